@@ -1,0 +1,39 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install migrate data run test lint check bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# Reference data and founding content; every command is idempotent, so `make run` can be repeated.
+data: migrate
+	$(PY) manage.py import_register
+
+run: data
+	@echo "Portal: http://$(HOST):$(PORT)/  (Beenden mit Strg+C)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: install lint
+	./scripts/ensure-chromium.sh
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Digitalisierungsportal ITV.SH – Verwaltung"
+admin.site.site_title = "Portal-Verwaltung"
+admin.site.index_title = "Übersicht"
+
+legal = views.LegalPageView.as_view
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("impressum/", legal(template_name="legal/impressum.html"), name="impressum"),
+    path("datenschutz/", legal(template_name="legal/datenschutz.html"), name="datenschutz"),
+    path("barrierefreiheit/", legal(template_name="legal/barrierefreiheit.html"), name="barrierefreiheit"),
+    path("leichte-sprache/", legal(template_name="legal/leichte_sprache.html"), name="leichte_sprache"),
+    path("kommunen/", include("organisations.urls")),
+    path("kooperationen/", include("cooperations.urls")),
+    path("ozg/", include("ozg_monitoring.urls")),
+    path("finanzierung/", include("funding.urls")),
+    path("api/v1/", include(("itvsh_portal.api", "api"), namespace="api")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OzgMonitoringConfig(AppConfig):
+    name = "ozg_monitoring"
+    verbose_name = _("OZG-Monitoring")

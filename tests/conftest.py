@@ -1,0 +1,25 @@
+"""Fixtures shared by every test folder."""
+
+import pytest
+from django.core.cache import cache
+
+from itvsh_portal.celery import app as celery_app
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Every test starts with an empty cache: on CI the cache is a shared Redis."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Tasks run inline in tests, also where CELERY_BROKER_URL points at Redis (CI). A test that needs a real
+    worker starts one itself against the broker."""
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
