@@ -175,14 +175,14 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("organisations:detail", kwargs={"key": self.ars or self.slug})
+
     def clean(self):
         if self.kind in self.TERRITORIAL_KINDS and not self.ars:
             raise ValidationError({"ars": _("Gebietskörperschaften brauchen einen Regionalschlüssel (ARS).")})
         if self.kind not in self.TERRITORIAL_KINDS and self.ars:
             raise ValidationError({"ars": _("Nur Gebietskörperschaften haben einen Regionalschlüssel.")})
-
-    def get_absolute_url(self):
-        return reverse("organisations:detail", kwargs={"key": self.ars or self.slug})
 
     @property
     def is_territorial(self) -> bool:
