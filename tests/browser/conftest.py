@@ -1,0 +1,93 @@
+"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium) against pytest-django's live server.
+
+`playwright install` cannot download browsers here, so the launch names the executable. Without Chromium the
+tests are skipped with a visible reason, unless REQUIRE_BROWSER=1 (CI), where a missing browser fails.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+# WCAG 2.1 A and AA, the level BITV 2.0 requires.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls in fixtures are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if REQUIRE_BROWSER:
+            pytest.fail(f"{CHROMIUM} fehlt, Browser-Tests sind Pflicht (REQUIRE_BROWSER=1)")
+        pytest.skip(f"Browser-Tests übersprungen: {CHROMIUM} ist nicht installiert")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh page whose relative URLs resolve against the live server. Every request the page makes is
+    recorded in `page.requested_urls`, so a test can assert that nothing comes from another origin."""
+    context = browser.new_context(base_url=live_server.url, locale="de-DE")
+    page = context.new_page()
+    page.requested_urls = []
+    page.on("request", lambda request: page.requested_urls.append(request.url))
+    yield page
+    context.close()
+
+
+def axe_violations(page, context=None) -> list[dict]:
+    """Runs axe-core (shipped with axe-playwright-python) on the page with the WCAG 2.1 A/AA rules."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}}
+    results = Axe().run(page, context=context, options=options)
+    return results.response["violations"]
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {targets}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def assert_accessible():
+    """`assert_accessible(page)`: zero axe violations (WCAG 2.1 A/AA) and no request to another origin."""
+
+    def check(page):
+        violations = axe_violations(page)
+        assert violations == [], format_violations(violations)
+        origin = page.url.split("/", 3)[:3]
+        foreign = [
+            url for url in page.requested_urls if url.split("/", 3)[:3] != origin and not url.startswith("data:")
+        ]
+        assert foreign == [], f"Anfragen an fremde Ursprünge: {foreign}"
+
+    return check

@@ -1,0 +1,8 @@
+import pytest
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_endpoint_reachable_in_browser(page):
+    response = page.goto("/healthz")
+    assert response.status == 200
+    assert '"database"' in page.content()
