@@ -1,0 +1,515 @@
+"""OZG monitoring: the catalogue, who executes what, the rollout status per Verwaltung and its history."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Reifegrad models: version -> highest level. A Leistung counts as "online" from level 2 in both models.
+MATURITY_MODELS = {"1.1": 4, "2.0": 7}
+ONLINE_MIN_LEVEL = 2
+
+
+class Themenfeld(models.Model):
+    catalogue_id = models.PositiveSmallIntegerField(_("Katalog-ID"), unique=True)
+    name = models.CharField(_("Name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("Themenfeld")
+        verbose_name_plural = _("Themenfelder")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("ozg_monitoring:leistung_list") + f"?themenfeld={self.catalogue_id}"
+
+
+class Lebenslage(models.Model):
+    catalogue_id = models.PositiveSmallIntegerField(_("Katalog-ID"), unique=True)
+    name = models.CharField(_("Name"), max_length=160)
+    themenfeld = models.ForeignKey(
+        Themenfeld, verbose_name=_("Themenfeld"), on_delete=models.PROTECT, related_name="lebenslagen"
+    )
+
+    class Meta:
+        verbose_name = _("Lebens- oder Geschäftslage")
+        verbose_name_plural = _("Lebens- und Geschäftslagen")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("ozg_monitoring:leistung_list") + f"?lebenslage={self.catalogue_id}"
+
+
+class ExecutingLevel(models.TextChoices):
+    LAND = "land", _("Land")
+    KREIS = "kreis", _("Kreis / kreisfreie Stadt")
+    AMT_GEMEINDE = "amt_gemeinde", _("Amt / amtsfreie Gemeinde")
+    BUND = "bund", _("Bund")
+    UNCLASSIFIED = "unclassified", _("noch nicht zugeordnet")
+
+
+class OzgLeistungQuerySet(models.QuerySet):
+    def executed_in_sh(self):
+        """Leistungen executed by the Land, a Kreis or an Amt/amtsfreie Gemeinde (not the Bund)."""
+        return self.filter(level__in=[ExecutingLevel.LAND, ExecutingLevel.KREIS, ExecutingLevel.AMT_GEMEINDE])
+
+
+class OzgLeistung(models.Model):
+    class LevelSource(models.TextChoices):
+        DEFAULT = "default", _("aus den LeiKa-Typen abgeleitet")
+        MANUAL = "manual", _("von der Redaktion festgelegt")
+        DEMO = "demo", _("Beispielzuordnung (Demo)")
+
+    ozg_id = models.PositiveIntegerField(_("OZG-ID"), unique=True)
+    name = models.CharField(_("Bezeichnung"), max_length=200)
+    lebenslage = models.ForeignKey(
+        Lebenslage, verbose_name=_("Lebens-/Geschäftslage"), on_delete=models.PROTECT, related_name="leistungen"
+    )
+    themenfeld = models.ForeignKey(
+        Themenfeld, verbose_name=_("Themenfeld"), on_delete=models.PROTECT, related_name="leistungen"
+    )
+    level = models.CharField(
+        _("Vollzugsebene in Schleswig-Holstein"),
+        max_length=16,
+        choices=ExecutingLevel.choices,
+        default=ExecutingLevel.UNCLASSIFIED,
+        db_index=True,
+    )
+    level_source = models.CharField(
+        _("Herkunft der Vollzugsebene"), max_length=8, choices=LevelSource.choices, default=LevelSource.DEFAULT
+    )
+    leika_types = models.CharField(
+        _("LeiKa-Typen"), max_length=40, blank=True, help_text=_("Die Typen der zugehörigen LeiKa-Leistungen.")
+    )
+
+    objects = OzgLeistungQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("OZG-Leistung")
+        verbose_name_plural = _("OZG-Leistungen")
+        ordering = ["ozg_id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.ozg_id})"
+
+    def get_absolute_url(self):
+        return reverse("ozg_monitoring:leistung_detail", kwargs={"ozg_id": self.ozg_id})
+
+
+class LeikaLeistung(models.Model):
+    key = models.CharField(
+        _("LeiKa-Schlüssel"),
+        max_length=14,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("14 Ziffern; leer bei Leistungen, die der Katalog als „nicht im LeiKa“ führt."),
+    )
+    in_leika = models.BooleanField(_("im LeiKa"), default=True)
+    name = models.CharField(_("Bezeichnung"), max_length=300)
+    leika_type = models.CharField(
+        _("LeiKa-Typ"),
+        max_length=20,
+        blank=True,
+        help_text=_("1 Bund/Bund, 2/3 Bund/Land oder Kommune, 4 Land/Land oder Kommune, 5 Kommune/Kommune."),
+    )
+    ozg_leistung = models.ForeignKey(
+        OzgLeistung,
+        verbose_name=_("OZG-Leistung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leika_leistungen",
+        help_text=_("Leer, wenn der Katalog keine OZG-Leistung zuordnet."),
+    )
+    sdg1 = models.BooleanField(_("SDG1"), default=False)
+    sdg2 = models.BooleanField(_("SDG2"), default=False)
+    legal_basis = models.TextField(_("Rechtsgrundlage"), blank=True)
+    laws = models.TextField(_("Gesetze"), blank=True)
+    law_abbreviations = models.CharField(_("Gesetzeskürzel"), max_length=120, blank=True)
+    catalogue_row = models.PositiveIntegerField(
+        _("Zeile im Katalog"), unique=True, help_text=_("Zeile in ozg_leika_leistungen.csv; Schlüssel des Imports.")
+    )
+
+    class Meta:
+        verbose_name = _("LeiKa-Leistung")
+        verbose_name_plural = _("LeiKa-Leistungen")
+        ordering = ["catalogue_row"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(in_leika=True, key__isnull=False) | Q(in_leika=False, key__isnull=True),
+                name="leika_key_iff_in_leika",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.key or _('nicht im LeiKa')})"
+
+    def get_absolute_url(self):
+        if self.ozg_leistung_id:
+            return reverse("ozg_monitoring:leistung_detail", kwargs={"ozg_id": self.ozg_leistung.ozg_id})
+        return reverse("ozg_monitoring:leistung_list")
+
+
+class Fokusleistung(models.Model):
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    leistung = models.ForeignKey(
+        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.CASCADE, related_name="fokus"
+    )
+    note = models.CharField(_("Anmerkung"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("Fokusleistung")
+        verbose_name_plural = _("Fokusleistungen")
+        ordering = ["-year", "leistung__ozg_id"]
+        constraints = [models.UniqueConstraint(fields=["year", "leistung"], name="fokusleistung_unique_year")]
+
+    def __str__(self):
+        return f"{self.year}: {self.leistung.name}"
+
+    def get_absolute_url(self):
+        return self.leistung.get_absolute_url()
+
+
+class Basisdienst(models.Model):
+    name = models.CharField(_("Name"), max_length=120, unique=True)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    url = models.URLField(_("Adresse"), blank=True)
+    operator = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("Betreiber"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    active = models.BooleanField(_("in Betrieb"), default=True)
+
+    class Meta:
+        verbose_name = _("Landes-Basisdienst")
+        verbose_name_plural = _("Landes-Basisdienste")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("ozg_monitoring:dashboard") + "#basisdienste"
+
+
+class Stage(models.TextChoices):
+    NICHT_GEPLANT = "nicht_geplant", _("nicht geplant")
+    GEPLANT = "geplant", _("geplant")
+    IN_UMSETZUNG = "in_umsetzung", _("in Umsetzung")
+    ONLINE = "online", _("online verfügbar")
+    ENDE_ZU_ENDE = "ende_zu_ende", _("Ende-zu-Ende digital")
+
+
+STAGE_ORDER = {stage: index for index, stage in enumerate(Stage.values)}
+ONLINE_STAGES = (Stage.ONLINE, Stage.ENDE_ZU_ENDE)
+
+
+class RolloutStatusQuerySet(models.QuerySet):
+    def online(self):
+        return self.filter(stage__in=ONLINE_STAGES)
+
+    def for_ars_prefix(self, prefix: str):
+        return self.filter(verwaltung__ars__startswith=prefix)
+
+
+class RolloutStatus(models.Model):
+    class MaturityModel(models.TextChoices):
+        V1_1 = "1.1", _("Reifegradmodell 1.1 (0–4)")
+        V2_0 = "2.0", _("Reifegradmodell 2.0 (0–7)")
+
+    class Platform(models.TextChoices):
+        OWN = "own", _("eigene Lösung")
+        OZG_CLOUD = "ozg_cloud", _("OZG-Cloud")
+        EFA = "efa", _("EfA-Dienst eines anderen Landes")
+
+    leistung = models.ForeignKey(
+        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.PROTECT, related_name="statuses"
+    )
+    verwaltung = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("Verwaltung"),
+        on_delete=models.PROTECT,
+        related_name="ozg_statuses",
+    )
+    stage = models.CharField(
+        _("Umsetzungsstand"), max_length=16, choices=Stage.choices, default=Stage.NICHT_GEPLANT, db_index=True
+    )
+    maturity_model = models.CharField(
+        _("Reifegradmodell"), max_length=3, choices=MaturityModel.choices, default=MaturityModel.V2_0
+    )
+    maturity_level = models.PositiveSmallIntegerField(_("Reifegrad"), default=0)
+    url = models.URLField(_("Adresse des Onlinedienstes"), max_length=500, blank=True)
+    provider = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("Anbieter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    provider_name = models.CharField(
+        _("Anbieter (Freitext)"), max_length=200, blank=True, help_text=_("z. B. ein anderes Land beim EfA-Dienst.")
+    )
+    platform = models.CharField(_("Plattform"), max_length=12, choices=Platform.choices, blank=True)
+    planned_go_live = models.DateField(_("geplanter Start"), null=True, blank=True)
+    actual_go_live = models.DateField(_("tatsächlicher Start"), null=True, blank=True)
+    note = models.TextField(_("Anmerkung"), blank=True)
+    version = models.PositiveIntegerField(_("Version"), default=1, help_text=_("Für optimistische Nebenläufigkeit."))
+    is_demo = models.BooleanField(_("Beispieldaten"), default=False, db_index=True)
+    created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
+    updated_at = models.DateTimeField(_("geändert am"), default=timezone.now, db_index=True)
+
+    objects = RolloutStatusQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Umsetzungsstand")
+        verbose_name_plural = _("Umsetzungsstände")
+        ordering = ["leistung__ozg_id", "verwaltung__ars"]
+        constraints = [
+            models.UniqueConstraint(fields=["leistung", "verwaltung"], name="rolloutstatus_unique_pair"),
+            models.CheckConstraint(
+                condition=Q(maturity_model="1.1", maturity_level__lte=4)
+                | Q(maturity_model="2.0", maturity_level__lte=7),
+                name="rolloutstatus_maturity_in_model_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=["online", "ende_zu_ende"]) | (~Q(url="") & Q(maturity_level__gte=2)),
+                name="rolloutstatus_online_has_url_and_level",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.leistung.name} – {self.verwaltung}"
+
+    def get_absolute_url(self):
+        return reverse("ozg_monitoring:verwaltung_detail", kwargs={"ars": self.verwaltung.ars}) + (
+            f"#leistung-{self.leistung.ozg_id}"
+        )
+
+    def clean(self):
+        errors = status_rule_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_online(self) -> bool:
+        return self.stage in ONLINE_STAGES
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.version}"'
+
+
+def status_rule_errors(status) -> dict[str, list[str]]:
+    """The invariants of one status, checked without touching the database (bulk paths call this too)."""
+    errors: dict[str, list[str]] = {}
+    highest = MATURITY_MODELS.get(status.maturity_model)
+    if highest is None:
+        errors.setdefault("maturity_model", []).append(str(_("Unbekanntes Reifegradmodell.")))
+    elif status.maturity_level is None or not 0 <= status.maturity_level <= highest:
+        errors.setdefault("maturity_level", []).append(
+            str(_("Im Reifegradmodell %(model)s liegt der Reifegrad zwischen 0 und %(max)d."))
+            % {"model": status.maturity_model, "max": highest}
+        )
+    if status.stage in ONLINE_STAGES:
+        if not status.url:
+            errors.setdefault("url", []).append(str(_("Ab „online verfügbar“ ist die Adresse des Dienstes Pflicht.")))
+        if status.maturity_level is not None and status.maturity_level < ONLINE_MIN_LEVEL:
+            errors.setdefault("maturity_level", []).append(
+                str(_("„Online verfügbar“ setzt mindestens Reifegrad 2 voraus."))
+            )
+    if status.actual_go_live and status.actual_go_live > timezone.localdate():
+        errors.setdefault("actual_go_live", []).append(
+            str(_("Der tatsächliche Start darf nicht in der Zukunft liegen."))
+        )
+    if status.provider_id and status.provider_name:
+        errors.setdefault("provider_name", []).append(
+            str(_("Bitte den Anbieter entweder als Stelle oder als Freitext angeben, nicht beides."))
+        )
+    return errors
+
+
+class StatusEvent(models.Model):
+    """One immutable entry of the history: what changed on a status, who changed it, when and how."""
+
+    class Channel(models.TextChoices):
+        ADMIN = "admin", _("Verwaltungsoberfläche")
+        API = "api", _("API-Token")
+        IMPORT = "import", _("Import")
+        DEMO = "demo", _("Beispieldaten")
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("angelegt")
+        CHANGED = "changed", _("geändert")
+
+    status = models.ForeignKey(
+        RolloutStatus, verbose_name=_("Umsetzungsstand"), on_delete=models.CASCADE, related_name="events"
+    )
+    leistung = models.ForeignKey(
+        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.PROTECT, related_name="+"
+    )
+    verwaltung = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("Verwaltung"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("Vorgang"), max_length=8, choices=Action.choices, default=Action.CHANGED)
+    old_values = models.JSONField(_("alte Werte"), default=dict, blank=True)
+    new_values = models.JSONField(_("neue Werte"), default=dict, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("geändert von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("geändert am"), default=timezone.now, db_index=True)
+    channel = models.CharField(_("Weg"), max_length=8, choices=Channel.choices)
+
+    class Meta:
+        verbose_name = _("Änderung des Umsetzungsstands")
+        verbose_name_plural = _("Änderungen der Umsetzungsstände")
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "changed_at"], name="statusevent_status_time"),
+            models.Index(fields=["verwaltung", "changed_at"], name="statusevent_verwaltung_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.changed_at:%d.%m.%Y %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("Einträge der Änderungshistorie können nicht geändert werden."))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.status.get_absolute_url()
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Einträge der Änderungshistorie können nicht gelöscht werden."))
+
+
+class MonthlySnapshot(models.Model):
+    """The aggregates the time series need, as of the start of `date` (one per date, recomputed on demand)."""
+
+    date = models.DateField(_("Stichtag"), unique=True)
+    statuses = models.PositiveIntegerField(_("Umsetzungsstände"), default=0)
+    online = models.PositiveIntegerField(_("davon online"), default=0)
+    leistungen_online = models.PositiveIntegerField(_("Leistungen online in mindestens einer Verwaltung"), default=0)
+    aggregates = models.JSONField(_("Kennzahlen"), default=dict)
+    is_demo = models.BooleanField(_("Beispieldaten"), default=False)
+    created_at = models.DateTimeField(_("berechnet am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Monatsstand")
+        verbose_name_plural = _("Monatsstände")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%d.%m.%Y}"
+
+    def get_absolute_url(self):
+        return reverse("ozg_monitoring:dashboard") + "#zeitreihe"
+
+
+class RolloutPlan(models.Model):
+    name = models.CharField(_("Name"), max_length=160, unique=True)
+    slug = models.SlugField(_("Kennung"), max_length=80, unique=True)
+    year = models.PositiveSmallIntegerField(_("Jahr"))
+    description = models.TextField(_("Beschreibung"), blank=True)
+
+    class Meta:
+        verbose_name = _("Roll-out-Plan")
+        verbose_name_plural = _("Roll-out-Pläne")
+        ordering = ["-year", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("ozg_monitoring:dashboard") + f"#plan-{self.slug}"
+
+
+class RolloutTarget(models.Model):
+    plan = models.ForeignKey(RolloutPlan, verbose_name=_("Plan"), on_delete=models.CASCADE, related_name="targets")
+    leistung = models.ForeignKey(
+        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.PROTECT, related_name="+"
+    )
+    verwaltung = models.ForeignKey(
+        "organisations.Organisation", verbose_name=_("Verwaltung"), on_delete=models.PROTECT, related_name="+"
+    )
+    target_stage = models.CharField(_("Zielstand"), max_length=16, choices=Stage.choices, default=Stage.ONLINE)
+    due = models.DateField(_("Zieldatum"))
+
+    class Meta:
+        verbose_name = _("Planziel")
+        verbose_name_plural = _("Planziele")
+        ordering = ["due", "leistung__ozg_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "leistung", "verwaltung"], name="rollouttarget_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: {self.leistung.name} – {self.verwaltung}"
+
+    def get_absolute_url(self):
+        return self.plan.get_absolute_url()
+
+
+class ImportJob(models.Model):
+    """A CSV upload of status rows, processed by a Celery task; all rows or none are applied."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("wartet")
+        RUNNING = "running", _("läuft")
+        DONE = "done", _("abgeschlossen")
+        FAILED = "failed", _("fehlgeschlagen")
+
+    file = models.FileField(_("Datei"), upload_to="ozg_imports/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hochgeladen von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField(_("Zustand"), max_length=8, choices=State.choices, default=State.PENDING)
+    total_rows = models.PositiveIntegerField(_("Zeilen"), default=0)
+    processed_rows = models.PositiveIntegerField(_("geprüfte Zeilen"), default=0)
+    created_count = models.PositiveIntegerField(_("angelegt"), default=0)
+    updated_count = models.PositiveIntegerField(_("geändert"), default=0)
+    error_count = models.PositiveIntegerField(_("Fehler"), default=0)
+    error_report = models.TextField(_("Fehlerbericht (CSV)"), blank=True)
+    created_at = models.DateTimeField(_("hochgeladen am"), default=timezone.now)
+    finished_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Statusimport")
+        verbose_name_plural = _("Statusimporte")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{_('Import')} {self.pk} ({self.get_state_display()})"
+
+    def get_absolute_url(self):
+        return reverse("admin:ozg_monitoring_importjob_progress", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.state in (self.State.DONE, self.State.FAILED) else 0
+        return round(100 * self.processed_rows / self.total_rows)

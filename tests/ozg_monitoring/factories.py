@@ -1,0 +1,61 @@
+"""factory_boy factories for the OZG catalogue and rollout status (Organisation factories: tests/organisations)."""
+
+import itertools
+
+import factory
+
+from ozg_monitoring.models import (
+    ExecutingLevel,
+    Lebenslage,
+    OzgLeistung,
+    RolloutStatus,
+    Stage,
+    Themenfeld,
+)
+
+_ids = itertools.count(1)
+
+
+class ThemenfeldFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Themenfeld
+
+    catalogue_id = factory.LazyFunction(lambda: 100 + next(_ids))
+    name = factory.Sequence(lambda n: f"Themenfeld {n}")
+
+
+class LebenslageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lebenslage
+
+    catalogue_id = factory.LazyFunction(lambda: 100 + next(_ids))
+    name = factory.Sequence(lambda n: f"Lebenslage {n}")
+    themenfeld = factory.SubFactory(ThemenfeldFactory)
+
+
+class OzgLeistungFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OzgLeistung
+
+    ozg_id = factory.LazyFunction(lambda: 20000 + next(_ids))
+    name = factory.Sequence(lambda n: f"Leistung {n}")
+    lebenslage = factory.SubFactory(LebenslageFactory)
+    themenfeld = factory.SelfAttribute("lebenslage.themenfeld")
+    level = ExecutingLevel.AMT_GEMEINDE
+
+
+class RolloutStatusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RolloutStatus
+
+    leistung = factory.SubFactory(OzgLeistungFactory)
+    verwaltung = factory.SubFactory("tests.organisations.factories.AmtFactory")
+    stage = Stage.GEPLANT
+    maturity_model = RolloutStatus.MaturityModel.V2_0
+    maturity_level = 0
+
+
+class OnlineStatusFactory(RolloutStatusFactory):
+    stage = Stage.ONLINE
+    maturity_level = 3
+    url = factory.Sequence(lambda n: f"https://dienst.example/{n}")
