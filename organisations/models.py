@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .text import search_name as make_search_name
+
 LAND_PREFIX = "01"
 LAND_ARS = "010000000000"
 
@@ -38,6 +40,14 @@ class OrganisationQuerySet(models.QuerySet):
 
     def of_kind(self, *kinds):
         return self.filter(kind__in=kinds)
+
+    def with_hierarchy(self):
+        """Loads Kreis, Amt, Verwaltung and parent in the same query."""
+        return self.select_related("kreis", "amt", "verwaltung", "parent")
+
+    def with_member_count(self):
+        """Annotates `member_count`: the number of Gemeinden of an Amt (0 for every other body)."""
+        return self.annotate(member_count=models.Count("member_gemeinden", distinct=True))
 
 
 class Organisation(models.Model):
@@ -148,6 +158,14 @@ class Organisation(models.Model):
     area_km2 = models.DecimalField(_("Fläche (km²)"), max_digits=9, decimal_places=2, null=True, blank=True)
     territory_as_of = models.DateField(_("Gebietsstand"), null=True, blank=True)
     website = models.URLField(_("Website"), blank=True)
+    search_name = models.CharField(
+        _("Suchname"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("Kleingeschriebener Kern des Namens ohne Umlaute und Zusätze; wird beim Speichern gesetzt."),
+    )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
 
@@ -175,6 +193,13 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.search_name = make_search_name(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("organisations:detail", kwargs={"key": self.ars or self.slug})
 
@@ -191,6 +216,27 @@ class Organisation(models.Model):
     @property
     def is_verwaltung(self) -> bool:
         return self.kind in self.VERWALTUNG_KINDS
+
+    @property
+    def is_gemeinde(self) -> bool:
+        return self.kind in self.GEMEINDE_KINDS
+
+    @property
+    def key(self) -> str:
+        """The key used in addresses: the ARS for territorial bodies, else the slug."""
+        return self.ars or self.slug
+
+    @property
+    def kreis_key(self) -> str:
+        """The 5-digit Kreis key (empty for the Land and non-territorial bodies)."""
+        return self.ars[:5] if self.ars and self.kind != self.Kind.LAND else ""
+
+    @property
+    def verband_key(self) -> str:
+        """The 9-digit Verband key (Amt, amtsfreie Gemeinde, kreisfreie Stadt; a Gemeinde: that of its Amt)."""
+        if not self.ars or self.kind in (self.Kind.LAND, self.Kind.KREIS):
+            return ""
+        return self.ars[:9]
 
     @property
     def display_name(self) -> str:
