@@ -1,0 +1,13 @@
+"""Accounts and access: which Verwaltungen a user may act for, and the user's hashed API tokens.
+
+Public interface (other apps code against these names):
+
+- `accounts.authentication.ApiTokenAuthentication`: DRF authentication with `Authorization: Token <key>`
+  (or `Bearer <key>`); `request.auth` is the `ApiToken`.
+- `accounts.permissions.TokenScopeAllowsWrite`: read-only tokens get 403 on unsafe methods.
+- `accounts.permissions.CanWriteForVerwaltung`: object-level check "may this user act for the object's
+  Verwaltung?".
+- `accounts.selectors.verwaltung_ids_for(user)`, `accounts.selectors.user_may_act_for(user, organisation)`.
+- `accounts.services.api_token_create(...)`, `api_token_revoke(...)`, `membership_grant(...)`,
+  `membership_revoke(...)`.
+"""

@@ -1,0 +1,66 @@
+"""Reads of the accounts app: for which Verwaltungen may a user act (write)?
+
+- A superuser, and a staff member holding the permission `accounts.act_for_all_verwaltungen`, may act for
+  every Verwaltung (every Organisation of a kind in `Organisation.VERWALTUNG_KINDS`).
+- Anyone else may act for the Verwaltungen of their memberships with a writing role ("meldend").
+- Inactive and anonymous users may act for none.
+
+The answer is cached on the user object for the rest of the request (as Django caches permissions), so a bulk
+write of 1,000 items costs one query, not 1,000. Code that changes memberships and asks again with the same
+user object passes `refresh=True`.
+"""
+
+from organisations.models import Organisation
+
+from .models import VerwaltungMembership
+
+ACT_FOR_ALL_PERMISSION = "accounts.act_for_all_verwaltungen"
+_CACHE_ATTRIBUTE = "_accounts_verwaltung_ids"
+
+
+def acts_for_all_verwaltungen(user) -> bool:
+    """Superusers, and staff with the permission `accounts.act_for_all_verwaltungen`."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.is_staff and user.has_perm(ACT_FOR_ALL_PERMISSION))
+
+
+def verwaltung_ids_for(user, *, refresh: bool = False) -> set[int]:
+    """Ids of the Organisations (Verwaltungen) the user may act for. One query, then cached on `user`."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    if not refresh and hasattr(user, _CACHE_ATTRIBUTE):
+        return getattr(user, _CACHE_ATTRIBUTE)
+    if acts_for_all_verwaltungen(user):
+        ids = set(Organisation.objects.verwaltungen().values_list("pk", flat=True))
+    else:
+        ids = set(
+            VerwaltungMembership.objects.writing()
+            .filter(user=user, organisation__kind__in=Organisation.VERWALTUNG_KINDS)
+            .values_list("organisation_id", flat=True)
+        )
+    setattr(user, _CACHE_ATTRIBUTE, ids)
+    return ids
+
+
+def user_may_act_for(user, organisation) -> bool:
+    """May `user` write for `organisation` (an Organisation or its id)? False for anything that is not a
+    Verwaltung, e.g. a Gemeinde in an Amt: it is the Amt that reports for it."""
+    if organisation is None:
+        return False
+    organisation_id = organisation.pk if isinstance(organisation, Organisation) else int(organisation)
+    return organisation_id in verwaltung_ids_for(user)
+
+
+def memberships_for(user):
+    """The user's memberships with their Verwaltung and its Kreis, for display."""
+    return (
+        VerwaltungMembership.objects.filter(user=user)
+        .select_related("organisation", "organisation__kreis", "granted_by")
+        .order_by("organisation__name")
+    )
+
+
+def api_tokens_for(user):
+    """The user's tokens, newest first (a user's own token list)."""
+    return user.api_tokens.select_related("user", "revoked_by").order_by("-created_at")
