@@ -1,0 +1,224 @@
+"""Reads shared by the transparency page, the CSV downloads and the API.
+
+Sums are Decimal: drawdown amounts are summed per line in the database (two places), the line figures are
+then added up in Python and rounded commercially to cents (`to_cents`). A summary costs two queries however
+many lines and drawdowns there are.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, Sum
+
+from itvsh_portal.formatting import to_cents
+
+from .models import BudgetLine, Drawdown, FundingSource, InKindContribution, Purpose
+
+ZERO = Decimal("0.00")
+GROUPINGS = ("year", "source", "purpose", "agreement")
+NO_YEAR = "ohne"
+
+
+def _agreement_field_exists() -> bool:
+    return any(f.name == "agreement" for f in BudgetLine._meta.get_fields())
+
+
+def budget_lines():
+    """Lines with their source, recipient, purpose (and agreement) and their approved and paid sums."""
+    related = ["source", "source__body", "recipient", "purpose", "purpose__parent"]
+    if _agreement_field_exists():
+        related.append("agreement")
+    return BudgetLine.objects.select_related(*related).with_drawdown_sums()
+
+
+def drawdowns():
+    return Drawdown.objects.select_related(
+        "line", "line__source", "line__purpose", "line__purpose__parent", "line__recipient"
+    )
+
+
+def drawdowns_for_staff():
+    return drawdowns().select_related("requested_by", "reviewed_by", "approved_by").prefetch_related(
+        Prefetch("transitions", queryset=_transitions())
+    )
+
+
+def _transitions():
+    from .models import DrawdownTransition
+
+    return DrawdownTransition.objects.select_related("actor").order_by("at", "pk")
+
+
+def in_kind_contributions():
+    related = ["from_body", "recipient"]
+    if any(f.name == "agreement" for f in InKindContribution._meta.get_fields()):
+        related.append("agreement")
+    return InKindContribution.objects.select_related(*related)
+
+
+def sources():
+    return FundingSource.objects.select_related("body").order_by("name")
+
+
+def purposes():
+    return Purpose.objects.select_related("parent").order_by("position", "name")
+
+
+def filter_lines(queryset, *, year=None, source=None, purpose=None, agreement=None, status=None):
+    """`year`: int, or NO_YEAR for lines whose source names no year; `source`, `purpose`, `agreement`: slugs
+    (a purpose includes its topics). Validation of the values is the caller's (filters.py)."""
+    if year == NO_YEAR:
+        queryset = queryset.filter(fiscal_year__isnull=True)
+    elif year is not None:
+        queryset = queryset.filter(fiscal_year=year)
+    if source:
+        queryset = queryset.filter(source__slug=source)
+    if purpose:
+        queryset = queryset.filter(Q(purpose__slug=purpose) | Q(purpose__parent__slug=purpose))
+    if agreement:
+        queryset = queryset.filter(agreement__slug=agreement)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+@dataclass
+class SummaryRow:
+    key: str
+    label: str
+    url: str = ""
+    planned: Decimal = ZERO
+    approved: Decimal = ZERO
+    paid: Decimal = ZERO
+    line_count: int = 0
+    approximate: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def committed(self) -> Decimal:
+        return to_cents(self.approved + self.paid)
+
+    @property
+    def remaining(self) -> Decimal:
+        return to_cents(self.planned - self.approved - self.paid)
+
+    @property
+    def paid_percent(self) -> Decimal | None:
+        if not self.planned:
+            return None
+        return (self.paid * 100 / self.planned).quantize(Decimal("0.1"))
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "planned": f"{to_cents(self.planned):.2f}",
+            "approved": f"{to_cents(self.approved):.2f}",
+            "paid": f"{to_cents(self.paid):.2f}",
+            "remaining": f"{self.remaining:.2f}",
+            "line_count": self.line_count,
+            "contains_approximate_amounts": self.approximate,
+        }
+
+
+def _group_key(line, grouping):
+    if grouping == "year":
+        if line.fiscal_year is None:
+            return NO_YEAR, "Jahr nicht genannt", ""
+        return str(line.fiscal_year), str(line.fiscal_year), ""
+    if grouping == "source":
+        return line.source.slug, line.source.name, ""
+    if grouping == "purpose":
+        return line.purpose.slug, str(line.purpose), ""
+    agreement = getattr(line, "agreement", None)
+    if agreement is None:
+        return "ohne", "Ohne Vereinbarung", ""
+    url = agreement.get_absolute_url() if hasattr(agreement, "get_absolute_url") else ""
+    return agreement.slug, str(agreement), url
+
+
+def _sort_key(grouping, row: SummaryRow):
+    if grouping == "year":
+        return (row.key != NO_YEAR, row.key)
+    if grouping == "agreement":
+        return (row.key == "ohne", row.label)
+    return (row.label,)
+
+
+@dataclass
+class FundingSummary:
+    total: SummaryRow
+    groups: dict[str, list[SummaryRow]]
+    lines: list
+
+    def as_dict(self) -> dict:
+        return {
+            "total": self.total.as_dict(),
+            **{f"by_{name}": [row.as_dict() for row in rows] for name, rows in self.groups.items()},
+        }
+
+
+def funding_summary(lines_queryset=None, *, groupings=GROUPINGS) -> FundingSummary:
+    """Planned, approved, paid and remaining in total and per year, source, purpose and agreement.
+    One query (lines with their drawdown sums as subqueries), aggregated in Decimal."""
+    queryset = lines_queryset if lines_queryset is not None else budget_lines()
+    lines = list(queryset)
+    total = SummaryRow(key="gesamt", label="Gesamt")
+    buckets: dict[str, dict[str, SummaryRow]] = {grouping: {} for grouping in groupings}
+    for line in lines:
+        values = (to_cents(line.planned_amount), to_cents(line.approved_amount), to_cents(line.paid_amount))
+        for row in [total, *(_bucket(buckets[g], line, g) for g in groupings)]:
+            row.planned += values[0]
+            row.approved += values[1]
+            row.paid += values[2]
+            row.line_count += 1
+            row.approximate = row.approximate or line.amount_is_approximate
+    groups = {g: sorted(buckets[g].values(), key=lambda row, g=g: _sort_key(g, row)) for g in groupings}
+    return FundingSummary(total=total, groups=groups, lines=lines)
+
+
+def _bucket(bucket: dict, line, grouping) -> SummaryRow:
+    key, label, url = _group_key(line, grouping)
+    if key not in bucket:
+        bucket[key] = SummaryRow(key=key, label=label, url=url)
+    return bucket[key]
+
+
+def funding_for_agreement(agreement) -> dict:
+    """What the agreement detail page shows: its budget lines with sums, its in-kind contributions, and the
+    totals. Three queries. Usage in a template: {% include "funding/includes/funding_for_agreement.html" with
+    funding=funding %} where the view put `funding = funding_for_agreement(agreement)` into the context."""
+    if agreement is None or not _agreement_field_exists():
+        return {"lines": [], "in_kind": [], "total": SummaryRow(key="gesamt", label="Gesamt"), "by_source": []}
+    summary = funding_summary(budget_lines().filter(agreement=agreement), groupings=("source",))
+    in_kind = list(in_kind_contributions().filter(agreement=agreement))
+    return {
+        "lines": summary.lines,
+        "in_kind": in_kind,
+        "total": summary.total,
+        "by_source": summary.groups["source"],
+    }
+
+
+def fiscal_years() -> list[int]:
+    return list(
+        BudgetLine.objects.filter(fiscal_year__isnull=False)
+        .order_by("fiscal_year")
+        .values_list("fiscal_year", flat=True)
+        .distinct()
+    )
+
+
+def drawdown_totals_by_status(line_ids) -> dict:
+    """{line_id: {status: Decimal}} in one query."""
+    result = defaultdict(dict)
+    rows = (
+        Drawdown.objects.filter(line_id__in=line_ids)
+        .order_by()
+        .values("line_id", "status")
+        .annotate(total=Sum("amount"))
+    )
+    for row in rows:
+        result[row["line_id"]][row["status"]] = to_cents(row["total"])
+    return result

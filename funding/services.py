@@ -1,0 +1,419 @@
+"""Every write with a rule. The admin, the API, the loader and the tasks all call these functions.
+
+Drawdown workflow: beantragt → geprüft → freigegeben → ausgezahlt; from beantragt/geprüft also abgelehnt;
+from beantragt/geprüft/freigegeben also zurückgezogen. Four eyes: neither the reviewer nor the approver may
+be the requester. Invariant: the freigegeben + ausgezahlt drawdowns of a line never exceed its planned
+amount; it is checked with the budget line row locked (`select_for_update`), so two concurrent approvals
+cannot overdraw a line. Locks are always taken line first, then drawdown, to avoid deadlocks.
+"""
+
+import csv
+import datetime
+import io
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from itvsh_portal.formatting import format_euro, to_cents
+
+from .models import BudgetLine, Drawdown, DrawdownTransition, InKindContribution, ReviewReminder, YearlyReport
+
+logger = logging.getLogger(__name__)
+
+S = Drawdown.Status
+REVIEW_WAIT_DAYS = 14
+REVIEW_PERMISSION = "funding.review_drawdown"
+
+
+class FundingConflict(ValidationError):
+    """A rule of the workflow refuses the change given the current state: the invariant, four eyes, or a
+    transition that is not allowed from the current status. The API answers it with 409; elsewhere it is an
+    ordinary ValidationError."""
+
+
+# --- helpers ------------------------------------------------------------------------------------------
+
+
+def _money(value, field="amount") -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError({field: _("Bitte einen Betrag in Euro angeben, z. B. 1234,56.")}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: _("Bitte einen Betrag in Euro angeben, z. B. 1234,56.")})
+    if amount != to_cents(amount):
+        raise ValidationError({field: _("Beträge haben höchstens zwei Nachkommastellen (Cent).")})
+    if amount <= 0:
+        raise ValidationError({field: _("Der Betrag muss größer als 0 € sein.")})
+    return to_cents(amount)
+
+
+def _require_perm(user, perm: str, action: str):
+    if user is None or not user.is_active or not user.has_perm(perm):
+        raise PermissionDenied(_("Keine Berechtigung: %(action)s.") % {"action": action})
+
+
+def committed_amount(line: BudgetLine, *, exclude_pk=None) -> Decimal:
+    """freigegeben + ausgezahlt drawdowns of the line (the money the invariant counts)."""
+    queryset = line.drawdowns.filter(status__in=Drawdown.COMMITTED)
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return to_cents(queryset.aggregate(total=Sum("amount"))["total"] or 0)
+
+
+def available_amount(line: BudgetLine) -> Decimal:
+    return to_cents(line.planned_amount - committed_amount(line))
+
+
+def _check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
+    available = to_cents(line.planned_amount - committed_amount(line, exclude_pk=exclude_pk))
+    if amount > available:
+        raise FundingConflict(
+            _("Abruf übersteigt den verfügbaren Betrag von %(available)s.") % {"available": format_euro(available)},
+            code="exceeds_available",
+        )
+
+
+def _check_line_open(line: BudgetLine):
+    if line.status != BudgetLine.Status.ZUGESAGT:
+        raise FundingConflict(
+            _("Die Haushaltsposition ist „%(status)s“; Abrufe sind nur bei zugesagten Positionen möglich.")
+            % {"status": line.get_status_display()},
+            code="line_not_open",
+        )
+
+
+def _check_from(drawdown: Drawdown, allowed: tuple, target: str):
+    if drawdown.status not in allowed:
+        raise FundingConflict(
+            _("Ein Mittelabruf im Status „%(current)s“ kann nicht %(target)s werden.")
+            % {"current": drawdown.get_status_display(), "target": target},
+            code="invalid_transition",
+        )
+
+
+def _four_eyes(drawdown: Drawdown, user, role: str):
+    if user.pk == drawdown.requested_by_id:
+        raise FundingConflict(
+            _("Vier-Augen-Prinzip: Wer einen Mittelabruf beantragt hat, darf ihn nicht %(role)s.") % {"role": role},
+            code="four_eyes",
+        )
+
+
+def _lock(drawdown: Drawdown) -> tuple[BudgetLine, Drawdown]:
+    """Locks the line, then the drawdown (always in this order) and returns fresh copies of both."""
+    line = BudgetLine.objects.select_for_update().get(pk=drawdown.line_id)
+    locked = Drawdown.objects.select_for_update().get(pk=drawdown.pk)
+    return line, locked
+
+
+def _move(drawdown: Drawdown, *, to: str, by, reason: str = "", fields: dict | None = None) -> Drawdown:
+    from_status = drawdown.status
+    for name, value in (fields or {}).items():
+        setattr(drawdown, name, value)
+    drawdown.status = to
+    drawdown._change_reason = reason[:100] if reason else f"{from_status} → {to}"
+    drawdown.full_clean()
+    drawdown.save(update_fields=["status", "updated_at", *(fields or {})])
+    DrawdownTransition.objects.create(drawdown=drawdown, from_status=from_status, to_status=to, actor=by, reason=reason)
+    return drawdown
+
+
+# --- budget lines -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_line_save(*, line: BudgetLine, by=None) -> BudgetLine:
+    """Creates or updates a line; the planned amount may not drop below what drawdowns already commit."""
+    line.planned_amount = _money(line.planned_amount, field="planned_amount")
+    if line.pk is not None:
+        BudgetLine.objects.select_for_update().filter(pk=line.pk).first()
+        committed = committed_amount(line)
+        if line.planned_amount < committed:
+            raise FundingConflict(
+                {
+                    "planned_amount": _(
+                        "Der Planbetrag darf nicht unter den freigegebenen und ausgezahlten Betrag von "
+                        "%(committed)s sinken."
+                    )
+                    % {"committed": format_euro(committed)}
+                }
+            )
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def budget_line_upsert(*, key: str, **fields) -> tuple[BudgetLine, str]:
+    """Idempotent write by key for the loader: returns the line and "created", "changed" or "unchanged"."""
+    line = BudgetLine.objects.select_for_update().filter(key=key).first()
+    if line is None:
+        line = BudgetLine(key=key, **fields)
+        budget_line_save(line=line)
+        return line, "created"
+    changed = [name for name, value in fields.items() if getattr(line, name) != value]
+    if not changed:
+        return line, "unchanged"
+    for name in changed:
+        setattr(line, name, fields[name])
+    budget_line_save(line=line)
+    return line, "changed"
+
+
+@transaction.atomic
+def in_kind_upsert(*, key: str, **fields) -> tuple[InKindContribution, str]:
+    item = InKindContribution.objects.select_for_update().filter(key=key).first()
+    if item is None:
+        item = InKindContribution(key=key, **fields)
+        item.full_clean()
+        item.save()
+        return item, "created"
+    changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    if not changed:
+        return item, "unchanged"
+    for name in changed:
+        setattr(item, name, fields[name])
+    item.full_clean()
+    item.save()
+    return item, "changed"
+
+
+# --- drawdown workflow --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def drawdown_request(
+    *, line: BudgetLine, amount, purpose_text: str, by, requested_on: datetime.date | None = None
+) -> Drawdown:
+    _require_perm(by, "funding.add_drawdown", _("Mittelabruf beantragen"))
+    amount = _money(amount)
+    if not (purpose_text or "").strip():
+        raise ValidationError({"purpose_text": _("Bitte den Verwendungszweck angeben.")})
+    line = BudgetLine.objects.select_for_update().get(pk=line.pk)
+    _check_line_open(line)
+    _check_available(line, amount)
+    drawdown = Drawdown(
+        line=line,
+        amount=amount,
+        purpose_text=purpose_text.strip(),
+        requested_by=by,
+        requested_on=requested_on or timezone.localdate(),
+        status=S.BEANTRAGT,
+    )
+    drawdown.full_clean()
+    drawdown.save()
+    DrawdownTransition.objects.create(drawdown=drawdown, from_status="", to_status=S.BEANTRAGT, actor=by)
+    return drawdown
+
+
+@transaction.atomic
+def drawdown_review(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
+    _require_perm(by, "funding.review_drawdown", _("Mittelabruf prüfen"))
+    line, drawdown = _lock(drawdown)
+    _check_from(drawdown, (S.BEANTRAGT,), _("geprüft"))
+    _four_eyes(drawdown, by, _("prüfen"))
+    _check_line_open(line)
+    return _move(drawdown, to=S.GEPRUEFT, by=by, reason=note, fields={"reviewed_by": by, "reviewed_at": timezone.now()})
+
+
+@transaction.atomic
+def drawdown_approve(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
+    _require_perm(by, "funding.approve_drawdown", _("Mittelabruf freigeben"))
+    line, drawdown = _lock(drawdown)
+    _check_from(drawdown, (S.GEPRUEFT,), _("freigegeben"))
+    _four_eyes(drawdown, by, _("freigeben"))
+    _check_line_open(line)
+    _check_available(line, drawdown.amount, exclude_pk=drawdown.pk)
+    return _move(
+        drawdown, to=S.FREIGEGEBEN, by=by, reason=note, fields={"approved_by": by, "approved_at": timezone.now()}
+    )
+
+
+@transaction.atomic
+def drawdown_pay(*, drawdown: Drawdown, by, paid_on: datetime.date, payment_reference: str) -> Drawdown:
+    _require_perm(by, "funding.pay_drawdown", _("Auszahlung erfassen"))
+    errors = {}
+    if not paid_on:
+        errors["paid_on"] = _("Bitte das Auszahlungsdatum angeben.")
+    elif paid_on > timezone.localdate():
+        errors["paid_on"] = _("Das Auszahlungsdatum darf nicht in der Zukunft liegen.")
+    if not (payment_reference or "").strip():
+        errors["payment_reference"] = _("Bitte die Zahlungsreferenz angeben.")
+    if errors:
+        raise ValidationError(errors)
+    line, drawdown = _lock(drawdown)
+    _check_from(drawdown, (S.FREIGEGEBEN,), _("ausgezahlt"))
+    if paid_on < drawdown.requested_on:
+        raise ValidationError({"paid_on": _("Die Auszahlung kann nicht vor dem Antrag liegen.")})
+    _check_line_open(line)
+    _check_available(line, drawdown.amount, exclude_pk=drawdown.pk)
+    return _move(
+        drawdown,
+        to=S.AUSGEZAHLT,
+        by=by,
+        fields={"paid_on": paid_on, "payment_reference": payment_reference.strip()},
+    )
+
+
+@transaction.atomic
+def drawdown_reject(*, drawdown: Drawdown, by, reason: str) -> Drawdown:
+    if not (by and (by.has_perm("funding.review_drawdown") or by.has_perm("funding.approve_drawdown"))):
+        raise PermissionDenied(_("Keine Berechtigung: Mittelabruf ablehnen."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Bitte eine Begründung für die Ablehnung angeben.")})
+    _line, drawdown = _lock(drawdown)
+    _check_from(drawdown, Drawdown.OPEN, _("abgelehnt"))
+    _four_eyes(drawdown, by, _("ablehnen"))
+    return _move(drawdown, to=S.ABGELEHNT, by=by, reason=reason.strip(), fields={"closing_reason": reason.strip()})
+
+
+@transaction.atomic
+def drawdown_withdraw(*, drawdown: Drawdown, by, reason: str) -> Drawdown:
+    """The requester withdraws her own drawdown; finance staff (change permission) may withdraw any."""
+    if not (by and by.is_active and (by.pk == drawdown.requested_by_id or by.has_perm("funding.change_drawdown"))):
+        raise PermissionDenied(_("Keine Berechtigung: Mittelabruf zurückziehen."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Bitte eine Begründung für den Rückzug angeben.")})
+    _line, drawdown = _lock(drawdown)
+    _check_from(drawdown, (*Drawdown.OPEN, S.FREIGEGEBEN), _("zurückgezogen"))
+    return _move(
+        drawdown, to=S.ZURUECKGEZOGEN, by=by, reason=reason.strip(), fields={"closing_reason": reason.strip()}
+    )
+
+
+TRANSITIONS = {
+    "review": drawdown_review,
+    "approve": drawdown_approve,
+    "pay": drawdown_pay,
+    "reject": drawdown_reject,
+    "withdraw": drawdown_withdraw,
+}
+
+
+# --- reminders and reports ----------------------------------------------------------------------------
+
+
+def finance_reviewers():
+    """Active users who may review drawdowns (permission funding.review_drawdown, directly or through a group
+    such as „Finanzen“), with an e-mail address. Superusers are not included unless they hold it explicitly."""
+    User = get_user_model()
+    return (
+        User.objects.with_perm(REVIEW_PERMISSION, include_superusers=False)
+        .filter(is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
+def review_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Reminds finance staff of drawdowns waiting for review (beantragt) longer than 14 days, once per drawdown
+    and ISO week. Returns the number of drawdowns reminded about now; a second run in the same week sends
+    nothing."""
+    today = today or timezone.localdate()
+    week = today - datetime.timedelta(days=today.weekday())
+    waiting = (
+        Drawdown.objects.filter(
+            status=S.BEANTRAGT, requested_on__lt=today - datetime.timedelta(days=REVIEW_WAIT_DAYS)
+        )
+        .exclude(review_reminders__week=week)
+        .select_related("line")
+        .order_by("requested_on", "pk")
+    )
+    recipients = list(finance_reviewers().values_list("email", flat=True))
+    reminded = []
+    for drawdown in waiting:
+        try:
+            with transaction.atomic():
+                ReviewReminder.objects.create(drawdown=drawdown, week=week, recipient_count=len(recipients))
+        except IntegrityError:
+            continue  # another run got there first
+        reminded.append(drawdown)
+    if reminded and recipients:
+        lines = [
+            f"- Mittelabruf {d.pk}: {format_euro(d.amount)} auf „{d.line.title}“, beantragt am "
+            f"{d.requested_on:%d.%m.%Y}"
+            for d in reminded
+        ]
+        subject = _("Mittelabrufe warten seit mehr als %(days)s Tagen auf Prüfung") % {"days": REVIEW_WAIT_DAYS}
+        body = "\n".join([_("Folgende Mittelabrufe sind noch nicht geprüft:"), "", *lines])
+        send_mass_mail([(subject, body, None, [email]) for email in recipients])
+    logger.info("funding review reminders: %s drawdowns, %s recipients", len(reminded), len(recipients))
+    return len(reminded)
+
+
+REPORT_HEADER = [
+    "Haushaltsjahr",
+    "Position",
+    "Mittelgeber",
+    "Empfänger",
+    "Zweck",
+    "Vereinbarung",
+    "Status",
+    "Planbetrag",
+    "Betrag ungefähr",
+    "Wortlaut der Quelle",
+    "Freigegeben",
+    "Ausgezahlt",
+    "Verfügbar",
+    "Quelle",
+]
+
+
+def report_rows(lines) -> list[list[str]]:
+    rows = []
+    for line in lines:
+        remaining = to_cents(line.planned_amount - line.approved_amount - line.paid_amount)
+        rows.append(
+            [
+                "" if line.fiscal_year is None else str(line.fiscal_year),
+                line.title,
+                line.source.name,
+                line.recipient.name,
+                str(line.purpose),
+                line.agreement.slug if getattr(line, "agreement", None) else "",
+                line.get_status_display(),
+                f"{to_cents(line.planned_amount):.2f}",
+                "ja" if line.amount_is_approximate else "nein",
+                line.amount_wording,
+                f"{to_cents(line.approved_amount):.2f}",
+                f"{to_cents(line.paid_amount):.2f}",
+                f"{remaining:.2f}",
+                line.source_citation,
+            ]
+        )
+    return rows
+
+
+def csv_text(header, rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def yearly_report_generate(*, fiscal_year: int) -> tuple[YearlyReport, bool]:
+    """Generates the CSV report of a fiscal year once; a second call returns the stored report unchanged."""
+    from .selectors import budget_lines
+
+    existing = YearlyReport.objects.filter(fiscal_year=fiscal_year).first()
+    if existing is not None:
+        return existing, False
+    rows = report_rows(budget_lines().filter(fiscal_year=fiscal_year))
+    report = YearlyReport(fiscal_year=fiscal_year, row_count=len(rows), content=csv_text(REPORT_HEADER, rows))
+    report.full_clean()
+    try:
+        with transaction.atomic():
+            report.save()
+    except IntegrityError:
+        return YearlyReport.objects.get(fiscal_year=fiscal_year), False
+    return report, True
