@@ -1,0 +1,129 @@
+"""The figures the founding documents state, as data for `load_founding_funding`.
+
+Rules (see funding/README.md): record what a document states, in its words, and mark what it leaves open
+instead of inventing it.
+- Absichtserklärung 2018: „1,5 Millionen Euro pro Jahr“ without any year → one line with `fiscal_year=None`,
+  `year_is_stated=False`; two seconded staff with unknown FTE (`fte=None`) and no stated period.
+- Renewed Kooperationsvereinbarung Land–ITV.SH: „knapp 3 Millionen Euro pro Jahr“ → 3,000,000.00 stored as an
+  upper bound with `amount_is_approximate=True` and the wording; „weitere 1,7 Mio. Euro, die kommunal finanziert
+  werden“ → 1,700,000.00 a year from the Kommunen (the text names no period for this part; it is read as
+  the annual complement of the Land funds, noted on each line). One line per year and source for the five
+  years 2025–2029; the years follow from the agreement's term, the document does not list them, so
+  `year_is_stated=False` with a note.
+- Neither document splits the money by purpose, so the lines carry the purpose „Nicht nach Zwecken
+  aufgeschlüsselt“; the purposes named in the text are listed in the note.
+"""
+
+from decimal import Decimal
+
+AE_2018 = "absichtserklaerung-ozg-2018"
+KV_2025 = "kooperationsvereinbarung-land-itvsh-2025"
+LAND_SOURCE = {"slug": "land", "name": "Land Schleswig-Holstein", "kind": "land"}
+RECIPIENT_SLUG = "itvsh"
+UNSPLIT_PURPOSE = "nicht-aufgeschluesselt"
+
+CITATION_002 = (
+    "Fachpresse-Bericht „Schleswig-Holstein: Gemeinsame OZG-Umsetzung“, 23.07.2018 "
+    "(Absichtserklärung von Land, Kommunalen Landesverbänden, IHK und Handwerkskammer Schleswig-Holstein)"
+)
+CITATION_001 = (
+    "Staatskanzlei Schleswig-Holstein, Medien-Information, Kiel, undatiert: neue Kooperationsvereinbarung "
+    "Land–ITV.SH, unterzeichnet von Dirk Schrödter und Marc Ziertmann"
+)
+KV_PURPOSES_NOTE = (
+    "Verwendung laut Vereinbarung insbesondere: kommunale Digital- und E-Government-Strategie, kommunale "
+    "IT-Infrastruktur, Verwaltungsdigitalisierung und OZG-Umsetzung (Fokusleistungen, Landes-Basisdienste), "
+    "Informationssicherheit, Digitale Daseinsvorsorge (Schulträgerberatung, Digitale Archivierung, Digitales "
+    "Planen und Bauen, Digitalisierung des Ausländerwesens). Die Quelle teilt die Mittel nicht nach Zwecken auf."
+)
+KV_YEARS = range(2025, 2030)
+KV_PERIOD_NOTE = (
+    "Jahresbetrag; die Jahre 2025–2029 sind aus der Laufzeit der Vereinbarung (fünf Jahre ab 2025) abgeleitet, "
+    "die Quelle nennt sie nicht einzeln."
+)
+
+
+def budget_lines():
+    """(key, agreement slug, source slug, fields) for every founding budget line."""
+    yield (
+        "ae2018-land-pro-jahr",
+        AE_2018,
+        "land",
+        {
+            "title": "Landesmittel für den IT-Verbund (Absichtserklärung OZG 2018)",
+            "fiscal_year": None,
+            "year_is_stated": False,
+            "period_note": "„pro Jahr“ – die Quelle nennt weder Beginn noch Ende noch einzelne Haushaltsjahre.",
+            "planned_amount": Decimal("1500000.00"),
+            "amount_is_approximate": False,
+            "amount_wording": "1,5 Millionen Euro pro Jahr",
+            "status": "zugesagt",
+            "note": (
+                "Zusätzliche Mittel des Landes für den zu gründenden IT-Verbund, zugesagt im Rahmen der "
+                "Vereinbarung über finanzielle Entlastungsmaßnahmen Anfang 2018. Jahresbetrag ohne Jahresangabe."
+            ),
+            "source_citation": CITATION_002,
+        },
+    )
+    for year in KV_YEARS:
+        yield (
+            f"kv2025-land-{year}",
+            KV_2025,
+            "land",
+            {
+                "title": "Landesmittel Kooperationsvereinbarung Land–ITV.SH",
+                "fiscal_year": year,
+                "year_is_stated": False,
+                "period_note": KV_PERIOD_NOTE,
+                "planned_amount": Decimal("3000000.00"),
+                "amount_is_approximate": True,
+                "amount_wording": "knapp 3 Millionen Euro pro Jahr",
+                "status": "zugesagt",
+                "note": (
+                    "Obergrenze: die Quelle sagt „knapp 3 Millionen“; den genauen Betrag aus dem Vertragstext "
+                    "nachtragen und dann die Markierung „Betrag ungefähr“ entfernen. " + KV_PURPOSES_NOTE
+                ),
+                "source_citation": CITATION_001,
+            },
+        )
+        yield (
+            f"kv2025-kommunen-{year}",
+            KV_2025,
+            "kommunen",
+            {
+                "title": "Kommunaler Finanzierungsanteil Kooperationsvereinbarung Land–ITV.SH",
+                "fiscal_year": year,
+                "year_is_stated": False,
+                "period_note": KV_PERIOD_NOTE + (
+                    " Für den kommunalen Anteil nennt die Quelle keinen Zeitraum; er ist als Jahresbetrag "
+                    "gelesen, weil er die jährlichen Landesmittel ergänzt."
+                ),
+                "planned_amount": Decimal("1700000.00"),
+                "amount_is_approximate": False,
+                "amount_wording": "weitere 1,7 Mio. Euro, die kommunal finanziert werden",
+                "status": "zugesagt",
+                "note": KV_PURPOSES_NOTE,
+                "source_citation": CITATION_001,
+            },
+        )
+
+
+def in_kind():
+    """(key, agreement slug, fields) for the founding in-kind contributions; from the Land to ITV.SH."""
+    yield (
+        "ae2018-land-abordnung",
+        AE_2018,
+        {
+            "kind": "abordnung",
+            "title": "Abordnung von zwei Landesbediensteten an den IT-Verbund",
+            "people_count": 2,
+            "fte": None,
+            "period_start": None,
+            "period_end": None,
+            "period_note": "Zeitraum nicht genannt.",
+            "monetary_value": None,
+            "wording": "zwei Mitarbeiter an den neu aufzubauenden IT-Verbund abordnen",
+            "note": "Stellenumfang (Vollzeitäquivalente) und Geldwert nennt die Quelle nicht.",
+            "source_citation": CITATION_002,
+        },
+    )
