@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .validators import validate_pdf
+
 
 def private_storage():
     """Uploaded source documents live under PRIVATE_MEDIA_ROOT (outside the web root), without a public URL;
@@ -72,7 +74,9 @@ class Wahlperiode(models.Model):
         ordering = ["number"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__isnull=True) | Q(end__gt=F("start")), name="wahlperiode_end_after_start"
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                name="wahlperiode_end_after_start",
+                violation_error_message=_("Das Ende der Wahlperiode muss nach ihrem Beginn liegen."),
             ),
         ]
 
@@ -163,9 +167,7 @@ class Agreement(models.Model):
         _("Aktenzeichen/Fundstelle"), max_length=200, blank=True, help_text=_("z. B. Fundstelle im Gesetzblatt.")
     )
     summary = models.TextField(_("Zusammenfassung"), blank=True)
-    status = models.CharField(
-        _("Status"), max_length=20, choices=Status.choices, default=Status.ENTWURF, db_index=True
-    )
+    status = models.CharField(_("Status"), max_length=20, choices=Status.choices, default=Status.ENTWURF, db_index=True)
     announced_on = models.DateField(
         _("bekannt gemacht am"),
         null=True,
@@ -174,7 +176,9 @@ class Agreement(models.Model):
     )
     signed_on = models.DateField(_("unterzeichnet am"), null=True, blank=True)
     signed_on_precision = models.CharField(
-        _("Genauigkeit des Unterzeichnungsdatums"), max_length=5, choices=DatePrecision.choices,
+        _("Genauigkeit des Unterzeichnungsdatums"),
+        max_length=5,
+        choices=DatePrecision.choices,
         default=DatePrecision.DAY,
     )
     signed_date_unknown = models.BooleanField(
@@ -246,10 +250,12 @@ class Agreement(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="in_kraft") | Q(signed_on__isnull=False) | Q(signed_date_unknown=True),
                 name="agreement_in_force_signed",
+                violation_error_message=_("Eine Vereinbarung kann ohne Unterzeichnungsdatum nicht „in Kraft“ sein."),
             ),
             models.CheckConstraint(
                 condition=Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gt=F("term_start")),
                 name="agreement_term_end_after_start",
+                violation_error_message=_("Das Ende der Laufzeit muss nach ihrem Beginn liegen."),
             ),
             models.CheckConstraint(
                 condition=Q(effective_from__isnull=True)
@@ -258,8 +264,13 @@ class Agreement(models.Model):
                 | ~Q(signed_on_precision="day")
                 | ~Q(effective_from_precision="day"),
                 name="agreement_effective_not_before_signed",
+                violation_error_message=_("„Wirksam ab“ darf nicht vor dem Unterzeichnungsdatum liegen."),
             ),
-            models.CheckConstraint(condition=~Q(predecessor=F("pk")), name="agreement_not_own_predecessor"),
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("pk")),
+                name="agreement_not_own_predecessor",
+                violation_error_message=_("Eine Vereinbarung kann nicht ihr eigener Vorgänger sein."),
+            ),
         ]
         indexes = [models.Index(fields=["term_end"], name="agreement_term_end")]
 
@@ -404,6 +415,7 @@ class Amendment(models.Model):
             models.CheckConstraint(
                 condition=Q(effective_from__isnull=True) | Q(effective_from__gte=F("dated_on")),
                 name="amendment_effective_not_before_dated",
+                violation_error_message=_("Eine Änderung kann nicht vor ihrem Datum wirksam werden."),
             ),
         ]
 
@@ -472,7 +484,11 @@ class Measure(models.Model):
     end_on = models.DateField(_("Ende"), null=True, blank=True)
     status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.GEPLANT)
     progress = models.PositiveSmallIntegerField(
-        _("Fortschritt (%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        _("Fortschritt (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("0–100; leer, solange kein Stand gemeldet ist."),
     )
     weight = models.PositiveSmallIntegerField(
         _("Gewicht"),
@@ -492,11 +508,20 @@ class Measure(models.Model):
         verbose_name_plural = _("Maßnahmen")
         ordering = ["agreement", "position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__lte=100), name="measure_progress_0_100"),
-            models.CheckConstraint(condition=Q(weight__gte=1), name="measure_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="measure_progress_0_100",
+                violation_error_message=_("Der Fortschritt liegt zwischen 0 und 100 Prozent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1),
+                name="measure_weight_positive",
+                violation_error_message=_("Das Gewicht ist mindestens 1."),
+            ),
             models.CheckConstraint(
                 condition=Q(end_on__isnull=True) | Q(start_on__isnull=True) | Q(end_on__gte=F("start_on")),
                 name="measure_end_after_start",
+                violation_error_message=_("Das Ende der Maßnahme darf nicht vor ihrem Beginn liegen."),
             ),
         ]
 
@@ -540,7 +565,13 @@ class Source(models.Model):
     published_on = models.DateField(_("Datum"), null=True, blank=True, help_text=_("Leer, wenn undatiert."))
     url = models.URLField(_("Adresse (URL)"), max_length=500, blank=True)
     file = models.FileField(
-        _("Datei (PDF)"), storage=private_storage, upload_to="cooperations/sources/%Y/", blank=True, max_length=300
+        _("Datei (PDF)"),
+        storage=private_storage,
+        upload_to="cooperations/sources/%Y/",
+        blank=True,
+        max_length=300,
+        validators=[validate_pdf],
+        help_text=_("Nur PDF, höchstens 10 MB. Wird außerhalb des Web-Verzeichnisses gespeichert."),
     )
     note = models.CharField(_("Anmerkung"), max_length=300, blank=True)
 

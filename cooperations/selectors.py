@@ -59,15 +59,16 @@ def measure_list(*, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def weighted_progress(measures) -> dict:
-    """Progress of an agreement from its measures: sum(progress × weight) / sum(weight), measures that were
-    cancelled ("abgebrochen") left out. Returns the value (Decimal, one place, or None without measures) and the
-    rows that explain it, for the page."""
+    """Progress of an agreement from its measures: sum(progress × weight) / sum(weight). Cancelled measures
+    ("abgebrochen") and measures without a reported progress are left out. Returns the value (Decimal, one
+    place; None when no measure counts) and the rows that explain it, for the page."""
     rows = []
     total_weight = 0
     weighted_sum = 0
     for measure in measures:
-        counted = measure.status != Measure.Status.ABGEBROCHEN
-        rows.append({"measure": measure, "counted": counted, "product": measure.progress * measure.weight})
+        counted = measure.status != Measure.Status.ABGEBROCHEN and measure.progress is not None
+        product = measure.progress * measure.weight if counted else None
+        rows.append({"measure": measure, "counted": counted, "product": product})
         if counted:
             total_weight += measure.weight
             weighted_sum += measure.progress * measure.weight

@@ -1,0 +1,444 @@
+"""Every write with a rule. The admin, the API, the founding-content loader and the daily task call these
+functions, so a rule holds whichever door the data came through.
+
+Rules (issue 3):
+- effective date not before the signing date; the end of the term after its start;
+- progress of a measure 0–100; a measure's dates inside the agreement's term unless it is a follow-up;
+- "in Kraft" needs a signing date (or the explicit mark "unterzeichnet, Datum unbekannt" where the sources
+  confirm the signature but not its day);
+- a signed agreement has at least two parties;
+- source files are PDFs (magic bytes "%PDF-") of at most COOPERATIONS_SOURCE_MAX_BYTES (10 MB).
+Violations raise django.core.exceptions.ValidationError with German messages keyed by field.
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Agreement,
+    AgreementParty,
+    Amendment,
+    DatePrecision,
+    Measure,
+    Milestone,
+    Obligation,
+    ReminderLog,
+    Signatory,
+    Source,
+    Wahlperiode,
+)
+from .validators import validate_pdf
+
+logger = logging.getLogger(__name__)
+
+AGREEMENT_REMINDER_DAYS = 90
+OBLIGATION_REMINDER_DAYS = 30
+REMINDER_GROUP = "Kooperationen"
+
+
+# --- validation helpers -------------------------------------------------------------------------------------
+def _truncate(day: datetime.date, precision: str) -> tuple:
+    if precision == DatePrecision.YEAR:
+        return (day.year,)
+    if precision == DatePrecision.MONTH:
+        return (day.year, day.month)
+    return (day.year, day.month, day.day)
+
+
+def _coarser(first: str, second: str) -> str:
+    order = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR]
+    return max(first, second, key=lambda precision: order.index(precision))
+
+
+def _add(errors: dict, field: str, message: str) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def agreement_rule_errors(agreement: Agreement, *, party_count: int | None = None) -> dict:
+    """The rule violations of an agreement as {field: [messages]}; empty when all rules hold.
+    `party_count` None means "count the saved parties"."""
+    errors: dict[str, list[str]] = {}
+    if agreement.signed_on and agreement.effective_from:
+        precision = _coarser(agreement.signed_on_precision, agreement.effective_from_precision)
+        if _truncate(agreement.effective_from, precision) < _truncate(agreement.signed_on, precision):
+            _add(errors, "effective_from", _("„Wirksam ab“ darf nicht vor dem Unterzeichnungsdatum liegen."))
+    if agreement.status == Agreement.Status.IN_KRAFT and not agreement.is_signed:
+        _add(errors, "status", _("Eine Vereinbarung kann ohne Unterzeichnungsdatum nicht „in Kraft“ sein."))
+    term = agreement.TermKind
+    if agreement.term_kind == term.FIXED_END and not agreement.end_on:
+        _add(errors, "end_on", _("Bei festem Enddatum ist „endet am“ anzugeben."))
+    if agreement.term_kind == term.YEARS and not agreement.duration_years:
+        _add(errors, "duration_years", _("Bei einer Laufzeit in Jahren ist die Zahl der Jahre anzugeben."))
+    if agreement.term_kind == term.WAHLPERIODE and not agreement.wahlperiode_id:
+        _add(errors, "wahlperiode", _("Bei einer Laufzeit bis zum Ende der Wahlperiode ist diese anzugeben."))
+    start, end = agreement.compute_term_start(), agreement.compute_term_end()
+    if start and end and end <= start:
+        field = "end_on" if agreement.term_kind == term.FIXED_END else "term_kind"
+        _add(errors, field, _("Das Ende der Laufzeit muss nach ihrem Beginn liegen."))
+    if agreement.term_kind == term.WAHLPERIODE and agreement.wahlperiode_id and start:
+        period = agreement.wahlperiode
+        if period.end and not (period.start <= start <= period.end):
+            _add(errors, "wahlperiode", _("Der Beginn der Laufzeit liegt nicht in dieser Wahlperiode."))
+    if agreement.predecessor_id and agreement.pk and agreement.predecessor_id == agreement.pk:
+        _add(errors, "predecessor", _("Eine Vereinbarung kann nicht ihr eigener Vorgänger sein."))
+    if agreement.is_signed:
+        if party_count is None:
+            party_count = agreement.parties.count() if agreement.pk else 0
+        if party_count < 2:
+            _add(errors, "parties", _("Eine unterzeichnete Vereinbarung hat mindestens zwei Parteien."))
+    return errors
+
+
+def measure_rule_errors(measure: Measure, agreement: Agreement) -> dict:
+    """Rule violations of a measure against its agreement's term."""
+    errors: dict[str, list[str]] = {}
+    if measure.progress is not None and not 0 <= measure.progress <= 100:
+        _add(errors, "progress", _("Der Fortschritt liegt zwischen 0 und 100 Prozent."))
+    if measure.start_on and measure.end_on and measure.end_on < measure.start_on:
+        _add(errors, "end_on", _("Das Ende der Maßnahme darf nicht vor ihrem Beginn liegen."))
+    if not measure.is_follow_up:
+        start, end = agreement.compute_term_start(), agreement.compute_term_end()
+        for field in ("start_on", "end_on"):
+            value = getattr(measure, field)
+            if value is None:
+                continue
+            if (start and value < start) or (end and value > end):
+                _add(
+                    errors,
+                    field,
+                    _("Das Datum liegt außerhalb der Laufzeit der Vereinbarung; nur Folgemaßnahmen dürfen das."),
+                )
+    return errors
+
+
+def _raise(errors: dict) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- agreements -----------------------------------------------------------------------------------------------
+def _refresh_term(agreement: Agreement) -> None:
+    agreement.term_start = agreement.compute_term_start()
+    agreement.term_end = agreement.compute_term_end()
+
+
+def _check_measures(agreement: Agreement) -> None:
+    if not agreement.pk:
+        return
+    for measure in agreement.measures.filter(is_follow_up=False):
+        errors = measure_rule_errors(measure, agreement)
+        if errors:
+            raise ValidationError(
+                {
+                    "term_kind": [
+                        _("Die Maßnahme „%(title)s“ läge außerhalb der neuen Laufzeit.") % {"title": measure.title}
+                    ]
+                }
+            )
+
+
+@transaction.atomic
+def agreement_save(*, agreement: Agreement, party_count: int | None = None, check_parties: bool = True) -> Agreement:
+    """Validates and saves an agreement (new or changed). The admin passes `check_parties=False` while the
+    party inline is validated by its formset, and checks the count after the inlines are saved."""
+    _refresh_term(agreement)
+    errors = agreement_rule_errors(agreement, party_count=party_count)
+    if not check_parties:
+        errors.pop("parties", None)
+    _raise(errors)
+    agreement.full_clean()
+    _check_measures(agreement)
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def agreement_create(*, parties=(), signatories=(), topics=(), **fields) -> Agreement:
+    """Creates an agreement with its parties [(organisation, role[, role_note])], signatories
+    [(name, function, organisation)] and topics in one step, so the party rule sees the parties."""
+    agreement = Agreement(**fields)
+    _refresh_term(agreement)
+    _raise(agreement_rule_errors(agreement, party_count=len({p[0].pk for p in parties})))
+    agreement.full_clean()
+    agreement.save()
+    for party in parties:
+        role_note = party[2] if len(party) > 2 else ""
+        party_add(agreement=agreement, organisation=party[0], role=party[1], role_note=role_note)
+    for name, function, organisation in signatories:
+        signatory_add(agreement=agreement, name=name, function=function, organisation=organisation)
+    if topics:
+        agreement.topics.set(topics)
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(*, agreement: Agreement, topics=None, **fields) -> Agreement:
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    agreement_save(agreement=agreement)
+    if topics is not None:
+        agreement.topics.set(topics)
+    return agreement
+
+
+def agreement_check_parties(*, agreement: Agreement) -> None:
+    """Raises if a signed agreement has fewer than two parties (after an admin save of its inlines)."""
+    errors = agreement_rule_errors(agreement)
+    _raise({"parties": errors["parties"]} if "parties" in errors else {})
+
+
+@transaction.atomic
+def party_add(*, agreement: Agreement, organisation, role: str, role_note: str = "") -> AgreementParty:
+    party = AgreementParty(agreement=agreement, organisation=organisation, role=role, role_note=role_note)
+    party.full_clean()
+    party.save()
+    return party
+
+
+@transaction.atomic
+def party_remove(*, party: AgreementParty) -> None:
+    agreement = party.agreement
+    if agreement.is_signed and agreement.parties.count() <= 2:
+        raise ValidationError({"parties": [_("Eine unterzeichnete Vereinbarung hat mindestens zwei Parteien.")]})
+    party.delete()
+
+
+@transaction.atomic
+def signatory_add(*, agreement: Agreement, name: str, function: str = "", organisation=None) -> Signatory:
+    signatory = Signatory(agreement=agreement, name=name, function=function, organisation=organisation)
+    signatory.full_clean()
+    signatory.save()
+    return signatory
+
+
+@transaction.atomic
+def amendment_save(*, amendment: Amendment) -> Amendment:
+    amendment.full_clean()
+    amendment.save()
+    return amendment
+
+
+# --- obligations and measures ---------------------------------------------------------------------------------
+@transaction.atomic
+def obligation_save(*, obligation: Obligation) -> Obligation:
+    obligation.full_clean()
+    if not obligation.agreement.parties.filter(organisation_id=obligation.obligor_id).exists():
+        raise ValidationError({"obligor": [_("Die verpflichtete Stelle ist keine Partei der Vereinbarung.")]})
+    obligation.save()
+    return obligation
+
+
+@transaction.atomic
+def obligation_create(**fields) -> Obligation:
+    return obligation_save(obligation=Obligation(**fields))
+
+
+@transaction.atomic
+def measure_save(*, measure: Measure, participants=None) -> Measure:
+    _raise(measure_rule_errors(measure, measure.agreement))
+    measure.full_clean()
+    measure.save()
+    if participants is not None:
+        measure.participants.set(participants)
+    return measure
+
+
+@transaction.atomic
+def measure_create(*, participants=(), **fields) -> Measure:
+    return measure_save(measure=Measure(**fields), participants=participants)
+
+
+@transaction.atomic
+def milestone_save(*, milestone: Milestone) -> Milestone:
+    milestone.full_clean()
+    milestone.save()
+    return milestone
+
+
+# --- sources --------------------------------------------------------------------------------------------------
+@transaction.atomic
+def source_create(*, agreement: Agreement, title: str, publisher: str, file=None, **fields) -> Source:
+    """A source with URL or uploaded PDF. The file is checked (PDF, size) before anything is written."""
+    if file is not None:
+        try:
+            validate_pdf(file)
+        except ValidationError as error:
+            raise ValidationError({"file": error.messages}) from error
+    source = Source(agreement=agreement, title=title, publisher=publisher, **fields)
+    if file is not None:
+        source.file = file
+    source.full_clean()
+    source.save()
+    return source
+
+
+@transaction.atomic
+def source_save(*, source: Source) -> Source:
+    source.full_clean()
+    source.save()
+    return source
+
+
+# --- Wahlperioden -----------------------------------------------------------------------------------------------
+@transaction.atomic
+def wahlperiode_update(*, wahlperiode: Wahlperiode, **fields) -> Wahlperiode:
+    """Corrects a Wahlperiode; the derived ends of the agreements that run until its end follow."""
+    for name, value in fields.items():
+        setattr(wahlperiode, name, value)
+    wahlperiode.full_clean()
+    wahlperiode.save()
+    for agreement in wahlperiode.agreements.all():
+        agreement.wahlperiode = wahlperiode
+        agreement_save(agreement=agreement)
+    return wahlperiode
+
+
+# --- the daily run ----------------------------------------------------------------------------------------------
+@transaction.atomic
+def agreements_refresh_terms() -> int:
+    """Recomputes the stored term start/end of every agreement; returns how many changed."""
+    changed = 0
+    for agreement in Agreement.objects.select_related("wahlperiode"):
+        start, end = agreement.compute_term_start(), agreement.compute_term_end()
+        if (start, end) != (agreement.term_start, agreement.term_end):
+            agreement.term_start, agreement.term_end = start, end
+            agreement.save(update_fields=["term_start", "term_end", "updated_at"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def agreements_expire(*, today: datetime.date) -> int:
+    """Agreements "in Kraft" whose term ended before today become "ausgelaufen" (saved one by one, so the
+    history records each change). Returns how many changed; a second run changes nothing."""
+    changed = 0
+    for agreement in Agreement.objects.filter(status=Agreement.Status.IN_KRAFT, term_end__lt=today):
+        agreement.status = Agreement.Status.AUSGELAUFEN
+        agreement.save(update_fields=["status", "updated_at"])
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def obligations_mark_late(*, today: datetime.date) -> int:
+    """Open obligations past their due date become "verspätet". Idempotent."""
+    changed = 0
+    for obligation in Obligation.objects.filter(status=Obligation.Status.OFFEN, due_on__lt=today):
+        obligation.status = Obligation.Status.VERSPAETET
+        obligation.save(update_fields=["status"])
+        changed += 1
+    return changed
+
+
+def reminder_recipients(agreement: Agreement) -> list[str]:
+    """The responsible user of the agreement; without one, the active members of the staff group
+    "Kooperationen" (every address once, sorted)."""
+    user = agreement.responsible
+    if user is not None and user.is_active and user.email:
+        return [user.email]
+    users = get_user_model().objects.filter(groups__name=REMINDER_GROUP, is_active=True).exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def _send_once(*, kind: str, object_id: int, threshold: int, target: datetime.date, recipients, subject, body) -> bool:
+    """Records the reminder and sends it, both or neither: the unique constraint on ReminderLog makes a second
+    run (or a parallel one) skip it; a failed send rolls the record back, so the next run retries."""
+    if not recipients:
+        return False
+    try:
+        with transaction.atomic():
+            _log, created = ReminderLog.objects.get_or_create(
+                kind=kind,
+                object_id=object_id,
+                threshold_days=threshold,
+                target_date=target,
+                defaults={"recipients": ", ".join(recipients)},
+            )
+            if not created:
+                return False
+            send_mail(subject, body, None, recipients)
+    except IntegrityError:
+        return False
+    return True
+
+
+def reminders_send(*, today: datetime.date) -> dict:
+    """E-mails about agreements in force ending within 90 days and open obligations due within 30 days, once per
+    item, threshold and end/due date. Returns the numbers sent."""
+    sent = defaultdict(int)
+    until = today + datetime.timedelta(days=AGREEMENT_REMINDER_DAYS)
+    agreements = Agreement.objects.filter(
+        status=Agreement.Status.IN_KRAFT, term_end__gte=today, term_end__lte=until
+    ).select_related("responsible")
+    for agreement in agreements:
+        subject = _("Vereinbarung endet am %(date)s: %(title)s") % {
+            "date": agreement.term_end.strftime("%d.%m.%Y"),
+            "title": agreement.title,
+        }
+        body = _("Die Vereinbarung „%(title)s“ endet am %(date)s (in %(days)s Tagen).\n%(url)s") % {
+            "title": agreement.title,
+            "date": agreement.term_end.strftime("%d.%m.%Y"),
+            "days": (agreement.term_end - today).days,
+            "url": agreement.get_absolute_url(),
+        }
+        if _send_once(
+            kind=ReminderLog.Kind.AGREEMENT_ENDING,
+            object_id=agreement.pk,
+            threshold=AGREEMENT_REMINDER_DAYS,
+            target=agreement.term_end,
+            recipients=reminder_recipients(agreement),
+            subject=subject,
+            body=body,
+        ):
+            sent["agreements"] += 1
+    until = today + datetime.timedelta(days=OBLIGATION_REMINDER_DAYS)
+    obligations = Obligation.objects.filter(
+        status=Obligation.Status.OFFEN, due_on__gte=today, due_on__lte=until
+    ).select_related("agreement__responsible", "obligor")
+    for obligation in obligations:
+        subject = _("Verpflichtung fällig am %(date)s: %(title)s") % {
+            "date": obligation.due_on.strftime("%d.%m.%Y"),
+            "title": obligation.title,
+        }
+        body = _("„%(title)s“ (%(obligor)s) aus „%(agreement)s“ ist am %(date)s fällig.\n%(url)s") % {
+            "title": obligation.title,
+            "obligor": obligation.obligor,
+            "agreement": obligation.agreement.title,
+            "date": obligation.due_on.strftime("%d.%m.%Y"),
+            "url": obligation.agreement.get_absolute_url(),
+        }
+        if _send_once(
+            kind=ReminderLog.Kind.OBLIGATION_DUE,
+            object_id=obligation.pk,
+            threshold=OBLIGATION_REMINDER_DAYS,
+            target=obligation.due_on,
+            recipients=reminder_recipients(obligation.agreement),
+            subject=subject,
+            body=body,
+        ):
+            sent["obligations"] += 1
+    return {"agreements": sent["agreements"], "obligations": sent["obligations"]}
+
+
+def cooperations_daily(*, today: datetime.date | None = None) -> dict:
+    """The daily run: refresh derived terms, expire ended agreements, mark late obligations, send reminders.
+    Safe to run any number of times a day."""
+    today = today or timezone.localdate()
+    result = {
+        "terms_refreshed": agreements_refresh_terms(),
+        "expired": agreements_expire(today=today),
+        "late": obligations_mark_late(today=today),
+    }
+    reminders = reminders_send(today=today)
+    result["reminded_agreements"] = reminders["agreements"]
+    result["reminded_obligations"] = reminders["obligations"]
+    logger.info("cooperations daily run: %s", result)
+    return result

@@ -1,0 +1,12 @@
+"""Celery tasks of the cooperations app: thin wrappers around services, safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="cooperations.daily")
+def cooperations_daily() -> dict:
+    """Daily: ended agreements -> "ausgelaufen", overdue obligations -> "verspätet", reminders (agreements
+    ending within 90 days, obligations due within 30 days) once per item and threshold."""
+    return services.cooperations_daily()
