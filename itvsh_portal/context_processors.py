@@ -1,5 +1,19 @@
+"""Context for every page rendered with base.html: the portal's identity, the main navigation and notices.
+
+`portal_notices` is a list of dicts shown above the content of every public page (e.g. the OZG app's
+"Beispieldaten" notice while demo data are loaded). Each notice has
+  - `level`: "info", "success", "warning" or "danger" (KERN alert variants; anything else becomes "info"),
+  - `text`: plain text (escaped on output),
+  - `title` (optional): a short heading; a German default per level is used when missing.
+Apps contribute notices through functions named (dotted path) in the setting PORTAL_NOTICE_PROVIDERS; each is
+called with the request and returns an iterable of such dicts. Providers should be cheap (a cached lookup).
+"""
+
+from functools import cache
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 # The main navigation. A section whose app has not registered its page yet is left out.
@@ -13,8 +27,15 @@ NAVIGATION = [
     (_("Offene Daten"), "opendata:index"),
 ]
 
+NOTICE_TITLES = {
+    "info": _("Hinweis"),
+    "success": _("Erledigt"),
+    "warning": _("Achtung"),
+    "danger": _("Fehler"),
+}
 
-def _navigation(current_path: str) -> list[dict]:
+
+def navigation_items(current_path: str) -> list[dict]:
     items = []
     for label, name in NAVIGATION:
         try:
@@ -22,13 +43,34 @@ def _navigation(current_path: str) -> list[dict]:
         except NoReverseMatch:
             continue
         active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": label, "url": url, "active": active, "name": name})
     return items
+
+
+@cache
+def _notice_providers(paths: tuple[str, ...]) -> list:
+    return [import_string(path) for path in paths]
+
+
+def normalise_notice(notice: dict) -> dict:
+    level = notice.get("level", "info")
+    if level not in NOTICE_TITLES:
+        level = "info"
+    return {"level": level, "text": notice.get("text", ""), "title": notice.get("title") or NOTICE_TITLES[level]}
+
+
+def _notices(request) -> list[dict]:
+    paths = tuple(getattr(settings, "PORTAL_NOTICE_PROVIDERS", ()))
+    notices = []
+    for provider in _notice_providers(paths):
+        notices.extend(normalise_notice(notice) for notice in provider(request) or ())
+    return notices
 
 
 def portal(request):
     return {
         "portal_name": settings.PORTAL_NAME,
         "portal_operator": settings.PORTAL_OPERATOR,
-        "navigation": _navigation(request.path),
+        "navigation": navigation_items(request.path),
+        "portal_notices": _notices(request),
     }

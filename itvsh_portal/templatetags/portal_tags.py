@@ -1,0 +1,50 @@
+"""Template helpers shared by all public pages: `{% load portal_tags %}`.
+
+Filters (German formats from itvsh_portal/formatting.py; None renders as "–"):
+  {{ amount|euro }}           Decimal("12345.6")  -> "12.345,60 €"
+  {{ count|number }}          2959517             -> "2.959.517"
+  {{ share|number:1 }}        Decimal("42.55")    -> "42,6"
+  {{ share|percent }}         42.5                -> "43 %"   (the value is already in percent)
+  {{ share|percent:1 }}       42.55               -> "42,6 %"
+Tag:
+  {% static_asset "css/portal.css" %}   like {% static %}, but falls back to the plain /static/ URL where the
+                                        file has not been collected into the manifest yet (embedded set-up, tests).
+"""
+
+from django import template
+from django.conf import settings
+from django.templatetags.static import static
+
+from itvsh_portal import formatting
+
+register = template.Library()
+
+
+def _places(arg, default: int = 0) -> int:
+    if arg in (None, ""):
+        return default
+    return int(arg)
+
+
+@register.filter
+def euro(value):
+    return formatting.format_euro(value)
+
+
+@register.filter
+def number(value, places=None):
+    return formatting.format_number(value, _places(places))
+
+
+@register.filter
+def percent(value, places=None):
+    return formatting.format_percent(value, _places(places))
+
+
+@register.simple_tag
+def static_asset(path: str) -> str:
+    try:
+        return static(path)
+    except ValueError:
+        # The manifest storage knows only collected files; before `collectstatic` the finders serve plain names.
+        return f"{settings.STATIC_URL}{path}"
