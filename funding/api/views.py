@@ -1,0 +1,150 @@
+"""Funding API: public reads; drawdown writes and transitions for staff with the funding permissions.
+
+Errors: 400 with field messages for invalid input (ValidationError from a serializer or a service), 403
+without the permission, 409 with the German message when the workflow refuses the change in the current
+state (invariant, four eyes, transition not allowed): {"detail": "...", "code": "exceeds_available"}."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..filters import BudgetLineFilter, DrawdownFilter, SummaryFilterForm
+from . import serializers
+
+
+class BudgetLineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Budget lines with planned, approved, paid and remaining amounts."""
+
+    serializer_class = serializers.BudgetLineSerializer
+    filterset_class = BudgetLineFilter
+    ordering_fields = ["fiscal_year", "planned_amount", "title", "id"]
+
+    def get_queryset(self):
+        return selectors.budget_lines()
+
+
+class InKindViewSet(viewsets.ReadOnlyModelViewSet):
+    """In-kind contributions (seconded staff, other help)."""
+
+    serializer_class = serializers.InKindSerializer
+    ordering_fields = ["title", "id"]
+
+    def get_queryset(self):
+        return selectors.in_kind_contributions().order_by("title", "pk")
+
+
+def _conflict(error: services.FundingConflict) -> Response:
+    return Response({"detail": " ".join(error.messages), "code": error.code or "conflict"},
+                    status=status.HTTP_409_CONFLICT)
+
+
+class DrawdownViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Mittelabrufe. Reading is public without personal data; staff with `funding.view_drawdown` see who
+    requested, reviewed and approved, and the transitions. POST creates a request (`funding.add_drawdown`);
+    POST …/{id}/review|approve|pay|reject|withdraw/ runs a workflow step."""
+
+    filterset_class = DrawdownFilter
+    ordering_fields = ["requested_on", "amount", "id"]
+
+    def _is_staff_reader(self) -> bool:
+        user = self.request.user
+        return bool(user and user.is_authenticated and user.has_perm("funding.view_drawdown"))
+
+    def get_queryset(self):
+        if self._is_staff_reader():
+            return selectors.drawdowns_for_staff()
+        return selectors.drawdowns()
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.DrawdownCreateSerializer
+        if self.action in ("reject", "withdraw", "review", "approve"):
+            return serializers.ReasonSerializer
+        if self.action == "pay":
+            return serializers.PaySerializer
+        return serializers.DrawdownStaffSerializer if self._is_staff_reader() else serializers.DrawdownPublicSerializer
+
+    def _answer(self, drawdown, code=status.HTTP_200_OK):
+        drawdown = self.get_queryset().get(pk=drawdown.pk)
+        serializer_class = (
+            serializers.DrawdownStaffSerializer if self._is_staff_reader() else serializers.DrawdownPublicSerializer
+        )
+        return Response(serializer_class(drawdown, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(responses={201: serializers.DrawdownStaffSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = serializers.DrawdownCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            drawdown = services.drawdown_request(
+                line=data["line"], amount=data["amount"], purpose_text=data["purpose_text"], by=request.user,
+                requested_on=data.get("requested_on"),
+            )
+        except services.FundingConflict as error:
+            return _conflict(error)
+        return self._answer(drawdown, status.HTTP_201_CREATED)
+
+    def _transition(self, request, name, **extra):
+        drawdown = self.get_object()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        kwargs = dict(serializer.validated_data) | extra
+        if name in ("review", "approve"):
+            kwargs = {"note": kwargs.get("reason", "")}
+        try:
+            drawdown = services.TRANSITIONS[name](drawdown=drawdown, by=request.user, **kwargs)
+        except services.FundingConflict as error:
+            return _conflict(error)
+        return self._answer(drawdown)
+
+    @extend_schema(request=serializers.ReasonSerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        return self._transition(request, "review")
+
+    @extend_schema(request=serializers.ReasonSerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, "approve")
+
+    @extend_schema(request=serializers.PaySerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @action(detail=True, methods=["post"])
+    def pay(self, request, pk=None):
+        return self._transition(request, "pay")
+
+    @extend_schema(request=serializers.ReasonSerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._transition(request, "reject")
+
+    @extend_schema(request=serializers.ReasonSerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._transition(request, "withdraw")
+
+
+class SummaryView(APIView):
+    """Planned, approved, paid and remaining in total and by year, source, purpose and agreement (Decimal
+    strings with two places). Filters: year (YYYY or "ohne"), source, purpose (incl. its topics), agreement."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", str, description="Haushaltsjahr (YYYY) oder „ohne“"),
+            OpenApiParameter("source", str, description="Kennung des Mittelgebers"),
+            OpenApiParameter("purpose", str, description="Kennung des Zwecks (mit Unterthemen)"),
+            OpenApiParameter("agreement", str, description="Kennung der Vereinbarung"),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request):
+        form = SummaryFilterForm(request.query_params)
+        if not form.is_valid():
+            errors = form.errors.get_json_data()
+            raise ValidationError({field: [error["message"] for error in items] for field, items in errors.items()})
+        summary = selectors.funding_summary(form.filter(selectors.budget_lines()))
+        return Response(summary.as_dict())

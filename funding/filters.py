@@ -1,0 +1,114 @@
+"""FilterSets shared by the API lists and the transparency page. Unknown values answer 400 (API) or a form
+error (page), never an empty result that looks like "no money"."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cooperations.selectors import agreement_by_slug
+
+from .models import BudgetLine, Drawdown, FundingSource, Purpose
+from .selectors import NO_YEAR, filter_lines
+
+
+class YearField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value in ("", None):
+            return None
+        if value == NO_YEAR:
+            return NO_YEAR
+        if not (value.isdigit() and len(value) == 4):
+            raise forms.ValidationError(_("Haushaltsjahr als vierstellige Zahl angeben oder „ohne“."))
+        return int(value)
+
+
+class YearFilter(django_filters.Filter):
+    field_class = YearField
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if value == NO_YEAR:
+            return qs.filter(**{f"{self.field_name}__isnull": True})
+        return qs.filter(**{self.field_name: value})
+
+
+class SlugChoiceFilter(django_filters.ModelChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+
+class AgreementField(forms.SlugField):
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        if agreement_by_slug(value) is None:
+            raise forms.ValidationError(_("Unbekannte Vereinbarung „%(slug)s“.") % {"slug": value})
+        return value
+
+
+class AgreementFilter(django_filters.Filter):
+    field_class = AgreementField
+
+    def filter(self, qs, value):
+        return qs.filter(**{f"{self.field_name}__slug": value}) if value else qs
+
+
+class PurposeFilter(SlugChoiceFilter):
+    """A purpose includes its topics (Digitale Daseinsvorsorge → Schulträgerberatung, …)."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        prefix = self.field_name
+        return qs.filter(**{f"{prefix}__in": [value.pk, *value.topics.values_list("pk", flat=True)]})
+
+
+class BudgetLineFilter(django_filters.FilterSet):
+    year = YearFilter(field_name="fiscal_year", label=_("Haushaltsjahr"))
+    source = SlugChoiceFilter(queryset=FundingSource.objects.all(), label=_("Mittelgeber"))
+    purpose = PurposeFilter(field_name="purpose", queryset=Purpose.objects.all(), label=_("Zweck"))
+    agreement = AgreementFilter(field_name="agreement", label=_("Vereinbarung"))
+    status = django_filters.ChoiceFilter(choices=BudgetLine.Status.choices, label=_("Status"))
+    approximate = django_filters.BooleanFilter(field_name="amount_is_approximate", label=_("Betrag ungefähr"))
+
+    class Meta:
+        model = BudgetLine
+        fields = ["year", "source", "purpose", "agreement", "status", "approximate"]
+
+
+class DrawdownFilter(django_filters.FilterSet):
+    line = django_filters.NumberFilter(field_name="line_id", label=_("Haushaltsposition"))
+    year = YearFilter(field_name="line__fiscal_year", label=_("Haushaltsjahr"))
+    source = SlugChoiceFilter(field_name="line__source", queryset=FundingSource.objects.all(), label=_("Mittelgeber"))
+    purpose = PurposeFilter(field_name="line__purpose", queryset=Purpose.objects.all(), label=_("Zweck"))
+    agreement = AgreementFilter(field_name="line__agreement", label=_("Vereinbarung"))
+    status = django_filters.ChoiceFilter(choices=Drawdown.Status.choices, label=_("Status"))
+    requested_after = django_filters.DateFilter(field_name="requested_on", lookup_expr="gte")
+    requested_before = django_filters.DateFilter(field_name="requested_on", lookup_expr="lte")
+
+    class Meta:
+        model = Drawdown
+        fields = ["line", "year", "source", "purpose", "agreement", "status"]
+
+
+class SummaryFilterForm(forms.Form):
+    """The query of /api/v1/funding/summary/ and of the transparency page."""
+
+    year = YearField(required=False)
+    source = forms.ModelChoiceField(queryset=FundingSource.objects.all(), to_field_name="slug", required=False)
+    purpose = forms.ModelChoiceField(queryset=Purpose.objects.all(), to_field_name="slug", required=False)
+    agreement = AgreementField(required=False)
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        return filter_lines(
+            queryset,
+            year=data.get("year"),
+            source=data["source"].slug if data.get("source") else None,
+            purpose=data["purpose"].slug if data.get("purpose") else None,
+            agreement=data.get("agreement"),
+        )
