@@ -1,24 +1,80 @@
 """Project-level pages: home, legal pages and the health check."""
 
 import logging
+from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from .context_processors import navigation_items
+
 logger = logging.getLogger(__name__)
+
+
+# What each section of the portal offers, shown as entry cards on the home page. A section appears only once its
+# app has registered the URL (the same rule as the main navigation).
+HOME_SECTIONS = {
+    "organisations:search": _(
+        "Alle öffentlichen Stellen in Schleswig-Holstein: Kreise, Ämter und Gemeinden mit Schlüsseln, "
+        "Zuständigkeiten und Karte."
+    ),
+    "ozg_monitoring:lookup": _(
+        "Welche Verwaltungsleistungen können Sie dort, wo Sie wohnen, schon online erledigen? Mit Link zum "
+        "Online-Dienst."
+    ),
+    "ozg_monitoring:dashboard": _(
+        "Wie weit ist die Umsetzung des Onlinezugangsgesetzes (OZG) – landesweit, je Kreis und je Verwaltung, "
+        "mit Verlauf."
+    ),
+    "cooperations:list": _(
+        "Kooperationsvereinbarungen und Verwaltungskooperationen zwischen Land, ITV.SH, Kommunen, Verbänden "
+        "und Kammern."
+    ),
+    "funding:overview": _("Woher das Geld für die kommunale Digitalisierung kommt und wofür es eingesetzt wird."),
+    "opendata:index": _("Alle Daten des Portals zum Herunterladen: CSV und JSON mit Datenbeschreibung, DCAT-AP.de."),
+}
+
+
+def _reverse_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 class HomeView(TemplateView):
     template_name = "home.html"
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["search_url"] = _reverse_or_none("organisations:search")
+        context["sections"] = [
+            {**item, "description": HOME_SECTIONS[item["name"]]}
+            for item in navigation_items(self.request.path)
+            if item["name"] in HOME_SECTIONS
+        ]
+        return context
+
 
 class LegalPageView(TemplateView):
     """Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache: one template each under templates/legal/."""
+
+    # The date the texts were last reviewed; shown as "Stand" on each page.
+    reviewed_on = date(2026, 11, 21)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reviewed_on"] = self.reviewed_on
+        # The operator sets PORTAL_CONTACT_EMAIL; until then the pages show a marked placeholder.
+        context["contact_email"] = getattr(settings, "PORTAL_CONTACT_EMAIL", "")
+        return context
 
 
 def _check_database() -> str:

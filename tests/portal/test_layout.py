@@ -4,12 +4,47 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.http import HttpResponse
 from django.template import RequestContext, Template
 from django.test import RequestFactory
+from django.urls import include, path
 
 from itvsh_portal import context_processors
+from itvsh_portal.urls import urlpatterns as project_urlpatterns
 
 pytestmark = pytest.mark.django_db
+
+
+def _stub(request):
+    return HttpResponse("stub")
+
+
+def _app_stub(namespace: str, prefix: str, name: str):
+    return path(prefix, include(([path("", _stub, name=name)], namespace)))
+
+
+# URL confs for tests that must not depend on which domain apps have registered their pages yet.
+_APP_PREFIXES = {"kommunen/", "kooperationen/", "ozg/", "finanzierung/", "opendata/"}
+
+
+class BareUrlconf:
+    """The project's own pages (home, legal pages, API) without any domain app's pages."""
+
+    urlpatterns = [p for p in project_urlpatterns if str(p.pattern) not in _APP_PREFIXES]
+
+
+class SectionsUrlconf:
+    """Stand-ins for the register search and the agreements list, as those apps will add them."""
+
+    urlpatterns = [
+        _app_stub("organisations", "kommunen/", "search"),
+        _app_stub("cooperations", "kooperationen/", "list"),
+        *BareUrlconf.urlpatterns,
+    ]
+
+
+class OpendataUrlconf:
+    urlpatterns = [_app_stub("opendata", "opendata/", "index"), *BareUrlconf.urlpatterns]
 
 
 class _Elements(HTMLParser):
@@ -78,7 +113,8 @@ def test_navigation_entries_carry_url_names_and_skip_unknown_sections(monkeypatc
     ]
 
 
-def test_footer_links_legal_pages_api_docs_and_attributions():
+def test_footer_links_legal_pages_api_docs_and_attributions(settings):
+    settings.ROOT_URLCONF = BareUrlconf
     html = render_page()
     hrefs = [attrs.get("href") for tag, attrs in elements(html) if tag == "a"]
     for url in ["/impressum/", "/datenschutz/", "/barrierefreiheit/", "/leichte-sprache/", "/api/v1/docs/"]:
@@ -87,6 +123,11 @@ def test_footer_links_legal_pages_api_docs_and_attributions():
     assert "© GeoBasis-DE / BKG" in html
     # Offene Daten appears only once the open data app has registered `opendata:index`.
     assert "Offene Daten" not in html
+
+    settings.ROOT_URLCONF = OpendataUrlconf
+    html = render_page()
+    footer = html[html.index("<footer") :]
+    assert '<a href="/opendata/">Offene Daten</a>' in footer
 
 
 def test_no_notices_region_without_notices():
@@ -129,3 +170,50 @@ def test_all_assets_come_from_our_origin():
         assert "style" not in attrs, (tag, attrs)
     assert "<script" not in html
     assert "<style" not in html
+
+
+# --- Home page -----------------------------------------------------------------------------------------
+
+
+def test_home_page_before_any_section_exists(client, settings):
+    settings.ROOT_URLCONF = BareUrlconf
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<h1" in html and "Digitalisierungsportal Schleswig-Holstein" in html
+    # Without the register's search URL there is no form that would post into the void, but a clear text.
+    assert 'role="search"' not in html
+    assert "wird gerade eingerichtet" in html
+    assert "portal-empty-state" in html
+    assert response.context["sections"] == []
+
+
+def test_home_page_offers_search_and_only_existing_sections(client, settings):
+    settings.ROOT_URLCONF = SectionsUrlconf
+    response = client.get("/")
+    assert response.status_code == 200
+    tags = elements(response.content.decode())
+    forms = [attrs for tag, attrs in tags if tag == "form"]
+    assert forms == [
+        {
+            "class": "portal-search-form",
+            "method": "get",
+            "action": "/kommunen/",
+            "role": "search",
+            "aria-labelledby": "kommune-finden",
+        }
+    ]
+    inputs = [attrs for tag, attrs in tags if tag == "input"]
+    assert [(i["name"], i["id"]) for i in inputs] == [("q", "suche-kommune")]
+    assert [attrs["for"] for tag, attrs in tags if tag == "label"] == ["suche-kommune"]
+    cards = [attrs["href"] for tag, attrs in tags if tag == "a" and "kern-link--stretched" in attrs.get("class", "")]
+    assert cards == ["/kommunen/", "/kooperationen/"]
+    assert [item["name"] for item in response.context["sections"]] == ["organisations:search", "cooperations:list"]
+    # The navigation shows the same sections.
+    nav = [attrs["href"] for tag, attrs in tags if tag == "a" and attrs.get("class") == "portal-nav__link"]
+    assert nav == ["/", "/kommunen/", "/kooperationen/"]
+
+
+def test_home_page_costs_no_queries(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert client.get("/").status_code == 200
