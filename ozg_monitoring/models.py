@@ -136,7 +136,7 @@ class LeikaLeistung(models.Model):
     laws = models.TextField(_("Gesetze"), blank=True)
     law_abbreviations = models.CharField(_("Gesetzeskürzel"), max_length=120, blank=True)
     catalogue_row = models.PositiveIntegerField(
-        _("Zeile im Katalog"), unique=True, help_text=_("Zeile in ozg_leika_leistungen.csv; Schlüssel des Imports.")
+        _("Zeile im Katalog"), db_index=True, help_text=_("Zeile in ozg_leika_leistungen.csv.")
     )
 
     class Meta:

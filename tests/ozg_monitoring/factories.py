@@ -7,6 +7,7 @@ import factory
 from ozg_monitoring.models import (
     ExecutingLevel,
     Lebenslage,
+    LeikaLeistung,
     OzgLeistung,
     RolloutStatus,
     Stage,
@@ -59,3 +60,14 @@ class OnlineStatusFactory(RolloutStatusFactory):
     stage = Stage.ONLINE
     maturity_level = 3
     url = factory.Sequence(lambda n: f"https://dienst.example/{n}")
+
+
+class LeikaLeistungFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeikaLeistung
+
+    key = factory.Sequence(lambda n: f"99{n:012d}")
+    name = factory.Sequence(lambda n: f"LeiKa-Leistung {n}")
+    leika_type = "2/3"
+    ozg_leistung = factory.SubFactory(OzgLeistungFactory)
+    catalogue_row = factory.Sequence(lambda n: n + 2)

@@ -1,0 +1,237 @@
+"""Import of the OZG-Umsetzungskatalog (data/ozg/): Themenfelder, Lebenslagen, OZG- and LeiKa-Leistungen.
+
+One transaction; every row is checked first, and an error names file, line and field and changes nothing.
+Re-running with the same files changes nothing (upserts by catalogue id, OZG-ID and LeiKa key). An executing
+level set by staff (level_source "manual") or by the demo is kept; "default" levels are re-derived."""
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+
+from .models import ExecutingLevel, Lebenslage, LeikaLeistung, OzgLeistung, Themenfeld
+
+NOT_IN_LEIKA = "nicht im LeiKa"
+LEIKA_KEY = re.compile(r"^99\d{12}$")
+LEIKA_VALUE_FIELDS = [
+    "in_leika", "name", "leika_type", "ozg_leistung_id", "sdg1", "sdg2", "legal_basis", "laws", "law_abbreviations",
+    "catalogue_row",
+]
+LEIKA_FIELDS = [name.removesuffix("_id") for name in LEIKA_VALUE_FIELDS]
+FILES = {
+    "themenfelder": "ozg_themenfelder.csv",
+    "lebenslagen": "ozg_lebenslagen.csv",
+    "leistungen": "ozg_leistungen.csv",
+    "leika": "ozg_leika_leistungen.csv",
+}
+
+
+@dataclass
+class CatalogueResult:
+    themenfelder: int = 0
+    lebenslagen: int = 0
+    leistungen: int = 0
+    leika: int = 0
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+    deleted: int = 0
+    without_key: list = field(default_factory=list)  # (line, name)
+    without_ozg: list = field(default_factory=list)  # (line, name)
+    levels: dict = field(default_factory=dict)
+
+
+def split_leika_types(raw: str) -> set[str]:
+    """'1, 2/3' -> {'1', '2/3'}; a lone '2' or '3' counts as '2/3' (the catalogue writes both); '' -> {'?'}."""
+    tokens = set()
+    if not raw.strip():
+        return {"?"}  # a LeiKa-Leistung without type leaves the level open
+    for token in raw.split(","):
+        token = token.strip()  # noqa: S105 - a LeiKa type, not a secret
+        if token in ("2", "3"):
+            token = "2/3"  # noqa: S105
+        if token:
+            tokens.add(token)
+    return tokens
+
+
+def default_level(types: set[str]) -> str:
+    """The executing level in SH where the LeiKa types decide it alone: only type 1 (Bund regelt und vollzieht)
+    gives Bund, only type 5 (Kommune regelt und vollzieht: Satzungsrecht der Gemeinde) gives Amt/amtsfreie
+    Gemeinde. Types 2/3 and 4 leave open whether Land, Kreis or Gemeinde executes: "not yet classified"."""
+    if types == {"1"}:
+        return ExecutingLevel.BUND
+    if types == {"5"}:
+        return ExecutingLevel.AMT_GEMEINDE
+    return ExecutingLevel.UNCLASSIFIED
+
+
+def _read(directory: Path, kind: str, columns: list[str]):
+    path = directory / FILES[kind]
+    if not path.exists():
+        raise ValidationError(f"{path}: Datei fehlt.")
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [column for column in columns if column not in (reader.fieldnames or [])]
+        if missing:
+            raise ValidationError(f"{path.name}: Spalte(n) fehlen: {', '.join(missing)}.")
+        for line, row in enumerate(reader, start=2):
+            yield path.name, line, {key: (value or "").strip() for key, value in row.items()}
+
+
+def _int(name: str, line: int, column: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: „{value}“ ist keine Zahl.") from None
+
+
+def _required(name: str, line: int, column: str, value: str) -> str:
+    if not value:
+        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: Wert fehlt.")
+    return value
+
+
+def _upsert(model, key_field: str, rows: dict, fields: list[str]) -> tuple[int, int]:
+    """Create missing rows, update changed ones (by `key_field`); returns (created, updated)."""
+    existing = model.objects.in_bulk(list(rows), field_name=key_field)
+    to_create, to_update = [], []
+    for key, values in rows.items():
+        obj = existing.get(key)
+        if obj is None:
+            to_create.append(model(**{key_field: key}, **values))
+        elif any(getattr(obj, name) != values[name] for name in values):
+            for name, value in values.items():
+                setattr(obj, name, value)
+            to_update.append(obj)
+    model.objects.bulk_create(to_create, batch_size=1000)
+    if to_update:
+        model.objects.bulk_update(to_update, fields, batch_size=500)
+    return len(to_create), len(to_update)
+
+
+@transaction.atomic
+def catalogue_import(*, directory: Path) -> CatalogueResult:
+    directory = Path(directory)
+    result = CatalogueResult()
+
+    themenfelder = {}
+    for name, line, row in _read(directory, "themenfelder", ["themenfeld_id", "themenfeld"]):
+        key = _int(name, line, "themenfeld_id", row["themenfeld_id"])
+        themenfelder[key] = {"name": _required(name, line, "themenfeld", row["themenfeld"])}
+    result.created["themenfelder"], result.updated["themenfelder"] = _upsert(
+        Themenfeld, "catalogue_id", themenfelder, ["name"]
+    )
+    tf_ids = dict(Themenfeld.objects.filter(catalogue_id__in=themenfelder).values_list("catalogue_id", "id"))
+
+    lebenslagen = {}
+    for name, line, row in _read(directory, "lebenslagen", ["lebenslage_id", "lebenslage", "themenfeld_id"]):
+        key = _int(name, line, "lebenslage_id", row["lebenslage_id"])
+        themenfeld = _int(name, line, "themenfeld_id", row["themenfeld_id"])
+        if themenfeld not in tf_ids:
+            raise ValidationError(f"{name}, Zeile {line}, Feld themenfeld_id: Themenfeld {themenfeld} unbekannt.")
+        lebenslagen[key] = {
+            "name": _required(name, line, "lebenslage", row["lebenslage"]),
+            "themenfeld_id": tf_ids[themenfeld],
+        }
+    result.created["lebenslagen"], result.updated["lebenslagen"] = _upsert(
+        Lebenslage, "catalogue_id", lebenslagen, ["name", "themenfeld"]
+    )
+    ll_ids = dict(Lebenslage.objects.filter(catalogue_id__in=lebenslagen).values_list("catalogue_id", "id"))
+
+    # LeiKa rows first (in memory), so that each OZG-Leistung's default level can be derived from its types.
+    leika_rows, types_by_ozg = [], {}
+    leika_columns = ["leika_schluessel", "leistung", "leika_typ", "ozg_id", "sdg1", "sdg2"]
+    for name, line, row in _read(directory, "leika", leika_columns):
+        key = _required(name, line, "leika_schluessel", row["leika_schluessel"])
+        if key != NOT_IN_LEIKA and not LEIKA_KEY.match(key):
+            raise ValidationError(
+                f"{name}, Zeile {line}, Feld leika_schluessel: „{key}“ ist weder ein 14-stelliger "
+                f"LeiKa-Schlüssel noch „{NOT_IN_LEIKA}“."
+            )
+        ozg_id = _int(name, line, "ozg_id", row["ozg_id"]) if row["ozg_id"] else None
+        for column in ("sdg1", "sdg2"):
+            if row[column] not in ("0", "1", ""):
+                raise ValidationError(f"{name}, Zeile {line}, Feld {column}: erwartet 0 oder 1.")
+        leika_rows.append((name, line, key, ozg_id, row))
+        if ozg_id is not None:
+            types_by_ozg.setdefault(ozg_id, set()).update(split_leika_types(row["leika_typ"]))
+
+    leistungen = {}
+    for name, line, row in _read(directory, "leistungen", ["ozg_id", "ozg_leistung", "lebenslage_id", "themenfeld_id"]):
+        ozg_id = _int(name, line, "ozg_id", row["ozg_id"])
+        lebenslage = _int(name, line, "lebenslage_id", row["lebenslage_id"])
+        themenfeld = _int(name, line, "themenfeld_id", row["themenfeld_id"])
+        if lebenslage not in ll_ids:
+            raise ValidationError(f"{name}, Zeile {line}, Feld lebenslage_id: Lebenslage {lebenslage} unbekannt.")
+        if themenfeld not in tf_ids:
+            raise ValidationError(f"{name}, Zeile {line}, Feld themenfeld_id: Themenfeld {themenfeld} unbekannt.")
+        types = types_by_ozg.get(ozg_id, set())
+        leistungen[ozg_id] = {
+            "name": _required(name, line, "ozg_leistung", row["ozg_leistung"]),
+            "lebenslage_id": ll_ids[lebenslage],
+            "themenfeld_id": tf_ids[themenfeld],
+            "leika_types": ", ".join(sorted(types)),
+            "level": default_level(types),
+        }
+    # Levels decided by staff (or the demo) are kept; only "default" ones follow the catalogue.
+    kept = dict(
+        OzgLeistung.objects.filter(ozg_id__in=leistungen)
+        .exclude(level_source=OzgLeistung.LevelSource.DEFAULT)
+        .values_list("ozg_id", "level")
+    )
+    for ozg_id, level in kept.items():
+        leistungen[ozg_id]["level"] = level
+    result.created["leistungen"], result.updated["leistungen"] = _upsert(
+        OzgLeistung, "ozg_id", leistungen, ["name", "lebenslage", "themenfeld", "leika_types", "level"]
+    )
+    ozg_pks = dict(OzgLeistung.objects.filter(ozg_id__in=leistungen).values_list("ozg_id", "id"))
+
+    keyed, unkeyed = {}, []
+    for name, line, key, ozg_id, row in leika_rows:
+        if ozg_id is not None and ozg_id not in ozg_pks:
+            raise ValidationError(f"{name}, Zeile {line}, Feld ozg_id: OZG-Leistung {ozg_id} unbekannt.")
+        values = {
+            "in_leika": key != NOT_IN_LEIKA,
+            "name": _required(name, line, "leistung", row["leistung"])[:300],
+            "leika_type": row["leika_typ"],
+            "ozg_leistung_id": ozg_pks.get(ozg_id),
+            "sdg1": row["sdg1"] == "1",
+            "sdg2": row["sdg2"] == "1",
+            "legal_basis": row.get("rechtsgrundlage", ""),
+            "laws": row.get("gesetze", ""),
+            "law_abbreviations": row.get("gesetz_kuerzel", "")[:120],
+            "catalogue_row": line,
+        }
+        if key == NOT_IN_LEIKA:
+            unkeyed.append(values)
+            result.without_key.append((line, values["name"]))
+        else:
+            if key in keyed:
+                raise ValidationError(f"{name}, Zeile {line}, Feld leika_schluessel: {key} doppelt.")
+            keyed[key] = values
+        if ozg_id is None:
+            result.without_ozg.append((line, values["name"]))
+    created, updated = _upsert(LeikaLeistung, "key", keyed, LEIKA_FIELDS)
+    # Rows "nicht im LeiKa" have no identity of their own: they are replaced as a set when they differ.
+    current = list(
+        LeikaLeistung.objects.filter(key__isnull=True)
+        .order_by("catalogue_row")
+        .values(*LEIKA_VALUE_FIELDS)
+    )
+    if current != unkeyed:
+        LeikaLeistung.objects.filter(key__isnull=True).delete()
+        LeikaLeistung.objects.bulk_create([LeikaLeistung(key=None, **values) for values in unkeyed], batch_size=1000)
+        created += len(unkeyed)
+    removed, _ = LeikaLeistung.objects.exclude(key__isnull=True).exclude(key__in=list(keyed)).delete()
+    result.created["leika"], result.updated["leika"], result.deleted = created, updated, removed
+
+    result.themenfelder = Themenfeld.objects.count()
+    result.lebenslagen = Lebenslage.objects.count()
+    result.leistungen = OzgLeistung.objects.count()
+    result.leika = LeikaLeistung.objects.count()
+    result.levels = dict(OzgLeistung.objects.order_by().values_list("level").annotate(n=Count("id")))
+    return result

@@ -1,0 +1,490 @@
+"""Reads shared by pages and API: Zuständigkeit, coverage, citizen lookup, history, dashboard figures.
+
+Every function here costs a fixed number of queries, however many statuses exist."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisations.models import LAND_ARS, Organisation
+
+from .models import (
+    ONLINE_STAGES,
+    ExecutingLevel,
+    Fokusleistung,
+    MonthlySnapshot,
+    OzgLeistung,
+    RolloutPlan,
+    RolloutStatus,
+    RolloutTarget,
+    StatusEvent,
+    Themenfeld,
+)
+from .services import cache_version
+
+Kind = Organisation.Kind
+KREIS_KINDS = (Kind.KREIS, Kind.KREISFREIE_STADT)
+GEMEINDE_LEVEL_KINDS = (Kind.AMT, Kind.AMTSFREIE_GEMEINDE, Kind.KREISFREIE_STADT)
+
+
+# --- status lists and history ------------------------------------------------------------------------------
+
+
+def status_list():
+    """Statuses with everything a list shows, in three joins: one query per page."""
+    return RolloutStatus.objects.select_related(
+        "leistung__themenfeld", "leistung__lebenslage", "verwaltung", "provider"
+    ).order_by("leistung__ozg_id", "verwaltung__ars")
+
+
+def event_list():
+    return StatusEvent.objects.select_related("leistung", "verwaltung", "changed_by").order_by("-changed_at", "-id")
+
+
+# --- Zuständigkeit -----------------------------------------------------------------------------------------
+
+
+def land() -> Organisation | None:
+    return Organisation.objects.filter(ars=LAND_ARS).first()
+
+
+def responsible_for(gemeinde: Organisation, level: str, *, land_org: Organisation | None) -> Organisation | None:
+    """Who executes a Leistung of `level` for the people of `gemeinde`: the Land, her Kreis (a kreisfreie Stadt
+    is its own Kreis) or her Verwaltung (her Amt, or herself when amtsfrei). Bund and unclassified: None."""
+    if level == ExecutingLevel.LAND:
+        return land_org
+    if level == ExecutingLevel.KREIS:
+        if gemeinde.kind == Kind.KREISFREIE_STADT:
+            return gemeinde
+        return gemeinde.kreis
+    if level == ExecutingLevel.AMT_GEMEINDE:
+        return gemeinde.verwaltung or gemeinde
+    return None
+
+
+def gemeinde_by_ars(ars: str) -> Organisation | None:
+    return (
+        Organisation.objects.gemeinden()
+        .select_related("kreis", "verwaltung", "amt")
+        .filter(ars=ars)
+        .first()
+    )
+
+
+def search_gemeinden(query: str):
+    """Gemeinden by name, PLZ or key; the register's selector when it is there."""
+    try:
+        from organisations.selectors import search_gemeinden as register_search
+    except ImportError:
+        register_search = None
+    if register_search is not None:
+        return register_search(query)
+    query = (query or "").strip()
+    gemeinden = Organisation.objects.gemeinden().select_related("kreis", "verwaltung")
+    if not query:
+        return gemeinden.none()
+    if query.isdigit():
+        return gemeinden.filter(Q(postal_code=query) | Q(ars__startswith=query) | Q(ags__startswith=query))
+    return gemeinden.filter(name__icontains=query)
+
+
+@dataclass
+class LookupRow:
+    leistung: OzgLeistung
+    level: str
+    responsible: Organisation | None
+    status: RolloutStatus | None
+
+    @property
+    def is_online(self) -> bool:
+        return self.status is not None and self.status.stage in ONLINE_STAGES
+
+
+def lookup_leistungen(*, themenfeld=None, lebenslage=None, q: str = ""):
+    """OZG-Leistungen a citizen can look up, filtered by Themenfeld/Lebenslage catalogue id and a text search
+    in the name of the OZG-Leistung or its LeiKa-Leistungen ("Wohngeld", "Gewerbe")."""
+    leistungen = OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("name", "ozg_id")
+    if themenfeld:
+        leistungen = leistungen.filter(themenfeld__catalogue_id=themenfeld)
+    if lebenslage:
+        leistungen = leistungen.filter(lebenslage__catalogue_id=lebenslage)
+    q = (q or "").strip()
+    if q:
+        matching_leika = OzgLeistung.objects.filter(leika_leistungen__name__icontains=q).values("pk")
+        leistungen = leistungen.filter(Q(name__icontains=q) | Q(pk__in=matching_leika))
+    return leistungen
+
+
+def lookup_rows(gemeinde: Organisation, leistungen) -> list[LookupRow]:
+    """Each Leistung with its availability where `gemeinde` lies: one query for the statuses of the (up to
+    three) responsible Verwaltungen. For unclassified Leistungen the best status of the three counts."""
+    land_org = land()
+    kreis = responsible_for(gemeinde, ExecutingLevel.KREIS, land_org=land_org)
+    verwaltung = responsible_for(gemeinde, ExecutingLevel.AMT_GEMEINDE, land_org=land_org)
+    candidates = [org for org in (land_org, kreis, verwaltung) if org is not None]
+    leistungen = list(leistungen)
+    statuses = {
+        (status.leistung_id, status.verwaltung_id): status
+        for status in RolloutStatus.objects.select_related("provider").filter(
+            leistung__in=leistungen, verwaltung__in=candidates
+        )
+    }
+    rows = []
+    for leistung in leistungen:
+        responsible = responsible_for(gemeinde, leistung.level, land_org=land_org)
+        if responsible is not None:
+            status = statuses.get((leistung.pk, responsible.pk))
+        else:
+            found = [statuses.get((leistung.pk, org.pk)) for org in reversed(candidates)]
+            found = [status for status in found if status is not None]
+            online = [status for status in found if status.stage in ONLINE_STAGES]
+            status = (online or found or [None])[0]
+            if status is not None and leistung.level == ExecutingLevel.UNCLASSIFIED:
+                responsible = next(org for org in candidates if org.pk == status.verwaltung_id)
+        rows.append(LookupRow(leistung=leistung, level=leistung.level, responsible=responsible, status=status))
+    return rows
+
+
+# --- coverage ----------------------------------------------------------------------------------------------
+
+LANDESWEIT = "landesweit"
+KREISWEIT = "kreisweit"
+MINDESTENS_EINE = "mindestens_eine_kommune"
+NICHT_VERFUEGBAR = "nicht_verfuegbar"
+COVERAGE_LABELS = {
+    LANDESWEIT: "landesweit flächendeckend",
+    KREISWEIT: "kreisweit flächendeckend",
+    MINDESTENS_EINE: "in mindestens einer Kommune",
+    NICHT_VERFUEGBAR: "nicht verfügbar",
+}
+# The federal dashboard's spelling (art_flaechendeckung).
+FEDERAL_COVERAGE = {
+    LANDESWEIT: "landesweit flächendeckend",
+    KREISWEIT: "kreisweit flächendeckend",
+    MINDESTENS_EINE: "in mind. einer Kommune verfügbar",
+    NICHT_VERFUEGBAR: "nicht in Auswertung berücksichtigt",
+}
+
+
+@dataclass
+class Coverage:
+    kind: str
+    kreise: list = field(default_factory=list)  # [(kreis5, name)] covered entirely
+    online: int = 0  # Verwaltungen offering it online
+    units: int = 0  # Verwaltungen that would offer it at this level
+
+    @property
+    def label(self) -> str:
+        return _(COVERAGE_LABELS[self.kind])
+
+    @property
+    def federal_label(self) -> str:
+        return FEDERAL_COVERAGE[self.kind]
+
+    @property
+    def kreis_keys(self) -> set:
+        return {key for key, _name in self.kreise}
+
+
+@dataclass
+class Territory:
+    """The Verwaltungen of SH grouped the way coverage needs them (one query)."""
+
+    land_id: int | None
+    kreise: dict  # kreis5 -> (id, name)
+    gemeinde_units: dict  # kreis5 -> set of ids (Ämter, amtsfreie Gemeinden, kreisfreie Städte)
+    names: dict  # id -> name
+    ars: dict  # id -> ars
+    kinds: dict  # id -> kind
+
+    @property
+    def all_gemeinde_units(self) -> set:
+        return set().union(*self.gemeinde_units.values()) if self.gemeinde_units else set()
+
+
+def territory() -> Territory:
+    land_id, kreise, units, names, arses, kinds = None, {}, defaultdict(set), {}, {}, {}
+    rows = Organisation.objects.filter(kind__in=(*Organisation.VERWALTUNG_KINDS, Kind.LAND)).values_list(
+        "pk", "kind", "ars", "name"
+    )
+    for pk, kind, ars, name in rows:
+        names[pk], arses[pk], kinds[pk] = name, ars, kind
+        if kind == Kind.LAND:
+            land_id = pk
+            continue
+        if kind in KREIS_KINDS:
+            kreise[ars[:5]] = (pk, name)
+        if kind in GEMEINDE_LEVEL_KINDS:
+            units[ars[:5]].add(pk)
+    return Territory(land_id, kreise, dict(units), names, arses, kinds)
+
+
+def level_units(level: str, terr: Territory) -> set:
+    if level == ExecutingLevel.LAND:
+        return {terr.land_id} if terr.land_id else set()
+    if level == ExecutingLevel.KREIS:
+        return {pk for pk, _name in terr.kreise.values()}
+    if level == ExecutingLevel.AMT_GEMEINDE:
+        return terr.all_gemeinde_units
+    return set(terr.names)
+
+
+def coverage_of(level: str, online_ids: set, terr: Territory) -> Coverage:
+    """Coverage in the federal dashboard's terms from the ids of the Verwaltungen that offer it online."""
+    units = level_units(level, terr)
+    online = online_ids & units
+    coverage = Coverage(kind=NICHT_VERFUEGBAR, online=len(online), units=len(units))
+    if not online:
+        return coverage
+    if level == ExecutingLevel.LAND:
+        coverage.kind = LANDESWEIT
+        return coverage
+    covered = []
+    for key, (kreis_id, name) in sorted(terr.kreise.items()):
+        gemeinde_units = terr.gemeinde_units.get(key, set())
+        by_kreis = level in (ExecutingLevel.KREIS, ExecutingLevel.BUND, ExecutingLevel.UNCLASSIFIED) and (
+            kreis_id in online
+        )
+        by_gemeinden = level != ExecutingLevel.KREIS and gemeinde_units and gemeinde_units <= online
+        if by_kreis or by_gemeinden:
+            covered.append((key, name))
+    if (terr.land_id in online) or (terr.kreise and len(covered) == len(terr.kreise)):
+        coverage.kind = LANDESWEIT
+    elif covered:
+        coverage.kind, coverage.kreise = KREISWEIT, covered
+    else:
+        coverage.kind = MINDESTENS_EINE
+    return coverage
+
+
+def coverage_by_leistung(leistungen=None) -> dict[int, Coverage]:
+    """{leistung pk: Coverage}: three queries for any number of Leistungen."""
+    leistungen = list(leistungen if leistungen is not None else OzgLeistung.objects.all())
+    terr = territory()
+    online = defaultdict(set)
+    rows = RolloutStatus.objects.filter(stage__in=ONLINE_STAGES, leistung__in=leistungen).values_list(
+        "leistung_id", "verwaltung_id"
+    )
+    for leistung_id, verwaltung_id in rows:
+        online[leistung_id].add(verwaltung_id)
+    return {leistung.pk: coverage_of(leistung.level, online[leistung.pk], terr) for leistung in leistungen}
+
+
+# --- demo flag and notices ---------------------------------------------------------------------------------
+
+
+def demo_data_present() -> bool:
+    """True while demo statuses exist; cached until the next write (one query per cache version)."""
+    key = f"ozg:demo:{cache_version()}"
+    present = cache.get(key)
+    if present is None:
+        present = RolloutStatus.objects.filter(is_demo=True).exists()
+        cache.set(key, present, 3600)
+    return present
+
+
+def portal_notices(request=None) -> list[dict]:
+    """Notices for the layout's `portal_notices` (hook this into the context processor)."""
+    if not demo_data_present():
+        return []
+    return [
+        {
+            "level": "warning",
+            "title": _("Beispieldaten"),
+            "text": _(
+                "Die Umsetzungsstände im OZG-Monitoring sind erfundene Beispieldaten zur Vorführung des Portals. "
+                "Sie beschreiben nicht den tatsächlichen Stand in Schleswig-Holstein."
+            ),
+        }
+    ]
+
+
+# --- Verwaltung page ---------------------------------------------------------------------------------------
+
+SIZE_CLASSES = [
+    (0, 5_000, "unter 5.000 Einwohner"),
+    (5_000, 10_000, "5.000 bis unter 10.000 Einwohner"),
+    (10_000, 20_000, "10.000 bis unter 20.000 Einwohner"),
+    (20_000, 50_000, "20.000 bis unter 50.000 Einwohner"),
+    (50_000, 100_000, "50.000 bis unter 100.000 Einwohner"),
+    (100_000, 10**9, "100.000 Einwohner und mehr"),
+]
+
+
+def size_class(population: int | None) -> tuple[int, int, str]:
+    population = population or 0
+    for low, high, label in SIZE_CLASSES:
+        if low <= population < high:
+            return low, high, label
+    return SIZE_CLASSES[-1]
+
+
+def verwaltung_comparison(verwaltung: Organisation) -> dict:
+    """Online count of this Verwaltung against Verwaltungen of the same kind and size class (one query)."""
+    low, high, label = size_class(verwaltung.population)
+    peers = (
+        Organisation.objects.filter(kind=verwaltung.kind, population__gte=low, population__lt=high)
+        .annotate(online=Count("ozg_statuses", filter=Q(ozg_statuses__stage__in=ONLINE_STAGES)))
+        .values_list("pk", "online")
+    )
+    counts = dict(peers)
+    own = counts.get(verwaltung.pk, 0)
+    values = sorted(counts.values())
+    average = sum(values) / len(values) if values else 0
+    rank = 1 + sum(1 for value in values if value > own)
+    return {
+        "size_class": label,
+        "peers": len(values),
+        "own": own,
+        "average": round(average, 1),
+        "median": values[len(values) // 2] if values else 0,
+        "rank": rank,
+    }
+
+
+# --- dashboard ---------------------------------------------------------------------------------------------
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def dashboard_data(*, year: int | None = None) -> dict:
+    """Everything the dashboard shows, as plain data (cacheable). A fixed number of queries (about 10)."""
+    year = year or timezone.localdate().year
+    terr = territory()
+    leistungen = list(OzgLeistung.objects.values("pk", "ozg_id", "name", "level", "themenfeld_id"))
+    online = defaultdict(set)
+    stage_counts = dict(RolloutStatus.objects.order_by().values_list("stage").annotate(n=Count("pk")))
+    for leistung_id, verwaltung_id in RolloutStatus.objects.filter(stage__in=ONLINE_STAGES).values_list(
+        "leistung_id", "verwaltung_id"
+    ):
+        online[leistung_id].add(verwaltung_id)
+    statuses_total = sum(stage_counts.values())
+    online_total = sum(stage_counts.get(stage, 0) for stage in ONLINE_STAGES)
+    in_sh = [row for row in leistungen if row["level"] != ExecutingLevel.BUND]
+    coverage_counts = defaultdict(int)
+    for row in in_sh:
+        coverage_counts[coverage_of(row["level"], online[row["pk"]], terr).kind] += 1
+
+    # Bars per Themenfeld: Leistungen with at least one online service.
+    themenfelder = list(Themenfeld.objects.order_by("name").values("pk", "name", "catalogue_id"))
+    by_tf = defaultdict(lambda: [0, 0])
+    for row in in_sh:
+        by_tf[row["themenfeld_id"]][1] += 1
+        if online[row["pk"]]:
+            by_tf[row["themenfeld_id"]][0] += 1
+    themenfeld_rows = [
+        {"name": tf["name"], "catalogue_id": tf["catalogue_id"], "online": by_tf[tf["pk"]][0],
+         "total": by_tf[tf["pk"]][1], "share": _share(*by_tf[tf["pk"]])}
+        for tf in themenfelder
+    ]
+
+    # Maps: share of the Leistungen of its own level that a Verwaltung offers online.
+    kreis_leistungen = [row["pk"] for row in leistungen if row["level"] == ExecutingLevel.KREIS]
+    gemeinde_leistungen = [row["pk"] for row in leistungen if row["level"] == ExecutingLevel.AMT_GEMEINDE]
+    online_by_verwaltung = defaultdict(lambda: [0, 0])  # id -> [kreis-level online, gemeinde-level online]
+    for pk in kreis_leistungen:
+        for verwaltung_id in online[pk]:
+            online_by_verwaltung[verwaltung_id][0] += 1
+    for pk in gemeinde_leistungen:
+        for verwaltung_id in online[pk]:
+            online_by_verwaltung[verwaltung_id][1] += 1
+    kreis_rows = [
+        {"key": key, "ars": terr.ars[pk], "name": name, "online": online_by_verwaltung[pk][0],
+         "total": len(kreis_leistungen), "share": _share(online_by_verwaltung[pk][0], len(kreis_leistungen))}
+        for key, (pk, name) in sorted(terr.kreise.items())
+    ]
+    unit_rows = sorted(
+        (
+            {"key": terr.ars[pk][:9], "ars": terr.ars[pk], "name": terr.names[pk], "kind": terr.kinds[pk],
+             "online": online_by_verwaltung[pk][1], "total": len(gemeinde_leistungen),
+             "share": _share(online_by_verwaltung[pk][1], len(gemeinde_leistungen))}
+            for pk in terr.all_gemeinde_units
+        ),
+        key=lambda row: row["ars"],
+    )
+
+    # Fokusleistungen of the year: share of the Verwaltungen of their level offering them.
+    fokus_rows = []
+    for fokus in Fokusleistung.objects.filter(year=year).select_related("leistung").order_by("leistung__name"):
+        units = level_units(fokus.leistung.level, terr)
+        count = len(online[fokus.leistung_id] & units)
+        fokus_rows.append({"ozg_id": fokus.leistung.ozg_id, "name": fokus.leistung.name, "online": count,
+                           "total": len(units), "share": _share(count, len(units))})
+
+    series = list(
+        MonthlySnapshot.objects.order_by("date").values("date", "statuses", "online", "leistungen_online")
+    )
+    plans = plan_progress()
+    last_change = StatusEvent.objects.order_by("-changed_at").values_list("changed_at", flat=True).first()
+    return {
+        "as_of": timezone.now(),
+        "last_change": last_change,
+        "year": year,
+        "leistungen_total": len(leistungen),
+        "leistungen_in_sh": len(in_sh),
+        "leistungen_online": sum(1 for row in in_sh if online[row["pk"]]),
+        "statuses_total": statuses_total,
+        "online_total": online_total,
+        "online_share": _share(online_total, statuses_total),
+        "stage_counts": stage_counts,
+        "coverage_counts": dict(coverage_counts),
+        "themenfelder": themenfeld_rows,
+        "kreise": kreis_rows,
+        "units": unit_rows,
+        "fokus": fokus_rows,
+        "series": series,
+        "plans": plans,
+    }
+
+
+def cached_dashboard_data() -> dict:
+    key = f"ozg:dashboard:{cache_version()}"
+    data = cache.get(key)
+    if data is None:
+        data = dashboard_data()
+        cache.set(key, data, 6 * 3600)
+    return data
+
+
+def plan_progress(today: datetime.date | None = None) -> list[dict]:
+    """Plan versus actual for every plan: totals, per Kreis (two queries)."""
+    today = today or timezone.localdate()
+    plans = {plan.pk: plan for plan in RolloutPlan.objects.all()}
+    targets = RolloutTarget.objects.values_list(
+        "plan_id", "leistung_id", "verwaltung_id", "verwaltung__ars", "verwaltung__name", "due"
+    )
+    statuses = {}
+    result = {pk: {"name": plan.name, "slug": plan.slug, "year": plan.year, "targets": 0, "achieved": 0,
+                   "overdue": 0, "by_kreis": defaultdict(lambda: [0, 0])} for pk, plan in plans.items()}
+    targets = list(targets)
+    if targets:
+        pairs_leistungen = {row[1] for row in targets}
+        pairs_verwaltungen = {row[2] for row in targets}
+        statuses = {
+            (leistung_id, verwaltung_id): stage
+            for leistung_id, verwaltung_id, stage in RolloutStatus.objects.filter(
+                leistung_id__in=pairs_leistungen, verwaltung_id__in=pairs_verwaltungen
+            ).values_list("leistung_id", "verwaltung_id", "stage")
+        }
+    for plan_id, leistung_id, verwaltung_id, ars, _name, due in targets:
+        entry = result[plan_id]
+        achieved = statuses.get((leistung_id, verwaltung_id)) in ONLINE_STAGES
+        entry["targets"] += 1
+        entry["achieved"] += achieved
+        entry["overdue"] += (not achieved) and due < today
+        kreis = entry["by_kreis"][ars[:5]]
+        kreis[0] += 1
+        kreis[1] += achieved
+    rows = []
+    for entry in result.values():
+        entry["share"] = _share(entry["achieved"], entry["targets"])
+        entry["by_kreis"] = {key: {"targets": t, "achieved": a} for key, (t, a) in sorted(entry["by_kreis"].items())}
+        rows.append(entry)
+    return sorted(rows, key=lambda row: (-row["year"], row["name"]))

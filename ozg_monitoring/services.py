@@ -1,0 +1,496 @@
+"""Writes with rules: rollout status (single and bulk), snapshots, the dashboard cache.
+
+Every change of a status goes through `rollout_status_update` or `rollout_status_bulk_upsert`, whichever door
+it came through (admin, API token, CSV import, demo), writes an immutable StatusEvent and invalidates the
+dashboard cache when the transaction commits."""
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organisations.models import Organisation
+
+from .models import (
+    ONLINE_STAGES,
+    STAGE_ORDER,
+    MonthlySnapshot,
+    OzgLeistung,
+    RolloutStatus,
+    Stage,
+    StatusEvent,
+    status_rule_errors,
+)
+
+BULK_LIMIT = 1000
+TRACKED_FIELDS = [
+    "stage",
+    "maturity_model",
+    "maturity_level",
+    "url",
+    "provider",
+    "provider_name",
+    "platform",
+    "planned_go_live",
+    "actual_go_live",
+    "note",
+]
+MAX_LENGTHS = {"url": 500, "provider_name": 200}
+DATE_FIELDS = {"planned_go_live", "actual_go_live"}
+CACHE_VERSION_KEY = "ozg:cache-version"
+STATUS_KINDS = (*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND)
+
+
+class StaleVersionError(Exception):
+    """The caller's version of a status is not the current one: nothing was changed."""
+
+    def __init__(self, *, current_version: int, expected_version: int):
+        self.current_version = current_version
+        self.expected_version = expected_version
+        super().__init__(
+            _("Der Umsetzungsstand wurde inzwischen geändert (aktuelle Version %(current)s, erwartet %(expected)s).")
+            % {"current": current_version, "expected": expected_version}
+        )
+
+
+class BulkUpsertError(Exception):
+    """At least one item failed: nothing was changed. `errors` lists {index, ozg_id, ars, errors} per bad item;
+    `forbidden` is true when an item concerns a Verwaltung the caller may not act for."""
+
+    def __init__(self, errors: list[dict], *, forbidden: bool = False):
+        self.errors = errors
+        self.forbidden = forbidden
+        super().__init__(_("%(n)d von den Einträgen sind fehlerhaft; nichts wurde geändert.") % {"n": len(errors)})
+
+
+@dataclass
+class BulkResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    statuses: list = field(default_factory=list)
+
+
+# --- cache ------------------------------------------------------------------------------------------------
+
+
+def cache_version() -> str:
+    """The token every cached OZG read (dashboard, demo flag) is keyed with; a write replaces it."""
+    version = cache.get(CACHE_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(CACHE_VERSION_KEY, version, None)
+        version = cache.get(CACHE_VERSION_KEY, version)
+    return version
+
+
+def dashboard_cache_invalidate() -> None:
+    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _invalidate_on_commit() -> None:
+    transaction.on_commit(dashboard_cache_invalidate)
+
+
+# --- values -----------------------------------------------------------------------------------------------
+
+
+def _json_value(name: str, value):
+    if name == "provider":
+        return value.pk if isinstance(value, Organisation) else value
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def status_values(status: RolloutStatus) -> dict:
+    """The tracked fields of a status as JSON-ready values (provider as id, dates as ISO strings)."""
+    return {name: _json_value(name, getattr(status, "provider_id" if name == "provider" else name)) for name in
+            TRACKED_FIELDS}
+
+
+_url_validator = URLValidator(schemes=["https", "http"])
+
+
+def coerce_changes(raw: dict, *, providers: dict | None = None) -> tuple[dict, dict]:
+    """Turns loosely typed input (API JSON, CSV cells) into field values. Returns (changes, errors).
+
+    Unknown fields are errors. `providers` maps an ARS to an Organisation for the `provider` field; without
+    it a provider id or ARS is looked up one by one."""
+    changes, errors = {}, {}
+    for name, value in raw.items():
+        if name not in TRACKED_FIELDS:
+            errors[name] = [_("Unbekanntes Feld.")]
+            continue
+        if isinstance(value, str):
+            value = value.strip()
+        try:
+            if name == "stage":
+                if value not in Stage.values:
+                    raise ValueError(_("Erlaubt sind: %(values)s.") % {"values": ", ".join(Stage.values)})
+            elif name == "maturity_model":
+                value = str(value)
+                if value not in RolloutStatus.MaturityModel.values:
+                    raise ValueError(_("Erlaubt sind 1.1 und 2.0."))
+            elif name == "maturity_level":
+                if isinstance(value, bool) or value in ("", None):
+                    raise ValueError(_("Eine ganze Zahl ist nötig."))
+                value = int(value)
+            elif name in DATE_FIELDS:
+                if value in ("", None):
+                    value = None
+                elif not isinstance(value, datetime.date):
+                    value = datetime.date.fromisoformat(str(value))
+            elif name == "url":
+                value = value or ""
+                if len(value) > MAX_LENGTHS["url"]:
+                    raise ValueError(_("Höchstens %(n)d Zeichen.") % {"n": MAX_LENGTHS["url"]})
+                if value:
+                    _url_validator(value)
+            elif name == "platform":
+                value = value or ""
+                if value and value not in RolloutStatus.Platform.values:
+                    raise ValueError(
+                        _("Erlaubt sind: %(values)s.") % {"values": ", ".join(RolloutStatus.Platform.values)}
+                    )
+            elif name == "provider":
+                if value in ("", None):
+                    value = None
+                elif not isinstance(value, Organisation):
+                    key = str(value)
+                    found = (providers or {}).get(key)
+                    if found is None:
+                        query = {"ars": key} if len(key) == 12 else {"pk": int(key)}
+                        found = Organisation.objects.filter(**query).first()
+                    if found is None:
+                        raise ValueError(_("Unbekannte Stelle „%(key)s“.") % {"key": key})
+                    value = found
+            else:
+                value = "" if value is None else str(value)
+                if name in MAX_LENGTHS and len(value) > MAX_LENGTHS[name]:
+                    raise ValueError(_("Höchstens %(n)d Zeichen.") % {"n": MAX_LENGTHS[name]})
+        except (TypeError, ValueError, ValidationError) as error:
+            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
+            if isinstance(error, ValueError) and name in DATE_FIELDS | {"maturity_level"} and "Erlaubt" not in message:
+                message = _("Ungültiger Wert „%(value)s“.") % {"value": value}
+            errors[name] = [message]
+            continue
+        changes[name] = value
+    return changes, errors
+
+
+def _apply(status: RolloutStatus, changes: dict, *, created: bool, today: datetime.date) -> tuple[dict, dict, dict]:
+    """Applies changes to an in-memory status. Returns (old_values, new_values, errors) of what really changed."""
+    before = status_values(status)
+    old_stage = status.stage
+    for name, value in changes.items():
+        setattr(status, name, value)
+    # Going online without a go-live date: the day of the change is the go-live.
+    if (
+        status.stage in ONLINE_STAGES
+        and old_stage not in ONLINE_STAGES
+        and "actual_go_live" not in changes
+        and not status.actual_go_live
+    ):
+        status.actual_go_live = today
+    after = status_values(status)
+    changed = [name for name in TRACKED_FIELDS if before[name] != after[name]]
+    errors = status_rule_errors(status)
+    if not created and STAGE_ORDER[status.stage] < STAGE_ORDER[old_stage] and not str(changes.get("note") or ""):
+        errors.setdefault("note", []).append(
+            _("Ein Rückschritt im Umsetzungsstand (von „%(old)s“ nach „%(new)s“) braucht eine Anmerkung.")
+            % {"old": Stage(old_stage).label, "new": Stage(status.stage).label}
+        )
+    if status.verwaltung.kind not in STATUS_KINDS:
+        errors.setdefault("verwaltung", []).append(
+            _("Umsetzungsstände gibt es nur für Verwaltungen (Kreis, kreisfreie Stadt, Amt, amtsfreie Gemeinde) "
+              "und das Land.")
+        )
+    if created:
+        return {}, after, errors
+    return {name: before[name] for name in changed}, {name: after[name] for name in changed}, errors
+
+
+# --- single status ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rollout_status_update(
+    *,
+    changes: dict,
+    channel: str,
+    by=None,
+    status: RolloutStatus | None = None,
+    leistung: OzgLeistung | None = None,
+    verwaltung: Organisation | None = None,
+    expected_version: int | None = None,
+    is_demo: bool = False,
+) -> RolloutStatus:
+    """Changes (or creates) the status of one Leistung in one Verwaltung.
+
+    Raises StaleVersionError when `expected_version` is given and is not the current version (0 means "I expect
+    no status yet"), and ValidationError naming the fields when a rule is broken; both change nothing."""
+    if status is not None:
+        current = RolloutStatus.objects.select_for_update().select_related("verwaltung").get(pk=status.pk)
+    else:
+        if leistung is None or verwaltung is None:
+            raise ValueError("status or leistung and verwaltung are required")
+        current = (
+            RolloutStatus.objects.select_for_update()
+            .select_related("verwaltung")
+            .filter(leistung=leistung, verwaltung=verwaltung)
+            .first()
+        )
+    created = current is None
+    if created:
+        current = RolloutStatus(leistung=leistung, verwaltung=verwaltung, version=0, is_demo=is_demo)
+    if expected_version is not None and int(expected_version) != current.version:
+        raise StaleVersionError(current_version=current.version, expected_version=int(expected_version))
+
+    changes, errors = coerce_changes(changes)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    old_values, new_values, errors = _apply(current, changes, created=created, today=timezone.localdate(now))
+    if errors:
+        raise ValidationError(errors)
+    if not created and not new_values:
+        return current
+
+    current.version += 1
+    current.updated_at = now
+    if created:
+        current.created_at = now
+    current.full_clean(exclude=["leistung", "verwaltung", "provider"], validate_unique=False)
+    if created:
+        current.save(force_insert=True)
+    else:
+        current.save(update_fields=[*TRACKED_FIELDS, "version", "updated_at"])
+    StatusEvent.objects.create(
+        status=current,
+        leistung_id=current.leistung_id,
+        verwaltung_id=current.verwaltung_id,
+        action=StatusEvent.Action.CREATED if created else StatusEvent.Action.CHANGED,
+        old_values=old_values,
+        new_values=new_values,
+        changed_by=by if getattr(by, "pk", None) else None,
+        changed_at=now,
+        channel=channel,
+    )
+    _invalidate_on_commit()
+    return current
+
+
+# --- bulk -------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rollout_status_bulk_upsert(
+    *, items: list[dict], channel: str, by=None, allowed_verwaltung_ids: set[int] | None = None
+) -> BulkResult:
+    """Creates or changes up to 1,000 statuses at once; all or nothing.
+
+    Each item: `ozg_id`, `ars`, optionally `version` (optimistic concurrency), and any of the tracked fields.
+    When `allowed_verwaltung_ids` is given, items for other Verwaltungen fail (`forbidden`). Raises
+    BulkUpsertError with per-item errors; on success returns counts. Uses a fixed number of queries."""
+    if len(items) > BULK_LIMIT:
+        raise ValidationError({"items": [_("Höchstens %(n)d Einträge je Aufruf.") % {"n": BULK_LIMIT}]})
+    if not items:
+        return BulkResult()
+    ozg_ids, arses, provider_keys = set(), set(), set()
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        ozg_ids.add(str(item.get("ozg_id", "")))
+        arses.add(str(item.get("ars", "")))
+        if item.get("provider"):
+            provider_keys.add(str(item["provider"]))
+    leistungen = {
+        str(leistung.ozg_id): leistung
+        for leistung in OzgLeistung.objects.filter(ozg_id__in=[int(i) for i in ozg_ids if i.isdigit()])
+    }
+    organisations = {org.ars: org for org in Organisation.objects.filter(ars__in=arses | provider_keys)}
+    existing = {
+        (status.leistung_id, status.verwaltung_id): status
+        for status in RolloutStatus.objects.select_for_update()
+        .select_related("verwaltung")
+        .filter(
+            leistung_id__in=[leistung.pk for leistung in leistungen.values()],
+            verwaltung_id__in=[org.pk for org in organisations.values()],
+        )
+    }
+    now = timezone.now()
+    today = timezone.localdate(now)
+    errors, forbidden, seen = [], False, set()
+    to_create, to_update, events = [], [], []
+    result = BulkResult()
+    for index, item in enumerate(items):
+        item_errors: dict[str, list[str]] = {}
+        if not isinstance(item, dict):
+            errors.append({"index": index, "errors": {"non_field_errors": [_("Ein Objekt wird erwartet.")]}})
+            continue
+        raw = dict(item)
+        ozg_id, ars = str(raw.pop("ozg_id", "")), str(raw.pop("ars", ""))
+        expected = raw.pop("version", None)
+        leistung = leistungen.get(ozg_id)
+        verwaltung = organisations.get(ars)
+        if leistung is None:
+            item_errors["ozg_id"] = [_("Unbekannte OZG-ID „%(id)s“.") % {"id": ozg_id}]
+        if verwaltung is None:
+            item_errors["ars"] = [_("Unbekannter Regionalschlüssel „%(ars)s“.") % {"ars": ars}]
+        elif allowed_verwaltung_ids is not None and verwaltung.pk not in allowed_verwaltung_ids:
+            item_errors["ars"] = [_("Für diese Verwaltung darf dieses Token nichts ändern.")]
+            forbidden = True
+        changes, change_errors = coerce_changes(raw, providers=organisations)
+        item_errors.update(change_errors)
+        if item_errors:
+            errors.append({"index": index, "ozg_id": ozg_id, "ars": ars, "errors": item_errors})
+            continue
+        pair = (leistung.pk, verwaltung.pk)
+        if pair in seen:
+            errors.append({"index": index, "ozg_id": ozg_id, "ars": ars,
+                           "errors": {"non_field_errors": [_("Dieselbe Leistung und Verwaltung kommt doppelt vor.")]}})
+            continue
+        seen.add(pair)
+        status = existing.get(pair)
+        created = status is None
+        if created:
+            status = RolloutStatus(leistung=leistung, verwaltung=verwaltung, version=0, created_at=now)
+        if expected not in (None, "") and str(expected) != str(status.version):
+            errors.append({"index": index, "ozg_id": ozg_id, "ars": ars, "errors": {"version": [
+                _("Veraltete Version %(expected)s, aktuell ist %(current)s.")
+                % {"expected": expected, "current": status.version}]}})
+            continue
+        old_values, new_values, rule_errors = _apply(status, changes, created=created, today=today)
+        if rule_errors:
+            errors.append({"index": index, "ozg_id": ozg_id, "ars": ars, "errors": rule_errors})
+            continue
+        if not created and not new_values:
+            result.unchanged += 1
+            result.statuses.append(status)
+            continue
+        status.version += 1
+        status.updated_at = now
+        (to_create if created else to_update).append(status)
+        result.statuses.append(status)
+        events.append((status, created, old_values, new_values))
+    if errors:
+        raise BulkUpsertError(errors, forbidden=forbidden)
+
+    RolloutStatus.objects.bulk_create(to_create, batch_size=500)
+    if to_update:
+        RolloutStatus.objects.bulk_update(to_update, [*TRACKED_FIELDS, "version", "updated_at"], batch_size=500)
+    changed_by = by if getattr(by, "pk", None) else None
+    StatusEvent.objects.bulk_create(
+        [
+            StatusEvent(
+                status_id=status.pk,
+                leistung_id=status.leistung_id,
+                verwaltung_id=status.verwaltung_id,
+                action=StatusEvent.Action.CREATED if created else StatusEvent.Action.CHANGED,
+                old_values=old_values,
+                new_values=new_values,
+                changed_by=changed_by,
+                changed_at=now,
+                channel=channel,
+            )
+            for status, created, old_values, new_values in events
+        ],
+        batch_size=1000,
+    )
+    result.created, result.updated = len(to_create), len(to_update)
+    if events:
+        _invalidate_on_commit()
+    return result
+
+
+# --- snapshots --------------------------------------------------------------------------------------------
+
+
+def snapshot_aggregates(states, *, leistung_themenfeld: dict, verwaltung_ars: dict) -> dict:
+    """Aggregates of status states [(leistung_id, verwaltung_id, stage, maturity_level)] for the time series."""
+    by_stage = dict.fromkeys(Stage.values, 0)
+    by_themenfeld: dict[str, dict] = {}
+    by_kreis: dict[str, dict] = {}
+    leistungen_online, verwaltungen_online = set(), set()
+    statuses = online = 0
+    for leistung_id, verwaltung_id, stage, _level in states:
+        statuses += 1
+        by_stage[stage] = by_stage.get(stage, 0) + 1
+        kreis = (verwaltung_ars.get(verwaltung_id) or "")[:5]
+        bucket = by_kreis.setdefault(kreis, {"statuses": 0, "online": 0})
+        bucket["statuses"] += 1
+        if stage in ONLINE_STAGES:
+            online += 1
+            bucket["online"] += 1
+            leistungen_online.add(leistung_id)
+            verwaltungen_online.add(verwaltung_id)
+    for leistung_id in leistungen_online:
+        themenfeld = str(leistung_themenfeld.get(leistung_id))
+        by_themenfeld[themenfeld] = by_themenfeld.get(themenfeld, 0) + 1
+    return {
+        "statuses": statuses,
+        "online": online,
+        "leistungen_online": len(leistungen_online),
+        "verwaltungen_online": len(verwaltungen_online),
+        "by_stage": by_stage,
+        "leistungen_online_by_themenfeld": by_themenfeld,
+        "by_kreis": by_kreis,
+    }
+
+
+def _states_as_of(cutoff: datetime.datetime) -> dict:
+    """{status_id: [leistung_id, verwaltung_id, stage, level]} at `cutoff`: today's values with every later
+    event undone (newest first), so a recent date costs only the events since then."""
+    states = {
+        pk: [leistung_id, verwaltung_id, stage, level]
+        for pk, leistung_id, verwaltung_id, stage, level in RolloutStatus.objects.values_list(
+            "pk", "leistung_id", "verwaltung_id", "stage", "maturity_level"
+        ).iterator(chunk_size=5000)
+    }
+    later = (
+        StatusEvent.objects.filter(changed_at__gte=cutoff)
+        .order_by("-changed_at", "-id")
+        .values_list("status_id", "action", "old_values")
+    )
+    for status_id, action, old_values in later.iterator(chunk_size=5000):
+        if action == StatusEvent.Action.CREATED:
+            states.pop(status_id, None)
+        elif status_id in states:
+            if "stage" in old_values:
+                states[status_id][2] = old_values["stage"]
+            if "maturity_level" in old_values:
+                states[status_id][3] = old_values["maturity_level"]
+    return states
+
+
+@transaction.atomic
+def snapshot_create(*, date: datetime.date) -> MonthlySnapshot:
+    """The aggregates as of the start of `date` (00:00 Europe/Berlin), stored once per date: running it again
+    for the same date recomputes and replaces the same row."""
+    cutoff = timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+    states = _states_as_of(cutoff)
+    aggregates = snapshot_aggregates(
+        states.values(),
+        leistung_themenfeld=dict(OzgLeistung.objects.values_list("pk", "themenfeld__catalogue_id")),
+        verwaltung_ars=dict(Organisation.objects.filter(kind__in=STATUS_KINDS).values_list("pk", "ars")),
+    )
+    snapshot, _created = MonthlySnapshot.objects.update_or_create(
+        date=date,
+        defaults={
+            "statuses": aggregates["statuses"],
+            "online": aggregates["online"],
+            "leistungen_online": aggregates["leistungen_online"],
+            "aggregates": aggregates,
+            "is_demo": RolloutStatus.objects.filter(is_demo=True).exists(),
+            "created_at": timezone.now(),
+        },
+    )
+    _invalidate_on_commit()
+    return snapshot

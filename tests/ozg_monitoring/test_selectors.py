@@ -1,0 +1,84 @@
+import pytest
+
+from ozg_monitoring.models import ExecutingLevel
+from ozg_monitoring.selectors import (
+    KREISWEIT,
+    LANDESWEIT,
+    MINDESTENS_EINE,
+    NICHT_VERFUEGBAR,
+    coverage_by_leistung,
+    lookup_leistungen,
+    lookup_rows,
+    responsible_for,
+)
+
+from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_zustaendigkeit_for_a_gemeinde_in_amt_foehr_amrum(territory):
+    alkersum = territory.alkersum
+    assert responsible_for(alkersum, ExecutingLevel.AMT_GEMEINDE, land_org=territory.land).ars == "010545488000"
+    assert responsible_for(alkersum, ExecutingLevel.KREIS, land_org=territory.land).ars == "010540000000"
+    assert responsible_for(alkersum, ExecutingLevel.LAND, land_org=territory.land).ars == "010000000000"
+    assert responsible_for(alkersum, ExecutingLevel.BUND, land_org=territory.land) is None
+    kiel = territory.kiel
+    assert responsible_for(kiel, ExecutingLevel.KREIS, land_org=territory.land) == kiel
+    assert responsible_for(kiel, ExecutingLevel.AMT_GEMEINDE, land_org=territory.land) == kiel
+    assert responsible_for(territory.husum, ExecutingLevel.AMT_GEMEINDE, land_org=territory.land) == territory.husum
+
+
+def test_lookup_resolves_each_level_to_the_right_verwaltung(territory):
+    amt_level = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name="Hundesteuer")
+    kreis_level = OzgLeistungFactory(level=ExecutingLevel.KREIS, name="Wohngeld")
+    land_level = OzgLeistungFactory(level=ExecutingLevel.LAND, name="Landesjagdschein")
+    OnlineStatusFactory(leistung=amt_level, verwaltung=territory.foehr, url="https://amt.example/hund")
+    OnlineStatusFactory(leistung=amt_level, verwaltung=territory.husum)  # not hers
+    OnlineStatusFactory(leistung=kreis_level, verwaltung=territory.nf, url="https://nf.example/wohngeld")
+    RolloutStatusFactory(leistung=land_level, verwaltung=territory.land, stage="geplant")
+    rows = {row.leistung.name: row for row in lookup_rows(territory.alkersum, lookup_leistungen())}
+    assert rows["Hundesteuer"].responsible == territory.foehr and rows["Hundesteuer"].is_online
+    assert rows["Hundesteuer"].status.url == "https://amt.example/hund"
+    assert rows["Wohngeld"].responsible == territory.nf and rows["Wohngeld"].is_online
+    assert rows["Landesjagdschein"].responsible == territory.land and not rows["Landesjagdschein"].is_online
+
+
+def test_lookup_text_search_finds_leika_names(territory):
+    gewerbe = OzgLeistungFactory(name="Gewerbeanzeige")
+    wohngeld = OzgLeistungFactory(name="Mietzuschuss")
+    LeikaLeistungFactory(ozg_leistung=wohngeld, name="Wohngeld Bewilligung")
+    OzgLeistungFactory(name="Hundesteuer")
+    assert list(lookup_leistungen(q="Wohngeld")) == [wohngeld]
+    assert list(lookup_leistungen(q="gewerbe")) == [gewerbe]
+    assert list(lookup_leistungen(themenfeld=gewerbe.themenfeld.catalogue_id)) == [gewerbe]
+
+
+def test_coverage_in_the_federal_terms(territory):
+    kreis_level = OzgLeistungFactory(level=ExecutingLevel.KREIS)
+    amt_level = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
+    partial = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
+    nowhere = OzgLeistungFactory(level=ExecutingLevel.KREIS)
+    land_level = OzgLeistungFactory(level=ExecutingLevel.LAND)
+    OnlineStatusFactory(leistung=kreis_level, verwaltung=territory.nf)
+    for verwaltung in (territory.foehr, territory.husum):  # every Gemeinde-level unit of Nordfriesland
+        OnlineStatusFactory(leistung=amt_level, verwaltung=verwaltung)
+    OnlineStatusFactory(leistung=partial, verwaltung=territory.husum)
+    RolloutStatusFactory(leistung=nowhere, verwaltung=territory.nf)
+    OnlineStatusFactory(leistung=land_level, verwaltung=territory.land)
+    coverage = coverage_by_leistung()
+    assert coverage[kreis_level.pk].kind == KREISWEIT
+    assert [name for _key, name in coverage[kreis_level.pk].kreise] == ["Nordfriesland"]
+    assert coverage[amt_level.pk].kind == KREISWEIT
+    assert coverage[partial.pk].kind == MINDESTENS_EINE
+    assert coverage[nowhere.pk].kind == NICHT_VERFUEGBAR
+    assert coverage[land_level.pk].kind == LANDESWEIT
+    OnlineStatusFactory(leistung=kreis_level, verwaltung=territory.kiel)
+    assert coverage_by_leistung()[kreis_level.pk].kind == LANDESWEIT
+
+
+def test_coverage_costs_three_queries_however_many_leistungen(territory, django_assert_num_queries):
+    for _ in range(20):
+        OnlineStatusFactory(leistung=OzgLeistungFactory(), verwaltung=territory.foehr)
+    with django_assert_num_queries(3):
+        assert len(coverage_by_leistung()) == 20

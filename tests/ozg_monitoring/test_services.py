@@ -1,0 +1,181 @@
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from ozg_monitoring.models import MonthlySnapshot, RolloutStatus, StatusEvent
+from ozg_monitoring.services import (
+    BulkUpsertError,
+    StaleVersionError,
+    rollout_status_bulk_upsert,
+    rollout_status_update,
+    snapshot_create,
+)
+
+from .factories import OzgLeistungFactory
+
+pytestmark = pytest.mark.django_db
+
+ONLINE = {"stage": "online", "maturity_level": 3, "url": "https://dienst.example/a"}
+
+
+def update(territory, leistung, changes, **kwargs):
+    return rollout_status_update(
+        leistung=leistung, verwaltung=kwargs.pop("verwaltung", territory.foehr), changes=changes, channel="admin",
+        **kwargs,
+    )
+
+
+def test_create_then_change_writes_history_with_old_and_new_values(territory, django_user_model):
+    user = django_user_model.objects.create_user("redaktion")
+    leistung = OzgLeistungFactory()
+    status = update(territory, leistung, {"stage": "geplant", "planned_go_live": "2026-03-01"}, by=user)
+    assert status.version == 1
+    status = update(territory, leistung, ONLINE, by=user)
+    assert (status.stage, status.version, status.actual_go_live) == ("online", 2, timezone.localdate())
+    created, changed = StatusEvent.objects.order_by("id")
+    assert created.action == "created" and created.old_values == {}
+    assert created.new_values["planned_go_live"] == "2026-03-01"
+    assert changed.old_values == {"stage": "geplant", "maturity_level": 0, "url": "", "actual_go_live": None}
+    assert changed.new_values["stage"] == "online" and changed.changed_by == user and changed.channel == "admin"
+
+
+def test_unchanged_values_write_no_event(territory):
+    leistung = OzgLeistungFactory()
+    update(territory, leistung, ONLINE)
+    status = update(territory, leistung, ONLINE)
+    assert status.version == 1
+    assert StatusEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"stage": "online", "maturity_level": 3}, "url"),
+        ({"stage": "online", "maturity_level": 1, "url": "https://x.example"}, "maturity_level"),
+        ({"stage": "ende_zu_ende", "maturity_level": 1, "url": "https://x.example"}, "maturity_level"),
+        ({"maturity_model": "1.1", "maturity_level": 5}, "maturity_level"),
+        ({"actual_go_live": (timezone.localdate() + datetime.timedelta(days=1)).isoformat()}, "actual_go_live"),
+        ({"stage": "fertig"}, "stage"),
+        ({"colour": "blue"}, "colour"),
+    ],
+)
+def test_rules_reject_and_change_nothing(territory, changes, field):
+    leistung = OzgLeistungFactory()
+    with pytest.raises(ValidationError) as error:
+        update(territory, leistung, changes)
+    assert field in error.value.message_dict
+    assert not RolloutStatus.objects.exists()
+    assert not StatusEvent.objects.exists()
+
+
+def test_maturity_model_2_allows_level_7_and_1_1_only_4(territory):
+    leistung = OzgLeistungFactory()
+    assert update(territory, leistung, {"maturity_model": "2.0", "maturity_level": 7}).maturity_level == 7
+    with pytest.raises(ValidationError):
+        update(territory, leistung, {"maturity_model": "1.1"})
+
+
+def test_backwards_only_with_a_note(territory):
+    leistung = OzgLeistungFactory()
+    update(territory, leistung, ONLINE)
+    with pytest.raises(ValidationError) as error:
+        update(territory, leistung, {"stage": "in_umsetzung"})
+    assert "note" in error.value.message_dict
+    assert RolloutStatus.objects.get().stage == "online"
+    status = update(territory, leistung, {"stage": "in_umsetzung", "note": "Dienst wegen Anbieterwechsel offline"})
+    assert status.stage == "in_umsetzung" and status.version == 2
+
+
+def test_stale_version_is_rejected_and_changes_nothing(territory):
+    leistung = OzgLeistungFactory()
+    status = update(territory, leistung, {"stage": "geplant"})
+    update(territory, leistung, {"stage": "in_umsetzung"}, expected_version=1)
+    with pytest.raises(StaleVersionError) as error:
+        update(territory, leistung, {"stage": "nicht_geplant", "note": "x"}, status=status, expected_version=1)
+    assert error.value.current_version == 2
+    status.refresh_from_db()
+    assert (status.stage, status.version) == ("in_umsetzung", 2)
+    assert StatusEvent.objects.count() == 2
+
+
+def test_status_only_for_verwaltungen_and_land(territory):
+    with pytest.raises(ValidationError) as error:
+        update(territory, OzgLeistungFactory(), {"stage": "geplant"}, verwaltung=territory.alkersum)
+    assert "verwaltung" in error.value.message_dict
+
+
+def test_write_invalidates_dashboard_cache_on_commit(territory, django_capture_on_commit_callbacks):
+    from ozg_monitoring.services import cache_version
+
+    before = cache_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        update(territory, OzgLeistungFactory(), ONLINE)
+    assert cache_version() != before
+
+
+def items_for(territory, leistungen, **fields):
+    return [{"ozg_id": leistung.ozg_id, "ars": territory.foehr.ars, **fields} for leistung in leistungen]
+
+
+def test_bulk_upsert_creates_and_updates_with_events(territory, django_assert_max_num_queries):
+    leistungen = OzgLeistungFactory.create_batch(30)
+    update(territory, leistungen[0], {"stage": "geplant"})
+    with django_assert_max_num_queries(12):
+        result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, **ONLINE), channel="api")
+    assert (result.created, result.updated) == (29, 1)
+    assert RolloutStatus.objects.online().count() == 30
+    assert StatusEvent.objects.count() == 31
+    assert RolloutStatus.objects.get(leistung=leistungen[0]).version == 2
+
+
+def test_bulk_upsert_is_all_or_nothing_with_per_item_errors(territory):
+    leistungen = OzgLeistungFactory.create_batch(5)
+    update(territory, leistungen[0], {"stage": "geplant"})
+    items = items_for(territory, leistungen, stage="in_umsetzung")
+    items[2]["stage"] = "online"  # no URL
+    items[3]["ars"] = "019999999999"
+    items[0]["version"] = 7  # stale
+    with pytest.raises(BulkUpsertError) as error:
+        rollout_status_bulk_upsert(items=items, channel="api")
+    by_index = {entry["index"]: entry["errors"] for entry in error.value.errors}
+    assert set(by_index) == {0, 2, 3}
+    assert "version" in by_index[0] and "url" in by_index[2] and "ars" in by_index[3]
+    assert RolloutStatus.objects.count() == 1
+    assert RolloutStatus.objects.get().stage == "geplant"
+    assert StatusEvent.objects.count() == 1
+
+
+def test_bulk_upsert_refuses_foreign_verwaltungen(territory):
+    leistung = OzgLeistungFactory()
+    items = [{"ozg_id": leistung.ozg_id, "ars": territory.husum.ars, "stage": "geplant"}]
+    with pytest.raises(BulkUpsertError) as error:
+        rollout_status_bulk_upsert(items=items, channel="api", allowed_verwaltung_ids={territory.foehr.pk})
+    assert error.value.forbidden
+    assert not RolloutStatus.objects.exists()
+
+
+def test_bulk_upsert_limit(territory):
+    with pytest.raises(ValidationError):
+        rollout_status_bulk_upsert(items=[{}] * 1001, channel="api")
+
+
+def test_snapshot_is_idempotent_and_replays_history(territory):
+    leistungen = OzgLeistungFactory.create_batch(3)
+    for leistung in leistungen:
+        update(territory, leistung, ONLINE)
+    StatusEvent.objects.update(changed_at=timezone.now() - datetime.timedelta(days=40))
+    # a change today: yesterday's snapshot must not see it
+    update(territory, leistungen[0], {"stage": "in_umsetzung", "note": "Wartung"})
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    first = snapshot_create(date=yesterday)
+    second = snapshot_create(date=yesterday)
+    assert MonthlySnapshot.objects.count() == 1
+    assert first.pk == second.pk
+    assert (second.statuses, second.online, second.leistungen_online) == (3, 3, 3)
+    tomorrow = snapshot_create(date=timezone.localdate() + datetime.timedelta(days=1))
+    assert (tomorrow.online, tomorrow.aggregates["by_stage"]["in_umsetzung"]) == (2, 1)
+    before_all = snapshot_create(date=timezone.localdate() - datetime.timedelta(days=60))
+    assert before_all.statuses == 0
+    assert MonthlySnapshot.objects.count() == 3
