@@ -10,6 +10,7 @@ on the page. A date known only to the month or year carries its precision (`Date
 """
 
 import datetime
+import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -24,10 +25,28 @@ from simple_history.models import HistoricalRecords
 from .validators import validate_pdf
 
 
-def private_storage():
+class PrivateStorage(FileSystemStorage):
     """Uploaded source documents live under PRIVATE_MEDIA_ROOT (outside the web root), without a public URL;
-    they are served only through the `cooperations:source_file` view."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    they are served only through the `cooperations:source_file` view. The location is read from the settings on
+    every access, so a changed setting (tests, deployment) takes effect without a restart of the class."""
+
+    def __init__(self):
+        super().__init__(base_url=None)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def deconstruct(self):
+        return ("cooperations.models.PrivateStorage", (), {})
+
+
+def private_storage():
+    return PrivateStorage()
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

@@ -33,24 +33,25 @@ def agreements_for_body(organisation) -> QuerySet:
     return agreement_list(queryset=Agreement.objects.for_body(organisation)).order_by("-term_start", "title")
 
 
-def agreement_detail(*, slug: str) -> Agreement:
-    """One agreement with everything its page and the API detail show; raises Agreement.DoesNotExist."""
+def agreement_detail_queryset() -> QuerySet:
+    """Agreements with everything a detail page or the API detail shows, in a fixed number of queries."""
     measures = Measure.objects.select_related("lead").prefetch_related(
         "participants", Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "id"))
     )
-    return (
-        Agreement.objects.select_related("predecessor", "successor", "wahlperiode")
-        .prefetch_related(
-            _parties_prefetch(),
-            "topics",
-            Prefetch("signatories", queryset=Signatory.objects.select_related("organisation")),
-            Prefetch("obligations", queryset=Obligation.objects.select_related("obligor")),
-            Prefetch("measures", queryset=measures),
-            Prefetch("sources", queryset=Source.objects.order_by("published_on", "id")),
-            "amendments",
-        )
-        .get(slug=slug)
+    return Agreement.objects.select_related("predecessor", "successor", "wahlperiode").prefetch_related(
+        _parties_prefetch(),
+        "topics",
+        Prefetch("signatories", queryset=Signatory.objects.select_related("organisation")),
+        Prefetch("obligations", queryset=Obligation.objects.select_related("obligor")),
+        Prefetch("measures", queryset=measures),
+        Prefetch("sources", queryset=Source.objects.order_by("published_on", "id")),
+        "amendments",
     )
+
+
+def agreement_detail(*, slug: str) -> Agreement:
+    """One agreement with everything its page and the API detail show; raises Agreement.DoesNotExist."""
+    return agreement_detail_queryset().get(slug=slug)
 
 
 def measure_list(*, queryset: QuerySet | None = None) -> QuerySet:

@@ -1,0 +1,154 @@
+"""Public pages of the cooperations register: list (filters, sorting, pagination, CSV), timeline, detail, and
+the source-file download (files live outside the web root)."""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .filters import AgreementFilterSet
+from .models import Agreement, Source
+
+PAGE_SIZE = 20
+CSV_COLUMNS = [
+    ("slug", gettext_lazy("Kennung")),
+    ("title", gettext_lazy("Titel")),
+    ("kind", gettext_lazy("Art")),
+    ("status", gettext_lazy("Status")),
+    ("parties", gettext_lazy("Parteien")),
+    ("topics", gettext_lazy("Themenfelder")),
+    ("signed", gettext_lazy("unterzeichnet am")),
+    ("effective", gettext_lazy("wirksam ab")),
+    ("end", gettext_lazy("Laufzeitende")),
+    ("url", gettext_lazy("Adresse")),
+]
+
+
+def _breadcrumbs(*items):
+    return [{"label": _("Startseite"), "url": "/"}, *({"label": label, "url": url} for label, url in items)]
+
+
+def remaining_text(days: int | None) -> str:
+    if days is None:
+        return _("nicht bestimmbar")
+    if days < 0:
+        return _("abgelaufen")
+    if days < 60:
+        return _("noch %(days)s Tage") % {"days": days}
+    years, rest = divmod(days, 365)
+    months = rest // 30
+    if years:
+        return _("noch etwa %(years)s Jahre und %(months)s Monate") % {"years": years, "months": months}
+    return _("noch etwa %(months)s Monate") % {"months": months}
+
+
+@require_GET
+def agreement_list(request):
+    filterset = AgreementFilterSet(request.GET or None, queryset=selectors.agreement_list())
+    valid = filterset.is_valid() if request.GET else True
+    queryset = filterset.qs if request.GET and valid else selectors.agreement_list()
+    if not request.GET.get("sort"):
+        queryset = queryset.order_by("-term_start", "title", "pk")
+    if request.GET.get("format") == "csv" and valid:
+        return _csv(queryset)
+    page = Paginator(queryset if valid else Agreement.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    csv_query = query.copy()
+    csv_query["format"] = "csv"
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "page_obj": page,
+        "agreements": page.object_list,
+        "is_filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
+        "query": query.urlencode(),
+        "csv_query": csv_query.urlencode(),
+        "breadcrumbs": _breadcrumbs((_("Kooperationen"), "")),
+    }
+    return render(request, "cooperations/list.html", context, status=200 if valid else 400)
+
+
+def _csv(queryset) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kooperationen.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([label for _key, label in CSV_COLUMNS])
+    for agreement in queryset:
+        writer.writerow(
+            [
+                agreement.slug,
+                agreement.title,
+                agreement.get_kind_display(),
+                agreement.get_status_display(),
+                ", ".join(f"{p.organisation.name} ({p.get_role_display()})" for p in agreement.parties.all()),
+                ", ".join(topic.name for topic in agreement.topics.all()),
+                agreement.signed_on_display,
+                agreement.effective_from_display,
+                agreement.term_end_display,
+                agreement.get_absolute_url(),
+            ]
+        )
+    return response
+
+
+@require_GET
+def agreement_detail(request, slug):
+    try:
+        agreement = selectors.agreement_detail(slug=slug)
+    except Agreement.DoesNotExist as error:
+        raise Http404(_("Diese Vereinbarung gibt es nicht.")) from error
+    today = timezone.localdate()
+    days = agreement.days_remaining(today)
+    measures = list(agreement.measures.all())
+    context = {
+        "agreement": agreement,
+        "successor": getattr(agreement, "successor", None),
+        "measures": measures,
+        "progress": selectors.weighted_progress(measures),
+        "days_remaining": days,
+        "remaining": remaining_text(days) if agreement.status == Agreement.Status.IN_KRAFT else None,
+        "today": today,
+        "breadcrumbs": _breadcrumbs((_("Kooperationen"), "/kooperationen/"), (agreement.title, "")),
+    }
+    return render(request, "cooperations/detail.html", context)
+
+
+@require_GET
+def agreement_timeline(request):
+    events = selectors.timeline_events()
+    years = []
+    for event in events:
+        if not years or years[-1]["year"] != event["date"].year:
+            years.append({"year": event["date"].year, "events": []})
+        years[-1]["events"].append(event)
+    undated = Agreement.objects.filter(signed_on__isnull=True, announced_on__isnull=True, term_start__isnull=True)
+    context = {
+        "years": years,
+        "undated": undated.order_by("title"),
+        "breadcrumbs": _breadcrumbs((_("Kooperationen"), "/kooperationen/"), (_("Zeitleiste"), "")),
+    }
+    return render(request, "cooperations/timeline.html", context)
+
+
+@require_GET
+def source_file(request, pk):
+    """Serves an uploaded source PDF from the private media root (sources are public documents)."""
+    source = get_object_or_404(Source, pk=pk)
+    if not source.file:
+        raise Http404(_("Zu dieser Quelle ist keine Datei hinterlegt."))
+    try:
+        handle = source.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("Die Datei wurde nicht gefunden.")) from error
+    response = FileResponse(handle, content_type="application/pdf", filename=f"quelle-{source.pk}.pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
