@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, Sum
+from django.urls import NoReverseMatch
 
 from itvsh_portal.formatting import to_cents
 
@@ -134,8 +135,30 @@ def _group_key(line, grouping):
     agreement = getattr(line, "agreement", None)
     if agreement is None:
         return "ohne", "Ohne Vereinbarung", ""
-    url = agreement.get_absolute_url() if hasattr(agreement, "get_absolute_url") else ""
-    return agreement.slug, str(agreement), url
+    return agreement.slug, agreement_label(agreement), agreement_url(agreement)
+
+
+def agreement_label(agreement) -> str:
+    return getattr(agreement, "title", None) or str(agreement)
+
+
+def agreement_url(agreement) -> str:
+    """The agreement's public page, or "" while the cooperations pages are not routed."""
+    try:
+        return agreement.get_absolute_url()
+    except (NoReverseMatch, AttributeError):
+        return ""
+
+
+def agreement_options() -> list[tuple[str, str]]:
+    """(slug, title) of the agreements that budget lines refer to, for the page's filter. One query."""
+    rows = (
+        BudgetLine.objects.filter(agreement__isnull=False)
+        .order_by("agreement__title")
+        .values_list("agreement__slug", "agreement__title")
+        .distinct()
+    )
+    return list(rows)
 
 
 def _sort_key(grouping, row: SummaryRow):
@@ -167,6 +190,8 @@ def funding_summary(lines_queryset=None, *, groupings=GROUPINGS) -> FundingSumma
     total = SummaryRow(key="gesamt", label="Gesamt")
     buckets: dict[str, dict[str, SummaryRow]] = {grouping: {} for grouping in groupings}
     for line in lines:
+        line.agreement_url = agreement_url(line.agreement) if getattr(line, "agreement", None) else ""
+        line.remaining_amount = to_cents(line.planned_amount - line.approved_amount - line.paid_amount)
         values = (to_cents(line.planned_amount), to_cents(line.approved_amount), to_cents(line.paid_amount))
         for row in [total, *(_bucket(buckets[g], line, g) for g in groupings)]:
             row.planned += values[0]

@@ -1,0 +1,93 @@
+"""Public transparency page „Finanzierung“ and its CSV downloads."""
+
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from . import selectors
+from .charts import grouped_bars
+from .filters import SummaryFilterForm
+from .models import YearlyReport
+from .services import REPORT_HEADER, csv_text, report_rows
+
+SECTIONS = [
+    ("year", "nach-jahr", gettext_lazy("Nach Haushaltsjahr")),
+    ("source", "nach-mittelgeber", gettext_lazy("Nach Mittelgeber")),
+    ("purpose", "nach-zweck", gettext_lazy("Nach Zweck")),
+    ("agreement", "nach-vereinbarung", gettext_lazy("Nach Vereinbarung")),
+]
+
+
+def _filtered_lines(request):
+    form = SummaryFilterForm(request.GET or None)
+    lines = selectors.budget_lines()
+    if form.is_bound and form.is_valid():
+        lines = form.filter(lines)
+    return form, lines
+
+
+class OverviewView(TemplateView):
+    template_name = "funding/overview.html"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if response.context_data["form"].errors:
+            response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form, lines = _filtered_lines(self.request)
+        summary = selectors.funding_summary(lines)
+        sections = []
+        for grouping, anchor, heading in SECTIONS:
+            rows = summary.groups[grouping]
+            sections.append({
+                "anchor": anchor,
+                "heading": heading,
+                "rows": rows,
+                "chart": grouped_bars(
+                    chart_id=f"chart-{anchor}",
+                    title=_("Plan, Freigaben, Auszahlungen und verfügbare Mittel – %(heading)s") % {"heading": heading},
+                    description=_("Balkendiagramm mit %(count)s Gruppen; die Zahlen stehen in der Tabelle darunter.")
+                    % {"count": len(rows)},
+                    rows=rows,
+                ),
+            })
+        query = self.request.GET.urlencode() if form.is_bound and form.is_valid() else ""
+        context.update(
+            form=form,
+            summary=summary,
+            total=summary.total,
+            sections=sections,
+            lines=summary.lines,
+            in_kind=list(selectors.in_kind_contributions().order_by("title", "pk")),
+            year_options=selectors.fiscal_years(),
+            purposes=list(selectors.purposes()),
+            agreement_options=selectors.agreement_options(),
+            reports=list(YearlyReport.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True)),
+            csv_query=query,
+            breadcrumbs=[{"label": _("Start"), "url": "/"}, {"label": _("Finanzierung"), "url": ""}],
+        )
+        return context
+
+
+def overview_csv(request):
+    form, lines = _filtered_lines(request)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), status=400,
+                            content_type="text/plain; charset=utf-8")
+    body = csv_text(REPORT_HEADER, report_rows(lines))
+    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="finanzierung.csv"'
+    return response
+
+
+def yearly_report_csv(request, year: int):
+    report = YearlyReport.objects.filter(fiscal_year=year).first()
+    if report is None:
+        raise Http404(_("Für dieses Jahr gibt es noch keinen Jahresbericht."))
+    response = HttpResponse("\ufeff" + report.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+    return response

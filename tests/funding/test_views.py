@@ -1,0 +1,100 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from funding.models import Drawdown, YearlyReport
+
+from .factories import BudgetLineFactory, DrawdownFactory, InKindFactory, agreement
+
+pytestmark = pytest.mark.django_db
+S = Drawdown.Status
+
+
+def make_lines(n):
+    kv = agreement()
+    for i in range(n):
+        line = BudgetLineFactory(fiscal_year=2025 + i % 3, agreement=kv if i % 2 else None,
+                                 planned_amount=Decimal("1000.00"))
+        DrawdownFactory(line=line, status=S.AUSGEZAHLT, amount=Decimal("100.10"))
+        DrawdownFactory(line=line, status=S.FREIGEGEBEN, amount=Decimal("200.20"))
+        InKindFactory()
+
+
+def test_url_name():
+    assert reverse("funding:overview") == "/finanzierung/"
+
+
+def test_page_shows_figures_charts_and_tables(client):
+    kv = agreement()
+    line = BudgetLineFactory(fiscal_year=2025, planned_amount=Decimal("3000000.00"), amount_is_approximate=True,
+                             amount_wording="knapp 3 Millionen Euro pro Jahr", agreement=kv, year_is_stated=False)
+    DrawdownFactory(line=line, status=S.AUSGEZAHLT, amount=Decimal("12345.67"))
+    BudgetLineFactory(fiscal_year=None, year_is_stated=False, planned_amount=Decimal("1500000.00"))
+    InKindFactory(title="Abordnung von zwei Landesbediensteten", fte=None)
+    response = client.get("/finanzierung/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('role="img"') == 4  # year, source, purpose, agreement
+    assert "3.000.000,00\u00a0€" in html and "„knapp 3 Millionen Euro pro Jahr“" in html
+    assert "12.345,67\u00a0€" in html
+    assert "4.487.654,33\u00a0€" in html  # remaining in total
+    assert "Jahr nicht genannt" in html
+    assert "Abordnung von zwei Landesbediensteten" in html and "nicht genannt" in html
+    assert kv.title in html
+
+
+def test_filter_and_unknown_filter_values(client):
+    BudgetLineFactory(fiscal_year=2025, title="Position A")
+    BudgetLineFactory(fiscal_year=2026, title="Position B")
+    html = client.get("/finanzierung/?year=2026").content.decode()
+    assert "Position B" in html and "Position A" not in html
+    bad = client.get("/finanzierung/?year=morgen&source=mond")
+    assert bad.status_code == 400
+    assert "vierstellige Zahl" in bad.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_page_query_count_is_constant(client, django_assert_num_queries, n):
+    make_lines(n)
+    client.get("/finanzierung/")  # warm up anything cached per process
+    with django_assert_num_queries(7):
+        response = client.get("/finanzierung/")
+    assert response.status_code == 200
+
+
+def test_csv_download(client):
+    BudgetLineFactory(fiscal_year=2025, planned_amount=Decimal("0.10"), title="Eins")
+    line = BudgetLineFactory(fiscal_year=2026, planned_amount=Decimal("0.20"), title="Zwei")
+    DrawdownFactory(line=line, status=S.AUSGEZAHLT, amount=Decimal("0.05"))
+    response = client.get("/finanzierung/finanzierung.csv?year=2026")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][0] == "Haushaltsjahr"
+    assert [(r[0], r[1], r[7], r[11], r[12]) for r in rows[1:]] == [("2026", "Zwei", "0.20", "0.05", "0.15")]
+    assert client.get("/finanzierung/finanzierung.csv?year=xx").status_code == 400
+
+
+def test_yearly_report_download(client):
+    assert client.get("/finanzierung/berichte/2025.csv").status_code == 404
+    YearlyReport.objects.create(fiscal_year=2025, content="Haushaltsjahr\r\n", row_count=0)
+    response = client.get("/finanzierung/berichte/2025.csv")
+    assert response.status_code == 200
+    assert 'filename="finanzierung-2025.csv"' in response["Content-Disposition"]
+
+
+def test_agreement_include_renders(rf):
+    from django.template.loader import render_to_string
+
+    from funding.selectors import funding_for_agreement
+
+    kv = agreement()
+    BudgetLineFactory(agreement=kv, planned_amount=Decimal("1700000.00"))
+    InKindFactory(agreement=kv, people_count=2, fte=None)
+    html = render_to_string("funding/includes/funding_for_agreement.html", {"funding": funding_for_agreement(kv)})
+    assert "1.700.000,00\u00a0€" in html and "2 Personen" in html and "Stellenumfang nicht genannt" in html
+    empty = render_to_string("funding/includes/funding_for_agreement.html",
+                             {"funding": funding_for_agreement(agreement("andere", "Andere"))})
+    assert "keine Finanzierungszusagen" in empty
