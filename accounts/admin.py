@@ -1,0 +1,268 @@
+"""Staff tools for accounts: memberships (also inline on the user), API tokens (create, show once, revoke).
+
+Every write goes through `services.py`. A new token's plaintext key is handed to the staff member once, as a
+message on the page after saving; it is neither stored nor shown again (the model only holds its SHA-256).
+Tokens are never edited or deleted here, only revoked, so that their history stays complete.
+"""
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from organisations.models import Organisation
+
+from . import services
+from .models import ApiToken, VerwaltungMembership
+
+User = get_user_model()
+
+#: Suggested validity of a new token in the create form (staff may clear the field for no expiry).
+DEFAULT_VALIDITY = datetime.timedelta(days=365)
+
+
+# --- Memberships ---------------------------------------------------------------------------------------
+
+
+class VerwaltungMembershipInline(admin.TabularInline):
+    model = VerwaltungMembership
+    fk_name = "user"
+    fields = ("organisation", "role", "granted_at", "granted_by")
+    readonly_fields = ("granted_at", "granted_by")
+    extra = 0
+    verbose_name = _("Verwaltung, für die der Benutzer handelt")
+    verbose_name_plural = _("Verwaltungen, für die der Benutzer handelt")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organisation", "granted_by")
+
+
+class MembershipServiceMixin:
+    """Inline memberships are saved and removed through the services (who granted it, when)."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not VerwaltungMembership:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            services.membership_revoke(membership=membership, by=request.user)
+        for membership in instances:
+            services.membership_save(membership=membership, by=request.user)
+        formset.save_m2m()
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(MembershipServiceMixin, UserAdmin):
+    """Django's user admin, plus the Verwaltungen the user may act for."""
+
+    inlines = [VerwaltungMembershipInline]
+
+
+class KreisListFilter(admin.SimpleListFilter):
+    title = _("Kreis")
+    parameter_name = "kreis"
+
+    def lookups(self, request, model_admin):
+        kreise = Organisation.objects.of_kind(Organisation.Kind.KREIS, Organisation.Kind.KREISFREIE_STADT)
+        return [(str(kreis.pk), kreis.display_name) for kreis in kreise.order_by("name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(organisation__kreis_id=int(value))
+        return queryset
+
+
+@admin.register(VerwaltungMembership)
+class VerwaltungMembershipAdmin(admin.ModelAdmin):
+    list_display = (
+        "user",
+        "organisation",
+        "organisation_kind",
+        "organisation_kreis",
+        "role",
+        "granted_at",
+        "granted_by",
+    )
+    list_filter = ("role", ("organisation__kind", admin.ChoicesFieldListFilter), KreisListFilter)
+    list_select_related = ("user", "organisation", "organisation__kreis", "granted_by")
+    search_fields = ("user__username", "user__email", "user__last_name", "organisation__name", "organisation__ars")
+    autocomplete_fields = ("user",)
+    fields = ("user", "organisation", "role", "granted_at", "granted_by")
+    readonly_fields = ("granted_at", "granted_by")
+    ordering = ("organisation__name", "user__username")
+    date_hierarchy = "granted_at"
+
+    @admin.display(description=_("Art"), ordering="organisation__kind")
+    def organisation_kind(self, membership):
+        return membership.organisation.get_kind_display()
+
+    @admin.display(description=_("Kreis"), ordering="organisation__kreis__name")
+    def organisation_kreis(self, membership):
+        kreis = membership.organisation.kreis
+        return kreis.display_name if kreis else "–"
+
+    def save_model(self, request, obj, form, change):
+        services.membership_save(membership=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.membership_revoke(membership=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            services.membership_revoke(membership=membership, by=request.user)
+
+
+# --- API tokens --------------------------------------------------------------------------------------
+
+
+class ApiTokenCreateForm(forms.ModelForm):
+    """Name, user, scope, expiry. The key is made by the service after saving."""
+
+    class Meta:
+        model = ApiToken
+        fields = ("name", "user", "scope", "expires_at")
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            services.api_token_check_new(
+                user=cleaned.get("user"), name=cleaned.get("name"), expires_at=cleaned.get("expires_at")
+            )
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, field_errors)
+        return cleaned
+
+
+class TokenStatusListFilter(admin.SimpleListFilter):
+    title = _("Status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (ApiToken.Status.ACTIVE, ApiToken.Status.ACTIVE.label),
+            (ApiToken.Status.EXPIRED, ApiToken.Status.EXPIRED.label),
+            (ApiToken.Status.REVOKED, ApiToken.Status.REVOKED.label),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case ApiToken.Status.ACTIVE:
+                return queryset.active()
+            case ApiToken.Status.EXPIRED:
+                return queryset.expired()
+            case ApiToken.Status.REVOKED:
+                return queryset.revoked()
+        return queryset
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    add_form = ApiTokenCreateForm
+    add_fields = ("name", "user", "scope", "expires_at")
+    detail_fields = (
+        "name",
+        "user",
+        "prefix_display",
+        "scope",
+        "status_display",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_by",
+    )
+    list_display = (
+        "prefix_display",
+        "name",
+        "user",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "status_display",
+    )
+    list_display_links = ("prefix_display", "name")
+    list_filter = (TokenStatusListFilter, "scope")
+    list_select_related = ("user",)
+    search_fields = ("name", "prefix", "user__username", "user__email")
+    autocomplete_fields = ("user",)
+    date_hierarchy = "created_at"
+    actions = ["revoke_tokens"]
+
+    # The key hash is never shown or edited; an existing token is read-only (it can only be revoked).
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.detail_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.detail_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("accounts.change_apitoken")
+
+    @admin.display(description=_("Präfix"), ordering="prefix")
+    def prefix_display(self, token):
+        return f"{token.prefix}…" if token.prefix else "–"
+
+    @admin.display(description=_("Status"))
+    def status_display(self, token):
+        return token.status.label
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # nothing of an existing token is editable
+        token, key = services.api_token_create(user=obj.user, name=obj.name, scope=obj.scope, expires_at=obj.expires_at)
+        # The admin goes on with `obj` (log entry, redirect): let it be the saved token.
+        for field in ApiToken._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(token, field.attname))
+        obj._state.adding, obj._state.db = False, token._state.db
+        messages.warning(
+            request,
+            format_html(
+                "Schlüssel des neuen API-Tokens „{}“ für {}: <code>{}</code><br>"
+                "Der Schlüssel wird nur jetzt angezeigt. Kopieren Sie ihn jetzt und geben Sie ihn sicher weiter; "
+                "er wird nicht gespeichert und kann später nicht wieder angezeigt werden.",
+                token.name,
+                token.user,
+                key,
+            ),
+        )
+
+    @admin.action(description=_("Widerrufen"), permissions=["revoke"])
+    def revoke_tokens(self, request, queryset):
+        revoked = sum(
+            services.api_token_revoke(token=token, by=request.user) for token in queryset.filter(revoked_at=None)
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)d Token widerrufen.", "%(count)d Tokens widerrufen.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("expires_at", timezone.localtime() + DEFAULT_VALIDITY)
+        return initial
