@@ -10,6 +10,7 @@ import pytest
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -233,3 +234,10 @@ def test_anonymous_write_is_401(client):
     )
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == 'Token realm="api"'
+
+
+def test_openapi_schema_describes_the_token_scheme():
+    schema = SchemaGenerator(patterns=urlpatterns).get_schema(request=None, public=True)
+    scheme = schema["components"]["securitySchemes"]["apiToken"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+    assert {"apiToken": []} in schema["paths"]["/probe/"]["post"]["security"]
