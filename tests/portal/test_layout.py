@@ -217,3 +217,90 @@ def test_home_page_offers_search_and_only_existing_sections(client, settings):
 def test_home_page_costs_no_queries(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert client.get("/").status_code == 200
+
+
+# --- Legal pages ---------------------------------------------------------------------------------------
+
+LEGAL_PAGES = {
+    "/impressum/": (
+        "Impressum",
+        ["§ 5 Digitale-Dienste-Gesetz", "Anstalt des öffentlichen Rechts", "Vertretung", "Aufsicht"],
+    ),
+    "/datenschutz/": (
+        "Datenschutzerklärung",
+        ["keine Analyse- oder Tracking-Werkzeuge", "csrftoken", "Artikel 77 DSGVO"],
+    ),
+    "/barrierefreiheit/": (
+        "Erklärung zur Barrierefreiheit",
+        ["teilweise vereinbar", "Nicht barrierefreie Inhalte", "Feedback und Kontakt", "Schlichtungsverfahren"],
+    ),
+    "/leichte-sprache/": ("Informationen in Leichter Sprache", ["Was ist das für eine Internet-Seite?"]),
+}
+
+
+@pytest.mark.parametrize("path", LEGAL_PAGES)
+def test_legal_pages_have_structure_and_mark_operator_facts_as_placeholders(client, path, django_assert_num_queries):
+    heading, phrases = LEGAL_PAGES[path]
+    with django_assert_num_queries(0):
+        response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    tags = elements(html)
+    assert [tag for tag, _ in tags].count("h1") == 1
+    assert f'<h1 class="kern-heading-x-large">{heading}</h1>' in html
+    assert "Stand: <time datetime=" in html
+    for phrase in phrases:
+        assert phrase in html, phrase
+    # Facts only the operator knows are visibly marked, never invented.
+    if path != "/leichte-sprache/":
+        assert 'class="portal-placeholder"' in html
+    # The current page is linked from the footer of every page.
+    assert path in [attrs.get("href") for tag, attrs in tags if tag == "a"]
+
+
+def test_contact_email_setting_replaces_the_placeholder(client, settings):
+    settings.PORTAL_CONTACT_EMAIL = "barrierefreiheit@itvsh.example"
+    html = client.get("/barrierefreiheit/").content.decode()
+    assert '<a href="mailto:barrierefreiheit@itvsh.example">barrierefreiheit@itvsh.example</a>' in html
+    assert "E-Mail-Adresse für Rückmeldungen" not in html
+
+
+@pytest.mark.parametrize("path", ["/", *LEGAL_PAGES])
+def test_public_pages_set_no_cookies(client, path):
+    """The privacy statement promises: no cookies on public pages."""
+    response = client.get(path)
+    assert response.cookies == {}
+    assert "Set-Cookie" not in response.headers
+
+
+# --- Error pages ---------------------------------------------------------------------------------------
+
+
+def test_not_found_page_is_german_and_uses_the_layout(client):
+    response = client.get("/gibt-es-nicht/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Seite nicht gefunden" in html
+    assert 'href="#inhalt"' in html and '<nav class="portal-nav"' in html
+
+
+def test_server_error_and_bad_request_pages_render_without_context_or_database(django_assert_num_queries):
+    """Django renders 500.html and 400.html with an empty context (no request, no context processors)."""
+    from django.template import Context, loader
+
+    for name, heading in [("500.html", "Technischer Fehler"), ("400.html", "Ungültige Anfrage")]:
+        with django_assert_num_queries(0):
+            html = loader.get_template(name).render()
+        assert html.startswith("<!doctype html>")
+        assert heading in html and 'lang="de"' in html
+        assert 'href="/static/vendor/kern/kern.min.css"' in html
+        assert loader.get_template(name).template.render(Context()) == html
+
+
+def test_permission_denied_page_is_german(rf):
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    response = permission_denied(rf.get("/admin/irgendwas/"), PermissionDenied())
+    assert response.status_code == 403
+    assert "Zugriff nicht erlaubt" in response.content.decode()
