@@ -1,0 +1,174 @@
+"""Public pages: list filters (incl. a Kreis prefix finding an Amt's agreement), sorting, pagination, empty state,
+CSV, detail, timeline, source file, body include; query counts that do not grow with the list."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.template import Context, Template
+from django.urls import reverse
+
+from cooperations import services
+from cooperations.models import Agreement
+
+from .factories import AmtFactory, KreisFactory, signed_agreement
+
+pytestmark = pytest.mark.django_db
+LIST = "/kooperationen/"
+
+
+@pytest.fixture
+def founding(register):
+    call_command("load_founding_agreements", stdout=io.StringIO())
+
+
+def _titles(response):
+    return [agreement.title for agreement in response.context["agreements"]]
+
+
+def test_url_names():
+    assert reverse("cooperations:list") == LIST
+    assert reverse("cooperations:timeline") == "/kooperationen/zeitleiste/"
+    assert reverse("cooperations:detail", kwargs={"slug": "x"}) == "/kooperationen/x/"
+    assert reverse("cooperations:source_file", kwargs={"pk": 1}) == "/kooperationen/quellen/1/datei/"
+
+
+def test_list_shows_the_founding_agreements(client, founding):
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert len(_titles(response)) == 6
+    assert "Verwaltungskooperation Land – Amt Föhr-Amrum" in response.content.decode()
+
+
+def test_kreis_finds_foehr_amrum_through_its_amt(client, founding):
+    response = client.get(LIST, {"party": "010540000000"})  # Kreis Nordfriesland
+    assert _titles(response) == ["Verwaltungskooperation Land – Amt Föhr-Amrum"]
+    response = client.get(LIST, {"party": "010545488000"})  # the Amt itself
+    assert _titles(response) == ["Verwaltungskooperation Land – Amt Föhr-Amrum"]
+    response = client.get(LIST, {"party": "ihk-sh"})
+    assert _titles(response) == ["Absichtserklärung zur gemeinsamen Umsetzung des Onlinezugangsgesetzes"]
+
+
+def test_filters_kind_status_topic_in_force(client, founding):
+    assert len(_titles(client.get(LIST, {"kind": "verwaltungskooperation"}))) == 2
+    assert _titles(client.get(LIST, {"status": "ersetzt"})) == [
+        "Kooperationsvereinbarung Land – ITV.SH (erste Vereinbarung)"
+    ]
+    assert _titles(client.get(LIST, {"topic": "open-source"})) == ["Verwaltungskooperation Land – Amt Hüttener Berge"]
+    on_2020 = set(_titles(client.get(LIST, {"in_force_on": "2020-06-01"})))
+    assert "Verwaltungskooperation Land – Amt Hüttener Berge" in on_2020
+    assert "Kooperationsvereinbarung Land – ITV.SH (Verlängerung ab 2025)" not in on_2020
+    today = set(_titles(client.get(LIST, {"in_force_on": "2026-11-21"})))
+    assert "Verwaltungskooperation Land – Amt Hüttener Berge" not in today
+    assert "Kooperationsvereinbarung Land – ITV.SH (Verlängerung ab 2025)" in today
+
+
+def test_unknown_filter_values_are_form_errors(client, founding):
+    response = client.get(LIST, {"kind": "quatsch", "in_force_on": "gestern"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"kind", "in_force_on"}
+
+
+def test_empty_state_and_sorting_and_pagination(client, db):
+    response = client.get(LIST, {"party": "010999999000"})
+    assert "Keine Vereinbarungen gefunden" in response.content.decode()
+    for index in range(23):
+        services.agreement_create(slug=f"e-{index:02d}", kind="sonstige", title=f"Entwurf {index:02d}")
+    first = client.get(LIST, {"sort": "title"})
+    assert _titles(first)[:2] == ["Entwurf 00", "Entwurf 01"] and len(_titles(first)) == 20
+    second = client.get(LIST, {"sort": "title", "page": 2})
+    assert _titles(second) == ["Entwurf 20", "Entwurf 21", "Entwurf 22"]
+    assert _titles(client.get(LIST, {"sort": "-title"}))[0] == "Entwurf 22"
+
+
+def test_csv_export_of_the_filtered_list(client, founding):
+    response = client.get(LIST, {"kind": "verwaltungskooperation", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(rows) == 3 and rows[0].startswith("Kennung;Titel")
+    assert any("unterzeichnet, Datum unbekannt" in row for row in rows)
+
+
+def test_detail_page(client, founding):
+    response = client.get("/kooperationen/verwaltungskooperation-huettener-berge-2018/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in (
+        "Robert Habeck",
+        "Andreas Betz",
+        "04.05.2018",
+        "19. Wahlperiode",
+        "Open Source",
+        "Landesregierung Schleswig-Holstein",
+    ):
+        assert text in html
+    renewal = client.get("/kooperationen/kooperationsvereinbarung-land-itvsh-2025/").content.decode()
+    assert "Vorgänger" in renewal and "unterzeichnet, Datum unbekannt" in renewal and "2029" in renewal
+    assert 'style="' not in renewal
+    assert client.get("/kooperationen/gibt-es-nicht/").status_code == 404
+
+
+def test_detail_progress_bars_and_explanation(client):
+    agreement = signed_agreement(signed_on=datetime.date(2025, 1, 1), years=3)
+    services.measure_create(agreement=agreement, title="A", progress=50, weight=1)
+    services.measure_create(agreement=agreement, title="B", progress=100, weight=3)
+    html = client.get(agreement.get_absolute_url()).content.decode()
+    assert '<progress class="coop-progress" max="100" value="50"' in html
+    assert "Gesamtfortschritt: 87,5" in html and "350 ÷ 4" in html
+
+
+def test_timeline(client, founding):
+    response = client.get("/kooperationen/zeitleiste/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<time datetime="2018-05-04">04.05.2018</time>' in html
+    assert '<time datetime="2025">2025</time>' in html
+    assert [year["year"] for year in response.context["years"]] == sorted(
+        year["year"] for year in response.context["years"]
+    )
+
+
+def test_source_file_is_served_through_the_view(client, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    agreement = signed_agreement()
+    pdf = SimpleUploadedFile("v.pdf", b"%PDF-1.4\nhello\n", content_type="application/pdf")
+    source = services.source_create(agreement=agreement, title="Vertrag", publisher="Land", file=pdf)
+    response = client.get(reverse("cooperations:source_file", kwargs={"pk": source.pk}))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert str(tmp_path) not in str(settings.STATIC_ROOT)
+    no_file = services.source_create(agreement=agreement, title="Nur Text", publisher="Land")
+    assert client.get(reverse("cooperations:source_file", kwargs={"pk": no_file.pk})).status_code == 404
+
+
+def test_body_include_and_tag():
+    amt = AmtFactory()
+    agreement = signed_agreement(partner=amt)
+    html = Template("{% load cooperations_tags %}{% agreements_for_body organisation %}").render(
+        Context({"organisation": amt})
+    )
+    assert agreement.title in html
+    other = Template("{% load cooperations_tags %}{% agreements_for_body organisation %}").render(
+        Context({"organisation": KreisFactory()})
+    )
+    assert "Keine Kooperationen erfasst" in other
+
+
+def _make(count):
+    kreis = KreisFactory()
+    for _ in range(count):
+        agreement = signed_agreement(partner=AmtFactory(kreis=kreis))
+        agreement.topics.add(*list(agreement.__class__.topics.field.related_model.objects.all()[:2]))
+    return kreis
+
+
+@pytest.mark.parametrize("count", [5, 30])
+def test_list_page_query_count_is_constant(client, django_assert_num_queries, count):
+    _make(count)
+    # count, page rows, parties+bodies, topics, topic choices of the form: 5 queries for 5 or 30 agreements.
+    with django_assert_num_queries(5):
+        response = client.get(LIST, {"sort": "title"})
+    assert response.status_code == 200
+    assert Agreement.objects.count() == count
