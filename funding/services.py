@@ -72,7 +72,7 @@ def available_amount(line: BudgetLine) -> Decimal:
     return to_cents(line.planned_amount - committed_amount(line))
 
 
-def _check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
+def check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
     available = to_cents(line.planned_amount - committed_amount(line, exclude_pk=exclude_pk))
     if amount > available:
         raise FundingConflict(
@@ -81,7 +81,7 @@ def _check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
         )
 
 
-def _check_line_open(line: BudgetLine):
+def check_line_open(line: BudgetLine):
     if line.status != BudgetLine.Status.ZUGESAGT:
         raise FundingConflict(
             _("Die Haushaltsposition ist „%(status)s“; Abrufe sind nur bei zugesagten Positionen möglich.")
@@ -198,8 +198,8 @@ def drawdown_request(
     if not (purpose_text or "").strip():
         raise ValidationError({"purpose_text": _("Bitte den Verwendungszweck angeben.")})
     line = BudgetLine.objects.select_for_update().get(pk=line.pk)
-    _check_line_open(line)
-    _check_available(line, amount)
+    check_line_open(line)
+    check_available(line, amount)
     drawdown = Drawdown(
         line=line,
         amount=amount,
@@ -220,7 +220,7 @@ def drawdown_review(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
     line, drawdown = _lock(drawdown)
     _check_from(drawdown, (S.BEANTRAGT,), _("geprüft"))
     _four_eyes(drawdown, by, _("prüfen"))
-    _check_line_open(line)
+    check_line_open(line)
     return _move(drawdown, to=S.GEPRUEFT, by=by, reason=note, fields={"reviewed_by": by, "reviewed_at": timezone.now()})
 
 
@@ -230,8 +230,8 @@ def drawdown_approve(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
     line, drawdown = _lock(drawdown)
     _check_from(drawdown, (S.GEPRUEFT,), _("freigegeben"))
     _four_eyes(drawdown, by, _("freigeben"))
-    _check_line_open(line)
-    _check_available(line, drawdown.amount, exclude_pk=drawdown.pk)
+    check_line_open(line)
+    check_available(line, drawdown.amount, exclude_pk=drawdown.pk)
     return _move(
         drawdown, to=S.FREIGEGEBEN, by=by, reason=note, fields={"approved_by": by, "approved_at": timezone.now()}
     )
@@ -253,8 +253,8 @@ def drawdown_pay(*, drawdown: Drawdown, by, paid_on: datetime.date, payment_refe
     _check_from(drawdown, (S.FREIGEGEBEN,), _("ausgezahlt"))
     if paid_on < drawdown.requested_on:
         raise ValidationError({"paid_on": _("Die Auszahlung kann nicht vor dem Antrag liegen.")})
-    _check_line_open(line)
-    _check_available(line, drawdown.amount, exclude_pk=drawdown.pk)
+    check_line_open(line)
+    check_available(line, drawdown.amount, exclude_pk=drawdown.pk)
     return _move(
         drawdown,
         to=S.AUSGEZAHLT,

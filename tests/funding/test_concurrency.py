@@ -31,13 +31,13 @@ def test_two_concurrent_approvals_cannot_overdraw_a_line(monkeypatch):
     approvers = [finance_user(username="freigabe1"), finance_user(username="freigabe2")]
 
     # Widen the window between the check and the write: without the row lock both would pass the check.
-    original_check = services._check_available
+    original_check = services.check_available
 
     def slow_check(*args, **kwargs):
         original_check(*args, **kwargs)
         time.sleep(0.5)
 
-    monkeypatch.setattr(services, "_check_available", slow_check)
+    monkeypatch.setattr(services, "check_available", slow_check)
 
     barrier = threading.Barrier(2)
     outcomes = {}

@@ -1,0 +1,301 @@
+"""Staff tool for funding. Every write goes through funding/services.py: budget lines via
+`budget_line_save`, drawdowns via `drawdown_request` and the workflow actions (which keep four eyes and the
+invariant, and refuse with the service's German message)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import selectors, services
+from .models import (
+    BudgetLine,
+    Drawdown,
+    DrawdownTransition,
+    FundingSource,
+    InKindContribution,
+    Purpose,
+    ReviewReminder,
+    YearlyReport,
+)
+
+DRAWDOWN_CSV_HEADER = ["ID", "Haushaltsposition", "Haushaltsjahr", "Betrag", "Status", "beantragt am",
+                       "beantragt von", "geprüft von", "freigegeben von", "ausgezahlt am", "Zahlungsreferenz",
+                       "Verwendungszweck", "Begründung"]
+
+
+def _csv_response(filename, header, rows):
+    response = HttpResponse("\ufeff" + services.csv_text(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "body", "slug"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    raw_id_fields = ["body"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Purpose)
+class PurposeAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "position", "slug"]
+    list_filter = ["parent"]
+    search_fields = ["name", "slug"]
+    ordering = ["position", "name"]
+
+
+class DrawdownInline(admin.TabularInline):
+    model = Drawdown
+    fields = ["amount", "status", "purpose_text", "requested_on", "requested_by", "approved_by", "paid_on"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class BudgetLineAdminForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["title", "key", "source", "recipient", "agreement", "purpose", "status", "fiscal_year",
+                  "year_is_stated", "period_note", "planned_amount", "amount_is_approximate", "amount_wording",
+                  "source_citation", "source_url", "note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        amount = cleaned.get("planned_amount")
+        if self.instance.pk and amount is not None:
+            committed = services.committed_amount(self.instance)
+            if amount < committed:
+                self.add_error("planned_amount", _("Der Planbetrag darf nicht unter den freigegebenen und "
+                                                   "ausgezahlten Betrag von %(committed)s sinken.")
+                               % {"committed": services.format_euro(committed)})
+        return cleaned
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(SimpleHistoryAdmin):
+    form = BudgetLineAdminForm
+    list_display = ["title", "fiscal_year", "source", "purpose", "agreement", "status", "planned_amount",
+                    "amount_is_approximate", "year_is_stated"]
+    list_filter = ["fiscal_year", "source", "purpose", "status", ("agreement", admin.RelatedOnlyFieldListFilter),
+                   "amount_is_approximate", "year_is_stated"]
+    search_fields = ["title", "key", "note", "amount_wording"]
+    raw_id_fields = ["recipient"]
+    list_select_related = ["source", "purpose", "purpose__parent", "agreement"]
+    inlines = [DrawdownInline]
+    actions = ["export_csv"]
+    fieldsets = [
+        (None, {"fields": ["title", "key", "source", "recipient", "agreement", "purpose", "status"]}),
+        (_("Zeitraum"), {"fields": ["fiscal_year", "year_is_stated", "period_note"]}),
+        (_("Betrag"), {"fields": ["planned_amount", "amount_is_approximate", "amount_wording"]}),
+        (_("Quelle und Anmerkung"), {"fields": ["source_citation", "source_url", "note"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        services.budget_line_save(line=obj, by=request.user)
+
+    @admin.action(description=_("Ausgewählte Haushaltspositionen als CSV exportieren"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        lines = selectors.budget_lines().filter(pk__in=queryset.values("pk"))
+        return _csv_response("haushaltspositionen.csv", services.REPORT_HEADER, services.report_rows(lines))
+
+
+class DrawdownTransitionInline(admin.TabularInline):
+    model = DrawdownTransition
+    fields = ["at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    paid_on = forms.DateField(label=_("ausgezahlt am"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    payment_reference = forms.CharField(label=_("Zahlungsreferenz"), max_length=120, required=False)
+
+
+class DrawdownAddForm(forms.ModelForm):
+    class Meta:
+        model = Drawdown
+        fields = ["line", "amount", "purpose_text", "requested_on"]
+
+    def clean(self):
+        """Shows the service's refusal (line not open, amount above what is available) as a form error; the
+        service checks again under the row lock when saving."""
+        cleaned = super().clean()
+        line, amount = cleaned.get("line"), cleaned.get("amount")
+        if line is not None and amount is not None:
+            try:
+                services.check_line_open(line)
+                services.check_available(line, amount)
+            except ValidationError as error:
+                raise forms.ValidationError(error.messages) from error
+        return cleaned
+
+
+ACTION_TITLES = {
+    "review": _("Als geprüft markieren"),
+    "approve": _("Freigeben"),
+    "pay": _("Auszahlung erfassen"),
+    "reject": _("Ablehnen"),
+    "withdraw": _("Zurückziehen"),
+}
+ACTION_FIELDS = {"review": ["reason"], "approve": ["reason"], "pay": ["paid_on", "payment_reference"],
+                 "reject": ["reason"], "withdraw": ["reason"]}
+
+
+@admin.register(Drawdown)
+class DrawdownAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "line", "amount", "status", "requested_on", "requested_by", "approved_by", "paid_on"]
+    list_filter = ["status", "line__fiscal_year", "line__source", "line__purpose",
+                   ("line__agreement", admin.RelatedOnlyFieldListFilter), "requested_on"]
+    search_fields = ["purpose_text", "payment_reference", "line__title"]
+    list_select_related = ["line", "requested_by", "approved_by"]
+    date_hierarchy = "requested_on"
+    inlines = [DrawdownTransitionInline]
+    actions = ["review", "approve", "pay", "reject", "withdraw", "export_csv"]
+    readonly_fields = ["line", "amount", "purpose_text", "requested_on", "status", "requested_by", "reviewed_by",
+                       "reviewed_at", "approved_by", "approved_at", "paid_on", "payment_reference", "closing_reason"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = DrawdownAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else DrawdownAddForm.Meta.fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:  # everything is read-only; changes happen through the actions
+            return
+        try:
+            created = services.drawdown_request(line=obj.line, amount=obj.amount, purpose_text=obj.purpose_text,
+                                                by=request.user, requested_on=obj.requested_on)
+        except (ValidationError, PermissionDenied) as error:
+            # The add form validated the fields; a refusal of the service (invariant, line state) is shown here.
+            raise PermissionDenied("; ".join(getattr(error, "messages", [str(error)]))) from error
+        obj.pk = created.pk
+
+    def _run(self, request, queryset, name):
+        form = TransitionForm(request.POST if "apply" in request.POST else None)
+        if "apply" not in request.POST or not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": ACTION_TITLES[name],
+                "queryset": queryset,
+                "form": form,
+                "field_names": ACTION_FIELDS[name],
+                "action": name,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "today": timezone.localdate(),
+            }
+            return TemplateResponse(request, "funding/admin/transition_form.html", context)
+        data = form.cleaned_data
+        kwargs = {"pay": {"paid_on": data["paid_on"], "payment_reference": data["payment_reference"]},
+                  "reject": {"reason": data["reason"]}, "withdraw": {"reason": data["reason"]},
+                  "review": {"note": data["reason"]}, "approve": {"note": data["reason"]}}[name]
+        done = 0
+        for drawdown in queryset.order_by("pk"):
+            try:
+                services.TRANSITIONS[name](drawdown=drawdown, by=request.user, **kwargs)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(getattr(error, "messages", None) or [str(error)])
+                self.message_user(request, f"{drawdown}: {text}", level=messages.ERROR)
+        if done:
+            self.message_user(request, _("%(count)s Mittelabruf/-abrufe: %(action)s.")
+                              % {"count": done, "action": ACTION_TITLES[name]}, level=messages.SUCCESS)
+        return None
+
+    @admin.action(description=ACTION_TITLES["review"])
+    def review(self, request, queryset):
+        return self._run(request, queryset, "review")
+
+    @admin.action(description=ACTION_TITLES["approve"])
+    def approve(self, request, queryset):
+        return self._run(request, queryset, "approve")
+
+    @admin.action(description=ACTION_TITLES["pay"])
+    def pay(self, request, queryset):
+        return self._run(request, queryset, "pay")
+
+    @admin.action(description=ACTION_TITLES["reject"])
+    def reject(self, request, queryset):
+        return self._run(request, queryset, "reject")
+
+    @admin.action(description=ACTION_TITLES["withdraw"])
+    def withdraw(self, request, queryset):
+        return self._run(request, queryset, "withdraw")
+
+    @admin.action(description=_("Ausgewählte Mittelabrufe als CSV exportieren"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        rows = [
+            [d.pk, d.line.title, d.line.fiscal_year or "", f"{d.amount:.2f}", d.get_status_display(),
+             d.requested_on.isoformat(), d.requested_by.get_username(),
+             d.reviewed_by.get_username() if d.reviewed_by else "",
+             d.approved_by.get_username() if d.approved_by else "",
+             d.paid_on.isoformat() if d.paid_on else "", d.payment_reference, d.purpose_text, d.closing_reason]
+            for d in queryset.select_related("line", "requested_by", "reviewed_by", "approved_by").order_by("pk")
+        ]
+        return _csv_response("mittelabrufe.csv", DRAWDOWN_CSV_HEADER, rows)
+
+
+@admin.register(InKindContribution)
+class InKindContributionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "from_body", "recipient", "agreement", "people_count", "fte", "monetary_value"]
+    list_filter = ["kind", ("agreement", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["title", "note", "wording"]
+    raw_id_fields = ["from_body", "recipient"]
+    list_select_related = ["from_body", "recipient", "agreement"]
+
+
+@admin.register(ReviewReminder)
+class ReviewReminderAdmin(admin.ModelAdmin):
+    list_display = ["drawdown", "week", "sent_at", "recipient_count"]
+    list_filter = ["week"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(YearlyReport)
+class YearlyReportAdmin(admin.ModelAdmin):
+    list_display = ["fiscal_year", "generated_at", "row_count"]
+    readonly_fields = ["fiscal_year", "generated_at", "row_count", "content"]
+    actions = ["download"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Bericht herunterladen"), permissions=["view"])
+    def download(self, request, queryset):
+        report = queryset.order_by("-fiscal_year").first()
+        response = HttpResponse("\ufeff" + report.content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
+        return response
