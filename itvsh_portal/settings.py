@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "simple_history",
     "itvsh_portal",
     "organisations",
+    "accounts",
     "cooperations",
     "ozg_monitoring",
     "funding",
@@ -184,10 +185,15 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- REST API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # The token class goes first: DRF takes the WWW-Authenticate header (and so 401 instead of 403) from it.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
+        "accounts.permissions.TokenScopeAllowsWrite",
+    ],
     "DEFAULT_PAGINATION_CLASS": "itvsh_portal.api_support.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
