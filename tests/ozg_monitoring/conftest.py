@@ -28,3 +28,12 @@ def territory(db):
     assert foehr.ars == "010545488000" and nf.ars == "010540000000"
     return SimpleNamespace(land=land, nf=nf, foehr=foehr, alkersum=alkersum, husum=husum, kiel=kiel,
                            orgs=Organisation.objects.all())
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Admin pages render `{% static %}`; without collectstatic the manifest storage would raise."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

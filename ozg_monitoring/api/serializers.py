@@ -1,0 +1,144 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..models import (
+    Lebenslage,
+    LeikaLeistung,
+    OzgLeistung,
+    RolloutStatus,
+    Stage,
+    StatusEvent,
+    Themenfeld,
+)
+
+
+class ThemenfeldSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="catalogue_id", read_only=True)
+
+    class Meta:
+        model = Themenfeld
+        fields = ["id", "name"]
+
+
+class LebenslageSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(source="catalogue_id", read_only=True)
+    themenfeld = serializers.IntegerField(source="themenfeld.catalogue_id", read_only=True)
+
+    class Meta:
+        model = Lebenslage
+        fields = ["id", "name", "themenfeld"]
+
+
+class LeistungSerializer(serializers.ModelSerializer):
+    themenfeld = ThemenfeldSerializer(read_only=True)
+    lebenslage = serializers.SerializerMethodField()
+    web_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OzgLeistung
+        fields = ["ozg_id", "name", "themenfeld", "lebenslage", "level", "level_source", "leika_types", "web_url"]
+
+    def get_lebenslage(self, obj) -> dict:
+        return {"id": obj.lebenslage.catalogue_id, "name": obj.lebenslage.name}
+
+    def get_web_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+
+class LeikaSerializer(serializers.ModelSerializer):
+    ozg_id = serializers.IntegerField(source="ozg_leistung.ozg_id", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = LeikaLeistung
+        fields = ["key", "in_leika", "name", "leika_type", "ozg_id", "sdg1", "sdg2", "legal_basis",
+                  "law_abbreviations"]
+
+
+class StatusSerializer(serializers.ModelSerializer):
+    ozg_id = serializers.IntegerField(source="leistung.ozg_id", read_only=True)
+    leistung = serializers.CharField(source="leistung.name", read_only=True)
+    themenfeld = serializers.IntegerField(source="leistung.themenfeld.catalogue_id", read_only=True)
+    level = serializers.CharField(source="leistung.level", read_only=True)
+    ars = serializers.CharField(source="verwaltung.ars", read_only=True)
+    verwaltung = serializers.CharField(source="verwaltung.name", read_only=True)
+    provider = serializers.CharField(source="provider.ars", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = RolloutStatus
+        fields = ["id", "ozg_id", "leistung", "themenfeld", "level", "ars", "verwaltung", "stage",
+                  "maturity_model", "maturity_level", "url", "provider", "provider_name", "platform",
+                  "planned_go_live", "actual_go_live", "note", "version", "updated_at", "is_demo"]
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    """A partial change; every field optional. `version` (or the If-Match header) guards against lost updates."""
+
+    version = serializers.IntegerField(required=False, min_value=0)
+    stage = serializers.ChoiceField(choices=Stage.choices, required=False)
+    maturity_model = serializers.ChoiceField(choices=RolloutStatus.MaturityModel.choices, required=False)
+    maturity_level = serializers.IntegerField(required=False, min_value=0, max_value=7)
+    url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    provider = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, help_text=_("ARS der anbietenden Stelle")
+    )
+    provider_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    platform = serializers.ChoiceField(choices=RolloutStatus.Platform.choices, required=False, allow_blank=True)
+    planned_go_live = serializers.DateField(required=False, allow_null=True)
+    actual_go_live = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class BulkItemSerializer(StatusChangeSerializer):
+    ozg_id = serializers.IntegerField()
+    ars = serializers.CharField(max_length=12)
+
+
+class BulkRequestSerializer(serializers.Serializer):
+    items = BulkItemSerializer(many=True)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    ozg_id = serializers.IntegerField(source="leistung.ozg_id", read_only=True)
+    ars = serializers.CharField(source="verwaltung.ars", read_only=True)
+    verwaltung = serializers.CharField(source="verwaltung.name", read_only=True)
+    changed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatusEvent
+        fields = ["id", "status", "ozg_id", "ars", "verwaltung", "action", "old_values", "new_values",
+                  "changed_by", "changed_at", "channel"]
+
+    def get_changed_by(self, obj) -> str | None:
+        # Only the account name, no personal data beyond it.
+        return obj.changed_by.get_username() if obj.changed_by_id else None
+
+
+class CoverageSerializer(serializers.Serializer):
+    ozg_id = serializers.IntegerField()
+    name = serializers.CharField()
+    level = serializers.CharField()
+    coverage = serializers.CharField()
+    label = serializers.CharField()
+    kreise = serializers.ListField(child=serializers.DictField())
+    online = serializers.IntegerField()
+    units = serializers.IntegerField()
+
+
+class LookupSerializer(serializers.Serializer):
+    ozg_id = serializers.IntegerField()
+    name = serializers.CharField()
+    themenfeld = serializers.CharField()
+    lebenslage = serializers.CharField()
+    level = serializers.CharField()
+    zustaendig_ars = serializers.CharField(allow_null=True)
+    zustaendig = serializers.CharField(allow_null=True)
+    stage = serializers.CharField(allow_null=True)
+    maturity_level = serializers.IntegerField(allow_null=True)
+    online = serializers.BooleanField()
+    url = serializers.CharField(allow_blank=True)

@@ -1,0 +1,392 @@
+"""REST endpoints of the OZG monitoring. Reads are public; writes need a token (or a staff session) of a user
+bound to the Verwaltung concerned."""
+
+from django.apps import apps
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, parsers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import federal, selectors
+from ..filters import EventFilter, LeikaFilter, LeistungFilter, StatusFilter
+from ..models import Lebenslage, LeikaLeistung, OzgLeistung, RolloutStatus, Themenfeld
+from ..services import BulkUpsertError, StaleVersionError, rollout_status_bulk_upsert, rollout_status_update
+from .serializers import (
+    BulkRequestSerializer,
+    BulkResultSerializer,
+    CoverageSerializer,
+    EventSerializer,
+    LebenslageSerializer,
+    LeikaSerializer,
+    LeistungSerializer,
+    LookupSerializer,
+    StatusChangeSerializer,
+    StatusSerializer,
+    ThemenfeldSerializer,
+)
+
+
+def _accounts_installed() -> bool:
+    return apps.is_installed("accounts")
+
+
+def authentication_classes():
+    if _accounts_installed():
+        from accounts.authentication import ApiTokenAuthentication
+
+        return [ApiTokenAuthentication, SessionAuthentication]
+    return [SessionAuthentication]
+
+
+def allowed_verwaltung_ids(user) -> set[int] | None:
+    """None = every Verwaltung and the Land (superusers); else the ids the user may act for."""
+    if user.is_superuser:
+        return None
+    if _accounts_installed():
+        from accounts.selectors import verwaltung_ids_for
+
+        return verwaltung_ids_for(user)
+    return set()
+
+
+class TokenScopeAllowsWrite(BasePermission):
+    """A read-only token may only read (accounts' permission, when the app is installed)."""
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS or not _accounts_installed():
+            return True
+        from accounts.permissions import TokenScopeAllowsWrite as AccountsPermission
+
+        permission = AccountsPermission()
+        self.message = permission.message
+        return permission.has_permission(request, view)
+
+
+class MayWriteForVerwaltung(BasePermission):
+    message = _("Sie dürfen nur für die Verwaltungen schreiben, an die Ihr Konto gebunden ist.")
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in SAFE_METHODS:
+            return True
+        allowed = allowed_verwaltung_ids(request.user)
+        return allowed is None or obj.verwaltung_id in allowed
+
+
+WRITE_PERMISSIONS = [IsAuthenticatedOrReadOnly, TokenScopeAllowsWrite, MayWriteForVerwaltung]
+
+
+class CsvTextParser(parsers.BaseParser):
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read().decode("utf-8-sig")
+
+
+# --- catalogue ---------------------------------------------------------------------------------------------
+
+
+class ThemenfeldViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Themenfeld.objects.order_by("catalogue_id")
+    serializer_class = ThemenfeldSerializer
+    lookup_field = "catalogue_id"
+    lookup_url_kwarg = "id"
+    filter_backends = []
+
+
+class LebenslageViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Lebenslage.objects.select_related("themenfeld").order_by("catalogue_id")
+    serializer_class = LebenslageSerializer
+    lookup_field = "catalogue_id"
+    lookup_url_kwarg = "id"
+    filter_backends = []
+
+
+class LeistungViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("ozg_id")
+    serializer_class = LeistungSerializer
+    filterset_class = LeistungFilter
+    lookup_field = "ozg_id"
+    ordering_fields = ["ozg_id", "name"]
+
+    @extend_schema(responses=CoverageSerializer)
+    @action(detail=True)
+    def coverage(self, request, ozg_id=None):
+        leistung = self.get_object()
+        return Response(_coverage_row(leistung, selectors.coverage_by_leistung([leistung])[leistung.pk]))
+
+    @extend_schema(responses=EventSerializer(many=True), parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME)])
+    @action(detail=True)
+    def history(self, request, ozg_id=None):
+        leistung = self.get_object()
+        events = EventFilter(request.query_params, queryset=selectors.event_list().filter(leistung=leistung))
+        if not events.is_valid():
+            return Response(events.errors, status=status.HTTP_400_BAD_REQUEST)
+        page = self.paginate_queryset(events.qs)
+        return self.get_paginated_response(EventSerializer(page, many=True).data)
+
+
+class LeikaViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = LeikaLeistung.objects.select_related("ozg_leistung").order_by("catalogue_row")
+    serializer_class = LeikaSerializer
+    filterset_class = LeikaFilter
+    lookup_field = "key"
+
+
+# --- status ------------------------------------------------------------------------------------------------
+
+
+class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Current rollout status per (OZG-Leistung, Verwaltung). PATCH with `version` in the body (409 when stale)
+    or with `If-Match: <ETag>` (412 when stale); `POST bulk/` for up to 1,000 items, all or nothing."""
+
+    queryset = selectors.status_list()
+    serializer_class = StatusSerializer
+    filterset_class = StatusFilter
+    ordering_fields = ["updated_at", "maturity_level", "stage"]
+    http_method_names = ["get", "patch", "post", "head", "options"]
+    permission_classes = WRITE_PERMISSIONS
+
+    def get_authenticators(self):
+        return [cls() for cls in authentication_classes()]
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = instance.etag
+        return response
+
+    @extend_schema(request=StatusChangeSerializer, responses={200: StatusSerializer, 409: None, 412: None})
+    def partial_update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = StatusChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        expected = changes.pop("version", None)
+        if_match = request.headers.get("If-Match")
+        stale_status = status.HTTP_409_CONFLICT
+        if if_match:
+            stale_status = status.HTTP_412_PRECONDITION_FAILED
+            tags = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+            if "*" not in tags and instance.etag not in tags:
+                return _stale(instance.version, stale_status, instance.etag)
+            expected = instance.version if expected is None else expected
+        try:
+            updated = rollout_status_update(
+                status=instance, changes=changes, by=request.user, channel="api", expected_version=expected
+            )
+        except StaleVersionError as error:
+            instance.refresh_from_db()
+            return _stale(error.current_version, stale_status, instance.etag)
+        updated = self.get_queryset().get(pk=updated.pk)
+        response = Response(StatusSerializer(updated).data)
+        response["ETag"] = updated.etag
+        return response
+
+    @extend_schema(request=BulkRequestSerializer, responses={200: BulkResultSerializer, 400: None, 403: None})
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        items = request.data.get("items") if isinstance(request.data, dict) else request.data
+        if not isinstance(items, list):
+            return Response({"items": [_("Eine Liste von Einträgen wird erwartet.")]}, status=400)
+        return _bulk_response(items, request, channel="api")
+
+    @extend_schema(responses=EventSerializer(many=True))
+    @action(detail=True)
+    def history(self, request, pk=None):
+        instance = self.get_object()
+        page = self.paginate_queryset(selectors.event_list().filter(status=instance))
+        return self.get_paginated_response(EventSerializer(page, many=True).data)
+
+
+def _stale(current_version, code, etag):
+    response = Response(
+        {"version": [_("Der Umsetzungsstand wurde inzwischen geändert; aktuelle Version: %(v)s. Bitte neu laden.")
+                     % {"v": current_version}], "current_version": current_version},
+        status=code,
+    )
+    response["ETag"] = etag
+    return response
+
+
+def _bulk_response(items, request, *, channel):
+    try:
+        result = rollout_status_bulk_upsert(
+            items=items, by=request.user, channel=channel, allowed_verwaltung_ids=allowed_verwaltung_ids(request.user)
+        )
+    except BulkUpsertError as error:
+        code = status.HTTP_403_FORBIDDEN if error.forbidden else status.HTTP_400_BAD_REQUEST
+        return Response({"detail": str(error), "errors": error.errors}, status=code)
+    return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+
+
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    """The history: every change, per status (`status/{id}/history/`), per Verwaltung (`?ars=`), per Kreis or
+    Amt (`?ars_prefix=`), per Leistung (`?ozg_id=`) or statewide."""
+
+    queryset = selectors.event_list()
+    serializer_class = EventSerializer
+    filterset_class = EventFilter
+    ordering_fields = ["changed_at"]
+
+
+# --- coverage, lookup, federal format ---------------------------------------------------------------------
+
+
+def _coverage_row(leistung, coverage) -> dict:
+    return {
+        "ozg_id": leistung.ozg_id,
+        "name": leistung.name,
+        "level": leistung.level,
+        "coverage": coverage.kind,
+        "label": coverage.label,
+        "kreise": [{"kreis": key, "name": name} for key, name in coverage.kreise],
+        "online": coverage.online,
+        "units": coverage.units,
+    }
+
+
+class CoverageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Coverage per OZG-Leistung in the federal dashboard's terms."""
+
+    queryset = OzgLeistung.objects.order_by("ozg_id")
+    serializer_class = CoverageSerializer
+    filterset_class = LeistungFilter
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        coverage = selectors.coverage_by_leistung(page)
+        return self.get_paginated_response([_coverage_row(leistung, coverage[leistung.pk]) for leistung in page])
+
+
+class GemeindeLeistungenView(GenericAPIView):
+    """What can I do online where I live? Every OZG-Leistung with its availability for the Gemeinde `ars`,
+    resolved through who executes it (Land, Kreis, Amt/amtsfreie Gemeinde)."""
+
+    serializer_class = LookupSerializer
+    filter_backends = []
+    queryset = OzgLeistung.objects.none()
+
+    @extend_schema(parameters=[OpenApiParameter("themenfeld", int), OpenApiParameter("lebenslage", int),
+                               OpenApiParameter("q", str)])
+    def get(self, request, ars):
+        gemeinde = selectors.gemeinde_by_ars(ars)
+        if gemeinde is None:
+            raise Http404(_("Keine Gemeinde mit diesem Regionalschlüssel."))
+        params = {}
+        for name in ("themenfeld", "lebenslage"):
+            value = request.query_params.get(name, "")
+            if value and not value.isdigit():
+                return Response({name: [_("Eine Katalog-ID (Zahl) wird erwartet.")]}, status=400)
+            params[name] = int(value) if value else None
+        leistungen = selectors.lookup_leistungen(q=request.query_params.get("q", ""), **params)
+        page = self.paginate_queryset(leistungen)
+        rows = selectors.lookup_rows(gemeinde, page)
+        return self.get_paginated_response(
+            [
+                {
+                    "ozg_id": row.leistung.ozg_id,
+                    "name": row.leistung.name,
+                    "themenfeld": row.leistung.themenfeld.name,
+                    "lebenslage": row.leistung.lebenslage.name,
+                    "level": row.level,
+                    "zustaendig_ars": row.responsible.ars if row.responsible else None,
+                    "zustaendig": row.responsible.name if row.responsible else None,
+                    "stage": row.status.stage if row.status else None,
+                    "maturity_level": row.status.maturity_level if row.status else None,
+                    "online": row.is_online,
+                    "url": row.status.url if row.is_online else "",
+                }
+                for row in rows
+            ]
+        )
+
+
+class FederalExportView(APIView):
+    """Our statuses in the federal dashboard's record format (DvDataDto): `?filetype=json` (default; paged
+    like the federal API with `page` from 0 and `size`) or `?filetype=csv` (everything). Filters: `ars`,
+    `ars_prefix`, `ozg_id`."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("filetype", str, enum=["json", "csv"]),
+            OpenApiParameter("ars", str),
+            OpenApiParameter("ars_prefix", str),
+            OpenApiParameter("ozg_id", int),
+            OpenApiParameter("page", int),
+            OpenApiParameter("size", int),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        filters = StatusFilter(request.query_params, queryset=RolloutStatus.objects.all())
+        if not filters.is_valid():
+            return Response(filters.errors, status=400)
+        filetype = request.query_params.get("filetype", "json")
+        if filetype not in ("json", "csv"):
+            return Response({"filetype": [_("Erlaubt sind json und csv.")]}, status=400)
+        statuses = federal.export_statuses(filters.qs)
+        if filetype == "csv":
+            response = HttpResponse(
+                federal.records_to_csv(federal.export_records(statuses)), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="ozg-dashboard-export.csv"'
+            return response
+        try:
+            page = max(int(request.query_params.get("page", 0)), 0)
+            size = min(max(int(request.query_params.get("size", 100)), 1), 1000)
+        except ValueError:
+            return Response({"page": [_("page und size sind Zahlen.")]}, status=400)
+        total = statuses.count()
+        chunk = statuses[page * size:(page + 1) * size]
+        content = federal.export_records(chunk)
+        pages = (total + size - 1) // size
+        return Response(
+            {
+                "content": content,
+                "totalElements": total,
+                "totalPages": pages,
+                "number": page,
+                "size": size,
+                "numberOfElements": len(content),
+                "first": page == 0,
+                "last": page >= pages - 1,
+                "empty": not content,
+                "note": _("Ein Umsetzungsstand mit Adresse ergibt einen Datensatz je LeiKa-Leistung; "
+                          "totalElements zählt Umsetzungsstände."),
+            }
+        )
+
+
+class FederalImportView(APIView):
+    """Federal dashboard records (JSON list, `{"content": [...]}` or CSV with `Content-Type: text/csv`) as a
+    bulk upsert: all or nothing, only for the caller's Verwaltungen."""
+
+    parser_classes = [parsers.JSONParser, CsvTextParser]
+    permission_classes = [IsAuthenticatedOrReadOnly, TokenScopeAllowsWrite]
+
+    def get_authenticators(self):
+        return [cls() for cls in authentication_classes()]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: BulkResultSerializer, 400: None, 403: None})
+    def post(self, request):
+        data = request.data
+        if isinstance(data, str):
+            records = federal.parse_csv(data)
+        elif isinstance(data, dict):
+            records = data.get("content")
+        else:
+            records = data
+        if not isinstance(records, list):
+            return Response({"content": [_("Eine Liste von Datensätzen wird erwartet.")]}, status=400)
+        items, errors = federal.records_to_items(records)
+        if errors:
+            return Response({"detail": _("Fehlerhafte Datensätze; nichts wurde geändert."), "errors": errors},
+                            status=400)
+        return _bulk_response(items, request, channel="import")

@@ -1,0 +1,143 @@
+"""The record format of the federal Dashboard Digitale Verwaltung (DvDataDto, data/ozg/digitale-verwaltung-
+api.openapi.yaml): export of our statuses and conversion of federal records into bulk-upsert items."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+
+from organisations.models import Organisation
+
+from .models import ONLINE_STAGES, LeikaLeistung, RolloutStatus, Stage
+from .selectors import FEDERAL_COVERAGE, KREISWEIT, coverage_by_leistung
+
+FIELDS = [
+    "leika_key",
+    "leika_name",
+    "leika_bezeichnung",
+    "ars",
+    "ars_name",
+    "ars_federal_state",
+    "bundesland",
+    "ozgid",
+    "ozg_bezeichnung",
+    "url",
+    "online_status",
+    "aktiv",
+    "art_flaechendeckung",
+]
+
+
+def export_statuses(statuses=None):
+    """Statuses with a URL, with what the records need (one query)."""
+    statuses = statuses if statuses is not None else RolloutStatus.objects.all()
+    return statuses.exclude(url="").select_related("leistung", "verwaltung").order_by("verwaltung__ars",
+                                                                                       "leistung__ozg_id")
+
+
+def export_records(statuses) -> list[dict]:
+    """One record per (status with a URL, LeiKa-Leistung of its OZG-Leistung), as the federal dashboard lists
+    services per LeiKa key; an OZG-Leistung without LeiKa-Leistungen gives one record with an empty key.
+    Three more queries (LeiKa, coverage) for any number of statuses."""
+    statuses = list(statuses)
+    leistungen = {status.leistung_id: status.leistung for status in statuses}
+    leika = {}
+    for entry in LeikaLeistung.objects.filter(ozg_leistung__in=leistungen, in_leika=True).order_by("key"):
+        leika.setdefault(entry.ozg_leistung_id, []).append(entry)
+    coverage = coverage_by_leistung(leistungen.values())
+    records = []
+    for status in statuses:
+        cover = coverage[status.leistung_id]
+        kind = cover.kind
+        if kind == KREISWEIT and status.verwaltung.ars[:5] not in cover.kreis_keys:
+            kind = "mindestens_eine_kommune"
+        online = status.stage in ONLINE_STAGES
+        base = {
+            "ars": status.verwaltung.ars,
+            "ars_name": status.verwaltung.name,
+            "ars_federal_state": "01",
+            "bundesland": "Schleswig-Holstein",
+            "ozgid": status.leistung.ozg_id,
+            "ozg_bezeichnung": status.leistung.name,
+            "url": status.url,
+            "online_status": "ok" if online else "nicht ok",
+            "aktiv": "ja" if online else "nein",
+            "art_flaechendeckung": FEDERAL_COVERAGE[kind] if online else FEDERAL_COVERAGE["nicht_verfuegbar"],
+        }
+        for entry in leika.get(status.leistung_id) or [None]:
+            records.append(
+                {
+                    "leika_key": entry.key if entry else "",
+                    "leika_name": entry.name if entry else "",
+                    "leika_bezeichnung": entry.name if entry else "",
+                    **base,
+                }
+            )
+    return records
+
+
+def records_to_csv(records) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return buffer.getvalue()
+
+
+def parse_csv(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def records_to_items(records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Federal records -> bulk-upsert items, one per (ozgid, Verwaltung). Returns (items, errors).
+
+    "ok" means online: stage "online verfügbar" with the URL and at least Reifegrad 2 (the federal record has
+    no Reifegrad; a higher level already recorded is kept). "nicht ok" only records the URL. An ARS of a
+    Gemeinde in an Amt is booked on her Amt. Two queries."""
+    errors, wanted = [], {}
+    arses = {str(record.get("ars", "")).strip() for record in records if isinstance(record, dict)}
+    organisations = {
+        org.ars: org for org in Organisation.objects.filter(ars__in=arses).select_related("verwaltung")
+    }
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            errors.append({"index": index, "errors": {"non_field_errors": [_("Ein Objekt wird erwartet.")]}})
+            continue
+        ars = str(record.get("ars", "")).strip()
+        org = organisations.get(ars)
+        ozgid = str(record.get("ozgid", "")).strip()
+        status = str(record.get("online_status", "")).strip()
+        record_errors = {}
+        if org is None:
+            record_errors["ars"] = [_("Unbekannter Regionalschlüssel „%(ars)s“.") % {"ars": ars}]
+        if not ozgid.isdigit():
+            record_errors["ozgid"] = [_("Eine OZG-ID (Zahl) wird erwartet.")]
+        if status not in ("ok", "nicht ok"):
+            record_errors["online_status"] = [_("Erlaubt sind „ok“ und „nicht ok“.")]
+        if record_errors:
+            errors.append({"index": index, "errors": record_errors})
+            continue
+        if org.kind not in (*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND) and org.verwaltung_id:
+            org = org.verwaltung
+        key = (int(ozgid), org.ars)
+        item = wanted.setdefault(key, {"ozg_id": int(ozgid), "ars": org.ars, "url": "", "ok": False})
+        item["url"] = item["url"] or str(record.get("url") or "").strip()
+        item["ok"] = item["ok"] or status == "ok"
+    levels = {}
+    if wanted:
+        levels = {
+            (ozg_id, ars): (stage, level)
+            for ozg_id, ars, stage, level in RolloutStatus.objects.filter(
+                leistung__ozg_id__in={key[0] for key in wanted}, verwaltung__ars__in={key[1] for key in wanted}
+            ).values_list("leistung__ozg_id", "verwaltung__ars", "stage", "maturity_level")
+        }
+    items = []
+    for key, item in wanted.items():
+        ok = item.pop("ok")
+        stage, level = levels.get(key, (None, 0))
+        if ok:
+            item["stage"] = stage if stage in ONLINE_STAGES else Stage.ONLINE
+            if level < 2:
+                item["maturity_level"] = 2
+        items.append(item)
+    return items, errors

@@ -1,0 +1,85 @@
+"""FilterSets shared by the API and the HTML lists. Unknown values (a stage that does not exist, a malformed
+ARS) make the form invalid: 400 in the API, a form error on a page."""
+
+import django_filters
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import ExecutingLevel, LeikaLeistung, OzgLeistung, RolloutStatus, Stage, StatusEvent
+
+ars_exact = RegexValidator(r"^\d{12}$", _("Der Regionalschlüssel (ARS) hat 12 Ziffern."))
+ars_prefix = RegexValidator(r"^\d{2,12}$", _("Ein ARS-Präfix besteht aus 2 bis 12 Ziffern."))
+
+
+class ArsFilterMixin(django_filters.FilterSet):
+    ars = django_filters.CharFilter(
+        field_name="verwaltung__ars", validators=[ars_exact], label=_("Regionalschlüssel der Verwaltung")
+    )
+    ars_prefix = django_filters.CharFilter(
+        field_name="verwaltung__ars",
+        lookup_expr="startswith",
+        validators=[ars_prefix],
+        label=_("ARS-Präfix (z. B. Kreis 01054 oder Amt 010545488)"),
+    )
+    ozg_id = django_filters.NumberFilter(field_name="leistung__ozg_id", label=_("OZG-ID"))
+
+
+class StatusFilter(ArsFilterMixin):
+    themenfeld = django_filters.NumberFilter(field_name="leistung__themenfeld__catalogue_id", label=_("Themenfeld"))
+    lebenslage = django_filters.NumberFilter(field_name="leistung__lebenslage__catalogue_id", label=_("Lebenslage"))
+    level = django_filters.ChoiceFilter(
+        field_name="leistung__level", choices=ExecutingLevel.choices, label=_("Vollzugsebene")
+    )
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Umsetzungsstand"))
+    min_level = django_filters.NumberFilter(
+        field_name="maturity_level", lookup_expr="gte", min_value=0, max_value=7, label=_("Reifegrad mindestens")
+    )
+    changed_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("geändert seit (ISO 8601)")
+    )
+    platform = django_filters.ChoiceFilter(choices=RolloutStatus.Platform.choices, label=_("Plattform"))
+
+    class Meta:
+        model = RolloutStatus
+        fields = ["ars", "ars_prefix", "ozg_id", "themenfeld", "lebenslage", "level", "stage", "min_level",
+                  "changed_since", "platform"]
+
+
+class EventFilter(ArsFilterMixin):
+    since = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label=_("seit"))
+    until = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="lt", label=_("bis"))
+    channel = django_filters.ChoiceFilter(choices=StatusEvent.Channel.choices, label=_("Weg"))
+
+    class Meta:
+        model = StatusEvent
+        fields = ["ars", "ars_prefix", "ozg_id", "since", "until", "channel"]
+
+
+class LeistungFilter(django_filters.FilterSet):
+    themenfeld = django_filters.NumberFilter(field_name="themenfeld__catalogue_id", label=_("Themenfeld"))
+    lebenslage = django_filters.NumberFilter(field_name="lebenslage__catalogue_id", label=_("Lebenslage"))
+    level = django_filters.ChoiceFilter(choices=ExecutingLevel.choices, label=_("Vollzugsebene"))
+    q = django_filters.CharFilter(method="search", label=_("Suche"))
+
+    class Meta:
+        model = OzgLeistung
+        fields = ["themenfeld", "lebenslage", "level", "q"]
+
+    def search(self, queryset, name, value):
+        matching = OzgLeistung.objects.filter(leika_leistungen__name__icontains=value).values("pk")
+        return queryset.filter(Q(name__icontains=value) | Q(pk__in=matching))
+
+
+class LeikaFilter(django_filters.FilterSet):
+    ozg_id = django_filters.NumberFilter(field_name="ozg_leistung__ozg_id", label=_("OZG-ID"))
+    in_leika = django_filters.BooleanFilter(label=_("im LeiKa"))
+    without_ozg = django_filters.BooleanFilter(
+        field_name="ozg_leistung", lookup_expr="isnull", label=_("ohne OZG-Zuordnung")
+    )
+    leika_type = django_filters.CharFilter(label=_("LeiKa-Typ"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Suche"))
+
+    class Meta:
+        model = LeikaLeistung
+        fields = ["ozg_id", "in_leika", "without_ozg", "leika_type", "q"]

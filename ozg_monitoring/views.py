@@ -1,0 +1,338 @@
+"""Public pages of the OZG monitoring: citizen lookup, dashboard, a page per Leistung and per Verwaltung.
+
+Each page costs a fixed number of queries; the dashboard is cached and the cache is replaced on every write."""
+
+import csv
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from organisations.models import Organisation
+
+from . import charts, selectors
+from .filters import LeistungFilter, StatusFilter
+from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
+from .services import cache_version
+
+PAGE_SIZE = 25
+
+
+def _page(request, items, per_page=PAGE_SIZE):
+    paginator = Paginator(items, per_page)
+    return paginator.get_page(request.GET.get("seite"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("seite", None)
+    return query.urlencode()
+
+
+def _kern_form(form, fields=None):
+    """KERN classes on the widgets of a FilterSet form; returns the bound fields to show."""
+    shown = []
+    for name, field in form.fields.items():
+        if fields is not None and name not in fields:
+            continue
+        css = "kern-form-input__select" if hasattr(field.widget, "choices") else "kern-form-input__input"
+        field.widget.attrs["class"] = css
+        shown.append(form[name])
+    return shown
+
+
+def _crumbs(*pairs):
+    return [{"label": label, "url": url} for label, url in pairs]
+
+
+# --- dashboard ---------------------------------------------------------------------------------------------
+
+
+def _month_label(date) -> str:
+    return date.strftime("%m/%Y")
+
+
+def dashboard_context() -> dict:
+    """The dashboard's data and drawings, cached until the next write (key contains the cache version)."""
+    key = f"ozg:dashboard-page:{cache_version()}"
+    context = cache.get(key)
+    if context is not None:
+        return context
+    data = selectors.dashboard_data()
+    as_of = timezone.localtime(data["as_of"]).strftime("%d.%m.%Y, %H:%M Uhr")
+    tf_rows = [(row["name"], row["share"]) for row in data["themenfelder"]]
+    series = data["series"]
+    context = {
+        "data": data,
+        "as_of": as_of,
+        "themenfeld_chart": charts.bar_chart(
+            tf_rows,
+            title=_("Leistungen mit Onlinedienst je Themenfeld"),
+            description=_("Anteil der in Schleswig-Holstein vollzogenen OZG-Leistungen je Themenfeld, die in "
+                          "mindestens einer Verwaltung online verfügbar sind, Stand %(t)s.") % {"t": as_of},
+        ),
+        "fokus_chart": charts.bar_chart(
+            [(row["name"], row["share"]) for row in data["fokus"]],
+            title=_("Fokusleistungen %(year)s") % {"year": data["year"]},
+            description=_("Anteil der zuständigen Verwaltungen, die die Fokusleistung online anbieten."),
+        ),
+        "kreis_map": charts.choropleth(
+            filename="sh_kreise_vg5000.geojson",
+            key_property="kreis_ars",
+            values={row["ars"]: row["share"] for row in data["kreise"]},
+            names={row["ars"]: row["name"] for row in data["kreise"]},
+            title=_("Anteil online je Kreis und kreisfreier Stadt"),
+            description=_("Karte Schleswig-Holsteins: je Kreis der Anteil der Kreis-Leistungen, die online "
+                          "verfügbar sind. Die Werte stehen in der Tabelle unter der Karte."),
+        ),
+        "unit_map": charts.choropleth(
+            filename="sh_gemeindeverbaende.geojson",
+            key_property="verband_ars9",
+            values={row["key"]: row["share"] for row in data["units"]},
+            names={row["key"]: row["name"] for row in data["units"]},
+            title=_("Anteil online je Amt und amtsfreier Gemeinde"),
+            description=_("Karte Schleswig-Holsteins: je Amt, amtsfreier Gemeinde und kreisfreier Stadt der Anteil "
+                          "der Leistungen dieser Ebene, die online verfügbar sind. Die Werte stehen in der Tabelle."),
+        ),
+        "series_chart": charts.line_chart(
+            [_month_label(row["date"]) for row in series],
+            [
+                (_("Onlinedienste (Verwaltung × Leistung)"), [row["online"] for row in series]),
+                (_("Leistungen online"), [row["leistungen_online"] for row in series]),
+            ],
+            title=_("Entwicklung seit %(first)s") % {"first": _month_label(series[0]["date"])} if series
+            else _("Entwicklung"),
+            description=_("Monatsstände: Zahl der Onlinedienste und Zahl der Leistungen, die in mindestens einer "
+                          "Verwaltung online sind. Die Werte stehen in der Tabelle."),
+        ),
+        "legend": charts.legend(),
+    }
+    cache.set(key, context, 6 * 3600)
+    return context
+
+
+class DashboardView(TemplateView):
+    template_name = "ozg_monitoring/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(dashboard_context())
+        context["stages"] = [(label, context["data"]["stage_counts"].get(value, 0)) for value, label in Stage.choices]
+        context["coverage_rows"] = [
+            (selectors.COVERAGE_LABELS[kind], context["data"]["coverage_counts"].get(kind, 0))
+            for kind in selectors.COVERAGE_LABELS
+        ]
+        context["breadcrumbs"] = _crumbs((_("Startseite"), reverse("home")), (_("OZG-Dashboard"), ""))
+        return context
+
+
+# --- citizen lookup ----------------------------------------------------------------------------------------
+
+
+class LookupView(TemplateView):
+    """Step 1: find her Gemeinde by name, PLZ or key."""
+
+    template_name = "ozg_monitoring/lookup.html"
+
+    def get(self, request, *args, **kwargs):
+        query = request.GET.get("ort", "").strip()
+        context = self.get_context_data(query=query, results=None, error=None)
+        if query:
+            try:
+                results = list(selectors.search_gemeinden(query)[:51])
+            except ValidationError as error:
+                context["error"] = error.messages[0]
+            else:
+                if len(results) == 1:
+                    return redirect("ozg_monitoring:lookup_gemeinde", ars=results[0].ars)
+                context["results"] = results[:50]
+                context["more"] = len(results) > 50
+        return self.render_to_response(context)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["breadcrumbs"] = _crumbs((_("Startseite"), reverse("home")), (_("Online erledigen"), ""))
+        return context
+
+
+def _int_param(request, name):
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+class LookupGemeindeView(TemplateView):
+    """Step 2: every Leistung with its availability where she lives."""
+
+    template_name = "ozg_monitoring/lookup_gemeinde.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        gemeinde = selectors.gemeinde_by_ars(kwargs["ars"])
+        if gemeinde is None:
+            raise Http404(_("Keine Gemeinde mit diesem Regionalschlüssel."))
+        themenfeld, lebenslage = _int_param(self.request, "themenfeld"), _int_param(self.request, "lebenslage")
+        q = self.request.GET.get("q", "").strip()[:100]
+        leistungen = selectors.lookup_leistungen(themenfeld=themenfeld, lebenslage=lebenslage, q=q)
+        page = _page(self.request, leistungen)
+        rows = selectors.lookup_rows(gemeinde, page.object_list)
+        context.update(
+            gemeinde=gemeinde,
+            page=page,
+            rows=rows,
+            q=q,
+            themenfeld=themenfeld,
+            lebenslage=lebenslage,
+            themenfelder=Themenfeld.objects.order_by("name"),
+            lebenslagen=Lebenslage.objects.order_by("name"),
+            query_without_page=_query_without_page(self.request),
+            filtered=bool(themenfeld or lebenslage or q),
+            levels=dict(ExecutingLevel.choices),
+            breadcrumbs=_crumbs(
+                (_("Startseite"), reverse("home")),
+                (_("Online erledigen"), reverse("ozg_monitoring:lookup")),
+                (gemeinde.name, ""),
+            ),
+        )
+        return context
+
+
+# --- Leistungen --------------------------------------------------------------------------------------------
+
+
+class LeistungListView(TemplateView):
+    template_name = "ozg_monitoring/leistung_list.html"
+
+    def get(self, request, *args, **kwargs):
+        filterset = LeistungFilter(
+            request.GET, queryset=OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("ozg_id")
+        )
+        leistungen = filterset.qs if filterset.is_valid() else OzgLeistung.objects.none()
+        if request.GET.get("export") == "csv":
+            coverage = selectors.coverage_by_leistung(leistungen)
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="ozg-leistungen.csv"'
+            writer = csv.writer(response)
+            writer.writerow(["ozg_id", "leistung", "themenfeld", "lebenslage", "vollzugsebene", "abdeckung",
+                             "verwaltungen_online"])
+            for leistung in leistungen:
+                cover = coverage[leistung.pk]
+                writer.writerow([leistung.ozg_id, leistung.name, leistung.themenfeld.name, leistung.lebenslage.name,
+                                 leistung.get_level_display(), cover.label, cover.online])
+            return response
+        page = _page(request, leistungen)
+        coverage = selectors.coverage_by_leistung(page.object_list)
+        context = self.get_context_data(
+            filterset=filterset,
+            fields=_kern_form(filterset.form, ["q", "themenfeld", "lebenslage", "level"]),
+            page=page,
+            rows=[(leistung, coverage[leistung.pk]) for leistung in page.object_list],
+            query_without_page=_query_without_page(request),
+            breadcrumbs=_crumbs(
+                (_("Startseite"), reverse("home")),
+                (_("OZG-Dashboard"), reverse("ozg_monitoring:dashboard")),
+                (_("OZG-Leistungen"), ""),
+            ),
+        )
+        return self.render_to_response(context)
+
+
+class LeistungDetailView(TemplateView):
+    template_name = "ozg_monitoring/leistung_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        leistung = get_object_or_404(
+            OzgLeistung.objects.select_related("themenfeld", "lebenslage"), ozg_id=kwargs["ozg_id"]
+        )
+        statuses = list(selectors.status_list().filter(leistung=leistung).order_by("verwaltung__ars"))
+        context.update(
+            leistung=leistung,
+            coverage=selectors.coverage_by_leistung([leistung])[leistung.pk],
+            online=[status for status in statuses if status.stage in ONLINE_STAGES],
+            stage_counts=[(label, sum(1 for s in statuses if s.stage == value)) for value, label in Stage.choices],
+            events=list(selectors.event_list().filter(leistung=leistung)[:30]),
+            leika=list(leistung.leika_leistungen.order_by("key")),
+            breadcrumbs=_crumbs(
+                (_("Startseite"), reverse("home")),
+                (_("OZG-Leistungen"), reverse("ozg_monitoring:leistung_list")),
+                (leistung.name, ""),
+            ),
+        )
+        return context
+
+
+# --- Verwaltungen ------------------------------------------------------------------------------------------
+
+
+class VerwaltungDetailView(TemplateView):
+    template_name = "ozg_monitoring/verwaltung_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        verwaltung = (
+            Organisation.objects.filter(kind__in=(*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND))
+            .filter(ars=kwargs["ars"])
+            .first()
+        )
+        if verwaltung is None:
+            raise Http404(_("Keine Verwaltung mit diesem Regionalschlüssel."))
+        statuses = list(selectors.status_list().filter(verwaltung=verwaltung))
+        groups = [
+            {"stage": value, "label": label, "statuses": [status for status in statuses if status.stage == value]}
+            for value, label in reversed(Stage.choices)
+        ]
+        context.update(
+            verwaltung=verwaltung,
+            groups=groups,
+            total=len(statuses),
+            online=sum(1 for status in statuses if status.stage in ONLINE_STAGES),
+            comparison=selectors.verwaltung_comparison(verwaltung) if verwaltung.kind != "land" else None,
+            events=list(selectors.event_list().filter(verwaltung=verwaltung)[:30]),
+            breadcrumbs=_crumbs(
+                (_("Startseite"), reverse("home")),
+                (_("OZG-Dashboard"), reverse("ozg_monitoring:dashboard")),
+                (verwaltung.name, ""),
+            ),
+        )
+        return context
+
+
+class StatusListView(TemplateView):
+    """All statuses with the API's filters, paginated, with CSV export."""
+
+    template_name = "ozg_monitoring/status_list.html"
+
+    def get(self, request, *args, **kwargs):
+        filterset = StatusFilter(request.GET, queryset=selectors.status_list())
+        statuses = filterset.qs if filterset.is_valid() else selectors.status_list().none()
+        if request.GET.get("export") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="ozg-umsetzungsstaende.csv"'
+            writer = csv.writer(response)
+            writer.writerow(["ozg_id", "leistung", "ars", "verwaltung", "stage", "maturity_model", "maturity_level",
+                             "url", "platform", "planned_go_live", "actual_go_live", "version", "updated_at"])
+            for status in statuses.iterator(chunk_size=2000):
+                writer.writerow([status.leistung.ozg_id, status.leistung.name, status.verwaltung.ars,
+                                 status.verwaltung.name, status.stage, status.maturity_model, status.maturity_level,
+                                 status.url, status.platform, status.planned_go_live or "",
+                                 status.actual_go_live or "", status.version, status.updated_at.isoformat()])
+            return response
+        page = _page(request, statuses, per_page=50)
+        context = self.get_context_data(
+            filterset=filterset,
+            fields=_kern_form(filterset.form, ["ars_prefix", "ozg_id", "themenfeld", "level", "stage", "min_level"]),
+            page=page,
+            query_without_page=_query_without_page(request),
+            breadcrumbs=_crumbs(
+                (_("Startseite"), reverse("home")),
+                (_("OZG-Dashboard"), reverse("ozg_monitoring:dashboard")),
+                (_("Umsetzungsstände"), ""),
+            ),
+        )
+        return self.render_to_response(context)

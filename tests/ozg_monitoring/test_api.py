@@ -1,0 +1,222 @@
+import datetime
+
+import pytest
+from django.apps import apps
+from rest_framework.test import APIClient
+
+from ozg_monitoring.models import ExecutingLevel, RolloutStatus, StatusEvent
+
+from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory
+
+pytestmark = pytest.mark.django_db
+
+needs_accounts = pytest.mark.skipif(not apps.is_installed("accounts"), reason="accounts app not installed")
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def token_for(django_user_model):
+    """token_for(*verwaltungen, scope="read_write") -> an APIClient authenticated with a fresh token."""
+
+    def make(*verwaltungen, scope="read_write"):
+        from accounts.services import api_token_create, membership_grant
+
+        user = django_user_model.objects.create_user(f"kommune{django_user_model.objects.count()}")
+        for verwaltung in verwaltungen:
+            membership_grant(user=user, organisation=verwaltung)
+        _token, key = api_token_create(user=user, name="Fachverfahren", scope=scope)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        client.user = user
+        return client
+
+    return make
+
+
+def test_catalogue_endpoints(api):
+    leistung = OzgLeistungFactory(name="Wohngeld")
+    LeikaLeistungFactory(ozg_leistung=leistung)
+    body = api.get("/api/v1/ozg/leistungen/", {"q": "wohngeld"}).json()
+    assert body["count"] == 1 and body["results"][0]["ozg_id"] == leistung.ozg_id
+    detail = api.get(f"/api/v1/ozg/leistungen/{leistung.ozg_id}/").json()
+    assert detail["web_url"] == f"/ozg/leistungen/{leistung.ozg_id}/"
+    assert api.get("/api/v1/ozg/themenfelder/").json()["count"] == 1
+    assert api.get("/api/v1/ozg/lebenslagen/").json()["count"] == 1
+    assert api.get("/api/v1/ozg/leika/", {"ozg_id": leistung.ozg_id}).json()["count"] == 1
+
+
+def test_status_list_filters(api, territory):
+    kreis_level = OzgLeistungFactory(level=ExecutingLevel.KREIS)
+    OnlineStatusFactory(leistung=kreis_level, verwaltung=territory.nf, maturity_level=4)
+    RolloutStatusFactory(leistung=kreis_level, verwaltung=territory.kiel)
+    RolloutStatusFactory(verwaltung=territory.foehr)
+    assert api.get("/api/v1/ozg/status/", {"ars_prefix": "01054"}).json()["count"] == 2
+    assert api.get("/api/v1/ozg/status/", {"ars": territory.kiel.ars}).json()["count"] == 1
+    assert api.get("/api/v1/ozg/status/", {"ozg_id": kreis_level.ozg_id}).json()["count"] == 2
+    assert api.get("/api/v1/ozg/status/", {"stage": "online"}).json()["count"] == 1
+    assert api.get("/api/v1/ozg/status/", {"min_level": 4}).json()["count"] == 1
+    themenfeld = kreis_level.themenfeld.catalogue_id
+    assert api.get("/api/v1/ozg/status/", {"themenfeld": themenfeld}).json()["count"] == 2
+    future = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=1)).isoformat()
+    assert api.get("/api/v1/ozg/status/", {"changed_since": future}).json()["count"] == 0
+
+
+@pytest.mark.parametrize("params", [{"stage": "fertig"}, {"ars_prefix": "1x"}, {"changed_since": "gestern"}])
+def test_unknown_filter_values_are_400(api, params):
+    assert api.get("/api/v1/ozg/status/", params).status_code == 400
+
+
+def test_status_list_costs_constant_queries(api, territory, django_assert_num_queries):
+    def count_queries():
+        with django_assert_num_queries(2):  # count + one page with its joins
+            return api.get("/api/v1/ozg/status/", {"page_size": 100}).json()["count"]
+
+    OnlineStatusFactory.create_batch(3, verwaltung=territory.foehr)
+    assert count_queries() == 3
+    OnlineStatusFactory.create_batch(30, verwaltung=territory.husum)
+    assert count_queries() == 33
+
+
+def test_writes_need_authentication(api, territory):
+    status = RolloutStatusFactory(verwaltung=territory.foehr)
+    assert api.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "in_umsetzung"}).status_code in (401, 403)
+    status.refresh_from_db()
+    assert status.stage == "geplant"
+
+
+@needs_accounts
+def test_token_may_change_own_verwaltung_only(territory, token_for):
+    own = RolloutStatusFactory(verwaltung=territory.foehr)
+    foreign = RolloutStatusFactory(verwaltung=territory.husum)
+    client = token_for(territory.foehr)
+    response = client.patch(f"/api/v1/ozg/status/{own.pk}/", {"stage": "in_umsetzung"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["version"] == 2 and response["ETag"] == f'"{own.pk}-2"'
+    event = StatusEvent.objects.get(status=own)
+    assert event.channel == "api" and event.changed_by == client.user
+    response = client.patch(f"/api/v1/ozg/status/{foreign.pk}/", {"stage": "in_umsetzung"}, format="json")
+    assert response.status_code == 403
+    foreign.refresh_from_db()
+    assert (foreign.stage, foreign.version) == ("geplant", 1)
+    assert not StatusEvent.objects.filter(status=foreign).exists()
+
+
+@needs_accounts
+def test_read_only_token_cannot_write(territory, token_for):
+    status = RolloutStatusFactory(verwaltung=territory.foehr)
+    client = token_for(territory.foehr, scope="read")
+    assert client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "in_umsetzung"}, format="json").status_code == 403
+
+
+@needs_accounts
+def test_stale_version_409_and_stale_etag_412_change_nothing(territory, token_for):
+    status = RolloutStatusFactory(verwaltung=territory.foehr, version=3)
+    client = token_for(territory.foehr)
+    url = f"/api/v1/ozg/status/{status.pk}/"
+    response = client.patch(url, {"stage": "in_umsetzung", "version": 2}, format="json")
+    assert response.status_code == 409 and response.json()["current_version"] == 3
+    response = client.patch(url, {"stage": "in_umsetzung"}, format="json", HTTP_IF_MATCH=f'"{status.pk}-2"')
+    assert response.status_code == 412
+    status.refresh_from_db()
+    assert (status.stage, status.version) == ("geplant", 3)
+    etag = client.get(url)["ETag"]
+    response = client.patch(url, {"stage": "in_umsetzung"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200 and response.json()["version"] == 4
+
+
+@needs_accounts
+def test_rule_violation_is_400_with_field_messages(territory, token_for):
+    status = RolloutStatusFactory(verwaltung=territory.foehr)
+    client = token_for(territory.foehr)
+    response = client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "online", "maturity_level": 1}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) >= {"url", "maturity_level"}
+
+
+@needs_accounts
+def test_bulk_upsert_all_or_nothing_and_scoped(territory, token_for):
+    leistungen = OzgLeistungFactory.create_batch(3)
+    client = token_for(territory.foehr)
+    items = [{"ozg_id": leistung.ozg_id, "ars": territory.foehr.ars, "stage": "geplant"} for leistung in leistungen]
+    bad = [*items[:2], {**items[2], "stage": "online"}]
+    response = client.post("/api/v1/ozg/status/bulk/", {"items": bad}, format="json")
+    assert response.status_code == 400
+    assert [error["index"] for error in response.json()["errors"]] == [2]
+    assert not RolloutStatus.objects.exists()
+    foreign = [*items[:2], {**items[2], "ars": territory.husum.ars}]
+    assert client.post("/api/v1/ozg/status/bulk/", {"items": foreign}, format="json").status_code == 403
+    assert not RolloutStatus.objects.exists()
+    response = client.post("/api/v1/ozg/status/bulk/", {"items": items}, format="json")
+    assert response.status_code == 200 and response.json() == {"created": 3, "updated": 0, "unchanged": 0}
+    response = client.post("/api/v1/ozg/status/bulk/", {"items": items}, format="json")
+    assert response.json() == {"created": 0, "updated": 0, "unchanged": 3}
+
+
+def test_history_endpoints(api, territory):
+    from ozg_monitoring.services import rollout_status_update
+
+    leistung = OzgLeistungFactory()
+    status = rollout_status_update(leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"},
+                                   channel="admin")
+    rollout_status_update(status=status, changes={"stage": "in_umsetzung"}, channel="admin")
+    rollout_status_update(leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="admin")
+    assert api.get(f"/api/v1/ozg/status/{status.pk}/history/").json()["count"] == 2
+    assert api.get("/api/v1/ozg/history/", {"ars": territory.husum.ars}).json()["count"] == 1
+    assert api.get("/api/v1/ozg/history/", {"ars_prefix": "01054"}).json()["count"] == 3
+    assert api.get(f"/api/v1/ozg/leistungen/{leistung.ozg_id}/history/").json()["count"] == 3
+
+
+def test_coverage_and_citizen_lookup(api, territory):
+    amt_level = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name="Hundesteuer")
+    kreis_level = OzgLeistungFactory(level=ExecutingLevel.KREIS, name="Wohngeld")
+    OnlineStatusFactory(leistung=amt_level, verwaltung=territory.foehr, url="https://foehr.example/hund")
+    OnlineStatusFactory(leistung=kreis_level, verwaltung=territory.nf, url="https://nf.example/wohngeld")
+    body = api.get("/api/v1/ozg/coverage/").json()
+    by_id = {row["ozg_id"]: row for row in body["results"]}
+    assert by_id[kreis_level.ozg_id]["coverage"] == "kreisweit"
+    assert by_id[kreis_level.ozg_id]["kreise"] == [{"kreis": "01054", "name": "Nordfriesland"}]
+    body = api.get(f"/api/v1/ozg/gemeinden/{territory.alkersum.ars}/leistungen/").json()
+    rows = {row["name"]: row for row in body["results"]}
+    assert rows["Hundesteuer"]["zustaendig_ars"] == "010545488000" and rows["Hundesteuer"]["online"]
+    assert rows["Wohngeld"]["zustaendig_ars"] == "010540000000" and rows["Wohngeld"]["url"] == "https://nf.example/wohngeld"
+    assert api.get(f"/api/v1/ozg/gemeinden/{territory.alkersum.ars}/leistungen/", {"q": "wohn"}).json()["count"] == 1
+    assert api.get("/api/v1/ozg/gemeinden/019999999999/leistungen/").status_code == 404
+
+
+def test_federal_export_json_and_csv(api, territory):
+    leistung = OzgLeistungFactory(level=ExecutingLevel.KREIS, name="Wohngeld")
+    LeikaLeistungFactory(ozg_leistung=leistung, key="99000000000001")
+    LeikaLeistungFactory(ozg_leistung=leistung, key="99000000000002")
+    OnlineStatusFactory(leistung=leistung, verwaltung=territory.nf, url="https://nf.example/wohngeld")
+    RolloutStatusFactory(leistung=leistung, verwaltung=territory.kiel)  # no URL: not exported
+    body = api.get("/api/v1/ozg/export/dashboard/").json()
+    assert body["totalElements"] == 1 and len(body["content"]) == 2
+    record = body["content"][0]
+    assert record["ars"] == "010540000000" and record["ozgid"] == leistung.ozg_id
+    assert record["online_status"] == "ok" and record["art_flaechendeckung"] == "kreisweit flächendeckend"
+    assert record["leika_key"] == "99000000000001"
+    response = api.get("/api/v1/ozg/export/dashboard/", {"filetype": "csv"})
+    lines = response.content.decode().splitlines()
+    assert response["Content-Type"].startswith("text/csv")
+    assert lines[0].startswith("leika_key,leika_name") and len(lines) == 3
+
+
+@needs_accounts
+def test_federal_import_json_and_csv(territory, token_for):
+    leistung = OzgLeistungFactory()
+    client = token_for(territory.foehr)
+    record = {"ars": territory.alkersum.ars, "ozgid": leistung.ozg_id, "url": "https://foehr.example/x",
+              "online_status": "ok", "leika_key": "99000000000001"}
+    response = client.post("/api/v1/ozg/import/dashboard/", {"content": [record]}, format="json")
+    assert response.status_code == 200, response.json()
+    status = RolloutStatus.objects.get()
+    assert (status.verwaltung, status.stage, status.maturity_level) == (territory.foehr, "online", 2)
+    assert StatusEvent.objects.get().channel == "import"
+    csv_body = f"ars,ozgid,url,online_status\n{territory.husum.ars},{leistung.ozg_id},https://h.example,ok\n"
+    response = client.post("/api/v1/ozg/import/dashboard/", csv_body, content_type="text/csv")
+    assert response.status_code == 403
+    assert RolloutStatus.objects.count() == 1

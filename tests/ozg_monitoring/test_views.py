@@ -1,0 +1,125 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from ozg_monitoring.models import ExecutingLevel, Fokusleistung, RolloutPlan, RolloutTarget
+from ozg_monitoring.services import rollout_status_update, snapshot_create
+
+from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def populate(territory, n):
+    """n Leistungen per level, online in Föhr-Amrum/Nordfriesland, planned in Husum/Kiel."""
+    for _ in range(n):
+        amt_level = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
+        kreis_level = OzgLeistungFactory(level=ExecutingLevel.KREIS)
+        OnlineStatusFactory(leistung=amt_level, verwaltung=territory.foehr)
+        RolloutStatusFactory(leistung=amt_level, verwaltung=territory.husum)
+        OnlineStatusFactory(leistung=kreis_level, verwaltung=territory.nf)
+        RolloutStatusFactory(leistung=kreis_level, verwaltung=territory.kiel)
+    leistung = OzgLeistungFactory(level=ExecutingLevel.KREIS)
+    Fokusleistung.objects.get_or_create(year=2026, leistung=leistung)
+    plan, _ = RolloutPlan.objects.get_or_create(name="Roll-out-Plan 2026", slug="rollout-2026", year=2026)
+    RolloutTarget.objects.create(plan=plan, leistung=leistung, verwaltung=territory.nf, due="2026-06-30")
+
+
+def test_dashboard_shows_figures_maps_and_tables(client, territory):
+    populate(territory, 3)
+    snapshot_create(date=datetime.date(2026, 1, 1))
+    response = client.get(reverse("ozg_monitoring:dashboard"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('role="img"') >= 4  # bars, two maps, time series
+    assert "So zählen wir" in html and "Nordfriesland" in html and "Roll-out-Plan 2026" in html
+    assert response.context["data"]["leistungen_online"] == 6
+
+
+def test_dashboard_query_count_is_constant_and_cached(client, territory, django_assert_max_num_queries,
+                                                      django_assert_num_queries):
+    populate(territory, 2)
+    with django_assert_max_num_queries(20) as first:
+        client.get(reverse("ozg_monitoring:dashboard"))
+    small = len(first.captured_queries)
+    with django_assert_num_queries(0):
+        client.get(reverse("ozg_monitoring:dashboard"))
+    populate(territory, 10)
+    from ozg_monitoring.services import dashboard_cache_invalidate
+
+    dashboard_cache_invalidate()
+    with django_assert_num_queries(small):
+        client.get(reverse("ozg_monitoring:dashboard"))
+
+
+def test_dashboard_reflects_a_saved_change_immediately(client, territory, django_capture_on_commit_callbacks):
+    leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
+    client.get(reverse("ozg_monitoring:dashboard"))
+    assert client.get(reverse("ozg_monitoring:dashboard")).context["data"]["online_total"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        rollout_status_update(leistung=leistung, verwaltung=territory.foehr, channel="admin",
+                              changes={"stage": "online", "maturity_level": 2, "url": "https://x.example"})
+    assert client.get(reverse("ozg_monitoring:dashboard")).context["data"]["online_total"] == 1
+
+
+def test_lookup_finds_gemeinde_and_redirects_on_single_match(client, territory):
+    response = client.get(reverse("ozg_monitoring:lookup"), {"ort": "Alkersum"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
+
+
+def test_lookup_page_lists_services_with_links(client, territory):
+    wohngeld = OzgLeistungFactory(level=ExecutingLevel.KREIS, name="Wohngeld")
+    OnlineStatusFactory(leistung=wohngeld, verwaltung=territory.nf, url="https://nf.example/wohngeld")
+    OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name="Gewerbeanmeldung")
+    url = reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
+    html = client.get(url).content.decode()
+    assert 'href="https://nf.example/wohngeld"' in html and "Gewerbeanmeldung" in html
+    rows = client.get(url, {"q": "Gewerbe"}).context["rows"]
+    assert [row.leistung.name for row in rows] == ["Gewerbeanmeldung"]
+
+
+def test_lookup_query_count_is_constant(client, territory, django_assert_num_queries):
+    url = reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
+    populate(territory, 2)
+    client.get(url)  # warms the demo-flag cache
+
+    def measure():
+        with django_assert_num_queries(7) as context:  # gemeinde, Land, count, page, statuses, 2 selects
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    measure()
+    populate(territory, 20)
+    for leistung in OzgLeistungFactory._meta.model.objects.all()[:10]:
+        LeikaLeistungFactory(ozg_leistung=leistung)
+    measure()
+
+
+def test_status_list_page_query_count_is_constant_and_csv(client, territory, django_assert_num_queries):
+    url = reverse("ozg_monitoring:status_list")
+    populate(territory, 2)
+    client.get(url)
+    with django_assert_num_queries(2):
+        client.get(url)
+    populate(territory, 20)
+    with django_assert_num_queries(2):
+        response = client.get(url)
+    assert response.context["page"].paginator.count == 88
+    csv_response = client.get(url, {"export": "csv", "ars": territory.foehr.ars})
+    assert len(csv_response.content.decode().splitlines()) == 1 + 22
+
+
+def test_leistung_and_verwaltung_pages(client, territory):
+    leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name="Hundesteuer")
+    rollout_status_update(leistung=leistung, verwaltung=territory.foehr, channel="admin",
+                          changes={"stage": "online", "maturity_level": 3, "url": "https://foehr.example/hund"})
+    html = client.get(reverse("ozg_monitoring:leistung_detail", args=[leistung.ozg_id])).content.decode()
+    assert "https://foehr.example/hund" in html and "in mindestens einer Kommune" in html
+    response = client.get(reverse("ozg_monitoring:verwaltung_detail", args=[territory.foehr.ars]))
+    assert response.status_code == 200
+    assert "Hundesteuer" in response.content.decode()
+    assert response.context["comparison"]["peers"] == 1
+    assert client.get(reverse("ozg_monitoring:verwaltung_detail", args=[territory.alkersum.ars])).status_code == 404
+    assert client.get(reverse("ozg_monitoring:leistung_list"), {"export": "csv"}).status_code == 200
