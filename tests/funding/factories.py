@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from importlib import import_module
 
 import factory
 from django.apps import apps
@@ -50,7 +51,15 @@ class FundingSourceFactory(factory.django.DjangoModelFactory):
     body = factory.LazyFunction(LandFactory)
 
 
+def ensure_seed_data():
+    """Purposes and collective sources come from a data migration; transactional tests flush them, so
+    re-create them the same way."""
+    if not Purpose.objects.exists():
+        import_module("funding.migrations.0002_seed_purposes_and_sources").seed(apps, None)
+
+
 def purpose(slug="ozg-umsetzung-basisdienste"):
+    ensure_seed_data()
     return Purpose.objects.get(slug=slug)
 
 
