@@ -6,7 +6,8 @@ Filters (German formats from itvsh_portal/formatting.py; None renders as "–"):
   {{ share|number:1 }}        Decimal("42.55")    -> "42,6"
   {{ share|percent }}         42.5                -> "43 %"   (the value is already in percent)
   {{ share|percent:1 }}       42.55               -> "42,6 %"
-Tag:
+Tags:
+  {% page_links page_obj as pages %}    page numbers with "…" gaps for includes/pagination.html
   {% static_asset "css/portal.css" %}   like {% static %}, but falls back to the plain /static/ URL where the
                                         file has not been collected into the manifest yet (embedded set-up, tests).
 """
@@ -48,3 +49,10 @@ def static_asset(path: str) -> str:
     except ValueError:
         # The manifest storage knows only collected files; before `collectstatic` the finders serve plain names.
         return f"{settings.STATIC_URL}{path}"
+
+
+@register.simple_tag
+def page_links(page_obj, on_each_side: int = 2, on_ends: int = 1) -> list:
+    """Page numbers around the current page with "…" gaps: `{% page_links page_obj as pages %}`."""
+    paginator = page_obj.paginator
+    return list(paginator.get_elided_page_range(page_obj.number, on_each_side=on_each_side, on_ends=on_ends))

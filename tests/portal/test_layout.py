@@ -1,6 +1,7 @@
 """The public base layout: identity, skip link, navigation, notices, footer, own-origin assets only."""
 
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -304,3 +305,83 @@ def test_permission_denied_page_is_german(rf):
     response = permission_denied(rf.get("/admin/irgendwas/"), PermissionDenied())
     assert response.status_code == 403
     assert "Zugriff nicht erlaubt" in response.content.decode()
+
+
+# --- Shared pieces: pagination, empty state, formatting filters ------------------------------------------
+
+
+def render_include(name: str, path: str, context: dict) -> str:
+    from django.template.loader import render_to_string
+
+    return render_to_string(name, context, request=RequestFactory().get(path))
+
+
+def test_pagination_keeps_the_query_string_and_marks_the_current_page():
+    from django.core.paginator import Paginator
+
+    page_obj = Paginator(list(range(1, 1001)), 50).get_page(7)
+    html = render_include("includes/pagination.html", "/kommunen/?q=Kiel&kind=amt&page=7", {"page_obj": page_obj})
+    tags = elements(html)
+    assert [attrs for tag, attrs in tags if tag == "nav"] == [
+        {"class": "portal-pagination", "aria-label": "Seitennavigation"}
+    ]
+    links = [attrs for tag, attrs in tags if tag == "a"]
+    hrefs = [link["href"] for link in links]  # the parser unescapes &amp;
+    assert hrefs[0] == "?q=Kiel&kind=amt&page=6" and links[0]["rel"] == "prev"
+    assert hrefs[-1] == "?q=Kiel&kind=amt&page=8" and links[-1]["rel"] == "next"
+    numbers = [link["aria-label"] for link in links[1:-1]]
+    # Elided range around page 7 of 20: 1 … 5 6 [7] 8 9 … 20
+    assert numbers == ["Seite 1", "Seite 5", "Seite 6", "Seite 7, aktuelle Seite", "Seite 8", "Seite 9", "Seite 20"]
+    assert [link for link in links if "aria-current" in link] == [
+        {
+            "class": "portal-pagination__current",
+            "href": "?q=Kiel&kind=amt&page=7",
+            "aria-current": "page",
+            "aria-label": "Seite 7, aktuelle Seite",
+        }
+    ]
+    assert html.count("…") == 2
+    assert "Seite 7 von 20, Einträge 301 bis 350 von 1.000" in html
+
+
+def test_pagination_first_last_and_single_page():
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(list(range(30)), 10)
+    first = render_include("includes/pagination.html", "/x/", {"page_obj": paginator.get_page(1)})
+    assert 'rel="prev"' not in first and 'rel="next"' in first
+    last = render_include("includes/pagination.html", "/x/", {"page_obj": paginator.get_page(3)})
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    single = render_include("includes/pagination.html", "/x/", {"page_obj": Paginator([1, 2], 10).get_page(1)})
+    assert single.strip() == ""
+
+
+def test_empty_state_include():
+    html = render_include(
+        "includes/empty_state.html",
+        "/kooperationen/?thema=x",
+        {"title": "Keine Kooperationen gefunden", "text": "Ändern Sie die Filter.", "action_url": "/kooperationen/"},
+    )
+    assert "Keine Kooperationen gefunden" in html and "Ändern Sie die Filter." in html
+    assert '<a href="/kooperationen/">Alle Filter zurücksetzen</a>' in html
+    assert "Keine Einträge vorhanden." in render_include("includes/empty_state.html", "/", {})
+
+
+def test_formatting_filters_use_german_formats():
+    html = Template(
+        "{% load portal_tags %}{{ money|euro }}|{{ count|number }}|{{ share|number:1 }}|{{ share|percent }}|"
+        "{{ share|percent:1 }}|{{ missing|euro }}"
+    ).render(
+        RequestContext(
+            RequestFactory().get("/"),
+            {"money": Decimal("12345.6"), "count": 2959517, "share": Decimal("42.55"), "missing": None},
+        )
+    )
+    assert html == "12.345,60\u00a0€|2.959.517|42,6|43\u00a0%|42,6\u00a0%|–"
+
+
+def test_static_asset_falls_back_to_the_plain_url_before_collectstatic():
+    html = Template("{% load portal_tags %}{% static_asset 'css/portal.css' %}").render(
+        RequestContext(RequestFactory().get("/"))
+    )
+    assert html == "/static/css/portal.css"
