@@ -5,8 +5,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from itvsh_portal import charts
+from itvsh_portal.formatting import format_euro
+
 from . import selectors
-from .charts import grouped_bars
 from .filters import SummaryFilterForm
 from .models import YearlyReport
 from .services import REPORT_HEADER, csv_text, report_rows
@@ -17,6 +19,30 @@ SECTIONS = [
     ("purpose", "nach-zweck", gettext_lazy("Nach Zweck")),
     ("agreement", "nach-vereinbarung", gettext_lazy("Nach Vereinbarung")),
 ]
+
+
+MEASURES = [
+    ("planned", gettext_lazy("Plan")),
+    ("approved", gettext_lazy("Freigegeben")),
+    ("paid", gettext_lazy("Ausgezahlt")),
+    ("remaining", gettext_lazy("Verfügbar")),
+]
+
+
+def _chart(anchor, heading, rows):
+    """Grouped bars (plan, approved, paid, remaining) per row; the same numbers are in the table below it.
+    Remaining is never negative while the invariant holds; it is clamped at 0 for drawing only."""
+    return charts.bar_chart(
+        chart_id=f"chart-{anchor}",
+        title=_("Plan, Freigaben, Auszahlungen und verfügbare Mittel – %(heading)s") % {"heading": heading},
+        description=_("Balkendiagramm in Euro mit %(count)s Gruppen; die Zahlen stehen in der Tabelle darunter.")
+        % {"count": len(rows)},
+        categories=[row.label for row in rows],
+        series=[
+            {"label": str(label), "values": [max(getattr(row, key), 0) for row in rows]} for key, label in MEASURES
+        ],
+        value_format=format_euro,
+    )
 
 
 def _filtered_lines(request):
@@ -47,13 +73,7 @@ class OverviewView(TemplateView):
                 "anchor": anchor,
                 "heading": heading,
                 "rows": rows,
-                "chart": grouped_bars(
-                    chart_id=f"chart-{anchor}",
-                    title=_("Plan, Freigaben, Auszahlungen und verfügbare Mittel – %(heading)s") % {"heading": heading},
-                    description=_("Balkendiagramm mit %(count)s Gruppen; die Zahlen stehen in der Tabelle darunter.")
-                    % {"count": len(rows)},
-                    rows=rows,
-                ),
+                "chart": _chart(anchor, heading, rows),
             })
         query = self.request.GET.urlencode() if form.is_bound and form.is_valid() else ""
         context.update(
