@@ -22,6 +22,7 @@ migrate: install
 # Reference data and founding content; every command is idempotent, so `make run` can be repeated.
 data: migrate
 	$(PY) manage.py import_register
+	$(PY) manage.py load_founding_agreements
 
 run: data
 	@echo "Portal: http://$(HOST):$(PORT)/  (Beenden mit Strg+C)"

@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401 - used by the beat schedule entries
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -121,7 +121,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic jobs. Every task here is idempotent, so a double run by a restarted beat does no harm.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Agreements past their term -> ausgelaufen, obligations past due -> verspätet, reminders (90/30 days).
+    "cooperations-daily": {"task": "cooperations.daily", "schedule": crontab(hour=6, minute=15)},
+}
 
 # --- Passwords and authentication --------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -158,6 +161,8 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 MEDIA_URL = "/dokumente/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+COOPERATIONS_SOURCE_MAX_BYTES = 10 * 1024 * 1024  # uploaded source documents: PDF only, at most this size
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- E-mail -------------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
