@@ -5,11 +5,10 @@ then added up in Python and rounded commercially to cents (`to_cents`). A summar
 many lines and drawdowns there are.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import Prefetch, Q
 from django.urls import NoReverseMatch
 
 from itvsh_portal.formatting import to_cents
@@ -234,16 +233,3 @@ def fiscal_years() -> list[int]:
         .distinct()
     )
 
-
-def drawdown_totals_by_status(line_ids) -> dict:
-    """{line_id: {status: Decimal}} in one query."""
-    result = defaultdict(dict)
-    rows = (
-        Drawdown.objects.filter(line_id__in=line_ids)
-        .order_by()
-        .values("line_id", "status")
-        .annotate(total=Sum("amount"))
-    )
-    for row in rows:
-        result[row["line_id"]][row["status"]] = to_cents(row["total"])
-    return result

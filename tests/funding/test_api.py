@@ -6,7 +6,15 @@ from rest_framework.test import APIClient
 
 from funding.models import Drawdown
 
-from .factories import BudgetLineFactory, DrawdownFactory, FundingSourceFactory, UserFactory, agreement, finance_user
+from .factories import (
+    BudgetLineFactory,
+    DrawdownFactory,
+    FundingSourceFactory,
+    InKindFactory,
+    UserFactory,
+    agreement,
+    finance_user,
+)
 
 pytestmark = pytest.mark.django_db
 S = Drawdown.Status
@@ -181,3 +189,12 @@ def test_schema_renders(anon):
     response = anon.get("/api/v1/schema/")
     assert response.status_code == 200
     assert b"/api/v1/funding/drawdowns/{id}/approve/" in response.content
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_in_kind_list_is_public_and_constant(anon, django_assert_num_queries, n):
+    InKindFactory.create_batch(n, fte=None, agreement=agreement())
+    with django_assert_num_queries(2):
+        data = anon.get("/api/v1/funding/in-kind/").json()
+    assert data["count"] == n
+    assert data["results"][0]["fte"] is None and data["results"][0]["people_count"] == 2
