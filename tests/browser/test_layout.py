@@ -83,3 +83,129 @@ def _in_viewport(page, selector: str) -> bool:
         " return r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth; }",
         selector,
     )
+
+
+# --- Shared pieces in a real page: charts with tables, progress, pagination, notices, breadcrumbs, cards ----------
+
+
+def _showcase(request):
+    """A page built only from the shared pieces, as the OZG and funding pages will use them."""
+    from decimal import Decimal
+
+    from django.core.paginator import Paginator
+    from django.template.response import TemplateResponse
+
+    from itvsh_portal import charts
+    from itvsh_portal.formatting import format_euro
+
+    bars = {
+        "title": "Leistungen online je Themenfeld",
+        "categories": ["Bauen & Wohnen", "Familie & Kind", "Unternehmensführung & -entwicklung"],
+        "series": [{"label": "online", "values": [36, 31, 24]}, {"label": "geplant", "values": [19, 7, None]}],
+        "unit": "Leistungen",
+    }
+    money = {
+        "title": "Mittel je Jahr",
+        "categories": ["2024", "2025"],
+        "series": [{"label": "Land", "values": [Decimal("3000000"), Decimal("2950000")]}],
+        "value_format": format_euro,
+    }
+    months = [f"{m:02d}/2026" for m in range(1, 13)]
+    line = {"title": "Anteil online", "categories": months, "series": [{"label": "Kreise", "values": list(range(12))}]}
+    context = {
+        "bar": charts.bar_chart(description="Zahl der Leistungen je Themenfeld.", **bars),
+        "bar_table": charts.chart_table(**bars, category_header="Themenfeld"),
+        "columns": charts.bar_chart(description="Landesmittel je Jahr.", horizontal=False, **money),
+        "columns_table": charts.chart_table(**money, category_header="Jahr"),
+        "line": charts.line_chart(
+            description="Anteil je Monat.", x_labels=months, series=line["series"], unit="%", title=line["title"]
+        ),
+        "line_table": charts.chart_table(**line, unit="%", category_header="Monat"),
+        "empty": charts.bar_chart(title="Noch keine Daten", description="Leer.", categories=[], series=[]),
+        "progress": charts.progress_bar(label="Fokusleistungen online", value=42, max_value=60),
+        "page_obj": Paginator(list(range(1000)), 50).get_page(request.GET.get("page", 7)),
+        "breadcrumbs": [{"label": "Startseite", "url": "/"}, {"label": "Bausteine", "url": ""}],
+    }
+    template = (
+        '{% extends "base.html" %}{% block title %}Bausteine{% endblock %}{% block content %}'
+        '<div class="kern-container"><h1 class="kern-heading-x-large">Bausteine</h1>'
+        '<h2 class="kern-heading-medium">Balken</h2>{{ bar }}'
+        '{% include "includes/chart_table.html" with table=bar_table %}'
+        '<h2 class="kern-heading-medium">Säulen</h2>{{ columns }}'
+        '{% include "includes/chart_table.html" with table=columns_table %}'
+        '<h2 class="kern-heading-medium">Verlauf</h2>{{ line }}'
+        '{% include "includes/chart_table.html" with table=line_table %}'
+        '<h2 class="kern-heading-medium">Leer</h2>{{ empty }}{{ progress }}'
+        '<h2 class="kern-heading-medium">Liste</h2>{% include "includes/empty_state.html" with title="Keine Treffer" %}'
+        '{% include "includes/pagination.html" %}</div>{% endblock %}'
+    )
+    from django.template import engines
+
+    return TemplateResponse(request, engines["django"].from_string(template), context)
+
+
+def _notices(request):
+    return [{"level": "warning", "title": "Beispieldaten", "text": "Alle Zahlen auf dieser Seite sind Beispieldaten."}]
+
+
+_APP_PREFIXES = {"kommunen/", "kooperationen/", "ozg/", "finanzierung/", "opendata/"}
+
+
+class ShowcaseUrlconf:
+    """The project's own pages plus stand-ins for three sections; the real domain apps are left out so that the
+    test does not depend on how far they are."""
+
+    from django.urls import include, path
+
+    from itvsh_portal.urls import urlpatterns as _project
+
+    urlpatterns = [
+        path("bausteine/", _showcase),
+        path("kommunen/", include(([path("", _showcase, name="search")], "organisations"))),
+        path("kooperationen/", include(([path("", _showcase, name="list")], "cooperations"))),
+        path("finanzierung/", include(([path("", _showcase, name="overview")], "funding"))),
+        *[pattern for pattern in _project if str(pattern.pattern) not in _APP_PREFIXES],
+    ]
+
+
+@pytest.fixture
+def showcase(settings):
+    settings.ROOT_URLCONF = ShowcaseUrlconf
+    settings.PORTAL_NOTICE_PROVIDERS = ["tests.browser.test_layout._notices"]
+
+
+def test_charts_tables_pagination_and_notices_have_no_axe_violations(page, assert_accessible, showcase):
+    response = page.goto("/bausteine/?q=Kiel&page=7")
+    assert response.status == 200
+    assert page.locator("svg.portal-chart[role=img]").count() == 4
+    assert page.locator("table.kern-table caption").count() == 3
+    assert page.locator(".kern-alert--warning").inner_text().count("Beispieldaten") == 2
+    assert page.locator("nav[aria-label='Seitennavigation'] a[aria-current=page]").inner_text() == "7"
+    assert_accessible(page)
+    # Chart colours come from portal.css (not inline): the first bar is painted in series colour 1.
+    fill = page.evaluate("getComputedStyle(document.querySelector('rect.chart-bar.series-1')).fill")
+    assert fill == "rgb(32, 68, 170)"
+
+
+def test_pagination_links_keep_the_filters(page, showcase):
+    page.goto("/bausteine/?q=Kiel&page=7")
+    page.locator("a[rel=next]").click()
+    assert page.url.endswith("/bausteine/?q=Kiel&page=8")
+
+
+def test_showcase_reflows_at_320_css_pixels(page, showcase):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/bausteine/")
+    scroll_width, client_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll_width <= client_width
+
+
+def test_home_with_sections_is_accessible_and_the_search_submits(page, assert_accessible, showcase):
+    page.goto("/")
+    assert page.locator(".portal-cards .kern-card").count() == 3
+    assert_accessible(page)
+    page.get_by_label("Name, Postleitzahl oder Schlüssel").fill("Ascheffel")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/kommunen/?q=Ascheffel")
