@@ -178,8 +178,17 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(kind__in=["land", "kreis", "kreisfreie_stadt", "amt", "amtsfreie_gemeinde",
-                                       "amtsangehoerige_gemeinde", "gemeindefreies_gebiet"])
+                condition=~Q(
+                    kind__in=[
+                        "land",
+                        "kreis",
+                        "kreisfreie_stadt",
+                        "amt",
+                        "amtsfreie_gemeinde",
+                        "amtsangehoerige_gemeinde",
+                        "gemeindefreies_gebiet",
+                    ]
+                )
                 | Q(ars__isnull=False),
                 name="organisation_territorial_has_ars",
             ),

@@ -672,10 +672,10 @@ def _check(org: Organisation, target: Target):
         raise target.source.error(column, " ".join(messages)) from None
 
 
-def organisation_update(*, organisation: Organisation, **fields) -> Organisation:
-    """Staff edits (admin): sets the fields, validates and saves; history comes from simple_history."""
-    for name, value in fields.items():
-        setattr(organisation, name, value)
+@transaction.atomic
+def organisation_save(*, organisation: Organisation) -> Organisation:
+    """Staff edits and new non-territorial bodies (admin): validate everything, then save (history through
+    simple_history). Raises ValidationError with German messages."""
     organisation.full_clean()
     organisation.save()
     return organisation

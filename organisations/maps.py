@@ -1,0 +1,366 @@
+"""Server-drawn, accessible SVG maps of Schleswig-Holstein from the shipped boundaries (data/geo/, VG5000).
+
+Reusable by every app (e.g. the OZG dashboard's choropleths)::
+
+    from organisations.maps import choropleth_map, locator_map
+    svg = choropleth_map(layer="kreise", values={"01001": 0.4, "01002": None, ...}, title=..., description=...)
+
+Layers and their keys:
+- "kreise": 15 Kreise and kreisfreie Städte, keyed by the 5-digit Kreis key (`kreis_ags`, e.g. "01058"),
+- "verbaende": 171 Ämter, amtsfreie Gemeinden and kreisfreie Städte, keyed by the 9-digit Verband key
+  (`verband_ars9`, e.g. "010585890"),
+- "gemeinden": 1,106 Gemeinden, keyed by the 12-digit ARS.
+`Organisation.kreis_key` / `.verband_key` / `.ars` give the keys of a body.
+
+Every map is an <svg role="img"> with <title> and <desc> (aria-labelledby), one <path class="map-region"> per
+region with its own <title> (name and value). The <svg> has the class `portal-map` (styled in
+static/css/portal.css) plus `map-steps-{n}`; colour classes: `map-step-0` … `map-step-{n-1}` (light to dark),
+`map-no-data`, `map-context`, `map-highlight`, `map-marker`; fills are also set as attributes, so a map is
+readable without any CSS; static/organisations/maps.css spreads fewer than six steps over the whole ramp.
+Pages still show the same data as a table beside the map.
+The geometry is loaded, projected and simplified once per process (lru_cache).
+"""
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+LAYERS = {
+    "kreise": ("sh_kreise_vg5000.geojson", "kreis_ags"),
+    "verbaende": ("sh_gemeindeverbaende.geojson", "verband_ars9"),
+    "gemeinden": ("sh_gemeinden.geojson", "ars"),
+}
+ATTRIBUTION = "© GeoBasis-DE / BKG 2021 (Daten verändert), dl-de/by-2-0"
+
+# Equirectangular projection with the x axis scaled by cos(54.2°), the latitude at the middle of the Land.
+REFERENCE_LATITUDE = 54.2
+X_SCALE = math.cos(math.radians(REFERENCE_LATITUDE))
+WIDTH = 400.0  # SVG user units; the map scales to its container
+PADDING = 4.0
+TOLERANCE = 0.35  # simplification tolerance in SVG units (about 0.1 % of the width)
+
+# Light to dark; the same colours as --portal-map-0 … --portal-map-5 in static/css/portal.css.
+PALETTE = ("#eef2fb", "#c9d6f1", "#93acdf", "#5b82c9", "#2f5aae", "#173a80")
+MAX_STEPS = len(PALETTE)
+
+
+def palette_index(step: int, steps: int) -> int:
+    """The colour of step `step` of `steps`: spread over the whole ramp, so 3 steps use light, middle, dark."""
+    return round(step * (MAX_STEPS - 1) / (steps - 1)) if steps > 1 else MAX_STEPS - 1
+
+
+NODATA_FILL = "#d4d6de"
+CONTEXT_FILL = "#e4e6ee"
+HIGHLIGHT_FILL = "#0b5aa2"
+STROKE = "#ffffff"
+LEGEND_STROKE = "#6e7597"
+
+
+@dataclass(frozen=True)
+class Bounds:
+    west: float
+    south: float
+    east: float
+    north: float
+
+    @property
+    def scale(self) -> float:
+        return (WIDTH - 2 * PADDING) / ((self.east - self.west) * X_SCALE)
+
+    @property
+    def height(self) -> float:
+        return round((self.north - self.south) * self.scale + 2 * PADDING, 1)
+
+
+@dataclass(frozen=True)
+class Region:
+    key: str
+    name: str
+    d: str  # SVG path data, projected and simplified
+    bbox: tuple[float, float, float, float]  # min x, min y, max x, max y in SVG units
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (round((self.bbox[0] + self.bbox[2]) / 2, 1), round((self.bbox[1] + self.bbox[3]) / 2, 1))
+
+
+def geo_dir() -> Path:
+    return Path(settings.DATA_DIR) / "geo"
+
+
+def _rings(geometry: dict):
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    for polygon in polygons:
+        yield from polygon
+
+
+@lru_cache(maxsize=1)
+def land_bounds() -> Bounds:
+    """Bounds of the Land (from the Kreise layer); all layers share them, so maps of any layer align."""
+    data = json.loads((geo_dir() / LAYERS["kreise"][0]).read_text(encoding="utf-8"))
+    lons, lats = [], []
+    for feature in data["features"]:
+        for ring in _rings(feature["geometry"]):
+            for lon, lat in ring:
+                lons.append(lon)
+                lats.append(lat)
+    return Bounds(min(lons), min(lats), max(lons), max(lats))
+
+
+def project(lon: float, lat: float, bounds: Bounds | None = None) -> tuple[float, float]:
+    """lon/lat (EPSG:4326) to SVG user units: x grows east, y grows south; rounded to 0.1."""
+    bounds = bounds or land_bounds()
+    x = PADDING + (lon - bounds.west) * X_SCALE * bounds.scale
+    y = PADDING + (bounds.north - lat) * bounds.scale
+    return round(x, 1), round(y, 1)
+
+
+def simplify(points: list[tuple[float, float]], tolerance: float = TOLERANCE) -> list[tuple[float, float]]:
+    """Douglas-Peucker on a ring's points (first point kept, iterative so long rings cannot overflow)."""
+    if len(points) < 4:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        start, end = stack.pop()
+        (x1, y1), (x2, y2) = points[start], points[end]
+        dx, dy = x2 - x1, y2 - y1
+        length = math.hypot(dx, dy)
+        worst, index = 0.0, None
+        for i in range(start + 1, end):
+            px, py = points[i]
+            if length == 0:
+                distance = math.hypot(px - x1, py - y1)
+            else:
+                distance = abs(dy * px - dx * py + x2 * y1 - y2 * x1) / length
+            if distance > worst:
+                worst, index = distance, i
+        if index is not None and worst > tolerance:
+            keep[index] = True
+            stack += [(start, index), (index, end)]
+    return [point for point, kept in zip(points, keep, strict=True) if kept]
+
+
+def _ring_path(ring: list[list[float]], bounds: Bounds) -> tuple[str, list[tuple[float, float]]]:
+    projected = []
+    for lon, lat in ring:
+        point = project(lon, lat, bounds)
+        if not projected or point != projected[-1]:
+            projected.append(point)
+    simplified = simplify(projected)
+    if len(simplified) < 4:  # a tiny island: keep what rounding left, so that it stays visible
+        simplified = projected
+    if len(simplified) < 3:
+        return "", projected
+    body = " ".join(f"{x:g},{y:g}" for x, y in simplified[:-1])
+    return f"M{body}Z", projected
+
+
+@lru_cache(maxsize=len(LAYERS))
+def load_layer(layer: str) -> dict[str, Region]:
+    """The regions of a layer, keyed as documented above; loaded and projected once per process."""
+    if layer not in LAYERS:
+        raise ValueError(f"Unbekannte Kartenebene „{layer}“; erlaubt: {', '.join(LAYERS)}.")
+    filename, key_property = LAYERS[layer]
+    data = json.loads((geo_dir() / filename).read_text(encoding="utf-8"))
+    bounds = land_bounds()
+    regions = {}
+    for feature in data["features"]:
+        properties = feature["properties"]
+        parts, xs, ys = [], [], []
+        for ring in _rings(feature["geometry"]):
+            d, projected = _ring_path(ring, bounds)
+            if d:
+                parts.append(d)
+            xs += [x for x, _y in projected]
+            ys += [y for _x, y in projected]
+        key = str(properties[key_property])
+        regions[key] = Region(
+            key=key,
+            name=properties.get("name", key),
+            d="".join(parts),
+            bbox=(min(xs), min(ys), max(xs), max(ys)),
+        )
+    return regions
+
+
+def _svg_open(*, layer: str, title: str, description: str, css_class: str, extra_height: float = 0.0):
+    bounds = land_bounds()
+    height = bounds.height + extra_height
+    ident = "map-" + hashlib.sha1(f"{layer}|{title}|{description}".encode(), usedforsecurity=False).hexdigest()[:8]
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="portal-map itvsh-map {}" viewBox="0 0 {} {}" role="img" '
+        'aria-labelledby="{}-title {}-desc" preserveAspectRatio="xMidYMid meet">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
+        css_class,
+        f"{WIDTH:g}",
+        f"{height:g}",
+        ident,
+        ident,
+        ident,
+        title,
+        ident,
+        description,
+    )
+
+
+def _path(region: Region, *, css_class: str, fill: str, label: str) -> str:
+    return format_html(
+        '<path class="{}" d="{}" fill="{}" stroke="{}" stroke-width="0.6" fill-rule="evenodd"><title>{}</title></path>',
+        css_class,
+        region.d,
+        fill,
+        STROKE,
+        label,
+    )
+
+
+def locator_map(
+    *,
+    highlight_keys,
+    layer: str,
+    title: str,
+    description: str,
+    context_layer: str = "kreise",
+) -> SafeString:
+    """A small map locating regions: the Kreise as grey context, the highlighted regions of `layer` on top
+    (class `map-highlight`), and a marker ring around small ones so that a Hallig is still findable.
+
+    Only the highlighted regions of `layer` are drawn, so a locator of a Gemeinde stays small."""
+    highlight_keys = [str(key) for key in highlight_keys]
+    regions = load_layer(layer)
+    parts = [_svg_open(layer=layer, title=title, description=description, css_class="portal-map--locator")]
+    parts.append('<g class="map-context-layer">')
+    for region in load_layer(context_layer).values():
+        if context_layer == layer and region.key in highlight_keys:
+            continue
+        parts.append(_path(region, css_class="map-region map-context", fill=CONTEXT_FILL, label=region.name))
+    parts.append('</g><g class="map-highlight-layer">')
+    for key in highlight_keys:
+        region = regions.get(key)
+        if region is None:
+            continue
+        parts.append(_path(region, css_class="map-region map-highlight", fill=HIGHLIGHT_FILL, label=region.name))
+        min_x, min_y, max_x, max_y = region.bbox
+        if max(max_x - min_x, max_y - min_y) < 15:
+            cx, cy = region.centre
+            parts.append(
+                format_html(
+                    '<circle class="map-marker" cx="{}" cy="{}" r="6" fill="none" stroke="{}" stroke-width="1.5"/>',
+                    f"{cx:g}",
+                    f"{cy:g}",
+                    HIGHLIGHT_FILL,
+                )
+            )
+    parts.append("</g></svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
+
+
+def step_of(value: float | None, steps: int) -> int | None:
+    """The colour step (0 … steps-1) of a value 0..1; None stays None. Values outside 0..1 are clamped."""
+    if value is None:
+        return None
+    value = min(max(float(value), 0.0), 1.0)
+    return min(int(value * steps), steps - 1)
+
+
+def default_value_label(value: float | None) -> str:
+    if value is None:
+        return _("keine Angabe")
+    return f"{value * 100:.0f} %".replace(".", ",")
+
+
+def choropleth_map(
+    *,
+    layer: str,
+    values: dict,
+    title: str,
+    description: str,
+    legend_steps: int = 5,
+    value_label: Callable[[float | None], str] = default_value_label,
+    legend_title: str = "",
+) -> SafeString:
+    """A map with every region of `layer` coloured by its value (0..1; None = no data, class `map-no-data`),
+    in `legend_steps` equal steps (2–6) with a legend below. Each region's <title> reads "Name: value"."""
+    if not 2 <= legend_steps <= MAX_STEPS:
+        raise ValueError(f"legend_steps muss zwischen 2 und {MAX_STEPS} liegen, nicht {legend_steps}.")
+    palette = [PALETTE[palette_index(i, legend_steps)] for i in range(legend_steps)]
+    regions = load_layer(layer)
+    legend_height = 40.0
+    parts = [
+        _svg_open(
+            layer=layer,
+            title=title,
+            description=description,
+            css_class=f"itvsh-map--choropleth map-steps-{legend_steps}",
+            extra_height=legend_height,
+        ),
+        '<g class="map-regions">',
+    ]
+    for key, region in regions.items():
+        value = values.get(key)
+        step = step_of(value, legend_steps)
+        css_class = "map-region map-no-data" if step is None else f"map-region map-step-{step}"
+        fill = NODATA_FILL if step is None else palette[step]
+        parts.append(_path(region, css_class=css_class, fill=fill, label=f"{region.name}: {value_label(value)}"))
+    parts.append("</g>")
+    parts.append(_legend(palette, legend_title, value_label, top=land_bounds().height + 4))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
+
+
+def _legend(palette, legend_title: str, value_label, *, top: float) -> str:
+    steps = len(palette)
+    box = (WIDTH - 2 * PADDING - 70) / (steps + 1)
+    parts = [format_html('<g class="map-legend" font-size="9" fill="#1a1a1a">')]
+    if legend_title:
+        parts.append(format_html('<text x="{}" y="{}">{}</text>', f"{PADDING:g}", f"{top + 8:g}", legend_title))
+    for i, colour in enumerate(palette):
+        x = PADDING + i * box
+        low, high = i / steps, (i + 1) / steps
+        parts.append(
+            format_html(
+                '<rect class="map-step-{}" x="{}" y="{}" width="{}" height="10" fill="{}" stroke="{}" '
+                'stroke-width="0.4"/><text x="{}" y="{}">{}</text>',
+                i,
+                f"{x:.1f}",
+                f"{top + 12:g}",
+                f"{box - 2:.1f}",
+                colour,
+                LEGEND_STROKE,
+                f"{x:.1f}",
+                f"{top + 32:g}",
+                f"{value_label(low)}–{value_label(high)}",
+            )
+        )
+    x = PADDING + steps * box
+    parts.append(
+        format_html(
+            '<rect class="map-no-data" x="{}" y="{}" width="{}" height="10" fill="{}" stroke="{}" stroke-width="0.4"/>'
+            '<text x="{}" y="{}">{}</text>',
+            f"{x:.1f}",
+            f"{top + 12:g}",
+            f"{box - 2:.1f}",
+            NODATA_FILL,
+            LEGEND_STROKE,
+            f"{x:.1f}",
+            f"{top + 32:g}",
+            _("keine Angabe"),
+        )
+    )
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def attribution() -> str:
+    return escape(ATTRIBUTION)

@@ -1,0 +1,183 @@
+"""Public pages of the register: "Meine Kommune finden" (/kommunen/) and one page per body (/kommunen/<key>/)."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import maps
+from .filters import OrganisationFilter
+from .models import Organisation
+from .related import related_sections
+from .selectors import body_detail, members_of_amt, organisation_list
+
+Kind = Organisation.Kind
+PAGE_SIZE = 25
+
+# The "Art" choices of the search form, each a group of kinds.
+KIND_GROUPS = {
+    "gemeinde": (gettext_lazy("Gemeinden und Städte"), Organisation.GEMEINDE_KINDS),
+    "amt": (gettext_lazy("Ämter"), (Kind.AMT,)),
+    "kreis": (gettext_lazy("Kreise und kreisfreie Städte"), (Kind.KREIS, Kind.KREISFREIE_STADT)),
+    "stelle": (
+        gettext_lazy("Land, Behörden, Verbände und Kammern"),
+        (Kind.LAND, Kind.LANDESBEHOERDE, Kind.ANSTALT, Kind.KOMMUNALER_LANDESVERBAND, Kind.KAMMER, Kind.SONSTIGE),
+    ),
+}
+SORTS = {
+    "": (gettext_lazy("beste Treffer zuerst"), None),
+    "name": (gettext_lazy("Name (A–Z)"), ("name", "pk")),
+    "einwohner": (gettext_lazy("Einwohner (meiste zuerst)"), ("-population", "name", "pk")),
+    "schluessel": (gettext_lazy("Regionalschlüssel"), ("ars", "slug")),
+}
+CSV_COLUMNS = (
+    ("name", gettext_lazy("Name")),
+    ("kind", gettext_lazy("Art")),
+    ("ars", gettext_lazy("ARS")),
+    ("ags", gettext_lazy("AGS")),
+    ("kreis", gettext_lazy("Kreis")),
+    ("amt", gettext_lazy("Amt")),
+    ("verwaltung", gettext_lazy("Verwaltung")),
+    ("postal_code", gettext_lazy("PLZ")),
+    ("population", gettext_lazy("Einwohner")),
+    ("area_km2", gettext_lazy("Fläche (km²)")),
+    ("territory_as_of", gettext_lazy("Gebietsstand")),
+)
+
+
+def search(request):
+    """ "Meine Kommune finden": by name, PLZ or key (`q`), optionally by kind group (`art`), sorted (`sortierung`).
+
+    A unique exact match (one body whose name or key equals the input) leads straight to its page, unless the
+    list is asked for (`liste=1`, e.g. by a later page or the CSV export)."""
+    query = request.GET.get("q", "").strip()
+    group = request.GET.get("art", "")
+    sort = request.GET.get("sortierung", "")
+    errors = {}
+    if group and group not in KIND_GROUPS:
+        errors["art"] = _("Unbekannte Art „%(value)s“.") % {"value": group}
+    if sort not in SORTS:
+        errors["sortierung"] = _("Unbekannte Sortierung „%(value)s“.") % {"value": sort}
+    searched = bool(query or group)
+
+    page = None
+    results = Organisation.objects.none()
+    if searched and not errors:
+        data = {"search": query} if query else {}
+        if group:
+            data["kind"] = list(KIND_GROUPS[group][1])
+        filterset = OrganisationFilter(data=data, queryset=organisation_list().order_by("kind", "name", "pk"))
+        if filterset.is_valid():
+            results = filterset.qs
+            if SORTS[sort][1]:
+                results = results.order_by(*SORTS[sort][1])
+            wants_list = request.GET.get("liste") or request.GET.get("seite") or request.GET.get("format")
+            if query and not wants_list:
+                exact = list(results.filter(search_rank=0)[:2])
+                if len(exact) == 1:
+                    return redirect(exact[0].get_absolute_url())
+            if request.GET.get("format") == "csv":
+                return _csv_response(results)
+            page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("seite"))
+        else:
+            errors.update(
+                {"q" if name == "search" else name: " ".join(msgs) for name, msgs in filterset.errors.items()}
+            )
+
+    params = {key: value for key, value in (("q", query), ("art", group), ("sortierung", sort)) if value}
+    context = {
+        "query": query,
+        "group": group,
+        "sort": sort,
+        "groups": [(value, label) for value, (label, _kinds) in KIND_GROUPS.items()],
+        "sorts": [(value, label) for value, (label, _order) in SORTS.items()],
+        "errors": errors,
+        "searched": searched,
+        "page": page,
+        "query_without_page": urlencode({**params, "liste": "1"}),
+        "csv_query": urlencode({**params, "format": "csv"}),
+        "kreise": [] if searched else organisation_list().of_kind(Kind.KREIS, Kind.KREISFREIE_STADT).order_by("name"),
+        "breadcrumbs": [{"label": _("Meine Kommune finden"), "url": ""}],
+    }
+    return render(request, "organisations/search.html", context, status=400 if errors else 200)
+
+
+def _csv_response(results) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kommunen.csv"'
+    writer = csv.writer(response)
+    writer.writerow([str(label) for _name, label in CSV_COLUMNS])
+    for body in results:
+        writer.writerow(
+            [
+                body.name,
+                body.get_kind_display(),
+                body.ars or "",
+                body.ags or "",
+                body.kreis.name if body.kreis_id else "",
+                body.amt.name if body.amt_id else "",
+                body.verwaltung.name if body.verwaltung_id else "",
+                body.postal_code,
+                "" if body.population is None else body.population,
+                "" if body.area_km2 is None else body.area_km2,
+                body.territory_as_of.isoformat() if body.territory_as_of else "",
+            ]
+        )
+    return response
+
+
+def locator_for(body: Organisation):
+    """The small map of a body's page, or None for bodies without territory."""
+    if not body.is_territorial:
+        return None
+    title = _("Lage: %(name)s") % {"name": body.display_name}
+    if body.kind == Kind.LAND:
+        keys, layer = list(maps.load_layer("kreise")), "kreise"
+        description = _("Karte Schleswig-Holsteins mit seinen Kreisen und kreisfreien Städten.")
+    elif body.kind in (Kind.KREIS, Kind.KREISFREIE_STADT):
+        keys, layer = [body.kreis_key], "kreise"
+        description = _("Karte Schleswig-Holsteins; hervorgehoben: %(name)s.") % {"name": body.display_name}
+    elif body.kind == Kind.AMT:
+        keys, layer = [body.verband_key], "verbaende"
+        description = _("Karte Schleswig-Holsteins mit den Kreisgrenzen; hervorgehoben: %(name)s im Kreis %(kreis)s.")
+    else:
+        keys, layer = [body.ars], "gemeinden"
+        description = _("Karte Schleswig-Holsteins mit den Kreisgrenzen; hervorgehoben: %(name)s im Kreis %(kreis)s.")
+    description = description % {"name": body.display_name, "kreis": body.kreis.name if body.kreis_id else ""}
+    return maps.locator_map(highlight_keys=keys, layer=layer, title=title, description=description)
+
+
+def detail(request, key):
+    """One body: kind, Kreis, Amt, Verwaltung, members (Amt) or Ämter and Gemeinden (Kreis), figures, map, and
+    the sections other apps add through organisations.related (`related_sections`)."""
+    try:
+        body = body_detail(key)
+    except (ValidationError, Organisation.DoesNotExist):
+        raise Http404(_("Keine Stelle mit dem Schlüssel „%(key)s“.") % {"key": key}) from None
+
+    members = list(members_of_amt(body)) if body.kind == Kind.AMT else []
+    children = []
+    if body.kind in (Kind.LAND, Kind.KREIS):
+        children = list(organisation_list().filter(parent=body).territorial().order_by("kind", "name"))
+    breadcrumbs = [{"label": _("Meine Kommune finden"), "url": reverse("organisations:search")}]
+    if body.kreis_id and body.kreis_id != body.pk:
+        breadcrumbs.append({"label": body.kreis.display_name, "url": body.kreis.get_absolute_url()})
+    if body.amt_id:
+        breadcrumbs.append({"label": body.amt.display_name, "url": body.amt.get_absolute_url()})
+    breadcrumbs.append({"label": body.display_name, "url": ""})
+    context = {
+        "body": body,
+        "members": members,
+        "members_population": sum(m.population or 0 for m in members),
+        "children": children,
+        "map_svg": locator_for(body),
+        "related_sections": related_sections(body, request),
+        "breadcrumbs": breadcrumbs,
+    }
+    return render(request, "organisations/detail.html", context)

@@ -1,0 +1,116 @@
+"""Server-drawn SVG maps (organisations/maps.py)."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from organisations import maps
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(str(svg))  # noqa: S314 - our own output
+
+
+def test_layers_have_the_expected_regions():
+    assert len(maps.load_layer("kreise")) == 15
+    assert len(maps.load_layer("verbaende")) == 171
+    assert len(maps.load_layer("gemeinden")) == 1106
+    assert maps.load_layer("kreise")["01058"].name == "Rendsburg-Eckernförde"
+    assert "010585890" in maps.load_layer("verbaende")
+    assert "010585890008" in maps.load_layer("gemeinden")
+    assert all(region.d.startswith("M") and region.d.endswith("Z") for region in maps.load_layer("gemeinden").values())
+
+
+def test_layers_are_loaded_once_per_process():
+    assert maps.load_layer("kreise") is maps.load_layer("kreise")
+    with pytest.raises(ValueError, match="Unbekannte Kartenebene"):
+        maps.load_layer("laender")
+
+
+def test_projection_is_equirectangular_with_cos_54_2_scaling():
+    bounds = maps.land_bounds()
+    assert maps.project(bounds.west, bounds.north) == (maps.PADDING, maps.PADDING)
+    east, south = maps.project(bounds.east, bounds.south)
+    assert east == pytest.approx(maps.WIDTH - maps.PADDING, abs=0.1)
+    assert south == pytest.approx(bounds.height - maps.PADDING, abs=0.1)
+    # One degree of longitude is cos(54.2°) ≈ 0.585 of a degree of latitude on the map.
+    x0, y0 = maps.project(9.0, 54.0)
+    x1, _ = maps.project(10.0, 54.0)
+    _, y1 = maps.project(9.0, 53.0)
+    assert (x1 - x0) / (y1 - y0) == pytest.approx(0.585, abs=0.002)
+    # North is up, east is right: Kiel lies east of and north of Hamburg's edge at Norderstedt.
+    kiel, norderstedt = maps.project(10.13, 54.32), maps.project(10.0, 53.7)
+    assert kiel[0] > norderstedt[0] and kiel[1] < norderstedt[1]
+
+
+def test_simplify_keeps_ends_and_drops_collinear_points():
+    points = [(0.0, 0.0), (1.0, 0.01), (2.0, 0.0), (2.0, 5.0), (0.0, 0.0)]
+    assert maps.simplify(points, tolerance=0.1) == [(0.0, 0.0), (2.0, 0.0), (2.0, 5.0), (0.0, 0.0)]
+
+
+def test_choropleth_of_the_kreise():
+    values = {"01001": 0.0, "01002": 0.19, "01003": 0.5, "01058": 1.0, "01051": None}
+    svg = maps.choropleth_map(
+        layer="kreise", values=values, title="Anteil online", description="Beschreibung & mehr", legend_steps=5
+    )
+    root = parse(svg)
+    assert root.get("role") == "img"
+    title_id, desc_id = root.get("aria-labelledby").split()
+    assert root.find(f"{SVG}title").text == "Anteil online" and root.find(f"{SVG}title").get("id") == title_id
+    assert root.find(f"{SVG}desc").text == "Beschreibung & mehr" and root.find(f"{SVG}desc").get("id") == desc_id
+    paths = root.findall(f".//{SVG}path")
+    assert len(paths) == 15
+    by_name = {p.find(f"{SVG}title").text.split(":")[0]: p for p in paths}
+    assert "map-step-4" in by_name["Rendsburg-Eckernförde"].get("class")
+    assert "map-step-0" in by_name["Flensburg"].get("class") and "map-step-0" in by_name["Kiel"].get("class")
+    assert "map-step-2" in by_name["Lübeck"].get("class")
+    assert "map-no-data" in by_name["Dithmarschen"].get("class")
+    assert by_name["Lübeck"].find(f"{SVG}title").text == "Lübeck: 50 %"
+    assert by_name["Dithmarschen"].find(f"{SVG}title").text == "Dithmarschen: keine Angabe"
+    assert "map-steps-5" in root.get("class") and "portal-map" in root.get("class")
+    assert len(root.findall(f".//{SVG}rect")) == 5 + 1  # legend: five steps and "keine Angabe"
+
+
+def test_choropleth_of_the_verbaende_has_171_regions():
+    svg = maps.choropleth_map(layer="verbaende", values={}, title="T", description="D", legend_steps=3)
+    root = parse(svg)
+    assert len(root.findall(f".//{SVG}path")) == 171
+    assert all("map-no-data" in p.get("class") for p in root.findall(f".//{SVG}path"))
+    assert len(svg) < 120_000
+
+
+def test_step_of_and_palette():
+    assert [maps.step_of(v, 5) for v in (0, 0.2, 0.39, 0.999, 1, 1.5, -1, None)] == [0, 1, 1, 4, 4, 4, 0, None]
+    assert [maps.palette_index(i, 3) for i in range(3)] == [0, 2, 5]
+    with pytest.raises(ValueError):
+        maps.choropleth_map(layer="kreise", values={}, title="T", description="D", legend_steps=9)
+
+
+def test_locator_map_draws_kreise_as_context_and_the_highlight_on_top():
+    svg = maps.locator_map(
+        highlight_keys=["010585890008"], layer="gemeinden", title="Lage von <Ascheffel>", description="Im Kreis"
+    )
+    root = parse(svg)
+    paths = root.findall(f".//{SVG}path")
+    assert len(paths) == 15 + 1
+    highlighted = [p for p in paths if "map-highlight" in p.get("class")]
+    assert len(highlighted) == 1 and highlighted[0].find(f"{SVG}title").text == "Ascheffel"
+    assert root.find(f"{SVG}title").text == "Lage von <Ascheffel>"  # escaped in the markup, intact when parsed
+    assert "&lt;Ascheffel&gt;" in svg
+
+
+def test_locator_of_a_kreis_replaces_its_context_path_and_marks_small_regions():
+    root = parse(maps.locator_map(highlight_keys=["01058"], layer="kreise", title="T", description="D"))
+    paths = root.findall(f".//{SVG}path")
+    assert len(paths) == 15 and len([p for p in paths if "map-highlight" in p.get("class")]) == 1
+    hallig = parse(maps.locator_map(highlight_keys=["010545459050"], layer="gemeinden", title="T", description="D"))
+    assert hallig.find(f".//{SVG}circle") is not None
+
+
+def test_coordinates_are_rounded():
+    d = maps.load_layer("kreise")["01058"].d
+    numbers = re.findall(r"-?\d+(?:\.\d+)?", d)
+    assert numbers and all(len(n.split(".")[1]) <= 1 for n in numbers if "." in n)
