@@ -23,6 +23,7 @@ migrate: install
 data: migrate
 	$(PY) manage.py import_register
 	$(PY) manage.py load_founding_agreements
+	$(PY) manage.py load_founding_funding
 
 run: data
 	@echo "Portal: http://$(HOST):$(PORT)/  (Beenden mit Strg+C)"

@@ -124,6 +124,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Agreements past their term -> ausgelaufen, obligations past due -> verspätet, reminders (90/30 days).
     "cooperations-daily": {"task": "cooperations.daily", "schedule": crontab(hour=6, minute=15)},
+    # Drawdowns waiting for review longer than 14 days, once per drawdown and week.
+    "funding-review-reminders": {
+        "task": "funding.tasks.send_review_reminders",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+    # The CSV report of the past fiscal year, once.
+    "funding-yearly-report": {
+        "task": "funding.tasks.generate_yearly_report",
+        "schedule": crontab(minute=0, hour=6, day_of_month=2, month_of_year=1),
+    },
 }
 
 # --- Passwords and authentication --------------------------------------------------------------------

@@ -98,3 +98,13 @@ def test_agreement_include_renders(rf):
     empty = render_to_string("funding/includes/funding_for_agreement.html",
                              {"funding": funding_for_agreement(agreement("andere", "Andere"))})
     assert "keine Finanzierungszusagen" in empty
+
+
+def test_agreement_detail_page_shows_its_funding(client):
+    kv = agreement()
+    BudgetLineFactory(agreement=kv, planned_amount=Decimal("1700000.00"), fiscal_year=2026)
+    response = client.get(kv.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="finanzierung-vereinbarung"' in html
+    assert "1.700.000,00\u00a0€" in html
