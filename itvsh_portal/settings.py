@@ -241,6 +241,9 @@ SPECTACULAR_SETTINGS = {
 # --- Portal -------------------------------------------------------------------------------------------
 PORTAL_NAME = "Digitalisierungsportal Schleswig-Holstein"
 PORTAL_OPERATOR = "IT-Verbund Schleswig-Holstein (ITV.SH)"
+PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="")
+# Functions (dotted paths) taking the request and returning notices shown on every public page.
+PORTAL_NOTICE_PROVIDERS: list[str] = []
 # Demo content (e.g. the OZG rollout demo) is never loaded where this is false.
 DEMO_CONTENT_ENABLED = env.bool("DEMO_CONTENT_ENABLED", default=True)
 
