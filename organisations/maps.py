@@ -322,7 +322,7 @@ def choropleth_map(
 def _legend(palette, legend_title: str, value_label, *, top: float) -> str:
     steps = len(palette)
     box = (WIDTH - 2 * PADDING - 70) / (steps + 1)
-    parts = [format_html('<g class="map-legend" font-size="9" fill="#1a1a1a">')]
+    parts = ['<g class="map-legend" font-size="9" fill="#1a1a1a">']
     if legend_title:
         parts.append(format_html('<text x="{}" y="{}">{}</text>', f"{PADDING:g}", f"{top + 8:g}", legend_title))
     for i, colour in enumerate(palette):
