@@ -1,0 +1,266 @@
+"""Deterministic demo content: a rollout status for every Verwaltung and Leistung of its level, 24 months of
+history and the monthly snapshots, so that the dashboard has something to show. Everything is flagged
+(`is_demo`, channel "demo", level_source "demo"), and every public page shows a "Beispieldaten" notice while
+it is present. Never loaded where settings.DEMO_CONTENT_ENABLED is false.
+
+Loading again replaces the previous demo rows with the same ones (same seed, same day): idempotent. Real
+statuses (not demo) are never touched; a pair that has a real status gets no demo status."""
+
+import bisect
+import datetime
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from organisations.models import LAND_ARS, Organisation
+
+from .bulk import fast_insert
+from .catalogue import split_leika_types
+from .models import (
+    ONLINE_STAGES,
+    Basisdienst,
+    ExecutingLevel,
+    Fokusleistung,
+    MonthlySnapshot,
+    OzgLeistung,
+    RolloutPlan,
+    RolloutStatus,
+    RolloutTarget,
+    Stage,
+    StatusEvent,
+)
+from .services import TRACKED_FIELDS, dashboard_cache_invalidate, snapshot_aggregates
+
+DEFAULT_SEED = 2019  # the year ITV.SH started operating
+EFA_PROVIDERS = ["Freie und Hansestadt Hamburg", "Land Hessen", "Freistaat Bayern", "Land Bremen"]
+Kind = Organisation.Kind
+
+
+@dataclass
+class DemoResult:
+    statuses: int = 0
+    events: int = 0
+    snapshots: int = 0
+    classified: int = 0
+
+
+def _month_start(day: datetime.date, months_back: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 - months_back
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _demo_level(leistung: OzgLeistung, rng: random.Random) -> str:
+    """A plausible executing level for a Leistung the catalogue leaves open (demo only)."""
+    types = split_leika_types(leistung.leika_types.replace(", ", ","))
+    if "5" in types:
+        return ExecutingLevel.AMT_GEMEINDE
+    if types == {"4"}:
+        return ExecutingLevel.LAND if rng.random() < 0.4 else ExecutingLevel.KREIS
+    if "1" in types and len(types) > 1:
+        return ExecutingLevel.KREIS
+    return ExecutingLevel.KREIS if rng.random() < 0.55 else ExecutingLevel.AMT_GEMEINDE
+
+
+def _require_enabled():
+    if not getattr(settings, "DEMO_CONTENT_ENABLED", False):
+        raise ImproperlyConfigured(
+            "Beispieldaten sind abgeschaltet (DEMO_CONTENT_ENABLED=false); in dieser Umgebung wird nichts geladen."
+        )
+
+
+@transaction.atomic
+def demo_remove() -> int:
+    """Deletes every demo status (with its history) and demo snapshot; demo levels go back to "default"."""
+    removed, _ = RolloutStatus.objects.filter(is_demo=True).delete()
+    MonthlySnapshot.objects.filter(is_demo=True).delete()
+    RolloutPlan.objects.filter(slug__startswith="beispiel-").delete()
+    OzgLeistung.objects.filter(level_source=OzgLeistung.LevelSource.DEMO).update(
+        level=ExecutingLevel.UNCLASSIFIED, level_source=OzgLeistung.LevelSource.DEFAULT
+    )
+    transaction.on_commit(dashboard_cache_invalidate)
+    return removed
+
+
+@transaction.atomic
+def demo_load(*, seed: int = DEFAULT_SEED, today: datetime.date | None = None, months: int = 24) -> DemoResult:
+    _require_enabled()
+    today = today or timezone.localdate()
+    verwaltungen = list(Organisation.objects.verwaltungen().order_by("ars"))
+    land = Organisation.objects.filter(ars=LAND_ARS).first()
+    if not verwaltungen or land is None:
+        raise ValidationError("Das Register fehlt: bitte zuerst `manage.py import_register` ausführen.")
+    leistungen = list(OzgLeistung.objects.order_by("ozg_id"))
+    if not leistungen:
+        raise ValidationError("Der OZG-Katalog fehlt: bitte zuerst `manage.py import_ozg_catalogue` ausführen.")
+
+    demo_remove()
+    result = DemoResult()
+
+    # 1. Demo levels for what the catalogue leaves open (kept apart by level_source "demo").
+    classify = []
+    for leistung in leistungen:
+        if leistung.level == ExecutingLevel.UNCLASSIFIED and leistung.level_source == OzgLeistung.LevelSource.DEFAULT:
+            leistung.level = _demo_level(leistung, random.Random(f"{seed}-level-{leistung.ozg_id}"))  # noqa: S311
+            leistung.level_source = OzgLeistung.LevelSource.DEMO
+            classify.append(leistung)
+    OzgLeistung.objects.bulk_update(classify, ["level", "level_source"], batch_size=500)
+    result.classified = len(classify)
+
+    # 2. Statuses and their history, generated in memory, then bulk-inserted.
+    kreise = [org for org in verwaltungen if org.kind in (Kind.KREIS, Kind.KREISFREIE_STADT)]
+    units = [org for org in verwaltungen if org.kind in (Kind.AMT, Kind.AMTSFREIE_GEMEINDE, Kind.KREISFREIE_STADT)]
+    targets = {ExecutingLevel.LAND: [land], ExecutingLevel.KREIS: kreise, ExecutingLevel.AMT_GEMEINDE: units}
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    affinity = {org.pk: 0.25 + 0.7 * rng.random() for org in [land, *verwaltungen]}
+    popularity = {leistung.pk: 0.15 + 0.85 * rng.random() ** 0.7 for leistung in leistungen}
+    existing = set(RolloutStatus.objects.values_list("leistung_id", "verwaltung_id"))
+    tz = timezone.get_current_timezone()
+    now = timezone.now()
+
+    def moment(month: int, day: int) -> datetime.datetime:
+        base = _month_start(today, months - month)
+        value = datetime.datetime.combine(base, datetime.time(9 + day % 8, (day * 7) % 60), tzinfo=tz)
+        return min(value + datetime.timedelta(days=day), now - datetime.timedelta(minutes=1))
+
+    statuses, histories = [], []
+    for leistung in leistungen:
+        for org in targets.get(leistung.level, []):
+            if (leistung.pk, org.pk) in existing:
+                continue
+            chance = affinity[org.pk] * popularity[leistung.pk]
+            draw = rng.random()
+            if draw < chance * 0.85:
+                final = Stage.ENDE_ZU_ENDE if rng.random() < 0.2 else Stage.ONLINE
+            elif draw < chance + 0.2:
+                final = Stage.IN_UMSETZUNG
+            elif draw < chance + 0.4:
+                final = Stage.GEPLANT
+            else:
+                final = Stage.NICHT_GEPLANT
+            path = [Stage.NICHT_GEPLANT, Stage.GEPLANT, Stage.IN_UMSETZUNG, Stage.ONLINE, Stage.ENDE_ZU_ENDE]
+            path = path[: path.index(final) + 1]
+            steps = len(path) - 1
+            first = rng.randint(0, min(6, months - steps)) if steps else 0
+            months_used = sorted(rng.sample(range(first + 1, months + 1), steps)) if steps else []
+            state = dict.fromkeys(TRACKED_FIELDS)
+            state.update(stage=path[0], maturity_model="2.0", maturity_level=0, url="", provider=None,
+                         provider_name="", platform="", planned_go_live=None, actual_go_live=None, note="")
+            events = [(moment(first, rng.randint(0, 20)), "created", {}, _json(state))]
+            for month, stage in zip(months_used, path[1:], strict=True):
+                old = dict(state)
+                when = moment(month, rng.randint(0, 25))
+                state["stage"] = stage
+                if stage == Stage.GEPLANT:
+                    state["planned_go_live"] = _month_start(today, months - min(month + rng.randint(4, 14), 40))
+                if stage == Stage.IN_UMSETZUNG:
+                    state["maturity_level"] = 1
+                if stage in ONLINE_STAGES:
+                    state["maturity_level"] = rng.randint(5, 7) if stage == Stage.ENDE_ZU_ENDE else rng.randint(2, 4)
+                    if not state["url"]:
+                        state["url"] = f"https://dienste.beispiel.example/{org.ars}/{leistung.ozg_id}"
+                        state["actual_go_live"] = timezone.localtime(when).date()
+                        platform = rng.choices(["own", "ozg_cloud", "efa"], weights=[3, 4, 3])[0]
+                        state["platform"] = platform
+                        if platform == "efa":
+                            state["provider_name"] = rng.choice(EFA_PROVIDERS)
+                new = _json(state)
+                old_json = _json(old)
+                changed = {key for key in new if new[key] != old_json[key]}
+                events.append((when, "changed", {k: old_json[k] for k in changed}, {k: new[k] for k in changed}))
+            status = RolloutStatus(
+                leistung=leistung,
+                verwaltung=org,
+                version=len(events),
+                is_demo=True,
+                created_at=events[0][0],
+                updated_at=events[-1][0],
+                **{key: value for key, value in state.items() if key != "provider"},
+            )
+            statuses.append(status)
+            histories.append(events)
+    status_fields = ["leistung", "verwaltung", "version", "is_demo", "created_at", "updated_at",
+                     *[name for name in TRACKED_FIELDS if name != "provider"]]
+    fast_insert(RolloutStatus, status_fields, (
+        tuple(getattr(status, "leistung_id" if name == "leistung" else "verwaltung_id" if name == "verwaltung"
+                      else name) for name in status_fields)
+        for status in statuses
+    ))
+    ids = {
+        (leistung_id, verwaltung_id): pk
+        for pk, leistung_id, verwaltung_id in RolloutStatus.objects.filter(is_demo=True).values_list(
+            "pk", "leistung_id", "verwaltung_id")
+    }
+    for status in statuses:
+        status.pk = ids[(status.leistung_id, status.verwaltung_id)]
+    event_rows = [
+        (status.pk, status.leistung_id, status.verwaltung_id, action, old, new, when, StatusEvent.Channel.DEMO)
+        for status, events in zip(statuses, histories, strict=True)
+        for when, action, old, new in events
+    ]
+    fast_insert(StatusEvent, ["status", "leistung", "verwaltung", "action", "old_values", "new_values", "changed_at",
+                              "channel"], event_rows)
+    result.statuses, result.events = len(statuses), len(event_rows)
+
+    # 3. Monthly snapshots from the in-memory history (the first of each month, state at its start).
+    leistung_themenfeld = {leistung.pk: leistung.themenfeld.catalogue_id for leistung in
+                           OzgLeistung.objects.select_related("themenfeld")}
+    verwaltung_ars = {org.pk: org.ars for org in [land, *verwaltungen]}
+    real = list(RolloutStatus.objects.filter(is_demo=False).values_list(
+        "leistung_id", "verwaltung_id", "stage", "maturity_level"))
+    timelines = []  # per demo status: times and (stage, level) after each event
+    for status, events in zip(statuses, histories, strict=True):
+        times, values, stage, level = [], [], None, None
+        for when, _action, _old, new in events:
+            stage, level = new.get("stage", stage), new.get("maturity_level", level)
+            times.append(when)
+            values.append((stage, level))
+        timelines.append((status.leistung_id, status.verwaltung_id, times, values))
+    snapshots = []
+    for back in range(months, -1, -1):
+        day = _month_start(today, back)
+        cutoff = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+        states = list(real)
+        for leistung_id, verwaltung_id, times, values in timelines:
+            position = bisect.bisect_left(times, cutoff)
+            if position:
+                stage, level = values[position - 1]
+                states.append((leistung_id, verwaltung_id, stage, level))
+        aggregates = snapshot_aggregates(states, leistung_themenfeld=leistung_themenfeld,
+                                         verwaltung_ars=verwaltung_ars)
+        snapshots.append(MonthlySnapshot(date=day, statuses=aggregates["statuses"], online=aggregates["online"],
+                                         leistungen_online=aggregates["leistungen_online"], aggregates=aggregates,
+                                         is_demo=True))
+    MonthlySnapshot.objects.filter(date__in=[snapshot.date for snapshot in snapshots]).delete()
+    MonthlySnapshot.objects.bulk_create(snapshots)
+    result.snapshots = len(snapshots)
+
+    # 4. Managed lists the dashboard shows: Basisdienst OZG-Cloud, Fokusleistungen and a plan (demo-named).
+    Basisdienst.objects.get_or_create(
+        name="OZG-Cloud",
+        defaults={"description": "Gemeinsame Plattform der Kommunen in Schleswig-Holstein für Onlinedienste."},
+    )
+    candidates = [leistung for leistung in leistungen if leistung.level in (ExecutingLevel.KREIS,
+                                                                         ExecutingLevel.AMT_GEMEINDE)]
+    fokus = random.Random(f"{seed}-fokus").sample(candidates, min(8, len(candidates)))  # noqa: S311
+    for leistung in fokus:
+        Fokusleistung.objects.get_or_create(year=today.year, leistung=leistung,
+                                            defaults={"note": "Beispiel-Fokusleistung"})
+    plan = RolloutPlan.objects.create(
+        name=f"Roll-out-Plan {today.year} (Beispiel)", slug=f"beispiel-{today.year}", year=today.year,
+        description="Beispielplan der Demo-Daten: die Fokusleistungen in allen zuständigen Verwaltungen.",
+    )
+    due = datetime.date(today.year, 12, 31)
+    RolloutTarget.objects.bulk_create(
+        [RolloutTarget(plan=plan, leistung=leistung, verwaltung=org, due=due)
+         for leistung in fokus for org in targets[leistung.level]]
+    )
+    transaction.on_commit(dashboard_cache_invalidate)
+    return result
+
+
+def _json(state: dict) -> dict:
+    return {key: value.isoformat() if isinstance(value, datetime.date) else value for key, value in state.items()}

@@ -1,0 +1,69 @@
+import io
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from organisations.models import Organisation
+from ozg_monitoring.models import ExecutingLevel, MonthlySnapshot, OzgLeistung, RolloutStatus, StatusEvent
+from ozg_monitoring.selectors import lookup_leistungen, lookup_rows, portal_notices
+from tests.organisations.fixtures import register  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue(db):
+    call_command("import_ozg_catalogue", stdout=io.StringIO())
+
+
+def test_demo_refuses_when_disabled(settings, register, catalogue):  # noqa: F811
+    settings.DEMO_CONTENT_ENABLED = False
+    with pytest.raises(CommandError, match="DEMO_CONTENT_ENABLED"):
+        call_command("load_ozg_demo", stdout=io.StringIO())
+    assert not RolloutStatus.objects.exists()
+
+
+def test_demo_covers_all_verwaltungen_is_deterministic_idempotent_and_flagged(register, catalogue):  # noqa: F811
+    assert Organisation.objects.verwaltungen().count() == 180
+    assert portal_notices() == []
+    started = time.monotonic()
+    call_command("load_ozg_demo", stdout=io.StringIO())
+    elapsed = time.monotonic() - started
+    first = set(RolloutStatus.objects.values_list("leistung__ozg_id", "verwaltung__ars", "stage", "version"))
+    events = StatusEvent.objects.count()
+    assert elapsed < 60
+    assert RolloutStatus.objects.values("verwaltung").distinct().count() == 181  # 180 Verwaltungen and the Land
+    kreis_level = OzgLeistung.objects.filter(level=ExecutingLevel.KREIS).count()
+    amt_level = OzgLeistung.objects.filter(level=ExecutingLevel.AMT_GEMEINDE).count()
+    land_level = OzgLeistung.objects.filter(level=ExecutingLevel.LAND).count()
+    assert len(first) == kreis_level * 15 + amt_level * 169 + land_level
+    assert MonthlySnapshot.objects.filter(is_demo=True).count() == 25
+    series = list(MonthlySnapshot.objects.order_by("date").values_list("online", flat=True))
+    assert series[0] < series[-1]
+    assert StatusEvent.objects.exclude(channel="demo").count() == 0
+    assert portal_notices()[0]["title"] == "Beispieldaten"
+
+    call_command("load_ozg_demo", stdout=io.StringIO())
+    assert set(RolloutStatus.objects.values_list("leistung__ozg_id", "verwaltung__ars", "stage", "version")) == first
+    assert StatusEvent.objects.count() == events
+
+    call_command("load_ozg_demo", "--remove", stdout=io.StringIO())
+    assert not RolloutStatus.objects.exists()
+    assert not OzgLeistung.objects.filter(level_source="demo").exists()
+    assert portal_notices() == []
+
+
+def test_foehr_amrum_on_the_real_register(register):  # noqa: F811
+    from .factories import OnlineStatusFactory, OzgLeistungFactory
+
+    amt = Organisation.objects.get(ars="010545488000")
+    nordfriesland = Organisation.objects.get(ars="010540000000")
+    gemeinde = Organisation.objects.filter(amt=amt).select_related("kreis", "verwaltung").first()
+    amt_level = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
+    kreis_level = OzgLeistungFactory(level=ExecutingLevel.KREIS)
+    OnlineStatusFactory(leistung=amt_level, verwaltung=amt)
+    OnlineStatusFactory(leistung=kreis_level, verwaltung=nordfriesland)
+    rows = {row.leistung: row for row in lookup_rows(gemeinde, lookup_leistungen())}
+    assert rows[amt_level].responsible == amt and rows[amt_level].is_online
+    assert rows[kreis_level].responsible == nordfriesland and rows[kreis_level].is_online
