@@ -23,3 +23,7 @@ def _celery_eager():
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+# The real register of Schleswig-Holstein, imported from data/gebiete (about 1.5 s): `def test_x(register): ...`
+from tests.organisations.fixtures import register  # noqa: E402, F401

@@ -7,7 +7,6 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.template import Context, Template
 from django.urls import reverse
 
 from cooperations import services
@@ -143,17 +142,14 @@ def test_source_file_is_served_through_the_view(client, settings, tmp_path):
     assert client.get(reverse("cooperations:source_file", kwargs={"pk": no_file.pk})).status_code == 404
 
 
-def test_body_include_and_tag():
+def test_body_page_lists_the_agreements_of_the_body(client):
     amt = AmtFactory()
     agreement = signed_agreement(partner=amt)
-    html = Template("{% load cooperations_tags %}{% agreements_for_body organisation %}").render(
-        Context({"organisation": amt})
-    )
+    html = client.get(amt.get_absolute_url()).content.decode()
+    assert 'id="kooperationen"' in html
     assert agreement.title in html
-    other = Template("{% load cooperations_tags %}{% agreements_for_body organisation %}").render(
-        Context({"organisation": KreisFactory()})
-    )
-    assert "Keine Kooperationen erfasst" in other
+    other = client.get(KreisFactory().get_absolute_url()).content.decode()
+    assert 'id="kooperationen"' not in other
 
 
 def _make(count):
