@@ -494,3 +494,125 @@ def snapshot_create(*, date: datetime.date) -> MonthlySnapshot:
     )
     _invalidate_on_commit()
     return snapshot
+
+
+# --- CSV upload of status rows -----------------------------------------------------------------------------
+
+IMPORT_CHUNK = 500
+IMPORT_REQUIRED_COLUMNS = ["ozg_id", "ars"]
+
+
+def _error_report(errors: list[dict]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["zeile", "ozg_id", "ars", "feld", "fehler"])
+    for error in errors:
+        for field_name, messages in error["errors"].items():
+            for message in messages:
+                writer.writerow([error.get("line", ""), error.get("ozg_id", ""), error.get("ars", ""), field_name,
+                                 message])
+    return buffer.getvalue()
+
+
+def _read_import_rows(job) -> list[dict]:
+    import csv
+    import io
+
+    job.file.open("rb")
+    try:
+        text = job.file.read().decode("utf-8-sig")
+    finally:
+        job.file.close()
+    reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.split("\n", 1)[0].count(";") else ",")
+    missing = [column for column in IMPORT_REQUIRED_COLUMNS if column not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationError(_("Spalte(n) fehlen: %(columns)s.") % {"columns": ", ".join(missing)})
+    rows = []
+    for line, row in enumerate(reader, start=2):
+        # Empty cells mean "leave as is"; only filled cells are changes.
+        rows.append({"_line": line, **{key: value for key, value in row.items() if key and value not in ("", None)}})
+    return rows
+
+
+class _DryRun(Exception):
+    pass
+
+
+def import_job_run(*, job) -> None:
+    """Checks every row (progress visible while it runs), then applies all rows in one transaction. Any error:
+    the job fails with a downloadable report and nothing is changed."""
+    from .models import ImportJob
+
+    job.state, job.processed_rows = ImportJob.State.RUNNING, 0
+    job.save(update_fields=["state", "processed_rows"])
+    try:
+        rows = _read_import_rows(job)
+    except (ValidationError, UnicodeDecodeError) as error:
+        message = error.messages[0] if isinstance(error, ValidationError) else _("Die Datei ist nicht UTF-8-kodiert.")
+        job.state, job.error_count, job.finished_at = ImportJob.State.FAILED, 1, timezone.now()
+        job.error_report = _error_report([{"line": 1, "errors": {"datei": [message]}}])
+        job.save(update_fields=["state", "error_count", "error_report", "finished_at"])
+        return
+    job.total_rows = len(rows)
+    job.save(update_fields=["total_rows"])
+    by = job.uploaded_by
+    allowed = None if by is None or by.is_superuser else _allowed_ids(by)
+    errors = []
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        chunk = rows[start:start + IMPORT_CHUNK]
+        items = [{key: value for key, value in row.items() if key != "_line"} for row in chunk]
+        try:
+            with transaction.atomic():
+                rollout_status_bulk_upsert(items=items, by=by, channel="import", allowed_verwaltung_ids=allowed)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except BulkUpsertError as error:
+            for entry in error.errors:
+                errors.append({**entry, "line": chunk[entry["index"]]["_line"]})
+        job.processed_rows = start + len(chunk)
+        job.save(update_fields=["processed_rows"])
+    if not errors:
+        try:
+            with transaction.atomic():
+                created = updated = 0
+                for start in range(0, len(rows), IMPORT_CHUNK):
+                    items = [{k: v for k, v in row.items() if k != "_line"} for row in rows[start:start + IMPORT_CHUNK]]
+                    result = rollout_status_bulk_upsert(items=items, by=by, channel="import",
+                                                        allowed_verwaltung_ids=allowed)
+                    created, updated = created + result.created, updated + result.updated
+        except BulkUpsertError as error:
+            errors = [{**entry, "line": ""} for entry in error.errors]
+    job.finished_at = timezone.now()
+    if errors:
+        job.state, job.error_count, job.error_report = ImportJob.State.FAILED, len(errors), _error_report(errors)
+        job.save(update_fields=["state", "error_count", "error_report", "finished_at"])
+        return
+    job.state, job.created_count, job.updated_count = ImportJob.State.DONE, created, updated
+    job.save(update_fields=["state", "created_count", "updated_count", "finished_at"])
+
+
+def _allowed_ids(user) -> set[int] | None:
+    from django.apps import apps
+
+    if not apps.is_installed("accounts"):
+        return set()
+    from accounts.selectors import verwaltung_ids_for
+
+    return verwaltung_ids_for(user)
+
+
+@transaction.atomic
+def import_job_create(*, file, by):
+    """Stores the upload and queues its processing once the row is committed."""
+    from .models import ImportJob
+    from .tasks import import_job_process
+
+    job = ImportJob(file=file, uploaded_by=by)
+    job.full_clean()
+    job.save()
+    transaction.on_commit(lambda: import_job_process.delay(job.pk))
+    return job

@@ -179,3 +179,13 @@ def test_snapshot_is_idempotent_and_replays_history(territory):
     before_all = snapshot_create(date=timezone.localdate() - datetime.timedelta(days=60))
     assert before_all.statuses == 0
     assert MonthlySnapshot.objects.count() == 3
+
+
+def test_monthly_snapshot_task_is_idempotent(territory):
+    from ozg_monitoring.tasks import snapshot_monthly
+
+    update(territory, OzgLeistungFactory(), ONLINE)
+    first = snapshot_monthly.delay("2030-01-01").get()
+    second = snapshot_monthly.delay("2030-01-01").get()
+    assert first == second
+    assert MonthlySnapshot.objects.get(date=datetime.date(2030, 1, 1)).online == 1

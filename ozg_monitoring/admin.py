@@ -1,0 +1,301 @@
+"""The staff tool: catalogue, executing levels, statuses (through the services), read-only history, CSV upload."""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from organisations.models import Organisation
+
+from .models import (
+    STAGE_ORDER,
+    Basisdienst,
+    Fokusleistung,
+    ImportJob,
+    Lebenslage,
+    LeikaLeistung,
+    MonthlySnapshot,
+    OzgLeistung,
+    RolloutPlan,
+    RolloutStatus,
+    RolloutTarget,
+    Stage,
+    StatusEvent,
+    Themenfeld,
+)
+from .services import (
+    TRACKED_FIELDS,
+    BulkUpsertError,
+    dashboard_cache_invalidate,
+    import_job_create,
+    rollout_status_bulk_upsert,
+    rollout_status_update,
+    snapshot_create,
+)
+
+
+@admin.register(Themenfeld)
+class ThemenfeldAdmin(admin.ModelAdmin):
+    list_display = ["catalogue_id", "name"]
+    search_fields = ["name"]
+
+
+@admin.register(Lebenslage)
+class LebenslageAdmin(admin.ModelAdmin):
+    list_display = ["catalogue_id", "name", "themenfeld"]
+    list_filter = ["themenfeld"]
+    search_fields = ["name"]
+
+
+@admin.register(OzgLeistung)
+class OzgLeistungAdmin(admin.ModelAdmin):
+    list_display = ["ozg_id", "name", "themenfeld", "level", "level_source", "leika_types"]
+    list_filter = ["level", "level_source", "themenfeld"]
+    list_editable = ["level"]
+    search_fields = ["name", "=ozg_id"]
+    readonly_fields = ["ozg_id", "leika_types", "level_source"]
+    list_select_related = ["themenfeld"]
+
+    def save_model(self, request, obj, form, change):
+        # A level set by staff is kept by later catalogue imports.
+        if "level" in form.changed_data:
+            obj.level_source = OzgLeistung.LevelSource.MANUAL
+        super().save_model(request, obj, form, change)
+        dashboard_cache_invalidate()
+
+
+@admin.register(LeikaLeistung)
+class LeikaLeistungAdmin(admin.ModelAdmin):
+    list_display = ["key", "name", "leika_type", "ozg_leistung", "in_leika"]
+    list_filter = ["in_leika", "leika_type", ("ozg_leistung", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "=key"]
+    raw_id_fields = ["ozg_leistung"]
+    list_select_related = ["ozg_leistung"]
+
+
+@admin.register(Fokusleistung)
+class FokusleistungAdmin(admin.ModelAdmin):
+    list_display = ["year", "leistung", "note"]
+    list_filter = ["year"]
+    raw_id_fields = ["leistung"]
+
+
+@admin.register(Basisdienst)
+class BasisdienstAdmin(admin.ModelAdmin):
+    list_display = ["name", "operator", "active"]
+    list_filter = ["active"]
+
+
+class RolloutTargetInline(admin.TabularInline):
+    model = RolloutTarget
+    raw_id_fields = ["leistung", "verwaltung"]
+    extra = 1
+
+
+@admin.register(RolloutPlan)
+class RolloutPlanAdmin(admin.ModelAdmin):
+    list_display = ["name", "year"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [RolloutTargetInline]
+
+
+class KreisFilter(admin.SimpleListFilter):
+    title = _("Kreis")
+    parameter_name = "kreis"
+
+    def lookups(self, request, model_admin):
+        kreise = Organisation.objects.filter(kind__in=[Organisation.Kind.KREIS, Organisation.Kind.KREISFREIE_STADT])
+        return [(org.ars[:5], org.name) for org in kreise.order_by("name")]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(verwaltung__ars__startswith=self.value())
+        return queryset
+
+
+class RolloutStatusForm(forms.ModelForm):
+    class Meta:
+        model = RolloutStatus
+        fields = ["leistung", "verwaltung", *TRACKED_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("stage"):
+            old, new = self.instance.__class__.objects.get(pk=self.instance.pk).stage, cleaned["stage"]
+            note_changed = "note" in self.changed_data and cleaned.get("note")
+            if STAGE_ORDER[new] < STAGE_ORDER[old] and not note_changed:
+                self.add_error("note", _("Ein Rückschritt im Umsetzungsstand braucht eine (neue) Anmerkung."))
+        return cleaned
+
+
+@admin.register(RolloutStatus)
+class RolloutStatusAdmin(admin.ModelAdmin):
+    form = RolloutStatusForm
+    list_display = ["leistung", "verwaltung", "stage", "maturity_model", "maturity_level", "platform", "updated_at",
+                    "is_demo"]
+    list_filter = [KreisFilter, ("verwaltung", admin.RelatedOnlyFieldListFilter), "leistung__themenfeld", "stage",
+                   "leistung__level", "maturity_model", "platform", "is_demo"]
+    search_fields = ["leistung__name", "=leistung__ozg_id", "verwaltung__name", "=verwaltung__ars"]
+    raw_id_fields = ["leistung", "verwaltung", "provider"]
+    list_select_related = ["leistung", "verwaltung"]
+    readonly_fields = ["version", "created_at", "updated_at", "is_demo"]
+    actions = ["mark_geplant", "mark_in_umsetzung", "export_csv"]
+    date_hierarchy = "updated_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "leistung", "verwaltung"] if obj else fields
+
+    def save_model(self, request, obj, form, change):
+        changes = {name: form.cleaned_data[name] for name in TRACKED_FIELDS if name in form.changed_data}
+        try:
+            if change:
+                saved = rollout_status_update(status=obj, changes=changes, by=request.user, channel="admin")
+            else:
+                saved = rollout_status_update(leistung=obj.leistung, verwaltung=obj.verwaltung, changes=changes,
+                                              by=request.user, channel="admin")
+        except ValidationError as error:
+            # form.clean() checked the rules already; a rule that still fails (a race) is shown, not a 500
+            messages.error(request, "; ".join(error.messages))
+            return
+        obj.pk, obj.version = saved.pk, saved.version
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a status with history is never deleted; set it to "nicht geplant" instead
+
+    def _bulk_stage(self, request, queryset, stage):
+        items = [{"ozg_id": status.leistung.ozg_id, "ars": status.verwaltung.ars, "stage": stage}
+                 for status in queryset.select_related("leistung", "verwaltung")[:1000]]
+        try:
+            result = rollout_status_bulk_upsert(items=items, by=request.user, channel="admin")
+        except BulkUpsertError as error:
+            first = error.errors[0]
+            message = _("Nichts geändert: %(n)d Einträge verletzen Regeln, z. B. %(ozg)s/%(ars)s: %(msg)s")
+            details = "; ".join(text for texts in first["errors"].values() for text in texts)
+            values = {"n": len(error.errors), "ozg": first.get("ozg_id"), "ars": first.get("ars"), "msg": details}
+            messages.error(request, message % values)
+            return
+        messages.success(request, _("%(n)d Umsetzungsstände geändert.") % {"n": result.updated})
+
+    @admin.action(description=_("Stand auf „geplant“ setzen"))
+    def mark_geplant(self, request, queryset):
+        self._bulk_stage(request, queryset, Stage.GEPLANT)
+
+    @admin.action(description=_("Stand auf „in Umsetzung“ setzen"))
+    def mark_in_umsetzung(self, request, queryset):
+        self._bulk_stage(request, queryset, Stage.IN_UMSETZUNG)
+
+    @admin.action(description=_("Ausgewählte als CSV exportieren"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="umsetzungsstaende.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["ozg_id", "ars", *[name for name in TRACKED_FIELDS if name != "provider"], "version"])
+        for status in queryset.select_related("leistung", "verwaltung"):
+            writer.writerow([status.leistung.ozg_id, status.verwaltung.ars,
+                             *[getattr(status, name) or "" for name in TRACKED_FIELDS if name != "provider"],
+                             status.version])
+        return response
+
+
+@admin.register(StatusEvent)
+class StatusEventAdmin(admin.ModelAdmin):
+    """The history is immutable: no add, change or delete, not even for superusers."""
+
+    list_display = ["changed_at", "leistung", "verwaltung", "action", "channel", "changed_by"]
+    list_filter = ["channel", "action", "leistung__themenfeld"]
+    search_fields = ["leistung__name", "=leistung__ozg_id", "verwaltung__name", "=verwaltung__ars"]
+    list_select_related = ["leistung", "verwaltung", "changed_by"]
+    date_hierarchy = "changed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MonthlySnapshot)
+class MonthlySnapshotAdmin(admin.ModelAdmin):
+    list_display = ["date", "statuses", "online", "leistungen_online", "is_demo", "created_at"]
+    readonly_fields = ["date", "statuses", "online", "leistungen_online", "aggregates", "is_demo", "created_at"]
+    actions = ["recompute"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Ausgewählte Monatsstände neu berechnen"))
+    def recompute(self, request, queryset):
+        for snapshot in queryset:
+            snapshot_create(date=snapshot.date)
+        messages.success(request, _("%(n)d Monatsstände neu berechnet.") % {"n": queryset.count()})
+
+
+class ImportJobForm(forms.ModelForm):
+    class Meta:
+        model = ImportJob
+        fields = ["file"]
+        help_texts = {
+            "file": _("CSV (UTF-8, Komma oder Semikolon) mit den Spalten ozg_id, ars und beliebigen von: stage, "
+                      "maturity_model, maturity_level, url, provider, provider_name, platform, planned_go_live, "
+                      "actual_go_live, note, version. Leere Zellen bleiben unverändert.")
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(".csv"):
+            raise ValidationError(_("Bitte eine CSV-Datei hochladen."))
+        return upload
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    form = ImportJobForm
+    list_display = ["pk", "created_at", "uploaded_by", "state", "total_rows", "error_count"]
+    list_filter = ["state"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/fortschritt/", self.admin_site.admin_view(self.progress_view),
+                 name="ozg_monitoring_importjob_progress"),
+            path("<int:pk>/fehlerbericht.csv", self.admin_site.admin_view(self.report_view),
+                 name="ozg_monitoring_importjob_report"),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        job = import_job_create(file=form.cleaned_data["file"], by=request.user)
+        obj.pk = job.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return redirect("admin:ozg_monitoring_importjob_progress", obj.pk)
+
+    def progress_view(self, request, pk):
+        job = get_object_or_404(ImportJob, pk=pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Statusimport %(pk)s") % {"pk": job.pk},
+            "job": job,
+            "opts": self.model._meta,
+            "refresh": job.state in (ImportJob.State.PENDING, ImportJob.State.RUNNING),
+            "report_url": reverse("admin:ozg_monitoring_importjob_report", args=[job.pk]),
+        }
+        return TemplateResponse(request, "ozg_monitoring/admin/importjob_progress.html", context)
+
+    def report_view(self, request, pk):
+        job = get_object_or_404(ImportJob, pk=pk)
+        response = HttpResponse(job.error_report, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="statusimport-{job.pk}-fehler.csv"'
+        return response

@@ -1,0 +1,23 @@
+"""Celery tasks: thin, take ids, call a service, safe to run twice."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from .models import ImportJob
+from .services import import_job_run, snapshot_create
+
+
+@shared_task(name="ozg_monitoring.snapshot_monthly")
+def snapshot_monthly(date: str | None = None) -> int:
+    """The monthly snapshot (beat: first day of the month). Idempotent per date: a second run replaces it."""
+    day = timezone.localdate() if date is None else timezone.datetime.fromisoformat(date).date()
+    return snapshot_create(date=day).pk
+
+
+@shared_task(name="ozg_monitoring.import_job_process")
+def import_job_process(job_id: int) -> str:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.state != ImportJob.State.PENDING:
+        return "skipped"
+    import_job_run(job=job)
+    return job.state
