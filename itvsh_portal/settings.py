@@ -172,6 +172,7 @@ MEDIA_URL = "/dokumente/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 COOPERATIONS_SOURCE_MAX_BYTES = 10 * 1024 * 1024  # uploaded source documents: PDF only, at most this size
+# URLs typed without a scheme in forms are taken as https (Django 6's default; opted into now).
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- E-mail -------------------------------------------------------------------------------------------
@@ -236,6 +237,34 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # One schema name per choice set, so that clients get stable enum names (and the schema no warnings).
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementKindEnum": "cooperations.models.Agreement.Kind",
+        "AgreementPartyRoleEnum": "cooperations.models.AgreementParty.Role",
+        "AgreementStatusEnum": "cooperations.models.Agreement.Status",
+        "AgreementTermKindEnum": "cooperations.models.Agreement.TermKind",
+        "ApiTokenScopeEnum": "accounts.models.ApiToken.Scope",
+        "ApiTokenStatusEnum": "accounts.models.ApiToken.Status",
+        "BudgetLineStatusEnum": "funding.models.BudgetLine.Status",
+        "DatePrecisionEnum": "cooperations.models.DatePrecision",
+        "DrawdownStatusEnum": "funding.models.Drawdown.Status",
+        "ExecutingLevelEnum": "ozg_monitoring.models.ExecutingLevel",
+        "FundingSourceKindEnum": "funding.models.FundingSource.Kind",
+        "ImportJobStateEnum": "ozg_monitoring.models.ImportJob.State",
+        "InKindContributionKindEnum": "funding.models.InKindContribution.Kind",
+        "MeasureStatusEnum": "cooperations.models.Measure.Status",
+        "ObligationStatusEnum": "cooperations.models.Obligation.Status",
+        "OrganisationKindEnum": "organisations.models.Organisation.Kind",
+        "OzgLeistungLevelSourceEnum": "ozg_monitoring.models.OzgLeistung.LevelSource",
+        "ReminderLogKindEnum": "cooperations.models.ReminderLog.Kind",
+        "RolloutStatusMaturityModelEnum": "ozg_monitoring.models.RolloutStatus.MaturityModel",
+        "RolloutStatusPlatformEnum": "ozg_monitoring.models.RolloutStatus.Platform",
+        "SourceKindEnum": "cooperations.models.Source.Kind",
+        "StageEnum": "ozg_monitoring.models.Stage",
+        "StatusEventActionEnum": "ozg_monitoring.models.StatusEvent.Action",
+        "StatusEventChannelEnum": "ozg_monitoring.models.StatusEvent.Channel",
+        "VerwaltungMembershipRoleEnum": "accounts.models.VerwaltungMembership.Role",
+    },
 }
 
 # --- Portal -------------------------------------------------------------------------------------------

@@ -119,10 +119,11 @@ def test_detail_by_slug_and_404s(client, register):
 
 def test_detail_query_count(client, db, django_assert_num_queries):
     gemeinde = AmtsangehoerigeGemeindeFactory()
-    with django_assert_num_queries(1):
+    # The body, plus one query per related section provider (the agreements of the body).
+    with django_assert_num_queries(2):
         assert client.get(gemeinde.get_absolute_url()).status_code == 200
     AmtsangehoerigeGemeindeFactory.create_batch(20, amt=gemeinde.amt)
-    with django_assert_num_queries(2):  # the Amt and its members
+    with django_assert_num_queries(3):  # the Amt, its members, its agreements
         assert client.get(gemeinde.amt.get_absolute_url()).status_code == 200
 
 
