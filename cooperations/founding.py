@@ -275,7 +275,8 @@ FOUNDING_AGREEMENTS = [
         "unknowns_note": (
             "Unterzeichnungsdatum und Beginn der Laufzeit nennt die Quelle nicht (Bericht vom 13.05.2024); daher "
             "ist auch das Ende der dreijährigen Laufzeit offen. Die Quelle spricht von fünf Themenfeldern, zählt "
-            "aber sechs Begriffe auf; alle sechs sind zugeordnet."
+            "aber sechs Begriffe auf; alle sechs sind zugeordnet, dazu „Open Data“, weil die Quelle die "
+            "Verfügbarkeit offener Daten ausdrücklich als Ziel der Kooperation nennt."
         ),
         "parties": [(LAND, "land", ""), (AMT_FOEHR_AMRUM, "partnerkommune", "")],
         "signatories": [
