@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from organisations.models import Organisation
 
+from .bulk import fast_insert, fast_update, ids_for_pairs
 from .models import (
     ONLINE_STAGES,
     STAGE_ORDER,
@@ -316,15 +317,18 @@ def rollout_status_bulk_upsert(
         for leistung in OzgLeistung.objects.filter(ozg_id__in=[int(i) for i in ozg_ids if i.isdigit()])
     }
     organisations = {org.ars: org for org in Organisation.objects.filter(ars__in=arses | provider_keys)}
-    existing = {
-        (status.leistung_id, status.verwaltung_id): status
-        for status in RolloutStatus.objects.select_for_update()
-        .select_related("verwaltung")
-        .filter(
-            leistung_id__in=[leistung.pk for leistung in leistungen.values()],
-            verwaltung_id__in=[org.pk for org in organisations.values()],
-        )
+    organisations_by_pk = {org.pk: org for org in organisations.values()}
+    wanted_pairs = {
+        (leistungen[str(item.get("ozg_id", ""))].pk, organisations[str(item.get("ars", ""))].pk)
+        for item in items
+        if isinstance(item, dict) and str(item.get("ozg_id", "")) in leistungen
+        and str(item.get("ars", "")) in organisations
     }
+    existing = {}
+    status_ids = ids_for_pairs(RolloutStatus, "leistung", "verwaltung", wanted_pairs)
+    for status in RolloutStatus.objects.select_for_update().filter(pk__in=status_ids):
+        status.verwaltung = organisations_by_pk[status.verwaltung_id]  # already loaded: no query per row
+        existing[(status.leistung_id, status.verwaltung_id)] = status
     now = timezone.now()
     today = timezone.localdate(now)
     errors, forbidden, seen = [], False, set()
@@ -385,24 +389,19 @@ def rollout_status_bulk_upsert(
 
     RolloutStatus.objects.bulk_create(to_create, batch_size=500)
     if to_update:
-        RolloutStatus.objects.bulk_update(to_update, [*TRACKED_FIELDS, "version", "updated_at"], batch_size=500)
-    changed_by = by if getattr(by, "pk", None) else None
-    StatusEvent.objects.bulk_create(
+        changed_fields = sorted({name for _s, created, _o, new in events if not created for name in new})
+        fast_update(RolloutStatus, to_update, [*changed_fields, "version", "updated_at"])
+    changed_by = by.pk if getattr(by, "pk", None) else None
+    fast_insert(
+        StatusEvent,
+        ["status", "leistung", "verwaltung", "action", "old_values", "new_values", "changed_by", "changed_at",
+         "channel"],
         [
-            StatusEvent(
-                status_id=status.pk,
-                leistung_id=status.leistung_id,
-                verwaltung_id=status.verwaltung_id,
-                action=StatusEvent.Action.CREATED if created else StatusEvent.Action.CHANGED,
-                old_values=old_values,
-                new_values=new_values,
-                changed_by=changed_by,
-                changed_at=now,
-                channel=channel,
-            )
+            (status.pk, status.leistung_id, status.verwaltung_id,
+             StatusEvent.Action.CREATED if created else StatusEvent.Action.CHANGED,
+             old_values, new_values, changed_by, now, channel)
             for status, created, old_values, new_values in events
         ],
-        batch_size=1000,
     )
     result.created, result.updated = len(to_create), len(to_update)
     if events:

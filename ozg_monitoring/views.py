@@ -3,6 +3,8 @@
 Each page costs a fixed number of queries; the dashboard is cached and the cache is replaced on every write."""
 
 import csv
+import functools
+import hashlib
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -22,6 +24,32 @@ from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stag
 from .services import cache_version
 
 PAGE_SIZE = 25
+PAGE_CACHE_SECONDS = 6 * 3600
+
+
+def version_cached(view):
+    """Whole-page cache for anonymous GETs, keyed by the OZG cache version: a write to any status replaces the
+    version (on commit), so a cached page is never older than the last saved change. Logged-in users (staff)
+    always get a fresh page. The pages cached here contain no CSRF token and nothing personal."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        key = f"ozg:page:{cache_version()}:{getattr(request, 'LANGUAGE_CODE', '')}:{digest}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        if response.status_code == 200:
+            cache.set(key, (response.content, response["Content-Type"]), PAGE_CACHE_SECONDS)
+        return response
+
+    return wrapper
 
 
 def _page(request, items, per_page=PAGE_SIZE):

@@ -1,8 +1,13 @@
 """REST endpoints of the OZG monitoring. Reads are public; writes need a token (or a staff session) of a user
 bound to the Verwaltung concerned."""
 
+import hashlib
+
 from django.apps import apps
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,10 +19,18 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from itvsh_portal.api_support import Pagination
+
 from .. import federal, selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, StatusFilter
 from ..models import Lebenslage, LeikaLeistung, OzgLeistung, RolloutStatus, Themenfeld
-from ..services import BulkUpsertError, StaleVersionError, rollout_status_bulk_upsert, rollout_status_update
+from ..services import (
+    BulkUpsertError,
+    StaleVersionError,
+    cache_version,
+    rollout_status_bulk_upsert,
+    rollout_status_update,
+)
 from .serializers import (
     BulkRequestSerializer,
     BulkResultSerializer,
@@ -80,6 +93,25 @@ class MayWriteForVerwaltung(BasePermission):
 
 
 WRITE_PERMISSIONS = [IsAuthenticatedOrReadOnly, TokenScopeAllowsWrite, MayWriteForVerwaltung]
+
+
+class VersionCachedCountPaginator(Paginator):
+    """COUNT(*) over 100,000 statuses costs more than the page itself; the count of a filtered list is cached
+    under the OZG cache version, which every status write replaces."""
+
+    @cached_property
+    def count(self):
+        digest = hashlib.sha256(str(self.object_list.query).encode()).hexdigest()[:32]
+        key = f"ozg:count:{cache_version()}:{digest}"
+        count = cache.get(key)
+        if count is None:
+            count = self.object_list.count()
+            cache.set(key, count, 3600)
+        return count
+
+
+class StatusPagination(Pagination):
+    django_paginator_class = VersionCachedCountPaginator
 
 
 class CsvTextParser(parsers.BaseParser):
@@ -149,6 +181,7 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     queryset = selectors.status_list()
     serializer_class = StatusSerializer
     filterset_class = StatusFilter
+    pagination_class = StatusPagination
     ordering_fields = ["updated_at", "maturity_level", "stage"]
     http_method_names = ["get", "patch", "post", "head", "options"]
     permission_classes = WRITE_PERMISSIONS

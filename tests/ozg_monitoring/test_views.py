@@ -55,8 +55,9 @@ def test_dashboard_query_count_is_constant_and_cached(client, territory, django_
 
 def test_dashboard_reflects_a_saved_change_immediately(client, territory, django_capture_on_commit_callbacks):
     leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
-    client.get(reverse("ozg_monitoring:dashboard"))
-    assert client.get(reverse("ozg_monitoring:dashboard")).context["data"]["online_total"] == 0
+    first = client.get(reverse("ozg_monitoring:dashboard"))
+    assert first.context["data"]["online_total"] == 0
+    assert client.get(reverse("ozg_monitoring:dashboard")).content == first.content  # served from the page cache
     with django_capture_on_commit_callbacks(execute=True):
         rollout_status_update(leistung=leistung, verwaltung=territory.foehr, channel="admin",
                               changes={"stage": "online", "maturity_level": 2, "url": "https://x.example"})
@@ -80,17 +81,24 @@ def test_lookup_page_lists_services_with_links(client, territory):
     assert [row.leistung.name for row in rows] == ["Gewerbeanmeldung"]
 
 
-def test_lookup_query_count_is_constant(client, territory, django_assert_num_queries):
+def test_lookup_query_count_is_constant(client, territory, django_assert_num_queries, settings):
+    from ozg_monitoring.services import dashboard_cache_invalidate
+
+    settings.PORTAL_NOTICE_PROVIDERS = ["ozg_monitoring.selectors.portal_notices"]
+
     url = reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
     populate(territory, 2)
-    client.get(url)  # warms the demo-flag cache
 
     def measure():
-        with django_assert_num_queries(7) as context:  # gemeinde, Land, count, page, statuses, 2 selects
+        dashboard_cache_invalidate()  # a fresh render, not the page cache
+        # gemeinde, Land, count, page, statuses, Themenfelder, Lebenslagen, demo flag
+        with django_assert_num_queries(8) as context:  # gemeinde, Land, count, page, statuses, 2 selects
             assert client.get(url).status_code == 200
         return len(context.captured_queries)
 
     measure()
+    with django_assert_num_queries(0):
+        client.get(url)  # the same page again: from the page cache
     populate(territory, 20)
     for leistung in OzgLeistungFactory._meta.model.objects.all()[:10]:
         LeikaLeistungFactory(ozg_leistung=leistung)
@@ -123,3 +131,14 @@ def test_leistung_and_verwaltung_pages(client, territory):
     assert response.context["comparison"]["peers"] == 1
     assert client.get(reverse("ozg_monitoring:verwaltung_detail", args=[territory.alkersum.ars])).status_code == 404
     assert client.get(reverse("ozg_monitoring:leistung_list"), {"export": "csv"}).status_code == 200
+
+
+def test_beispieldaten_notice_while_demo_data_are_present(client, territory, settings):
+    settings.PORTAL_NOTICE_PROVIDERS = ["ozg_monitoring.selectors.portal_notices"]
+    assert "Beispieldaten" not in client.get(reverse("ozg_monitoring:lookup")).content.decode()
+    OnlineStatusFactory(verwaltung=territory.foehr, is_demo=True)
+    from ozg_monitoring.services import dashboard_cache_invalidate
+
+    dashboard_cache_invalidate()
+    html = client.get(reverse("ozg_monitoring:lookup")).content.decode()
+    assert "Beispieldaten" in html and "erfundene Beispieldaten" in html

@@ -1,0 +1,286 @@
+"""Benchmark of the OZG monitoring at Schleswig-Holstein scale (see bench/README.md).
+
+    .venv/bin/python bench/run.py                 # full: every Leistung for every Verwaltung, 24 months
+    .venv/bin/python bench/run.py --reduced       # CI size
+    .venv/bin/python bench/run.py --check         # exit 1 when a target is missed
+
+Builds the data in a PostgreSQL database of its own (default postgres://postgres@127.0.0.1/itvsh_bench, dropped
+and re-created unless --keep), then measures in one process, one request at a time, through the full Django
+stack (middleware, sessions, templates, DRF): a minimal Django view (the floor), the dashboard, the citizen
+lookup page, /api/v1/ozg/status/?page_size=100, and the time of a 1,000-item bulk upsert.
+"""
+
+import argparse
+import datetime
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"dashboard_ratio": 0.5, "lookup_ratio": 0.5, "bulk_upsert_seconds": 2.0}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
+                                                                 "postgres://postgres@127.0.0.1/itvsh_bench"))
+    parser.add_argument("--reduced", action="store_true", help="CI size: 60 Leistungen, 6 months of history")
+    parser.add_argument("--keep", action="store_true", help="reuse the data of the last run (no rebuild)")
+    parser.add_argument("--seconds", type=float, default=None, help="measuring time per page (default 5, reduced 2)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--json", help="also write the results to this file")
+    return parser.parse_args()
+
+
+def recreate_database(url: str):
+    import psycopg2
+
+    parts = urlparse(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
+                             password=parts.password, dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def build(reduced: bool):
+    """Register, catalogue, and a status for every (Leistung, Verwaltung) with 24 months of history."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from organisations.models import LAND_ARS, Organisation
+    from ozg_monitoring.bulk import fast_insert
+    from ozg_monitoring.models import ExecutingLevel, MonthlySnapshot, OzgLeistung, RolloutStatus, StatusEvent
+    from ozg_monitoring.services import TRACKED_FIELDS, snapshot_aggregates
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("import_register", stdout=io.StringIO())
+    call_command("import_ozg_catalogue", stdout=io.StringIO())
+    # Levels the catalogue leaves open: alternate Kreis / Amt so that every map and lookup path is exercised.
+    for leistung in OzgLeistung.objects.filter(level=ExecutingLevel.UNCLASSIFIED):
+        leistung.level = ExecutingLevel.KREIS if leistung.ozg_id % 2 else ExecutingLevel.AMT_GEMEINDE
+        leistung.save(update_fields=["level"])
+    leistungen = list(OzgLeistung.objects.select_related("themenfeld").order_by("ozg_id"))
+    if reduced:
+        leistungen = leistungen[::9]  # 62 Leistungen
+    months = 6 if reduced else 24
+    verwaltungen = list(Organisation.objects.verwaltungen()) + list(Organisation.objects.filter(ars=LAND_ARS))
+    rng = random.Random(4711)
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    now = timezone.now()
+    start = now - datetime.timedelta(days=30 * months)
+    stages = ["nicht_geplant", "geplant", "in_umsetzung", "online", "ende_zu_ende"]
+    status_rows, timelines = [], []
+    for leistung in leistungen:
+        for org in verwaltungen:
+            final = rng.choices(range(5), weights=[2, 2, 2, 3, 1])[0]
+            times = sorted(start + datetime.timedelta(days=rng.uniform(0, 30 * months - 1)) for _ in range(final + 1))
+            path = stages[: final + 1]
+            level = {3: 3, 4: 6}.get(final, 1 if final == 2 else 0)
+            url = f"https://dienste.bench.example/{org.ars}/{leistung.ozg_id}" if final >= 3 else ""
+            status_rows.append((leistung.pk, org.pk, path[-1], "2.0", level, url, "", "", None,
+                                times[-1].date() if final >= 3 else None, "", len(path), False, times[0], times[-1]))
+            timelines.append((leistung.pk, org.pk, times, path, level, url))
+    fields = ["leistung", "verwaltung", "stage", "maturity_model", "maturity_level", "url", "provider_name",
+              "platform", "planned_go_live", "actual_go_live", "note", "version", "is_demo", "created_at",
+              "updated_at"]
+    fast_insert(RolloutStatus, fields, status_rows)
+    ids = {(l_id, v_id): pk for pk, l_id, v_id in RolloutStatus.objects.values_list("pk", "leistung_id",
+                                                                                   "verwaltung_id")}
+    events = []
+    for leistung_id, verwaltung_id, times, path, level, url in timelines:
+        pk = ids[(leistung_id, verwaltung_id)]
+        for index, (when, stage) in enumerate(zip(times, path, strict=True)):
+            if index == 0:
+                new = dict.fromkeys(TRACKED_FIELDS, "")
+                new.update(stage=stage, maturity_model="2.0", maturity_level=0, provider=None,
+                           planned_go_live=None, actual_go_live=None)
+                events.append((pk, leistung_id, verwaltung_id, "created", {}, new, when, "import"))
+            else:
+                old, new = {"stage": path[index - 1]}, {"stage": stage}
+                if index == len(path) - 1 and level:
+                    old["maturity_level"], new["maturity_level"] = 0, level
+                    if url:
+                        old["url"], new["url"] = "", url
+                events.append((pk, leistung_id, verwaltung_id, "changed", old, new, when, "import"))
+    fast_insert(StatusEvent, ["status", "leistung", "verwaltung", "action", "old_values", "new_values",
+                              "changed_at", "channel"], events)
+    themenfeld = {leistung.pk: leistung.themenfeld.catalogue_id for leistung in leistungen}
+    arses = {org.pk: org.ars for org in verwaltungen}
+    snapshots = []
+    for back in range(months, -1, -1):
+        index = today.year * 12 + today.month - 1 - back
+        day = datetime.date(index // 12, index % 12 + 1, 1)
+        cutoff = datetime.datetime.combine(day, datetime.time.min, tzinfo=tz)
+        states = []
+        for leistung_id, verwaltung_id, times, path, level, _url in timelines:
+            reached = sum(1 for when in times if when < cutoff)
+            if reached:
+                stage = path[reached - 1]
+                states.append((leistung_id, verwaltung_id, stage, level if reached == len(path) else 0))
+        aggregates = snapshot_aggregates(states, leistung_themenfeld=themenfeld, verwaltung_ars=arses)
+        snapshots.append(MonthlySnapshot(date=day, statuses=aggregates["statuses"], online=aggregates["online"],
+                                         leistungen_online=aggregates["leistungen_online"], aggregates=aggregates))
+    MonthlySnapshot.objects.bulk_create(snapshots)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"statuses": len(status_rows), "events": len(events), "snapshots": len(snapshots),
+            "leistungen": len(leistungen), "verwaltungen": len(verwaltungen), "months": months,
+            "build_seconds": round(time.monotonic() - started, 1)}
+
+
+def throughput(client, paths, seconds: float) -> dict:
+    """Requests per second, one at a time, cycling through `paths`; each answer must be 200."""
+    for path in paths:  # warm-up: the first request of each page renders it and fills the page cache
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    count, durations, deadline = 0, [], time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        path = paths[count % len(paths)]
+        began = time.perf_counter()
+        response = client.get(path)
+        durations.append(time.perf_counter() - began)
+        assert response.status_code == 200, (path, response.status_code)
+        count += 1
+    total = sum(durations)
+    return {"requests": count, "per_second": round(count / total, 1),
+            "median_ms": round(1000 * statistics.median(durations), 2),
+            "p95_ms": round(1000 * sorted(durations)[int(0.95 * (len(durations) - 1))], 2)}
+
+
+def measure(seconds: float) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.test import Client
+
+    from organisations.models import Organisation
+    from ozg_monitoring.models import OzgLeistung, RolloutStatus
+    from ozg_monitoring.services import dashboard_cache_invalidate, rollout_status_bulk_upsert
+    from ozg_monitoring.views import dashboard_context
+
+    client = Client()
+    gemeinden = list(Organisation.objects.gemeinden().order_by("ars").values_list("ars", flat=True))
+    rng = random.Random(1)
+    lookup_paths = [f"/ozg/online-erledigen/{ars}/" for ars in rng.sample(gemeinden, min(200, len(gemeinden)))]
+    results = {
+        "floor": throughput(client, ["/bench/floor/"], seconds),
+        "dashboard": throughput(client, ["/ozg/"], seconds),
+        "lookup": throughput(client, lookup_paths, seconds),
+        "status_api": throughput(client, ["/api/v1/ozg/status/?page_size=100"], seconds),
+    }
+    for name in ("dashboard", "lookup", "status_api"):
+        results[name]["ratio_to_floor"] = round(results[name]["per_second"] / results["floor"]["per_second"], 3)
+    cold = []
+    for _ in range(3):
+        dashboard_cache_invalidate()
+        began = time.perf_counter()
+        dashboard_context()
+        cold.append(time.perf_counter() - began)
+    results["dashboard_cold_render_ms"] = round(1000 * min(cold), 1)
+    # Cold pages (right after a write): every request renders, nothing from the page cache.
+    for name, paths in (("dashboard", ["/ozg/"]), ("lookup", lookup_paths[:20])):
+        timings = []
+        for path in paths * (5 if len(paths) == 1 else 1):
+            dashboard_cache_invalidate()
+            began = time.perf_counter()
+            assert client.get(path).status_code == 200
+            timings.append(time.perf_counter() - began)
+        results[f"{name}_cold_ms_median"] = round(1000 * statistics.median(timings), 1)
+
+    # 1,000-item bulk upsert: existing statuses of many Verwaltungen move one stage (rolled back afterwards).
+    pairs = list(RolloutStatus.objects.filter(stage__in=["nicht_geplant", "geplant"]).order_by("?")
+                 .values_list("leistung__ozg_id", "verwaltung__ars", "stage")[:1000])
+    items = [{"ozg_id": ozg_id, "ars": ars, "stage": "in_umsetzung" if stage == "geplant" else "geplant",
+              "note": "Benchmark"} for ozg_id, ars, stage in pairs]
+    timings = []
+    for _ in range(3):
+        began = time.perf_counter()
+        with transaction.atomic():
+            result = rollout_status_bulk_upsert(items=items, channel="api")
+            timings.append(time.perf_counter() - began)
+            transaction.set_rollback(True)
+        assert result.updated == len(items)
+    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_superuser": True,
+                                                                                 "is_staff": True})
+    api = Client()
+    api.force_login(user)
+    began = time.perf_counter()
+    with transaction.atomic():
+        response = api.post("/api/v1/ozg/status/bulk/", {"items": items}, content_type="application/json")
+        api_seconds = time.perf_counter() - began
+        transaction.set_rollback(True)
+    assert response.status_code == 200, response.content[:300]
+    results["bulk_upsert"] = {"items": len(items), "service_seconds_best": round(min(timings), 3),
+                              "service_seconds_all": [round(t, 3) for t in timings],
+                              "api_seconds": round(api_seconds, 3)}
+    results["catalogue"] = {"leistungen": OzgLeistung.objects.count()}
+    return results
+
+
+def main():
+    args = parse_args()
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("DEMO_CONTENT_ENABLED", "false")
+    if not args.database_url.startswith("postgres"):
+        sys.exit("Der Benchmark läuft auf PostgreSQL (--database-url postgres://…).")
+    if not args.keep:
+        recreate_database(args.database_url)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    data = build(args.reduced) if not args.keep else {"reused": True}
+    seconds = args.seconds or (2.0 if args.reduced else 5.0)
+    results = measure(seconds)
+    report = {
+        "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "database": f"PostgreSQL {connection.pg_version // 10000}",
+        "cache": settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1],
+        "size": "reduced" if args.reduced else "full",
+        "data": data,
+        "results": results,
+        "targets": TARGETS,
+    }
+    checks = {
+        "dashboard_ratio": results["dashboard"]["ratio_to_floor"] >= TARGETS["dashboard_ratio"],
+        "lookup_ratio": results["lookup"]["ratio_to_floor"] >= TARGETS["lookup_ratio"],
+        "bulk_upsert_seconds": results["bulk_upsert"]["service_seconds_best"] < TARGETS["bulk_upsert_seconds"],
+    }
+    report["met"] = checks
+    print(json.dumps(report, indent=2, default=str))
+    print()
+    print(f"{'Seite':<28}{'Anfragen/s':>12}{'Median ms':>12}{'p95 ms':>10}{'Anteil Floor':>14}")
+    for name in ("floor", "dashboard", "lookup", "status_api"):
+        row = results[name]
+        ratio = row.get("ratio_to_floor", 1.0)
+        print(f"{name:<28}{row['per_second']:>12}{row['median_ms']:>12}{row['p95_ms']:>10}{ratio:>14.2f}")
+    bulk = results["bulk_upsert"]
+    print(f"Bulk-Upsert {bulk['items']} Einträge: Service {bulk['service_seconds_best']} s, "
+          f"API {bulk['api_seconds']} s")
+    print("Ziele erreicht:", ", ".join(f"{key}={'ja' if value else 'NEIN'}" for key, value in checks.items()))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+    if args.check and not all(checks.values()):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
