@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate data run test lint check bench clean
+.PHONY: install migrate data run test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,10 @@ migrate: install
 # Reference data and founding content; every command is idempotent, so `make run` can be repeated.
 data: migrate
 	$(PY) manage.py import_register
+	$(PY) manage.py import_ozg_catalogue
 	$(PY) manage.py load_founding_agreements
 	$(PY) manage.py load_founding_funding
+	$(PY) manage.py load_ozg_demo
 
 run: data
 	@echo "Portal: http://$(HOST):$(PORT)/  (Beenden mit Strg+C)"
@@ -36,6 +38,10 @@ lint: install
 test: install lint
 	./scripts/ensure-chromium.sh
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The benchmark at Schleswig-Holstein scale on PostgreSQL (see bench/README.md); --reduced for a quick run.
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

@@ -124,6 +124,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Agreements past their term -> ausgelaufen, obligations past due -> verspätet, reminders (90/30 days).
     "cooperations-daily": {"task": "cooperations.daily", "schedule": crontab(hour=6, minute=15)},
+    # The monthly OZG snapshot of the aggregates the time series read (idempotent per date).
+    "ozg-monthly-snapshot": {
+        "task": "ozg_monitoring.snapshot_monthly",
+        "schedule": crontab(minute=15, hour=0, day_of_month=1),
+    },
     # Drawdowns waiting for review longer than 14 days, once per drawdown and week.
     "funding-review-reminders": {
         "task": "funding.tasks.send_review_reminders",
@@ -272,7 +277,7 @@ PORTAL_NAME = "Digitalisierungsportal Schleswig-Holstein"
 PORTAL_OPERATOR = "IT-Verbund Schleswig-Holstein (ITV.SH)"
 PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="")
 # Functions (dotted paths) taking the request and returning notices shown on every public page.
-PORTAL_NOTICE_PROVIDERS: list[str] = []
+PORTAL_NOTICE_PROVIDERS: list[str] = ["ozg_monitoring.selectors.portal_notices"]
 # Demo content (e.g. the OZG rollout demo) is never loaded where this is false.
 DEMO_CONTENT_ENABLED = env.bool("DEMO_CONTENT_ENABLED", default=True)
 

@@ -8,13 +8,9 @@ Filters (German formats from itvsh_portal/formatting.py; None renders as "–"):
   {{ share|percent:1 }}       42.55               -> "42,6 %"
 Tags:
   {% page_links page_obj as pages %}    page numbers with "…" gaps for includes/pagination.html
-  {% static_asset "css/portal.css" %}   like {% static %}, but falls back to the plain /static/ URL where the
-                                        file has not been collected into the manifest yet (embedded set-up, tests).
 """
 
 from django import template
-from django.conf import settings
-from django.templatetags.static import static
 
 from itvsh_portal import formatting
 
@@ -40,15 +36,6 @@ def number(value, places=None):
 @register.filter
 def percent(value, places=None):
     return formatting.format_percent(value, _places(places))
-
-
-@register.simple_tag
-def static_asset(path: str) -> str:
-    try:
-        return static(path)
-    except ValueError:
-        # The manifest storage knows only collected files; before `collectstatic` the finders serve plain names.
-        return f"{settings.STATIC_URL}{path}"
 
 
 @register.simple_tag

@@ -380,8 +380,8 @@ def test_formatting_filters_use_german_formats():
     assert html == "12.345,60\u00a0€|2.959.517|42,6|43\u00a0%|42,6\u00a0%|–"
 
 
-def test_static_asset_falls_back_to_the_plain_url_before_collectstatic():
-    html = Template("{% load portal_tags %}{% static_asset 'css/portal.css' %}").render(
+def test_static_falls_back_to_the_plain_url_before_collectstatic():
+    html = Template("{% load static %}{% static 'css/portal.css' %}").render(
         RequestContext(RequestFactory().get("/"))
     )
     assert html == "/static/css/portal.css"
