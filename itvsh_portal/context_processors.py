@@ -13,6 +13,7 @@ from functools import cache
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -72,5 +73,6 @@ def portal(request):
         "portal_name": settings.PORTAL_NAME,
         "portal_operator": settings.PORTAL_OPERATOR,
         "navigation": navigation_items(request.path),
-        "portal_notices": _notices(request),
+        # Lazy: only pages that render the notices (the public layout) ask the providers.
+        "portal_notices": SimpleLazyObject(lambda: _notices(request)),
     }

@@ -161,7 +161,7 @@ def _make(count):
 
 
 @pytest.mark.parametrize("count", [5, 30])
-def test_list_page_query_count_is_constant(client, django_assert_num_queries, count):
+def test_list_page_query_count_is_constant(client, django_assert_num_queries, warm_notices, count):
     _make(count)
     # count, page rows, parties+bodies, topics, topic choices of the form: 5 queries for 5 or 30 agreements.
     with django_assert_num_queries(5):

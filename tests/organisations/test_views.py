@@ -85,7 +85,7 @@ def test_start_page_lists_the_kreise(client, register):
     assert "Kreis Nordfriesland" in html
 
 
-def test_search_query_count_is_constant(client, db, django_assert_num_queries):
+def test_search_query_count_is_constant(client, db, django_assert_num_queries, warm_notices):
     amt = AmtFactory()
     AmtsangehoerigeGemeindeFactory.create_batch(5, amt=amt)
     with django_assert_num_queries(3):  # unique exact match?, count, page
@@ -117,7 +117,7 @@ def test_detail_by_slug_and_404s(client, register):
     assert client.get("/kommunen/0105/").status_code == 404
 
 
-def test_detail_query_count(client, db, django_assert_num_queries):
+def test_detail_query_count(client, db, django_assert_num_queries, warm_notices):
     gemeinde = AmtsangehoerigeGemeindeFactory()
     # The body, plus one query per related section provider (the agreements of the body).
     with django_assert_num_queries(2):

@@ -215,10 +215,7 @@ def test_home_page_offers_search_and_only_existing_sections(client, settings):
     assert nav == ["/", "/kommunen/", "/kooperationen/"]
 
 
-def test_home_page_costs_no_queries(client, django_assert_num_queries):
-    # The first request after a write asks once whether demo data are present (the notice), then it is cached.
-    with django_assert_num_queries(1):
-        assert client.get("/").status_code == 200
+def test_home_page_costs_no_queries(client, django_assert_num_queries, warm_notices):
     with django_assert_num_queries(0):
         assert client.get("/").status_code == 200
 
@@ -243,9 +240,10 @@ LEGAL_PAGES = {
 
 
 @pytest.mark.parametrize("path", LEGAL_PAGES)
-def test_legal_pages_have_structure_and_mark_operator_facts_as_placeholders(client, path, django_assert_num_queries):
+def test_legal_pages_have_structure_and_mark_operator_facts_as_placeholders(
+    client, path, django_assert_num_queries, warm_notices
+):
     heading, phrases = LEGAL_PAGES[path]
-    client.get(path)  # warms the cached demo-data flag of the notices
     with django_assert_num_queries(0):
         response = client.get(path)
     assert response.status_code == 200
