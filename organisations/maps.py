@@ -289,9 +289,12 @@ def choropleth_map(
     legend_steps: int = 5,
     value_label: Callable[[float | None], str] = default_value_label,
     legend_title: str = "",
+    legend_label: Callable[[float | None], str] | None = None,
 ) -> SafeString:
     """A map with every region of `layer` coloured by its value (0..1; None = no data, class `map-no-data`),
-    in `legend_steps` equal steps (2–6) with a legend below. Each region's <title> reads "Name: value"."""
+    in `legend_steps` equal steps (2–6) with a legend below. Each region's <title> reads "Name: value"
+    (`value_label`); the legend's step bounds use `legend_label` (default: `value_label`), e.g. whole percent
+    in the legend and one decimal place in the regions."""
     if not 2 <= legend_steps <= MAX_STEPS:
         raise ValueError(f"legend_steps muss zwischen 2 und {MAX_STEPS} liegen, nicht {legend_steps}.")
     palette = [PALETTE[palette_index(i, legend_steps)] for i in range(legend_steps)]
@@ -314,7 +317,7 @@ def choropleth_map(
         fill = NODATA_FILL if step is None else palette[step]
         parts.append(_path(region, css_class=css_class, fill=fill, label=f"{region.name}: {value_label(value)}"))
     parts.append("</g>")
-    parts.append(_legend(palette, legend_title, value_label, top=land_bounds().height + 4))
+    parts.append(_legend(palette, legend_title, legend_label or value_label, top=land_bounds().height + 4))
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
 

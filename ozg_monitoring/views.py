@@ -16,9 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from itvsh_portal import charts
+from itvsh_portal.formatting import format_percent
+from organisations.maps import choropleth_map
 from organisations.models import Organisation
 
-from . import charts, selectors
+from . import selectors
 from .filters import LeistungFilter, StatusFilter
 from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
 from .services import cache_version
@@ -86,6 +89,44 @@ def _month_label(date) -> str:
     return date.strftime("%m/%Y")
 
 
+def _percent(value) -> str:
+    return format_percent(value, 1)
+
+
+def _share_bars(rows, *, title: str, description: str):
+    """Horizontal bars of rows' `share` (percent, 0–100) labelled by `name`, values as in the tables."""
+    return charts.bar_chart(
+        title=title,
+        description=description,
+        categories=[row["name"] for row in rows],
+        series=[{"label": _("Anteil online"), "values": [row["share"] for row in rows]}],
+        value_format=_percent,
+        max_value=100,
+    )
+
+
+def _region_label(value) -> str:
+    return _("keine Angabe") if value is None else format_percent(value * 100, 1)
+
+
+def _legend_label(value) -> str:
+    return format_percent(value * 100)
+
+
+def _share_map(layer: str, rows, *, title: str, description: str):
+    """A choropleth of rows' `share` (percent) by `key` (Kreis key or 9-digit Verband key) in five 20 % steps."""
+    return choropleth_map(
+        layer=layer,
+        values={row["key"]: row["share"] / 100 for row in rows},
+        title=title,
+        description=description,
+        legend_steps=5,
+        value_label=_region_label,
+        legend_label=_legend_label,
+        legend_title=_("Anteil online"),
+    )
+
+
 def dashboard_context() -> dict:
     """The dashboard's data and drawings, cached until the next write (key contains the cache version)."""
     key = f"ozg:dashboard-page:{cache_version()}"
@@ -94,52 +135,46 @@ def dashboard_context() -> dict:
         return context
     data = selectors.dashboard_data()
     as_of = timezone.localtime(data["as_of"]).strftime("%d.%m.%Y, %H:%M Uhr")
-    tf_rows = [(row["name"], row["share"]) for row in data["themenfelder"]]
     series = data["series"]
     context = {
         "data": data,
         "as_of": as_of,
-        "themenfeld_chart": charts.bar_chart(
-            tf_rows,
+        "themenfeld_chart": _share_bars(
+            data["themenfelder"],
             title=_("Leistungen mit Onlinedienst je Themenfeld"),
             description=_("Anteil der in Schleswig-Holstein vollzogenen OZG-Leistungen je Themenfeld, die in "
                           "mindestens einer Verwaltung online verfügbar sind, Stand %(t)s.") % {"t": as_of},
         ),
-        "fokus_chart": charts.bar_chart(
-            [(row["name"], row["share"]) for row in data["fokus"]],
+        "fokus_chart": _share_bars(
+            data["fokus"],
             title=_("Fokusleistungen %(year)s") % {"year": data["year"]},
             description=_("Anteil der zuständigen Verwaltungen, die die Fokusleistung online anbieten."),
         ),
-        "kreis_map": charts.choropleth(
-            filename="sh_kreise_vg5000.geojson",
-            key_property="kreis_ars",
-            values={row["ars"]: row["share"] for row in data["kreise"]},
-            names={row["ars"]: row["name"] for row in data["kreise"]},
+        "kreis_map": _share_map(
+            "kreise",
+            data["kreise"],
             title=_("Anteil online je Kreis und kreisfreier Stadt"),
             description=_("Karte Schleswig-Holsteins: je Kreis der Anteil der Kreis-Leistungen, die online "
                           "verfügbar sind. Die Werte stehen in der Tabelle unter der Karte."),
         ),
-        "unit_map": charts.choropleth(
-            filename="sh_gemeindeverbaende.geojson",
-            key_property="verband_ars9",
-            values={row["key"]: row["share"] for row in data["units"]},
-            names={row["key"]: row["name"] for row in data["units"]},
+        "unit_map": _share_map(
+            "verbaende",
+            data["units"],
             title=_("Anteil online je Amt und amtsfreier Gemeinde"),
             description=_("Karte Schleswig-Holsteins: je Amt, amtsfreier Gemeinde und kreisfreier Stadt der Anteil "
                           "der Leistungen dieser Ebene, die online verfügbar sind. Die Werte stehen in der Tabelle."),
         ),
         "series_chart": charts.line_chart(
-            [_month_label(row["date"]) for row in series],
-            [
-                (_("Onlinedienste (Verwaltung × Leistung)"), [row["online"] for row in series]),
-                (_("Leistungen online"), [row["leistungen_online"] for row in series]),
+            x_labels=[_month_label(row["date"]) for row in series],
+            series=[
+                {"label": _("Onlinedienste (Verwaltung × Leistung)"), "values": [row["online"] for row in series]},
+                {"label": _("Leistungen online"), "values": [row["leistungen_online"] for row in series]},
             ],
             title=_("Entwicklung seit %(first)s") % {"first": _month_label(series[0]["date"])} if series
             else _("Entwicklung"),
             description=_("Monatsstände: Zahl der Onlinedienste und Zahl der Leistungen, die in mindestens einer "
                           "Verwaltung online sind. Die Werte stehen in der Tabelle."),
         ),
-        "legend": charts.legend(),
     }
     cache.set(key, context, 6 * 3600)
     return context

@@ -114,3 +114,23 @@ def test_coordinates_are_rounded():
     d = maps.load_layer("kreise")["01058"].d
     numbers = re.findall(r"-?\d+(?:\.\d+)?", d)
     assert numbers and all(len(n.split(".")[1]) <= 1 for n in numbers if "." in n)
+
+
+def test_choropleth_legend_label_formats_the_legend_and_value_label_the_regions():
+    def one_place(value):
+        return "keine Angabe" if value is None else f"{value * 100:.1f} %".replace(".", ",")
+
+    def whole(value):
+        return f"{value * 100:.0f} %"
+
+    svg = maps.choropleth_map(
+        layer="kreise", values={"01001": 0.123}, title="T", description="D", legend_steps=5,
+        value_label=one_place, legend_label=whole,
+    )
+    root = parse(svg)
+    titles = [p.find(f"{SVG}title").text for p in root.findall(f".//{SVG}path")]
+    assert "Flensburg: 12,3 %" in titles and "Kiel: keine Angabe" in titles
+    legend = [t.text for t in root.findall(f".//{SVG}g[@class='map-legend']/{SVG}text")]
+    assert legend == ["0 %–20 %", "20 %–40 %", "40 %–60 %", "60 %–80 %", "80 %–100 %", "keine Angabe"]
+    default = parse(maps.choropleth_map(layer="kreise", values={}, title="T", description="D", value_label=one_place))
+    assert default.findall(f".//{SVG}g[@class='map-legend']/{SVG}text")[0].text == "0,0 %–20,0 %"

@@ -37,6 +37,26 @@ def test_dashboard_shows_figures_maps_and_tables(client, territory):
     assert response.context["data"]["leistungen_online"] == 6
 
 
+
+def test_dashboard_draws_with_the_shared_chart_and_map_builders(client, territory):
+    populate(territory, 3)
+    snapshot_create(date=datetime.date(2026, 1, 1))
+    context = client.get(reverse("ozg_monitoring:dashboard")).context
+    kreise = {row["key"]: row for row in context["data"]["kreise"]}
+    nf = kreise[territory.nf.ars[:5]]
+    kreis_map, unit_map = str(context["kreis_map"]), str(context["unit_map"])
+    for svg in (kreis_map, unit_map):  # organisations.maps: shared layers, 5 steps, legend inside the SVG
+        assert 'class="portal-map itvsh-map itvsh-map--choropleth map-steps-5"' in svg and 'role="img"' in svg
+        assert '<g class="map-legend"' in svg and "0\u00a0%–20\u00a0%" in svg and "80\u00a0%–100\u00a0%" in svg
+    assert kreis_map.count('<path class="map-region') == 15 and unit_map.count('<path class="map-region') == 171
+    assert nf["share"] == 75.0 and "Nordfriesland: 75,0\u00a0%" in kreis_map  # 3 of 4 Kreis-Leistungen
+    for name in ("themenfeld_chart", "fokus_chart", "series_chart"):  # itvsh_portal.charts
+        assert str(context[name]).startswith("<svg") and 'class="portal-chart' in str(context[name])
+    bars, first = str(context["themenfeld_chart"]), context["data"]["themenfelder"][0]
+    assert '<rect class="chart-bar series-1"' in bars and f">{first['share']:.1f}\u00a0%<".replace(".", ",") in bars
+    assert 'data-series="Leistungen online"' in str(context["series_chart"])
+
+
 def test_dashboard_query_count_is_constant_and_cached(client, territory, django_assert_max_num_queries,
                                                       django_assert_num_queries):
     populate(territory, 2)
