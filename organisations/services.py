@@ -114,20 +114,7 @@ SCALAR_FIELDS = (
 RELATION_FIELDS = ("parent", "kreis", "amt", "verwaltung")
 SELF = "self"  # marks a relation that points at the record itself
 
-KIND_ORDER = (
-    Kind.LAND,
-    Kind.KREIS,
-    Kind.KREISFREIE_STADT,
-    Kind.AMT,
-    Kind.AMTSFREIE_GEMEINDE,
-    Kind.AMTSANGEHOERIGE_GEMEINDE,
-    Kind.GEMEINDEFREIES_GEBIET,
-    Kind.LANDESBEHOERDE,
-    Kind.ANSTALT,
-    Kind.KOMMUNALER_LANDESVERBAND,
-    Kind.KAMMER,
-    Kind.SONSTIGE,
-)
+KIND_ORDER = tuple(Kind)  # the order of the choices: counts are reported and rows written in it
 
 
 class RegisterImportError(ValidationError):
