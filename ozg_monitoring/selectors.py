@@ -22,6 +22,7 @@ from .models import (
     RolloutPlan,
     RolloutStatus,
     RolloutTarget,
+    Stage,
     StatusEvent,
     Themenfeld,
 )
@@ -454,12 +455,20 @@ def cached_dashboard_data() -> dict:
     return data
 
 
+STAGE_RANK = {value: rank for rank, value in enumerate(Stage.values)}
+
+
+def _target_reached(stage: str | None, target_stage: str) -> bool:
+    """A plan target is reached when the current stage is the target stage or a later one."""
+    return stage is not None and STAGE_RANK[stage] >= STAGE_RANK[target_stage]
+
+
 def plan_progress(today: datetime.date | None = None) -> list[dict]:
     """Plan versus actual for every plan: totals, per Kreis (two queries)."""
     today = today or timezone.localdate()
     plans = {plan.pk: plan for plan in RolloutPlan.objects.all()}
     targets = RolloutTarget.objects.values_list(
-        "plan_id", "leistung_id", "verwaltung_id", "verwaltung__ars", "verwaltung__name", "due"
+        "plan_id", "leistung_id", "verwaltung_id", "verwaltung__ars", "verwaltung__name", "due", "target_stage"
     )
     statuses = {}
     result = {pk: {"name": plan.name, "slug": plan.slug, "year": plan.year, "targets": 0, "achieved": 0,
@@ -474,9 +483,9 @@ def plan_progress(today: datetime.date | None = None) -> list[dict]:
                 leistung_id__in=pairs_leistungen, verwaltung_id__in=pairs_verwaltungen
             ).values_list("leistung_id", "verwaltung_id", "stage")
         }
-    for plan_id, leistung_id, verwaltung_id, ars, _name, due in targets:
+    for plan_id, leistung_id, verwaltung_id, ars, _name, due, target_stage in targets:
         entry = result[plan_id]
-        achieved = statuses.get((leistung_id, verwaltung_id)) in ONLINE_STAGES
+        achieved = _target_reached(statuses.get((leistung_id, verwaltung_id)), target_stage)
         entry["targets"] += 1
         entry["achieved"] += achieved
         entry["overdue"] += (not achieved) and due < today
@@ -489,3 +498,45 @@ def plan_progress(today: datetime.date | None = None) -> list[dict]:
         entry["by_kreis"] = {key: {"targets": t, "achieved": a} for key, (t, a) in sorted(entry["by_kreis"].items())}
         rows.append(entry)
     return sorted(rows, key=lambda row: (-row["year"], row["name"]))
+
+
+def plan_progress_for_verwaltung(verwaltung, today: datetime.date | None = None) -> list[dict]:
+    """Plan versus actual for one Verwaltung: every plan with targets here, each target with its due date, the
+    current stage and whether it is reached or overdue, and the plan's totals (two queries)."""
+    today = today or timezone.localdate()
+    targets = list(
+        RolloutTarget.objects.filter(verwaltung=verwaltung)
+        .select_related("plan", "leistung")
+        .order_by("-plan__year", "plan__name", "due", "leistung__name")
+    )
+    stages = {}
+    if targets:
+        stages = dict(
+            RolloutStatus.objects.filter(
+                verwaltung=verwaltung, leistung_id__in={target.leistung_id for target in targets}
+            ).values_list("leistung_id", "stage")
+        )
+    plans: dict[int, dict] = {}
+    for target in targets:
+        entry = plans.setdefault(
+            target.plan_id, {"plan": target.plan, "rows": [], "targets": 0, "achieved": 0, "overdue": 0}
+        )
+        stage = stages.get(target.leistung_id)
+        achieved = _target_reached(stage, target.target_stage)
+        overdue = not achieved and target.due < today
+        entry["rows"].append(
+            {
+                "leistung": target.leistung,
+                "due": target.due,
+                "target_stage": target.get_target_stage_display(),
+                "stage": Stage(stage).label if stage else _("nicht gemeldet"),
+                "achieved": achieved,
+                "overdue": overdue,
+            }
+        )
+        entry["targets"] += 1
+        entry["achieved"] += achieved
+        entry["overdue"] += overdue
+    for entry in plans.values():
+        entry["share"] = _share(entry["achieved"], entry["targets"])
+    return list(plans.values())

@@ -356,6 +356,7 @@ class VerwaltungDetailView(TemplateView):
             total=len(statuses),
             online=sum(1 for status in statuses if status.stage in ONLINE_STAGES),
             comparison=selectors.verwaltung_comparison(verwaltung) if verwaltung.kind != "land" else None,
+            plans=selectors.plan_progress_for_verwaltung(verwaltung),
             events=list(selectors.event_list().filter(verwaltung=verwaltung)[:30]),
             breadcrumbs=_crumbs(
                 (_("Startseite"), reverse("home")),

@@ -1,4 +1,5 @@
 import pytest
+from django.urls import reverse
 
 from ozg_monitoring.models import ExecutingLevel
 from ozg_monitoring.selectors import (
@@ -82,3 +83,39 @@ def test_coverage_costs_three_queries_however_many_leistungen(territory, django_
         OnlineStatusFactory(leistung=OzgLeistungFactory(), verwaltung=territory.foehr)
     with django_assert_num_queries(3):
         assert len(coverage_by_leistung()) == 20
+
+
+def test_plan_progress_per_verwaltung_uses_the_target_stage_and_due_dates(client, django_assert_num_queries):
+    import datetime
+
+    from ozg_monitoring.models import RolloutPlan, RolloutTarget, Stage
+    from ozg_monitoring.selectors import plan_progress, plan_progress_for_verwaltung
+
+    online = OnlineStatusFactory()
+    amt = online.verwaltung
+    planned = RolloutStatusFactory(verwaltung=amt, stage=Stage.GEPLANT)
+    e2e_target = OnlineStatusFactory(verwaltung=amt)  # online, but the plan asks for Ende-zu-Ende
+    not_reported = OzgLeistungFactory()
+    plan = RolloutPlan.objects.create(name="Roll-out-Plan 2025", slug="rollout-2025", year=2025)
+    due_past, due_future = datetime.date(2025, 6, 30), datetime.date(2027, 6, 30)
+    RolloutTarget.objects.create(plan=plan, leistung=online.leistung, verwaltung=amt, due=due_past)
+    RolloutTarget.objects.create(plan=plan, leistung=planned.leistung, verwaltung=amt, due=due_past)
+    RolloutTarget.objects.create(
+        plan=plan, leistung=e2e_target.leistung, verwaltung=amt, due=due_future, target_stage=Stage.ENDE_ZU_ENDE
+    )
+    RolloutTarget.objects.create(plan=plan, leistung=not_reported, verwaltung=amt, due=due_future)
+    today = datetime.date(2026, 11, 21)
+
+    with django_assert_num_queries(2):
+        (entry,) = plan_progress_for_verwaltung(amt, today=today)
+    assert (entry["targets"], entry["achieved"], entry["overdue"], entry["share"]) == (4, 1, 1, 25.0)
+    results = {row["leistung"].pk: (row["achieved"], row["overdue"], row["stage"]) for row in entry["rows"]}
+    assert results[online.leistung.pk] == (True, False, "online verfügbar")
+    assert results[planned.leistung.pk][:2] == (False, True)
+    assert results[e2e_target.leistung.pk][:2] == (False, False)
+    assert results[not_reported.pk] == (False, False, "nicht gemeldet")
+    (statewide,) = plan_progress(today=today)
+    assert (statewide["targets"], statewide["achieved"], statewide["overdue"]) == (4, 1, 1)
+
+    html = client.get(reverse("ozg_monitoring:verwaltung_detail", kwargs={"ars": amt.ars})).content.decode()
+    assert 'id="plaene"' in html and "1 von 4 Planzielen erreicht" in html and "überfällig" in html

@@ -162,3 +162,16 @@ def test_beispieldaten_notice_while_demo_data_are_present(client, territory, set
     dashboard_cache_invalidate()
     html = client.get(reverse("ozg_monitoring:lookup")).content.decode()
     assert "Beispieldaten" in html and "erfundene Beispieldaten" in html
+
+
+def test_cached_pages_show_a_plan_edit_at_once(client, django_capture_on_commit_callbacks):
+    from tests.organisations.factories import AmtFactory
+
+    amt = AmtFactory()
+    url = reverse("ozg_monitoring:verwaltung_detail", kwargs={"ars": amt.ars})
+    assert 'id="plaene"' not in client.get(url).content.decode()  # now cached
+    leistung = OzgLeistungFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = RolloutPlan.objects.create(name="Roll-out-Plan 2027", slug="rollout-2027", year=2027)
+        RolloutTarget.objects.create(plan=plan, leistung=leistung, verwaltung=amt, due="2027-06-30")
+    assert 'id="plaene"' in client.get(url).content.decode()
