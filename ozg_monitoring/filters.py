@@ -3,7 +3,6 @@ ARS) make the form invalid: 400 in the API, a form error on a page."""
 
 import django_filters
 from django.core.validators import RegexValidator
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import ExecutingLevel, LeikaLeistung, OzgLeistung, RolloutStatus, Stage, StatusEvent
@@ -67,8 +66,7 @@ class LeistungFilter(django_filters.FilterSet):
         fields = ["themenfeld", "lebenslage", "level", "q"]
 
     def search(self, queryset, name, value):
-        matching = OzgLeistung.objects.filter(leika_leistungen__name__icontains=value).values("pk")
-        return queryset.filter(Q(name__icontains=value) | Q(pk__in=matching))
+        return queryset.matching(value)
 
 
 class LeikaFilter(django_filters.FilterSet):

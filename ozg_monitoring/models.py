@@ -61,6 +61,11 @@ class OzgLeistungQuerySet(models.QuerySet):
         """Leistungen executed by the Land, a Kreis or an Amt/amtsfreie Gemeinde (not the Bund)."""
         return self.filter(level__in=[ExecutingLevel.LAND, ExecutingLevel.KREIS, ExecutingLevel.AMT_GEMEINDE])
 
+    def matching(self, text: str):
+        """Leistungen whose name or one of whose LeiKa-Leistungen contains the text ("Wohngeld", "Gewerbe")."""
+        in_leika = OzgLeistung.objects.filter(leika_leistungen__name__icontains=text).values("pk")
+        return self.filter(models.Q(name__icontains=text) | models.Q(pk__in=in_leika))
+
 
 class OzgLeistung(models.Model):
     class LevelSource(models.TextChoices):

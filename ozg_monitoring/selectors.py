@@ -78,23 +78,6 @@ def gemeinde_by_ars(ars: str) -> Organisation | None:
     )
 
 
-def search_gemeinden(query: str):
-    """Gemeinden by name, PLZ or key; the register's selector when it is there."""
-    try:
-        from organisations.selectors import search_gemeinden as register_search
-    except ImportError:
-        register_search = None
-    if register_search is not None:
-        return register_search(query)
-    query = (query or "").strip()
-    gemeinden = Organisation.objects.gemeinden().select_related("kreis", "verwaltung")
-    if not query:
-        return gemeinden.none()
-    if query.isdigit():
-        return gemeinden.filter(Q(postal_code=query) | Q(ars__startswith=query) | Q(ags__startswith=query))
-    return gemeinden.filter(name__icontains=query)
-
-
 @dataclass
 class LookupRow:
     leistung: OzgLeistung
@@ -117,8 +100,7 @@ def lookup_leistungen(*, themenfeld=None, lebenslage=None, q: str = ""):
         leistungen = leistungen.filter(lebenslage__catalogue_id=lebenslage)
     q = (q or "").strip()
     if q:
-        matching_leika = OzgLeistung.objects.filter(leika_leistungen__name__icontains=q).values("pk")
-        leistungen = leistungen.filter(Q(name__icontains=q) | Q(pk__in=matching_leika))
+        leistungen = leistungen.matching(q)
     return leistungen
 
 

@@ -20,6 +20,7 @@ from itvsh_portal import charts
 from itvsh_portal.formatting import format_percent
 from organisations.maps import choropleth_map
 from organisations.models import Organisation
+from organisations.selectors import search_gemeinden
 
 from . import selectors
 from .filters import LeistungFilter, StatusFilter
@@ -208,7 +209,7 @@ class LookupView(TemplateView):
         context = self.get_context_data(query=query, results=None, error=None)
         if query:
             try:
-                results = list(selectors.search_gemeinden(query)[:51])
+                results = list(search_gemeinden(query)[:51])
             except ValidationError as error:
                 context["error"] = error.messages[0]
             else:
