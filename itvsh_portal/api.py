@@ -4,7 +4,7 @@ a `register(router)` function for its viewsets and, optionally, `urlpatterns` fo
 from importlib import import_module
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 API_MODULES = ["organisations.api.urls", "cooperations.api.urls", "ozg_monitoring.api.urls", "funding.api.urls"]
@@ -18,7 +18,7 @@ for module_name in API_MODULES:
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *extra_patterns,
     path("", include(router.urls)),
 ]

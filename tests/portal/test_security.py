@@ -1,0 +1,177 @@
+"""Security headers, the Content-Security-Policy on every kind of page, API throttling and error pages."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+EXPECTED_CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+# One URL of every kind the portal answers: public pages, admin, API docs, schema, API JSON, static file,
+# health check, a 404.
+PAGES = [
+    ("/", 200),
+    ("/kommunen/", 200),
+    ("/kooperationen/", 200),
+    ("/ozg/", 200),
+    ("/finanzierung/", 200),
+    ("/impressum/", 200),
+    ("/admin/login/", 200),
+    ("/api/v1/docs/", 200),
+    ("/api/v1/docs/?script", 200),
+    ("/api/v1/schema/", 200),
+    ("/api/v1/organisations/", 200),
+    ("/static/css/portal.css", 200),
+    ("/healthz", 200),
+    ("/gibt-es-nicht/", 404),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "status"), PAGES)
+def test_every_response_carries_the_policy_and_headers(client, warm_notices, path, status):
+    response = client.get(path)
+    assert response.status_code == status, path
+    assert response["Content-Security-Policy"] == EXPECTED_CSP
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "unsafe-eval" not in response["Content-Security-Policy"]
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    if not path.startswith("/static/"):  # WhiteNoise answers static files before the clickjacking middleware
+        assert response["X-Frame-Options"] == "DENY"
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle=|\son[a-z]+=", re.I)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/kommunen/", "/kooperationen/", "/ozg/", "/finanzierung/",
+                                  "/admin/login/", "/api/v1/docs/"])
+def test_pages_carry_no_inline_code_or_styles(client, warm_notices, path):
+    """What the policy would block: inline <script>, <style>, style="" and on…="" handlers."""
+    html = client.get(path).content.decode()
+    assert not INLINE_SCRIPT.search(html), INLINE_SCRIPT.search(html)
+    assert not INLINE_STYLE.search(html), INLINE_STYLE.search(html)
+
+
+@pytest.mark.django_db
+def test_api_docs_load_their_set_up_script_from_our_origin(client):
+    html = client.get("/api/v1/docs/").content.decode()
+    assert 'src="/api/v1/docs/?script=' in html or 'src="/api/v1/docs/?script"' in html
+    script = client.get("/api/v1/docs/?script")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in script.content
+    assert b"/api/v1/schema/" in script.content
+
+
+def test_production_headers_are_switched_on_with_https(monkeypatch):
+    """HSTS, secure cookies and the redirect follow HTTPS=true (check --deploy in test_health asserts the rest)."""
+    import importlib
+
+    import itvsh_portal.settings as settings_module
+
+    monkeypatch.setenv("HTTPS", "true")
+    production = importlib.reload(settings_module)
+    try:
+        assert production.SECURE_HSTS_SECONDS >= 31_536_000
+        assert production.SESSION_COOKIE_SECURE and production.CSRF_COOKIE_SECURE
+        assert production.SESSION_COOKIE_HTTPONLY
+        assert production.SESSION_COOKIE_SAMESITE == "Lax"
+        assert production.SECURE_SSL_REDIRECT
+        assert "upgrade-insecure-requests" in production.CONTENT_SECURITY_POLICY
+    finally:
+        monkeypatch.delenv("HTTPS")
+        importlib.reload(settings_module)
+
+
+THROTTLED = {
+    "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "5/min"},
+}
+
+
+def _rest_framework(**changes):
+    from django.conf import settings
+
+    return {**settings.REST_FRAMEWORK, **changes}
+
+
+@pytest.fixture
+def low_rates():
+    """Low throttle rates for one test. DRF reads the rates into the throttle classes at import, so they are
+    patched there too."""
+    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+    cache.clear()
+    with override_settings(REST_FRAMEWORK=_rest_framework(**THROTTLED)):
+        old = AnonRateThrottle.THROTTLE_RATES, UserRateThrottle.THROTTLE_RATES
+        AnonRateThrottle.THROTTLE_RATES = UserRateThrottle.THROTTLE_RATES = THROTTLED["DEFAULT_THROTTLE_RATES"]
+        try:
+            yield
+        finally:
+            AnonRateThrottle.THROTTLE_RATES, UserRateThrottle.THROTTLE_RATES = old
+            cache.clear()
+
+
+@pytest.mark.django_db
+def test_anonymous_client_is_throttled_with_retry_after(client, low_rates):
+    statuses = [client.get("/api/v1/organisations/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    response = client.get("/api/v1/organisations/")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "gedrosselt" in response.json()["detail"].lower() or "throttled" in response.json()["detail"].lower()
+    # Another client (another IP) still gets through.
+    assert client.get("/api/v1/organisations/", REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+@pytest.mark.django_db
+def test_token_client_is_throttled_per_user_not_per_ip(client, low_rates):
+    from accounts.services import api_token_create
+    from tests.accounts.factories import UserFactory
+
+    user = UserFactory()
+    _, key = api_token_create(user=user, name="Fachverfahren", scope="read")
+    auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
+    statuses = [client.get("/api/v1/organisations/", **auth).status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    response = client.get("/api/v1/organisations/", REMOTE_ADDR="10.0.0.9", **auth)
+    assert response.status_code == 429  # a new IP does not reset a token's count
+    assert int(response["Retry-After"]) >= 1
+    # Anonymous requests from the same IP have their own, untouched count.
+    assert client.get("/api/v1/organisations/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_error_pages_reveal_no_internals(client, warm_notices):
+    response = client.get("/kommunen/gibt-es-nicht-0815/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Traceback" not in body and "settings" not in body.lower() and "urlpatterns" not in body
+    api = client.get("/api/v1/organisations/gibt-es-nicht/")
+    assert api.status_code == 404
+    assert set(api.json()) == {"detail"}
+
+
+@pytest.mark.django_db
+def test_server_error_is_a_plain_page_without_details(warm_notices, monkeypatch):
+    from django.test import Client
+
+    from itvsh_portal import views
+
+    def explode(self, **kwargs):
+        raise RuntimeError("geheimes Detail: postgres://secret@db")
+
+    monkeypatch.setattr(views.HomeView, "get_context_data", explode)
+    response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "geheimes Detail" not in body and "Traceback" not in body and "postgres://" not in body
+    assert response["Content-Security-Policy"] == EXPECTED_CSP
