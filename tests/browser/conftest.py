@@ -56,6 +56,14 @@ def page(browser, live_server):
     page = context.new_page()
     page.requested_urls = []
     page.on("request", lambda request: page.requested_urls.append(request.url))
+    # What the Content-Security-Policy blocked: Chromium reports each refusal as a console error.
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
 
@@ -79,7 +87,8 @@ def format_violations(violations: list[dict]) -> str:
 
 @pytest.fixture
 def assert_accessible():
-    """`assert_accessible(page)`: zero axe violations (WCAG 2.1 A/AA) and no request to another origin."""
+    """`assert_accessible(page)`: zero axe violations (WCAG 2.1 A/AA), no request to another origin and nothing
+    the Content-Security-Policy had to block."""
 
     def check(page):
         violations = axe_violations(page)
@@ -89,5 +98,47 @@ def assert_accessible():
             url for url in page.requested_urls if url.split("/", 3)[:3] != origin and not url.startswith("data:")
         ]
         assert foreign == [], f"Anfragen an fremde Ursprünge: {foreign}"
+        assert page.csp_violations == [], page.csp_violations
 
     return check
+
+
+# --- Realistic data for the page tours (accessibility, reflow, keyboard journey) ------------------------------
+
+# Real keys and catalogue ids from the shipped data (data/gebiete, data/ozg).
+ALKERSUM = "010545488005"  # Gemeinde in Amt Föhr-Amrum, Kreis Nordfriesland
+FOEHR_AMRUM = "010545488000"
+NORDFRIESLAND = "010540000000"
+WOHNGELD = 10092  # Themenfeld 1 "Arbeit & Ruhestand"
+ONLINE_SERVICE_URL = "https://wohngeld.example/antrag"  # an example host; tests answer it with page.route
+
+
+@pytest.fixture
+def portal_data(db):
+    """The real register, OZG catalogue, founding agreements and funding lines, plus a few rollout statuses
+    (one online service for Alkersum) and a monthly snapshot, so that every public page shows content:
+    tables, charts, maps, pagination. About 2 s on SQLite."""
+    import datetime
+    import io
+
+    from django.core.management import call_command
+
+    from organisations.models import Organisation
+    from ozg_monitoring.models import Fokusleistung, OzgLeistung, RolloutPlan, RolloutTarget
+    from ozg_monitoring.services import rollout_status_update, snapshot_create
+
+    for command in ("import_register", "import_ozg_catalogue", "load_founding_agreements", "load_founding_funding"):
+        call_command(command, stdout=io.StringIO())
+    nordfriesland = Organisation.objects.get(ars=NORDFRIESLAND)
+    foehr_amrum = Organisation.objects.get(ars=FOEHR_AMRUM)
+    wohngeld = OzgLeistung.objects.get(ozg_id=WOHNGELD)
+    rollout_status_update(leistung=wohngeld, verwaltung=nordfriesland, channel="admin",
+                          changes={"stage": "online", "maturity_level": 3, "url": ONLINE_SERVICE_URL})
+    for leistung in OzgLeistung.objects.order_by("ozg_id")[:6]:
+        rollout_status_update(leistung=leistung, verwaltung=foehr_amrum, channel="admin",
+                              changes={"stage": "in_umsetzung"})
+    Fokusleistung.objects.create(year=2026, leistung=wohngeld)
+    plan = RolloutPlan.objects.create(name="Roll-out-Plan 2026", slug="rollout-2026", year=2026)
+    RolloutTarget.objects.create(plan=plan, leistung=wohngeld, verwaltung=foehr_amrum, due="2026-06-30")
+    snapshot_create(date=datetime.date(2026, 1, 1))
+    return {"wohngeld": wohngeld, "nordfriesland": nordfriesland, "foehr_amrum": foehr_amrum}
