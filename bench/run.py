@@ -4,6 +4,10 @@
     .venv/bin/python bench/run.py --reduced       # CI size
     .venv/bin/python bench/run.py --check         # exit 1 when a target is missed
 
+Whatever the options, the run exits 2 when a list endpoint's query count grows with the data: every list in
+LIST_ENDPOINTS is counted cold after half of the data and again with all of it (CI runs --reduced for this;
+the timing ratios are printed, never asserted there).
+
 Builds the data in a PostgreSQL database of its own (default postgres://postgres@127.0.0.1/itvsh_bench, dropped
 and re-created unless --keep), then measures in one process, one request at a time, through the full Django
 stack (middleware, sessions, templates, DRF): a minimal Django view (the floor), the dashboard, the citizen
@@ -83,41 +87,63 @@ def build(reduced: bool):
     now = timezone.now()
     start = now - datetime.timedelta(days=30 * months)
     stages = ["nicht_geplant", "geplant", "in_umsetzung", "online", "ende_zu_ende"]
-    status_rows, timelines = [], []
-    for leistung in leistungen:
-        for org in verwaltungen:
-            final = rng.choices(range(5), weights=[2, 2, 2, 3, 1])[0]
-            times = sorted(start + datetime.timedelta(days=rng.uniform(0, 30 * months - 1)) for _ in range(final + 1))
-            path = stages[: final + 1]
-            level = {3: 3, 4: 6}.get(final, 1 if final == 2 else 0)
-            url = f"https://dienste.bench.example/{org.ars}/{leistung.ozg_id}" if final >= 3 else ""
-            status_rows.append((leistung.pk, org.pk, path[-1], "2.0", level, url, "", "", None,
-                                times[-1].date() if final >= 3 else None, "", len(path), False, times[0], times[-1]))
-            timelines.append((leistung.pk, org.pk, times, path, level, url))
-    fields = ["leistung", "verwaltung", "stage", "maturity_model", "maturity_level", "url", "provider_name",
-              "platform", "planned_go_live", "actual_go_live", "note", "version", "is_demo", "created_at",
-              "updated_at"]
-    fast_insert(RolloutStatus, fields, status_rows)
-    ids = {(l_id, v_id): pk for pk, l_id, v_id in RolloutStatus.objects.values_list("pk", "leistung_id",
-                                                                                   "verwaltung_id")}
-    events = []
-    for leistung_id, verwaltung_id, times, path, level, url in timelines:
-        pk = ids[(leistung_id, verwaltung_id)]
-        for index, (when, stage) in enumerate(zip(times, path, strict=True)):
-            if index == 0:
-                new = dict.fromkeys(TRACKED_FIELDS, "")
-                new.update(stage=stage, maturity_model="2.0", maturity_level=0, provider=None,
-                           planned_go_live=None, actual_go_live=None)
-                events.append((pk, leistung_id, verwaltung_id, "created", {}, new, when, "import"))
-            else:
-                old, new = {"stage": path[index - 1]}, {"stage": stage}
-                if index == len(path) - 1 and level:
-                    old["maturity_level"], new["maturity_level"] = 0, level
-                    if url:
-                        old["url"], new["url"] = "", url
-                events.append((pk, leistung_id, verwaltung_id, "changed", old, new, when, "import"))
-    fast_insert(StatusEvent, ["status", "leistung", "verwaltung", "action", "old_values", "new_values",
-                              "changed_at", "channel"], events)
+    timelines = []
+
+    def insert_statuses(part):
+        """Statuses and their history for every Verwaltung and the given Leistungen."""
+        status_rows, new_timelines = [], []
+        for leistung in part:
+            for org in verwaltungen:
+                final = rng.choices(range(5), weights=[2, 2, 2, 3, 1])[0]
+                times = sorted(start + datetime.timedelta(days=rng.uniform(0, 30 * months - 1))
+                               for _ in range(final + 1))
+                path = stages[: final + 1]
+                level = {3: 3, 4: 6}.get(final, 1 if final == 2 else 0)
+                url = f"https://dienste.bench.example/{org.ars}/{leistung.ozg_id}" if final >= 3 else ""
+                status_rows.append((leistung.pk, org.pk, path[-1], "2.0", level, url, "", "", None,
+                                    times[-1].date() if final >= 3 else None, "", len(path), False, times[0],
+                                    times[-1]))
+                new_timelines.append((leistung.pk, org.pk, times, path, level, url))
+        fields = ["leistung", "verwaltung", "stage", "maturity_model", "maturity_level", "url", "provider_name",
+                  "platform", "planned_go_live", "actual_go_live", "note", "version", "is_demo", "created_at",
+                  "updated_at"]
+        fast_insert(RolloutStatus, fields, status_rows)
+        part_ids = {leistung.pk for leistung in part}
+        ids = {(l_id, v_id): pk for pk, l_id, v_id in RolloutStatus.objects.filter(leistung_id__in=part_ids)
+               .values_list("pk", "leistung_id", "verwaltung_id")}
+        events = []
+        for leistung_id, verwaltung_id, times, path, level, url in new_timelines:
+            pk = ids[(leistung_id, verwaltung_id)]
+            for index, (when, stage) in enumerate(zip(times, path, strict=True)):
+                if index == 0:
+                    new = dict.fromkeys(TRACKED_FIELDS, "")
+                    new.update(stage=stage, maturity_model="2.0", maturity_level=0, provider=None,
+                               planned_go_live=None, actual_go_live=None)
+                    events.append((pk, leistung_id, verwaltung_id, "created", {}, new, when, "import"))
+                else:
+                    old, new = {"stage": path[index - 1]}, {"stage": stage}
+                    if index == len(path) - 1 and level:
+                        old["maturity_level"], new["maturity_level"] = 0, level
+                        if url:
+                            old["url"], new["url"] = "", url
+                    events.append((pk, leistung_id, verwaltung_id, "changed", old, new, when, "import"))
+        fast_insert(StatusEvent, ["status", "leistung", "verwaltung", "action", "old_values", "new_values",
+                                  "changed_at", "channel"], events)
+        timelines.extend(new_timelines)
+        return len(status_rows), len(events)
+
+    # Two sizes: the query count of every list is taken after the first half and again with all the data;
+    # a list whose count grows with the data has an N+1 query (see `query_counts`).
+    half = len(leistungen) // 2
+    call_command("load_founding_agreements", stdout=io.StringIO())
+    call_command("load_founding_funding", stdout=io.StringIO())
+    first = insert_statuses(leistungen[:half])
+    add_agreements_and_funding(verwaltungen, count=5, offset=0)
+    counts_small = query_counts()
+    second = insert_statuses(leistungen[half:])
+    add_agreements_and_funding(verwaltungen, count=30 if reduced else 120, offset=5)
+    counts_large = query_counts()
+    status_count, event_count = first[0] + second[0], first[1] + second[1]
     themenfeld = {leistung.pk: leistung.themenfeld.catalogue_id for leistung in leistungen}
     arses = {org.pk: org.ars for org in verwaltungen}
     snapshots = []
@@ -139,9 +165,75 @@ def build(reduced: bool):
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return {"statuses": len(status_rows), "events": len(events), "snapshots": len(snapshots),
+    return {"statuses": status_count, "events": event_count, "snapshots": len(snapshots),
             "leistungen": len(leistungen), "verwaltungen": len(verwaltungen), "months": months,
-            "build_seconds": round(time.monotonic() - started, 1)}
+            "build_seconds": round(time.monotonic() - started, 1),
+            "query_counts": {"small": counts_small, "large": counts_large}}
+
+
+#: The lists whose query count must not depend on how much data there is: API lists at the largest page size
+#: and the public list pages, each rendered cold (cache cleared before the request).
+LIST_ENDPOINTS = [
+    "/api/v1/organisations/?page_size=1000",
+    "/api/v1/cooperations/agreements/?page_size=1000",
+    "/api/v1/cooperations/measures/?page_size=1000",
+    "/api/v1/ozg/leistungen/?page_size=1000",
+    "/api/v1/ozg/status/?page_size=1000",
+    "/api/v1/ozg/history/?page_size=1000",
+    "/api/v1/ozg/coverage/?page_size=1000",
+    "/api/v1/funding/lines/?page_size=1000",
+    "/api/v1/funding/drawdowns/?page_size=1000",
+    "/api/v1/funding/in-kind/?page_size=1000",
+    "/kommunen/",
+    "/kooperationen/",
+    "/ozg/",
+    "/ozg/leistungen/",
+    "/ozg/umsetzungsstaende/",
+    "/ozg/online-erledigen/{gemeinde}/",
+    "/finanzierung/",
+]
+
+
+def query_counts() -> dict[str, int]:
+    """Queries each list endpoint runs, cold (no page cache), as an anonymous visitor."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from organisations.models import Organisation
+
+    client = Client()
+    counts = {}
+    gemeinde = Organisation.objects.gemeinden().order_by("ars").values_list("ars", flat=True).first()
+    for path in LIST_ENDPOINTS:
+        path = path.format(gemeinde=gemeinde)
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        counts[path] = len(captured)
+    return counts
+
+
+def add_agreements_and_funding(verwaltungen, *, count: int, offset: int):
+    """More agreements (with parties, measures, obligations) and budget lines (with drawdowns and in-kind
+    contributions), so that the second measurement of the query counts sees longer lists. Made with the test
+    factories, i.e. through the same services the portal writes with."""
+    import datetime as dt
+
+    from tests.cooperations.factories import MeasureFactory, ObligationFactory, PartyFactory, signed_agreement
+    from tests.funding.factories import BudgetLineFactory, DrawdownFactory, InKindFactory
+
+    amts = [org for org in verwaltungen if org.kind == "amt"]
+    for index in range(offset, offset + count):
+        agreement = signed_agreement(partner=amts[index % len(amts)], signed_on=dt.date(2024, 1, 1 + index % 28))
+        PartyFactory(agreement=agreement, organisation=amts[(index + 7) % len(amts)])
+        MeasureFactory.create_batch(2, agreement=agreement)
+        ObligationFactory(agreement=agreement, obligor=agreement.parties.first().organisation)
+        line = BudgetLineFactory(fiscal_year=2020 + index % 6, agreement=agreement)
+        DrawdownFactory.create_batch(2, line=line)
+        InKindFactory(agreement=agreement)
 
 
 def throughput(client, paths, seconds: float) -> dict:
@@ -276,8 +368,21 @@ def main():
     print(f"Bulk-Upsert {bulk['items']} Einträge: Service {bulk['service_seconds_best']} s, "
           f"API {bulk['api_seconds']} s")
     print("Ziele erreicht:", ", ".join(f"{key}={'ja' if value else 'NEIN'}" for key, value in checks.items()))
+    grown = {}
+    if "query_counts" in data:
+        small, large = data["query_counts"]["small"], data["query_counts"]["large"]
+        print()
+        print(f"{'Liste (kalt)':<52}{'Abfragen klein':>16}{'Abfragen groß':>16}")
+        for path in small:
+            flag = "  WÄCHST" if large[path] > small[path] else ""
+            print(f"{path:<52}{small[path]:>16}{large[path]:>16}{flag}")
+        grown = {path: (small[path], large[path]) for path in small if large[path] > small[path]}
+    report["query_counts_grown"] = grown
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=str))
+    if grown:
+        print(f"FEHLER: die Zahl der Abfragen wächst mit der Datenmenge: {grown}", file=sys.stderr)
+        sys.exit(2)
     if args.check and not all(checks.values()):
         sys.exit(1)
 
