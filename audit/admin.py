@@ -1,0 +1,194 @@
+"""The audit trail in the admin: readable by staff with the view permission, changeable by nobody.
+
+The change list costs a fixed number of queries whatever its length: the actor is shown from its name
+snapshot, the object type from ContentType's cache, links to objects are built without loading them.
+"""
+
+import csv
+import json
+
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.http import HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from .models import Action, AuditEntry
+from .registry import rules
+
+M2M_KEYS = {"added": _("hinzugefügt"), "removed": _("entfernt")}
+
+
+def _show(value) -> str:
+    if value is None:
+        return "–"
+    if value == "":
+        return "„“"
+    if isinstance(value, bool):
+        return _("ja") if value else _("nein")
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _field_label(model, name: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    try:
+        return str(capfirst(model._meta.get_field(name).verbose_name)) if model is not None else name
+    except FieldDoesNotExist:  # a field removed since
+        return name
+
+
+def change_rows(entry: AuditEntry) -> list[tuple[str, str, str]]:
+    """(field, before, after) per logged field: before is empty for "angelegt", after for "gelöscht"; an
+    assignment change shows what was added and removed."""
+    model = entry.content_type.model_class()
+    rows = []
+    for name, value in (entry.changes or {}).items():
+        label = _field_label(model, name)
+        if entry.action == Action.M2M and isinstance(value, dict):
+            for key, items in value.items():
+                rows.append((label, str(M2M_KEYS.get(key, key)), ", ".join(map(str, items))))
+        elif entry.action == Action.CHANGED and isinstance(value, list) and len(value) == 2:
+            rows.append((label, _show(value[0]), _show(value[1])))
+        elif entry.action == Action.DELETED:
+            rows.append((label, _show(value), ""))
+        else:
+            rows.append((label, "", _show(value)))
+    return rows
+
+
+class ContentTypeFilter(admin.SimpleListFilter):
+    """The audited object types only (no query: ContentType's cache)."""
+
+    title = _("Objektart")
+    parameter_name = "objektart"
+
+    def lookups(self, request, model_admin):
+        types = [ContentType.objects.get_for_model(model, for_concrete_model=False) for model in rules()]
+        return sorted(
+            ((str(ct.pk), f"{capfirst(ct.model_class()._meta.verbose_name)} ({ct.app_label})") for ct in types),
+            key=lambda item: item[1],
+        )
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(content_type_id=int(value))
+        return queryset
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("when", "actor_display", "door_display", "action", "object_display", "changed_fields")
+    list_filter = ("door", "action", ContentTypeFilter, "when")
+    search_fields = ("object_label", "actor_label", "=object_id")
+    date_hierarchy = "when"
+    list_select_related = ("content_type",)
+    list_per_page = 100
+    show_full_result_count = False
+    actions = ["export_csv"]
+    fields = (
+        "when",
+        "actor_display",
+        "door_display",
+        "action",
+        "content_type",
+        "object_id",
+        "object_display",
+        "changes_table",
+    )
+    readonly_fields = fields
+
+    # --- nobody writes here ---------------------------------------------------------------------------------
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    # --- columns ------------------------------------------------------------------------------------------------
+
+    @admin.display(description=_("Benutzer"), ordering="actor_label")
+    def actor_display(self, entry):
+        return entry.actor_label or _("(kein Benutzer)")
+
+    @admin.display(description=_("Zugang"), ordering="door")
+    def door_display(self, entry):
+        door = entry.get_door_display()
+        return f"{door} ({entry.door_detail})" if entry.door_detail else door
+
+    @admin.display(description=_("Objekt"), ordering="object_label")
+    def object_display(self, entry):
+        content_type = entry.content_type  # joined: list_select_related
+        kind = capfirst(content_type.model_class()._meta.verbose_name) if content_type.model_class() else ""
+        text = f"{kind}: {entry.object_label}" if kind else entry.object_label
+        if not entry.object_id or entry.action == Action.DELETED:
+            return text
+        try:
+            url = reverse(f"admin:{content_type.app_label}_{content_type.model}_change", args=[entry.object_id])
+        except NoReverseMatch:
+            return text
+        return format_html('<a href="{}">{}</a>', url, text)
+
+    @admin.display(description=_("Felder"))
+    def changed_fields(self, entry):
+        names = list(entry.changes or {})
+        shown = ", ".join(names[:6])
+        return f"{shown}, …" if len(names) > 6 else shown
+
+    @admin.display(description=_("Änderungen"))
+    def changes_table(self, entry):
+        rows = change_rows(entry)
+        if not rows:
+            return "–"
+        if entry.action == Action.M2M:
+            header = (_("Feld"), _("Vorgang"), _("Einträge"))
+        else:
+            header = (_("Feld"), _("vorher"), _("nachher"))
+        return format_html(
+            '<table class="audit-changes"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
+            *header,
+            format_html_join("", "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    # --- export ---------------------------------------------------------------------------------------------------
+
+    @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["export"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="audit-protokoll-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["zeitpunkt", "benutzer", "zugang", "zugang_detail", "vorgang", "objektart", "objekt_id",
+                         "objekt", "aenderungen"])
+        for entry in queryset.select_related("content_type").order_by("when", "id").iterator(chunk_size=2000):
+            writer.writerow([
+                timezone.localtime(entry.when).isoformat(),
+                entry.actor_label,
+                entry.get_door_display(),
+                entry.door_detail,
+                entry.get_action_display(),
+                f"{entry.content_type.app_label}.{entry.content_type.model}",
+                entry.object_id,
+                _csv_safe(entry.object_label),
+                _csv_safe(json.dumps(entry.changes, ensure_ascii=False, sort_keys=True)),
+            ])
+        return response
+
+
+def _csv_safe(text: str) -> str:
+    """No spreadsheet formulas from logged text (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

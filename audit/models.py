@@ -1,0 +1,127 @@
+"""The cross-cutting, append-only audit trail: who changed what, when, and through which door.
+
+simple_history keeps the full per-object history of some models (shown on each object's history page);
+this log is the one place to ask "what happened in the portal?" across agreements, statuses, funding,
+users, groups and tokens. Entries are written in the same transaction as the change they describe, hold no
+secrets (see `registry.REDACTED_FIELDS`) and no personal data beyond the acting user's name, and cannot be
+changed or deleted through the ORM (nor, on PostgreSQL, through SQL: see migration 0002).
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+#: Length of the stored str() of the changed object.
+LABEL_LENGTH = 200
+
+
+class Door(models.TextChoices):
+    ADMIN = "admin", _("Verwaltungsoberfläche")
+    API = "api", _("API (Sitzung)")
+    API_TOKEN = "api_token", _("API-Token")
+    IMPORT = "import", _("Import/Verwaltungsbefehl")
+    CELERY = "celery", _("Celery-Aufgabe")
+    SYSTEM = "system", _("System/Shell")
+    WEB = "web", _("Webseite")
+
+
+class Action(models.TextChoices):
+    CREATED = "created", _("angelegt")
+    CHANGED = "changed", _("geändert")
+    DELETED = "deleted", _("gelöscht")
+    M2M = "m2m", _("Zuordnung geändert")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+    def update(self, **kwargs):
+        # The one update allowed: a deleted user's entries lose the link (on_delete=SET_NULL), keep the name.
+        if kwargs.keys() == {"actor"} and kwargs["actor"] is None:
+            return super().update(**kwargs)
+        raise ValidationError(_("Einträge des Audit-Protokolls können nicht geändert werden."))
+
+    update.queryset_only = True
+
+    def delete(self):
+        raise ValidationError(_("Einträge des Audit-Protokolls können nicht gelöscht werden."))
+
+    delete.queryset_only = True
+
+
+class AuditEntry(models.Model):
+    when = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Benutzer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(
+        _("Benutzername"),
+        max_length=150,
+        blank=True,
+        help_text=_("Der Benutzername zum Zeitpunkt der Änderung; leer, wenn kein Benutzer handelte."),
+    )
+    door = models.CharField(_("Zugang"), max_length=12, choices=Door.choices)
+    door_detail = models.CharField(
+        _("Zugang im Einzelnen"),
+        max_length=100,
+        blank=True,
+        help_text=_("Präfix des API-Tokens, Name des Befehls oder der Aufgabe."),
+    )
+    token_id = models.PositiveBigIntegerField(
+        _("API-Token (ID)"), null=True, blank=True, help_text=_("Nur die ID, nie der Schlüssel oder sein Hash.")
+    )
+    action = models.CharField(_("Vorgang"), max_length=8, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("Objektart"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(_("Objekt-ID"), max_length=64, blank=True)
+    object_label = models.CharField(_("Objekt"), max_length=LABEL_LENGTH, blank=True)
+    changes = models.JSONField(
+        _("Änderungen"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Bei Änderungen {Feld: [alt, neu]}, beim Anlegen und Löschen {Feld: Wert}, bei Zuordnungen "
+            "{Feld: {added: [...], removed: [...]}}. Geheimnisse stehen nie hier."
+        ),
+    )
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Eintrag im Audit-Protokoll")
+        verbose_name_plural = _("Audit-Protokoll")
+        ordering = ["-when", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="audit_entry_object"),
+            models.Index(fields=["when"], name="audit_entry_when"),
+            models.Index(fields=["actor", "when"], name="audit_entry_actor_when"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(door__in=Door.values), name="audit_entry_door_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(action__in=Action.values), name="audit_entry_action_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.object_label} ({self.when:%d.%m.%Y %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or self.pk is not None:
+            raise ValidationError(_("Einträge des Audit-Protokolls können nicht geändert werden."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Einträge des Audit-Protokolls können nicht gelöscht werden."))

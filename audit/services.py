@@ -1,0 +1,125 @@
+"""Writing entries: one INSERT per single write (`audit_record`), one INSERT for a bulk path
+(`audit_record_many`). Both write in the caller's transaction, so a rollback takes the entries with it.
+
+Bulk paths that bypass model signals (raw SQL, `bulk_create`, `QuerySet.update`) call `audit_record_many`
+themselves, e.g.::
+
+    audit_record_many(model=RolloutStatus, by=by, records=[
+        Record(action=Action.CHANGED, instance=status, changes={"stage": ["geplant", "online"]}), ...])
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+from django.utils.text import capfirst
+
+from .context import Actor, current_actor
+from .models import LABEL_LENGTH, Action, AuditEntry
+from .registry import rule_for
+
+
+@dataclass
+class Record:
+    """One change of one object, for `audit_record_many`."""
+
+    action: str
+    instance: object = None
+    changes: dict = field(default_factory=dict)
+    object_id: object = None
+    label: str = ""
+
+
+class _QueryBlocked(Exception):
+    pass
+
+
+def _block_queries(execute, sql, params, many, context):
+    raise _QueryBlocked
+
+
+def object_label(instance, *, allow_queries: bool = False) -> str:
+    """str() of the object, cut to the field's length. Unless `allow_queries`, str() may not hit the database
+    (a related object that is not loaded yet): then the label is "<Art> #<id>", and the write costs no query
+    beyond its INSERT."""
+    fallback = f"{capfirst(instance._meta.verbose_name)} #{instance.pk}"
+    connection = connections[instance._state.db or DEFAULT_DB_ALIAS]
+    try:
+        if allow_queries:
+            text = str(instance)
+        else:
+            with connection.execute_wrapper(_block_queries):
+                text = str(instance)
+    except Exception:  # noqa: BLE001 - _QueryBlocked, or a related object that is already gone
+        return fallback[:LABEL_LENGTH]
+    return (text or fallback)[:LABEL_LENGTH]
+
+
+def _entry(*, model, action, object_id, label, changes, actor: Actor, when) -> AuditEntry:
+    return AuditEntry(
+        when=when,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        door=actor.door,
+        door_detail=actor.detail,
+        token_id=actor.token_id,
+        action=action,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
+        object_id="" if object_id is None else str(object_id)[:64],
+        object_label=(label or "")[:LABEL_LENGTH],
+        changes=changes or {},
+    )
+
+
+def audit_record(
+    *, action: str, instance, changes: dict, by=None, label: str | None = None, using: str | None = None
+) -> AuditEntry:
+    """Record one change of `instance` (one INSERT). `by` names the actor where the context has none."""
+    entry = _entry(
+        model=type(instance),
+        action=action,
+        object_id=instance.pk,
+        label=label if label is not None else object_label(instance, allow_queries=action == Action.DELETED),
+        changes=changes,
+        actor=current_actor(fallback_user=by),
+        when=timezone.now(),
+    )
+    entry.save(using=using or instance._state.db or DEFAULT_DB_ALIAS)
+    return entry
+
+
+def audit_record_many(*, model, records: Iterable[Record], by=None, when=None, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Record many changes of objects of one model in a single INSERT (a single statement on PostgreSQL; one
+    prepared statement on SQLite, whose bound-parameter limit would otherwise split it). Changes are passed
+    through the model's rules (secrets masked, noise dropped). Returns the number of entries."""
+    actor = current_actor(fallback_user=by)
+    when = when or timezone.now()
+    rule = rule_for(model)
+    entries = []
+    for record in records:
+        instance = record.instance
+        object_id = record.object_id if record.object_id is not None else getattr(instance, "pk", None)
+        label = record.label or (object_label(instance) if instance is not None else "")
+        changes = rule.clean(record.changes) if rule is not None else record.changes
+        entries.append(_entry(model=model, action=record.action, object_id=object_id, label=label,
+                              changes=changes, actor=actor, when=when))
+    _insert(entries, using=using)
+    return len(entries)
+
+
+def _insert(entries: list[AuditEntry], *, using: str) -> None:
+    if not entries:
+        return
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        AuditEntry.objects.using(using).bulk_create(entries)
+        return
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    rows = [[f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields] for entry in entries]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
