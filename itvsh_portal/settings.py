@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cooperations",
     "ozg_monitoring",
     "funding",
+    "opendata",
     "audit",  # after the domain apps: the audit trail of their changes (audit/README.md)
 ]
 
@@ -325,3 +326,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Open data ------------------------------------------------------------------------------------------
+# Published monthly snapshots of the OZG rollout status (immutable files, never overwritten); see opendata/README.md.
+OPENDATA_ROOT = Path(env("OPENDATA_ROOT", default=str(VAR_DIR / "opendata")))
+# Absolute base of the links in the DCAT-AP.de catalogue, e.g. "https://portal.example.org"; empty: from the request.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
+# Called with date= after ozg_monitoring.snapshot_monthly has made its snapshot; each must be safe to run twice.
+OZG_SNAPSHOT_HOOKS: list[str] = ["opendata.services.ozg_snapshot_hook"]

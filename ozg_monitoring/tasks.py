@@ -1,7 +1,9 @@
 """Celery tasks: thin, take ids, call a service, safe to run twice."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from .models import ImportJob
 from .services import import_job_run, snapshot_create
@@ -11,7 +13,12 @@ from .services import import_job_run, snapshot_create
 def snapshot_monthly(date: str | None = None) -> int:
     """The monthly snapshot (beat: first day of the month). Idempotent per date: a second run replaces it."""
     day = timezone.localdate() if date is None else timezone.datetime.fromisoformat(date).date()
-    return snapshot_create(date=day).pk
+    snapshot = snapshot_create(date=day)
+    # Other apps that publish from the same snapshot date (the open data files), as dotted paths; each is
+    # called with date= and must be safe to run twice. ozg_monitoring imports none of them itself.
+    for path in getattr(settings, "OZG_SNAPSHOT_HOOKS", []):
+        import_string(path)(date=day)
+    return snapshot.pk
 
 
 @shared_task(name="ozg_monitoring.import_job_process")

@@ -1,0 +1,273 @@
+"""Read-only access of the open data app to the other apps: the rows of each dataset and a cheap state token.
+
+Each `*_rows()` yields lists in the column order of datasets.py and costs a fixed number of queries however many
+rows there are (pinned by tests). Each `*_state()` costs at most two small aggregate queries and returns the
+token that changes whenever the rows change (it keys the ETag) and the data's own last modification.
+"""
+
+import datetime
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Count, F, Max
+from django.utils import timezone
+
+from cooperations.models import Agreement, AgreementParty
+from cooperations.selectors import agreement_list
+from funding.models import BudgetLine, Drawdown
+from funding.selectors import budget_lines
+from organisations.models import Organisation
+from ozg_monitoring.models import ONLINE_STAGES, Fokusleistung, LeikaLeistung, OzgLeistung, RolloutStatus, StatusEvent
+from ozg_monitoring.selectors import status_list
+from ozg_monitoring.services import cache_version
+
+from .datasets import AGREEMENTS, FUNDING, OZG_CATALOGUE, OZG_STATUS, REGISTER
+
+CHUNK = 2000
+EPOCH = datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)  # ITV.SH started operating in 2019
+
+
+@dataclass(frozen=True)
+class State:
+    token: str
+    modified: datetime.datetime  # the data's own last change (or when the portal first saw this state)
+
+
+def first_seen(slug: str, token: str) -> datetime.datetime:
+    """When this state of a dataset was first seen (for data without own timestamps). Kept in the cache."""
+    key = "opendata:seen:" + hashlib.sha256(f"{slug}:{token}".encode()).hexdigest()
+    cache.add(key, timezone.now().replace(microsecond=0), None)
+    return cache.get(key) or timezone.now().replace(microsecond=0)
+
+
+def _state(slug: str, token: str, modified: datetime.datetime | None) -> State:
+    return State(token=token, modified=(modified or first_seen(slug, token)).replace(microsecond=0))
+
+
+# --- register ---------------------------------------------------------------------------------------------------
+
+
+def register_state() -> State:
+    figures = Organisation.objects.aggregate(n=Count("pk"), m=Max("updated_at"))
+    return _state(REGISTER.slug, f"{figures['n']}-{figures['m']}", figures["m"])
+
+
+def register_count() -> int:
+    return Organisation.objects.count()
+
+
+def register_rows() -> Iterator[list]:
+    """One query: the bodies with Kreis, Amt, Verwaltung and parent joined, by ARS (bodies without one last)."""
+    bodies = (
+        Organisation.objects.with_hierarchy()
+        .order_by(F("ars").asc(nulls_last=True), "slug")
+    )
+    for org in bodies.iterator(chunk_size=CHUNK):
+        yield [
+            org.slug, org.ars, org.ags, org.name, org.short_name, org.kind, org.official_type,
+            org.kreis.ars if org.kreis_id else None,
+            org.amt.ars if org.amt_id else None,
+            org.verwaltung.ars if org.verwaltung_id else None,
+            org.parent.slug if org.parent_id else None,
+            org.seat, org.postal_code, org.population, org.area_km2, org.territory_as_of, org.website,
+            timezone.localtime(org.updated_at).replace(microsecond=0),
+        ]
+
+
+# --- OZG catalogue ------------------------------------------------------------------------------------------------
+
+
+def ozg_catalogue_state() -> State:
+    figures = OzgLeistung.objects.aggregate(n=Count("pk"), m=Max("pk"))
+    return _state(OZG_CATALOGUE.slug, f"{cache_version()}-{figures['n']}-{figures['m']}", None)
+
+
+def ozg_catalogue_count() -> int:
+    return OzgLeistung.objects.count()
+
+
+def ozg_catalogue_rows() -> Iterator[list]:
+    """Three queries: the Leistungen with Themenfeld and Lebenslage, every LeiKa key, every Fokusleistung year."""
+    keys, counts = defaultdict(list), defaultdict(int)
+    for ozg_leistung_id, key in LeikaLeistung.objects.filter(ozg_leistung__isnull=False).order_by(
+        "catalogue_row"
+    ).values_list("ozg_leistung_id", "key"):
+        counts[ozg_leistung_id] += 1
+        if key:
+            keys[ozg_leistung_id].append(key)
+    years = defaultdict(list)
+    for leistung_id, year in Fokusleistung.objects.order_by("year").values_list("leistung_id", "year"):
+        years[leistung_id].append(year)
+    leistungen = OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("ozg_id")
+    for leistung in leistungen:
+        yield [
+            leistung.ozg_id, leistung.name, leistung.themenfeld.catalogue_id, leistung.themenfeld.name,
+            leistung.lebenslage.catalogue_id, leistung.lebenslage.name, leistung.level, leistung.level_source,
+            leistung.leika_types, keys[leistung.pk], counts[leistung.pk], years[leistung.pk],
+        ]
+
+
+# --- OZG rollout status -----------------------------------------------------------------------------------------
+
+
+def ozg_status_state() -> State:
+    figures = RolloutStatus.objects.aggregate(n=Count("pk"), m=Max("updated_at"))
+    return _state(OZG_STATUS.slug, f"{cache_version()}-{figures['n']}-{figures['m']}", figures["m"])
+
+
+def ozg_status_count() -> int:
+    return RolloutStatus.objects.count()
+
+
+def ozg_status_rows() -> Iterator[list]:
+    """One query: every status with its Leistung, Themenfeld, Verwaltung and provider joined (as plain values:
+    30,000 statuses stream in well under a second), in the order of the status list (Leistung, Verwaltung)."""
+    values = status_list().values_list(
+        "leistung__ozg_id", "leistung__name", "leistung__themenfeld__catalogue_id", "verwaltung__ars",
+        "verwaltung__name", "stage", "maturity_model", "maturity_level", "url", "platform", "provider__name",
+        "provider_name", "planned_go_live", "actual_go_live", "is_demo", "updated_at",
+    )
+    for (ozg_id, name, themenfeld, ars, verwaltung, stage, model, level, url, platform, provider, provider_name,
+         planned, actual, is_demo, updated_at) in values.iterator(chunk_size=CHUNK):
+        yield [
+            ozg_id, name, themenfeld, ars, verwaltung, stage, stage in ONLINE_STAGES, model, level, url, platform,
+            provider or provider_name, planned, actual, is_demo, timezone.localtime(updated_at).replace(microsecond=0),
+        ]
+
+
+# --- status history (for the monthly snapshots) -------------------------------------------------------------------
+
+STATE_FIELDS = ["stage", "maturity_model", "maturity_level", "url", "provider", "provider_name", "platform",
+                "planned_go_live", "actual_go_live"]
+
+
+def first_event_time() -> datetime.datetime | None:
+    return StatusEvent.objects.order_by("changed_at").values_list("changed_at", flat=True).first()
+
+
+def status_states_at(days: list[datetime.date]) -> Iterator[tuple[datetime.date, list[list]]]:
+    """The snapshot rows (without the date column) of every status as of 00:00 Europe/Berlin of each day, newest
+    day first: today's values with every later event undone, walking the history backwards once. A fixed number
+    of queries for any number of days: statuses, events, and the names of Leistungen, Verwaltungen, providers."""
+    days = sorted(set(days), reverse=True)
+    if not days:
+        return
+    states: dict[int, dict] = {}
+    for row in RolloutStatus.objects.values("pk", "leistung_id", "verwaltung_id", "is_demo",
+                                            *[f"{name}_id" if name == "provider" else name for name in STATE_FIELDS]
+                                            ).iterator(chunk_size=CHUNK):
+        row["provider"] = row.pop("provider_id")
+        for name in ("planned_go_live", "actual_go_live"):
+            if row[name] is not None:
+                row[name] = row[name].isoformat()
+        states[row.pop("pk")] = row
+    leistungen = {pk: (ozg_id, name, themenfeld) for pk, ozg_id, name, themenfeld in OzgLeistung.objects.values_list(
+        "pk", "ozg_id", "name", "themenfeld__catalogue_id")}
+    organisations, names = {}, {}
+    for pk, ars, name in Organisation.objects.filter(
+        kind__in=[*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND]
+    ).values_list("pk", "ars", "name"):
+        organisations[pk], names[pk] = ars, name
+    events = StatusEvent.objects.filter(
+        changed_at__gte=timezone.make_aware(datetime.datetime.combine(days[-1], datetime.time.min))
+    ).order_by("-changed_at", "-id").values_list("status_id", "leistung_id", "verwaltung_id", "action", "old_values",
+                                                 "changed_at")
+    provider_ids: set[int] = set()
+    pending = iter(events.iterator(chunk_size=CHUNK))
+    event = next(pending, None)
+    for day in days:
+        cutoff = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        while event is not None and event[5] >= cutoff:
+            status_id, _leistung_id, _verwaltung_id, action, old_values, _when = event
+            if action == StatusEvent.Action.CREATED:
+                states.pop(status_id, None)
+            elif status_id in states:
+                for name in STATE_FIELDS:
+                    if name in old_values:
+                        states[status_id][name] = old_values[name]
+            event = next(pending, None)
+        provider_ids.update(state["provider"] for state in states.values() if state["provider"])
+        missing = provider_ids - set(names)
+        if missing:  # providers outside the Verwaltungen (e.g. ITV.SH): one more query, only when they occur
+            names.update(Organisation.objects.filter(pk__in=missing).values_list("pk", "name"))
+        rows = []
+        for state in states.values():
+            ozg_id, leistung_name, themenfeld = leistungen[state["leistung_id"]]
+            provider = names.get(state["provider"], "") if state["provider"] else state["provider_name"]
+            rows.append([
+                ozg_id, leistung_name, themenfeld, organisations.get(state["verwaltung_id"]),
+                names.get(state["verwaltung_id"], ""), state["stage"], state["stage"] in ONLINE_STAGES,
+                state["maturity_model"], state["maturity_level"], state["url"] or "", state["platform"] or "",
+                provider or "", state["planned_go_live"], state["actual_go_live"], state["is_demo"],
+            ])
+        rows.sort(key=lambda row: (row[0], row[3] or ""))
+        yield day, rows
+
+
+# --- agreements -------------------------------------------------------------------------------------------------
+
+
+def agreements_state() -> State:
+    agreements = Agreement.objects.aggregate(n=Count("pk"), m=Max("updated_at"))
+    parties = AgreementParty.objects.aggregate(n=Count("pk"), m=Max("pk"))
+    token = f"{agreements['n']}-{agreements['m']}-{parties['n']}-{parties['m']}"
+    return _state(AGREEMENTS.slug, token, agreements["m"])
+
+
+def agreements_count() -> int:
+    return Agreement.objects.count()
+
+
+def agreements_rows() -> Iterator[list]:
+    """Three queries: agreements, their parties with the bodies, their topics."""
+    for agreement in agreement_list().order_by("slug"):
+        parties = list(agreement.parties.all())
+        yield [
+            agreement.slug, agreement.kind, agreement.title, agreement.reference, agreement.status,
+            [f"{party.organisation.name} ({party.get_role_display()})" for party in parties],
+            [party.organisation.ars for party in parties if party.organisation.ars],
+            [topic.name for topic in agreement.topics.all()],
+            agreement.announced_on, agreement.signed_on, agreement.signed_on_precision if agreement.signed_on else None,
+            agreement.effective_from, agreement.term_kind, agreement.duration_years, agreement.term_start,
+            agreement.term_end, timezone.localtime(agreement.updated_at).replace(microsecond=0),
+        ]
+
+
+# --- funding ----------------------------------------------------------------------------------------------------
+
+
+def funding_state() -> State:
+    lines = BudgetLine.objects.aggregate(n=Count("pk"), m=Max("updated_at"))
+    drawdowns = Drawdown.objects.aggregate(n=Count("pk"), m=Max("updated_at"))
+    token = f"{lines['n']}-{lines['m']}-{drawdowns['n']}-{drawdowns['m']}"
+    modified = max((value for value in (lines["m"], drawdowns["m"]) if value), default=None)
+    return _state(FUNDING.slug, token, modified)
+
+
+def funding_count() -> int:
+    return BudgetLine.objects.count()
+
+
+def funding_rows() -> Iterator[list]:
+    """One query: the lines with source, recipient, purpose, agreement and the drawdown sums as subqueries."""
+    for line in budget_lines().order_by(F("fiscal_year").asc(nulls_first=True), "key", "pk"):
+        called = line.approved_amount + line.paid_amount
+        yield [
+            line.key, line.title, line.fiscal_year, line.year_is_stated, line.source.name, line.recipient.name,
+            line.recipient.ars, str(line.purpose), line.agreement.slug if line.agreement_id else None, line.status,
+            line.planned_amount, line.amount_is_approximate, line.amount_wording, line.approved_amount,
+            line.paid_amount, called, line.planned_amount - called, line.source_citation, line.source_url,
+            timezone.localtime(line.updated_at).replace(microsecond=0),
+        ]
+
+
+READERS = {
+    REGISTER.slug: (register_state, register_rows, register_count),
+    OZG_CATALOGUE.slug: (ozg_catalogue_state, ozg_catalogue_rows, ozg_catalogue_count),
+    OZG_STATUS.slug: (ozg_status_state, ozg_status_rows, ozg_status_count),
+    AGREEMENTS.slug: (agreements_state, agreements_rows, agreements_count),
+    FUNDING.slug: (funding_state, funding_rows, funding_count),
+}
