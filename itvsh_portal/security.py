@@ -8,6 +8,8 @@ the page. The policy is the setting `CONTENT_SECURITY_POLICY` (a dict of directi
 """
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 
 def build_policy(directives: dict[str, list[str]]) -> str:
@@ -31,3 +33,34 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault("Permissions-Policy", self.permissions_policy)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body larger than REQUEST_MAX_BYTES with 413 before anything reads it. Django limits
+    form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files; each upload has its own, smaller limit
+    and type check on top of this (e.g. source PDFs, COOPERATIONS_SOURCE_MAX_BYTES)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = settings.REQUEST_MAX_BYTES
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.limit:
+            message = _("Die Anfrage ist zu groß (%(size)d Bytes); erlaubt sind höchstens %(limit)d Bytes.") % {
+                "size": length,
+                "limit": self.limit,
+            }
+            if request.path.startswith("/api/"):
+                import json
+
+                return HttpResponse(
+                    json.dumps({"detail": message}, ensure_ascii=False),
+                    status=413,
+                    content_type="application/json; charset=utf-8",
+                )
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -7,6 +7,7 @@ CELERY_BROKER_URL, CACHE_URL (or REDIS_URL), SECRET_KEY, DEBUG, ALLOWED_HOSTS an
 part to its production form; see README, "Betrieb mit PostgreSQL und Redis".
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -41,7 +42,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATA_DIR = BASE_DIR / "data"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_config.PortalAdminConfig",  # django.contrib.admin with the OTP-aware site (accounts/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,19 +55,24 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "itvsh_portal",
     "organisations",
     "accounts",
     "cooperations",
     "ozg_monitoring",
     "funding",
-    "opendata",
     "audit",  # after the domain apps: the audit trail of their changes (audit/README.md)
+    "opendata",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "itvsh_portal.security.SecurityHeadersMiddleware",
+    "itvsh_portal.security.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -74,9 +80,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.AuditContextMiddleware",  # who and through which door, for the audit trail
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "itvsh_portal.urls"
@@ -180,6 +190,8 @@ MEDIA_ROOT = PRIVATE_MEDIA_ROOT
 MEDIA_URL = "/dokumente/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# No request body may be larger than this (413 before it is read); uploads have their own smaller limits.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=25 * 1024 * 1024)
 COOPERATIONS_SOURCE_MAX_BYTES = 10 * 1024 * 1024  # uploaded source documents: PDF only, at most this size
 # URLs typed without a scheme in forms are taken as https (Django 6's default; opted into now).
 FORMS_URLFIELD_ASSUME_HTTPS = True
@@ -334,3 +346,26 @@ OPENDATA_ROOT = Path(env("OPENDATA_ROOT", default=str(VAR_DIR / "opendata")))
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 # Called with date= after ozg_monitoring.snapshot_monthly has made its snapshot; each must be safe to run twice.
 OZG_SNAPSHOT_HOOKS: list[str] = ["opendata.services.ozg_snapshot_hook"]
+
+# --- Login, second factor, lockout, sessions ----------------------------------------------------------
+# Staff sign in at the admin with password, then a second factor (TOTP app or a backup code) before the admin
+# opens: accounts/admin_site.py, accounts/README.md.
+OTP_TOTP_ISSUER = "ITV.SH Portal"
+# Failed logins: django-axes locks a user name from one address (the pair, not either alone) after 5 failures
+# for 15 minutes; a success resets the count. The axes backend goes first, as its docs say. API tokens do not
+# pass through authenticate(), so axes does not see them.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_VERBOSE = True
+LOGGING["loggers"].setdefault("axes", {"level": "INFO"})  # lockouts and failed logins in the log
+LOGGING["loggers"].setdefault("accounts", {"level": "INFO"})
+# Sessions: 30 minutes without a request, 8 hours after the login at most (accounts/middleware.py).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)

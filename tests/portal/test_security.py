@@ -175,3 +175,20 @@ def test_server_error_is_a_plain_page_without_details(warm_notices, monkeypatch)
     body = response.content.decode()
     assert "geheimes Detail" not in body and "Traceback" not in body and "postgres://" not in body
     assert response["Content-Security-Policy"] == EXPECTED_CSP
+
+
+@pytest.mark.django_db
+def test_oversized_request_bodies_are_refused_before_they_are_read(settings):
+    settings.REQUEST_MAX_BYTES = 1000
+    from django.test import Client
+
+    response = Client().generic(
+        "POST", "/api/v1/ozg/status/bulk/", b"x" * 1001, content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert "zu groß" in response.json()["detail"]
+    page = Client().generic("POST", "/admin/login/", b"x" * 1001, content_type="application/x-www-form-urlencoded")
+    assert page.status_code == 413
+    assert response["Content-Security-Policy"].startswith("default-src 'self'")
+    small = Client().generic("POST", "/api/v1/ozg/status/bulk/", b"{}", content_type="application/json")
+    assert small.status_code in (401, 403)  # reaches the API's own checks
