@@ -66,6 +66,29 @@ class PortalUserAdmin(MembershipServiceMixin, UserAdmin):
     """Django's user admin, plus the Verwaltungen the user may act for."""
 
     inlines = [VerwaltungMembershipInline]
+    actions = ["reset_second_factor"]
+
+    def has_reset_second_factor_permission(self, request):
+        return request.user.has_perms(["otp_totp.delete_totpdevice", "otp_static.delete_staticdevice"])
+
+    @admin.action(description=_("Zweiten Faktor zurücksetzen (neu einrichten bei der nächsten Anmeldung)"),
+                  permissions=["reset_second_factor"])
+    def reset_second_factor(self, request, queryset):
+        users = list(queryset)
+        for user in users:
+            services.second_factor_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "Zweiter Faktor von %(count)d Benutzer zurückgesetzt: er richtet ihn bei der nächsten Anmeldung "
+                "neu ein.",
+                "Zweiter Faktor von %(count)d Benutzern zurückgesetzt: sie richten ihn bei der nächsten Anmeldung "
+                "neu ein.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
 
 class KreisListFilter(admin.SimpleListFilter):

@@ -1,7 +1,8 @@
 """Reads of the accounts app: for which Verwaltungen may a user act (write)?
 
-- A superuser, and a staff member holding the permission `accounts.act_for_all_verwaltungen`, may act for
-  every Verwaltung (every Organisation of a kind in `Organisation.VERWALTUNG_KINDS`).
+- A superuser, and a staff member holding the permission `accounts.act_for_all_verwaltungen` (the group
+  "Monitoring"), may act for every Verwaltung (every Organisation of a kind in `Organisation.VERWALTUNG_KINDS`)
+  and for the Land itself, which reports the statuses of the services it executes.
 - Anyone else may act for the Verwaltungen of their memberships with a writing role ("meldend").
 - Inactive and anonymous users may act for none.
 
@@ -32,7 +33,11 @@ def verwaltung_ids_for(user, *, refresh: bool = False) -> set[int]:
     if not refresh and hasattr(user, _CACHE_ATTRIBUTE):
         return getattr(user, _CACHE_ATTRIBUTE)
     if acts_for_all_verwaltungen(user):
-        ids = set(Organisation.objects.verwaltungen().values_list("pk", flat=True))
+        ids = set(
+            Organisation.objects.of_kind(*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND).values_list(
+                "pk", flat=True
+            )
+        )
     else:
         ids = set(
             VerwaltungMembership.objects.writing()
@@ -43,9 +48,19 @@ def verwaltung_ids_for(user, *, refresh: bool = False) -> set[int]:
     return ids
 
 
+def member_verwaltung_ids_for(user) -> set[int] | None:
+    """Ids of the Verwaltungen whose non-public data the user may see: those of all memberships (any role).
+    None means every one (superusers, act_for_all). One query, not cached."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return set()
+    if acts_for_all_verwaltungen(user):
+        return None
+    return set(VerwaltungMembership.objects.filter(user=user).values_list("organisation_id", flat=True))
+
+
 def user_may_act_for(user, organisation) -> bool:
     """May `user` write for `organisation` (an Organisation or its id)? False for anything that is not a
-    Verwaltung, e.g. a Gemeinde in an Amt: it is the Amt that reports for it."""
+    Verwaltung (or, for those acting for all, the Land), e.g. a Gemeinde in an Amt: its Amt reports for it."""
     if organisation is None:
         return False
     organisation_id = organisation.pk if isinstance(organisation, Organisation) else int(organisation)

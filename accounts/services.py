@@ -6,6 +6,8 @@ expires in the future; memberships bind users to Verwaltungen only.
 """
 
 import datetime
+import hashlib
+import logging
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -15,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import PREFIX_LENGTH, ApiToken, VerwaltungMembership, hash_key
+
+logger = logging.getLogger(__name__)
 
 #: last_used_at is written at most once per this interval and token (no write per request).
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
@@ -128,3 +132,88 @@ def membership_revoke(*, membership: VerwaltungMembership, by=None) -> None:
     """Remove a binding; the history keeps who removed it and when."""
     _set_history_user(membership, by)
     membership.delete()
+
+
+# --- Second factor (django-otp) --------------------------------------------------------------------------
+
+#: How many backup codes a staff member gets (each works once).
+BACKUP_CODE_COUNT = 10
+#: Random characters per backup code (base32: 5 bits each, so 60 bits), shown in groups of four.
+BACKUP_CODE_LENGTH = 12
+TOTP_DEVICE_NAME = "Authenticator-App"
+BACKUP_DEVICE_NAME = "Notfallcodes"
+
+
+def backup_code_normalise(code: str) -> str:
+    """What the user typed, without spaces and hyphens, in lower case."""
+    return "".join(ch for ch in (code or "").lower() if ch.isalnum())
+
+
+def backup_code_digest(code: str) -> str:
+    """What otp_static stores and looks up instead of the code: the first 16 hex digits of the SHA-256 of the
+    normalised code (its token field holds 16 characters). A code carries 60 random bits, so, as with the API
+    keys, an unsalted hash is enough; the plaintext exists only in the page that shows the codes once."""
+    return hashlib.sha256(backup_code_normalise(code).encode("ascii", "ignore")).hexdigest()[:16]
+
+
+def _new_backup_code() -> str:
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    raw = "".join(secrets.choice(alphabet) for _ in range(BACKUP_CODE_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, BACKUP_CODE_LENGTH, 4))
+
+
+@transaction.atomic
+def totp_device_start(*, user):
+    """The user's unconfirmed TOTP device (a new secret the first time); the setup page shows its QR code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, device) -> list[str]:
+    """Mark a TOTP device as confirmed (after the user typed a valid code from it); drop any other unconfirmed
+    device of the user. Returns the user's new backup codes (plaintext, to be shown once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user_id=device.user_id, confirmed=False).exclude(pk=device.pk).delete()
+    return backup_codes_create(user=device.user)
+
+
+@transaction.atomic
+def backup_codes_create(*, user) -> list[str]:
+    """Replace the user's backup codes with BACKUP_CODE_COUNT new ones. Only their digests are stored (see
+    `backup_code_digest`); the returned plaintext codes are shown once and never again."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name=BACKUP_DEVICE_NAME, confirmed=True)
+    elif not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.token_set.all().delete()
+    codes = [_new_backup_code() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=backup_code_digest(code)) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def second_factor_reset(*, user, by=None) -> int:
+    """Remove all second-factor devices of `user` (lost phone): at the next login the user sets up a new one.
+    Sessions verified with a removed device lose their verification at their next request. Returns the number
+    of devices removed."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
+    removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
+    logger.info("second factor reset: user id %s by user id %s, %d devices removed", user.pk,
+                getattr(by, "pk", None), removed)
+    return removed

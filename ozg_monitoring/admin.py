@@ -1,10 +1,15 @@
-"""The staff tool: catalogue, executing levels, statuses (through the services), read-only history, CSV upload."""
+"""The staff tool: catalogue, executing levels, statuses (through the services), read-only history, CSV upload.
+
+Kommune users (staff bound to Verwaltungen, without `accounts.act_for_all_verwaltungen`) see and change only the
+statuses and history of their own Verwaltungen, and only their own status imports (accounts.admin_scoping).
+"""
 
 import csv
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -38,6 +43,21 @@ from .services import (
     rollout_status_update,
     snapshot_create,
 )
+
+
+def _accounts_installed() -> bool:
+    return apps.is_installed("accounts")
+
+
+if _accounts_installed():
+    from accounts.admin_scoping import VerwaltungScopedAdminMixin, writable_verwaltung_ids
+else:  # pragma: no cover - the portal always has accounts; the app keeps working without it
+
+    class VerwaltungScopedAdminMixin:
+        verwaltung_field = "verwaltung"
+
+    def writable_verwaltung_ids(user):
+        return None
 
 
 @admin.register(Themenfeld)
@@ -135,7 +155,7 @@ class RolloutStatusForm(forms.ModelForm):
 
 
 @admin.register(RolloutStatus)
-class RolloutStatusAdmin(admin.ModelAdmin):
+class RolloutStatusAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
     form = RolloutStatusForm
     list_display = ["leistung", "verwaltung", "stage", "maturity_model", "maturity_level", "platform", "updated_at",
                     "is_demo"]
@@ -154,6 +174,8 @@ class RolloutStatusAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         changes = {name: form.cleaned_data[name] for name in TRACKED_FIELDS if name in form.changed_data}
+        if not self.may_act_for_object(request, obj):  # the form offers only the user's Verwaltungen already
+            raise PermissionDenied
         try:
             if change:
                 saved = rollout_status_update(status=obj, changes=changes, by=request.user, channel="admin")
@@ -173,7 +195,8 @@ class RolloutStatusAdmin(admin.ModelAdmin):
         items = [{"ozg_id": status.leistung.ozg_id, "ars": status.verwaltung.ars, "stage": stage}
                  for status in queryset.select_related("leistung", "verwaltung")[:1000]]
         try:
-            result = rollout_status_bulk_upsert(items=items, by=request.user, channel="admin")
+            result = rollout_status_bulk_upsert(items=items, by=request.user, channel="admin",
+                                                allowed_verwaltung_ids=writable_verwaltung_ids(request.user))
         except BulkUpsertError as error:
             first = error.errors[0]
             message = _("Nichts geändert: %(n)d Einträge verletzen Regeln, z. B. %(ozg)s/%(ars)s: %(msg)s")
@@ -183,11 +206,11 @@ class RolloutStatusAdmin(admin.ModelAdmin):
             return
         messages.success(request, _("%(n)d Umsetzungsstände geändert.") % {"n": result.updated})
 
-    @admin.action(description=_("Stand auf „geplant“ setzen"))
+    @admin.action(description=_("Stand auf „geplant“ setzen"), permissions=["change"])
     def mark_geplant(self, request, queryset):
         self._bulk_stage(request, queryset, Stage.GEPLANT)
 
-    @admin.action(description=_("Stand auf „in Umsetzung“ setzen"))
+    @admin.action(description=_("Stand auf „in Umsetzung“ setzen"), permissions=["change"])
     def mark_in_umsetzung(self, request, queryset):
         self._bulk_stage(request, queryset, Stage.IN_UMSETZUNG)
 
@@ -205,7 +228,7 @@ class RolloutStatusAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusEvent)
-class StatusEventAdmin(admin.ModelAdmin):
+class StatusEventAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
     """The history is immutable: no add, change or delete, not even for superusers."""
 
     list_display = ["changed_at", "leistung", "verwaltung", "action", "channel", "changed_by"]
@@ -266,6 +289,17 @@ class ImportJobAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if writable_verwaltung_ids(request.user) is None:
+            return queryset
+        return queryset.filter(uploaded_by=request.user)  # Kommune users see their own imports only
+
+    def _job(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
     def get_urls(self):
         return [
             path("<int:pk>/fortschritt/", self.admin_site.admin_view(self.progress_view),
@@ -283,7 +317,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         return redirect("admin:ozg_monitoring_importjob_progress", obj.pk)
 
     def progress_view(self, request, pk):
-        job = get_object_or_404(ImportJob, pk=pk)
+        job = self._job(request, pk)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Statusimport %(pk)s") % {"pk": job.pk},
@@ -295,7 +329,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "ozg_monitoring/admin/importjob_progress.html", context)
 
     def report_view(self, request, pk):
-        job = get_object_or_404(ImportJob, pk=pk)
+        job = self._job(request, pk)
         response = HttpResponse(job.error_report, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="statusimport-{job.pk}-fehler.csv"'
         return response

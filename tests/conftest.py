@@ -34,5 +34,21 @@ def warm_notices(db):
     _notices(None)
 
 
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the second factor (the admin opens only for verified sessions)."""
+    from tests.accounts.helpers import verified_client_login
+
+    return verified_client_login(client, admin_user)
+
+
+@pytest.fixture
+def verified_login(db):
+    """`verified_login(client, user)`: log a staff user in past the second factor; returns the client."""
+    from tests.accounts.helpers import verified_client_login
+
+    return verified_client_login
+
+
 # The real register of Schleswig-Holstein, imported from data/gebiete (about 1.5 s): `def test_x(register): ...`
 from tests.organisations.fixtures import register  # noqa: E402, F401

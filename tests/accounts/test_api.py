@@ -153,11 +153,17 @@ def test_read_write_token_may_write(client):
     assert response.status_code == 201
 
 
-def test_session_users_are_not_limited_by_token_scope(client):
+def test_session_users_are_not_limited_by_token_scope(client, verified_login):
     user = UserFactory()
-    client.force_login(user)
+    verified_login(client, user)
     response = client.post("/probe/", {}, content_type="application/json")
     assert response.status_code == 201  # the test client skips CSRF; the token scope does not apply
+
+
+def test_session_without_second_factor_counts_as_anonymous_outside_the_admin(client):
+    client.force_login(UserFactory(is_staff=True))  # password only, second factor not passed
+    response = client.post("/probe/", {}, content_type="application/json")
+    assert response.status_code in (401, 403)
 
 
 def test_last_used_at_is_recorded_at_most_once_a_minute(client, django_assert_num_queries):

@@ -71,11 +71,13 @@ def test_plain_user_acts_for_nothing(verwaltungen):
     assert not selectors.user_may_act_for(AnonymousUser(), verwaltungen["amt_a"])
 
 
-def test_staff_with_permission_acts_for_every_verwaltung(verwaltungen):
+def test_staff_with_permission_acts_for_every_verwaltung_and_the_land(verwaltungen):
     staff = grant_act_for_all(StaffUserFactory())
     all_ids = set(Organisation.objects.verwaltungen().values_list("pk", flat=True))
+    land = Organisation.objects.get(kind=Organisation.Kind.LAND)
     assert len(all_ids) == 6
-    assert selectors.verwaltung_ids_for(staff) == all_ids
+    assert selectors.verwaltung_ids_for(staff) == all_ids | {land.pk}
+    assert selectors.user_may_act_for(staff, land)  # the Land reports its own services (group Monitoring)
     gemeinde = Organisation.objects.get(kind=Organisation.Kind.AMTSANGEHOERIGE_GEMEINDE)
     assert not selectors.user_may_act_for(staff, gemeinde)  # its Amt reports for it
     assert selectors.acts_for_all_verwaltungen(staff)
@@ -88,7 +90,7 @@ def test_permission_without_staff_status_is_not_enough(verwaltungen):
 
 def test_superuser_acts_for_every_verwaltung(verwaltungen):
     superuser = UserFactory(is_superuser=True, is_staff=True)
-    assert len(selectors.verwaltung_ids_for(superuser)) == 6
+    assert len(selectors.verwaltung_ids_for(superuser)) == 7  # and the Land
 
 
 def test_inactive_member_acts_for_nothing(verwaltungen):
@@ -96,6 +98,15 @@ def test_inactive_member_acts_for_nothing(verwaltungen):
     assert selectors.verwaltung_ids_for(membership.user) == set()
     inactive_superuser = UserFactory(is_superuser=True, is_staff=True, is_active=False)
     assert selectors.verwaltung_ids_for(inactive_superuser) == set()
+
+
+def test_member_verwaltung_ids_include_reading_roles(verwaltungen):
+    user = UserFactory()
+    VerwaltungMembershipFactory(user=user, organisation=verwaltungen["amt_a"])
+    VerwaltungMembershipFactory(user=user, organisation=verwaltungen["kreis_b"], role=VerwaltungMembership.Role.LESEND)
+    assert selectors.member_verwaltung_ids_for(user) == {verwaltungen["amt_a"].pk, verwaltungen["kreis_b"].pk}
+    assert selectors.member_verwaltung_ids_for(grant_act_for_all(StaffUserFactory())) is None  # all
+    assert selectors.member_verwaltung_ids_for(AnonymousUser()) == set()
 
 
 def test_memberships_for_has_a_fixed_query_count(verwaltungen, django_assert_num_queries):
