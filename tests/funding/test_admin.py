@@ -5,6 +5,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from funding.models import BudgetLine, Drawdown
+from tests.accounts.helpers import verified_client_login
 
 from .factories import BudgetLineFactory, DrawdownFactory, finance_user
 
@@ -22,8 +23,7 @@ def _plain_static_storage(settings):
 
 
 def logged_in(client, user):
-    client.force_login(user)
-    return client
+    return verified_client_login(client, user)  # past the second factor, which the admin requires
 
 
 def run_action(client, action, drawdowns, **extra):

@@ -7,10 +7,9 @@ from organisations.models import Organisation
 
 
 @pytest.fixture
-def staff_client(client, db):
+def staff_client(client, db, verified_login):
     user = get_user_model().objects.create_superuser("admin", "admin@example.org", "geheim-und-lang-1")
-    client.force_login(user)
-    return client
+    return verified_login(client, user)
 
 
 def test_changelist_search_by_name_ars_ags_and_plz(staff_client, register):
