@@ -1,0 +1,109 @@
+"""The staff groups made by accounts/migrations/0002_staff_groups.py and what their members may do."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+
+from accounts import selectors
+
+from .factories import StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+
+migration = importlib.import_module("accounts.migrations.0002_staff_groups")
+
+
+def perms(name) -> set[str]:
+    return {
+        f"{app}.{codename}"
+        for app, codename in Group.objects.get(name=name).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+def member(name):
+    user = StaffUserFactory()
+    user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+def test_the_five_groups_exist():
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Redaktion", "Monitoring", "Finanzen", "Administration", "Kommune"
+    }
+
+
+def test_redaktion_edits_agreements_catalogue_and_register():
+    granted = perms("Redaktion")
+    assert {
+        "cooperations.add_agreement", "cooperations.change_agreement", "cooperations.delete_agreement",
+        "cooperations.change_agreementparty", "cooperations.change_source", "cooperations.view_reminderlog",
+        "ozg_monitoring.change_themenfeld", "ozg_monitoring.change_lebenslage", "ozg_monitoring.change_ozgleistung",
+        "ozg_monitoring.add_fokusleistung", "ozg_monitoring.change_rolloutplan", "ozg_monitoring.change_rollouttarget",
+        "organisations.change_organisation", "organisations.view_organisation",
+    } <= granted
+    assert "organisations.add_organisation" not in granted and "organisations.delete_organisation" not in granted
+    assert not {p for p in granted if p.startswith(("funding.", "auth.", "accounts."))}
+    assert "ozg_monitoring.change_rolloutstatus" not in granted
+
+
+def test_monitoring_acts_for_all_verwaltungen():
+    assert perms("Monitoring") == {
+        "accounts.act_for_all_verwaltungen",
+        "ozg_monitoring.add_rolloutstatus", "ozg_monitoring.change_rolloutstatus", "ozg_monitoring.view_rolloutstatus",
+        "ozg_monitoring.view_statusevent", "ozg_monitoring.change_monthlysnapshot",
+        "ozg_monitoring.view_monthlysnapshot", "ozg_monitoring.add_importjob", "ozg_monitoring.view_importjob",
+        *(f"ozg_monitoring.view_{model}" for model in migration.CATALOGUE),
+        "organisations.view_organisation",
+    }
+    user = member("Monitoring")
+    assert selectors.acts_for_all_verwaltungen(user)
+
+
+def test_finanzen_approves_drawdowns_but_cannot_change_agreements():
+    granted = perms("Finanzen")
+    assert {
+        "funding.review_drawdown", "funding.approve_drawdown", "funding.pay_drawdown",
+        "funding.add_drawdown", "funding.change_drawdown", "funding.change_budgetline", "funding.add_fundingsource",
+        "funding.change_inkindcontribution", "funding.view_yearlyreport", "funding.view_drawdowntransition",
+        "cooperations.view_agreement",
+    } <= granted
+    user = member("Finanzen")
+    assert user.has_perm("funding.approve_drawdown")
+    assert not user.has_perm("cooperations.change_agreement")
+    assert not user.has_perm("ozg_monitoring.change_rolloutstatus")
+    assert not user.has_perm("auth.change_user")
+
+
+def test_administration_manages_users_tokens_and_devices():
+    assert {
+        "auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_user", "auth.change_group",
+        "accounts.add_apitoken", "accounts.change_apitoken", "accounts.view_apitoken",
+        "accounts.add_verwaltungmembership", "accounts.delete_verwaltungmembership",
+        "otp_totp.delete_totpdevice", "otp_static.delete_staticdevice", "axes.delete_accessattempt",
+    } <= perms("Administration")
+    user = member("Administration")
+    assert not user.has_perm("accounts.act_for_all_verwaltungen")
+    assert not user.has_perm("cooperations.change_agreement") and not user.has_perm("funding.approve_drawdown")
+
+
+def test_kommune_views_and_changes_statuses_only():
+    assert perms("Kommune") == {"ozg_monitoring.view_rolloutstatus", "ozg_monitoring.change_rolloutstatus"}
+    assert not selectors.acts_for_all_verwaltungen(member("Kommune"))
+
+
+def test_the_migration_is_idempotent_and_reversible():
+    before = {name: perms(name) for name in migration.GROUPS}
+    redaktion = Group.objects.get(name="Redaktion")
+    redaktion.permissions.clear()  # drifted by hand
+    migration.create_groups(apps, None)
+    migration.create_groups(apps, None)
+    assert {name: perms(name) for name in migration.GROUPS} == before
+    assert Group.objects.get(name="Redaktion").pk == redaktion.pk  # updated, not duplicated
+    migration.remove_groups(apps, None)
+    assert not Group.objects.filter(name__in=migration.GROUPS).exists()
+    migration.create_groups(apps, None)
+    assert {name: perms(name) for name in migration.GROUPS} == before
