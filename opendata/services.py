@@ -247,5 +247,9 @@ def snapshot_backfill_dates(*, until: datetime.date | None = None) -> list[datet
 
 
 def ozg_snapshot_hook(*, date: datetime.date, **kwargs) -> None:
-    """Called by ozg_monitoring's monthly snapshot job (settings.OZG_SNAPSHOT_HOOKS) after its own snapshot."""
+    """Called by ozg_monitoring's monthly snapshot job (settings.OZG_SNAPSHOT_HOOKS) after its own snapshot. A date
+    in the future (the job accepts one for its aggregates) has no state to publish yet: logged and skipped."""
+    if date.replace(day=1) > timezone.localdate():
+        logger.warning("Offene Daten: kein Monatsstand für %s, der Monat hat noch nicht begonnen.", date)
+        return
     snapshot_publish(date=date)

@@ -129,3 +129,10 @@ def test_dates_must_be_month_starts_in_the_past(db, opendata_root):
         services.snapshots_publish(dates=[month_start(1).replace(day=2)])
     with pytest.raises(ValueError, match="Zukunft"):
         services.snapshots_publish(dates=[month_start(-1)])
+
+
+def test_the_job_for_a_future_month_publishes_nothing(portal_data, opendata_root):
+    day = month_start(-2)
+    snapshot_monthly.delay(date=day.isoformat())
+    assert MonthlySnapshot.objects.filter(date=day).exists()
+    assert services.published_snapshots() == []
