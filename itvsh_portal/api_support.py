@@ -25,3 +25,81 @@ def exception_handler(exc, context):
     if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
         response.data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
     return response
+
+
+# --- error responses in the OpenAPI schema ---------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Fehlermeldung: `detail` (deutsch), bei manchen Fehlern ein maschinenlesbarer `code`.",
+    "properties": {"detail": {"type": "string"}, "code": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Ungültige Eingabe: je Feld (oder Filter) eine Liste deutscher Meldungen, Meldungen ohne Feld "
+    "unter `non_field_errors`; bei Listen je Eintrag ein solches Objekt. Ein nicht lesbarer Inhalt ergibt "
+    "`detail`.",
+    "additionalProperties": {},
+}
+ERROR_DESCRIPTIONS = {
+    "400": "Ungültige Eingabe (Feldmeldungen)",
+    "401": "Token ungültig, abgelaufen oder widerrufen, oder Anmeldung fehlt (Schreiben)",
+    "403": "Keine Berechtigung (Rolle, Token nur lesend, fremde Verwaltung)",
+    "404": "Nicht gefunden (Schlüssel oder Seite)",
+    "409": "Konflikt mit dem aktuellen Stand",
+    "412": "Vorbedingung (If-Match) nicht erfüllt",
+    "415": "Nicht unterstütztes Format des Inhalts",
+    "429": "Zu viele Anfragen; Retry-After nennt die Wartezeit in Sekunden",
+}
+UNSAFE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def _error_response(code: str, description: str | None = None) -> dict:
+    name = "ValidationError" if code == "400" else "Error"
+    return {
+        "description": description or ERROR_DESCRIPTIONS.get(code, ""),
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+    }
+
+
+def _error_codes(method: str, operation: dict, *, throttled: bool) -> set[str]:
+    """The error statuses this operation can answer with, derived from what the schema knows about it."""
+    parameters = operation.get("parameters", [])
+    codes = {"401"}  # every operation accepts a token, and a bad one is refused whatever the operation
+    if any(p["in"] == "query" for p in parameters) or "requestBody" in operation:
+        codes.add("400")
+    if any(p["in"] == "path" for p in parameters) or any(p["name"] == "page" for p in parameters):
+        codes.add("404")  # an unknown key, or a page past the last one
+    if method in UNSAFE_METHODS:
+        codes.add("403")
+    if "requestBody" in operation:
+        codes.add("415")
+    if throttled:
+        codes.add("429")
+    return codes
+
+
+def postprocess_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: documents the error answers of every operation with the shared
+    `Error` and `ValidationError` bodies (400 field messages, 401, 403, 404, 415, 429 where they can occur), and
+    gives declared error responses without a body (`409: None`) the shared one. Responses a view describes
+    itself are kept."""
+    from rest_framework.settings import api_settings
+
+    throttled = bool(api_settings.DEFAULT_THROTTLE_CLASSES)
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR_SCHEMA)
+    schemas.setdefault("ValidationError", VALIDATION_ERROR_SCHEMA)
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for code, response in responses.items():
+                if code.startswith("4") and "content" not in response:
+                    description = response.get("description")
+                    responses[code] = _error_response(code, None if description == "No response body" else description)
+            for code in sorted(_error_codes(method, operation, throttled=throttled)):
+                responses.setdefault(code, _error_response(code))
+    return result

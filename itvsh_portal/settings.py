@@ -291,6 +291,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Error answers (400/401/403/404/415/429) of every operation with shared bodies: itvsh_portal/api_support.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "itvsh_portal.api_support.postprocess_error_responses",
+    ],
     # One schema name per choice set, so that clients get stable enum names (and the schema no warnings).
     "ENUM_NAME_OVERRIDES": {
         "AgreementKindEnum": "cooperations.models.Agreement.Kind",
