@@ -21,11 +21,17 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
 class OrganisationSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True, help_text="Name mit Art, wo der Name allein mehrdeutig ist.")
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    kreis = OrganisationRefSerializer(read_only=True)
-    amt = OrganisationRefSerializer(read_only=True)
-    verwaltung = OrganisationRefSerializer(read_only=True, help_text="Die Verwaltung, die die Stelle bedient.")
-    parent = OrganisationRefSerializer(read_only=True)
-    area_km2 = serializers.DecimalField(max_digits=9, decimal_places=2, coerce_to_string=False, read_only=True)
+    # Relations, area and website are empty for many bodies (a Kreis has no Amt, ITV.SH no territory): nullable.
+    kreis = OrganisationRefSerializer(read_only=True, allow_null=True)
+    amt = OrganisationRefSerializer(read_only=True, allow_null=True)
+    verwaltung = OrganisationRefSerializer(
+        read_only=True, allow_null=True, help_text="Die Verwaltung, die die Stelle bedient."
+    )
+    parent = OrganisationRefSerializer(read_only=True, allow_null=True)
+    area_km2 = serializers.DecimalField(
+        max_digits=9, decimal_places=2, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    website = serializers.CharField(read_only=True, help_text="Internetadresse der Stelle (https://…) oder leer.")
     url = serializers.SerializerMethodField(help_text="Öffentliche Seite der Stelle im Portal.")
     member_count = serializers.SerializerMethodField(help_text="Zahl der Gemeinden eines Amts; sonst null.")
 
@@ -63,7 +69,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_member_count(self, obj) -> int | None:
         if obj.kind != Organisation.Kind.AMT:
             return None

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.filters import OrderingFilter
@@ -60,7 +60,14 @@ ORDERING_PARAMETER = OpenApiParameter(
         description="Land, Kreise, kreisfreie Städte, Ämter, Gemeinden und nicht-territoriale Stellen, "
         "gefiltert und seitenweise. Ungültige Filterwerte ergeben 400 mit Feldmeldungen.",
     ),
-    retrieve=extend_schema(summary="Eine Stelle nach ARS oder Kennung", parameters=[KEY_PARAMETER]),
+    retrieve=extend_schema(
+        summary="Eine Stelle nach ARS oder Kennung",
+        parameters=[KEY_PARAMETER],
+        responses={
+            200: OrganisationSerializer,
+            400: OpenApiResponse(description="Fehlerhafter Schlüssel (weder ARS noch Kennung)"),
+        },
+    ),
 )
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = OrganisationSerializer
