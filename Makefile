@@ -26,6 +26,7 @@ data: migrate
 	$(PY) manage.py load_founding_agreements
 	$(PY) manage.py load_founding_funding
 	$(PY) manage.py load_ozg_demo
+	$(PY) manage.py publish_ozg_snapshots --months 3
 
 run: data
 	@echo "Portal: http://$(HOST):$(PORT)/  (Beenden mit Strg+C)"

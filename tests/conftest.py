@@ -25,6 +25,12 @@ def _celery_eager():
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
+@pytest.fixture(autouse=True)
+def _opendata_root(settings, tmp_path):
+    """Snapshot files that a test publishes (e.g. through the monthly job) go to a folder of the test."""
+    settings.OPENDATA_ROOT = tmp_path / "opendata"
+
+
 @pytest.fixture
 def warm_notices(db):
     """Asks the notice providers of the layout once, so that their cached answer (e.g. "demo data present?") is
