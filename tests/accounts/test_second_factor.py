@@ -18,6 +18,12 @@ from .helpers import confirmed_totp_device, current_code, verified_client_login
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    """Many password checks here; the production hasher's cost is not what these tests are about."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 INDEX = reverse("admin:index")
 LOGIN = reverse("admin:login")
 SETUP = reverse("admin:second_factor_setup")
