@@ -9,5 +9,9 @@ Public interface (other apps code against these names):
   Verwaltung?".
 - `accounts.selectors.verwaltung_ids_for(user)`, `accounts.selectors.user_may_act_for(user, organisation)`.
 - `accounts.services.api_token_create(...)`, `api_token_revoke(...)`, `membership_grant(...)`,
-  `membership_revoke(...)`.
+  `membership_revoke(...)`, `second_factor_reset(...)`.
+- `accounts.admin_scoping.VerwaltungScopedAdminMixin`: admin of a model with a Verwaltung, limited to the
+  Kommune user's own Verwaltungen.
+- `accounts.admin_site.PortalAdminSite`: the default admin site (the admin opens after the second factor);
+  login flow in accounts/README.md.
 """

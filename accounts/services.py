@@ -1,4 +1,5 @@
-"""Writes of the accounts app: issuing and revoking API tokens, granting and removing memberships.
+"""Writes of the accounts app: issuing and revoking API tokens, granting and removing memberships, and the
+second factor (TOTP devices, backup codes, reset).
 
 Every door (admin, management commands, later a self-service page) goes through these functions, so the
 rules hold everywhere: the plaintext key exists only in the return value of `api_token_create`; a token

@@ -216,3 +216,16 @@ def test_reset_ends_the_verification_of_open_sessions(client, staff):
     services.second_factor_reset(user=staff)
     response = client.get(INDEX)
     assert response.status_code == 302 and response["Location"].startswith(SETUP)
+
+
+def test_helpers_give_a_verified_session_cookie(client, staff):
+    from django.test import Client
+
+    from .helpers import verified_session_cookie
+
+    cookie = verified_session_cookie("http://localhost:8000", staff)
+    assert cookie["url"] == "http://localhost:8000" and cookie["value"]
+    browser_like = Client()
+    browser_like.cookies[cookie["name"]] = cookie["value"]
+    assert browser_like.get(INDEX).status_code == 200
+    assert verified_session_cookie(client, staff)["value"] == client.cookies[cookie["name"]].value
