@@ -10,22 +10,24 @@ from django.db.models.signals import m2m_changed, post_delete, post_init, post_s
 
 from .context import is_suppressed
 from .models import Action
+from .registry import SNAPSHOT_KEY as SNAPSHOT
 from .registry import rule_for, rules
 from .services import Record, audit_record, audit_record_many, object_label
-
-SNAPSHOT = "_audit_snapshot"
 
 
 def _take_snapshot(sender, instance, **kwargs):
     rule = rule_for(sender)
-    if rule is not None:
+    if rule is not None and not is_suppressed():
         instance.__dict__[SNAPSHOT] = rule.snapshot(instance)
 
 
 def _before_save(sender, instance, raw=False, using=None, update_fields=None, **kwargs):
-    if is_suppressed() or not instance._state.adding or instance.pk is None:
+    if is_suppressed() or instance.pk is None:
         return
-    # Built in memory with a primary key: the row may exist already; its old values come from the database.
+    if not instance._state.adding and SNAPSHOT in instance.__dict__:
+        return
+    # Built in memory with a primary key (the row may exist already), or loaded without a snapshot (inside a
+    # suppressed block): the old values come from the database, one SELECT.
     rule = rule_for(sender)
     row = sender._base_manager.using(using).filter(pk=instance.pk).values(*rule.attnames).first()
     instance.__dict__[SNAPSHOT] = row
@@ -44,7 +46,8 @@ def _after_save(sender, instance, created, raw=False, using=None, update_fields=
             if changes:
                 audit_record(action=Action.CHANGED, instance=instance, changes=changes, using=using,
                              by=getattr(instance, "_history_user", None))
-    instance.__dict__[SNAPSHOT] = rule.snapshot(instance)
+    if not is_suppressed():
+        instance.__dict__[SNAPSHOT] = rule.snapshot(instance)
 
 
 def _after_delete(sender, instance, using=None, **kwargs):

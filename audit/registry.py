@@ -43,6 +43,8 @@ PERSONAL_FIELDS = {"auth.user": ["first_name", "last_name", "email"]}
 #: Per model (lower-case label): fields left out in addition to EXCLUDED_FIELDS.
 MODEL_EXCLUDED_FIELDS = {"ozg_monitoring.rolloutstatus": ["version"]}
 
+#: Where an instance keeps its loaded values (set by recording.py).
+SNAPSHOT_KEY = "_audit_snapshot"
 REDACTED = "[geschwärzt]"
 WITHHELD = "[personenbezogen, nicht protokolliert]"
 #: Longer text values are cut to this length (the log says what changed; the object holds the full text).
@@ -64,12 +66,12 @@ class ModelRule:
     def __post_init__(self):
         self.attnames = [f.attname for f in self.fields]
         self.json_attnames = {f.attname for f in self.fields if isinstance(f, models.JSONField)}
-        self.by_name = {f.name: f for f in self.fields}
+        self.by_name = {f.name: f for f in self.fields} | {f.attname: f for f in self.fields}
 
     def snapshot(self, instance) -> dict:
         """The loaded field values of an instance (what it looked like when it came from the database)."""
-        data = instance.__dict__
-        values = {attname: data[attname] for attname in self.attnames if attname in data}
+        values = instance.__dict__.copy()  # a shallow copy in C: cheaper than picking the logged fields
+        values.pop(SNAPSHOT_KEY, None)
         for attname in self.json_attnames & values.keys():
             values[attname] = copy.deepcopy(values[attname])
         return values
@@ -108,7 +110,7 @@ class ModelRule:
         for name, value in changes.items():
             f = self.by_name.get(name)
             if f is None:
-                if name in _excluded_for(self.model):
+                if name in _excluded_for(self.model) or name.removesuffix("_id") in _excluded_for(self.model):
                     continue
                 cleaned[name] = value
             elif f.name in self.redacted or f.name in self.personal:

@@ -18,7 +18,9 @@ from django.utils.text import capfirst
 
 from .context import Actor, current_actor
 from .models import LABEL_LENGTH, Action, AuditEntry
-from .registry import rule_for
+from .registry import json_value, rule_for
+
+__all__ = ["Record", "audit_record", "audit_record_many", "instance_values", "json_value", "object_label"]
 
 
 @dataclass
@@ -55,6 +57,13 @@ def object_label(instance, *, allow_queries: bool = False) -> str:
     except Exception:  # noqa: BLE001 - _QueryBlocked, or a related object that is already gone
         return fallback[:LABEL_LENGTH]
     return (text or fallback)[:LABEL_LENGTH]
+
+
+def instance_values(instance) -> dict:
+    """{field: value} of an audited instance as the log shows it (secrets masked), e.g. for an entry "angelegt"
+    written by a bulk path."""
+    rule = rule_for(type(instance))
+    return rule.values(instance) if rule is not None else {}
 
 
 def _entry(*, model, action, object_id, label, changes, actor: Actor, when) -> AuditEntry:
