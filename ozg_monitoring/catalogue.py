@@ -13,6 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 
+from audit.models import Action
+from audit.services import Record, audit_record_many, instance_values, json_value
+
 from .models import ExecutingLevel, Lebenslage, LeikaLeistung, OzgLeistung, Themenfeld
 
 NOT_IN_LEIKA = "nicht im LeiKa"
@@ -98,18 +101,24 @@ def _required(name: str, line: int, column: str, value: str) -> str:
 def _upsert(model, key_field: str, rows: dict, fields: list[str]) -> tuple[int, int]:
     """Create missing rows, update changed ones (by `key_field`); returns (created, updated)."""
     existing = model.objects.in_bulk(list(rows), field_name=key_field)
-    to_create, to_update = [], []
+    to_create, to_update, records = [], [], []
     for key, values in rows.items():
         obj = existing.get(key)
         if obj is None:
             to_create.append(model(**{key_field: key}, **values))
         elif any(getattr(obj, name) != values[name] for name in values):
+            changes = {name: [json_value(getattr(obj, name)), json_value(value)] for name, value in values.items()
+                       if getattr(obj, name) != value}
             for name, value in values.items():
                 setattr(obj, name, value)
             to_update.append(obj)
+            records.append(Record(action=Action.CHANGED, instance=obj, changes=changes))
     model.objects.bulk_create(to_create, batch_size=1000)
     if to_update:
         model.objects.bulk_update(to_update, fields, batch_size=500)
+    # bulk_create/bulk_update pass no model signals: one INSERT of audit entries for what changed.
+    records += [Record(action=Action.CREATED, instance=obj, changes=instance_values(obj)) for obj in to_create]
+    audit_record_many(model=model, records=records)
     return len(to_create), len(to_update)
 
 
@@ -224,7 +233,10 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
     )
     if current != unkeyed:
         LeikaLeistung.objects.filter(key__isnull=True).delete()
-        LeikaLeistung.objects.bulk_create([LeikaLeistung(key=None, **values) for values in unkeyed], batch_size=1000)
+        new_rows = LeikaLeistung.objects.bulk_create([LeikaLeistung(key=None, **values) for values in unkeyed],
+                                                     batch_size=1000)
+        audit_record_many(model=LeikaLeistung, records=[
+            Record(action=Action.CREATED, instance=obj, changes=instance_values(obj)) for obj in new_rows])
         created += len(unkeyed)
     removed, _ = LeikaLeistung.objects.exclude(key__isnull=True).exclude(key__in=list(keyed)).delete()
     result.created["leika"], result.updated["leika"], result.deleted = created, updated, removed

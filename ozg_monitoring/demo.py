@@ -16,6 +16,9 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.context import suppressed as audit_suppressed
+from audit.models import Action
+from audit.services import Record, audit_record_many
 from organisations.models import LAND_ARS, Organisation
 
 from .bulk import fast_insert
@@ -72,10 +75,18 @@ def _require_enabled():
         )
 
 
+def _audit_summary(action: str, label: str, changes: dict) -> None:
+    """Demo rows are generated and flagged: the audit trail gets one entry per load or removal, not one per row."""
+    audit_record_many(model=RolloutStatus, records=[Record(action=action, object_id="", label=label, changes=changes)])
+
+
 @transaction.atomic
+@audit_suppressed()
 def demo_remove() -> int:
     """Deletes every demo status (with its history) and demo snapshot; demo levels go back to "default"."""
     removed, _ = RolloutStatus.objects.filter(is_demo=True).delete()
+    if removed:
+        _audit_summary(Action.DELETED, "Beispieldaten entfernt", {"deleted_objects": removed})
     MonthlySnapshot.objects.filter(is_demo=True).delete()
     RolloutPlan.objects.filter(slug__startswith="beispiel-").delete()
     OzgLeistung.objects.filter(level_source=OzgLeistung.LevelSource.DEMO).update(
@@ -86,6 +97,7 @@ def demo_remove() -> int:
 
 
 @transaction.atomic
+@audit_suppressed()
 def demo_load(*, seed: int = DEFAULT_SEED, today: datetime.date | None = None, months: int = 24) -> DemoResult:
     _require_enabled()
     today = today or timezone.localdate()
@@ -258,6 +270,8 @@ def demo_load(*, seed: int = DEFAULT_SEED, today: datetime.date | None = None, m
         [RolloutTarget(plan=plan, leistung=leistung, verwaltung=org, due=due)
          for leistung in fokus for org in targets[leistung.level]]
     )
+    _audit_summary(Action.CREATED, "Beispieldaten geladen", {"statuses": result.statuses, "events": result.events,
+                                                             "snapshots": result.snapshots})
     transaction.on_commit(dashboard_cache_invalidate)
     return result
 

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import Record, audit_record_many
 from organisations.models import Organisation
 
 from .bulk import fast_insert, fast_update, ids_for_pairs
@@ -238,13 +240,14 @@ def rollout_status_update(
     Raises StaleVersionError when `expected_version` is given and is not the current version (0 means "I expect
     no status yet"), and ValidationError naming the fields when a rule is broken; both change nothing."""
     if status is not None:
-        current = RolloutStatus.objects.select_for_update().select_related("verwaltung").get(pk=status.pk)
+        # The Leistung too: the audit entry names the status by it, without a query of its own.
+        current = RolloutStatus.objects.select_for_update().select_related("verwaltung", "leistung").get(pk=status.pk)
     else:
         if leistung is None or verwaltung is None:
             raise ValueError("status or leistung and verwaltung are required")
         current = (
             RolloutStatus.objects.select_for_update()
-            .select_related("verwaltung")
+            .select_related("verwaltung", "leistung")
             .filter(leistung=leistung, verwaltung=verwaltung)
             .first()
         )
@@ -366,6 +369,8 @@ def rollout_status_bulk_upsert(
         created = status is None
         if created:
             status = RolloutStatus(leistung=leistung, verwaltung=verwaltung, version=0, created_at=now)
+        else:
+            status.leistung = leistung  # already loaded: the audit entry names the status without a query
         if expected not in (None, "") and str(expected) != str(status.version):
             errors.append({"index": index, "ozg_id": ozg_id, "ars": ars, "errors": {"version": [
                 _("Veraltete Version %(expected)s, aktuell ist %(current)s.")
@@ -403,6 +408,12 @@ def rollout_status_bulk_upsert(
             for status, created, old_values, new_values in events
         ],
     )
+    # The raw-SQL writes above pass no model signals: the audit trail gets its entries here, in one INSERT.
+    audit_record_many(model=RolloutStatus, by=by, when=now, records=[
+        Record(action=Action.CREATED if created else Action.CHANGED, instance=status,
+               changes=new_values if created else {name: [old_values[name], new_values[name]] for name in new_values})
+        for status, created, old_values, new_values in events
+    ])
     result.created, result.updated = len(to_create), len(to_update)
     if events:
         _invalidate_on_commit()
