@@ -103,6 +103,27 @@ def assert_accessible():
     return check
 
 
+# Rows that data migrations seed. A transactional test (every live-server test is one) empties all tables when it
+# ends, so the next one would miss them; each browser test puts them back (the seeds are idempotent).
+SEED_MIGRATIONS = [
+    "cooperations.migrations.0002_seed_wahlperioden_and_topics",
+    "funding.migrations.0002_seed_purposes_and_sources",
+]
+
+
+@pytest.fixture(autouse=True)
+def _migration_seeds(request):
+    if "live_server" not in request.fixturenames:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module in SEED_MIGRATIONS:
+        importlib.import_module(module).seed(apps, None)
+
+
 # --- Realistic data for the page tours (accessibility, reflow, keyboard journey) ------------------------------
 
 # Real keys and catalogue ids from the shipped data (data/gebiete, data/ozg).
