@@ -103,3 +103,8 @@ def postprocess_error_responses(result, generator, request, public):
             for code in sorted(_error_codes(method, operation, throttled=throttled)):
                 responses.setdefault(code, _error_response(code))
     return result
+
+
+#: Lookup pattern of detail routes: any path segment, so that a malformed key (`/ozg/status/1.5/`) reaches the
+#: view and gets the API's JSON 404, not the site's HTML page (the router's default pattern excludes dots).
+LOOKUP_ANY_SEGMENT = "[^/]+"
