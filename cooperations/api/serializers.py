@@ -33,7 +33,7 @@ class PartySerializer(serializers.ModelSerializer):
 
 
 class SignatorySerializer(serializers.ModelSerializer):
-    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Signatory
@@ -131,10 +131,10 @@ class AgreementDetailSerializer(AgreementListSerializer):
     obligations = ObligationSerializer(many=True, read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
     amendments = AmendmentSerializer(many=True, read_only=True)
-    predecessor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    predecessor = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     successor = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
-    wahlperiode = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    wahlperiode = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
 
     class Meta(AgreementListSerializer.Meta):
         fields = [

@@ -3,6 +3,8 @@
 from rest_framework import permissions, status, viewsets
 from rest_framework.response import Response
 
+from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT
+
 from .. import selectors, services
 from ..filters import AgreementFilterSet, MeasureFilterSet
 from ..models import Agreement, Measure
@@ -23,6 +25,7 @@ class AgreementViewSet(viewsets.ModelViewSet):
     `kind`, `status`, `topic` (slug), `in_force_on` (YYYY-MM-DD), `party` (ARS or slug)."""
 
     lookup_field = "slug"
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
     permission_classes = [IsStaffOrReadOnly]
     filterset_class = AgreementFilterSet
     ordering_fields = ["title", "term_start", "term_end", "status"]
@@ -66,6 +69,7 @@ class MeasureViewSet(viewsets.ModelViewSet):
     """Measures of agreements. Filters: `agreement` (slug), `status`, `lead_ars`, `follow_up`."""
 
     permission_classes = [IsStaffOrReadOnly]
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
     serializer_class = serializers.MeasureSerializer
     filterset_class = MeasureFilterSet
     ordering_fields = ["start_on", "end_on", "progress", "title"]
