@@ -4,7 +4,7 @@ from ..models import BudgetLine, Drawdown, DrawdownTransition, FundingSource, In
 
 
 class FundingSourceSerializer(serializers.ModelSerializer):
-    body = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    body = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = FundingSource
@@ -12,7 +12,7 @@ class FundingSourceSerializer(serializers.ModelSerializer):
 
 
 class PurposeSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Purpose
@@ -23,7 +23,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
     source = FundingSourceSerializer(read_only=True)
     purpose = PurposeSerializer(read_only=True)
     recipient = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     approved_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     remaining_amount = serializers.SerializerMethodField()
@@ -45,7 +45,7 @@ class DrawdownPublicSerializer(serializers.ModelSerializer):
 
     line = serializers.PrimaryKeyRelatedField(read_only=True)
     line_title = serializers.CharField(source="line.title", read_only=True)
-    fiscal_year = serializers.IntegerField(source="line.fiscal_year", read_only=True)
+    fiscal_year = serializers.IntegerField(source="line.fiscal_year", read_only=True, allow_null=True)
 
     class Meta:
         model = Drawdown
@@ -67,8 +67,12 @@ class DrawdownStaffSerializer(DrawdownPublicSerializer):
     """For finance staff (permission funding.view_drawdown): with people, payment reference and transitions."""
 
     requested_by = serializers.CharField(source="requested_by.get_username", read_only=True)
-    reviewed_by = serializers.CharField(source="reviewed_by.get_username", read_only=True, default=None)
-    approved_by = serializers.CharField(source="approved_by.get_username", read_only=True, default=None)
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.get_username", read_only=True, default=None, allow_null=True
+    )
+    approved_by = serializers.CharField(
+        source="approved_by.get_username", read_only=True, default=None, allow_null=True
+    )
     transitions = DrawdownTransitionSerializer(many=True, read_only=True)
 
     class Meta(DrawdownPublicSerializer.Meta):
@@ -98,7 +102,7 @@ class PaySerializer(serializers.Serializer):
 class InKindSerializer(serializers.ModelSerializer):
     from_body = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     recipient = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = InKindContribution

@@ -5,11 +5,13 @@ without the permission, 409 with the German message when the workflow refuses th
 state (invariant, four eyes, transition not allowed): {"detail": "...", "code": "exceeds_available"}."""
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT
 
 from .. import selectors, services
 from ..filters import BudgetLineFilter, DrawdownFilter, SummaryFilterForm
@@ -21,6 +23,7 @@ class BudgetLineViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.BudgetLineSerializer
     filterset_class = BudgetLineFilter
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
     ordering_fields = ["fiscal_year", "planned_amount", "title", "id"]
 
     def get_queryset(self):
@@ -32,9 +35,18 @@ class InKindViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = serializers.InKindSerializer
     ordering_fields = ["title", "id"]
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
 
     def get_queryset(self):
         return selectors.in_kind_contributions().order_by("title", "pk")
+
+
+# The body is the shared `Error` of the schema (itvsh_portal.api_support): {"detail": "...", "code": "..."}.
+CONFLICT = OpenApiResponse(description="Der Arbeitsablauf lässt den Schritt im aktuellen Stand nicht zu "
+                           "(Vier-Augen-Prinzip, Betrag über dem verfügbaren, Übergang nicht erlaubt).")
+
+
+STEP_RESPONSES = {200: serializers.DrawdownStaffSerializer, 409: CONFLICT}
 
 
 def _conflict(error: services.FundingConflict) -> Response:
@@ -49,6 +61,7 @@ class DrawdownViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     filterset_class = DrawdownFilter
     ordering_fields = ["requested_on", "amount", "id"]
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
 
     def _is_staff_reader(self) -> bool:
         user = self.request.user
@@ -75,7 +88,7 @@ class DrawdownViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(serializer_class(drawdown, context=self.get_serializer_context()).data, status=code)
 
-    @extend_schema(responses={201: serializers.DrawdownStaffSerializer})
+    @extend_schema(responses={201: serializers.DrawdownStaffSerializer, 409: CONFLICT})
     def create(self, request, *args, **kwargs):
         serializer = serializers.DrawdownCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -102,27 +115,27 @@ class DrawdownViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return _conflict(error)
         return self._answer(drawdown)
 
-    @extend_schema(request=serializers.ReasonSerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @extend_schema(request=serializers.ReasonSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         return self._transition(request, "review")
 
-    @extend_schema(request=serializers.ReasonSerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @extend_schema(request=serializers.ReasonSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._transition(request, "approve")
 
-    @extend_schema(request=serializers.PaySerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @extend_schema(request=serializers.PaySerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def pay(self, request, pk=None):
         return self._transition(request, "pay")
 
-    @extend_schema(request=serializers.ReasonSerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @extend_schema(request=serializers.ReasonSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._transition(request, "reject")
 
-    @extend_schema(request=serializers.ReasonSerializer, responses={200: serializers.DrawdownStaffSerializer})
+    @extend_schema(request=serializers.ReasonSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         return self._transition(request, "withdraw")
