@@ -88,6 +88,13 @@ class StatusChangeSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
+class StaleSerializer(serializers.Serializer):
+    """409/412: the status changed since the client read it."""
+
+    version = serializers.ListField(child=serializers.CharField(), help_text=_("Meldung"))
+    current_version = serializers.IntegerField(help_text=_("aktuelle Version des Umsetzungsstands"))
+
+
 class BulkItemSerializer(StatusChangeSerializer):
     ozg_id = serializers.IntegerField()
     ars = serializers.CharField(max_length=12)

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, parsers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -19,7 +19,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from itvsh_portal.api_support import Pagination
+from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT, Pagination
 
 from .. import federal, selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, StatusFilter
@@ -40,6 +40,7 @@ from .serializers import (
     LeikaSerializer,
     LeistungSerializer,
     LookupSerializer,
+    StaleSerializer,
     StatusChangeSerializer,
     StatusSerializer,
     ThemenfeldSerializer,
@@ -129,6 +130,7 @@ class ThemenfeldViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ThemenfeldSerializer
     lookup_field = "catalogue_id"
     lookup_url_kwarg = "id"
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
     filter_backends = []
 
 
@@ -137,6 +139,7 @@ class LebenslageViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LebenslageSerializer
     lookup_field = "catalogue_id"
     lookup_url_kwarg = "id"
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
     filter_backends = []
 
 
@@ -145,6 +148,7 @@ class LeistungViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LeistungSerializer
     filterset_class = LeistungFilter
     lookup_field = "ozg_id"
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
     ordering_fields = ["ozg_id", "name"]
 
     @extend_schema(responses=CoverageSerializer)
@@ -169,6 +173,7 @@ class LeikaViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = LeikaSerializer
     filterset_class = LeikaFilter
     lookup_field = "key"
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
 
 
 # --- status ------------------------------------------------------------------------------------------------
@@ -185,6 +190,7 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     ordering_fields = ["updated_at", "maturity_level", "stage"]
     http_method_names = ["get", "patch", "post", "head", "options"]
     permission_classes = WRITE_PERMISSIONS
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
 
     def get_authenticators(self):
         return [cls() for cls in authentication_classes()]
@@ -195,7 +201,8 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         response["ETag"] = instance.etag
         return response
 
-    @extend_schema(request=StatusChangeSerializer, responses={200: StatusSerializer, 409: None, 412: None})
+    @extend_schema(request=StatusChangeSerializer, responses={200: StatusSerializer, 409: StaleSerializer,
+                                                             412: StaleSerializer})
     def partial_update(self, request, *args, **kwargs):
         instance = self.get_object()
         serializer = StatusChangeSerializer(data=request.data)
@@ -267,6 +274,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EventSerializer
     filterset_class = EventFilter
     ordering_fields = ["changed_at"]
+    lookup_value_regex = LOOKUP_ANY_SEGMENT
 
 
 # --- coverage, lookup, federal format ---------------------------------------------------------------------
@@ -307,7 +315,8 @@ class GemeindeLeistungenView(GenericAPIView):
     queryset = OzgLeistung.objects.none()
 
     @extend_schema(parameters=[OpenApiParameter("themenfeld", int), OpenApiParameter("lebenslage", int),
-                               OpenApiParameter("q", str)])
+                               OpenApiParameter("q", str)],
+                   responses=LookupSerializer(many=True))
     def get(self, request, ars):
         gemeinde = selectors.gemeinde_by_ars(ars)
         if gemeinde is None:
@@ -355,7 +364,10 @@ class FederalExportView(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("size", int),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="mit filetype=csv: alle Datensätze"),
+        },
     )
     def get(self, request):
         filters = StatusFilter(request.query_params, queryset=RolloutStatus.objects.all())
