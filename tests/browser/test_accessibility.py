@@ -16,28 +16,35 @@ PAGES = {
     "home": ("/", 200),
     "register-search": ("/kommunen/", 200),
     "register-results": ("/kommunen/?q=24358", 200),
+    "register-error": ("/kommunen/?q=123", 400),  # form error, answered 400
     "register-gemeinde": ("/kommunen/010585890008/", 200),  # Ascheffel
     "register-amt": (f"/kommunen/{FOEHR_AMRUM}/", 200),  # Gemeinden table, agreements section
     "register-kreis": (f"/kommunen/{NORDFRIESLAND}/", 200),
     "agreements-list": ("/kooperationen/", 200),
+    "agreements-filtered": ("/kooperationen/?kind=verwaltungskooperation&sort=-term_start", 200),
     "agreement-detail": ("/kooperationen/verwaltungskooperation-foehr-amrum-2024/", 200),
     "agreement-detail-funding": ("/kooperationen/kooperationsvereinbarung-land-itvsh-2025/", 200),
     "agreements-timeline": ("/kooperationen/zeitleiste/", 200),
     "ozg-dashboard": ("/ozg/", 200),
     "ozg-lookup": ("/ozg/online-erledigen/", 200),
     "ozg-lookup-results": ("/ozg/online-erledigen/?ort=Nord", 200),
+    "ozg-lookup-error": ("/ozg/online-erledigen/?ort=123", 200),
     "ozg-lookup-gemeinde": (f"/ozg/online-erledigen/{ALKERSUM}/", 200),
-    "ozg-lookup-themenfeld": (f"/ozg/online-erledigen/{ALKERSUM}/?themenfeld=1", 200),
+    "ozg-lookup-themenfeld": (f"/ozg/online-erledigen/{ALKERSUM}/?themenfeld=1&seite=2", 200),
+    "ozg-lookup-empty": (f"/ozg/online-erledigen/{ALKERSUM}/?q=gibtesnicht", 200),
     "ozg-leistung-list": ("/ozg/leistungen/", 200),
+    "ozg-leistung-list-filtered": ("/ozg/leistungen/?themenfeld=1&seite=2", 200),
     "ozg-leistung-detail": (f"/ozg/leistungen/{WOHNGELD}/", 200),
     "ozg-status-list": ("/ozg/umsetzungsstaende/", 200),
     "ozg-verwaltung": (f"/ozg/verwaltungen/{FOEHR_AMRUM}/", 200),
     "funding": ("/finanzierung/", 200),
+    "funding-filtered": ("/finanzierung/?year=ohne", 200),
     "impressum": ("/impressum/", 200),
     "datenschutz": ("/datenschutz/", 200),
     "barrierefreiheit": ("/barrierefreiheit/", 200),
     "leichte-sprache": ("/leichte-sprache/", 200),
     "opendata": ("/opendata/", 200),
+    "opendata-dataset": ("/opendata/register/", 200),
     "not-found": ("/diese-seite-gibt-es-nicht/", 404),
     "not-found-body": ("/kommunen/019999999999/", 404),
 }
@@ -122,3 +129,43 @@ def test_page_is_accessible_and_reflows(page, portal_data, assert_accessible, na
         except AssertionError as error:
             problems.append(f"{label}: {error}")
     assert problems == [], f"{path}\n" + "\n".join(problems)
+
+
+def test_main_navigation_folds_into_a_menu_button_at_320_css_pixels(page, assert_accessible):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/ozg/")
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    toggle = nav.get_by_role("button", name="Menü")
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not nav.get_by_role("link", name="Kooperationen").is_visible()
+    # The first screen now shows the page itself, not seven navigation links.
+    assert page.locator("h1").bounding_box()["y"] < 640
+    assert_accessible(page)
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert nav.get_by_role("link", name="Kooperationen").is_visible()
+    assert nav.locator("a[aria-current=page]").inner_text() == "OZG-Dashboard"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)
+    page.keyboard.press("Tab")  # into the open list, then Escape closes it and returns to the button
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert page.evaluate("document.activeElement.classList.contains('portal-nav__toggle')")
+
+
+def test_main_navigation_is_a_plain_list_without_javascript_and_on_wide_screens(browser, live_server, page):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
+                                  viewport={"width": 320, "height": 640})
+    plain = context.new_page()
+    plain.goto("/")
+    nav = plain.get_by_role("navigation", name="Hauptnavigation")
+    assert nav.get_by_role("link").count() >= 6 and nav.get_by_role("link", name="Finanzierung").is_visible()
+    assert not nav.get_by_role("button", name="Menü").is_visible()
+    context.close()
+
+    page.goto("/")  # 1280 px wide, with JavaScript: all links in one row, no menu button
+    nav = page.get_by_role("navigation", name="Hauptnavigation")
+    assert nav.get_by_role("link", name="Finanzierung").is_visible()
+    assert not nav.get_by_role("button", name="Menü").is_visible()
