@@ -125,6 +125,61 @@ def test_lookup_query_count_is_constant(client, territory, django_assert_num_que
     measure()
 
 
+def test_lookup_filters_by_themenfeld_and_keeps_the_filter_in_the_pagination(client, territory):
+    from .factories import LebenslageFactory
+
+    arbeit, bauen = LebenslageFactory(themenfeld__name="Arbeit & Ruhestand"), LebenslageFactory()
+    for number in range(30):
+        OzgLeistungFactory(lebenslage=arbeit, level=ExecutingLevel.KREIS, name=f"Arbeit {number:02d}")
+    wohngeld = OzgLeistungFactory(lebenslage=arbeit, level=ExecutingLevel.KREIS, name="Wohngeld")
+    OnlineStatusFactory(leistung=wohngeld, verwaltung=territory.nf, url="https://nf.example/wohngeld")
+    OzgLeistungFactory(lebenslage=bauen, level=ExecutingLevel.KREIS, name="Baugenehmigung")
+    url = reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
+    themenfeld = arbeit.themenfeld.catalogue_id
+
+    first = client.get(url, {"themenfeld": themenfeld})
+    assert first.context["page"].paginator.count == 31 and len(first.context["rows"]) == 25
+    assert {row.leistung.themenfeld_id for row in first.context["rows"]} == {arbeit.themenfeld_id}
+    html = first.content.decode()
+    assert f'<option value="{themenfeld}" selected>Arbeit &amp; Ruhestand</option>' in html
+    next_link = f'href="?themenfeld={themenfeld}&amp;seite=2" rel="next"'
+    assert next_link in html  # the filter travels with the page number
+
+    second = client.get(url, {"themenfeld": themenfeld, "seite": 2})
+    names = [row.leistung.name for row in second.context["rows"]]
+    assert names == ["Arbeit 25", "Arbeit 26", "Arbeit 27", "Arbeit 28", "Arbeit 29", "Wohngeld"]
+    assert 'href="https://nf.example/wohngeld"' in second.content.decode()
+    assert f'href="?themenfeld={themenfeld}&amp;seite=1" rel="prev"' in second.content.decode()
+    # A malformed value is no filter at all, not an error.
+    assert client.get(url, {"themenfeld": "x"}).context["page"].paginator.count == 32
+
+
+def test_lookup_with_themenfeld_costs_the_same_queries_and_is_cached_per_url(
+    client, territory, django_assert_num_queries, settings
+):
+    from ozg_monitoring.services import dashboard_cache_invalidate
+
+    settings.PORTAL_NOTICE_PROVIDERS = ["ozg_monitoring.selectors.portal_notices"]
+    populate(territory, 2)
+    themenfeld = OzgLeistungFactory._meta.model.objects.first().themenfeld.catalogue_id
+    url = reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
+
+    def measure(params):
+        dashboard_cache_invalidate()  # a fresh render, not the page cache
+        with django_assert_num_queries(8):  # gemeinde, Land, count, page, statuses, 2 selects, demo flag
+            response = client.get(url, params)
+        return response
+
+    filtered = measure({"themenfeld": themenfeld})
+    with django_assert_num_queries(0):
+        assert client.get(url, {"themenfeld": themenfeld}).content == filtered.content  # cached per URL
+    with django_assert_num_queries(7):  # another URL renders anew (the demo flag is still cached)
+        unfiltered = client.get(url)
+    assert unfiltered.context["page"].paginator.count > filtered.context["page"].paginator.count
+    populate(territory, 20)
+    measure({"themenfeld": themenfeld, "seite": 1})
+
+
 def test_status_list_page_query_count_is_constant_and_csv(client, territory, django_assert_num_queries):
     url = reverse("ozg_monitoring:status_list")
     populate(territory, 2)
