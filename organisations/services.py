@@ -1,6 +1,5 @@
 """Writes to the register. The Destatis import is the main one: `register_import(*, path, stdout)`."""
 
-import csv
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -11,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from itvsh_portal.api_support import CsvFileError, decode_csv_bytes, read_csv_rows
 
 from .models import LAND_ARS, Organisation
 from .text import search_name, short_name
@@ -239,42 +240,29 @@ class Row:
         return value
 
 
-def _field_count(values: dict) -> int:
-    """Fields actually present in a DictReader row (missing ones are None, surplus ones under the key None)."""
-    present = sum(1 for key, value in values.items() if key is not None and value is not None)
-    return present + len(values.get(None) or [])
-
-
 def read_rows(path: Path, columns: tuple[str, ...]) -> list[Row]:
-    """All data rows of a CSV file as text (keys keep their leading zeros), after checking the header."""
+    """All data rows of a CSV file as text (keys keep their leading zeros), after checking the header. UTF-8 with
+    or without byte order mark; a file that is not UTF-8, malformed CSV, a row with more or fewer fields than
+    the header and a file without data rows are errors naming file and line."""
     name = path.name
     if not path.is_file():
         raise RegisterImportError(file=name, line=None, column=None, message=_("Datei nicht gefunden."))
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames or []
-            missing = [column for column in columns if column not in header]
-            if missing:
-                raise RegisterImportError(
-                    file=name, line=1, column=missing[0], message=_("Spalte fehlt in der Kopfzeile.")
-                )
-            rows = []
-            for values in reader:
-                if None in values or any(value is None for value in values.values()):
-                    raise RegisterImportError(
-                        file=name,
-                        line=reader.line_num,
-                        column=None,
-                        message=_("Zeile hat %(found)d statt %(expected)d Felder.")
-                        % {"found": _field_count(values), "expected": len(header)},
-                    )
-                rows.append(Row(name, reader.line_num, values))
-    except UnicodeDecodeError as error:
-        raise RegisterImportError(file=name, line=None, column=None, message=_("Kein UTF-8: %s") % error) from None
-    except csv.Error as error:
-        raise RegisterImportError(file=name, line=None, column=None, message=str(error)) from None
-    return rows
+        header, rows = read_csv_rows(decode_csv_bytes(path.read_bytes()))
+    except CsvFileError as error:
+        raise RegisterImportError(file=name, line=error.line, column=None, message=error.message) from None
+    missing = [column for column in columns if column not in header]
+    if missing:
+        raise RegisterImportError(
+            file=name,
+            line=1,
+            column=missing[0],
+            message=_("Spalte fehlt in der Kopfzeile (erwartet: durch Komma getrennte Spalten %(columns)s).")
+            % {"columns": ", ".join(columns)},
+        )
+    if not rows:
+        raise RegisterImportError(file=name, line=None, column=None, message=_("Die Datei enthält keine Datenzeilen."))
+    return [Row(name, line, values) for line, values in rows]
 
 
 # --- building the target state -------------------------------------------------------------------------
