@@ -1,0 +1,60 @@
+/*
+ * Accessible names for two widgets that Django's admin builds in JavaScript (loaded by templates/admin/
+ * base_site.html from our own origin; strict CSP, no inline script).
+ *
+ * - Autocomplete fields (select2): the combobox and its read-only "textbox" are labelled only by the text of the
+ *   current choice, so an empty field has no name (axe "aria-input-field-name"). Both are labelled by the
+ *   field's <label> and the choice.
+ * - Filtered multiple choice (filter_horizontal): the search icon is a <span> with aria-label but no role
+ *   (axe "aria-prohibited-attr"); as role="img" its label names the filter input.
+ */
+(function () {
+  "use strict";
+
+  var counter = 0;
+
+  function labelAutocompletes(root) {
+    var selects = root.querySelectorAll("select.admin-autocomplete");
+    for (var i = 0; i < selects.length; i += 1) {
+      var select = selects[i];
+      if (!select.id || select.name.indexOf("__prefix__") !== -1) {
+        continue;
+      }
+      var label = document.querySelector('label[for="' + select.id + '"]');
+      var container = select.parentNode.querySelector(".select2-selection[role=combobox]");
+      if (!label || !container) {
+        continue;
+      }
+      if (!label.id) {
+        counter += 1;
+        label.id = "portal-label-" + select.id + "-" + counter;
+      }
+      var rendered = container.querySelector(".select2-selection__rendered");
+      if (rendered && rendered.id) {
+        // The read-only "textbox" that shows the choice is named the same way (empty when nothing is chosen).
+        container.setAttribute("aria-labelledby", label.id + " " + rendered.id);
+        rendered.setAttribute("aria-labelledby", label.id + " " + rendered.id);
+      } else {
+        container.setAttribute("aria-labelledby", label.id);
+      }
+    }
+  }
+
+  function nameFilterIcons(root) {
+    var icons = root.querySelectorAll(".search-label-icon[aria-label]:not([role])");
+    for (var i = 0; i < icons.length; i += 1) {
+      icons[i].setAttribute("role", "img");
+    }
+  }
+
+  function enhance() {
+    labelAutocompletes(document);
+    nameFilterIcons(document);
+  }
+
+  // Django's admin scripts build the widgets on DOMContentLoaded (jQuery ready); "load" comes after them.
+  window.addEventListener("load", enhance);
+  document.addEventListener("formset:added", function () {
+    window.setTimeout(enhance, 0);
+  });
+})();
