@@ -4,7 +4,6 @@ One transaction; every row is checked first, and an error names file, line and f
 Re-running with the same files changes nothing (upserts by catalogue id, OZG-ID and LeiKa key). An executing
 level set by staff (level_source "manual") or by the demo is kept; "default" levels are re-derived."""
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +14,13 @@ from django.db.models import Count
 
 from audit.models import Action
 from audit.services import Record, audit_record_many, instance_values, json_value
+from itvsh_portal.api_support import CsvFileError, decode_csv_bytes, read_csv_rows
 
 from .models import ExecutingLevel, Lebenslage, LeikaLeistung, OzgLeistung, Themenfeld
 
 NOT_IN_LEIKA = "nicht im LeiKa"
+MAX_ID = 2_147_483_647  # catalogue ids, OZG-IDs: integer columns
+LEIKA_TYPES = ("1", "2/3", "4", "5", "6")  # "2" and "3" are read as "2/3"
 LEIKA_KEY = re.compile(r"^99\d{12}$")
 LEIKA_VALUE_FIELDS = [
     "in_leika", "name", "leika_type", "ozg_leistung_id", "sdg1", "sdg2", "legal_basis", "laws", "law_abbreviations",
@@ -73,29 +75,48 @@ def default_level(types: set[str]) -> str:
 
 
 def _read(directory: Path, kind: str, columns: list[str]):
+    """(file name, line, row) of every data row. UTF-8 with or without byte order mark; other encodings, malformed
+    CSV, rows with more or fewer fields than the header and files without data rows are errors naming the line."""
     path = directory / FILES[kind]
     if not path.exists():
         raise ValidationError(f"{path}: Datei fehlt.")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [column for column in columns if column not in (reader.fieldnames or [])]
-        if missing:
-            raise ValidationError(f"{path.name}: Spalte(n) fehlen: {', '.join(missing)}.")
-        for line, row in enumerate(reader, start=2):
-            yield path.name, line, {key: (value or "").strip() for key, value in row.items()}
+    try:
+        header, rows = read_csv_rows(decode_csv_bytes(path.read_bytes()))
+    except CsvFileError as error:
+        where = path.name if error.line is None else f"{path.name}, Zeile {error.line}"
+        raise ValidationError(f"{where}: {error.message}") from None
+    missing = [column for column in columns if column not in header]
+    if missing:
+        raise ValidationError(
+            f"{path.name}, Zeile 1: Spalte(n) fehlen: {', '.join(missing)} (erwartet: durch Komma getrennte Spalten)."
+        )
+    if not rows:
+        raise ValidationError(f"{path.name}: Die Datei enthält keine Datenzeilen.")
+    for line, row in rows:
+        yield path.name, line, {key: value.strip() for key, value in row.items()}
 
 
 def _int(name: str, line: int, column: str, value: str) -> int:
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: „{value}“ ist keine Zahl.") from None
+        number = None
+    if number is None or not 0 <= number <= MAX_ID:
+        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: „{value[:40]}“ ist keine Zahl von 0 bis {MAX_ID}.")
+    return number
 
 
-def _required(name: str, line: int, column: str, value: str) -> str:
+def _required(name: str, line: int, column: str, value: str, max_length: int | None = None) -> str:
     if not value:
         raise ValidationError(f"{name}, Zeile {line}, Feld {column}: Wert fehlt.")
+    if max_length is not None and len(value) > max_length:
+        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: länger als {max_length} Zeichen ({len(value)}).")
     return value
+
+
+def _unique(name: str, line: int, column: str, key, seen: dict):
+    if key in seen:
+        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: {key} kommt doppelt vor.")
 
 
 def _upsert(model, key_field: str, rows: dict, fields: list[str]) -> tuple[int, int]:
@@ -130,7 +151,8 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
     themenfelder = {}
     for name, line, row in _read(directory, "themenfelder", ["themenfeld_id", "themenfeld"]):
         key = _int(name, line, "themenfeld_id", row["themenfeld_id"])
-        themenfelder[key] = {"name": _required(name, line, "themenfeld", row["themenfeld"])}
+        _unique(name, line, "themenfeld_id", key, themenfelder)
+        themenfelder[key] = {"name": _required(name, line, "themenfeld", row["themenfeld"], 120)}
     result.created["themenfelder"], result.updated["themenfelder"] = _upsert(
         Themenfeld, "catalogue_id", themenfelder, ["name"]
     )
@@ -139,11 +161,12 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
     lebenslagen = {}
     for name, line, row in _read(directory, "lebenslagen", ["lebenslage_id", "lebenslage", "themenfeld_id"]):
         key = _int(name, line, "lebenslage_id", row["lebenslage_id"])
+        _unique(name, line, "lebenslage_id", key, lebenslagen)
         themenfeld = _int(name, line, "themenfeld_id", row["themenfeld_id"])
         if themenfeld not in tf_ids:
             raise ValidationError(f"{name}, Zeile {line}, Feld themenfeld_id: Themenfeld {themenfeld} unbekannt.")
         lebenslagen[key] = {
-            "name": _required(name, line, "lebenslage", row["lebenslage"]),
+            "name": _required(name, line, "lebenslage", row["lebenslage"], 160),
             "themenfeld_id": tf_ids[themenfeld],
         }
     result.created["lebenslagen"], result.updated["lebenslagen"] = _upsert(
@@ -162,6 +185,11 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
                 f"LeiKa-Schlüssel noch „{NOT_IN_LEIKA}“."
             )
         ozg_id = _int(name, line, "ozg_id", row["ozg_id"]) if row["ozg_id"] else None
+        if len(row["leika_typ"]) > 20 or not split_leika_types(row["leika_typ"]) <= {*LEIKA_TYPES, "?"}:
+            raise ValidationError(
+                f"{name}, Zeile {line}, Feld leika_typ: „{row['leika_typ'][:40]}“ ist kein LeiKa-Typ "
+                f"({', '.join(LEIKA_TYPES)}, mehrere durch Komma getrennt)."
+            )
         for column in ("sdg1", "sdg2"):
             if row[column] not in ("0", "1", ""):
                 raise ValidationError(f"{name}, Zeile {line}, Feld {column}: erwartet 0 oder 1.")
@@ -172,6 +200,7 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
     leistungen = {}
     for name, line, row in _read(directory, "leistungen", ["ozg_id", "ozg_leistung", "lebenslage_id", "themenfeld_id"]):
         ozg_id = _int(name, line, "ozg_id", row["ozg_id"])
+        _unique(name, line, "ozg_id", ozg_id, leistungen)
         lebenslage = _int(name, line, "lebenslage_id", row["lebenslage_id"])
         themenfeld = _int(name, line, "themenfeld_id", row["themenfeld_id"])
         if lebenslage not in ll_ids:
@@ -180,7 +209,7 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
             raise ValidationError(f"{name}, Zeile {line}, Feld themenfeld_id: Themenfeld {themenfeld} unbekannt.")
         types = types_by_ozg.get(ozg_id, set())
         leistungen[ozg_id] = {
-            "name": _required(name, line, "ozg_leistung", row["ozg_leistung"]),
+            "name": _required(name, line, "ozg_leistung", row["ozg_leistung"], 200),
             "lebenslage_id": ll_ids[lebenslage],
             "themenfeld_id": tf_ids[themenfeld],
             "leika_types": ", ".join(sorted(types)),
