@@ -513,11 +513,13 @@ IMPORT_REQUIRED_COLUMNS = ["ozg_id", "ars"]
 
 
 def _error_report(errors: list[dict]) -> str:
-    import csv
+    """The downloadable error report. It repeats cells of the upload: written formula-safe (a cell "=…" stays text)."""
     import io
 
+    from itvsh_portal.api_support import SafeCsvWriter
+
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SafeCsvWriter(buffer, lineterminator="\n")
     writer.writerow(["zeile", "ozg_id", "ars", "feld", "fehler"])
     for error in errors:
         for field_name, messages in error["errors"].items():
@@ -528,23 +530,34 @@ def _error_report(errors: list[dict]) -> str:
 
 
 def _read_import_rows(job) -> list[dict]:
-    import csv
-    import io
+    """The rows of an uploaded status CSV. Raises CsvFileError (German, with the line) for a file that is not
+    UTF-8 CSV, lacks a required column or data rows, or names the same Leistung and Verwaltung twice."""
+    from itvsh_portal.api_support import CsvFileError, decode_csv_bytes, read_csv_rows
 
     job.file.open("rb")
     try:
-        text = job.file.read().decode("utf-8-sig")
+        text = decode_csv_bytes(job.file.read())
     finally:
         job.file.close()
-    reader = csv.DictReader(io.StringIO(text), delimiter=";" if text.split("\n", 1)[0].count(";") else ",")
-    missing = [column for column in IMPORT_REQUIRED_COLUMNS if column not in (reader.fieldnames or [])]
+    header, rows = read_csv_rows(text, delimiter=";" if text.split("\n", 1)[0].count(";") else ",")
+    missing = [column for column in IMPORT_REQUIRED_COLUMNS if column not in header]
     if missing:
-        raise ValidationError(_("Spalte(n) fehlen: %(columns)s.") % {"columns": ", ".join(missing)})
-    rows = []
-    for line, row in enumerate(reader, start=2):
+        raise CsvFileError(_("Spalte(n) fehlen: %(columns)s.") % {"columns": ", ".join(missing)}, 1)
+    if not rows:
+        raise CsvFileError(_("Die Datei enthält keine Datenzeilen."))
+    seen, items = {}, []
+    for line, row in rows:
+        pair = (row["ozg_id"].strip(), row["ars"].strip())
+        if pair in seen:
+            raise CsvFileError(
+                _("OZG-ID %(ozg)s und ARS %(ars)s kommen doppelt vor (auch in Zeile %(first)d).")
+                % {"ozg": pair[0][:20], "ars": pair[1][:20], "first": seen[pair]},
+                line,
+            )
+        seen[pair] = line
         # Empty cells mean "leave as is"; only filled cells are changes.
-        rows.append({"_line": line, **{key: value for key, value in row.items() if key and value not in ("", None)}})
-    return rows
+        items.append({"_line": line, **{key: value for key, value in row.items() if key and value != ""}})
+    return items
 
 
 class _DryRun(Exception):
@@ -558,12 +571,13 @@ def import_job_run(*, job) -> None:
 
     job.state, job.processed_rows = ImportJob.State.RUNNING, 0
     job.save(update_fields=["state", "processed_rows"])
+    from itvsh_portal.api_support import CsvFileError
+
     try:
         rows = _read_import_rows(job)
-    except (ValidationError, UnicodeDecodeError) as error:
-        message = error.messages[0] if isinstance(error, ValidationError) else _("Die Datei ist nicht UTF-8-kodiert.")
+    except CsvFileError as error:
         job.state, job.error_count, job.finished_at = ImportJob.State.FAILED, 1, timezone.now()
-        job.error_report = _error_report([{"line": 1, "errors": {"datei": [message]}}])
+        job.error_report = _error_report([{"line": error.line or "", "errors": {"datei": [error.message]}}])
         job.save(update_fields=["state", "error_count", "error_report", "finished_at"])
         return
     job.total_rows = len(rows)
