@@ -1,11 +1,11 @@
 """The record format of the federal Dashboard Digitale Verwaltung (DvDataDto, data/ozg/digitale-verwaltung-
 api.openapi.yaml): export of our statuses and conversion of federal records into bulk-upsert items."""
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
 
+from itvsh_portal.api_support import SafeCsvWriter, read_csv_rows
 from organisations.models import Organisation
 
 from .models import ONLINE_STAGES, LeikaLeistung, RolloutStatus, Stage
@@ -77,15 +77,18 @@ def export_records(statuses) -> list[dict]:
 
 
 def records_to_csv(records) -> str:
+    """The records as CSV; text cells formula-safe (a URL or name starting with "=" stays text in a spreadsheet)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    writer = SafeCsvWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(records)
     return buffer.getvalue()
 
 
 def parse_csv(text: str) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(text)))
+    """Rows of an uploaded federal CSV; CsvFileError (German, with the line) for malformed CSV."""
+    _header, rows = read_csv_rows(text)
+    return [values for _line, values in rows]
 
 
 def records_to_items(records: list[dict]) -> tuple[list[dict], list[dict]]:

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, parsers, status, viewsets
+from rest_framework import exceptions, mixins, parsers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -19,7 +19,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthentic
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT, Pagination
+from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT, CsvFileError, Pagination, decode_csv_bytes
 
 from .. import federal, selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, StatusFilter
@@ -119,7 +119,10 @@ class CsvTextParser(parsers.BaseParser):
     media_type = "text/csv"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return stream.read().decode("utf-8-sig")
+        try:
+            return decode_csv_bytes(stream.read())
+        except CsvFileError as error:
+            raise exceptions.ParseError(str(error)) from None
 
 
 # --- catalogue ---------------------------------------------------------------------------------------------
@@ -423,7 +426,10 @@ class FederalImportView(APIView):
     def post(self, request):
         data = request.data
         if isinstance(data, str):
-            records = federal.parse_csv(data)
+            try:
+                records = federal.parse_csv(data)
+            except CsvFileError as error:
+                return Response({"content": [str(error)]}, status=400)
         elif isinstance(data, dict):
             records = data.get("content")
         else:
