@@ -4,10 +4,10 @@ Kommune users (staff bound to Verwaltungen, without `accounts.act_for_all_verwal
 statuses and history of their own Verwaltungen, and only their own status imports (accounts.admin_scoping).
 """
 
-import csv
 
 from django import forms
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from itvsh_portal.api_support import SafeCsvWriter
 from organisations.models import Organisation
 
 from .models import (
@@ -218,7 +219,7 @@ class RolloutStatusAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="umsetzungsstaende.csv"'
-        writer = csv.writer(response)
+        writer = SafeCsvWriter(response)  # notes and URLs are typed by Kommunen: no formulas in a spreadsheet
         writer.writerow(["ozg_id", "ars", *[name for name in TRACKED_FIELDS if name != "provider"], "version"])
         for status in queryset.select_related("leistung", "verwaltung"):
             writer.writerow([status.leistung.ozg_id, status.verwaltung.ars,
@@ -263,6 +264,9 @@ class MonthlySnapshotAdmin(admin.ModelAdmin):
         messages.success(request, _("%(n)d Monatsstände neu berechnet.") % {"n": queryset.count()})
 
 
+IMPORT_MAX_BYTES_DEFAULT = 5 * 1024 * 1024  # settings.OZG_IMPORT_MAX_BYTES overrides it
+
+
 class ImportJobForm(forms.ModelForm):
     class Meta:
         model = ImportJob
@@ -277,6 +281,12 @@ class ImportJobForm(forms.ModelForm):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".csv"):
             raise ValidationError(_("Bitte eine CSV-Datei hochladen."))
+        limit = getattr(settings, "OZG_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES_DEFAULT)
+        if upload.size > limit:
+            raise ValidationError(
+                _("Die Datei ist zu groß (höchstens %(mb)s MB).")
+                % {"mb": limit // (1024 * 1024)}
+            )
         return upload
 
 
