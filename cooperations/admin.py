@@ -1,7 +1,6 @@
 """Staff tool for agreements: inlines for every part, filters, search, CSV export, history. Every save goes
 through the services, so the admin enforces the same rules as the API and the loader."""
 
-import csv
 import datetime
 
 from django import forms
@@ -11,6 +10,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from itvsh_portal.api_support import SafeCsvWriter
 
 from . import services
 from .models import (
@@ -119,7 +120,7 @@ def export_csv(modeladmin, request, queryset):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="vereinbarungen.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = SafeCsvWriter(response, delimiter=";")
     writer.writerow(
         ["Kennung", "Titel", "Art", "Status", "Parteien", "Themenfelder", "unterzeichnet", "Beginn", "Ende"]
     )

@@ -1,7 +1,6 @@
 """Public pages of the cooperations register: list (filters, sorting, pagination, CSV), timeline, detail, and
 the source-file download (files live outside the web root)."""
 
-import csv
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -10,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
+
+from itvsh_portal.api_support import SafeCsvWriter
 
 from . import selectors
 from .filters import AgreementFilterSet
@@ -79,7 +80,7 @@ def _csv(queryset) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="kooperationen.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = SafeCsvWriter(response, delimiter=";")
     writer.writerow([label for _key, label in CSV_COLUMNS])
     for agreement in queryset:
         writer.writerow(

@@ -7,7 +7,6 @@ amount; it is checked with the budget line row locked (`select_for_update`), so 
 cannot overdraw a line. Locks are always taken line first, then drawdown, to avoid deadlocks.
 """
 
-import csv
 import datetime
 import io
 import logging
@@ -21,6 +20,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from itvsh_portal.api_support import SafeCsvWriter
 from itvsh_portal.formatting import format_euro, to_cents
 
 from .models import BudgetLine, Drawdown, DrawdownTransition, InKindContribution, ReviewReminder, YearlyReport
@@ -306,7 +306,10 @@ def finance_reviewers():
     such as „Finanzen“), with an e-mail address. Superusers are not included unless they hold it explicitly."""
     User = get_user_model()
     return (
-        User.objects.with_perm(REVIEW_PERMISSION, include_superusers=False)
+        # The model backend answers: axes' backend (first in AUTHENTICATION_BACKENDS) holds no permissions.
+        User.objects.with_perm(
+            REVIEW_PERMISSION, include_superusers=False, backend="django.contrib.auth.backends.ModelBackend"
+        )
         .filter(is_active=True)
         .exclude(email="")
         .order_by("pk")
@@ -394,7 +397,7 @@ def report_rows(lines) -> list[list[str]]:
 
 def csv_text(header, rows) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = SafeCsvWriter(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()

@@ -1,7 +1,6 @@
 """Staff tool for the register: search by name and key, filters by kind and Kreis, the hierarchy on each record,
 history. Territorial bodies come from the Destatis import: their keys, kind and hierarchy are read-only here."""
 
-import csv
 
 from django.contrib import admin
 from django.db.models import Q
@@ -10,6 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from itvsh_portal.api_support import SafeCsvWriter
 
 from . import services
 from .models import Organisation
@@ -140,7 +141,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="register.csv"'
-        writer = csv.writer(response)
+        writer = SafeCsvWriter(response)
         writer.writerow(["kind", "slug", "ars", "ags", "name", "kreis_ars", "amt_ars", "verwaltung_ars", "population"])
         for body in queryset.select_related("kreis", "amt", "verwaltung"):
             writer.writerow(

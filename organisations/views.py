@@ -1,6 +1,5 @@
 """Public pages of the register: "Meine Kommune finden" (/kommunen/) and one page per body (/kommunen/<key>/)."""
 
-import csv
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -10,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from itvsh_portal.api_support import SafeCsvWriter
 
 from . import maps
 from .filters import OrganisationFilter
@@ -111,7 +112,7 @@ def search(request):
 def _csv_response(results) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="kommunen.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow([str(label) for _name, label in CSV_COLUMNS])
     for body in results:
         writer.writerow(

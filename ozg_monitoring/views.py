@@ -2,7 +2,6 @@
 
 Each page costs a fixed number of queries; the dashboard is cached and the cache is replaced on every write."""
 
-import csv
 import functools
 import hashlib
 
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from itvsh_portal import charts
+from itvsh_portal.api_support import SafeCsvWriter
 from itvsh_portal.formatting import format_percent
 from organisations.maps import choropleth_map
 from organisations.models import Organisation
@@ -281,7 +281,7 @@ class LeistungListView(TemplateView):
             coverage = selectors.coverage_by_leistung(leistungen)
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="ozg-leistungen.csv"'
-            writer = csv.writer(response)
+            writer = SafeCsvWriter(response)
             writer.writerow(["ozg_id", "leistung", "themenfeld", "lebenslage", "vollzugsebene", "abdeckung",
                              "verwaltungen_online"])
             for leistung in leistungen:
@@ -379,7 +379,7 @@ class StatusListView(TemplateView):
         if request.GET.get("export") == "csv":
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="ozg-umsetzungsstaende.csv"'
-            writer = csv.writer(response)
+            writer = SafeCsvWriter(response)
             writer.writerow(["ozg_id", "leistung", "ars", "verwaltung", "stage", "maturity_model", "maturity_level",
                              "url", "platform", "planned_go_live", "actual_go_live", "version", "updated_at"])
             for status in statuses.iterator(chunk_size=2000):

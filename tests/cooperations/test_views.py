@@ -168,3 +168,16 @@ def test_list_page_query_count_is_constant(client, django_assert_num_queries, wa
         response = client.get(LIST, {"sort": "title"})
     assert response.status_code == 200
     assert Agreement.objects.count() == count
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(client, db):
+    """A title typed as a formula stays text in a spreadsheet (OWASP CSV injection): a leading apostrophe."""
+    from tests.cooperations.factories import AgreementFactory
+
+    AgreementFactory(title='=HYPERLINK("https://böse.example","Klick")')
+    AgreementFactory(title="Normale Vereinbarung")
+    import csv
+
+    body = client.get(LIST, {"format": "csv"}).content.decode("utf-8-sig")
+    titles = {row[1] for row in list(csv.reader(io.StringIO(body), delimiter=";"))[1:]}
+    assert titles == {'\'=HYPERLINK("https://böse.example","Klick")', "Normale Vereinbarung"}

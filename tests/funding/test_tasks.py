@@ -16,7 +16,7 @@ MONDAY = datetime.date(2025, 6, 16)
 
 @pytest.fixture
 def finance_group_member():
-    group = Group.objects.create(name="Finanzen")
+    group, _ = Group.objects.get_or_create(name="Finanzen")  # made by the staff-groups migration
     group.permissions.add(Permission.objects.get(codename="review_drawdown"))
     user = UserFactory(email="finanzen@itvsh.example")
     user.groups.add(group)
