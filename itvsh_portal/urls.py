@@ -24,3 +24,8 @@ urlpatterns = [
     path("api/v1/", include(("itvsh_portal.api", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "itvsh_portal.views.bad_request"
+handler403 = "itvsh_portal.views.permission_denied"
+handler404 = "itvsh_portal.views.page_not_found"
+handler500 = "itvsh_portal.views.server_error"

@@ -192,3 +192,29 @@ def test_oversized_request_bodies_are_refused_before_they_are_read(settings):
     assert response["Content-Security-Policy"].startswith("default-src 'self'")
     small = Client().generic("POST", "/api/v1/ozg/status/bulk/", b"{}", content_type="application/json")
     assert small.status_code in (401, 403)  # reaches the API's own checks
+
+
+@pytest.mark.django_db
+def test_unknown_api_urls_answer_in_json_and_pages_in_html(client, warm_notices):
+    api = client.get("/api/v1/gibt-es-nicht/")
+    assert api.status_code == 404
+    assert api["Content-Type"].startswith("application/json")
+    assert api.json() == {"detail": "Nicht gefunden."}
+    page = client.get("/gibt-es-nicht/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_api_server_error_is_json_without_details(monkeypatch):
+    from django.test import Client
+
+    from organisations.api import views
+
+    def explode(self):
+        raise RuntimeError("geheimes Detail")
+
+    monkeypatch.setattr(views.OrganisationViewSet, "get_queryset", explode)
+    response = Client(raise_request_exception=False).get("/api/v1/organisations/")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Interner Fehler. Der Fehler wurde protokolliert."}
