@@ -106,6 +106,94 @@ def assert_accessible():
     return check
 
 
+# --- Keyboard: Tab with a check of the visible focus ------------------------------------------------------
+
+MAX_TABS = 80
+
+# The look of every focusable element before anything is focused, taken once per loaded document. A link in an
+# SVG map shows focus on its shape (stroke), so for SVG elements the first shape's stroke is part of the look.
+SNAPSHOT = """() => {
+  if (window.__unfocusedLook) return;
+  const look = (el) => {
+    const s = getComputedStyle(el);
+    const parts = [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset, s.boxShadow];
+    const shape = el instanceof SVGElement && el.querySelector('path, rect, circle, polygon');
+    if (shape) { const t = getComputedStyle(shape); parts.push(t.stroke, t.strokeWidth); }
+    return parts.join(' | ');
+  };
+  window.__look = look;
+  window.__unfocusedLook = new Map();
+  for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')) {
+    window.__unfocusedLook.set(el, look(el));
+  }
+}"""
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const s = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  const now = window.__look(el);
+  const before = window.__unfocusedLook.get(el);
+  const shape = el instanceof SVGElement && el.querySelector('path, rect, circle, polygon');
+  const stroke = shape && parseFloat(getComputedStyle(shape).strokeWidth) >= 2;
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id, href: el.getAttribute('href'),
+    text: (el.innerText || el.getAttribute('aria-label') || el.getAttribute('name') || el.textContent || '')
+      .trim().slice(0, 80),
+    indicator: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== 'none' || !!stroke,
+    differs: before !== undefined && before !== now, before: before, now: now,
+    onScreen: r.width > 0 && r.height > 0,
+  };
+}"""
+
+
+class Keyboard:
+    """Presses keys and checks the focus after every Tab: the focused element is on screen, shows an outline,
+    a box shadow or (SVG) a stroke, and looks different from before it had focus."""
+
+    def __init__(self, page):
+        self.page = page
+        self.visited = []
+
+    def loaded(self):
+        self.page.wait_for_load_state()
+        self.page.evaluate(SNAPSHOT)
+
+    def tab(self, backwards=False, allow_end=False):
+        self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        focused = self.page.evaluate(FOCUSED)
+        if focused["tag"] == "body":
+            assert allow_end, f"{self.page.url}: Tab left the page"
+            return None
+        self.visited.append(focused)
+        where = f"{self.page.url}: {focused['tag']} {focused['text']!r} {focused['href'] or ''}"
+        assert focused["onScreen"], f"fokussiert, aber unsichtbar: {where}"
+        assert focused["indicator"], f"kein sichtbarer Fokus: {where} ({focused['now']})"
+        assert focused["differs"], f"Fokus sieht aus wie ohne Fokus: {where} ({focused['now']})"
+        return focused
+
+    def tab_to(self, predicate, what, backwards=False):
+        for _ in range(MAX_TABS):
+            focused = self.tab(backwards=backwards)
+            if predicate(focused):
+                return focused
+        raise AssertionError(f"{what} nicht per Tab erreichbar auf {self.page.url}")
+
+    def tab_through(self, limit=600):
+        """Every Tab stop of the page, from the top until focus leaves the document; each one checked."""
+        self.loaded()
+        stops = []
+        for _ in range(limit):
+            focused = self.tab(allow_end=True)
+            if focused is None:
+                return stops
+            stops.append(focused)
+        raise AssertionError(f"{self.page.url}: mehr als {limit} Tab-Stopps")
+
+    def enter(self):
+        self.page.keyboard.press("Enter")
+
+
 # Rows that data migrations seed. A transactional test (every live-server test is one) empties all tables when it
 # ends, so the next one would miss them; each browser test puts them back (the seeds are idempotent).
 SEED_MIGRATIONS = [

@@ -1,12 +1,12 @@
 """Every public page type with realistic data (the real register, OZG catalogue, founding agreements and funding
-lines): axe-core with the WCAG 2.1 A/AA rules finds nothing, the page has one h1, a main landmark, lang="de", a
-title and a skip link that moves focus to main, and it reflows at 320 CSS pixels without horizontal scrolling
-(wide tables scroll inside their own keyboard-focusable region)."""
+lines): axe-core with the WCAG 2.1 A/AA rules finds nothing; the page has one h1, a main landmark, lang="de", a
+title and a skip link that moves focus to main; every Tab stop shows a visible focus; and it reflows at 320 CSS
+pixels without horizontal scrolling (wide tables scroll inside their own keyboard-focusable region)."""
 
 import pytest
 from django.conf import settings
 
-from .conftest import ALKERSUM, FOEHR_AMRUM, NORDFRIESLAND, WOHNGELD
+from .conftest import ALKERSUM, FOEHR_AMRUM, NORDFRIESLAND, WOHNGELD, Keyboard
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -99,6 +99,12 @@ def _check_structure(page, path):
     assert page.evaluate("document.activeElement.id") == "inhalt"
 
 
+def _check_focus(page, path):
+    page.goto(path)
+    stops = Keyboard(page).tab_through()
+    assert stops[0]["href"] == "#inhalt" and len(stops) >= 10
+
+
 def _check_reflow(page, path):
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(path)
@@ -122,6 +128,7 @@ def test_page_is_accessible_and_reflows(page, portal_data, assert_accessible, na
     for label, check in (
         ("axe/Ursprung/CSP", lambda: assert_accessible(page)),
         ("Struktur", lambda: _check_structure(page, path)),
+        ("Fokus sichtbar an jedem Tab-Stopp", lambda: _check_focus(page, path)),
         ("Umbruch bei 320 px", lambda: _check_reflow(page, path)),
     ):
         try:
@@ -169,3 +176,47 @@ def test_main_navigation_is_a_plain_list_without_javascript_and_on_wide_screens(
     nav = page.get_by_role("navigation", name="Hauptnavigation")
     assert nav.get_by_role("link", name="Finanzierung").is_visible()
     assert not nav.get_by_role("button", name="Menü").is_visible()
+
+
+# --- Error pages that need a failing view: 400, 403 and 500 (404 is in PAGES) -----------------------------------
+
+
+def _bad_request(request):
+    from django.core.exceptions import SuspiciousOperation
+
+    raise SuspiciousOperation("Testanfrage")
+
+
+def _forbidden(request):
+    from django.core.exceptions import PermissionDenied
+
+    raise PermissionDenied
+
+
+def _server_error(request):
+    raise RuntimeError("Testfehler für die Fehlerseite")
+
+
+class ErrorUrlconf:
+    from django.urls import path
+
+    from itvsh_portal.urls import urlpatterns as _project
+
+    urlpatterns = [
+        path("fehler/400/", _bad_request),
+        path("fehler/403/", _forbidden),
+        path("fehler/500/", _server_error),
+        *_project,
+    ]
+
+
+@pytest.mark.parametrize("status", [400, 403, 500])
+def test_error_page_is_accessible_and_reflows(page, assert_accessible, settings, status):
+    settings.ROOT_URLCONF = ErrorUrlconf
+    path = f"/fehler/{status}/"
+    response = page.goto(path)
+    assert response.status == status
+    assert page.locator(".portal-error__code").inner_text() == f"Fehler {status}"
+    assert_accessible(page)
+    _check_structure(page, path)
+    _check_reflow(page, path)

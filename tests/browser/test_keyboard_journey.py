@@ -7,72 +7,9 @@ import re
 
 import pytest
 
-from .conftest import ALKERSUM, ONLINE_SERVICE_URL
+from .conftest import ALKERSUM, ONLINE_SERVICE_URL, Keyboard
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-MAX_TABS = 80
-
-# The look of every focusable element before anything is focused, taken once per loaded document.
-SNAPSHOT = """() => {
-  if (window.__unfocusedLook) return;
-  const look = (el) => { const s = getComputedStyle(el);
-    return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset, s.boxShadow].join(' | '); };
-  window.__look = look;
-  window.__unfocusedLook = new Map();
-  for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')) {
-    window.__unfocusedLook.set(el, look(el));
-  }
-}"""
-
-FOCUSED = """() => {
-  const el = document.activeElement;
-  const s = getComputedStyle(el);
-  const r = el.getBoundingClientRect();
-  const now = window.__look(el);
-  const before = window.__unfocusedLook.get(el);
-  return {
-    tag: el.tagName.toLowerCase(), id: el.id, href: el.getAttribute('href'),
-    text: (el.innerText || el.getAttribute('aria-label') || el.getAttribute('name') || '').trim().slice(0, 80),
-    indicator: (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== 'none',
-    differs: before !== undefined && before !== now, before: before, now: now,
-    onScreen: r.width > 0 && r.height > 0,
-  };
-}"""
-
-
-class Keyboard:
-    """Presses keys and checks the focus after every Tab."""
-
-    def __init__(self, page):
-        self.page = page
-        self.visited = []
-
-    def loaded(self):
-        self.page.wait_for_load_state()
-        self.page.evaluate(SNAPSHOT)
-
-    def tab(self, backwards=False):
-        self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
-        focused = self.page.evaluate(FOCUSED)
-        self.visited.append(focused)
-        where = f"{self.page.url}: {focused['tag']} {focused['text']!r} {focused['href'] or ''}"
-        assert focused["tag"] != "body", f"{self.page.url}: Tab left the page"
-        assert focused["onScreen"], f"fokussiert, aber unsichtbar: {where}"
-        assert focused["indicator"], f"kein sichtbarer Fokus: {where} ({focused['now']})"
-        assert focused["differs"], f"Fokus sieht aus wie ohne Fokus: {where} ({focused['now']})"
-        return focused
-
-    def tab_to(self, predicate, what, backwards=False):
-        for _ in range(MAX_TABS):
-            focused = self.tab(backwards=backwards)
-            if predicate(focused):
-                return focused
-        raise AssertionError(f"{what} nicht per Tab erreichbar auf {self.page.url}")
-
-    def enter(self):
-        self.page.keyboard.press("Enter")
-
 
 def test_keyboard_only_from_home_to_an_online_service(page, portal_data):
     page.route(
