@@ -64,3 +64,16 @@ class RequestSizeLimitMiddleware:
                 )
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+def client_ip(request) -> str | None:
+    """The client's address as the login lockout (axes) counts it, the same way the API throttles do: with
+    NUM_PROXIES trusted proxies in front (the REST_FRAMEWORK setting), the address that the outermost trusted
+    proxy saw in X-Forwarded-For; without proxies REMOTE_ADDR, since a client can write any X-Forwarded-For."""
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
+        if addresses:
+            return addresses[-min(proxies, len(addresses))]
+    return request.META.get("REMOTE_ADDR")

@@ -218,3 +218,14 @@ def test_api_server_error_is_json_without_details(monkeypatch):
     response = Client(raise_request_exception=False).get("/api/v1/organisations/")
     assert response.status_code == 500
     assert response.json() == {"detail": "Interner Fehler. Der Fehler wurde protokolliert."}
+
+
+def test_client_address_trusts_only_configured_proxies(rf, settings):
+    from itvsh_portal.security import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
+    assert client_ip(request) == "10.0.0.1"  # no proxy configured: a forged header changes nothing
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert client_ip(request) == "203.0.113.7"  # the address our one proxy saw, not what the client wrote
+    assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
