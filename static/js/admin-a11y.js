@@ -52,9 +52,16 @@
     nameFilterIcons(document);
   }
 
-  // Django's admin scripts build the widgets on DOMContentLoaded (jQuery ready); "load" comes after them.
-  window.addEventListener("load", enhance);
-  document.addEventListener("formset:added", function () {
-    window.setTimeout(enhance, 0);
-  });
+  // Django's admin scripts build the widgets when jQuery is ready, which may be after "load", and again for
+  // every inline row added; a MutationObserver catches each (it changes attributes only, so it cannot loop).
+  function start() {
+    enhance();
+    new MutationObserver(enhance).observe(document.body, { childList: true, subtree: true });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();

@@ -70,4 +70,12 @@ def test_admin_pages_are_accessible(staff_page, assert_accessible, which):
     assert staff_page.locator("html").get_attribute("lang") == "de"
     if which.endswith(("-change", "-add")):
         assert staff_page.locator("form input[type=submit][name=_save]").count() == 1
+    if which == "agreement-change":  # static/js/admin-a11y.js names the autocomplete box by its field label
+        label = staff_page.locator("label[for=id_responsible]").inner_text().rstrip(":")
+        combobox = staff_page.locator("#id_responsible + .select2 [role=combobox]")
+        assert label in staff_page.evaluate(
+            "(el) => el.getAttribute('aria-labelledby').split(' ').map((id) => document.getElementById(id)"
+            ".textContent).join(' ')",
+            combobox.element_handle(),
+        )
     assert_accessible(staff_page)
