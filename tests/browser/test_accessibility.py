@@ -149,14 +149,16 @@ def test_main_navigation_folds_into_a_menu_button_at_320_css_pixels(page, assert
     assert page.locator("h1").bounding_box()["y"] < 640
     assert_accessible(page)
 
-    toggle.focus()
-    page.keyboard.press("Enter")
+    keys = Keyboard(page)  # reached and opened with the keyboard, its focus visible
+    keys.loaded()
+    keys.tab_to(lambda f: f["tag"] == "button" and f["text"] == "Menü", "Menü-Schaltfläche")
+    keys.enter()
     assert toggle.get_attribute("aria-expanded") == "true"
     assert nav.get_by_role("link", name="Kooperationen").is_visible()
     assert nav.locator("a[aria-current=page]").inner_text() == "OZG-Dashboard"
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert_accessible(page)
-    page.keyboard.press("Tab")  # into the open list, then Escape closes it and returns to the button
+    assert keys.tab()["text"] == "Startseite"  # into the open list; Escape closes it and returns to the button
     page.keyboard.press("Escape")
     assert toggle.get_attribute("aria-expanded") == "false"
     assert page.evaluate("document.activeElement.classList.contains('portal-nav__toggle')")
