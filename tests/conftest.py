@@ -8,10 +8,17 @@ from itvsh_portal.celery import app as celery_app
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Every test starts with an empty cache: on CI the cache is a shared Redis."""
+    """Every test starts with an empty cache: on CI the cache is a shared Redis. Ends with Django's content-type
+    cache emptied too."""
     cache.clear()
     yield
     cache.clear()
+    # Django keeps content types in a process-wide cache. A test that creates them inside its transaction (the
+    # staff-groups migration run by a test) leaves ids behind that the rollback removed; the audit trail would
+    # then point at a content type that no longer exists.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
 
 
 @pytest.fixture(autouse=True, scope="session")
