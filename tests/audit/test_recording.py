@@ -94,7 +94,10 @@ def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, 
 
     import ozg_monitoring.services as ozg_services
 
+    from django.contrib.contenttypes.models import ContentType
+
     leistungen = OzgLeistungFactory.create_batch(100)
+    ContentType.objects.get_for_model(RolloutStatus, for_concrete_model=False)  # warm, as in a running process
     # The same write for two Verwaltungen: once with the audit call switched off, once with it.
     real = ozg_services.audit_record_many
     monkeypatch.setattr(ozg_services, "audit_record_many", lambda **kwargs: None)
