@@ -89,12 +89,11 @@ def _items(leistungen, verwaltung, stage):
 
 def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, django_assert_num_queries,
                                                            monkeypatch):
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     import ozg_monitoring.services as ozg_services
-
-    from django.contrib.contenttypes.models import ContentType
 
     leistungen = OzgLeistungFactory.create_batch(100)
     ContentType.objects.get_for_model(RolloutStatus, for_concrete_model=False)  # warm, as in a running process
