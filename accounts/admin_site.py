@@ -19,12 +19,6 @@ from django.views.decorators.csrf import csrf_protect
 from . import second_factor
 
 
-def is_verified(user) -> bool:
-    """True when the user passed the second factor in this session (False without OTPMiddleware)."""
-    check = getattr(user, "is_verified", None)
-    return bool(check and check())
-
-
 class PortalAdminSite(admin.AdminSite):
     site_header = "Digitalisierungsportal ITV.SH – Verwaltung"
     site_title = "Portal-Verwaltung"
@@ -32,7 +26,7 @@ class PortalAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         user = request.user
-        return user.is_active and user.is_staff and is_verified(user)
+        return user.is_active and user.is_staff and second_factor.is_verified(user)
 
     def admin_view(self, view, cacheable=False):
         checked = super().admin_view(view, cacheable)

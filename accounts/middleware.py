@@ -22,6 +22,8 @@ from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from . import second_factor
+
 SESSION_STARTED_KEY = "accounts_login_at"
 SESSION_ACTIVITY_KEY = "accounts_last_activity"
 #: The last activity is written to the session at most this often (seconds).
@@ -69,7 +71,11 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request):
         session = getattr(request, "session", None)
-        if session is not None and request.user.is_authenticated:
+        if (
+            session is not None
+            and settings.SESSION_COOKIE_NAME in request.COOKIES  # else nobody is signed in (see below)
+            and request.user.is_authenticated
+        ):
             now = time.time()
             if SESSION_STARTED_KEY not in session:  # a session from before this rule: it starts now
                 session[SESSION_STARTED_KEY] = session[SESSION_ACTIVITY_KEY] = now
@@ -97,10 +103,15 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and not _in_admin(request):
-            check = getattr(request.user, "is_verified", None)
-            if not (check and check()):
-                request.user = AnonymousUser()
+        # Without a session cookie nobody is signed in; not touching the session keeps `Vary: Cookie` off
+        # anonymous answers (open data files, cached pages).
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            and request.user.is_authenticated
+            and not _in_admin(request)
+            and not second_factor.is_verified(request.user)
+        ):
+            request.user = AnonymousUser()
         return self.get_response(request)
 
 

@@ -32,12 +32,17 @@ from .forms import CodeForm
 logger = logging.getLogger(__name__)
 
 
+def is_verified(user) -> bool:
+    """True when the user passed the second factor in this session (False without OTPMiddleware)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
 def is_pending(user) -> bool:
     """Signed in with the password as staff, but not (yet) through the second factor."""
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
-    check = getattr(user, "is_verified", None)
-    return not (check and check())
+    return not is_verified(user)
 
 
 def _next_url(request, site) -> str:

@@ -53,6 +53,9 @@ def _not_modified(request, *, etag: str, last_modified: datetime.datetime, cache
     """304 (or 412) when the request's conditions say the client's copy is current, else None."""
     response = get_conditional_response(request, etag=etag, last_modified=int(last_modified.timestamp()))
     if response is not None:
+        # A 304 carries the validators a 200 would send (RFC 9110, 15.4.5).
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified.timestamp())
         response["Cache-Control"] = cache_control
         response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -134,8 +134,11 @@ def test_conditional_get_answers_304_and_a_change_gives_a_new_etag(client, porta
     url = reverse("opendata:download", kwargs={"slug": slug, "fmt": "csv"})
     first = client.get(url)
     body(first)
-    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    not_modified = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert not_modified.status_code == 304
+    assert not_modified["ETag"] == first["ETag"] and not_modified["Last-Modified"] == first["Last-Modified"]
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert "Cookie" not in first.get("Vary", "")  # anonymous answers are the same for everyone
     assert client.get(url, HTTP_IF_NONE_MATCH='"anders"').status_code == 200
 
 
