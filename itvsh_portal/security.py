@@ -8,7 +8,7 @@ the page. The policy is the setting `CONTENT_SECURITY_POLICY` (a dict of directi
 """
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 
@@ -35,6 +35,11 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def wants_json(request) -> bool:
+    """Answers under /api/ are JSON, errors included: the API's clients parse every answer."""
+    return request.path.startswith("/api/")
+
+
 class RequestSizeLimitMiddleware:
     """Refuses a request body larger than REQUEST_MAX_BYTES with 413 before anything reads it. Django limits
     form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files; each upload has its own, smaller limit
@@ -54,26 +59,16 @@ class RequestSizeLimitMiddleware:
                 "size": length,
                 "limit": self.limit,
             }
-            if request.path.startswith("/api/"):
-                import json
-
-                return HttpResponse(
-                    json.dumps({"detail": message}, ensure_ascii=False),
-                    status=413,
-                    content_type="application/json; charset=utf-8",
-                )
+            if wants_json(request):
+                return JsonResponse({"detail": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 
 def client_ip(request) -> str | None:
-    """The client's address as the login lockout (axes) counts it, the same way the API throttles do: with
-    NUM_PROXIES trusted proxies in front (the REST_FRAMEWORK setting), the address that the outermost trusted
-    proxy saw in X-Forwarded-For; without proxies REMOTE_ADDR, since a client can write any X-Forwarded-For."""
-    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if proxies and forwarded:
-        addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
-        if addresses:
-            return addresses[-min(proxies, len(addresses))]
-    return request.META.get("REMOTE_ADDR")
+    """The client's address as the login lockout (axes) counts it: the same rule as the API throttles (DRF's
+    `get_ident` with the REST_FRAMEWORK setting NUM_PROXIES), so both always agree. Without trusted proxies
+    that is REMOTE_ADDR, since a client can write any X-Forwarded-For."""
+    from rest_framework.throttling import BaseThrottle
+
+    return BaseThrottle().get_ident(request)

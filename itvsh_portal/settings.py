@@ -263,7 +263,8 @@ REST_FRAMEWORK = {
         "anon": env("API_THROTTLE_ANON", default="120/min"),
         "user": env("API_THROTTLE_USER", default="1200/min"),
     },
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0 if not HTTPS else 1),
+    # Trusted reverse proxies in front of the portal (X-Forwarded-For is read only then). 0: REMOTE_ADDR.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_PAGINATION_CLASS": "itvsh_portal.api_support.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from .context_processors import navigation_items
+from .security import wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -127,29 +128,25 @@ def healthz(request):
 # --- Error pages: HTML for people, JSON under /api/ (the API's clients parse every answer as JSON) ---------------
 
 
-def _wants_json(request) -> bool:
-    return request.path.startswith("/api/")
-
-
 def page_not_found(request, exception=None):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": str(_("Nicht gefunden."))}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": str(_("Interner Fehler. Der Fehler wurde protokolliert."))}, status=500)
     return defaults.server_error(request)
 
 
 def permission_denied(request, exception=None):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": str(_("Keine Berechtigung."))}, status=403)
     return defaults.permission_denied(request, exception)
 
 
 def bad_request(request, exception=None):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"detail": str(_("Ungültige Anfrage."))}, status=400)
     return defaults.bad_request(request, exception)
