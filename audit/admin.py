@@ -4,7 +4,6 @@ The change list costs a fixed number of queries whatever its length: the actor i
 snapshot, the object type from ContentType's cache, links to objects are built without loading them.
 """
 
-import csv
 import json
 
 from django.contrib import admin
@@ -15,6 +14,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from itvsh_portal.api_support import SafeCsvWriter
 
 from .models import Action, AuditEntry
 from .registry import rules
@@ -171,7 +172,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="audit-protokoll-{stamp}.csv"'
-        writer = csv.writer(response)
+        writer = SafeCsvWriter(response)
         writer.writerow(["zeitpunkt", "benutzer", "zugang", "zugang_detail", "vorgang", "objektart", "objekt_id",
                          "objekt", "aenderungen"])
         for entry in queryset.select_related("content_type").order_by("when", "id").iterator(chunk_size=2000):
@@ -183,12 +184,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
                 entry.get_action_display(),
                 f"{entry.content_type.app_label}.{entry.content_type.model}",
                 entry.object_id,
-                _csv_safe(entry.object_label),
-                _csv_safe(json.dumps(entry.changes, ensure_ascii=False, sort_keys=True)),
+                entry.object_label,
+                json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
             ])
         return response
-
-
-def _csv_safe(text: str) -> str:
-    """No spreadsheet formulas from logged text (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -3,10 +3,6 @@ from django.urls import include, path
 
 from . import views
 
-admin.site.site_header = "Digitalisierungsportal ITV.SH – Verwaltung"
-admin.site.site_title = "Portal-Verwaltung"
-admin.site.index_title = "Übersicht"
-
 legal = views.LegalPageView.as_view
 
 urlpatterns = [

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from itvsh_portal.api_support import spreadsheet_safe
+
 LICENCE_ID = "dl-de/by-2-0"
 LICENCE_URI = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
 LICENCE_NAME = "Datenlizenz Deutschland – Namensnennung – Version 2.0"
@@ -80,11 +82,15 @@ def csv_value(kind: str, value) -> str:
     if kind == BOOLEAN:
         return "true" if value else "false"
     if kind == LIST:
-        return "|".join(str(item) for item in value)
+        return spreadsheet_safe("|".join(str(item) for item in value))
     if kind == DECIMAL:
         return f"{Decimal(value):.2f}"
     if kind in (DATE, DATETIME):
         return value if isinstance(value, str) else value.isoformat()
+    if kind == TEXT:
+        # Text that Kommunen type in (provider, platform, URLs) must not run as a formula when the CSV is opened
+        # in a spreadsheet: a leading =, +, -, @ gets an apostrophe. JSON carries the value unchanged.
+        return spreadsheet_safe(str(value))
     return str(value)
 
 

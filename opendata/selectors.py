@@ -36,10 +36,14 @@ class State:
     modified: datetime.datetime  # the data's own last change (or when the portal first saw this state)
 
 
+#: How long a dataset state's first sighting is kept: far longer than any state lasts, and the keys still expire.
+FIRST_SEEN_TIMEOUT = 90 * 24 * 60 * 60
+
+
 def first_seen(slug: str, token: str) -> datetime.datetime:
     """When this state of a dataset was first seen (for data without own timestamps). Kept in the cache."""
     key = "opendata:seen:" + hashlib.sha256(f"{slug}:{token}".encode()).hexdigest()
-    cache.add(key, timezone.now().replace(microsecond=0), None)
+    cache.add(key, timezone.now().replace(microsecond=0), FIRST_SEEN_TIMEOUT)
     return cache.get(key) or timezone.now().replace(microsecond=0)
 
 

@@ -188,3 +188,16 @@ def test_unknown_dataset_is_404(client, db):
     assert client.get("/opendata/gibtsnicht.csv").status_code == 404
     assert client.get("/opendata/gibtsnicht/").status_code == 404
     assert client.get("/opendata/ozg-status-monatsstaende.csv").status_code == 404
+
+
+def test_csv_text_cells_cannot_run_as_spreadsheet_formulas():
+    from decimal import Decimal
+
+    from opendata.datasets import DECIMAL, LIST, TEXT, csv_value, json_value
+
+    assert csv_value(TEXT, '=HYPERLINK("https://böse.example")') == '\'=HYPERLINK("https://böse.example")'
+    assert csv_value(TEXT, "@SUM(A1)") == "'@SUM(A1)"
+    assert csv_value(LIST, ["-x", "y"]) == "'-x|y"
+    assert csv_value(TEXT, "https://dienste.example/antrag") == "https://dienste.example/antrag"
+    assert csv_value(DECIMAL, Decimal("-5")) == "-5.00"  # numbers stay numbers
+    assert json_value(TEXT, "=1+1") == "=1+1"  # JSON carries the value unchanged
