@@ -76,10 +76,16 @@ GROUPS = {
 def create_groups(apps, schema_editor):
     # The permissions of models created in this same migrate run do not exist yet (Django makes them in
     # post_migrate): make them now, for every app.
+    # create_permissions skips app configs without a models module, which is what the historical app configs of
+    # a migration look like; the flag is put back afterwards, so that a run against the real registry (tests)
+    # leaves Django's own post_migrate permission creation working.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = original
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for name, wanted in GROUPS.items():
