@@ -15,7 +15,14 @@ permissions (group "Kommune": view and change of rollout statuses) still apply o
 
 from organisations.models import Organisation
 
-from .selectors import acts_for_all_verwaltungen, member_verwaltung_ids_for, user_may_act_for, verwaltung_ids_for
+from .selectors import (
+    acts_for_all_verwaltungen,
+    member_verwaltung_ids_for,
+    user_may_act_for,
+    writable_verwaltung_ids,
+)
+
+__all__ = ["VerwaltungScopedAdminMixin", "visible_verwaltung_ids", "writable_verwaltung_ids"]
 
 _VISIBLE_CACHE = "_accounts_visible_verwaltung_ids"
 
@@ -25,11 +32,6 @@ def visible_verwaltung_ids(request) -> set[int] | None:
     if not hasattr(request, _VISIBLE_CACHE):
         setattr(request, _VISIBLE_CACHE, member_verwaltung_ids_for(request.user))
     return getattr(request, _VISIBLE_CACHE)
-
-
-def writable_verwaltung_ids(user) -> set[int] | None:
-    """The Verwaltungen the user may act for (None: all, including the Land)."""
-    return None if acts_for_all_verwaltungen(user) else verwaltung_ids_for(user)
 
 
 class VerwaltungScopedAdminMixin:

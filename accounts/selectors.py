@@ -26,6 +26,12 @@ def acts_for_all_verwaltungen(user) -> bool:
     return user.is_superuser or (user.is_staff and user.has_perm(ACT_FOR_ALL_PERMISSION))
 
 
+def writable_verwaltung_ids(user) -> set[int] | None:
+    """The Verwaltungen the user may write for, as a write path checks it: None for "all, the Land included"
+    (superusers, group Monitoring), else the ids of `verwaltung_ids_for`."""
+    return None if acts_for_all_verwaltungen(user) else verwaltung_ids_for(user)
+
+
 def verwaltung_ids_for(user, *, refresh: bool = False) -> set[int]:
     """Ids of the Organisations (Verwaltungen) the user may act for. One query, then cached on `user`."""
     if user is None or not user.is_authenticated or not user.is_active:

@@ -60,14 +60,12 @@ def authentication_classes():
 
 
 def allowed_verwaltung_ids(user) -> set[int] | None:
-    """None = every Verwaltung and the Land (superusers); else the ids the user may act for."""
-    if user.is_superuser:
-        return None
+    """None = every Verwaltung and the Land (superusers, group Monitoring); else the ids the user may act for."""
     if _accounts_installed():
-        from accounts.selectors import verwaltung_ids_for
+        from accounts.selectors import writable_verwaltung_ids
 
-        return verwaltung_ids_for(user)
-    return set()
+        return writable_verwaltung_ids(user)
+    return None if user.is_superuser else set()
 
 
 class TokenScopeAllowsWrite(BasePermission):
