@@ -10,13 +10,20 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from common.admin_support import ServiceErrorsAdminMixin
+from common.authorization import is_system_actor
 from organisations.models import Organisation
 
 from . import services
@@ -59,24 +66,103 @@ class MembershipServiceMixin:
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+#: Fields of an account that only superusers edit (the others see them read-only).
+SUPERUSER_FIELDS = ("is_superuser", "user_permissions")
+PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "is_active", "groups", "user_permissions")
+
+
+@admin.register(Group)
+class PortalGroupAdmin(ServiceErrorsAdminMixin, GroupAdmin):
+    """Groups are the roles; their permissions are changed by superusers only (services.GROUP)."""
+
+    rules = services.GROUP
+
+
+class PrivilegedDeviceGuardMixin:
+    """Second-factor devices of superusers and Administration members are changed and removed by superusers
+    only (as `services.second_factor_reset` decides); their secrets are shown to nobody (settings)."""
+
+    def _guarded(self, request, obj) -> bool:
+        return obj is not None and not request.user.is_superuser and services.is_privileged(obj.user)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._guarded(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._guarded(request, obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(TOTPDevice)
+class PortalTOTPDeviceAdmin(PrivilegedDeviceGuardMixin, TOTPDeviceAdmin):
+    pass
+
+
+@admin.register(StaticDevice)
+class PortalStaticDeviceAdmin(PrivilegedDeviceGuardMixin, StaticDeviceAdmin):
+    pass
 
 
 @admin.register(User)
-class PortalUserAdmin(MembershipServiceMixin, UserAdmin):
-    """Django's user admin, plus the Verwaltungen the user may act for."""
+class PortalUserAdmin(ServiceErrorsAdminMixin, MembershipServiceMixin, UserAdmin):
+    """Django's user admin, plus the Verwaltungen the user may act for, under the escalation rules of
+    `services.user_change_errors` (shown on the fields): Administration manages accounts within the roles."""
 
+    rules = services.USER
     inlines = [VerwaltungMembershipInline]
     actions = ["reset_second_factor"]
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in SUPERUSER_FIELDS if name not in readonly]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and (is_system_actor(obj) or (not request.user.is_superuser and obj.pk != request.user.pk
+                                                         and services.is_privileged(obj))):
+            return False  # the system actor is nobody's to change; privileged accounts are the superusers'
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        privileged = obj is not None and not request.user.is_superuser and services.is_privileged(obj)
+        if obj is not None and (is_system_actor(obj) or privileged):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def rule_errors(self, request, form):
+        saved = User.objects.get(pk=form.instance.pk) if form.instance.pk else User()
+        changes = {name: form.cleaned_data[name] for name in PRIVILEGE_FIELDS if name in form.cleaned_data}
+        return services.user_change_errors(by=request.user, user=saved, changes=changes)
+
+    def save_model(self, request, obj, form, change):
+        services.user_save(
+            user=obj,
+            by=request.user,
+            groups=form.cleaned_data.get("groups"),
+            user_permissions=form.cleaned_data.get("user_permissions"),
+        )
+
     def has_reset_second_factor_permission(self, request):
-        return request.user.has_perms(["otp_totp.delete_totpdevice", "otp_static.delete_staticdevice"])
+        return services.SECOND_FACTOR_RESET.allows(request.user)
 
     @admin.action(description=_("Zweiten Faktor zurücksetzen (neu einrichten bei der nächsten Anmeldung)"),
                   permissions=["reset_second_factor"])
     def reset_second_factor(self, request, queryset):
-        users = list(queryset)
-        for user in users:
-            services.second_factor_reset(user=user, by=request.user)
+        users, refused = [], []
+        for user in queryset:
+            try:
+                services.second_factor_reset(user=user, by=request.user)
+                users.append(user)
+            except PermissionDenied as error:
+                refused.append(f"{user}: {error}")
+        for text in refused:
+            self.message_user(request, text, messages.ERROR)
+        if not users:
+            return
         self.message_user(
             request,
             ngettext(
@@ -107,7 +193,8 @@ class KreisListFilter(admin.SimpleListFilter):
 
 
 @admin.register(VerwaltungMembership)
-class VerwaltungMembershipAdmin(admin.ModelAdmin):
+class VerwaltungMembershipAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
+    rules = services.MEMBERSHIP
     list_display = (
         "user",
         "organisation",
@@ -160,7 +247,8 @@ class ApiTokenCreateForm(forms.ModelForm):
         cleaned = super().clean()
         try:
             services.api_token_check_new(
-                user=cleaned.get("user"), name=cleaned.get("name"), expires_at=cleaned.get("expires_at")
+                user=cleaned.get("user"), name=cleaned.get("name"), expires_at=cleaned.get("expires_at"),
+                by=self.acting_user,
             )
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():
@@ -192,7 +280,7 @@ class TokenStatusListFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     add_form = ApiTokenCreateForm
     add_fields = ("name", "user", "scope", "expires_at")
     detail_fields = (
@@ -235,7 +323,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = self.add_form
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        form.acting_user = request.user  # the token rules depend on who issues it
+        return form
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request)
@@ -244,7 +334,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
     def has_revoke_permission(self, request):
-        return request.user.has_perm("accounts.change_apitoken")
+        return services.TOKEN.change.allows(request.user)
 
     @admin.display(description=_("Präfix"), ordering="prefix")
     def prefix_display(self, token):
@@ -257,7 +347,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return  # nothing of an existing token is editable
-        token, key = services.api_token_create(user=obj.user, name=obj.name, scope=obj.scope, expires_at=obj.expires_at)
+        token, key = services.api_token_create(user=obj.user, name=obj.name, scope=obj.scope, expires_at=obj.expires_at,
+                                               by=request.user)
         # The admin goes on with `obj` (log entry, redirect): let it be the saved token.
         for field in ApiToken._meta.concrete_fields:
             setattr(obj, field.attname, getattr(token, field.attname))

@@ -11,6 +11,7 @@ write of 1,000 items costs one query, not 1,000. Code that changes memberships a
 user object passes `refresh=True`.
 """
 
+from common.authorization import is_system_actor
 from organisations.models import Organisation
 
 from .models import VerwaltungMembership
@@ -20,7 +21,9 @@ _CACHE_ATTRIBUTE = "_accounts_verwaltung_ids"
 
 
 def acts_for_all_verwaltungen(user) -> bool:
-    """Superusers, and staff with the permission `accounts.act_for_all_verwaltungen`."""
+    """Superusers, staff with the permission `accounts.act_for_all_verwaltungen`, and the system actor."""
+    if is_system_actor(user):
+        return True
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or (user.is_staff and user.has_perm(ACT_FOR_ALL_PERMISSION))
@@ -34,7 +37,7 @@ def writable_verwaltung_ids(user) -> set[int] | None:
 
 def verwaltung_ids_for(user, *, refresh: bool = False) -> set[int]:
     """Ids of the Organisations (Verwaltungen) the user may act for. One query, then cached on `user`."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not acts_for_all_verwaltungen(user) and (user is None or not user.is_authenticated or not user.is_active):
         return set()
     if not refresh and hasattr(user, _CACHE_ATTRIBUTE):
         return getattr(user, _CACHE_ATTRIBUTE)

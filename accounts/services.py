@@ -4,6 +4,12 @@ second factor (TOTP devices, backup codes, reset).
 Every door (admin, management commands, later a self-service page) goes through these functions, so the
 rules hold everywhere: the plaintext key exists only in the return value of `api_token_create`; a token
 expires in the future; memberships bind users to Verwaltungen only.
+
+No escalation (`user_change_errors`, also asked by the admin's user form): only superusers grant superuser
+status, single permissions, membership of the group Administration, staff status without a role group, and
+change, reset or issue tokens for superusers and members of Administration; nobody but a superuser changes their
+own privileges; nobody changes the system actor. The group Administration manages users, memberships and tokens
+within that.
 """
 
 import datetime
@@ -11,11 +17,15 @@ import hashlib
 import logging
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from common.authorization import ModelRules, Rule, is_system_actor, model_rules
 
 from .models import PREFIX_LENGTH, ApiToken, VerwaltungMembership, hash_key
 
@@ -23,6 +33,112 @@ logger = logging.getLogger(__name__)
 
 #: last_used_at is written at most once per this interval and token (no write per request).
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+#: The staff roles (groups made by the migrations). Staff status is given together with one of them.
+ROLE_GROUPS = ("Redaktion", "Monitoring", "Finanzen", "Administration", "Kommune")
+#: The role that manages accounts: only superusers grant it.
+ADMINISTRATION_GROUP = "Administration"
+
+TOKEN = model_rules("accounts.apitoken", _lazy("API-Token"))
+MEMBERSHIP = model_rules("accounts.verwaltungmembership", _lazy("Zugehörigkeit zu einer Verwaltung"))
+USER = model_rules("auth.user", _lazy("Benutzerkonto"))
+SECOND_FACTOR_RESET = Rule(
+    action=_lazy("Zweiten Faktor zurücksetzen"),
+    perms=("otp_totp.delete_totpdevice", "otp_static.delete_staticdevice"),
+)
+
+
+def _superuser_only(user, obj):
+    return None if user.is_superuser else _("Nur Superuser dürfen Gruppen und ihre Rechte ändern.")
+
+
+#: Groups and their permissions: superusers only (a group's permissions are what every member holds).
+GROUP_WRITE = Rule(action=_lazy("Gruppe ändern"), scope=_superuser_only)
+GROUP = ModelRules(add=GROUP_WRITE, change=GROUP_WRITE, delete=GROUP_WRITE)
+
+
+def is_privileged(user) -> bool:
+    """Superusers and members of Administration: their accounts and tokens are managed by superusers only."""
+    return bool(user.is_superuser or user.groups.filter(name=ADMINISTRATION_GROUP).exists())
+
+
+def user_change_errors(*, by, user, changes: dict) -> dict:
+    """Escalation rules for a new or changed account, as {field: [messages]} (empty: allowed).
+
+    `user` is the account as saved (unsaved for a new one); `changes` holds the wanted values of any of
+    `is_superuser`, `is_staff`, `is_active`, `groups` (Groups) and `user_permissions` (Permissions)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if is_system_actor(user):
+        add(NON_FIELD_ERRORS, _("Das Systemkonto „system“ kann niemand ändern."))
+        return errors
+    if is_system_actor(by) or by.is_superuser:
+        return errors
+    saved = user.pk is not None
+    old_groups = {group.name for group in user.groups.all()} if saved else set()
+    old_perms = set(user.user_permissions.values_list("pk", flat=True)) if saved else set()
+    if saved and user.is_superuser:
+        add(NON_FIELD_ERRORS, _("Nur Superuser dürfen Superuser-Konten ändern."))
+    if changes.get("is_superuser", user.is_superuser if saved else False) and not (saved and user.is_superuser):
+        add("is_superuser", _("Nur Superuser dürfen den Superuser-Status vergeben."))
+    new_groups = {group.name for group in changes["groups"]} if "groups" in changes else old_groups
+    if ADMINISTRATION_GROUP in new_groups - old_groups:
+        add("groups", _("Nur Superuser dürfen die Gruppe „Administration“ vergeben."))
+    unknown = sorted(new_groups - old_groups - set(ROLE_GROUPS))
+    if unknown:
+        add("groups", _("Nur Superuser dürfen Gruppen außerhalb der Rollen vergeben: %(groups)s.")
+            % {"groups": ", ".join(unknown)})
+    if "user_permissions" in changes and {perm.pk for perm in changes["user_permissions"]} != old_perms:
+        add("user_permissions", _("Einzelne Berechtigungen vergeben nur Superuser; bitte eine Rolle (Gruppe) wählen."))
+    staff = changes.get("is_staff", user.is_staff if saved else False)
+    if staff and not (new_groups & set(ROLE_GROUPS)):
+        add("is_staff", _("Mitarbeiter-Status gibt es nur zusammen mit einer Rolle (Gruppe Redaktion, Monitoring, "
+                          "Finanzen, Administration oder Kommune); ohne Rolle vergibt ihn nur ein Superuser."))
+    if saved and user.pk == by.pk:
+        own = [name for name in ("is_staff", "is_superuser", "is_active") if name in changes
+               and changes[name] != getattr(user, name)]
+        if own or new_groups != old_groups:
+            add(NON_FIELD_ERRORS, _("Die eigenen Rechte (Rollen, Status) ändert nur ein Superuser."))
+    if saved and is_privileged(user) and user.pk != by.pk and not user.is_superuser:
+        add(NON_FIELD_ERRORS, _("Konten der Gruppe „Administration“ ändern nur Superuser."))
+    return errors
+
+
+def _privileged_target(*, by, user, action) -> None:
+    """Refuses an action on the account or tokens of a superuser or an Administration member, unless `by` is a
+    superuser (or the system actor), or acts on her own account."""
+    if is_system_actor(by) or by.is_superuser or (user.pk is not None and user.pk == by.pk):
+        return
+    if is_privileged(user):
+        raise PermissionDenied(
+            _("Keine Berechtigung: %(action)s für Superuser und Mitglieder der Administration nur durch Superuser.")
+            % {"action": action}
+        )
+
+
+@transaction.atomic
+def user_save(*, user, by, groups=None, user_permissions=None):
+    """Saves a new or changed account with its groups (and single permissions), under the escalation rules.
+    Raises PermissionDenied without the model permission, ValidationError naming the field otherwise."""
+    USER.for_save(user).require(by)
+    changes = {"is_superuser": user.is_superuser, "is_staff": user.is_staff, "is_active": user.is_active}
+    saved = get_user_model().objects.filter(pk=user.pk).first() if user.pk else None
+    if groups is not None:
+        changes["groups"] = list(groups)
+    if user_permissions is not None:
+        changes["user_permissions"] = list(user_permissions)
+    errors = user_change_errors(by=by, user=saved or user, changes=changes)
+    if errors:
+        raise ValidationError(errors)
+    user.save()
+    if groups is not None:
+        user.groups.set(groups)
+    if user_permissions is not None:
+        user.user_permissions.set(user_permissions)
+    return user
 
 
 def _new_key() -> str:
@@ -35,10 +151,15 @@ def _set_history_user(instance, user) -> None:
         instance._history_user = user
 
 
-def api_token_check_new(*, user, name: str, expires_at=None, now=None) -> None:
+def api_token_check_new(*, user, name: str, by, expires_at=None, now=None) -> None:
     """The rules for a new token, also used by the admin's create form to show them as form errors."""
     now = now or timezone.now()
     errors = {}
+    if user is not None:
+        try:
+            _privileged_target(by=by, user=user, action=_("API-Token anlegen"))
+        except PermissionDenied as error:
+            errors["user"] = str(error)
     if expires_at is not None and expires_at <= now:
         errors["expires_at"] = _("Das Ablaufdatum muss in der Zukunft liegen.")
     if user is not None and not user.is_active:
@@ -51,11 +172,13 @@ def api_token_check_new(*, user, name: str, expires_at=None, now=None) -> None:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str, scope: str = ApiToken.Scope.READ_WRITE, expires_at=None):
+def api_token_create(*, user, name: str, by, scope: str = ApiToken.Scope.READ_WRITE, expires_at=None):
     """Issue a token for `user`. Returns `(token, key)`; `key` is the plaintext, to be shown to the user once.
-    Only its SHA-256 and its first 8 characters are stored."""
+    Only its SHA-256 and its first 8 characters are stored. A token acts as its user: tokens for superusers and
+    members of Administration are issued by superusers only."""
+    TOKEN.add.require(by)
     now = timezone.now()
-    api_token_check_new(user=user, name=name, expires_at=expires_at, now=now)
+    api_token_check_new(user=user, name=name, expires_at=expires_at, now=now, by=by)
     key = _new_key()
     token = ApiToken(
         user=user,
@@ -72,8 +195,11 @@ def api_token_create(*, user, name: str, scope: str = ApiToken.Scope.READ_WRITE,
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, by=None) -> bool:
-    """Revoke a token for good. Idempotent: revoking a revoked token changes nothing and returns False."""
+def api_token_revoke(*, token: ApiToken, by) -> bool:
+    """Revoke a token for good. Idempotent: revoking a revoked token changes nothing and returns False. Everyone
+    may revoke her own tokens; others' need the permission."""
+    if token.user_id != getattr(by, "pk", None):
+        TOKEN.change.require(by)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         return False
@@ -101,9 +227,10 @@ def api_token_mark_used(*, token: ApiToken, now=None) -> bool:
 
 
 @transaction.atomic
-def membership_save(*, membership: VerwaltungMembership, by=None) -> VerwaltungMembership:
+def membership_save(*, membership: VerwaltungMembership, by) -> VerwaltungMembership:
     """Save a new or changed membership (the admin's inline hands its instances here). Records who granted
     it and when, whenever the Verwaltung or the role is set or changed."""
+    MEMBERSHIP.for_save(membership).require(by)
     if membership.organisation_id and not membership.organisation.is_verwaltung:
         membership.clean()  # raises the clear message before the generic "not a valid choice"
     changed = membership.pk is None
@@ -119,7 +246,7 @@ def membership_save(*, membership: VerwaltungMembership, by=None) -> VerwaltungM
     return membership
 
 
-def membership_grant(*, user, organisation, role=VerwaltungMembership.Role.MELDEND, by=None) -> VerwaltungMembership:
+def membership_grant(*, user, organisation, by, role=VerwaltungMembership.Role.MELDEND) -> VerwaltungMembership:
     """Bind `user` to the Verwaltung `organisation` with `role` (or change the role of an existing binding)."""
     membership = VerwaltungMembership.objects.filter(user=user, organisation=organisation).first()
     if membership is None:
@@ -129,8 +256,9 @@ def membership_grant(*, user, organisation, role=VerwaltungMembership.Role.MELDE
 
 
 @transaction.atomic
-def membership_revoke(*, membership: VerwaltungMembership, by=None) -> None:
+def membership_revoke(*, membership: VerwaltungMembership, by) -> None:
     """Remove a binding; the history keeps who removed it and when."""
+    MEMBERSHIP.delete.require(by)
     _set_history_user(membership, by)
     membership.delete()
 
@@ -206,13 +334,15 @@ def backup_codes_create(*, user) -> list[str]:
 
 
 @transaction.atomic
-def second_factor_reset(*, user, by=None) -> int:
+def second_factor_reset(*, user, by) -> int:
     """Remove all second-factor devices of `user` (lost phone): at the next login the user sets up a new one.
     Sessions verified with a removed device lose their verification at their next request. Returns the number
     of devices removed."""
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    SECOND_FACTOR_RESET.require(by)
+    _privileged_target(by=by, user=user, action=_("Zweiten Faktor zurücksetzen"))
     removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
     removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
     logger.info("second factor reset: user id %s by user id %s, %d devices removed", user.pk,

@@ -148,6 +148,10 @@ def current_actor(*, fallback_user=None) -> Actor:
             user = request_user
     if user is None and fallback_user is not None and getattr(fallback_user, "pk", None):
         user = fallback_user
+    if user is None and door in (Door.IMPORT, Door.CELERY):
+        from common.authorization import system_actor
+
+        user = system_actor()  # commands and tasks act as the system actor (common/authorization.py)
     return Actor(door=door or Door.SYSTEM, user=user, detail=detail[:100], token_id=token_id)
 
 

@@ -260,6 +260,7 @@ def measure(seconds: float) -> dict:
     from django.db import transaction
     from django.test import Client
 
+    from common.authorization import system_actor
     from organisations.models import Organisation
     from ozg_monitoring.models import OzgLeistung, RolloutStatus
     from ozg_monitoring.services import dashboard_cache_invalidate, rollout_status_bulk_upsert
@@ -303,7 +304,7 @@ def measure(seconds: float) -> dict:
     for _ in range(3):
         began = time.perf_counter()
         with transaction.atomic():
-            result = rollout_status_bulk_upsert(items=items, channel="api")
+            result = rollout_status_bulk_upsert(items=items, channel="api", by=system_actor())
             timings.append(time.perf_counter() - began)
             transaction.set_rollback(True)
         assert result.updated == len(items)
@@ -312,7 +313,7 @@ def measure(seconds: float) -> dict:
     # As a Kommune's Fachverfahren calls it: with an API token (a session would need the second factor).
     from accounts.services import api_token_create
 
-    _token, key = api_token_create(user=user, name="Benchmark")
+    _token, key = api_token_create(user=user, name="Benchmark", by=system_actor())
     api = Client(HTTP_AUTHORIZATION=f"Token {key}")
     began = time.perf_counter()
     with transaction.atomic():

@@ -5,12 +5,12 @@ import datetime
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin_support import ServiceErrorsAdminMixin
 from itvsh_portal.api_support import SafeCsvWriter
 
 from . import services
@@ -54,33 +54,48 @@ class TermFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PartyInlineFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        kept = [
-            form
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("organisation")
-        ]
-        if self.instance.is_signed and len(kept) < 2:
-            raise ValidationError(_("Eine unterzeichnete Vereinbarung hat mindestens zwei Parteien."))
+def submitted_party_ids(formsets, agreement) -> set[int]:
+    """The organisations of the parties as typed in the party inline (kept rows, not marked for deletion), or the
+    saved parties where the form has no party inline (a user without the permission)."""
+    parties = formsets.get(AgreementParty)
+    if parties is None or not parties.is_valid():
+        return set(agreement.parties.values_list("organisation_id", flat=True)) if agreement.pk else set()
+    return {
+        form.cleaned_data["organisation"].pk
+        for form in parties.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("organisation")
+    }
 
 
-class MeasureInlineFormSet(forms.BaseInlineFormSet):
+class RuleInlineFormSet(forms.BaseInlineFormSet):
+    """Each kept row is checked with the service's rule (`row_errors`), and the messages go on the row."""
+
+    def row_errors(self, form) -> dict:
+        return {}
+
     def clean(self):
         super().clean()
         for form in self.forms:
             if not form.cleaned_data or form.cleaned_data.get("DELETE"):
                 continue
-            errors = services.measure_rule_errors(form.instance, self.instance)
-            for field, messages_ in errors.items():
-                for message in messages_:
-                    form.add_error(field if field in form.fields else None, message)
+            for field, messages_ in self.row_errors(form).items():
+                form.add_error(field if field in form.fields else None, messages_)
+
+
+class MeasureInlineFormSet(RuleInlineFormSet):
+    def row_errors(self, form):
+        return services.measure_rule_errors(form.instance, self.instance)
+
+
+class ObligationInlineFormSet(RuleInlineFormSet):
+    def row_errors(self, form):
+        return services.obligation_rule_errors(
+            form.instance, party_ids=submitted_party_ids(self.agreement_formsets, self.instance)
+        )
 
 
 class PartyInline(admin.TabularInline):
     model = AgreementParty
-    formset = PartyInlineFormSet
     raw_id_fields = ["organisation"]
     extra = 0
 
@@ -93,6 +108,7 @@ class SignatoryInline(admin.TabularInline):
 
 class ObligationInline(admin.TabularInline):
     model = Obligation
+    formset = ObligationInlineFormSet
     raw_id_fields = ["obligor"]
     extra = 0
 
@@ -142,10 +158,12 @@ def export_csv(modeladmin, request, queryset):
 
 
 export_csv.short_description = _("Ausgewählte als CSV exportieren")
+export_csv.allowed_permissions = ("view",)
 
 
 @admin.register(Agreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+    rules = services.AGREEMENT
     list_display = ["title", "kind", "status", "signed_on", "term_start", "term_end", "responsible"]
     list_filter = ["kind", "status", ("parties__organisation", admin.RelatedOnlyFieldListFilter), "topics", TermFilter]
     search_fields = ["title", "slug", "summary", "reference", "parties__organisation__name", "signatories__name"]
@@ -176,59 +194,58 @@ class AgreementAdmin(SimpleHistoryAdmin):
         (_("Verwaltung"), {"fields": ["created_at", "updated_at"]}),
     ]
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        admin_self = self
+    def _create_formsets(self, request, obj, change):
+        """The inlines see each other (the obligations need the parties as typed), and so does the main form."""
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        by_model = {formset.model: formset for formset in formsets}
+        for formset in formsets:
+            formset.agreement_formsets = by_model
+        request._agreement_formsets = by_model
+        return formsets, inline_instances
 
-        class RuleForm(form):
-            def _post_clean(self):
-                super()._post_clean()
-                errors = services.agreement_rule_errors(self.instance, party_count=admin_self._party_count(request))
-                for field, messages_ in errors.items():
-                    for message in messages_:
-                        self.add_error(field if field in self.fields else None, message)
-
-        return RuleForm
-
-    @staticmethod
-    def _party_count(request) -> int:
-        """Parties as submitted in the inline (the rule is checked before anything is saved)."""
-        prefix = "parties"
-        try:
-            total = int(request.POST.get(f"{prefix}-TOTAL_FORMS", 0))
-        except ValueError:
-            return 0
-        return sum(
-            1
-            for index in range(total)
-            if request.POST.get(f"{prefix}-{index}-organisation") and not request.POST.get(f"{prefix}-{index}-DELETE")
-        )
+    def rule_errors(self, request, form):
+        party_ids = submitted_party_ids(getattr(request, "_agreement_formsets", {}), form.instance)
+        return services.agreement_rule_errors(form.instance, party_count=len(party_ids))
 
     def save_model(self, request, obj, form, change):
-        services.agreement_save(agreement=obj, check_parties=False)
+        services.agreement_save(agreement=obj, by=request.user, check_parties=False)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
+        rules, save = INLINE_WRITES[formset.model]
         for deleted in formset.deleted_objects:
+            rules.delete.require(request.user)
             deleted.delete()
         for instance in instances:
-            if isinstance(instance, Measure):
-                services.measure_save(measure=instance)
-            elif isinstance(instance, Obligation):
-                services.obligation_save(obligation=instance)
-            elif isinstance(instance, Source):
-                services.source_save(source=instance)
-            elif isinstance(instance, Amendment):
-                services.amendment_save(amendment=instance)
-            else:
-                instance.full_clean()
-                instance.save()
+            save(instance, request.user)
         formset.save_m2m()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        agreement = form.instance
-        services.agreement_check_parties(agreement=agreement)
+        services.agreement_check_parties(agreement=form.instance)
+
+
+def _save_party(party, by):
+    services.PARTY.for_save(party).require(by)
+    party.full_clean()
+    party.save()
+
+
+def _save_signatory(signatory, by):
+    services.SIGNATORY.for_save(signatory).require(by)
+    signatory.full_clean()
+    signatory.save()
+
+
+#: Per inline model: its rules and the service call that saves a row.
+INLINE_WRITES = {
+    AgreementParty: (services.PARTY, _save_party),
+    Signatory: (services.SIGNATORY, _save_signatory),
+    Obligation: (services.OBLIGATION, lambda obj, by: services.obligation_save(obligation=obj, by=by)),
+    Measure: (services.MEASURE, lambda obj, by: services.measure_save(measure=obj, by=by)),
+    Amendment: (services.AMENDMENT, lambda obj, by: services.amendment_save(amendment=obj, by=by)),
+    Source: (services.SOURCE, lambda obj, by: services.source_save(source=obj, by=by)),
+}
 
 
 class MilestoneInline(admin.TabularInline):
@@ -237,7 +254,8 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+    rules = services.MEASURE
     list_display = ["title", "agreement", "status", "progress", "weight", "is_follow_up", "start_on", "end_on"]
     list_filter = ["status", "is_follow_up", "agreement__kind"]
     search_fields = ["title", "agreement__title"]
@@ -245,28 +263,37 @@ class MeasureAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["lead", "participants"]
     inlines = [MilestoneInline]
 
+    def rule_errors(self, request, form):
+        measure = form.instance
+        return services.measure_rule_errors(measure, measure.agreement) if measure.agreement_id else {}
+
     def save_model(self, request, obj, form, change):
-        services.measure_save(measure=obj)
+        services.measure_save(measure=obj, by=request.user)
 
 
 @admin.register(Obligation)
-class ObligationAdmin(SimpleHistoryAdmin):
+class ObligationAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+    rules = services.OBLIGATION
     list_display = ["title", "agreement", "obligor", "due_on", "status"]
     list_filter = ["status", "agreement__kind"]
     search_fields = ["title", "agreement__title", "obligor__name"]
     autocomplete_fields = ["agreement"]
     raw_id_fields = ["obligor"]
 
+    def rule_errors(self, request, form):
+        return services.obligation_rule_errors(form.instance) if form.instance.agreement_id else {}
+
     def save_model(self, request, obj, form, change):
-        services.obligation_save(obligation=obj)
+        services.obligation_save(obligation=obj, by=request.user)
 
 
 @admin.register(Wahlperiode)
-class WahlperiodeAdmin(SimpleHistoryAdmin):
+class WahlperiodeAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+    rules = services.WAHLPERIODE
     list_display = ["number", "start", "end", "note"]
 
     def save_model(self, request, obj, form, change):
-        services.wahlperiode_update(wahlperiode=obj)
+        services.wahlperiode_update(wahlperiode=obj, by=request.user)
 
 
 @admin.register(Topic)
@@ -281,8 +308,12 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_display = ["kind", "object_id", "threshold_days", "target_date", "recipients", "sent_at"]
     list_filter = ["kind"]
 
+    # A record of what was sent (it keeps a reminder from going out twice): nobody writes here.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

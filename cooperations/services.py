@@ -9,6 +9,11 @@ Rules (issue 3):
 - a signed agreement has at least two parties;
 - source files are PDFs (magic bytes "%PDF-") of at most COOPERATIONS_SOURCE_MAX_BYTES (10 MB).
 Violations raise django.core.exceptions.ValidationError with German messages keyed by field.
+
+Every write takes the acting user as `by` and checks its Rule first (common.authorization): the model
+permission of the group Redaktion (cooperations.add_agreement, change_measure, ...). Refused: PermissionDenied.
+The admin's forms call the rule checks (`agreement_rule_errors`, `obligation_rule_errors`,
+`measure_rule_errors`) with what was typed, so that the same messages appear on the right field.
 """
 
 import datetime
@@ -21,6 +26,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from common.authorization import Rule, model_rules
 
 from .models import (
     Agreement,
@@ -42,6 +50,18 @@ logger = logging.getLogger(__name__)
 AGREEMENT_REMINDER_DAYS = 90
 OBLIGATION_REMINDER_DAYS = 30
 REMINDER_GROUP = "Kooperationen"
+
+AGREEMENT = model_rules("cooperations.agreement", _lazy("Vereinbarung"))
+PARTY = model_rules("cooperations.agreementparty", _lazy("Partei einer Vereinbarung"))
+SIGNATORY = model_rules("cooperations.signatory", _lazy("Unterzeichnende Person"))
+AMENDMENT = model_rules("cooperations.amendment", _lazy("Änderung einer Vereinbarung"))
+OBLIGATION = model_rules("cooperations.obligation", _lazy("Verpflichtung"))
+MEASURE = model_rules("cooperations.measure", _lazy("Maßnahme"))
+MILESTONE = model_rules("cooperations.milestone", _lazy("Meilenstein"))
+SOURCE = model_rules("cooperations.source", _lazy("Quelle"))
+WAHLPERIODE = model_rules("cooperations.wahlperiode", _lazy("Wahlperiode"))
+#: The daily run's reminder mails (system actor and superusers: no group holds cooperations.add_reminderlog).
+REMINDERS_SEND = Rule(action=_lazy("Erinnerungen versenden"), perms=("cooperations.add_reminderlog",))
 
 
 # --- validation helpers -------------------------------------------------------------------------------------
@@ -146,9 +166,12 @@ def _check_measures(agreement: Agreement) -> None:
 
 
 @transaction.atomic
-def agreement_save(*, agreement: Agreement, party_count: int | None = None, check_parties: bool = True) -> Agreement:
-    """Validates and saves an agreement (new or changed). The admin passes `check_parties=False` while the
-    party inline is validated by its formset, and checks the count after the inlines are saved."""
+def agreement_save(
+    *, agreement: Agreement, by, party_count: int | None = None, check_parties: bool = True
+) -> Agreement:
+    """Validates and saves an agreement (new or changed). The admin passes `check_parties=False` (its form has
+    checked the parties as typed in the inline) and checks the count after the inlines are saved."""
+    AGREEMENT.for_save(agreement).require(by)
     _refresh_term(agreement)
     errors = agreement_rule_errors(agreement, party_count=party_count)
     if not check_parties:
@@ -161,9 +184,10 @@ def agreement_save(*, agreement: Agreement, party_count: int | None = None, chec
 
 
 @transaction.atomic
-def agreement_create(*, parties=(), signatories=(), topics=(), **fields) -> Agreement:
+def agreement_create(*, by, parties=(), signatories=(), topics=(), **fields) -> Agreement:
     """Creates an agreement with its parties [(organisation, role[, role_note])], signatories
     [(name, function, organisation)] and topics in one step, so the party rule sees the parties."""
+    AGREEMENT.add.require(by)
     agreement = Agreement(**fields)
     _refresh_term(agreement)
     _raise(agreement_rule_errors(agreement, party_count=len({p[0].pk for p in parties})))
@@ -171,19 +195,20 @@ def agreement_create(*, parties=(), signatories=(), topics=(), **fields) -> Agre
     agreement.save()
     for party in parties:
         role_note = party[2] if len(party) > 2 else ""
-        party_add(agreement=agreement, organisation=party[0], role=party[1], role_note=role_note)
+        party_add(agreement=agreement, organisation=party[0], role=party[1], role_note=role_note, by=by)
     for name, function, organisation in signatories:
-        signatory_add(agreement=agreement, name=name, function=function, organisation=organisation)
+        signatory_add(agreement=agreement, name=name, function=function, organisation=organisation, by=by)
     if topics:
         agreement.topics.set(topics)
     return agreement
 
 
 @transaction.atomic
-def agreement_update(*, agreement: Agreement, topics=None, **fields) -> Agreement:
+def agreement_update(*, agreement: Agreement, by, topics=None, **fields) -> Agreement:
+    AGREEMENT.change.require(by)
     for name, value in fields.items():
         setattr(agreement, name, value)
-    agreement_save(agreement=agreement)
+    agreement_save(agreement=agreement, by=by)
     if topics is not None:
         agreement.topics.set(topics)
     return agreement
@@ -196,7 +221,8 @@ def agreement_check_parties(*, agreement: Agreement) -> None:
 
 
 @transaction.atomic
-def party_add(*, agreement: Agreement, organisation, role: str, role_note: str = "") -> AgreementParty:
+def party_add(*, agreement: Agreement, organisation, role: str, by, role_note: str = "") -> AgreementParty:
+    PARTY.add.require(by)
     party = AgreementParty(agreement=agreement, organisation=organisation, role=role, role_note=role_note)
     party.full_clean()
     party.save()
@@ -204,7 +230,8 @@ def party_add(*, agreement: Agreement, organisation, role: str, role_note: str =
 
 
 @transaction.atomic
-def party_remove(*, party: AgreementParty) -> None:
+def party_remove(*, party: AgreementParty, by) -> None:
+    PARTY.delete.require(by)
     agreement = party.agreement
     if agreement.is_signed and agreement.parties.count() <= 2:
         raise ValidationError({"parties": [_("Eine unterzeichnete Vereinbarung hat mindestens zwei Parteien.")]})
@@ -212,7 +239,8 @@ def party_remove(*, party: AgreementParty) -> None:
 
 
 @transaction.atomic
-def signatory_add(*, agreement: Agreement, name: str, function: str = "", organisation=None) -> Signatory:
+def signatory_add(*, agreement: Agreement, name: str, by, function: str = "", organisation=None) -> Signatory:
+    SIGNATORY.add.require(by)
     signatory = Signatory(agreement=agreement, name=name, function=function, organisation=organisation)
     signatory.full_clean()
     signatory.save()
@@ -220,29 +248,44 @@ def signatory_add(*, agreement: Agreement, name: str, function: str = "", organi
 
 
 @transaction.atomic
-def amendment_save(*, amendment: Amendment) -> Amendment:
+def amendment_save(*, amendment: Amendment, by) -> Amendment:
+    AMENDMENT.for_save(amendment).require(by)
     amendment.full_clean()
     amendment.save()
     return amendment
 
 
 # --- obligations and measures ---------------------------------------------------------------------------------
+def obligation_rule_errors(obligation: Obligation, *, party_ids=None) -> dict:
+    """Rule violations of an obligation: the obligor is a party of the agreement. `party_ids` are the
+    organisation ids of the parties (None: the saved parties), e.g. as typed in the admin's party inline."""
+    errors: dict[str, list[str]] = {}
+    if obligation.obligor_id is None:
+        return errors
+    if party_ids is None:
+        party_ids = set(obligation.agreement.parties.values_list("organisation_id", flat=True))
+    if obligation.obligor_id not in party_ids:
+        _add(errors, "obligor", _("Die verpflichtete Stelle ist keine Partei der Vereinbarung."))
+    return errors
+
+
 @transaction.atomic
-def obligation_save(*, obligation: Obligation) -> Obligation:
+def obligation_save(*, obligation: Obligation, by) -> Obligation:
+    OBLIGATION.for_save(obligation).require(by)
     obligation.full_clean()
-    if not obligation.agreement.parties.filter(organisation_id=obligation.obligor_id).exists():
-        raise ValidationError({"obligor": [_("Die verpflichtete Stelle ist keine Partei der Vereinbarung.")]})
+    _raise(obligation_rule_errors(obligation))
     obligation.save()
     return obligation
 
 
 @transaction.atomic
-def obligation_create(**fields) -> Obligation:
-    return obligation_save(obligation=Obligation(**fields))
+def obligation_create(*, by, **fields) -> Obligation:
+    return obligation_save(obligation=Obligation(**fields), by=by)
 
 
 @transaction.atomic
-def measure_save(*, measure: Measure, participants=None) -> Measure:
+def measure_save(*, measure: Measure, by, participants=None) -> Measure:
+    MEASURE.for_save(measure).require(by)
     _raise(measure_rule_errors(measure, measure.agreement))
     measure.full_clean()
     measure.save()
@@ -252,12 +295,13 @@ def measure_save(*, measure: Measure, participants=None) -> Measure:
 
 
 @transaction.atomic
-def measure_create(*, participants=(), **fields) -> Measure:
-    return measure_save(measure=Measure(**fields), participants=participants)
+def measure_create(*, by, participants=(), **fields) -> Measure:
+    return measure_save(measure=Measure(**fields), participants=participants, by=by)
 
 
 @transaction.atomic
-def milestone_save(*, milestone: Milestone) -> Milestone:
+def milestone_save(*, milestone: Milestone, by) -> Milestone:
+    MILESTONE.for_save(milestone).require(by)
     milestone.full_clean()
     milestone.save()
     return milestone
@@ -265,8 +309,9 @@ def milestone_save(*, milestone: Milestone) -> Milestone:
 
 # --- sources --------------------------------------------------------------------------------------------------
 @transaction.atomic
-def source_create(*, agreement: Agreement, title: str, publisher: str, file=None, **fields) -> Source:
+def source_create(*, agreement: Agreement, title: str, publisher: str, by, file=None, **fields) -> Source:
     """A source with URL or uploaded PDF. The file is checked (PDF, size) before anything is written."""
+    SOURCE.add.require(by)
     if file is not None:
         try:
             validate_pdf(file)
@@ -281,7 +326,8 @@ def source_create(*, agreement: Agreement, title: str, publisher: str, file=None
 
 
 @transaction.atomic
-def source_save(*, source: Source) -> Source:
+def source_save(*, source: Source, by) -> Source:
+    SOURCE.for_save(source).require(by)
     source.full_clean()
     source.save()
     return source
@@ -289,22 +335,24 @@ def source_save(*, source: Source) -> Source:
 
 # --- Wahlperioden -----------------------------------------------------------------------------------------------
 @transaction.atomic
-def wahlperiode_update(*, wahlperiode: Wahlperiode, **fields) -> Wahlperiode:
+def wahlperiode_update(*, wahlperiode: Wahlperiode, by, **fields) -> Wahlperiode:
     """Corrects a Wahlperiode; the derived ends of the agreements that run until its end follow."""
+    WAHLPERIODE.for_save(wahlperiode).require(by)
     for name, value in fields.items():
         setattr(wahlperiode, name, value)
     wahlperiode.full_clean()
     wahlperiode.save()
     for agreement in wahlperiode.agreements.all():
         agreement.wahlperiode = wahlperiode
-        agreement_save(agreement=agreement)
+        agreement_save(agreement=agreement, by=by)
     return wahlperiode
 
 
 # --- the daily run ----------------------------------------------------------------------------------------------
 @transaction.atomic
-def agreements_refresh_terms() -> int:
+def agreements_refresh_terms(*, by) -> int:
     """Recomputes the stored term start/end of every agreement; returns how many changed."""
+    AGREEMENT.change.require(by)
     changed = 0
     for agreement in Agreement.objects.select_related("wahlperiode"):
         start, end = agreement.compute_term_start(), agreement.compute_term_end()
@@ -316,9 +364,10 @@ def agreements_refresh_terms() -> int:
 
 
 @transaction.atomic
-def agreements_expire(*, today: datetime.date) -> int:
+def agreements_expire(*, today: datetime.date, by) -> int:
     """Agreements "in Kraft" whose term ended before today become "ausgelaufen" (saved one by one, so the
     history records each change). Returns how many changed; a second run changes nothing."""
+    AGREEMENT.change.require(by)
     changed = 0
     for agreement in Agreement.objects.filter(status=Agreement.Status.IN_KRAFT, term_end__lt=today):
         agreement.status = Agreement.Status.AUSGELAUFEN
@@ -328,8 +377,9 @@ def agreements_expire(*, today: datetime.date) -> int:
 
 
 @transaction.atomic
-def obligations_mark_late(*, today: datetime.date) -> int:
+def obligations_mark_late(*, today: datetime.date, by) -> int:
     """Open obligations past their due date become "verspätet". Idempotent."""
+    OBLIGATION.change.require(by)
     changed = 0
     for obligation in Obligation.objects.filter(status=Obligation.Status.OFFEN, due_on__lt=today):
         obligation.status = Obligation.Status.VERSPAETET
@@ -370,9 +420,10 @@ def _send_once(*, kind: str, object_id: int, threshold: int, target: datetime.da
     return True
 
 
-def reminders_send(*, today: datetime.date) -> dict:
+def reminders_send(*, today: datetime.date, by) -> dict:
     """E-mails about agreements in force ending within 90 days and open obligations due within 30 days, once per
     item, threshold and end/due date. Returns the numbers sent."""
+    REMINDERS_SEND.require(by)
     sent = defaultdict(int)
     until = today + datetime.timedelta(days=AGREEMENT_REMINDER_DAYS)
     agreements = Agreement.objects.filter(
@@ -428,16 +479,16 @@ def reminders_send(*, today: datetime.date) -> dict:
     return {"agreements": sent["agreements"], "obligations": sent["obligations"]}
 
 
-def cooperations_daily(*, today: datetime.date | None = None) -> dict:
+def cooperations_daily(*, by, today: datetime.date | None = None) -> dict:
     """The daily run: refresh derived terms, expire ended agreements, mark late obligations, send reminders.
     Safe to run any number of times a day."""
     today = today or timezone.localdate()
     result = {
-        "terms_refreshed": agreements_refresh_terms(),
-        "expired": agreements_expire(today=today),
-        "late": obligations_mark_late(today=today),
+        "terms_refreshed": agreements_refresh_terms(by=by),
+        "expired": agreements_expire(today=today, by=by),
+        "late": obligations_mark_late(today=today, by=by),
     }
-    reminders = reminders_send(today=today)
+    reminders = reminders_send(today=today, by=by)
     result["reminded_agreements"] = reminders["agreements"]
     result["reminded_obligations"] = reminders["obligations"]
     logger.info("cooperations daily run: %s", result)

@@ -2,6 +2,8 @@
 
 from celery import shared_task
 
+from common.authorization import system_actor
+
 from . import services
 
 
@@ -9,4 +11,4 @@ from . import services
 def cooperations_daily() -> dict:
     """Daily: ended agreements -> "ausgelaufen", overdue obligations -> "verspätet", reminders (agreements
     ending within 90 days, obligations due within 30 days) once per item and threshold."""
-    return services.cooperations_daily()
+    return services.cooperations_daily(by=system_actor())

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin_support import ServiceErrorsAdminMixin
+
 from . import selectors, services
 from .models import (
     BudgetLine,
@@ -59,7 +61,14 @@ class DrawdownInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    # A list, not a door: drawdowns are requested and moved through their own admin and the workflow actions.
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -70,21 +79,11 @@ class BudgetLineAdminForm(forms.ModelForm):
                   "year_is_stated", "period_note", "planned_amount", "amount_is_approximate", "amount_wording",
                   "source_citation", "source_url", "note"]
 
-    def clean(self):
-        cleaned = super().clean()
-        amount = cleaned.get("planned_amount")
-        if self.instance.pk and amount is not None:
-            committed = services.committed_amount(self.instance)
-            if amount < committed:
-                self.add_error("planned_amount", _("Der Planbetrag darf nicht unter den freigegebenen und "
-                                                   "ausgezahlten Betrag von %(committed)s sinken.")
-                               % {"committed": services.format_euro(committed)})
-        return cleaned
-
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(SimpleHistoryAdmin):
+class BudgetLineAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
     form = BudgetLineAdminForm
+    rules = services.BUDGET_LINE
     list_display = ["title", "fiscal_year", "source", "purpose", "agreement", "status", "planned_amount",
                     "amount_is_approximate", "year_is_stated"]
     list_filter = ["fiscal_year", "source", "purpose", "status", ("agreement", admin.RelatedOnlyFieldListFilter),
@@ -100,6 +99,9 @@ class BudgetLineAdmin(SimpleHistoryAdmin):
         (_("Betrag"), {"fields": ["planned_amount", "amount_is_approximate", "amount_wording"]}),
         (_("Quelle und Anmerkung"), {"fields": ["source_citation", "source_url", "note"]}),
     ]
+
+    def rule_errors(self, request, form):
+        return services.budget_line_rule_errors(form.instance)
 
     def save_model(self, request, obj, form, change):
         services.budget_line_save(line=obj, by=request.user)
@@ -117,10 +119,14 @@ class DrawdownTransitionInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    # The transitions are the drawdown's history: append-only, written by the services.
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -161,7 +167,7 @@ ACTION_FIELDS = {"review": ["reason"], "approve": ["reason"], "pay": ["paid_on",
 
 
 @admin.register(Drawdown)
-class DrawdownAdmin(SimpleHistoryAdmin):
+class DrawdownAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "line", "amount", "status", "requested_on", "requested_by", "approved_by", "paid_on"]
     list_filter = ["status", "line__fiscal_year", "line__source", "line__purpose",
                    ("line__agreement", admin.RelatedOnlyFieldListFilter), "requested_on"]
@@ -184,18 +190,19 @@ class DrawdownAdmin(SimpleHistoryAdmin):
     def get_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else DrawdownAddForm.Meta.fields
 
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and services.DRAWDOWN_REQUEST.allows(request.user)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
         if change:  # everything is read-only; changes happen through the actions
             return
-        try:
-            created = services.drawdown_request(line=obj.line, amount=obj.amount, purpose_text=obj.purpose_text,
-                                                by=request.user, requested_on=obj.requested_on)
-        except (ValidationError, PermissionDenied) as error:
-            # The add form validated the fields; a refusal of the service (invariant, line state) is shown here.
-            raise PermissionDenied("; ".join(getattr(error, "messages", [str(error)]))) from error
+        # The add form showed the service's checks already; a refusal at save (a race) is shown on the form by
+        # ServiceErrorsAdminMixin, never as a 403 or a 500.
+        created = services.drawdown_request(line=obj.line, amount=obj.amount, purpose_text=obj.purpose_text,
+                                            by=request.user, requested_on=obj.requested_on)
         obj.pk = created.pk
 
     def _run(self, request, queryset, name):
@@ -230,23 +237,39 @@ class DrawdownAdmin(SimpleHistoryAdmin):
                               % {"count": done, "action": ACTION_TITLES[name]}, level=messages.SUCCESS)
         return None
 
-    @admin.action(description=ACTION_TITLES["review"])
+    # Each workflow action is offered to those whose Rule allows it (the service checks it again per drawdown).
+    def has_review_permission(self, request):
+        return services.DRAWDOWN_REVIEW.allows(request.user)
+
+    def has_approve_permission(self, request):
+        return services.DRAWDOWN_APPROVE.allows(request.user)
+
+    def has_pay_permission(self, request):
+        return services.DRAWDOWN_PAY.allows(request.user)
+
+    def has_reject_permission(self, request):
+        return services.DRAWDOWN_REJECT.allows(request.user)
+
+    def has_withdraw_permission(self, request):
+        return services.DRAWDOWN_WITHDRAW.allows(request.user)
+
+    @admin.action(description=ACTION_TITLES["review"], permissions=["review"])
     def review(self, request, queryset):
         return self._run(request, queryset, "review")
 
-    @admin.action(description=ACTION_TITLES["approve"])
+    @admin.action(description=ACTION_TITLES["approve"], permissions=["approve"])
     def approve(self, request, queryset):
         return self._run(request, queryset, "approve")
 
-    @admin.action(description=ACTION_TITLES["pay"])
+    @admin.action(description=ACTION_TITLES["pay"], permissions=["pay"])
     def pay(self, request, queryset):
         return self._run(request, queryset, "pay")
 
-    @admin.action(description=ACTION_TITLES["reject"])
+    @admin.action(description=ACTION_TITLES["reject"], permissions=["reject"])
     def reject(self, request, queryset):
         return self._run(request, queryset, "reject")
 
-    @admin.action(description=ACTION_TITLES["withdraw"])
+    @admin.action(description=ACTION_TITLES["withdraw"], permissions=["withdraw"])
     def withdraw(self, request, queryset):
         return self._run(request, queryset, "withdraw")
 
@@ -264,7 +287,8 @@ class DrawdownAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InKindContribution)
-class InKindContributionAdmin(SimpleHistoryAdmin):
+class InKindContributionAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+    rules = services.IN_KIND
     list_display = ["title", "kind", "from_body", "recipient", "agreement", "people_count", "fte", "monetary_value"]
     list_filter = ["kind", ("agreement", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "note", "wording"]
@@ -277,10 +301,14 @@ class ReviewReminderAdmin(admin.ModelAdmin):
     list_display = ["drawdown", "week", "sent_at", "recipient_count"]
     list_filter = ["week"]
 
+    # A record of what was sent: nobody writes here.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -290,7 +318,14 @@ class YearlyReportAdmin(admin.ModelAdmin):
     readonly_fields = ["fiscal_year", "generated_at", "row_count", "content"]
     actions = ["download"]
 
+    # Generated once by the yearly job and never changed (services.yearly_report_generate).
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
     @admin.action(description=_("Bericht herunterladen"), permissions=["view"])

@@ -5,6 +5,9 @@ from beantragt/geprüft/freigegeben also zurückgezogen. Four eyes: neither the 
 be the requester. Invariant: the freigegeben + ausgezahlt drawdowns of a line never exceed its planned
 amount; it is checked with the budget line row locked (`select_for_update`), so two concurrent approvals
 cannot overdraw a line. Locks are always taken line first, then drawdown, to avoid deadlocks.
+
+Every write takes the acting user as `by` and checks its Rule first (common.authorization); the API's policy
+and the admin ask the same Rules before they read the input.
 """
 
 import datetime
@@ -13,13 +16,15 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from common.authorization import Rule, model_rules
 from itvsh_portal.api_support import SafeCsvWriter
 from itvsh_portal.formatting import format_euro, to_cents
 
@@ -30,6 +35,32 @@ logger = logging.getLogger(__name__)
 S = Drawdown.Status
 REVIEW_WAIT_DAYS = 14
 REVIEW_PERMISSION = "funding.review_drawdown"
+
+
+def _withdraw_scope(user, drawdown):
+    """The requester withdraws her own drawdown; finance staff (change permission) withdraw any."""
+    if user.has_perm("funding.change_drawdown"):
+        return None
+    if drawdown is None and user.has_perm("funding.add_drawdown"):
+        return None  # may have requested one: the drawdown decides
+    if drawdown is not None and drawdown.requested_by_id == user.pk:
+        return None
+    return _("Keine Berechtigung: Mittelabruf zurückziehen.")
+
+
+BUDGET_LINE = model_rules("funding.budgetline", _lazy("Haushaltsposition"))
+IN_KIND = model_rules("funding.inkindcontribution", _lazy("Sachleistung"))
+DRAWDOWN_REQUEST = Rule(action=_lazy("Mittelabruf beantragen"), perms=("funding.add_drawdown",))
+DRAWDOWN_REVIEW = Rule(action=_lazy("Mittelabruf prüfen"), perms=(REVIEW_PERMISSION,))
+DRAWDOWN_APPROVE = Rule(action=_lazy("Mittelabruf freigeben"), perms=("funding.approve_drawdown",))
+DRAWDOWN_PAY = Rule(action=_lazy("Auszahlung erfassen"), perms=("funding.pay_drawdown",))
+DRAWDOWN_REJECT = Rule(
+    action=_lazy("Mittelabruf ablehnen"), perms=(REVIEW_PERMISSION, "funding.approve_drawdown"), any_perm=True
+)
+DRAWDOWN_WITHDRAW = Rule(action=_lazy("Mittelabruf zurückziehen"), scope=_withdraw_scope)
+#: The scheduled jobs (system actor and superusers: no group holds these permissions).
+REVIEW_REMINDERS_SEND = Rule(action=_lazy("Prüf-Erinnerungen versenden"), perms=("funding.add_reviewreminder",))
+YEARLY_REPORT_GENERATE = Rule(action=_lazy("Jahresbericht erzeugen"), perms=("funding.add_yearlyreport",))
 
 
 class FundingConflict(ValidationError):
@@ -53,11 +84,6 @@ def _money(value, field="amount") -> Decimal:
     if amount <= 0:
         raise ValidationError({field: _("Der Betrag muss größer als 0 € sein.")})
     return to_cents(amount)
-
-
-def _require_perm(user, perm: str, action: str):
-    if user is None or not user.is_active or not user.has_perm(perm):
-        raise PermissionDenied(_("Keine Berechtigung: %(action)s.") % {"action": action})
 
 
 def committed_amount(line: BudgetLine, *, exclude_pk=None) -> Decimal:
@@ -129,48 +155,58 @@ def _move(drawdown: Drawdown, *, to: str, by, reason: str = "", fields: dict | N
 # --- budget lines -------------------------------------------------------------------------------------
 
 
+def budget_line_rule_errors(line: BudgetLine) -> dict:
+    """Rule violations of a budget line as typed: the planned amount may not drop below what drawdowns already
+    commit. Also called by the admin's form, so the message appears on the field."""
+    if line.pk is None or line.planned_amount is None:
+        return {}
+    committed = committed_amount(line)
+    if line.planned_amount < committed:
+        return {
+            "planned_amount": [
+                _("Der Planbetrag darf nicht unter den freigegebenen und ausgezahlten Betrag von %(committed)s sinken.")
+                % {"committed": format_euro(committed)}
+            ]
+        }
+    return {}
+
+
 @transaction.atomic
-def budget_line_save(*, line: BudgetLine, by=None) -> BudgetLine:
+def budget_line_save(*, line: BudgetLine, by) -> BudgetLine:
     """Creates or updates a line; the planned amount may not drop below what drawdowns already commit."""
+    BUDGET_LINE.for_save(line).require(by)
     line.planned_amount = _money(line.planned_amount, field="planned_amount")
     if line.pk is not None:
         BudgetLine.objects.select_for_update().filter(pk=line.pk).first()
-        committed = committed_amount(line)
-        if line.planned_amount < committed:
-            raise FundingConflict(
-                {
-                    "planned_amount": _(
-                        "Der Planbetrag darf nicht unter den freigegebenen und ausgezahlten Betrag von "
-                        "%(committed)s sinken."
-                    )
-                    % {"committed": format_euro(committed)}
-                }
-            )
+        errors = budget_line_rule_errors(line)
+        if errors:
+            raise FundingConflict(errors)
     line.full_clean()
     line.save()
     return line
 
 
 @transaction.atomic
-def budget_line_upsert(*, key: str, **fields) -> tuple[BudgetLine, str]:
+def budget_line_upsert(*, key: str, by, **fields) -> tuple[BudgetLine, str]:
     """Idempotent write by key for the loader: returns the line and "created", "changed" or "unchanged"."""
     line = BudgetLine.objects.select_for_update().filter(key=key).first()
     if line is None:
         line = BudgetLine(key=key, **fields)
-        budget_line_save(line=line)
+        budget_line_save(line=line, by=by)
         return line, "created"
     changed = [name for name, value in fields.items() if getattr(line, name) != value]
     if not changed:
         return line, "unchanged"
     for name in changed:
         setattr(line, name, fields[name])
-    budget_line_save(line=line)
+    budget_line_save(line=line, by=by)
     return line, "changed"
 
 
 @transaction.atomic
-def in_kind_upsert(*, key: str, **fields) -> tuple[InKindContribution, str]:
+def in_kind_upsert(*, key: str, by, **fields) -> tuple[InKindContribution, str]:
     item = InKindContribution.objects.select_for_update().filter(key=key).first()
+    (IN_KIND.add if item is None else IN_KIND.change).require(by)
     if item is None:
         item = InKindContribution(key=key, **fields)
         item.full_clean()
@@ -193,7 +229,7 @@ def in_kind_upsert(*, key: str, **fields) -> tuple[InKindContribution, str]:
 def drawdown_request(
     *, line: BudgetLine, amount, purpose_text: str, by, requested_on: datetime.date | None = None
 ) -> Drawdown:
-    _require_perm(by, "funding.add_drawdown", _("Mittelabruf beantragen"))
+    DRAWDOWN_REQUEST.require(by)
     amount = _money(amount)
     if not (purpose_text or "").strip():
         raise ValidationError({"purpose_text": _("Bitte den Verwendungszweck angeben.")})
@@ -216,7 +252,7 @@ def drawdown_request(
 
 @transaction.atomic
 def drawdown_review(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
-    _require_perm(by, "funding.review_drawdown", _("Mittelabruf prüfen"))
+    DRAWDOWN_REVIEW.require(by)
     line, drawdown = _lock(drawdown)
     _check_from(drawdown, (S.BEANTRAGT,), _("geprüft"))
     _four_eyes(drawdown, by, _("prüfen"))
@@ -226,7 +262,7 @@ def drawdown_review(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
 
 @transaction.atomic
 def drawdown_approve(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
-    _require_perm(by, "funding.approve_drawdown", _("Mittelabruf freigeben"))
+    DRAWDOWN_APPROVE.require(by)
     line, drawdown = _lock(drawdown)
     _check_from(drawdown, (S.GEPRUEFT,), _("freigegeben"))
     _four_eyes(drawdown, by, _("freigeben"))
@@ -239,7 +275,7 @@ def drawdown_approve(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
 
 @transaction.atomic
 def drawdown_pay(*, drawdown: Drawdown, by, paid_on: datetime.date, payment_reference: str) -> Drawdown:
-    _require_perm(by, "funding.pay_drawdown", _("Auszahlung erfassen"))
+    DRAWDOWN_PAY.require(by)
     errors = {}
     if not paid_on:
         errors["paid_on"] = _("Bitte das Auszahlungsdatum angeben.")
@@ -265,8 +301,7 @@ def drawdown_pay(*, drawdown: Drawdown, by, paid_on: datetime.date, payment_refe
 
 @transaction.atomic
 def drawdown_reject(*, drawdown: Drawdown, by, reason: str) -> Drawdown:
-    if not (by and (by.has_perm("funding.review_drawdown") or by.has_perm("funding.approve_drawdown"))):
-        raise PermissionDenied(_("Keine Berechtigung: Mittelabruf ablehnen."))
+    DRAWDOWN_REJECT.require(by)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Bitte eine Begründung für die Ablehnung angeben.")})
     _line, drawdown = _lock(drawdown)
@@ -278,8 +313,7 @@ def drawdown_reject(*, drawdown: Drawdown, by, reason: str) -> Drawdown:
 @transaction.atomic
 def drawdown_withdraw(*, drawdown: Drawdown, by, reason: str) -> Drawdown:
     """The requester withdraws her own drawdown; finance staff (change permission) may withdraw any."""
-    if not (by and by.is_active and (by.pk == drawdown.requested_by_id or by.has_perm("funding.change_drawdown"))):
-        raise PermissionDenied(_("Keine Berechtigung: Mittelabruf zurückziehen."))
+    DRAWDOWN_WITHDRAW.require(by, drawdown)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Bitte eine Begründung für den Rückzug angeben.")})
     _line, drawdown = _lock(drawdown)
@@ -316,10 +350,11 @@ def finance_reviewers():
     )
 
 
-def review_reminders_send(*, today: datetime.date | None = None) -> int:
+def review_reminders_send(*, by, today: datetime.date | None = None) -> int:
     """Reminds finance staff of drawdowns waiting for review (beantragt) longer than 14 days, once per drawdown
     and ISO week. Returns the number of drawdowns reminded about now; a second run in the same week sends
     nothing."""
+    REVIEW_REMINDERS_SEND.require(by)
     today = today or timezone.localdate()
     week = today - datetime.timedelta(days=today.weekday())
     waiting = (
@@ -404,10 +439,11 @@ def csv_text(header, rows) -> str:
 
 
 @transaction.atomic
-def yearly_report_generate(*, fiscal_year: int) -> tuple[YearlyReport, bool]:
+def yearly_report_generate(*, fiscal_year: int, by) -> tuple[YearlyReport, bool]:
     """Generates the CSV report of a fiscal year once; a second call returns the stored report unchanged."""
     from .selectors import budget_lines
 
+    YEARLY_REPORT_GENERATE.require(by)
     existing = YearlyReport.objects.filter(fiscal_year=fiscal_year).first()
     if existing is not None:
         return existing, False

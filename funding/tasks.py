@@ -8,18 +8,20 @@ Beat schedule (itvsh_portal/settings.py, CELERY_BEAT_SCHEDULE):
 from celery import shared_task
 from django.utils import timezone
 
+from common.authorization import system_actor
+
 from . import services
 
 
 @shared_task(name="funding.tasks.send_review_reminders")
 def send_review_reminders() -> int:
     """Drawdowns waiting for review longer than 14 days, once per drawdown and week."""
-    return services.review_reminders_send(today=timezone.localdate())
+    return services.review_reminders_send(today=timezone.localdate(), by=system_actor())
 
 
 @shared_task(name="funding.tasks.generate_yearly_report")
 def generate_yearly_report(fiscal_year: int | None = None) -> int:
     """The CSV report of `fiscal_year` (default: the previous calendar year); a second run changes nothing."""
     year = fiscal_year or timezone.localdate().year - 1
-    report, _created = services.yearly_report_generate(fiscal_year=year)
+    report, _created = services.yearly_report_generate(fiscal_year=year, by=system_actor())
     return report.pk

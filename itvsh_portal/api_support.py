@@ -4,10 +4,11 @@ CSV files (uploads, imports, exports)."""
 import csv
 import io
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -22,10 +23,14 @@ class Pagination(PageNumberPagination):
 
 def exception_handler(exc, context):
     """DRF's handler, plus: a Django ValidationError raised by a service becomes a 400 with field messages,
-    so a rule enforced in `services.py` answers the API client as clearly as a serializer error."""
+    so a rule enforced in `services.py` answers the API client as clearly as a serializer error; a service's
+    PermissionDenied becomes a 403 with its German reason."""
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)
+    elif isinstance(exc, DjangoPermissionDenied):
+        # A service's Rule refused: its German reason, not DRF's English default.
+        exc = PermissionDenied(detail=str(exc) or _("Keine Berechtigung."), code="permission_denied")
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
         response.data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}

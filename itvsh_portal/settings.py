@@ -249,10 +249,9 @@ REST_FRAMEWORK = {
         "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": [
-        "rest_framework.permissions.IsAuthenticatedOrReadOnly",
-        "accounts.permissions.TokenScopeAllowsWrite",
-    ],
+    # The one policy (itvsh_portal/permissions.py): public reads; writes need a user, a writing token and the
+    # view's rule for the action, the same Rule the service checks. Views extend it, never replace it.
+    "DEFAULT_PERMISSION_CLASSES": ["itvsh_portal.permissions.PortalPolicy"],
     # Per client: anonymous clients by IP, token and session clients by user; counted in the cache (Redis in
     # production, so that all web workers share the count). A throttled client gets 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": [
@@ -287,6 +286,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["itvsh_portal.permissions.PortalPolicy"],  # public reads, like every API view
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -358,6 +358,9 @@ OZG_SNAPSHOT_HOOKS: list[str] = ["opendata.services.ozg_snapshot_hook"]
 # Staff sign in at the admin with password, then a second factor (TOTP app or a backup code) before the admin
 # opens: accounts/admin_site.py, accounts/README.md.
 OTP_TOTP_ISSUER = "ITV.SH Portal"
+# Nobody reads another person's TOTP secret or QR code in the admin (the config and QR views answer 403): with
+# them, a staff member who may view devices could clone a superuser's second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Failed logins: django-axes locks a user name from one address (the pair, not either alone) after 5 failures
 # for 15 minutes; a success resets the count. The axes backend goes first, as its docs say. API tokens do not
 # pass through authenticate(), so axes does not see them.

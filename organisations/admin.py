@@ -111,7 +111,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        services.organisation_save(organisation=obj)
+        services.organisation_save(organisation=obj, by=request.user)
 
     @admin.display(description=_("Hierarchie"))
     def hierarchy(self, obj):
@@ -137,7 +137,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
             return _("nur sich selbst") if obj.verwaltung_id == obj.pk else "–"
         return format_html_join(", ", "{}", ((admin_link(body),) for body in served))
 
-    @admin.action(description=_("Ausgewählte als CSV exportieren"))
+    @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["view"])
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="register.csv"'

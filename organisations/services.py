@@ -10,11 +10,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from common.authorization import Rule, model_rules
 from itvsh_portal.api_support import CsvFileError, decode_csv_bytes, read_csv_rows
 
 from .models import LAND_ARS, Organisation
 from .text import search_name, short_name
+
+ORGANISATION = model_rules("organisations.organisation", _lazy("Stelle des Registers"))
+#: Loading the Destatis files (the command acts as the system actor; no group may add bodies).
+REGISTER_IMPORT = Rule(
+    action=_lazy("Register importieren"),
+    perms=("organisations.add_organisation", "organisations.change_organisation"),
+)
 
 Kind = Organisation.Kind
 
@@ -520,7 +529,7 @@ def _target_relation(target: Target, relation: str, ids: dict[str, int], own_id:
 
 
 @transaction.atomic
-def register_import(*, path: Path, stdout: TextIO | None = None) -> RegisterImportResult:
+def register_import(*, path: Path, by, stdout: TextIO | None = None) -> RegisterImportResult:
     """Brings the register in line with the Destatis files in `path` (sh_kreise.csv, sh_gemeindeverbaende.csv,
     sh_gemeinden.csv) and creates the non-territorial bodies of the founding documents when missing.
 
@@ -536,6 +545,7 @@ def register_import(*, path: Path, stdout: TextIO | None = None) -> RegisterImpo
     Bodies in the database that are no longer in the files are counted and left alone (other records point at
     them); staff mark or merge them after a territorial reform.
     """
+    REGISTER_IMPORT.require(by)
     targets, gemeinde_population = build_targets(Path(path))
     result = RegisterImportResult(gemeinde_population=gemeinde_population)
 
@@ -648,9 +658,10 @@ def _check(org: Organisation, target: Target):
 
 
 @transaction.atomic
-def organisation_save(*, organisation: Organisation) -> Organisation:
+def organisation_save(*, organisation: Organisation, by) -> Organisation:
     """Staff edits and new non-territorial bodies (admin): validate everything, then save (history through
     simple_history). Raises ValidationError with German messages."""
+    ORGANISATION.for_save(organisation).require(by)
     organisation.full_clean()
     organisation.save()
     return organisation

@@ -6,7 +6,6 @@ statuses and history of their own Verwaltungen, and only their own status import
 
 
 from django import forms
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,11 +15,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin_scoping import VerwaltungScopedAdminMixin
+from accounts.selectors import writable_verwaltung_ids
+from common.admin_support import ServiceErrorsAdminMixin
+from common.authorization import ModelRules, Rule
 from itvsh_portal.api_support import SafeCsvWriter
 from organisations.models import Organisation
 
 from .models import (
-    STAGE_ORDER,
     Basisdienst,
     Fokusleistung,
     ImportJob,
@@ -36,29 +38,24 @@ from .models import (
     Themenfeld,
 )
 from .services import (
+    STATUS_WRITE,
     TRACKED_FIELDS,
     BulkUpsertError,
     dashboard_cache_invalidate,
     import_job_create,
+    leistung_level_set,
     rollout_status_bulk_upsert,
+    rollout_status_rule_errors,
     rollout_status_update,
     snapshot_create,
 )
 
-
-def _accounts_installed() -> bool:
-    return apps.is_installed("accounts")
-
-
-if _accounts_installed():
-    from accounts.admin_scoping import VerwaltungScopedAdminMixin, writable_verwaltung_ids
-else:  # pragma: no cover - the portal always has accounts; the app keeps working without it
-
-    class VerwaltungScopedAdminMixin:
-        verwaltung_field = "verwaltung"
-
-    def writable_verwaltung_ids(user):
-        return None
+#: A status is written (created or changed) under one Rule and never deleted (set it to "nicht geplant").
+STATUS_RULES = ModelRules(
+    add=STATUS_WRITE,
+    change=STATUS_WRITE,
+    delete=Rule(action=_("Umsetzungsstand löschen"), perms=("ozg_monitoring.delete_rolloutstatus",)),
+)
 
 
 @admin.register(Themenfeld)
@@ -75,7 +72,7 @@ class LebenslageAdmin(admin.ModelAdmin):
 
 
 @admin.register(OzgLeistung)
-class OzgLeistungAdmin(admin.ModelAdmin):
+class OzgLeistungAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     list_display = ["ozg_id", "name", "themenfeld", "level", "level_source", "leika_types"]
     list_filter = ["level", "level_source", "themenfeld"]
     list_editable = ["level"]
@@ -84,10 +81,10 @@ class OzgLeistungAdmin(admin.ModelAdmin):
     list_select_related = ["themenfeld"]
 
     def save_model(self, request, obj, form, change):
-        # A level set by staff is kept by later catalogue imports.
-        if "level" in form.changed_data:
-            obj.level_source = OzgLeistung.LevelSource.MANUAL
-        super().save_model(request, obj, form, change)
+        if "level" in form.changed_data:  # the service marks it, so that later catalogue imports keep it
+            leistung_level_set(leistung=obj, level=obj.level, by=request.user)
+        else:
+            super().save_model(request, obj, form, change)
         dashboard_cache_invalidate()
 
 
@@ -145,19 +142,15 @@ class RolloutStatusForm(forms.ModelForm):
         model = RolloutStatus
         fields = ["leistung", "verwaltung", *TRACKED_FIELDS]
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and cleaned.get("stage"):
-            old, new = self.instance.__class__.objects.get(pk=self.instance.pk).stage, cleaned["stage"]
-            note_changed = "note" in self.changed_data and cleaned.get("note")
-            if STAGE_ORDER[new] < STAGE_ORDER[old] and not note_changed:
-                self.add_error("note", _("Ein Rückschritt im Umsetzungsstand braucht eine (neue) Anmerkung."))
-        return cleaned
+
+def _changes(form) -> dict:
+    return {name: form.cleaned_data[name] for name in TRACKED_FIELDS if name in form.changed_data}
 
 
 @admin.register(RolloutStatus)
-class RolloutStatusAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
+class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, admin.ModelAdmin):
     form = RolloutStatusForm
+    rules = STATUS_RULES
     list_display = ["leistung", "verwaltung", "stage", "maturity_model", "maturity_level", "platform", "updated_at",
                     "is_demo"]
     list_filter = [KreisFilter, ("verwaltung", admin.RelatedOnlyFieldListFilter), "leistung__themenfeld", "stage",
@@ -173,20 +166,23 @@ class RolloutStatusAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "leistung", "verwaltung"] if obj else fields
 
+    def rule_errors(self, request, form):
+        """The service's rules for the change as typed (a backward step needs a note, ...), on the fields."""
+        status = form.instance
+        if status.pk:
+            current = RolloutStatus.objects.select_related("verwaltung").get(pk=status.pk)
+        elif status.leistung_id and status.verwaltung_id:
+            current = RolloutStatus(leistung=status.leistung, verwaltung=status.verwaltung, version=0)
+        else:
+            return {}
+        return rollout_status_rule_errors(current=current, changes=_changes(form))
+
     def save_model(self, request, obj, form, change):
-        changes = {name: form.cleaned_data[name] for name in TRACKED_FIELDS if name in form.changed_data}
-        if not self.may_act_for_object(request, obj):  # the form offers only the user's Verwaltungen already
-            raise PermissionDenied
-        try:
-            if change:
-                saved = rollout_status_update(status=obj, changes=changes, by=request.user, channel="admin")
-            else:
-                saved = rollout_status_update(leistung=obj.leistung, verwaltung=obj.verwaltung, changes=changes,
-                                              by=request.user, channel="admin")
-        except ValidationError as error:
-            # form.clean() checked the rules already; a rule that still fails (a race) is shown, not a 500
-            messages.error(request, "; ".join(error.messages))
-            return
+        if change:
+            saved = rollout_status_update(status=obj, changes=_changes(form), by=request.user, channel="admin")
+        else:
+            saved = rollout_status_update(leistung=obj.leistung, verwaltung=obj.verwaltung, changes=_changes(form),
+                                          by=request.user, channel="admin")
         obj.pk, obj.version = saved.pk, saved.version
 
     def has_delete_permission(self, request, obj=None):
@@ -196,8 +192,7 @@ class RolloutStatusAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
         items = [{"ozg_id": status.leistung.ozg_id, "ars": status.verwaltung.ars, "stage": stage}
                  for status in queryset.select_related("leistung", "verwaltung")[:1000]]
         try:
-            result = rollout_status_bulk_upsert(items=items, by=request.user, channel="admin",
-                                                allowed_verwaltung_ids=writable_verwaltung_ids(request.user))
+            result = rollout_status_bulk_upsert(items=items, by=request.user, channel="admin")
         except BulkUpsertError as error:
             first = error.errors[0]
             message = _("Nichts geändert: %(n)d Einträge verletzen Regeln, z. B. %(ozg)s/%(ars)s: %(msg)s")
@@ -215,7 +210,7 @@ class RolloutStatusAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
     def mark_in_umsetzung(self, request, queryset):
         self._bulk_stage(request, queryset, Stage.IN_UMSETZUNG)
 
-    @admin.action(description=_("Ausgewählte als CSV exportieren"))
+    @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["view"])
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="umsetzungsstaende.csv"'
@@ -254,13 +249,17 @@ class MonthlySnapshotAdmin(admin.ModelAdmin):
     readonly_fields = ["date", "statuses", "online", "leistungen_online", "aggregates", "is_demo", "created_at"]
     actions = ["recompute"]
 
+    # The time series: recomputed by the action, never removed.
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Ausgewählte Monatsstände neu berechnen"))
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Ausgewählte Monatsstände neu berechnen"), permissions=["change"])
     def recompute(self, request, queryset):
         for snapshot in queryset:
-            snapshot_create(date=snapshot.date)
+            snapshot_create(date=snapshot.date, by=request.user)
         messages.success(request, _("%(n)d Monatsstände neu berechnet.") % {"n": queryset.count()})
 
 
@@ -298,6 +297,9 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of an import (who, when, what it changed) stays
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -11,12 +11,24 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _lazy
 
 from audit.models import Action
 from audit.services import Record, audit_record_many, instance_values, json_value
+from common.authorization import Rule
 from itvsh_portal.api_support import CsvFileError, decode_csv_bytes, read_csv_rows
 
 from .models import ExecutingLevel, Lebenslage, LeikaLeistung, OzgLeistung, Themenfeld
+
+#: Loading the catalogue file set: the group Redaktion's catalogue permissions (the command acts as the system).
+CATALOGUE_IMPORT = Rule(
+    action=_lazy("OZG-Katalog importieren"),
+    perms=tuple(
+        f"ozg_monitoring.{op}_{model}"
+        for model in ("themenfeld", "lebenslage", "ozgleistung", "leikaleistung")
+        for op in ("add", "change", "delete")
+    ),
+)
 
 NOT_IN_LEIKA = "nicht im LeiKa"
 MAX_ID = 2_147_483_647  # catalogue ids, OZG-IDs: integer columns
@@ -119,7 +131,7 @@ def _unique(name: str, line: int, column: str, key, seen: dict):
         raise ValidationError(f"{name}, Zeile {line}, Feld {column}: {key} kommt doppelt vor.")
 
 
-def _upsert(model, key_field: str, rows: dict, fields: list[str]) -> tuple[int, int]:
+def _upsert(model, key_field: str, rows: dict, fields: list[str], *, by) -> tuple[int, int]:
     """Create missing rows, update changed ones (by `key_field`); returns (created, updated)."""
     existing = model.objects.in_bulk(list(rows), field_name=key_field)
     to_create, to_update, records = [], [], []
@@ -139,12 +151,13 @@ def _upsert(model, key_field: str, rows: dict, fields: list[str]) -> tuple[int, 
         model.objects.bulk_update(to_update, fields, batch_size=500)
     # bulk_create/bulk_update pass no model signals: one INSERT of audit entries for what changed.
     records += [Record(action=Action.CREATED, instance=obj, changes=instance_values(obj)) for obj in to_create]
-    audit_record_many(model=model, records=records)
+    audit_record_many(model=model, records=records, by=by)
     return len(to_create), len(to_update)
 
 
 @transaction.atomic
-def catalogue_import(*, directory: Path) -> CatalogueResult:
+def catalogue_import(*, directory: Path, by) -> CatalogueResult:
+    CATALOGUE_IMPORT.require(by)
     directory = Path(directory)
     result = CatalogueResult()
 
@@ -154,7 +167,7 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
         _unique(name, line, "themenfeld_id", key, themenfelder)
         themenfelder[key] = {"name": _required(name, line, "themenfeld", row["themenfeld"], 120)}
     result.created["themenfelder"], result.updated["themenfelder"] = _upsert(
-        Themenfeld, "catalogue_id", themenfelder, ["name"]
+        Themenfeld, "catalogue_id", themenfelder, ["name"], by=by
     )
     tf_ids = dict(Themenfeld.objects.filter(catalogue_id__in=themenfelder).values_list("catalogue_id", "id"))
 
@@ -170,7 +183,7 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
             "themenfeld_id": tf_ids[themenfeld],
         }
     result.created["lebenslagen"], result.updated["lebenslagen"] = _upsert(
-        Lebenslage, "catalogue_id", lebenslagen, ["name", "themenfeld"]
+        Lebenslage, "catalogue_id", lebenslagen, ["name", "themenfeld"], by=by
     )
     ll_ids = dict(Lebenslage.objects.filter(catalogue_id__in=lebenslagen).values_list("catalogue_id", "id"))
 
@@ -224,7 +237,7 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
     for ozg_id, level in kept.items():
         leistungen[ozg_id]["level"] = level
     result.created["leistungen"], result.updated["leistungen"] = _upsert(
-        OzgLeistung, "ozg_id", leistungen, ["name", "lebenslage", "themenfeld", "leika_types", "level"]
+        OzgLeistung, "ozg_id", leistungen, ["name", "lebenslage", "themenfeld", "leika_types", "level"], by=by
     )
     ozg_pks = dict(OzgLeistung.objects.filter(ozg_id__in=leistungen).values_list("ozg_id", "id"))
 
@@ -253,7 +266,7 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
             keyed[key] = values
         if ozg_id is None:
             result.without_ozg.append((line, values["name"]))
-    created, updated = _upsert(LeikaLeistung, "key", keyed, LEIKA_FIELDS)
+    created, updated = _upsert(LeikaLeistung, "key", keyed, LEIKA_FIELDS, by=by)
     # Rows "nicht im LeiKa" have no identity of their own: they are replaced as a set when they differ.
     current = list(
         LeikaLeistung.objects.filter(key__isnull=True)
@@ -264,7 +277,7 @@ def catalogue_import(*, directory: Path) -> CatalogueResult:
         LeikaLeistung.objects.filter(key__isnull=True).delete()
         new_rows = LeikaLeistung.objects.bulk_create([LeikaLeistung(key=None, **values) for values in unkeyed],
                                                      batch_size=1000)
-        audit_record_many(model=LeikaLeistung, records=[
+        audit_record_many(model=LeikaLeistung, by=by, records=[
             Record(action=Action.CREATED, instance=obj, changes=instance_values(obj)) for obj in new_rows])
         created += len(unkeyed)
     removed, _ = LeikaLeistung.objects.exclude(key__isnull=True).exclude(key__in=list(keyed)).delete()

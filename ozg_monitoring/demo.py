@@ -15,10 +15,12 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from audit.context import suppressed as audit_suppressed
 from audit.models import Action
 from audit.services import Record, audit_record_many
+from common.authorization import Rule
 from organisations.models import LAND_ARS, Organisation
 
 from .bulk import fast_insert
@@ -39,6 +41,11 @@ from .models import (
 from .services import TRACKED_FIELDS, dashboard_cache_invalidate, snapshot_aggregates
 
 DEFAULT_SEED = 2019  # the year ITV.SH started operating
+#: Demo content is loaded and removed by the command (the system actor) or a superuser: no group may delete statuses.
+DEMO_WRITE = Rule(
+    action=_lazy("Beispieldaten laden oder entfernen"),
+    perms=("ozg_monitoring.add_rolloutstatus", "ozg_monitoring.delete_rolloutstatus"),
+)
 EFA_PROVIDERS = ["Freie und Hansestadt Hamburg", "Land Hessen", "Freistaat Bayern", "Land Bremen"]
 Kind = Organisation.Kind
 
@@ -75,18 +82,20 @@ def _require_enabled():
         )
 
 
-def _audit_summary(action: str, label: str, changes: dict) -> None:
+def _audit_summary(action: str, label: str, changes: dict, *, by) -> None:
     """Demo rows are generated and flagged: the audit trail gets one entry per load or removal, not one per row."""
-    audit_record_many(model=RolloutStatus, records=[Record(action=action, object_id="", label=label, changes=changes)])
+    audit_record_many(model=RolloutStatus, by=by,
+                      records=[Record(action=action, object_id="", label=label, changes=changes)])
 
 
 @transaction.atomic
 @audit_suppressed()
-def demo_remove() -> int:
+def demo_remove(*, by) -> int:
     """Deletes every demo status (with its history) and demo snapshot; demo levels go back to "default"."""
+    DEMO_WRITE.require(by)
     removed, _ = RolloutStatus.objects.filter(is_demo=True).delete()
     if removed:
-        _audit_summary(Action.DELETED, "Beispieldaten entfernt", {"deleted_objects": removed})
+        _audit_summary(Action.DELETED, "Beispieldaten entfernt", {"deleted_objects": removed}, by=by)
     MonthlySnapshot.objects.filter(is_demo=True).delete()
     RolloutPlan.objects.filter(slug__startswith="beispiel-").delete()
     OzgLeistung.objects.filter(level_source=OzgLeistung.LevelSource.DEMO).update(
@@ -98,7 +107,10 @@ def demo_remove() -> int:
 
 @transaction.atomic
 @audit_suppressed()
-def demo_load(*, seed: int = DEFAULT_SEED, today: datetime.date | None = None, months: int = 24) -> DemoResult:
+def demo_load(
+    *, by, seed: int = DEFAULT_SEED, today: datetime.date | None = None, months: int = 24
+) -> DemoResult:
+    DEMO_WRITE.require(by)
     _require_enabled()
     today = today or timezone.localdate()
     verwaltungen = list(Organisation.objects.verwaltungen().order_by("ars"))
@@ -109,7 +121,7 @@ def demo_load(*, seed: int = DEFAULT_SEED, today: datetime.date | None = None, m
     if not leistungen:
         raise ValidationError("Der OZG-Katalog fehlt: bitte zuerst `manage.py import_ozg_catalogue` ausführen.")
 
-    demo_remove()
+    demo_remove(by=by)
     result = DemoResult()
 
     # 1. Demo levels for what the catalogue leaves open (kept apart by level_source "demo").
@@ -270,8 +282,12 @@ def demo_load(*, seed: int = DEFAULT_SEED, today: datetime.date | None = None, m
         [RolloutTarget(plan=plan, leistung=leistung, verwaltung=org, due=due)
          for leistung in fokus for org in targets[leistung.level]]
     )
-    _audit_summary(Action.CREATED, "Beispieldaten geladen", {"statuses": result.statuses, "events": result.events,
-                                                             "snapshots": result.snapshots})
+    _audit_summary(
+        Action.CREATED,
+        "Beispieldaten geladen",
+        {"statuses": result.statuses, "events": result.events, "snapshots": result.snapshots},
+        by=by,
+    )
     transaction.on_commit(dashboard_cache_invalidate)
     return result
 

@@ -2,21 +2,31 @@
 
 Every change of a status goes through `rollout_status_update` or `rollout_status_bulk_upsert`, whichever door
 it came through (admin, API token, CSV import, demo), writes an immutable StatusEvent and invalidates the
-dashboard cache when the transaction commits."""
+dashboard cache when the transaction commits.
 
+Every write takes the acting user as `by` and checks its Rule first (common.authorization): a status needs
+`ozg_monitoring.change_rolloutstatus` (groups Monitoring and Kommune) and a Verwaltung the user may act for
+(`accounts.selectors.writable_verwaltung_ids`: all for Monitoring and superusers, else the memberships with the
+role "meldend"). The API's policy and the admin ask the same Rules before they read the input."""
+
+import copy
 import datetime
 import uuid
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from accounts.authorization import verwaltung_scope
+from accounts.selectors import writable_verwaltung_ids
 from audit.models import Action
 from audit.services import Record, audit_record_many
+from common.authorization import Rule
 from organisations.models import Organisation
 
 from .bulk import fast_insert, fast_update, ids_for_pairs
@@ -48,6 +58,17 @@ MAX_LENGTHS = {"url": 500, "provider_name": 200}
 DATE_FIELDS = {"planned_go_live", "actual_go_live"}
 CACHE_VERSION_KEY = "ozg:cache-version"
 STATUS_KINDS = (*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND)
+
+STATUS_WRITE = Rule(
+    action=_lazy("Umsetzungsstand melden"),
+    perms=("ozg_monitoring.change_rolloutstatus",),
+    scope=verwaltung_scope(lambda status: status.verwaltung_id),
+)
+SNAPSHOT_CREATE = Rule(action=_lazy("Monatsstand berechnen"), perms=("ozg_monitoring.change_monthlysnapshot",))
+IMPORT_JOB_CREATE = Rule(action=_lazy("Umsetzungsstände aus einer Datei importieren"),
+                         perms=("ozg_monitoring.add_importjob",))
+LEISTUNG_LEVEL_SET = Rule(action=_lazy("Vollzugsebene einer OZG-Leistung festlegen"),
+                          perms=("ozg_monitoring.change_ozgleistung",))
 
 
 class StaleVersionError(Exception):
@@ -223,12 +244,25 @@ def _apply(status: RolloutStatus, changes: dict, *, created: bool, today: dateti
 # --- single status ----------------------------------------------------------------------------------------
 
 
+def rollout_status_rule_errors(*, current: RolloutStatus, changes: dict) -> dict:
+    """The rule violations that `changes` (loosely typed, as for `rollout_status_update`) would cause on the
+    saved status `current` (or on a new, unsaved one), as {field: [messages]}; nothing is written. The admin's
+    form calls it, so the messages appear on its fields."""
+    changes, errors = coerce_changes(changes)
+    if errors:
+        return errors
+    probe = copy.copy(current)
+    _old, _new, errors = _apply(probe, changes, created=current.pk is None, today=timezone.localdate())
+    return errors
+
+
+
 @transaction.atomic
 def rollout_status_update(
     *,
     changes: dict,
     channel: str,
-    by=None,
+    by,
     status: RolloutStatus | None = None,
     leistung: OzgLeistung | None = None,
     verwaltung: Organisation | None = None,
@@ -237,8 +271,9 @@ def rollout_status_update(
 ) -> RolloutStatus:
     """Changes (or creates) the status of one Leistung in one Verwaltung.
 
-    Raises StaleVersionError when `expected_version` is given and is not the current version (0 means "I expect
-    no status yet"), and ValidationError naming the fields when a rule is broken; both change nothing."""
+    Raises PermissionDenied unless `by` may write this Verwaltung's statuses, StaleVersionError when
+    `expected_version` is given and is not the current version (0 means "I expect no status yet"), and
+    ValidationError naming the fields when a rule is broken; all change nothing."""
     if status is not None:
         # The Leistung too: the audit entry names the status by it, without a query of its own.
         current = RolloutStatus.objects.select_for_update().select_related("verwaltung", "leistung").get(pk=status.pk)
@@ -254,6 +289,7 @@ def rollout_status_update(
     created = current is None
     if created:
         current = RolloutStatus(leistung=leistung, verwaltung=verwaltung, version=0, is_demo=is_demo)
+    STATUS_WRITE.require(by, current)
     if expected_version is not None and int(expected_version) != current.version:
         raise StaleVersionError(current_version=current.version, expected_version=int(expected_version))
 
@@ -295,14 +331,15 @@ def rollout_status_update(
 
 
 @transaction.atomic
-def rollout_status_bulk_upsert(
-    *, items: list[dict], channel: str, by=None, allowed_verwaltung_ids: set[int] | None = None
-) -> BulkResult:
+def rollout_status_bulk_upsert(*, items: list[dict], channel: str, by) -> BulkResult:
     """Creates or changes up to 1,000 statuses at once; all or nothing.
 
     Each item: `ozg_id`, `ars`, optionally `version` (optimistic concurrency), and any of the tracked fields.
-    When `allowed_verwaltung_ids` is given, items for other Verwaltungen fail (`forbidden`). Raises
-    BulkUpsertError with per-item errors; on success returns counts. Uses a fixed number of queries."""
+    Items for Verwaltungen that `by` may not act for fail (`forbidden`). Raises PermissionDenied when `by` may
+    write no status at all, BulkUpsertError with per-item errors; on success returns counts. Uses a fixed number
+    of queries."""
+    STATUS_WRITE.require(by)
+    allowed_verwaltung_ids = writable_verwaltung_ids(by)
     if len(items) > BULK_LIMIT:
         raise ValidationError({"items": [_("Höchstens %(n)d Einträge je Aufruf.") % {"n": BULK_LIMIT}]})
     if not items:
@@ -352,7 +389,7 @@ def rollout_status_bulk_upsert(
         if verwaltung is None:
             item_errors["ars"] = [_("Unbekannter Regionalschlüssel „%(ars)s“.") % {"ars": ars}]
         elif allowed_verwaltung_ids is not None and verwaltung.pk not in allowed_verwaltung_ids:
-            item_errors["ars"] = [_("Für diese Verwaltung darf dieses Token nichts ändern.")]
+            item_errors["ars"] = [_("Für diese Verwaltung dürfen Sie nichts ändern.")]
             forbidden = True
         changes, change_errors = coerce_changes(raw, providers=organisations)
         item_errors.update(change_errors)
@@ -481,9 +518,10 @@ def _states_as_of(cutoff: datetime.datetime) -> dict:
 
 
 @transaction.atomic
-def snapshot_create(*, date: datetime.date) -> MonthlySnapshot:
+def snapshot_create(*, date: datetime.date, by) -> MonthlySnapshot:
     """The aggregates as of the start of `date` (00:00 Europe/Berlin), stored once per date: running it again
     for the same date recomputes and replaces the same row."""
+    SNAPSHOT_CREATE.require(by)
     cutoff = timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
     states = _states_as_of(cutoff)
     aggregates = snapshot_aggregates(
@@ -582,21 +620,23 @@ def import_job_run(*, job) -> None:
         return
     job.total_rows = len(rows)
     job.save(update_fields=["total_rows"])
-    by = job.uploaded_by
-    allowed = None if by is None or by.is_superuser else _allowed_ids(by)
+    by = job.uploaded_by  # the uploader acts: the rule and her Verwaltungen apply to every row
     errors = []
     for start in range(0, len(rows), IMPORT_CHUNK):
         chunk = rows[start:start + IMPORT_CHUNK]
         items = [{key: value for key, value in row.items() if key != "_line"} for row in chunk]
         try:
             with transaction.atomic():
-                rollout_status_bulk_upsert(items=items, by=by, channel="import", allowed_verwaltung_ids=allowed)
+                rollout_status_bulk_upsert(items=items, by=by, channel="import")
                 raise _DryRun
         except _DryRun:
             pass
         except BulkUpsertError as error:
             for entry in error.errors:
                 errors.append({**entry, "line": chunk[entry["index"]]["_line"]})
+        except PermissionDenied as error:
+            errors.append({"line": "", "errors": {"datei": [str(error)]}})
+            break
         job.processed_rows = start + len(chunk)
         job.save(update_fields=["processed_rows"])
     if not errors:
@@ -605,8 +645,7 @@ def import_job_run(*, job) -> None:
                 created = updated = 0
                 for start in range(0, len(rows), IMPORT_CHUNK):
                     items = [{k: v for k, v in row.items() if k != "_line"} for row in rows[start:start + IMPORT_CHUNK]]
-                    result = rollout_status_bulk_upsert(items=items, by=by, channel="import",
-                                                        allowed_verwaltung_ids=allowed)
+                    result = rollout_status_bulk_upsert(items=items, by=by, channel="import")
                     created, updated = created + result.created, updated + result.updated
         except BulkUpsertError as error:
             errors = [{**entry, "line": ""} for entry in error.errors]
@@ -619,24 +658,31 @@ def import_job_run(*, job) -> None:
     job.save(update_fields=["state", "created_count", "updated_count", "finished_at"])
 
 
-def _allowed_ids(user) -> set[int] | None:
-    from django.apps import apps
-
-    if not apps.is_installed("accounts"):
-        return set()
-    from accounts.selectors import verwaltung_ids_for
-
-    return verwaltung_ids_for(user)
-
-
 @transaction.atomic
 def import_job_create(*, file, by):
     """Stores the upload and queues its processing once the row is committed."""
     from .models import ImportJob
     from .tasks import import_job_process
 
+    IMPORT_JOB_CREATE.require(by)
     job = ImportJob(file=file, uploaded_by=by)
     job.full_clean()
     job.save()
     transaction.on_commit(lambda: import_job_process.delay(job.pk))
     return job
+
+
+# --- catalogue --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def leistung_level_set(*, leistung: OzgLeistung, level: str, by) -> OzgLeistung:
+    """Staff set the executing level of an OZG-Leistung. It is marked "von der Redaktion festgelegt", so later
+    catalogue imports keep it (they re-derive only levels of origin "default")."""
+    LEISTUNG_LEVEL_SET.require(by)
+    leistung.level = level
+    leistung.level_source = OzgLeistung.LevelSource.MANUAL
+    leistung.full_clean()
+    leistung.save()
+    _invalidate_on_commit()
+    return leistung

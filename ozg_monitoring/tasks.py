@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from common.authorization import system_actor
+
 from .models import ImportJob
 from .services import import_job_run, snapshot_create
 
@@ -13,7 +15,7 @@ from .services import import_job_run, snapshot_create
 def snapshot_monthly(date: str | None = None) -> int:
     """The monthly snapshot (beat: first day of the month). Idempotent per date: a second run replaces it."""
     day = timezone.localdate() if date is None else timezone.datetime.fromisoformat(date).date()
-    snapshot = snapshot_create(date=day)
+    snapshot = snapshot_create(date=day, by=system_actor())
     # Other apps that publish from the same snapshot date (the open data files), as dotted paths; each is
     # called with date= and must be safe to run twice. ozg_monitoring imports none of them itself.
     for path in getattr(settings, "OZG_SNAPSHOT_HOOKS", []):

@@ -39,6 +39,15 @@ def _opendata_root(settings, tmp_path):
 
 
 @pytest.fixture
+def plain_static_storage(settings):
+    """Admin pages render `{% static %}`; without collectstatic the manifest storage would raise."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
 def warm_notices(db):
     """Asks the notice providers of the layout once, so that their cached answer (e.g. "demo data present?") is
     not counted in a page's pinned query count: the first page view after a write costs that one query more."""

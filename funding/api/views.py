@@ -62,6 +62,14 @@ class DrawdownViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = DrawdownFilter
     ordering_fields = ["requested_on", "amount", "id"]
     lookup_value_regex = LOOKUP_ANY_SEGMENT
+    write_rules = {
+        "create": services.DRAWDOWN_REQUEST,
+        "review": services.DRAWDOWN_REVIEW,
+        "approve": services.DRAWDOWN_APPROVE,
+        "pay": services.DRAWDOWN_PAY,
+        "reject": services.DRAWDOWN_REJECT,
+        "withdraw": services.DRAWDOWN_WITHDRAW,
+    }
 
     def _is_staff_reader(self) -> bool:
         user = self.request.user

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 
 from accounts import services
 from accounts.models import ApiToken, VerwaltungMembership
+from common.authorization import system_actor
 from tests.organisations.factories import AmtFactory
 
 
@@ -33,6 +34,25 @@ class StaffUserFactory(UserFactory):
     is_staff = True
 
 
+def role_user(group: str, **kwargs):
+    """A staff user in the role group `group` (as the migrations made it), e.g. role_user("Administration")."""
+    from django.contrib.auth.models import Group
+
+    user = StaffUserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def kommune_user(**kwargs):
+    """A user in the group Kommune (the permission to write statuses); bind it to Verwaltungen with
+    `membership_grant`."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name="Kommune"))
+    return user
+
+
 def grant_act_for_all(user):
     """Give `user` the permission accounts.act_for_all_verwaltungen (and drop Django's permission cache)."""
     user.user_permissions.add(
@@ -55,4 +75,5 @@ class VerwaltungMembershipFactory(factory.django.DjangoModelFactory):
 def issue_token(user=None, **kwargs) -> tuple[ApiToken, str]:
     """A token through the service: returns (token, plaintext key)."""
     kwargs.setdefault("name", f"Token {ApiToken.objects.count() + 1}")
+    kwargs.setdefault("by", system_actor())
     return services.api_token_create(user=user or UserFactory(), **kwargs)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.authentication import ApiTokenAuthentication
 from accounts.models import ApiToken, VerwaltungMembership, hash_key
+from common.authorization import system_actor
 from tests.organisations.factories import (
     AmtFactory,
     AmtsangehoerigeGemeindeFactory,
@@ -150,7 +151,7 @@ def test_token_list_shows_status_and_costs_a_fixed_number_of_queries(admin_clien
         created_at=now - datetime.timedelta(days=2), expires_at=now - datetime.timedelta(days=1)
     )
     revoked, _ = issue_token(name="weg")
-    services.api_token_revoke(token=revoked)
+    services.api_token_revoke(token=revoked, by=system_actor())
     response = admin_client.get(TOKEN_LIST)
     statuses = [admin_status(response, t) for t in response.context["cl"].result_list]
     assert sorted(statuses) == ["abgelaufen", "aktiv", "widerrufen"]
@@ -174,7 +175,7 @@ def admin_status(response, token):
 def test_status_filter(admin_client):
     active, _ = issue_token(name="aktiv")
     revoked, _ = issue_token(name="weg")
-    services.api_token_revoke(token=revoked)
+    services.api_token_revoke(token=revoked, by=system_actor())
     listed = admin_client.get(TOKEN_LIST + "?status=aktiv").context["cl"].result_list
     assert list(listed) == [active]
 

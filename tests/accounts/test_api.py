@@ -1,4 +1,4 @@
-"""ApiTokenAuthentication and the permission classes end to end, through a tiny test-only DRF API.
+"""ApiTokenAuthentication and the project's permission policy end to end, through a tiny test-only DRF API.
 
 This module is its own URLconf (`pytestmark` below): `/probe/` answers who is authenticated, `/verwaltungen/<pk>/`
 stands for a write on one Verwaltung's data.
@@ -12,24 +12,34 @@ from django.urls import path
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.authentication import ApiTokenAuthentication
+from accounts.authorization import verwaltung_scope
 from accounts.models import ApiToken
-from accounts.permissions import CanWriteForVerwaltung, TokenScopeAllowsWrite
+from common.authorization import Rule
+from itvsh_portal.permissions import PortalPolicy
 from organisations.models import Organisation
 from tests.organisations.factories import AmtFactory
 
-from .factories import StaffUserFactory, UserFactory, VerwaltungMembershipFactory, grant_act_for_all, issue_token
+from .factories import (
+    StaffUserFactory,
+    UserFactory,
+    VerwaltungMembershipFactory,
+    grant_act_for_all,
+    issue_token,
+    role_user,
+)
 
 
 class ProbeView(APIView):
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated, TokenScopeAllowsWrite]
+    permission_classes = [*PortalPolicy.default(), IsAuthenticated]
+    write_rules = {"post": Rule(action="Probe schreiben")}
 
     def get(self, request):
         token = request.auth if isinstance(request.auth, ApiToken) else None
@@ -41,7 +51,7 @@ class ProbeView(APIView):
 
 class VerwaltungWriteView(APIView):
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticatedOrReadOnly, TokenScopeAllowsWrite, CanWriteForVerwaltung]
+    write_rules = {"patch": Rule(action="Website ändern", scope=verwaltung_scope(lambda verwaltung: verwaltung.pk))}
 
     def get_object(self, pk):
         verwaltung = get_object_or_404(Organisation.objects.verwaltungen(), pk=pk)
@@ -99,7 +109,7 @@ def test_unknown_token_is_401(client):
 
 def test_revoked_token_is_401_with_message(client):
     token, key = issue_token()
-    services.api_token_revoke(token=token, by=StaffUserFactory())
+    services.api_token_revoke(token=token, by=role_user("Administration"))
     assert_401(client.get("/probe/", **auth(key)), "Token widerrufen.", "token_revoked")
 
 
@@ -188,7 +198,7 @@ def test_last_used_at_is_recorded_at_most_once_a_minute(client, django_assert_nu
 
 def test_refused_tokens_are_not_marked_used(client):
     token, key = issue_token()
-    services.api_token_revoke(token=token)
+    services.api_token_revoke(token=token, by=token.user)
     client.get("/probe/", **auth(key))
     token.refresh_from_db()
     assert token.last_used_at is None

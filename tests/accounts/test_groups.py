@@ -13,6 +13,7 @@ from .factories import StaffUserFactory
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("accounts.migrations.0002_staff_groups")
+group_rights = importlib.import_module("accounts.migrations.0003_system_actor_and_group_rights")
 
 
 def perms(name) -> set[str]:
@@ -80,11 +81,13 @@ def test_finanzen_approves_drawdowns_but_cannot_change_agreements():
 
 def test_administration_manages_users_tokens_and_devices():
     assert {
-        "auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_user", "auth.change_group",
+        "auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_user", "auth.view_group",
         "accounts.add_apitoken", "accounts.change_apitoken", "accounts.view_apitoken",
         "accounts.add_verwaltungmembership", "accounts.delete_verwaltungmembership",
         "otp_totp.delete_totpdevice", "otp_static.delete_staticdevice", "axes.delete_accessattempt",
     } <= perms("Administration")
+    # A group's permissions are what every member holds: only superusers edit groups (migration 0003).
+    assert not {"auth.add_group", "auth.change_group", "auth.delete_group"} & perms("Administration")
     user = member("Administration")
     assert not user.has_perm("accounts.act_for_all_verwaltungen")
     assert not user.has_perm("cooperations.change_agreement") and not user.has_perm("funding.approve_drawdown")
@@ -101,9 +104,11 @@ def test_the_migration_is_idempotent_and_reversible():
     redaktion.permissions.clear()  # drifted by hand
     migration.create_groups(apps, None)
     migration.create_groups(apps, None)
+    group_rights.forwards(apps, None)  # the chain of migrations sets the groups: 0002, then 0003
     assert {name: perms(name) for name in migration.GROUPS} == before
     assert Group.objects.get(name="Redaktion").pk == redaktion.pk  # updated, not duplicated
     migration.remove_groups(apps, None)
     assert not Group.objects.filter(name__in=migration.GROUPS).exists()
     migration.create_groups(apps, None)
+    group_rights.forwards(apps, None)
     assert {name: perms(name) for name in migration.GROUPS} == before

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import VerwaltungMembership
+from common.authorization import system_actor
 from ozg_monitoring.models import ImportJob, StatusEvent
 from tests.ozg_monitoring.conftest import _plain_static_storage, territory  # noqa: F401 - fixtures
 from tests.ozg_monitoring.factories import OzgLeistungFactory, RolloutStatusFactory
@@ -32,8 +33,9 @@ def kommune(client, territory):  # noqa: F811
     """A Kommune user of Amt Föhr-Amrum (meldend) and Kreis Nordfriesland (lesend), logged in to the admin."""
     user = StaffUserFactory()
     user.groups.add(Group.objects.get(name="Kommune"))
-    services.membership_grant(user=user, organisation=territory.foehr)
-    services.membership_grant(user=user, organisation=territory.nf, role=VerwaltungMembership.Role.LESEND)
+    services.membership_grant(user=user, organisation=territory.foehr, by=system_actor())
+    services.membership_grant(user=user, organisation=territory.nf, role=VerwaltungMembership.Role.LESEND,
+        by=system_actor())
     verified_client_login(client, user)
     client.user = user
     return client
@@ -108,13 +110,15 @@ def test_history_lists_own_verwaltungen_only(client, territory):  # noqa: F811
     user = StaffUserFactory()
     user.groups.add(Group.objects.get(name="Kommune"))
     user.user_permissions.add(*Group.objects.get(name="Monitoring").permissions.filter(codename="view_statusevent"))
-    services.membership_grant(user=user, organisation=territory.foehr)
+    services.membership_grant(user=user, organisation=territory.foehr, by=system_actor())
     verified_client_login(client, user)
     from ozg_monitoring.services import rollout_status_update
 
     leistung = OzgLeistungFactory()
-    rollout_status_update(leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="api")
-    rollout_status_update(leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="api")
+    rollout_status_update(leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="api",
+        by=system_actor())
+    rollout_status_update(leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="api",
+        by=system_actor())
     response = client.get(reverse("admin:ozg_monitoring_statusevent_changelist"))
     assert [event.verwaltung_id for event in response.context["cl"].result_list] == [territory.foehr.pk]
 

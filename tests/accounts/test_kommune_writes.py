@@ -16,11 +16,12 @@ from rest_framework.test import APIClient
 
 from accounts import services
 from accounts.models import ApiToken, VerwaltungMembership
+from common.authorization import system_actor
 from ozg_monitoring.models import RolloutStatus, StatusEvent
 from tests.ozg_monitoring.conftest import _plain_static_storage, territory  # noqa: F401 - fixtures
 from tests.ozg_monitoring.factories import RolloutStatusFactory
 
-from .factories import StaffUserFactory, UserFactory
+from .factories import StaffUserFactory, UserFactory, role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +55,8 @@ paths = pytest.mark.parametrize("write", WRITE_PATHS.values(), ids=WRITE_PATHS.k
 
 
 def token_client(user, **kwargs):
-    _token, key = services.api_token_create(user=user, name=kwargs.pop("name", "Fachverfahren"), **kwargs)
+    _token, key = services.api_token_create(user=user, name=kwargs.pop("name", "Fachverfahren"), by=system_actor(),
+                                            **kwargs)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     client.token = _token
@@ -62,9 +64,11 @@ def token_client(user, **kwargs):
 
 
 def kommune_user(*verwaltungen, role=VerwaltungMembership.Role.MELDEND):
+    """A Kommune account (group Kommune: it may write statuses) bound to `verwaltungen` with `role`."""
     user = UserFactory()
+    user.groups.add(Group.objects.get(name="Kommune"))
     for verwaltung in verwaltungen:
-        services.membership_grant(user=user, organisation=verwaltung, role=role)
+        services.membership_grant(user=user, organisation=verwaltung, role=role, by=system_actor())
     return user
 
 
@@ -115,7 +119,7 @@ def test_expired_token_is_401_with_a_clear_message(territory, write):  # noqa: F
 def test_revoked_token_is_401(territory, write):  # noqa: F811
     status = RolloutStatusFactory(verwaltung=territory.foehr)
     client = token_client(kommune_user(territory.foehr))
-    services.api_token_revoke(token=client.token, by=StaffUserFactory())
+    services.api_token_revoke(token=client.token, by=role_user("Administration"))
     response = write(client, status)
     assert response.status_code == 401 and response.json()["detail"] == "Token widerrufen."
     assert snapshot(status) == ("geplant", 1, "", 0)

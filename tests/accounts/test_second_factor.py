@@ -12,6 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
+from common.authorization import system_actor
 
 from .factories import StaffUserFactory, UserFactory
 from .helpers import confirmed_totp_device, current_code, verified_client_login
@@ -213,7 +214,7 @@ def test_reset_needs_the_permission(client):
 def test_reset_ends_the_verification_of_open_sessions(client, staff):
     verified_client_login(client, staff)
     assert client.get(INDEX).status_code == 200
-    services.second_factor_reset(user=staff)
+    services.second_factor_reset(user=staff, by=system_actor())
     response = client.get(INDEX)
     assert response.status_code == 302 and response["Location"].startswith(SETUP)
 

@@ -11,17 +11,18 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import ApiToken, VerwaltungMembership
+from common.authorization import system_actor
 from organisations.models import Organisation
 from tests.organisations.factories import AmtFactory, AmtsangehoerigeGemeindeFactory, KreisFactory
 
-from .factories import StaffUserFactory, UserFactory, issue_token
+from .factories import UserFactory, issue_token, role_user
 
 pytestmark = pytest.mark.django_db
 
 
 def test_token_stores_hash_and_prefix_not_the_key():
     user = UserFactory()
-    token, key = services.api_token_create(user=user, name="Fachverfahren")
+    token, key = services.api_token_create(user=user, name="Fachverfahren", by=system_actor())
     token.refresh_from_db()
     assert len(key) == 43  # secrets.token_urlsafe(32)
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest()
@@ -45,17 +46,17 @@ def test_token_rules():
     user = UserFactory()
     past = timezone.now() - datetime.timedelta(minutes=1)
     with pytest.raises(ValidationError) as error:
-        services.api_token_create(user=user, name="x", expires_at=past)
+        services.api_token_create(user=user, name="x", expires_at=past, by=system_actor())
     assert "expires_at" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.api_token_create(user=user, name="x", scope="admin")
+        services.api_token_create(user=user, name="x", scope="admin", by=system_actor())
     assert "scope" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
-        services.api_token_create(user=user, name="  ")
+        services.api_token_create(user=user, name="  ", by=system_actor())
     assert "name" in error.value.message_dict
     inactive = UserFactory(is_active=False)
     with pytest.raises(ValidationError) as error:
-        services.api_token_create(user=inactive, name="x")
+        services.api_token_create(user=inactive, name="x", by=system_actor())
     assert "user" in error.value.message_dict
     assert ApiToken.objects.count() == 0
 
@@ -69,7 +70,7 @@ def test_token_name_unique_per_user_among_unrevoked_tokens():
         "Dieser Benutzer hat bereits ein nicht widerrufenes Token mit diesem Namen."
     ]
     issue_token(UserFactory(), name="Meldewesen")  # another user may
-    services.api_token_revoke(token=token)
+    services.api_token_revoke(token=token, by=system_actor())
     issue_token(user, name="Meldewesen")  # after revoking, the name is free again
     assert ApiToken.objects.filter(user=user, name="Meldewesen").count() == 2
 
@@ -81,7 +82,7 @@ def test_database_refuses_a_plaintext_in_key_hash():
 
 
 def test_revoke_records_who_and_when_and_is_idempotent():
-    staff = StaffUserFactory()
+    staff = role_user("Administration")
     token, _ = issue_token()
     assert services.api_token_revoke(token=token, by=staff) is True
     token.refresh_from_db()
@@ -89,7 +90,7 @@ def test_revoke_records_who_and_when_and_is_idempotent():
     assert first_revoked_at is not None and token.revoked_by == staff
     assert token.status == ApiToken.Status.REVOKED
     assert token.history.latest().history_user == staff
-    assert services.api_token_revoke(token=token, by=UserFactory()) is False
+    assert services.api_token_revoke(token=token, by=role_user("Administration")) is False
     token.refresh_from_db()
     assert (token.revoked_at, token.revoked_by) == (first_revoked_at, staff)
 
@@ -99,7 +100,7 @@ def test_status_and_querysets():
     active, _ = issue_token(name="aktiv")
     expiring, _ = issue_token(name="läuft ab", expires_at=now + datetime.timedelta(days=1))
     revoked, _ = issue_token(name="widerrufen")
-    services.api_token_revoke(token=revoked)
+    services.api_token_revoke(token=revoked, by=system_actor())
     of_inactive, _ = issue_token(name="inaktiv")
     of_inactive.user.is_active = False
     of_inactive.user.save()
@@ -130,7 +131,7 @@ def test_mark_used_writes_at_most_once_a_minute():
 
 @pytest.mark.parametrize("factory", [KreisFactory, AmtFactory], ids=["kreis", "amt"])
 def test_membership_grant_binds_to_a_verwaltung(factory):
-    staff = StaffUserFactory()
+    staff = role_user("Administration")
     user = UserFactory()
     verwaltung = factory()
     membership = services.membership_grant(user=user, organisation=verwaltung, by=staff)
@@ -148,13 +149,13 @@ def test_membership_refuses_bodies_that_are_not_verwaltungen():
     land = Organisation.objects.get(kind=Organisation.Kind.LAND)
     for organisation in (gemeinde, land):
         with pytest.raises(ValidationError) as error:
-            services.membership_grant(user=user, organisation=organisation)
+            services.membership_grant(user=user, organisation=organisation, by=system_actor())
         assert "keine" in error.value.message_dict["organisation"][0]
     assert VerwaltungMembership.objects.count() == 0
 
 
 def test_membership_save_keeps_grant_data_when_nothing_changed():
-    staff, other_staff = StaffUserFactory(), StaffUserFactory()
+    staff, other_staff = role_user("Administration"), role_user("Administration")
     membership = services.membership_grant(user=UserFactory(), organisation=AmtFactory(), by=staff)
     granted_at = membership.granted_at
     services.membership_save(membership=membership, by=other_staff)
@@ -167,7 +168,7 @@ def test_membership_save_keeps_grant_data_when_nothing_changed():
 
 
 def test_membership_revoke_deletes_and_keeps_history():
-    staff = StaffUserFactory()
+    staff = role_user("Administration")
     membership = services.membership_grant(user=UserFactory(), organisation=AmtFactory(), by=staff)
     services.membership_revoke(membership=membership, by=staff)
     assert VerwaltungMembership.objects.count() == 0

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 
 from audit.context import acting_as
 from audit.models import AuditEntry
+from common.authorization import system_actor
 from cooperations import services as cooperation_services
 from tests.accounts.factories import StaffUserFactory, issue_token
 from tests.cooperations.factories import AgreementFactory
@@ -22,7 +23,7 @@ _numbers = itertools.count()
 def _some_entries(n=3):
     for index in itertools.islice(_numbers, n):
         agreement = AgreementFactory(title=f"Vereinbarung {index}")
-        cooperation_services.agreement_update(agreement=agreement, title=f"Vereinbarung {index}b")
+        cooperation_services.agreement_update(agreement=agreement, title=f"Vereinbarung {index}b", by=system_actor())
         Group.objects.create(name=f"Gruppe {index}")
         issue_token(name=f"Token {index}")
 
@@ -43,7 +44,7 @@ def test_superuser_cannot_add_change_or_delete(admin_client):
 def test_detail_is_read_only_and_shows_a_table_of_changes(admin_client):
     with acting_as(user=StaffUserFactory(username="redaktion2")):
         agreement = AgreementFactory(title="Alt")
-        cooperation_services.agreement_update(agreement=agreement, title="Neu")
+        cooperation_services.agreement_update(agreement=agreement, title="Neu", by=system_actor())
     entry = AuditEntry.objects.filter(action="changed", content_type__model="agreement").get()
     page = admin_client.get(f"{URL}{entry.pk}/change/").content.decode()
     assert '<table class="audit-changes">' in page

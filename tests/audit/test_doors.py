@@ -11,9 +11,16 @@ from django.test import RequestFactory
 
 from audit.context import acting_as, current_actor, request_context
 from audit.models import Action, Door
+from common.authorization import system_actor
 from cooperations.models import Topic
 from ozg_monitoring.models import Stage
-from tests.accounts.factories import StaffUserFactory, UserFactory, VerwaltungMembershipFactory, issue_token
+from tests.accounts.factories import (
+    StaffUserFactory,
+    UserFactory,
+    VerwaltungMembershipFactory,
+    issue_token,
+    kommune_user,
+)
 from tests.funding.factories import DrawdownFactory, finance_user
 from tests.ozg_monitoring.factories import OzgLeistungFactory, RolloutStatusFactory
 
@@ -35,7 +42,7 @@ def test_admin_change_is_recorded_with_the_admin_door(admin_client, admin_user, 
 
 
 def test_api_token_door_names_the_token_by_prefix_and_id(client, territory, entries):
-    user = UserFactory(username="kommune-foehr")
+    user = kommune_user(username="kommune-foehr")
     VerwaltungMembershipFactory(user=user, organisation=territory.foehr)
     token, key = issue_token(user=user, name="Fachverfahren")
     status = RolloutStatusFactory(verwaltung=territory.foehr, leistung=OzgLeistungFactory())
@@ -50,7 +57,7 @@ def test_api_token_door_names_the_token_by_prefix_and_id(client, territory, entr
 
 
 def test_api_bulk_with_token_records_every_status_through_the_token_door(client, territory, entries):
-    user = UserFactory()
+    user = kommune_user()
     VerwaltungMembershipFactory(user=user, organisation=territory.foehr)
     token, key = issue_token(user=user)
     leistungen = OzgLeistungFactory.create_batch(3)
@@ -80,13 +87,15 @@ def test_management_command_door(entries, monkeypatch):
                  stdout=io.StringIO())
     entry = entries(content_type__model="user", action=Action.CREATED)[-1]
     assert (entry.door, entry.door_detail, entry.object_label) == (Door.IMPORT, "createsuperuser", "betrieb")
-    assert entry.actor_id is None
+    # A command acts as the system actor (common.authorization.system_actor), so every entry names who acted.
+    assert (entry.actor_id, entry.actor_label) == (system_actor().pk, "system")
 
 
 def test_celery_task_door_also_when_run_eagerly(entries):
     create_topic.delay("Thema aus Aufgabe")
     entry = entries(content_type__model="topic")[-1]
     assert (entry.door, entry.door_detail) == (Door.CELERY, "tests.audit.create_topic")
+    assert entry.actor_label == "system"
     # After the task the context is what it was before.
     assert current_actor().door == Door.SYSTEM
 

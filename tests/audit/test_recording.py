@@ -14,12 +14,13 @@ from accounts import services as account_services
 from audit.context import acting_as
 from audit.models import Action, AuditEntry, Door
 from audit.registry import REDACTED, WITHHELD
+from common.authorization import system_actor
 from cooperations import services as cooperation_services
 from cooperations.models import Agreement
 from funding import services as funding_services
 from ozg_monitoring.models import RolloutStatus, Stage
 from ozg_monitoring.services import rollout_status_bulk_upsert, rollout_status_update
-from tests.accounts.factories import StaffUserFactory, UserFactory, issue_token
+from tests.accounts.factories import StaffUserFactory, UserFactory, issue_token, role_user
 from tests.cooperations.factories import AgreementFactory
 from tests.funding.factories import DrawdownFactory, finance_user
 from tests.ozg_monitoring.factories import OzgLeistungFactory, RolloutStatusFactory
@@ -32,7 +33,7 @@ def test_agreement_create_update_delete_with_values_and_diffs(entries):
     editor = StaffUserFactory(username="redaktion1")
     with acting_as(user=editor):
         agreement = AgreementFactory(title="Vereinbarung A")
-        cooperation_services.agreement_update(agreement=agreement, title="Vereinbarung B")
+        cooperation_services.agreement_update(agreement=agreement, title="Vereinbarung B", by=system_actor())
         agreement_id = agreement.pk
         agreement.delete()
     created, changed, deleted = entries(content_type__model="agreement")
@@ -73,9 +74,9 @@ def test_single_status_update_costs_one_query_more_and_names_the_status(territor
 
     status = RolloutStatusFactory(verwaltung=territory.foehr, leistung=OzgLeistungFactory(name="Wohngeld"))
     with suppressed(), CaptureQueriesContext(connection) as without_audit:
-        rollout_status_update(status=status, changes={"note": "ohne Protokoll"}, channel="admin")
+        rollout_status_update(status=status, changes={"note": "ohne Protokoll"}, channel="admin", by=system_actor())
     with django_assert_num_queries(len(without_audit) + 1) as captured:
-        rollout_status_update(status=status, changes={"stage": Stage.IN_UMSETZUNG}, channel="admin")
+        rollout_status_update(status=status, changes={"stage": Stage.IN_UMSETZUNG}, channel="admin", by=system_actor())
     assert sum("audit_auditentry" in query["sql"] for query in captured.captured_queries) == 1
     entry = entries(content_type__model="rolloutstatus")[-1]
     assert entry.action == Action.CHANGED
@@ -101,10 +102,12 @@ def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, 
     real = ozg_services.audit_record_many
     monkeypatch.setattr(ozg_services, "audit_record_many", lambda **kwargs: None)
     with CaptureQueriesContext(connection) as without_audit:
-        rollout_status_bulk_upsert(items=_items(leistungen, territory.husum, Stage.GEPLANT), channel="api")
+        rollout_status_bulk_upsert(items=_items(leistungen, territory.husum, Stage.GEPLANT), channel="api",
+            by=system_actor())
     monkeypatch.setattr(ozg_services, "audit_record_many", real)
     with django_assert_num_queries(len(without_audit) + 1) as captured:
-        result = rollout_status_bulk_upsert(items=_items(leistungen, territory.foehr, Stage.GEPLANT), channel="api")
+        result = rollout_status_bulk_upsert(items=_items(leistungen, territory.foehr, Stage.GEPLANT), channel="api",
+            by=system_actor())
     assert sum("audit_auditentry" in query["sql"] for query in captured.captured_queries) == 1
     assert result.created == 100
     created = entries(content_type__model="rolloutstatus", action=Action.CREATED)
@@ -114,7 +117,7 @@ def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, 
     statuses = RolloutStatus.objects.filter(verwaltung=territory.foehr).count()
     assert statuses == 100
     result = rollout_status_bulk_upsert(items=_items(leistungen, territory.foehr, Stage.IN_UMSETZUNG),
-                                        channel="api", by=StaffUserFactory(username="monitoring1"))
+                                        channel="api", by=role_user("Monitoring", username="monitoring1"))
     changed = entries(content_type__model="rolloutstatus", action=Action.CHANGED)
     assert result.updated == 100 and len(changed) == 100
     assert changed[0].changes == {"stage": ["geplant", "in_umsetzung"]}
@@ -161,7 +164,7 @@ def test_group_side_change_is_recorded_on_the_user(entries):
 
 
 def test_token_issue_and_revoke_without_key_or_hash(entries):
-    admin = StaffUserFactory(username="administration1")
+    admin = role_user("Administration", username="administration1")
     token, key = issue_token(name="Fachverfahren")
     account_services.api_token_revoke(token=token, by=admin)
     created, revoked = entries(content_type__model="apitoken")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from common.authorization import system_actor
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 # WCAG 2.1 A and AA, the level BITV 2.0 requires.
@@ -245,12 +247,13 @@ def portal_data(db):
     foehr_amrum = Organisation.objects.get(ars=FOEHR_AMRUM)
     wohngeld = OzgLeistung.objects.get(ozg_id=WOHNGELD)
     rollout_status_update(leistung=wohngeld, verwaltung=nordfriesland, channel="admin",
-                          changes={"stage": "online", "maturity_level": 3, "url": ONLINE_SERVICE_URL})
+                          changes={"stage": "online", "maturity_level": 3, "url": ONLINE_SERVICE_URL},
+                              by=system_actor())
     for leistung in OzgLeistung.objects.order_by("ozg_id")[:6]:
         rollout_status_update(leistung=leistung, verwaltung=foehr_amrum, channel="admin",
-                              changes={"stage": "in_umsetzung"})
+                              changes={"stage": "in_umsetzung"}, by=system_actor())
     Fokusleistung.objects.create(year=2026, leistung=wohngeld)
     plan = RolloutPlan.objects.create(name="Roll-out-Plan 2026", slug="rollout-2026", year=2026)
     RolloutTarget.objects.create(plan=plan, leistung=wohngeld, verwaltung=foehr_amrum, due="2026-06-30")
-    snapshot_create(date=datetime.date(2026, 1, 1))
+    snapshot_create(date=datetime.date(2026, 1, 1), by=system_actor())
     return {"wohngeld": wohngeld, "nordfriesland": nordfriesland, "foehr_amrum": foehr_amrum}

@@ -4,6 +4,7 @@ import datetime
 
 import factory
 
+from common.authorization import system_actor
 from cooperations import services
 from cooperations.models import Agreement, AgreementParty, Measure, Obligation, Source
 from tests.organisations.factories import AmtFactory, KreisFactory, LandFactory, NonTerritorialFactory  # noqa: F401
@@ -25,6 +26,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         topics = kwargs.pop("topics", [])
+        kwargs.setdefault("by", system_actor())
         return services.agreement_create(topics=topics, **kwargs)
 
 
@@ -51,6 +53,7 @@ def signed_agreement(*, partner=None, signed_on=datetime.date(2024, 1, 10), year
         "duration_years": years,
     }
     defaults.update(fields)
+    defaults.setdefault("by", system_actor())
     return services.agreement_create(
         parties=[(land, AgreementParty.Role.LAND), (partner, AgreementParty.Role.PARTNERKOMMUNE)], **defaults
     )

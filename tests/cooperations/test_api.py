@@ -23,8 +23,13 @@ def api():
 
 @pytest.fixture
 def staff_api(django_user_model):
+    """A member of the group Redaktion, which writes agreements and measures."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("staff", is_staff=True)
+    user.groups.add(Group.objects.get(name="Redaktion"))
     client = APIClient()
-    client.force_authenticate(django_user_model.objects.create_user("staff", is_staff=True))
+    client.force_authenticate(user)
     return client
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 
+from common.authorization import system_actor
 from cooperations import services
 from cooperations.models import Agreement, Obligation, ReminderLog
 from cooperations.tasks import cooperations_daily
@@ -29,18 +30,19 @@ def test_expires_ended_agreements_and_marks_late_obligations_idempotently():
     running = signed_agreement(signed_on=datetime.date(2025, 1, 1), years=3)
     land = ended.parties.get(role="land").organisation
     late = services.obligation_create(
-        agreement=running, obligor=land, title="Bericht", due_on=TODAY - datetime.timedelta(days=1)
+        agreement=running, obligor=land, title="Bericht", due_on=TODAY - datetime.timedelta(days=1), by=system_actor()
     )
     done = services.obligation_create(
-        agreement=running, obligor=land, title="Erledigt", due_on=datetime.date(2025, 6, 1), status="erfuellt"
+        agreement=running, obligor=land, title="Erledigt", due_on=datetime.date(2025, 6, 1), status="erfuellt",
+            by=system_actor()
     )
-    first = services.cooperations_daily(today=TODAY)
+    first = services.cooperations_daily(today=TODAY, by=system_actor())
     assert (first["expired"], first["late"]) == (1, 1)
     ended.refresh_from_db(), running.refresh_from_db(), late.refresh_from_db(), done.refresh_from_db()
     assert ended.status == Agreement.Status.AUSGELAUFEN and running.status == Agreement.Status.IN_KRAFT
     assert late.status == Obligation.Status.VERSPAETET and done.status == Obligation.Status.ERFUELLT
     history_rows = ended.history.count()
-    second = services.cooperations_daily(today=TODAY)
+    second = services.cooperations_daily(today=TODAY, by=system_actor())
     assert (second["expired"], second["late"], second["terms_refreshed"]) == (0, 0, 0)
     assert ended.history.count() == history_rows
 
@@ -50,18 +52,20 @@ def test_reminders_once_per_item_and_threshold(staff):
     later = signed_agreement(signed_on=datetime.date(2026, 1, 1), years=3)
     land = ending.parties.get(role="land").organisation
     services.obligation_create(
-        agreement=later, obligor=land, title="Zwischenbericht", due_on=TODAY + datetime.timedelta(days=30)
+        agreement=later, obligor=land, title="Zwischenbericht", due_on=TODAY + datetime.timedelta(days=30),
+            by=system_actor()
     )
-    services.obligation_create(agreement=later, obligor=land, title="Fern", due_on=TODAY + datetime.timedelta(days=31))
+    services.obligation_create(agreement=later, obligor=land, title="Fern", due_on=TODAY + datetime.timedelta(days=31),
+        by=system_actor())
 
-    result = services.cooperations_daily(today=TODAY)
+    result = services.cooperations_daily(today=TODAY, by=system_actor())
     assert (result["reminded_agreements"], result["reminded_obligations"]) == (1, 1)
     assert len(mail.outbox) == 2
     assert all(message.to == ["referentin@itvsh.example"] for message in mail.outbox)
     assert "31.12.2026" in mail.outbox[0].subject
 
-    again = services.cooperations_daily(today=TODAY)
-    again_next_day = services.cooperations_daily(today=TODAY + datetime.timedelta(days=1))
+    again = services.cooperations_daily(today=TODAY, by=system_actor())
+    again_next_day = services.cooperations_daily(today=TODAY + datetime.timedelta(days=1), by=system_actor())
     assert again["reminded_agreements"] + again["reminded_obligations"] == 0
     # Next day only "Fern" enters its 30-day window; nothing already reminded is sent again.
     assert (again_next_day["reminded_agreements"], again_next_day["reminded_obligations"]) == (0, 1)
@@ -72,13 +76,13 @@ def test_reminders_once_per_item_and_threshold(staff):
 def test_responsible_user_gets_the_reminder_instead_of_the_group(staff, django_user_model):
     owner = django_user_model.objects.create_user("owner", email="owner@itvsh.example", is_staff=True)
     signed_agreement(signed_on=datetime.date(2024, 1, 1), years=3, responsible=owner)
-    services.cooperations_daily(today=TODAY)
+    services.cooperations_daily(today=TODAY, by=system_actor())
     assert [message.to for message in mail.outbox] == [["owner@itvsh.example"]]
 
 
 def test_no_recipient_means_no_log_so_a_later_run_still_reminds(django_user_model):
     signed_agreement(signed_on=datetime.date(2024, 1, 1), years=3)
-    assert services.cooperations_daily(today=TODAY)["reminded_agreements"] == 0
+    assert services.cooperations_daily(today=TODAY, by=system_actor())["reminded_agreements"] == 0
     assert ReminderLog.objects.count() == 0
 
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from common.authorization import system_actor
 from cooperations import services
 from cooperations.models import Agreement
 
@@ -74,7 +75,8 @@ def test_empty_state_and_sorting_and_pagination(client, db):
     response = client.get(LIST, {"party": "010999999000"})
     assert "Keine Vereinbarungen gefunden" in response.content.decode()
     for index in range(23):
-        services.agreement_create(slug=f"e-{index:02d}", kind="sonstige", title=f"Entwurf {index:02d}")
+        services.agreement_create(slug=f"e-{index:02d}", kind="sonstige", title=f"Entwurf {index:02d}",
+            by=system_actor())
     first = client.get(LIST, {"sort": "title"})
     assert _titles(first)[:2] == ["Entwurf 00", "Entwurf 01"] and len(_titles(first)) == 20
     second = client.get(LIST, {"sort": "title", "page": 2})
@@ -111,8 +113,8 @@ def test_detail_page(client, founding):
 
 def test_detail_progress_bars_and_explanation(client):
     agreement = signed_agreement(signed_on=datetime.date(2025, 1, 1), years=3)
-    services.measure_create(agreement=agreement, title="A", progress=50, weight=1)
-    services.measure_create(agreement=agreement, title="B", progress=100, weight=3)
+    services.measure_create(agreement=agreement, title="A", progress=50, weight=1, by=system_actor())
+    services.measure_create(agreement=agreement, title="B", progress=100, weight=3, by=system_actor())
     html = client.get(agreement.get_absolute_url()).content.decode()
     assert '<progress class="coop-progress" max="100" value="50"' in html
     assert "Gesamtfortschritt: 87,5" in html and "350 ÷ 4" in html
@@ -133,12 +135,12 @@ def test_source_file_is_served_through_the_view(client, settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
     agreement = signed_agreement()
     pdf = SimpleUploadedFile("v.pdf", b"%PDF-1.4\nhello\n", content_type="application/pdf")
-    source = services.source_create(agreement=agreement, title="Vertrag", publisher="Land", file=pdf)
+    source = services.source_create(agreement=agreement, title="Vertrag", publisher="Land", file=pdf, by=system_actor())
     response = client.get(reverse("cooperations:source_file", kwargs={"pk": source.pk}))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert str(tmp_path) not in str(settings.STATIC_ROOT)
-    no_file = services.source_create(agreement=agreement, title="Nur Text", publisher="Land")
+    no_file = services.source_create(agreement=agreement, title="Nur Text", publisher="Land", by=system_actor())
     assert client.get(reverse("cooperations:source_file", kwargs={"pk": no_file.pk})).status_code == 404
 
 

@@ -9,17 +9,8 @@ from tests.accounts.helpers import verified_client_login
 
 from .factories import BudgetLineFactory, DrawdownFactory, finance_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("plain_static_storage")]
 CHANGELIST = "/admin/funding/drawdown/"
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """The admin's own static files are not in a collected manifest during tests."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def logged_in(client, user):

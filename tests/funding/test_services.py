@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from common.authorization import system_actor
 from funding import services
 from funding.models import BudgetLine, Drawdown, DrawdownTransition
 from funding.services import FundingConflict
@@ -268,9 +269,9 @@ def test_planned_amount_cannot_drop_below_committed(line, requester, reviewer, a
     approved(line, requester, reviewer, approver, amount="5000.00")
     line.planned_amount = Decimal("4999.99")
     with pytest.raises(FundingConflict, match="5.000,00"):
-        services.budget_line_save(line=line)
+        services.budget_line_save(line=line, by=system_actor())
     line.planned_amount = Decimal("5000.00")
-    services.budget_line_save(line=line)
+    services.budget_line_save(line=line, by=system_actor())
     line.refresh_from_db()
     assert line.planned_amount == Decimal("5000.00")
 
@@ -278,7 +279,7 @@ def test_planned_amount_cannot_drop_below_committed(line, requester, reviewer, a
 def test_approximate_amount_needs_wording(line):
     line.amount_is_approximate = True
     with pytest.raises(ValidationError) as error:
-        services.budget_line_save(line=line)
+        services.budget_line_save(line=line, by=system_actor())
     assert "amount_wording" in error.value.message_dict
 
 
@@ -286,4 +287,4 @@ def test_missing_year_cannot_be_marked_stated(line):
     line.fiscal_year = None
     line.year_is_stated = True
     with pytest.raises(ValidationError):
-        services.budget_line_save(line=line)
+        services.budget_line_save(line=line, by=system_actor())

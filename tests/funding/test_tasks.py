@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 
+from common.authorization import system_actor
 from funding import services, tasks
 from funding.models import Drawdown, ReviewReminder, YearlyReport
 
@@ -30,23 +31,23 @@ def test_reminds_finance_staff_once_per_week(finance_group_member):
     fresh = DrawdownFactory(requested_on=MONDAY - datetime.timedelta(days=14))  # exactly 14 days: not yet
     DrawdownFactory(requested_on=MONDAY - datetime.timedelta(days=30), status=Drawdown.Status.GEPRUEFT)
 
-    assert services.review_reminders_send(today=MONDAY) == 1
+    assert services.review_reminders_send(today=MONDAY, by=system_actor()) == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["finanzen@itvsh.example"]
     assert f"Mittelabruf {old.pk}: 1.000,00\u00a0€" in mail.outbox[0].body
 
     # same day again: nothing
-    assert services.review_reminders_send(today=MONDAY) == 0
+    assert services.review_reminders_send(today=MONDAY, by=system_actor()) == 0
     assert len(mail.outbox) == 1
     # later the same week: only the drawdown that has become overdue since, not the old one again
-    assert services.review_reminders_send(today=MONDAY + datetime.timedelta(days=3)) == 1
+    assert services.review_reminders_send(today=MONDAY + datetime.timedelta(days=3), by=system_actor()) == 1
     assert f"Mittelabruf {old.pk}:" not in mail.outbox[1].body and f"Mittelabruf {fresh.pk}:" in mail.outbox[1].body
-    assert services.review_reminders_send(today=MONDAY + datetime.timedelta(days=6)) == 0
+    assert services.review_reminders_send(today=MONDAY + datetime.timedelta(days=6), by=system_actor()) == 0
     assert ReviewReminder.objects.count() == 2
 
     # next week: both reminded again, once
-    assert services.review_reminders_send(today=MONDAY + datetime.timedelta(days=7)) == 2
-    assert services.review_reminders_send(today=MONDAY + datetime.timedelta(days=7)) == 0
+    assert services.review_reminders_send(today=MONDAY + datetime.timedelta(days=7), by=system_actor()) == 2
+    assert services.review_reminders_send(today=MONDAY + datetime.timedelta(days=7), by=system_actor()) == 0
     assert ReviewReminder.objects.count() == 4
 
 
@@ -62,7 +63,7 @@ def test_reviewed_drawdown_is_no_longer_reminded(finance_group_member):
     drawdown.status = Drawdown.Status.GEPRUEFT
     drawdown.reviewed_by = finance_group_member
     drawdown.save()
-    assert services.review_reminders_send(today=MONDAY) == 0
+    assert services.review_reminders_send(today=MONDAY, by=system_actor()) == 0
 
 
 def test_yearly_report_is_generated_once():

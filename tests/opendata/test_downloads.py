@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from common.authorization import system_actor
 from cooperations.models import Agreement
 from funding.models import BudgetLine
 from opendata.datasets import CURRENT_DATASETS, DATASETS
@@ -147,7 +148,7 @@ def test_a_status_change_changes_the_status_etag(client, portal_data, django_cap
     before = client.get(url)["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
         rollout_status_update(changes={"stage": "geplant"}, channel="admin", leistung=portal_data["leistungen"][2],
-                              verwaltung=portal_data["amt_b"])
+                              verwaltung=portal_data["amt_b"], by=system_actor())
     response = client.get(url, HTTP_IF_NONE_MATCH=before)
     assert response.status_code == 200 and response["ETag"] != before
     assert len(list(csv.reader(io.StringIO(body(response))))) == 1 + 4
@@ -171,7 +172,7 @@ def test_download_query_count_is_constant(client, portal_data, django_assert_num
     for leistung in portal_data["leistungen"]:
         for verwaltung in (portal_data["kreis"], portal_data["land"]):
             rollout_status_update(changes={"stage": "geplant"}, channel="admin", leistung=leistung,
-                                  verwaltung=verwaltung)
+                                  verwaltung=verwaltung, by=system_actor())
     from tests.cooperations.factories import signed_agreement
     from tests.funding.factories import BudgetLineFactory
     from tests.organisations.factories import AmtFactory

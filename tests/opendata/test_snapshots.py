@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from common.authorization import system_actor
 from opendata import services
 from opendata.datasets import OZG_SNAPSHOTS
 from ozg_monitoring.models import MonthlySnapshot
@@ -59,7 +60,8 @@ def test_a_published_snapshot_is_never_overwritten(portal_data, opendata_root, c
     from ozg_monitoring.services import rollout_status_update
 
     rollout_status_update(status=portal_data["amt_a"].ozg_statuses.first(), channel="admin",
-                          changes={"stage": "in_umsetzung", "maturity_level": 1, "note": "Rückschritt"})
+                          changes={"stage": "in_umsetzung", "maturity_level": 1, "note": "Rückschritt"},
+                              by=system_actor())
     with caplog.at_level(logging.WARNING, logger="opendata.services"):
         result = services.snapshot_publish(date=day)
     assert result.written == [] and len(result.refused) == 2

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from common.authorization import system_actor
 from organisations.models import LAND_ARS, Organisation
 from organisations.services import register_import
 
@@ -151,14 +152,14 @@ def test_second_run_creates_and_changes_nothing_and_writes_nothing(db):
 
 
 def test_a_changed_value_updates_one_body_with_one_history_row(db, data_copy):
-    register_import(path=DATA)
+    register_import(path=DATA, by=system_actor())
     history = Organisation.history.count()
     # Ascheffel 974 -> 975 inhabitants; the Land's population is the sum of the Gemeinden, so it follows.
     lines = (data_copy / "sh_gemeinden.csv").read_text(encoding="utf-8").split("\n")
     number = next(i for i, line in enumerate(lines, 1) if line.startswith("010585890008,"))
     edit_line(data_copy / "sh_gemeinden.csv", number, ",974,", ",975,")
 
-    result = register_import(path=data_copy)
+    result = register_import(path=data_copy, by=system_actor())
 
     assert (result.created, result.changed) == (0, 2)
     assert Organisation.objects.get(ars="010585890008").population == 975

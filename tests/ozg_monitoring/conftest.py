@@ -31,9 +31,5 @@ def territory(db):
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Admin pages render `{% static %}`; without collectstatic the manifest storage would raise."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+def _plain_static_storage(plain_static_storage):
+    """Every OZG test renders with plain static files (tests/conftest.py)."""

@@ -1,17 +1,14 @@
 import datetime
 
 import pytest
-from django.apps import apps
 from rest_framework.test import APIClient
 
+from common.authorization import system_actor
 from ozg_monitoring.models import ExecutingLevel, RolloutStatus, StatusEvent
 
 from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory
 
 pytestmark = pytest.mark.django_db
-
-needs_accounts = pytest.mark.skipif(not apps.is_installed("accounts"), reason="accounts app not installed")
-
 
 @pytest.fixture
 def api():
@@ -23,12 +20,15 @@ def token_for(django_user_model):
     """token_for(*verwaltungen, scope="read_write") -> an APIClient authenticated with a fresh token."""
 
     def make(*verwaltungen, scope="read_write"):
+        from django.contrib.auth.models import Group
+
         from accounts.services import api_token_create, membership_grant
 
         user = django_user_model.objects.create_user(f"kommune{django_user_model.objects.count()}")
+        user.groups.add(Group.objects.get(name="Kommune"))  # the group's permission: write statuses
         for verwaltung in verwaltungen:
-            membership_grant(user=user, organisation=verwaltung)
-        _token, key = api_token_create(user=user, name="Fachverfahren", scope=scope)
+            membership_grant(user=user, organisation=verwaltung, by=system_actor())
+        _token, key = api_token_create(user=user, name="Fachverfahren", scope=scope, by=system_actor())
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         client.user = user
@@ -94,7 +94,6 @@ def test_writes_need_authentication(api, territory):
     assert status.stage == "geplant"
 
 
-@needs_accounts
 def test_token_may_change_own_verwaltung_only(territory, token_for):
     own = RolloutStatusFactory(verwaltung=territory.foehr)
     foreign = RolloutStatusFactory(verwaltung=territory.husum)
@@ -111,14 +110,12 @@ def test_token_may_change_own_verwaltung_only(territory, token_for):
     assert not StatusEvent.objects.filter(status=foreign).exists()
 
 
-@needs_accounts
 def test_read_only_token_cannot_write(territory, token_for):
     status = RolloutStatusFactory(verwaltung=territory.foehr)
     client = token_for(territory.foehr, scope="read")
     assert client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "in_umsetzung"}, format="json").status_code == 403
 
 
-@needs_accounts
 def test_stale_version_409_and_stale_etag_412_change_nothing(territory, token_for):
     status = RolloutStatusFactory(verwaltung=territory.foehr, version=3)
     client = token_for(territory.foehr)
@@ -134,7 +131,6 @@ def test_stale_version_409_and_stale_etag_412_change_nothing(territory, token_fo
     assert response.status_code == 200 and response.json()["version"] == 4
 
 
-@needs_accounts
 def test_rule_violation_is_400_with_field_messages(territory, token_for):
     status = RolloutStatusFactory(verwaltung=territory.foehr)
     client = token_for(territory.foehr)
@@ -143,7 +139,6 @@ def test_rule_violation_is_400_with_field_messages(territory, token_for):
     assert set(response.json()) >= {"url", "maturity_level"}
 
 
-@needs_accounts
 def test_bulk_upsert_all_or_nothing_and_scoped(territory, token_for):
     leistungen = OzgLeistungFactory.create_batch(3)
     client = token_for(territory.foehr)
@@ -167,9 +162,10 @@ def test_history_endpoints(api, territory):
 
     leistung = OzgLeistungFactory()
     status = rollout_status_update(leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"},
-                                   channel="admin")
-    rollout_status_update(status=status, changes={"stage": "in_umsetzung"}, channel="admin")
-    rollout_status_update(leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="admin")
+                                   channel="admin", by=system_actor())
+    rollout_status_update(status=status, changes={"stage": "in_umsetzung"}, channel="admin", by=system_actor())
+    rollout_status_update(leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="admin",
+        by=system_actor())
     assert api.get(f"/api/v1/ozg/status/{status.pk}/history/").json()["count"] == 2
     assert api.get("/api/v1/ozg/history/", {"ars": territory.husum.ars}).json()["count"] == 1
     assert api.get("/api/v1/ozg/history/", {"ars_prefix": "01054"}).json()["count"] == 3
@@ -211,7 +207,6 @@ def test_federal_export_json_and_csv(api, territory):
     assert lines[0].startswith("leika_key,leika_name") and len(lines) == 3
 
 
-@needs_accounts
 def test_federal_import_json_and_csv(territory, token_for):
     leistung = OzgLeistungFactory()
     client = token_for(territory.foehr)

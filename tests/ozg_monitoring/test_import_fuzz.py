@@ -22,7 +22,7 @@ from ozg_monitoring.models import (
     StatusEvent,
     Themenfeld,
 )
-from tests.accounts.factories import UserFactory, VerwaltungMembershipFactory, issue_token
+from tests.accounts.factories import VerwaltungMembershipFactory, issue_token, kommune_user
 
 from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory
 
@@ -197,7 +197,7 @@ def test_error_report_repeats_uploaded_cells_formula_safe(staff, territory, djan
 
 @pytest.fixture
 def kommune_client(territory):
-    user = UserFactory()
+    user = kommune_user()
     VerwaltungMembershipFactory(user=user, organisation=territory.foehr)
     _token, key = issue_token(user)
     client = APIClient()

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from common.authorization import system_actor
 from ozg_monitoring.models import MonthlySnapshot, RolloutStatus, StatusEvent
 from ozg_monitoring.services import (
     BulkUpsertError,
@@ -23,12 +24,15 @@ ONLINE = {"stage": "online", "maturity_level": 3, "url": "https://dienst.example
 def update(territory, leistung, changes, **kwargs):
     return rollout_status_update(
         leistung=leistung, verwaltung=kwargs.pop("verwaltung", territory.foehr), changes=changes, channel="admin",
-        **kwargs,
+        by=kwargs.pop("by", system_actor()), **kwargs,
     )
 
 
 def test_create_then_change_writes_history_with_old_and_new_values(territory, django_user_model):
-    user = django_user_model.objects.create_user("redaktion")
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("monitoring", is_staff=True)
+    user.groups.add(Group.objects.get(name="Monitoring"))
     leistung = OzgLeistungFactory()
     status = update(territory, leistung, {"stage": "geplant", "planned_go_live": "2026-03-01"}, by=user)
     assert status.version == 1
@@ -123,7 +127,8 @@ def test_bulk_upsert_creates_and_updates_with_events(territory, django_assert_ma
     leistungen = OzgLeistungFactory.create_batch(30)
     update(territory, leistungen[0], {"stage": "geplant"})
     with django_assert_max_num_queries(12):
-        result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, **ONLINE), channel="api")
+        result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, **ONLINE), channel="api",
+            by=system_actor())
     assert (result.created, result.updated) == (29, 1)
     assert RolloutStatus.objects.online().count() == 30
     assert StatusEvent.objects.count() == 31
@@ -138,7 +143,7 @@ def test_bulk_upsert_is_all_or_nothing_with_per_item_errors(territory):
     items[3]["ars"] = "019999999999"
     items[0]["version"] = 7  # stale
     with pytest.raises(BulkUpsertError) as error:
-        rollout_status_bulk_upsert(items=items, channel="api")
+        rollout_status_bulk_upsert(items=items, channel="api", by=system_actor())
     by_index = {entry["index"]: entry["errors"] for entry in error.value.errors}
     assert set(by_index) == {0, 2, 3}
     assert "version" in by_index[0] and "url" in by_index[2] and "ars" in by_index[3]
@@ -148,17 +153,23 @@ def test_bulk_upsert_is_all_or_nothing_with_per_item_errors(territory):
 
 
 def test_bulk_upsert_refuses_foreign_verwaltungen(territory):
+    from accounts.services import membership_grant
+    from tests.accounts.factories import kommune_user
+
     leistung = OzgLeistungFactory()
+    user = kommune_user()
+    membership_grant(user=user, organisation=territory.foehr, by=system_actor())
     items = [{"ozg_id": leistung.ozg_id, "ars": territory.husum.ars, "stage": "geplant"}]
     with pytest.raises(BulkUpsertError) as error:
-        rollout_status_bulk_upsert(items=items, channel="api", allowed_verwaltung_ids={territory.foehr.pk})
+        rollout_status_bulk_upsert(items=items, channel="api", by=user)
     assert error.value.forbidden
+    assert error.value.errors[0]["errors"]["ars"] == ["Für diese Verwaltung dürfen Sie nichts ändern."]
     assert not RolloutStatus.objects.exists()
 
 
 def test_bulk_upsert_limit(territory):
     with pytest.raises(ValidationError):
-        rollout_status_bulk_upsert(items=[{}] * 1001, channel="api")
+        rollout_status_bulk_upsert(items=[{}] * 1001, channel="api", by=system_actor())
 
 
 def test_snapshot_is_idempotent_and_replays_history(territory):
@@ -169,14 +180,14 @@ def test_snapshot_is_idempotent_and_replays_history(territory):
     # a change today: yesterday's snapshot must not see it
     update(territory, leistungen[0], {"stage": "in_umsetzung", "note": "Wartung"})
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    first = snapshot_create(date=yesterday)
-    second = snapshot_create(date=yesterday)
+    first = snapshot_create(date=yesterday, by=system_actor())
+    second = snapshot_create(date=yesterday, by=system_actor())
     assert MonthlySnapshot.objects.count() == 1
     assert first.pk == second.pk
     assert (second.statuses, second.online, second.leistungen_online) == (3, 3, 3)
-    tomorrow = snapshot_create(date=timezone.localdate() + datetime.timedelta(days=1))
+    tomorrow = snapshot_create(date=timezone.localdate() + datetime.timedelta(days=1), by=system_actor())
     assert (tomorrow.online, tomorrow.aggregates["by_stage"]["in_umsetzung"]) == (2, 1)
-    before_all = snapshot_create(date=timezone.localdate() - datetime.timedelta(days=60))
+    before_all = snapshot_create(date=timezone.localdate() - datetime.timedelta(days=60), by=system_actor())
     assert before_all.statuses == 0
     assert MonthlySnapshot.objects.count() == 3
 

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from common.authorization import system_actor
 from ozg_monitoring.models import ExecutingLevel, Fokusleistung, RolloutPlan, RolloutTarget
 from ozg_monitoring.services import rollout_status_update, snapshot_create
 
@@ -28,7 +29,7 @@ def populate(territory, n):
 
 def test_dashboard_shows_figures_maps_and_tables(client, territory):
     populate(territory, 3)
-    snapshot_create(date=datetime.date(2026, 1, 1))
+    snapshot_create(date=datetime.date(2026, 1, 1), by=system_actor())
     response = client.get(reverse("ozg_monitoring:dashboard"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -40,7 +41,7 @@ def test_dashboard_shows_figures_maps_and_tables(client, territory):
 
 def test_dashboard_draws_with_the_shared_chart_and_map_builders(client, territory):
     populate(territory, 3)
-    snapshot_create(date=datetime.date(2026, 1, 1))
+    snapshot_create(date=datetime.date(2026, 1, 1), by=system_actor())
     context = client.get(reverse("ozg_monitoring:dashboard")).context
     kreise = {row["key"]: row for row in context["data"]["kreise"]}
     nf = kreise[territory.nf.ars[:5]]
@@ -80,7 +81,8 @@ def test_dashboard_reflects_a_saved_change_immediately(client, territory, django
     assert client.get(reverse("ozg_monitoring:dashboard")).content == first.content  # served from the page cache
     with django_capture_on_commit_callbacks(execute=True):
         rollout_status_update(leistung=leistung, verwaltung=territory.foehr, channel="admin",
-                              changes={"stage": "online", "maturity_level": 2, "url": "https://x.example"})
+                              changes={"stage": "online", "maturity_level": 2, "url": "https://x.example"},
+                                  by=system_actor())
     assert client.get(reverse("ozg_monitoring:dashboard")).context["data"]["online_total"] == 1
 
 
@@ -197,7 +199,8 @@ def test_status_list_page_query_count_is_constant_and_csv(client, territory, dja
 def test_leistung_and_verwaltung_pages(client, territory):
     leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name="Hundesteuer")
     rollout_status_update(leistung=leistung, verwaltung=territory.foehr, channel="admin",
-                          changes={"stage": "online", "maturity_level": 3, "url": "https://foehr.example/hund"})
+                          changes={"stage": "online", "maturity_level": 3, "url": "https://foehr.example/hund"},
+                              by=system_actor())
     html = client.get(reverse("ozg_monitoring:leistung_detail", args=[leistung.ozg_id])).content.decode()
     assert "https://foehr.example/hund" in html and "in mindestens einer Kommune" in html
     response = client.get(reverse("ozg_monitoring:verwaltung_detail", args=[territory.foehr.ars]))

@@ -25,7 +25,7 @@ import hypothesis.errors
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
@@ -43,6 +43,7 @@ from schemathesis.specs.openapi.checks import (
 
 from accounts.models import ApiToken, VerwaltungMembership
 from accounts.services import api_token_create, membership_grant
+from common.authorization import system_actor
 from funding import services as funding_services
 from funding.models import BudgetLine
 from organisations.models import Organisation
@@ -83,17 +84,20 @@ def _build_data():
         call_command(command, stdout=out)
 
     kommune = _user("fuzz-kommune")
+    kommune.groups.add(Group.objects.get(name="Kommune"))
     membership_grant(user=kommune, organisation=Organisation.objects.get(ars=FOEHR_AMRUM),
-                     role=VerwaltungMembership.Role.MELDEND)
-    _token, kommune_key = api_token_create(user=kommune, name="Fuzz", scope=ApiToken.Scope.READ_WRITE)
+                     role=VerwaltungMembership.Role.MELDEND, by=system_actor())
+    _token, kommune_key = api_token_create(user=kommune, name="Fuzz", scope=ApiToken.Scope.READ_WRITE,
+        by=system_actor())
 
     staff = _user("fuzz-staff", is_staff=True)
     staff.user_permissions.add(
         Permission.objects.get(content_type__app_label="accounts", codename="act_for_all_verwaltungen"),
-        *Permission.objects.filter(content_type__app_label="funding"),
+        Permission.objects.get(content_type__app_label="ozg_monitoring", codename="change_rolloutstatus"),
+        *Permission.objects.filter(content_type__app_label__in=["funding", "cooperations"]),
     )
     staff = get_user_model().objects.get(pk=staff.pk)  # fresh permission cache
-    _token, staff_key = api_token_create(user=staff, name="Fuzz", scope=ApiToken.Scope.READ_WRITE)
+    _token, staff_key = api_token_create(user=staff, name="Fuzz", scope=ApiToken.Scope.READ_WRITE, by=system_actor())
 
     # A few statuses (with their history) for the Kommune's Amt, its Kreis and the Land.
     leistungen = list(OzgLeistung.objects.order_by("ozg_id").values_list("ozg_id", flat=True)[:6])

@@ -6,6 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from common.authorization import system_actor
+
 EXPECTED_CSP = (
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
@@ -138,7 +140,7 @@ def test_token_client_is_throttled_per_user_not_per_ip(client, low_rates):
     from tests.accounts.factories import UserFactory
 
     user = UserFactory()
-    _, key = api_token_create(user=user, name="Fachverfahren", scope="read")
+    _, key = api_token_create(user=user, name="Fachverfahren", scope="read", by=system_actor())
     auth = {"HTTP_AUTHORIZATION": f"Token {key}"}
     statuses = [client.get("/api/v1/organisations/", **auth).status_code for _ in range(6)]
     assert statuses == [200] * 5 + [429]

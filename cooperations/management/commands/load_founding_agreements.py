@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from common.authorization import system_actor
 from cooperations import services
 from cooperations.founding import FOUNDING_AGREEMENTS
 from cooperations.models import Agreement, Measure, Topic, Wahlperiode
@@ -53,10 +54,11 @@ class Command(BaseCommand):
                 + ". Bitte zuerst `python manage.py import_register` ausführen. Nichts geändert."
             )
         topics = {topic.slug: topic for topic in Topic.objects.all()}
+        self.by = system_actor()
         try:
             with transaction.atomic():
                 created = self._load(bodies, topics)
-                expired = services.agreements_expire(today=timezone.localdate())
+                expired = services.agreements_expire(today=timezone.localdate(), by=self.by)
         except (ValidationError, KeyError) as error:
             raise CommandError(f"Gründungsvereinbarungen nicht geladen, nichts geändert: {error}") from error
         self.stdout.write(
@@ -77,6 +79,7 @@ class Command(BaseCommand):
                 if "predecessor" in spec:
                     fields["predecessor"] = Agreement.objects.get(slug=spec["predecessor"])
                 agreement = services.agreement_create(
+                    by=self.by,
                     slug=spec["slug"],
                     parties=[(bodies[key], role, note) for key, role, note in spec["parties"]],
                     signatories=[(name, function, bodies[key]) for name, function, key in spec["signatories"]],
@@ -92,11 +95,13 @@ class Command(BaseCommand):
         for key, title, description in spec["obligations"]:
             if not agreement.obligations.filter(title=title).exists():
                 services.obligation_create(
+                    by=self.by,
                     agreement=agreement, obligor=bodies[key], title=title, description=description
                 )
         for position, (title, lead_key) in enumerate(spec["measures"]):
             if not agreement.measures.filter(title=title).exists():
                 services.measure_create(
+                    by=self.by,
                     agreement=agreement,
                     title=title,
                     lead=bodies[lead_key] if lead_key else None,
@@ -106,4 +111,4 @@ class Command(BaseCommand):
                 )
         for source in spec["sources"]:
             if not agreement.sources.filter(title=source["title"], publisher=source["publisher"]).exists():
-                services.source_create(agreement=agreement, **source)
+                services.source_create(agreement=agreement, by=self.by, **source)

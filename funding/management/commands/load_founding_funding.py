@@ -7,6 +7,7 @@ Idempotent (a second run reports 0 created, 0 changed) and transactional. Needs 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from common.authorization import system_actor
 from cooperations.selectors import agreement_by_slug
 from funding import founding
 from funding.models import FundingSource, Purpose
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         if purpose is None or kommunen is None:
             raise CommandError("Zwecke oder Mittelgeber fehlen: zuerst `python manage.py migrate funding` ausführen.")
 
+        by = system_actor()
         counts = {"created": 0, "changed": 0, "unchanged": 0}
         in_kind_counts = dict.fromkeys(counts, 0)
         with transaction.atomic():
@@ -49,6 +51,7 @@ class Command(BaseCommand):
             sources = {"land": land_source, "kommunen": kommunen}
             for key, agreement_slug, source_slug, fields in founding.budget_lines():
                 _line, outcome = budget_line_upsert(
+                    by=by,
                     key=key,
                     source=sources[source_slug],
                     recipient=recipient,
@@ -59,7 +62,7 @@ class Command(BaseCommand):
                 counts[outcome] += 1
             for key, agreement_slug, fields in founding.in_kind():
                 _item, outcome = in_kind_upsert(
-                    key=key, from_body=land, recipient=recipient, agreement=agreements[agreement_slug], **fields
+                    by=by, key=key, from_body=land, recipient=recipient, agreement=agreements[agreement_slug], **fields
                 )
                 in_kind_counts[outcome] += 1
         template = "{created} angelegt, {changed} geändert, {unchanged} unverändert"

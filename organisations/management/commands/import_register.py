@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from common.authorization import system_actor
 from organisations.services import RegisterImportError, register_import
 
 
@@ -25,6 +26,6 @@ class Command(BaseCommand):
     def handle(self, *args, path=None, **options):
         path = path or Path(settings.DATA_DIR) / "gebiete"
         try:
-            register_import(path=path, stdout=self.stdout)
+            register_import(path=path, stdout=self.stdout, by=system_actor())
         except RegisterImportError as error:
             raise CommandError(f"Import abgebrochen, nichts geändert. {error}") from error

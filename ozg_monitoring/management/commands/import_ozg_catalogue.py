@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common.authorization import system_actor
 from ozg_monitoring.catalogue import catalogue_import
 from ozg_monitoring.services import dashboard_cache_invalidate
 
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            result = catalogue_import(directory=Path(options["dir"]))
+            result = catalogue_import(directory=Path(options["dir"]), by=system_actor())
         except ValidationError as error:
             raise CommandError("; ".join(error.messages) + " – nichts geändert.") from None
         dashboard_cache_invalidate()

@@ -5,6 +5,7 @@ import time
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from common.authorization import system_actor
 from ozg_monitoring.demo import DEFAULT_SEED, demo_load, demo_remove
 from ozg_monitoring.services import dashboard_cache_invalidate
 
@@ -19,13 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["remove"]:
-            removed = demo_remove()
+            removed = demo_remove(by=system_actor())
             dashboard_cache_invalidate()
             self.stdout.write(f"Beispieldaten entfernt ({removed} Datensätze).")
             return
         started = time.monotonic()
         try:
-            result = demo_load(seed=options["seed"], months=options["months"])
+            result = demo_load(seed=options["seed"], months=options["months"], by=system_actor())
         except (ImproperlyConfigured, ValidationError) as error:
             message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             raise CommandError(message) from None
