@@ -1,5 +1,7 @@
-"""Fast inserts for large generated data sets (demo content, benchmark): plain multi-row INSERTs through the
-DB-API, without building a model instance per row. Only for rows the caller has already validated."""
+"""Raw-SQL helpers for many rows at once: fast inserts for large generated data sets (demo content, benchmark),
+and the statements of the status bulk upsert (insert what is new, lock what exists, write back). Plain
+multi-row statements through the DB-API, without a query per row. Only for rows the caller has already
+validated."""
 
 import json
 
@@ -85,20 +87,85 @@ def fast_update(model, objs, fields: list[str], *, page_size: int = 1000) -> int
     return len(rows)
 
 
-def ids_for_pairs(model, first: str, second: str, pairs) -> list[int]:
-    """Primary keys of the rows whose (`first`, `second`) columns match one of `pairs`, in one query
-    (a VALUES list joined to the table; works on PostgreSQL and SQLite)."""
+def existing_pairs(model, first: str, second: str, pairs) -> set[tuple]:
+    """Which of `pairs` have a row (matching `first`, `second` columns), in one query (a VALUES list joined to the
+    table), without locking anything."""
+    pairs = list(pairs)
+    if not pairs:
+        return set()
+    meta = model._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    a = quote(meta.get_field(first).column)
+    b = quote(meta.get_field(second).column)
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    sql = (f"WITH wanted (a, b) AS (VALUES {values}) SELECT t.{a}, t.{b} FROM {table} t "  # noqa: S608
+           f"JOIN wanted ON t.{a} = wanted.a AND t.{b} = wanted.b")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for pair in pairs for value in pair])
+        return {tuple(row) for row in cursor.fetchall()}
+
+
+def _max_params() -> int:
+    """How many parameters one statement may carry: PostgreSQL's wire protocol allows 65,535; SQLite its compiled
+    limit (32,766 since 3.32; Django assumes the old 999)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params or 65535
+
+
+def insert_new(model, fields: list[str], rows, *, unique: tuple[str, ...]) -> dict[tuple, int]:
+    """Inserts `rows` (tuples in the order of `fields`, which include the `unique` fields) except those whose
+    `unique` values a row already has: `INSERT … ON CONFLICT (unique) DO NOTHING RETURNING`, on PostgreSQL and
+    SQLite alike. Returns {unique values: primary key} of the rows really inserted.
+
+    Rows are inserted in the order of their `unique` values. A row that another, uncommitted transaction has just
+    inserted makes PostgreSQL wait for that transaction (then it counts as existing, or is inserted if the other
+    one rolled back); the fixed order means two such waits can never close a circle."""
+    meta = model._meta
+    model_fields = [meta.get_field(name) for name in fields]
+    converters = [_converter(field) for field in model_fields]
+    positions = [fields.index(name) for name in unique]
+    ordered = sorted(rows, key=lambda row: tuple(row[position] for position in positions))
+    if not ordered:
+        return {}
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(field.column) for field in model_fields)
+    unique_columns = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    row_placeholder = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, _max_params() // len(fields))
+    inserted = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), per_statement):
+            page = ordered[start:start + per_statement]
+            sql = (f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_placeholder] * len(page))} "  # noqa: S608
+                   f"ON CONFLICT ({unique_columns}) DO NOTHING RETURNING {quote(meta.pk.column)}, {unique_columns}")
+            cursor.execute(sql, [value if convert is None else convert(value)
+                                 for row in page for convert, value in zip(converters, row, strict=True)])
+            for pk, *key in cursor.fetchall():
+                inserted[tuple(key)] = pk
+    return inserted
+
+
+def lock_pairs(model, first: str, second: str, pairs) -> list:
+    """The rows whose (`first`, `second`) columns match one of `pairs`, as model instances, in one query (a VALUES
+    list joined to the table), locked for the transaction (`FOR UPDATE` of these rows only, not of the rows they
+    refer to) in the order of (`first`, `second`): concurrent writers that lock in this order cannot deadlock.
+    SQLite has no row locks; it lets one writer at a time."""
     pairs = list(pairs)
     if not pairs:
         return []
     meta = model._meta
-    table = connection.ops.quote_name(meta.db_table)
-    a = connection.ops.quote_name(meta.get_field(first).column)
-    b = connection.ops.quote_name(meta.get_field(second).column)
-    pk = connection.ops.quote_name(meta.pk.column)
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    a = quote(meta.get_field(first).column)
+    b = quote(meta.get_field(second).column)
     values = ", ".join(["(%s, %s)"] * len(pairs))
-    sql = (f"WITH wanted (a, b) AS (VALUES {values}) SELECT t.{pk} FROM {table} t "  # noqa: S608
-           f"JOIN wanted ON t.{a} = wanted.a AND t.{b} = wanted.b")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for pair in pairs for value in pair])
-        return [row[0] for row in cursor.fetchall()]
+    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
+    sql = (f"WITH wanted (a, b) AS (VALUES {values}) SELECT t.* FROM {table} t "  # noqa: S608
+           f"JOIN wanted ON t.{a} = wanted.a AND t.{b} = wanted.b ORDER BY t.{a}, t.{b}{lock}")
+    return list(model.objects.raw(sql, [value for pair in pairs for value in pair]))

@@ -11,13 +11,14 @@ role "meldend"). The API's policy and the admin ask the same Rules before they r
 
 import copy
 import datetime
+import itertools
 import uuid
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -29,7 +30,7 @@ from audit.services import Record, audit_record_many
 from common.authorization import Rule
 from organisations.models import Organisation
 
-from .bulk import fast_insert, fast_update, ids_for_pairs
+from .bulk import existing_pairs, fast_insert, fast_update, insert_new, lock_pairs
 from .models import (
     ONLINE_STAGES,
     STAGE_ORDER,
@@ -54,6 +55,11 @@ TRACKED_FIELDS = [
     "actual_go_live",
     "note",
 ]
+#: The columns of a status that the bulk upsert inserts (all but the id).
+INSERT_FIELDS = ["leistung", "verwaltung", *TRACKED_FIELDS, "version", "is_demo", "created_at", "updated_at"]
+#: How often a bulk upsert is repeated after a deadlock or serialization failure (SQLSTATE 40P01, 40001).
+BULK_RETRIES = 2
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
 MAX_LENGTHS = {"url": 500, "provider_name": 200}
 DATE_FIELDS = {"planned_go_live", "actual_go_live"}
 CACHE_VERSION_KEY = "ozg:cache-version"
@@ -85,11 +91,13 @@ class StaleVersionError(Exception):
 
 class BulkUpsertError(Exception):
     """At least one item failed: nothing was changed. `errors` lists {index, ozg_id, ars, errors} per bad item;
-    `forbidden` is true when an item concerns a Verwaltung the caller may not act for."""
+    `forbidden` is true when an item concerns a Verwaltung the caller may not act for, `conflict` when every
+    failure is a stale `version` (the statuses changed since the caller read them)."""
 
-    def __init__(self, errors: list[dict], *, forbidden: bool = False):
+    def __init__(self, errors: list[dict], *, forbidden: bool = False, conflict: bool = False):
         self.errors = errors
         self.forbidden = forbidden
+        self.conflict = conflict
         super().__init__(_("%(n)d von den Einträgen sind fehlerhaft; nichts wurde geändert.") % {"n": len(errors)})
 
 
@@ -99,6 +107,7 @@ class BulkResult:
     updated: int = 0
     unchanged: int = 0
     statuses: list = field(default_factory=list)
+    retries: int = 0  # repetitions after a deadlock or serialization failure
 
 
 # --- cache ------------------------------------------------------------------------------------------------
@@ -276,12 +285,16 @@ def rollout_status_update(
     ValidationError naming the fields when a rule is broken; all change nothing."""
     if status is not None:
         # The Leistung too: the audit entry names the status by it, without a query of its own.
-        current = RolloutStatus.objects.select_for_update().select_related("verwaltung", "leistung").get(pk=status.pk)
+        current = (
+            RolloutStatus.objects.select_for_update(of=("self",))
+            .select_related("verwaltung", "leistung")
+            .get(pk=status.pk)
+        )
     else:
         if leistung is None or verwaltung is None:
             raise ValueError("status or leistung and verwaltung are required")
         current = (
-            RolloutStatus.objects.select_for_update()
+            RolloutStatus.objects.select_for_update(of=("self",))
             .select_related("verwaltung", "leistung")
             .filter(leistung=leistung, verwaltung=verwaltung)
             .first()
@@ -330,20 +343,69 @@ def rollout_status_update(
 # --- bulk -------------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def _is_retryable(error: OperationalError) -> bool:
+    """A deadlock or serialization failure (PostgreSQL's SQLSTATE 40P01, 40001): the transaction lost a race
+    and may simply be repeated."""
+    return getattr(error.__cause__, "pgcode", None) in RETRYABLE_SQLSTATES
+
+
 def rollout_status_bulk_upsert(*, items: list[dict], channel: str, by) -> BulkResult:
     """Creates or changes up to 1,000 statuses at once; all or nothing.
 
-    Each item: `ozg_id`, `ars`, optionally `version` (optimistic concurrency), and any of the tracked fields.
-    Items for Verwaltungen that `by` may not act for fail (`forbidden`). Raises PermissionDenied when `by` may
-    write no status at all, BulkUpsertError with per-item errors; on success returns counts. Uses a fixed number
-    of queries."""
+    Each item: `ozg_id`, `ars`, optionally `version` (optimistic concurrency: the version the caller last read,
+    0 for "I expect no status yet"; without it the item overwrites the current values), and any of the tracked
+    fields. Items for Verwaltungen that `by` may not act for fail (`forbidden`). Raises PermissionDenied when `by`
+    may write no status at all, BulkUpsertError with per-item errors (`conflict` when only versions are stale);
+    on success returns counts. Uses a fixed number of queries.
+
+    Safe under concurrency (PostgreSQL): new pairs are inserted first, `INSERT … ON CONFLICT DO NOTHING` in the
+    order of (Leistung, Verwaltung); then every other pair's row is locked in the same order. A pair that another
+    transaction created meanwhile is therefore read after that one committed and becomes an update of its row
+    (or unchanged), with its own event, never a second "created". Writers that take their locks in this one order
+    cannot deadlock each other; should PostgreSQL still report a deadlock or a serialization failure (another
+    writer with another order), the whole upsert is repeated in its savepoint, at most `BULK_RETRIES` times."""
     STATUS_WRITE.require(by)
     allowed_verwaltung_ids = writable_verwaltung_ids(by)
     if len(items) > BULK_LIMIT:
         raise ValidationError({"items": [_("Höchstens %(n)d Einträge je Aufruf.") % {"n": BULK_LIMIT}]})
     if not items:
         return BulkResult()
+    for attempt in itertools.count():
+        try:
+            with transaction.atomic():
+                result = _bulk_upsert(items, channel=channel, by=by, allowed_verwaltung_ids=allowed_verwaltung_ids)
+        except OperationalError as error:
+            if attempt >= BULK_RETRIES or not _is_retryable(error):
+                raise
+            continue
+        result.retries = attempt
+        return result
+
+
+@dataclass
+class _BulkItem:
+    index: int
+    ozg_id: str
+    ars: str
+    pair: tuple[int, int]
+    changes: dict
+    expected: object
+    fresh: RolloutStatus | None = None  # the status as it would be created, for a pair without one
+    fresh_values: dict = field(default_factory=dict)
+    fresh_errors: dict = field(default_factory=dict)
+
+    @property
+    def expects_none(self) -> bool:
+        return self.expected in (None, "") or str(self.expected) == "0"
+
+
+def _stale(item: _BulkItem, current: int) -> dict:
+    return {"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars, "errors": {"version": [
+        _("Veraltete Version %(expected)s, aktuell ist %(current)s.") % {"expected": item.expected, "current": current}
+    ]}}
+
+
+def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids) -> BulkResult:
     ozg_ids, arses, provider_keys = set(), set(), set()
     for item in items:
         if not isinstance(item, dict):
@@ -356,24 +418,13 @@ def rollout_status_bulk_upsert(*, items: list[dict], channel: str, by) -> BulkRe
         str(leistung.ozg_id): leistung
         for leistung in OzgLeistung.objects.filter(ozg_id__in=[int(i) for i in ozg_ids if i.isdigit()])
     }
+    leistungen_by_pk = {leistung.pk: leistung for leistung in leistungen.values()}
     organisations = {org.ars: org for org in Organisation.objects.filter(ars__in=arses | provider_keys)}
     organisations_by_pk = {org.pk: org for org in organisations.values()}
-    wanted_pairs = {
-        (leistungen[str(item.get("ozg_id", ""))].pk, organisations[str(item.get("ars", ""))].pk)
-        for item in items
-        if isinstance(item, dict) and str(item.get("ozg_id", "")) in leistungen
-        and str(item.get("ars", "")) in organisations
-    }
-    existing = {}
-    status_ids = ids_for_pairs(RolloutStatus, "leistung", "verwaltung", wanted_pairs)
-    for status in RolloutStatus.objects.select_for_update().filter(pk__in=status_ids):
-        status.verwaltung = organisations_by_pk[status.verwaltung_id]  # already loaded: no query per row
-        existing[(status.leistung_id, status.verwaltung_id)] = status
     now = timezone.now()
     today = timezone.localdate(now)
     errors, forbidden, seen = [], False, set()
-    to_create, to_update, events = [], [], []
-    result = BulkResult()
+    prepared: list[_BulkItem] = []
     for index, item in enumerate(items):
         item_errors: dict[str, list[str]] = {}
         if not isinstance(item, dict):
@@ -402,34 +453,82 @@ def rollout_status_bulk_upsert(*, items: list[dict], channel: str, by) -> BulkRe
                            "errors": {"non_field_errors": [_("Dieselbe Leistung und Verwaltung kommt doppelt vor.")]}})
             continue
         seen.add(pair)
-        status = existing.get(pair)
-        created = status is None
-        if created:
-            status = RolloutStatus(leistung=leistung, verwaltung=verwaltung, version=0, created_at=now)
-        else:
-            status.leistung = leistung  # already loaded: the audit entry names the status without a query
-        if expected not in (None, "") and str(expected) != str(status.version):
-            errors.append({"index": index, "ozg_id": ozg_id, "ars": ars, "errors": {"version": [
-                _("Veraltete Version %(expected)s, aktuell ist %(current)s.")
-                % {"expected": expected, "current": status.version}]}})
+        prepared.append(_BulkItem(index, ozg_id, ars, pair, changes, expected))
+
+    # 1. Pairs without a status (as far as can be seen now, without locks): inserted as they would be created,
+    #    unless a row exists by then (or another transaction is creating one: then after it commits). Only when
+    #    every item is fine so far; a failing upsert writes nothing it keeps.
+    known = existing_pairs(RolloutStatus, "leistung", "verwaltung", [item.pair for item in prepared])
+    for item in prepared:
+        if item.pair not in known:
+            leistung_id, verwaltung_id = item.pair
+            fresh = RolloutStatus(leistung=leistungen_by_pk[leistung_id], verwaltung=organisations_by_pk[verwaltung_id],
+                                  version=0, created_at=now)
+            _old, item.fresh_values, item.fresh_errors = _apply(fresh, item.changes, created=True, today=today)
+            fresh.version, fresh.updated_at = 1, now
+            item.fresh = fresh
+    had_errors = bool(errors)
+    claimable = [] if had_errors else [
+        item for item in prepared if item.fresh is not None and item.expects_none and not item.fresh_errors
+    ]
+    columns = [RolloutStatus._meta.get_field(name).attname for name in INSERT_FIELDS]
+    created_ids = insert_new(
+        RolloutStatus, INSERT_FIELDS, [tuple(getattr(item.fresh, column) for column in columns) for item in claimable],
+        unique=("leistung", "verwaltung"),
+    )
+    # 2. Every other pair: its row, locked, in the same order.
+    existing = {}
+    for status in lock_pairs(RolloutStatus, "leistung", "verwaltung",
+                             [item.pair for item in prepared if item.pair not in created_ids]):
+        status.leistung = leistungen_by_pk[status.leistung_id]  # already loaded: the audit entry names the status
+        status.verwaltung = organisations_by_pk[status.verwaltung_id]  # without a query per row
+        existing[(status.leistung_id, status.verwaltung_id)] = status
+
+    to_create, to_update, events = [], [], []
+    result = BulkResult()
+    for item in prepared:
+        if item.pair in created_ids:
+            status = item.fresh
+            status.pk = created_ids[item.pair]
+            status._state.adding, status._state.db = False, connection.alias
+            to_create.append(status)
+            result.statuses.append(status)
+            events.append((status, True, {}, item.fresh_values))
             continue
-        old_values, new_values, rule_errors = _apply(status, changes, created=created, today=today)
+        status = existing.get(item.pair)
+        if status is None:
+            # A new pair that was not inserted: its creation expects a status or breaks a rule, or another item
+            # failed (then nothing is inserted at all), or (only thinkable: statuses are never deleted) its row
+            # vanished between the checks and the lock.
+            if item.fresh is not None and not item.expects_none:
+                errors.append(_stale(item, 0))
+            elif item.fresh_errors:
+                errors.append({"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars,
+                               "errors": item.fresh_errors})
+            elif not had_errors:
+                errors.append({"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars, "errors": {
+                    "non_field_errors": [_("Der Umsetzungsstand wurde gleichzeitig geändert; bitte erneut senden.")]}})
+            continue
+        if item.expected not in (None, "") and str(item.expected) != str(status.version):
+            errors.append(_stale(item, status.version))
+            continue
+        old_values, new_values, rule_errors = _apply(status, item.changes, created=False, today=today)
         if rule_errors:
-            errors.append({"index": index, "ozg_id": ozg_id, "ars": ars, "errors": rule_errors})
+            errors.append({"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars, "errors": rule_errors})
             continue
-        if not created and not new_values:
+        if not new_values:
             result.unchanged += 1
             result.statuses.append(status)
             continue
         status.version += 1
         status.updated_at = now
-        (to_create if created else to_update).append(status)
+        to_update.append(status)
         result.statuses.append(status)
-        events.append((status, created, old_values, new_values))
+        events.append((status, False, old_values, new_values))
     if errors:
-        raise BulkUpsertError(errors, forbidden=forbidden)
+        conflict = not forbidden and all(set(error["errors"]) == {"version"} for error in errors)
+        raise BulkUpsertError(errors, forbidden=forbidden, conflict=conflict)
 
-    RolloutStatus.objects.bulk_create(to_create, batch_size=500)
     if to_update:
         changed_fields = sorted({name for _s, created, _o, new in events if not created for name in new})
         fast_update(RolloutStatus, to_update, [*changed_fields, "version", "updated_at"])

@@ -167,6 +167,127 @@ def test_bulk_upsert_refuses_foreign_verwaltungen(territory):
     assert not RolloutStatus.objects.exists()
 
 
+@pytest.fixture
+def created_meanwhile(monkeypatch, territory):
+    """created_meanwhile(leistung, changes): another writer creates that status after the bulk upsert has checked
+    its items and before it inserts the new ones (the window of a concurrent request, on one connection)."""
+    import ozg_monitoring.services as services
+
+    def arrange(leistung, changes):
+        real = services.insert_new
+
+        def racing(*args, **kwargs):
+            update(territory, leistung, changes)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(services, "insert_new", racing)
+
+    return arrange
+
+
+def test_bulk_upsert_turns_a_pair_created_meanwhile_into_an_update(territory, created_meanwhile):
+    from audit.models import AuditEntry
+
+    leistungen = OzgLeistungFactory.create_batch(3)
+    created_meanwhile(leistungen[0], {"stage": "geplant", "note": "von anderswo"})
+    result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, stage="in_umsetzung"), channel="api",
+                                        by=system_actor())
+    assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
+    raced = RolloutStatus.objects.get(leistung=leistungen[0])
+    assert (raced.stage, raced.note, raced.version) == ("in_umsetzung", "von anderswo", 2)
+    events = list(StatusEvent.objects.filter(status=raced).order_by("id").values_list("action", "old_values",
+                                                                                      "channel"))
+    assert events == [("created", {}, "admin"), ("changed", {"stage": "geplant"}, "api")]
+    assert StatusEvent.objects.filter(action="created").count() == 3
+    audit = AuditEntry.objects.filter(content_type__model="rolloutstatus", object_id=str(raced.pk))
+    assert sorted(audit.values_list("action", flat=True)) == ["changed", "created"]
+
+
+def test_bulk_upsert_item_equal_to_a_pair_created_meanwhile_is_unchanged(territory, created_meanwhile):
+    leistungen = OzgLeistungFactory.create_batch(2)
+    created_meanwhile(leistungen[0], {"stage": "geplant"})
+    result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, stage="geplant"), channel="api",
+                                        by=system_actor())
+    assert (result.created, result.updated, result.unchanged) == (1, 0, 1)
+    assert RolloutStatus.objects.get(leistung=leistungen[0]).version == 1
+    assert StatusEvent.objects.count() == 2
+
+
+def test_bulk_upsert_expecting_no_status_conflicts_with_one_created_meanwhile(territory, created_meanwhile):
+    leistungen = OzgLeistungFactory.create_batch(2)
+    created_meanwhile(leistungen[0], {"stage": "geplant"})
+    items = [{**item, "version": 0} for item in items_for(territory, leistungen, stage="in_umsetzung")]
+    with pytest.raises(BulkUpsertError) as error:
+        rollout_status_bulk_upsert(items=items, channel="api", by=system_actor())
+    assert error.value.conflict and not error.value.forbidden
+    assert [(entry["index"], list(entry["errors"])) for entry in error.value.errors] == [(0, ["version"])]
+    # All or nothing: the other item's insert is undone (here with the other writer's, which ran inside the
+    # upsert's savepoint on the same connection).
+    assert not RolloutStatus.objects.filter(leistung=leistungen[1]).exists()
+    assert not StatusEvent.objects.filter(channel="api").exists()
+
+
+def test_bulk_upsert_checks_rules_against_a_pair_created_meanwhile(territory, created_meanwhile):
+    leistungen = OzgLeistungFactory.create_batch(2)
+    created_meanwhile(leistungen[0], {**ONLINE})
+    with pytest.raises(BulkUpsertError) as error:  # from online back to geplant needs a note
+        rollout_status_bulk_upsert(items=items_for(territory, leistungen, stage="geplant"), channel="api",
+                                   by=system_actor())
+    assert not error.value.conflict
+    assert [(entry["index"], list(entry["errors"])) for entry in error.value.errors] == [(0, ["note"])]
+    assert not RolloutStatus.objects.filter(leistung=leistungen[1]).exists()
+    assert not StatusEvent.objects.filter(channel="api").exists()
+
+
+def test_bulk_upsert_repeats_after_a_deadlock(territory, monkeypatch):
+    from django.db import OperationalError
+
+    import ozg_monitoring.services as services
+
+    leistungen = OzgLeistungFactory.create_batch(2)
+    real, calls = services.lock_pairs, []
+
+    def deadlocking(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            # What Django raises for PostgreSQL's deadlock_detected: the driver's error (SQLSTATE 40P01) as cause.
+            cause = type("DeadlockDetected", (Exception,), {"pgcode": "40P01"})()
+            raise OperationalError("deadlock detected") from cause
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "lock_pairs", deadlocking)
+    update(territory, leistungen[0], {"stage": "geplant"})
+    result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, stage="in_umsetzung"), channel="api",
+                                        by=system_actor())
+    assert (result.created, result.updated, result.retries) == (1, 1, 1)
+    assert StatusEvent.objects.count() == 3  # the first attempt's insert was rolled back with its savepoint
+    assert RolloutStatus.objects.count() == 2
+
+
+def test_bulk_upsert_gives_up_after_its_retries_and_never_retries_other_errors(territory, monkeypatch):
+    from django.db import OperationalError
+
+    import ozg_monitoring.services as services
+
+    calls = []
+
+    def failing(code):
+        def lock_pairs(*args, **kwargs):
+            calls.append(code)
+            raise OperationalError("lost") from type("DatabaseError", (Exception,), {"pgcode": code})()
+
+        return lock_pairs
+
+    items = items_for(territory, OzgLeistungFactory.create_batch(1), stage="geplant")
+    for code, attempts in (("40001", 1 + services.BULK_RETRIES), ("57014", 1)):  # 57014: statement timeout
+        calls.clear()
+        monkeypatch.setattr(services, "lock_pairs", failing(code))
+        with pytest.raises(OperationalError):
+            rollout_status_bulk_upsert(items=items, channel="api", by=system_actor())
+        assert len(calls) == attempts
+    assert not RolloutStatus.objects.exists()
+
+
 def test_bulk_upsert_limit(territory):
     with pytest.raises(ValidationError):
         rollout_status_bulk_upsert(items=[{}] * 1001, channel="api", by=system_actor())
