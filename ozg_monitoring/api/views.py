@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, parsers, status, viewsets
@@ -136,9 +137,31 @@ class LeikaViewSet(viewsets.ReadOnlyModelViewSet):
 # --- status ------------------------------------------------------------------------------------------------
 
 
+class PreconditionRequired(exceptions.APIException):
+    """428: a change of one status must say which version it changes (RFC 6585), so that none is lost."""
+
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = _lazy("Bitte die aktuelle Version mitsenden (Feld „version“ oder Kopfzeile If-Match), damit "
+                           "keine Änderung verloren geht.")
+    default_code = "precondition_required"
+
+
+PRECONDITION_DOC = _lazy(
+    "Die Änderung eines Umsetzungsstands nennt die Version, die sie ändert: `version` im Inhalt (veraltet: 409) "
+    "oder `If-Match` mit dem ETag aus GET (veraltet: 412; `*` überschreibt bewusst). Ohne beides: 428, nichts "
+    "wird geändert."
+)
+
+
 class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Current rollout status per (OZG-Leistung, Verwaltung). PATCH with `version` in the body (409 when stale)
-    or with `If-Match: <ETag>` (412 when stale); `POST bulk/` for up to 1,000 items, all or nothing."""
+    """Current rollout status per (OZG-Leistung, Verwaltung).
+
+    PATCH must carry the version it changes, `version` in the body (409 when stale) or `If-Match: <ETag>` (412 when
+    stale; `*` overwrites on purpose); without either it is refused with 428 Precondition Required and changes
+    nothing, so that no concurrent change is silently overwritten. The order of the checks: permission (401/403),
+    then the body (400), then the precondition (428), then the version (409/412). A PUT would follow the same rule.
+    `POST bulk/` for up to 1,000 items, all or nothing; an item may carry `version` (409 when every failure is a
+    stale version), an item without it overwrites the current values."""
 
     queryset = selectors.status_list()
     serializer_class = StatusSerializer
@@ -155,8 +178,18 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         response["ETag"] = instance.etag
         return response
 
-    @extend_schema(request=StatusChangeSerializer, responses={200: StatusSerializer, 409: StaleSerializer,
-                                                             412: StaleSerializer})
+    @extend_schema(
+        request=StatusChangeSerializer,
+        description=PRECONDITION_DOC,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description=_lazy(
+            "ETag aus GET (z. B. \"17-3\"); statt `version` im Inhalt"))],
+        responses={
+            200: StatusSerializer,
+            409: StaleSerializer,
+            412: StaleSerializer,
+            428: OpenApiResponse(description=_lazy("Weder `version` noch If-Match: nichts wurde geändert")),
+        },
+    )
     def partial_update(self, request, *args, **kwargs):
         instance = self.get_object()
         serializer = StatusChangeSerializer(data=request.data)
@@ -164,6 +197,8 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         changes = dict(serializer.validated_data)
         expected = changes.pop("version", None)
         if_match = request.headers.get("If-Match")
+        if expected is None and not if_match:
+            raise PreconditionRequired()
         stale_status = status.HTTP_409_CONFLICT
         if if_match:
             stale_status = status.HTTP_412_PRECONDITION_FAILED
@@ -183,7 +218,16 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         response["ETag"] = updated.etag
         return response
 
-    @extend_schema(request=BulkRequestSerializer, responses={200: BulkResultSerializer, 400: None, 403: None})
+    @extend_schema(
+        request=BulkRequestSerializer,
+        description=_lazy(
+            "Bis zu 1.000 Einträge, alle oder keiner. Ein Eintrag mit `version` ändert nur diese Version (0: es gibt "
+            "noch keinen Umsetzungsstand); ein Eintrag ohne `version` überschreibt den aktuellen Stand. Sind alle "
+            "Fehler veraltete Versionen: 409."
+        ),
+        responses={200: BulkResultSerializer, 400: None, 403: None,
+                   409: OpenApiResponse(description=_lazy("Veraltete Version in Einträgen: nichts wurde geändert"))},
+    )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         items = request.data.get("items") if isinstance(request.data, dict) else request.data
@@ -213,7 +257,8 @@ def _bulk_response(items, request, *, channel):
     try:
         result = rollout_status_bulk_upsert(items=items, by=request.user, channel=channel)
     except BulkUpsertError as error:
-        code = status.HTTP_403_FORBIDDEN if error.forbidden else status.HTTP_400_BAD_REQUEST
+        code = (status.HTTP_403_FORBIDDEN if error.forbidden
+                else status.HTTP_409_CONFLICT if error.conflict else status.HTTP_400_BAD_REQUEST)
         return Response({"detail": str(error), "errors": error.errors}, status=code)
     return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
 

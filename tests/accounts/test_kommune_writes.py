@@ -27,7 +27,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _patch(client, status):
-    return client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "in_umsetzung"}, format="json")
+    return client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "in_umsetzung", "version": status.version},
+                        format="json")
 
 
 def _bulk(client, status):

@@ -46,7 +46,7 @@ def test_api_token_door_names_the_token_by_prefix_and_id(client, territory, entr
     VerwaltungMembershipFactory(user=user, organisation=territory.foehr)
     token, key = issue_token(user=user, name="Fachverfahren")
     status = RolloutStatusFactory(verwaltung=territory.foehr, leistung=OzgLeistungFactory())
-    response = client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": Stage.IN_UMSETZUNG},
+    response = client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": Stage.IN_UMSETZUNG, "version": 1},
                             content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200, response.content
     entry = entries(content_type__model="rolloutstatus", action=Action.CHANGED)[-1]

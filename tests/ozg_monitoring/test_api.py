@@ -98,7 +98,7 @@ def test_token_may_change_own_verwaltung_only(territory, token_for):
     own = RolloutStatusFactory(verwaltung=territory.foehr)
     foreign = RolloutStatusFactory(verwaltung=territory.husum)
     client = token_for(territory.foehr)
-    response = client.patch(f"/api/v1/ozg/status/{own.pk}/", {"stage": "in_umsetzung"}, format="json")
+    response = client.patch(f"/api/v1/ozg/status/{own.pk}/", {"stage": "in_umsetzung", "version": 1}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["version"] == 2 and response["ETag"] == f'"{own.pk}-2"'
     event = StatusEvent.objects.get(status=own)
@@ -131,10 +131,76 @@ def test_stale_version_409_and_stale_etag_412_change_nothing(territory, token_fo
     assert response.status_code == 200 and response.json()["version"] == 4
 
 
+PRECONDITION_REQUIRED = ("Bitte die aktuelle Version mitsenden (Feld „version“ oder Kopfzeile If-Match), damit keine "
+                         "Änderung verloren geht.")
+
+
+def test_patch_without_version_or_if_match_is_428_and_changes_nothing(territory, token_for):
+    status = RolloutStatusFactory(verwaltung=territory.foehr, version=3)
+    client = token_for(territory.foehr)
+    url = f"/api/v1/ozg/status/{status.pk}/"
+    for headers in ({}, {"HTTP_IF_MATCH": ""}):
+        response = client.patch(url, {"stage": "in_umsetzung"}, format="json", **headers)
+        assert response.status_code == 428
+        assert response.json() == {"detail": PRECONDITION_REQUIRED}
+    status.refresh_from_db()
+    assert (status.stage, status.version) == ("geplant", 3)
+    assert not StatusEvent.objects.exists()
+    # `If-Match: *` is a precondition too: the caller overwrites on purpose.
+    response = client.patch(url, {"stage": "in_umsetzung"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 200 and response.json()["version"] == 4
+
+
+def test_patch_checks_permission_then_body_then_precondition(territory, token_for):
+    own = RolloutStatusFactory(verwaltung=territory.foehr)
+    foreign = RolloutStatusFactory(verwaltung=territory.husum)
+    client = token_for(territory.foehr)
+    change = {"stage": "in_umsetzung"}  # no version: a refusal comes first
+    assert client.patch(f"/api/v1/ozg/status/{foreign.pk}/", change, format="json").status_code == 403
+    assert APIClient().patch(f"/api/v1/ozg/status/{own.pk}/", change, format="json").status_code == 401
+    response = client.patch(f"/api/v1/ozg/status/{own.pk}/", {"stage": "unbekannt"}, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"stage"}
+    assert StatusEvent.objects.count() == 0
+
+
+def test_openapi_documents_the_precondition_and_the_bulk_conflict(api):
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    patch = schema["paths"]["/api/v1/ozg/status/{id}/"]["patch"]
+    assert {"409", "412", "428"} <= set(patch["responses"])
+    assert patch["responses"]["428"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert "If-Match" in [parameter["name"] for parameter in patch["parameters"]]
+    assert "428" in patch["description"]
+    bulk = schema["paths"]["/api/v1/ozg/status/bulk/"]["post"]
+    assert "409" in bulk["responses"] and "ohne `version` überschreibt" in bulk["description"]
+
+
+def test_bulk_item_with_stale_version_is_409_and_without_version_overwrites(territory, token_for):
+    status = RolloutStatusFactory(verwaltung=territory.foehr, version=3)
+    new = OzgLeistungFactory()
+    client = token_for(territory.foehr)
+    item = {"ozg_id": status.leistung.ozg_id, "ars": territory.foehr.ars, "stage": "in_umsetzung"}
+    fresh = {"ozg_id": new.ozg_id, "ars": territory.foehr.ars, "stage": "geplant", "version": 0}
+    response = client.post("/api/v1/ozg/status/bulk/", {"items": [fresh, {**item, "version": 2}]}, format="json")
+    assert response.status_code == 409
+    assert [(error["index"], set(error["errors"])) for error in response.json()["errors"]] == [(1, {"version"})]
+    assert RolloutStatus.objects.count() == 1 and not StatusEvent.objects.exists()
+    # A stale version beside another error: the whole request is bad input (400), not a conflict.
+    broken = {**fresh, "stage": "fertig"}
+    response = client.post("/api/v1/ozg/status/bulk/", {"items": [broken, {**item, "version": 2}]}, format="json")
+    assert response.status_code == 400
+    response = client.post("/api/v1/ozg/status/bulk/", {"items": [fresh, {**item, "version": 3}]}, format="json")
+    assert response.json() == {"created": 1, "updated": 1, "unchanged": 0}
+    response = client.post("/api/v1/ozg/status/bulk/", {"items": [{**item, "note": "ohne Version"}]}, format="json")
+    assert response.json() == {"created": 0, "updated": 1, "unchanged": 0}
+    status.refresh_from_db()
+    assert (status.stage, status.note, status.version) == ("in_umsetzung", "ohne Version", 5)
+
+
 def test_rule_violation_is_400_with_field_messages(territory, token_for):
     status = RolloutStatusFactory(verwaltung=territory.foehr)
     client = token_for(territory.foehr)
-    response = client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "online", "maturity_level": 1}, format="json")
+    response = client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "online", "maturity_level": 1, "version": 1},
+                            format="json")
     assert response.status_code == 400
     assert set(response.json()) >= {"url", "maturity_level"}
 
