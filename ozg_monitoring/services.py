@@ -1,8 +1,8 @@
-"""Writes with rules: rollout status (single and bulk), snapshots, the dashboard cache.
+"""Writes with rules: rollout status (single and bulk), snapshots, the executing level of a Leistung.
 
 Every change of a status goes through `rollout_status_update` or `rollout_status_bulk_upsert`, whichever door
-it came through (admin, API token, CSV import, demo), writes an immutable StatusEvent and invalidates the
-dashboard cache when the transaction commits.
+it came through (admin, API token, CSV import, demo), and writes an immutable StatusEvent. The cached OZG reads are
+replaced when the transaction commits, by the write hook of `common.cached_reads` (nothing to call here).
 
 Every write takes the acting user as `by` and checks its Rule first (common.authorization): a status needs
 `ozg_monitoring.change_rolloutstatus` (groups Monitoring and Kommune) and a Verwaltung the user may act for
@@ -11,10 +11,8 @@ role "meldend"). The API's policy and the admin ask the same Rules before they r
 
 import copy
 import datetime
-import uuid
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -56,7 +54,6 @@ TRACKED_FIELDS = [
 ]
 MAX_LENGTHS = {"url": 500, "provider_name": 200}
 DATE_FIELDS = {"planned_go_live", "actual_go_live"}
-CACHE_VERSION_KEY = "ozg:cache-version"
 STATUS_KINDS = (*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND)
 
 STATUS_WRITE = Rule(
@@ -99,27 +96,6 @@ class BulkResult:
     updated: int = 0
     unchanged: int = 0
     statuses: list = field(default_factory=list)
-
-
-# --- cache ------------------------------------------------------------------------------------------------
-
-
-def cache_version() -> str:
-    """The token every cached OZG read (dashboard, demo flag) is keyed with; a write replaces it."""
-    version = cache.get(CACHE_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(CACHE_VERSION_KEY, version, None)
-        version = cache.get(CACHE_VERSION_KEY, version)
-    return version
-
-
-def dashboard_cache_invalidate() -> None:
-    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def _invalidate_on_commit() -> None:
-    transaction.on_commit(dashboard_cache_invalidate)
 
 
 # --- values -----------------------------------------------------------------------------------------------
@@ -323,7 +299,6 @@ def rollout_status_update(
         changed_at=now,
         channel=channel,
     )
-    _invalidate_on_commit()
     return current
 
 
@@ -452,8 +427,6 @@ def rollout_status_bulk_upsert(*, items: list[dict], channel: str, by) -> BulkRe
         for status, created, old_values, new_values in events
     ])
     result.created, result.updated = len(to_create), len(to_update)
-    if events:
-        _invalidate_on_commit()
     return result
 
 
@@ -540,7 +513,6 @@ def snapshot_create(*, date: datetime.date, by) -> MonthlySnapshot:
             "created_at": timezone.now(),
         },
     )
-    _invalidate_on_commit()
     return snapshot
 
 
@@ -684,5 +656,4 @@ def leistung_level_set(*, leistung: OzgLeistung, level: str, by) -> OzgLeistung:
     leistung.level_source = OzgLeistung.LevelSource.MANUAL
     leistung.full_clean()
     leistung.save()
-    _invalidate_on_commit()
     return leistung
