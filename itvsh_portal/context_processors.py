@@ -7,11 +7,16 @@
   - `title` (optional): a short heading; a German default per level is used when missing.
 Apps contribute notices through functions named (dotted path) in the setting PORTAL_NOTICE_PROVIDERS; each is
 called with the request and returns an iterable of such dicts. Providers should be cheap (a cached lookup).
+
+Cached pages (itvsh_portal/page_cache.py) contain the notices, so each provider names the cached-read scopes its
+notices depend on as `cache_scopes` (a tuple of `common.cached_reads.Scope`; empty for fixed notices): a cached page
+is replaced when any of them changes. A cached page refuses a provider without `cache_scopes`.
 """
 
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
@@ -51,6 +56,20 @@ def navigation_items(current_path: str) -> list[dict]:
 @cache
 def _notice_providers(paths: tuple[str, ...]) -> list:
     return [import_string(path) for path in paths]
+
+
+def notice_scopes() -> tuple:
+    """The cached-read scopes of every notice provider (see the module docstring)."""
+    scopes = []
+    for provider in _notice_providers(tuple(getattr(settings, "PORTAL_NOTICE_PROVIDERS", ()))):
+        declared = getattr(provider, "cache_scopes", None)
+        if declared is None:
+            raise ImproperlyConfigured(
+                f"The notice provider {provider.__module__}.{provider.__qualname__} declares no `cache_scopes`: "
+                "cached pages could not tell when its notices change."
+            )
+        scopes.extend(declared)
+    return tuple(scopes)
 
 
 def normalise_notice(notice: dict) -> dict:

@@ -125,6 +125,10 @@ CACHES = {
     )
 }
 
+# Cached reads (common/cached_reads.py): when true, computing a cached value raises if it reads a table its scope does
+# not watch (its entries would go stale). On in the tests; costs a query wrapper per computation where it is on.
+CACHED_READS_VERIFY = env.bool("CACHED_READS_VERIFY", default=False)
+
 # --- Celery -------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -21,8 +21,7 @@ from funding.models import BudgetLine, Drawdown
 from funding.selectors import budget_lines
 from organisations.models import Organisation
 from ozg_monitoring.models import ONLINE_STAGES, Fokusleistung, LeikaLeistung, OzgLeistung, RolloutStatus, StatusEvent
-from ozg_monitoring.selectors import status_list
-from ozg_monitoring.services import cache_version
+from ozg_monitoring.selectors import READS, status_list
 
 from .datasets import AGREEMENTS, FUNDING, OZG_CATALOGUE, OZG_STATUS, REGISTER
 
@@ -86,7 +85,7 @@ def register_rows() -> Iterator[list]:
 
 def ozg_catalogue_state() -> State:
     figures = OzgLeistung.objects.aggregate(n=Count("pk"), m=Max("pk"))
-    return _state(OZG_CATALOGUE.slug, f"{cache_version()}-{figures['n']}-{figures['m']}", None)
+    return _state(OZG_CATALOGUE.slug, f"{READS.version()}-{figures['n']}-{figures['m']}", None)
 
 
 def ozg_catalogue_count() -> int:
@@ -119,7 +118,7 @@ def ozg_catalogue_rows() -> Iterator[list]:
 
 def ozg_status_state() -> State:
     figures = RolloutStatus.objects.aggregate(n=Count("pk"), m=Max("updated_at"))
-    return _state(OZG_STATUS.slug, f"{cache_version()}-{figures['n']}-{figures['m']}", figures["m"])
+    return _state(OZG_STATUS.slug, f"{READS.version()}-{figures['n']}-{figures['m']}", figures["m"])
 
 
 def ozg_status_count() -> int:

@@ -172,9 +172,10 @@ def snapshot_latest(request, fmt: str):
 
 @require_safe
 def catalog(request, fmt: str):
-    body = dcat.serialize(dcat.build_graph(request), fmt)
+    graph = dcat.build_graph(request)
+    body = dcat.serialize(graph, fmt)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    modified = _catalog_modified(body)
+    modified = _catalog_modified(graph, base=dcat.base_url(request))
     cache_control = f"public, max-age={CURRENT_MAX_AGE}"
     not_modified = _not_modified(request, etag=etag, last_modified=modified, cache_control=cache_control)
     if not_modified is not None:
@@ -184,6 +185,9 @@ def catalog(request, fmt: str):
                     cache_control=cache_control)
 
 
-def _catalog_modified(body: bytes) -> datetime.datetime:
-    """When this catalogue was first served in this form (its content hash), kept in the cache."""
-    return selectors.first_seen("catalog", hashlib.sha256(body).hexdigest())
+def _catalog_modified(graph, *, base: str) -> datetime.datetime:
+    """When this catalogue was first served with this content, kept in the cache. Keyed by its triples, sorted and
+    without the base address: that comes from the request where PORTAL_BASE_URL is unset, and the serialised order
+    follows the addresses, so `Host: localhost:<any port>` would otherwise make a key (kept 90 days) per port."""
+    triples = sorted(graph.serialize(format="nt", encoding="utf-8").replace(base.encode(), b"").splitlines())
+    return selectors.first_seen("catalog", hashlib.sha256(b"\n".join(triples)).hexdigest())

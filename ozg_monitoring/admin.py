@@ -41,7 +41,6 @@ from .services import (
     STATUS_WRITE,
     TRACKED_FIELDS,
     BulkUpsertError,
-    dashboard_cache_invalidate,
     import_job_create,
     leistung_level_set,
     rollout_status_bulk_upsert,
@@ -85,7 +84,6 @@ class OzgLeistungAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
             leistung_level_set(leistung=obj, level=obj.level, by=request.user)
         else:
             super().save_model(request, obj, form, change)
-        dashboard_cache_invalidate()
 
 
 @admin.register(LeikaLeistung)

@@ -1,7 +1,11 @@
 """Raw-SQL helpers for many rows at once: fast inserts for large generated data sets (demo content, benchmark),
 and the statements of the status bulk upsert (insert what is new, lock what exists, write back). Plain
 multi-row statements through the DB-API, without a query per row. Only for rows the caller has already
-validated."""
+validated.
+
+psycopg2's `execute_values` is given Django's cursor, not the DB-API cursor under it (`cursor.cursor`): so the
+statements pass the connection's execute wrappers (the write hook of `common.cached_reads`, which replaces the
+cached OZG reads on commit) and are counted like every other query."""
 
 import json
 
@@ -39,7 +43,7 @@ def fast_insert(model, fields: list[str], rows, *, page_size: int = 5000) -> int
 
             casts = ", ".join("%s::jsonb" if field.get_internal_type() == "JSONField" else "%s"
                               for field in model_fields)
-            execute_values(cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s",  # noqa: S608
+            execute_values(cursor, f"INSERT INTO {table} ({columns}) VALUES %s",  # noqa: S608
                            adapted, template=f"({casts})", page_size=page_size)
         else:
             placeholders = ", ".join(["%s"] * len(model_fields))
@@ -79,7 +83,7 @@ def fast_update(model, objs, fields: list[str], *, page_size: int = 1000) -> int
             template = "(" + ", ".join(f"%s::{db_type}" for db_type in types) + ")"
             sql = (f"UPDATE {table} SET {assignments} FROM (VALUES %s) AS v ({', '.join(names)}) "  # noqa: S608
                    f"WHERE {table}.{pk_column} = v.pk")
-            execute_values(cursor.cursor, sql, rows, template=template, page_size=page_size)
+            execute_values(cursor, sql, rows, template=template, page_size=page_size)
         else:
             assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in model_fields)
             cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s",  # noqa: S608

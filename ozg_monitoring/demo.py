@@ -38,7 +38,7 @@ from .models import (
     Stage,
     StatusEvent,
 )
-from .services import TRACKED_FIELDS, dashboard_cache_invalidate, snapshot_aggregates
+from .services import TRACKED_FIELDS, snapshot_aggregates
 
 DEFAULT_SEED = 2019  # the year ITV.SH started operating
 #: Demo content is loaded and removed by the command (the system actor) or a superuser: no group may delete statuses.
@@ -101,7 +101,6 @@ def demo_remove(*, by) -> int:
     OzgLeistung.objects.filter(level_source=OzgLeistung.LevelSource.DEMO).update(
         level=ExecutingLevel.UNCLASSIFIED, level_source=OzgLeistung.LevelSource.DEFAULT
     )
-    transaction.on_commit(dashboard_cache_invalidate)
     return removed
 
 
@@ -288,7 +287,6 @@ def demo_load(
         {"statuses": result.statuses, "events": result.events, "snapshots": result.snapshots},
         by=by,
     )
-    transaction.on_commit(dashboard_cache_invalidate)
     return result
 
 

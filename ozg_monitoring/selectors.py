@@ -6,11 +6,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.cached_reads import Scope
 from organisations.models import LAND_ARS, Organisation
 
 from .models import (
@@ -26,7 +26,29 @@ from .models import (
     StatusEvent,
     Themenfeld,
 )
-from .services import cache_version
+
+#: What the cached OZG reads (the pages in urls.py, the dashboard, the demo notice, the API's counts) depend on: any
+#: committed write to these tables, through whichever door, replaces the version (common/cached_reads.py). The
+#: register is among them: its names and its hierarchy appear on every OZG page.
+READS = Scope(
+    "ozg",
+    watches=[
+        "organisations.Organisation",
+        "ozg_monitoring.Themenfeld",
+        "ozg_monitoring.Lebenslage",
+        "ozg_monitoring.OzgLeistung",
+        "ozg_monitoring.LeikaLeistung",
+        "ozg_monitoring.Fokusleistung",
+        "ozg_monitoring.Basisdienst",
+        "ozg_monitoring.RolloutStatus",
+        "ozg_monitoring.StatusEvent",
+        "ozg_monitoring.MonthlySnapshot",
+        "ozg_monitoring.RolloutPlan",
+        "ozg_monitoring.RolloutTarget",
+    ],
+    unshown=["auth.User"],  # event_list joins the author for the API; the pages never show it
+)
+DEMO_FLAG_SECONDS = 3600
 
 Kind = Organisation.Kind
 KREIS_KINDS = (Kind.KREIS, Kind.KREISFREIE_STADT)
@@ -263,13 +285,8 @@ def coverage_by_leistung(leistungen=None) -> dict[int, Coverage]:
 
 
 def demo_data_present() -> bool:
-    """True while demo statuses exist; cached until the next write (one query per cache version)."""
-    key = f"ozg:demo:{cache_version()}"
-    present = cache.get(key)
-    if present is None:
-        present = RolloutStatus.objects.filter(is_demo=True).exists()
-        cache.set(key, present, 3600)
-    return present
+    """True while demo statuses exist; cached until the next write (one query per version of READS)."""
+    return READS.cached("demo", RolloutStatus.objects.filter(is_demo=True).exists, timeout=DEMO_FLAG_SECONDS)
 
 
 def portal_notices(request=None) -> list[dict]:
@@ -286,6 +303,9 @@ def portal_notices(request=None) -> list[dict]:
             ),
         }
     ]
+
+
+portal_notices.cache_scopes = (READS,)  # cached pages show the notice: they are replaced with READS
 
 
 # --- Verwaltung page ---------------------------------------------------------------------------------------
@@ -426,15 +446,6 @@ def dashboard_data(*, year: int | None = None) -> dict:
         "series": series,
         "plans": plans,
     }
-
-
-def cached_dashboard_data() -> dict:
-    key = f"ozg:dashboard:{cache_version()}"
-    data = cache.get(key)
-    if data is None:
-        data = dashboard_data()
-        cache.set(key, data, 6 * 3600)
-    return data
 
 
 STAGE_RANK = {value: rank for rank, value in enumerate(Stage.values)}

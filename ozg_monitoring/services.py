@@ -1,8 +1,8 @@
-"""Writes with rules: rollout status (single and bulk), snapshots, the dashboard cache.
+"""Writes with rules: rollout status (single and bulk), snapshots, the executing level of a Leistung.
 
 Every change of a status goes through `rollout_status_update` or `rollout_status_bulk_upsert`, whichever door
-it came through (admin, API token, CSV import, demo), writes an immutable StatusEvent and invalidates the
-dashboard cache when the transaction commits.
+it came through (admin, API token, CSV import, demo), and writes an immutable StatusEvent. The cached OZG reads are
+replaced when the transaction commits, by the write hook of `common.cached_reads` (nothing to call here).
 
 Every write takes the acting user as `by` and checks its Rule first (common.authorization): a status needs
 `ozg_monitoring.change_rolloutstatus` (groups Monitoring and Kommune) and a Verwaltung the user may act for
@@ -12,10 +12,8 @@ role "meldend"). The API's policy and the admin ask the same Rules before they r
 import copy
 import datetime
 import itertools
-import uuid
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import OperationalError, connection, transaction
@@ -62,7 +60,6 @@ BULK_RETRIES = 2
 RETRYABLE_SQLSTATES = {"40P01", "40001"}
 MAX_LENGTHS = {"url": 500, "provider_name": 200}
 DATE_FIELDS = {"planned_go_live", "actual_go_live"}
-CACHE_VERSION_KEY = "ozg:cache-version"
 STATUS_KINDS = (*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND)
 
 STATUS_WRITE = Rule(
@@ -108,27 +105,6 @@ class BulkResult:
     unchanged: int = 0
     statuses: list = field(default_factory=list)
     retries: int = 0  # repetitions after a deadlock or serialization failure
-
-
-# --- cache ------------------------------------------------------------------------------------------------
-
-
-def cache_version() -> str:
-    """The token every cached OZG read (dashboard, demo flag) is keyed with; a write replaces it."""
-    version = cache.get(CACHE_VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(CACHE_VERSION_KEY, version, None)
-        version = cache.get(CACHE_VERSION_KEY, version)
-    return version
-
-
-def dashboard_cache_invalidate() -> None:
-    cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, None)
-
-
-def _invalidate_on_commit() -> None:
-    transaction.on_commit(dashboard_cache_invalidate)
 
 
 # --- values -----------------------------------------------------------------------------------------------
@@ -336,7 +312,6 @@ def rollout_status_update(
         changed_at=now,
         channel=channel,
     )
-    _invalidate_on_commit()
     return current
 
 
@@ -551,8 +526,6 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
         for status, created, old_values, new_values in events
     ])
     result.created, result.updated = len(to_create), len(to_update)
-    if events:
-        _invalidate_on_commit()
     return result
 
 
@@ -639,7 +612,6 @@ def snapshot_create(*, date: datetime.date, by) -> MonthlySnapshot:
             "created_at": timezone.now(),
         },
     )
-    _invalidate_on_commit()
     return snapshot
 
 
@@ -783,5 +755,4 @@ def leistung_level_set(*, leistung: OzgLeistung, level: str, by) -> OzgLeistung:
     leistung.level_source = OzgLeistung.LevelSource.MANUAL
     leistung.full_clean()
     leistung.save()
-    _invalidate_on_commit()
     return leistung

@@ -1,9 +1,12 @@
 from django.urls import path
 
+from itvsh_portal.page_cache import cached_page
+
 from . import views
+from .selectors import READS
 
 app_name = "ozg_monitoring"
-cached = views.version_cached  # whole page, anonymous GETs, replaced on every write
+cached = cached_page(READS)  # whole page for anonymous GETs, replaced with every committed write to what READS watches
 
 urlpatterns = [
     path("", cached(views.DashboardView.as_view()), name="dashboard"),

@@ -1,21 +1,20 @@
 """Public pages of the OZG monitoring: citizen lookup, dashboard, a page per Leistung and per Verwaltung.
 
-Each page costs a fixed number of queries; the dashboard is cached and the cache is replaced on every write."""
+Each page costs a fixed number of queries. The dashboard, a Gemeinde's lookup page, Leistung and Verwaltung pages are
+cached whole for anonymous visitors (`itvsh_portal.page_cache`, declared in urls.py, each view's parameters in
+`cache_params`) and replaced with every committed write to what they read (`selectors.READS`)."""
 
-import functools
-import hashlib
-
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from itvsh_portal import charts
+from itvsh_portal import charts, page_cache
 from itvsh_portal.api_support import SafeCsvWriter
 from itvsh_portal.formatting import format_percent
 from organisations.maps import choropleth_map
@@ -25,36 +24,9 @@ from organisations.selectors import search_gemeinden
 from . import selectors
 from .filters import LeistungFilter, StatusFilter
 from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
-from .services import cache_version
 
 PAGE_SIZE = 25
-PAGE_CACHE_SECONDS = 6 * 3600
-
-
-def version_cached(view):
-    """Whole-page cache for anonymous GETs, keyed by the OZG cache version: a write to any status replaces the
-    version (on commit), so a cached page is never older than the last saved change. Logged-in users (staff)
-    always get a fresh page. The pages cached here contain no CSRF token and nothing personal."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"ozg:page:{cache_version()}:{getattr(request, 'LANGUAGE_CODE', '')}:{digest}"
-        cached = cache.get(key)
-        if cached is not None:
-            content, content_type = cached
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response.render()
-        if response.status_code == 200:
-            cache.set(key, (response.content, response["Content-Type"]), PAGE_CACHE_SECONDS)
-        return response
-
-    return wrapper
-
+DASHBOARD_SECONDS = 6 * 3600
 
 def _page(request, items, per_page=PAGE_SIZE):
     paginator = Paginator(items, per_page)
@@ -129,11 +101,11 @@ def _share_map(layer: str, rows, *, title: str, description: str):
 
 
 def dashboard_context() -> dict:
-    """The dashboard's data and drawings, cached until the next write (key contains the cache version)."""
-    key = f"ozg:dashboard-page:{cache_version()}"
-    context = cache.get(key)
-    if context is not None:
-        return context
+    """The dashboard's data and drawings (per language), cached until the next write to what they show."""
+    return selectors.READS.cached(f"dashboard:{get_language()}", _dashboard_context, timeout=DASHBOARD_SECONDS)
+
+
+def _dashboard_context() -> dict:
     data = selectors.dashboard_data()
     as_of = timezone.localtime(data["as_of"]).strftime("%d.%m.%Y, %H:%M Uhr")
     series = data["series"]
@@ -177,7 +149,6 @@ def dashboard_context() -> dict:
                           "Verwaltung online sind. Die Werte stehen in der Tabelle."),
         ),
     }
-    cache.set(key, context, 6 * 3600)
     return context
 
 
@@ -234,6 +205,13 @@ class LookupGemeindeView(TemplateView):
     """Step 2: every Leistung with its availability where she lives."""
 
     template_name = "ozg_monitoring/lookup_gemeinde.html"
+    #: The parameters the page understands, in canonical form (the page cache keys only these).
+    cache_params = {
+        "themenfeld": page_cache.Integer(),
+        "lebenslage": page_cache.Integer(),
+        "q": page_cache.Text(max_length=100),
+        "seite": page_cache.Integer(digits=4),
+    }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -22,6 +22,18 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _verify_cached_reads():
+    """Every cached value computed in a test checks that its scope watches every table it reads
+    (common/cached_reads.py): a new cached read that forgets a dependency fails the suite."""
+    from django.conf import settings
+
+    previous = getattr(settings, "CACHED_READS_VERIFY", False)
+    settings.CACHED_READS_VERIFY = True
+    yield
+    settings.CACHED_READS_VERIFY = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _celery_eager():
     """Tasks run inline in tests, also where CELERY_BROKER_URL points at Redis (CI). A test that needs a real
     worker starts one itself against the broker."""

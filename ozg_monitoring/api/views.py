@@ -3,7 +3,6 @@ who may write statuses (`services.STATUS_WRITE`: groups Monitoring and Kommune) 
 
 import hashlib
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -18,6 +17,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.cached_reads import Budget
 from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT, CsvFileError, Pagination, decode_csv_bytes
 
 from .. import federal, selectors
@@ -27,7 +27,6 @@ from ..services import (
     STATUS_WRITE,
     BulkUpsertError,
     StaleVersionError,
-    cache_version,
     rollout_status_bulk_upsert,
     rollout_status_update,
 )
@@ -46,10 +45,13 @@ from .serializers import (
     ThemenfeldSerializer,
 )
 
+#: Counts of filtered lists are keyed by their SQL, i.e. by the visitor's filters: at most this many new ones an hour.
+COUNTS = Budget("ozg-api-counts", limit=2000, window=3600)
+
 
 class VersionCachedCountPaginator(Paginator):
     """COUNT(*) over 100,000 statuses costs more than the page itself; the count of a filtered list is cached
-    under the OZG cache version, which every status write replaces."""
+    in `selectors.READS`, replaced with every committed write to the statuses (and everything else READS watches)."""
 
     @cached_property
     def count(self):
@@ -58,12 +60,7 @@ class VersionCachedCountPaginator(Paginator):
         except EmptyResultSet:  # a filter no row can match (e.g. a value outside the column's range)
             return 0
         digest = hashlib.sha256(sql.encode()).hexdigest()[:32]
-        key = f"ozg:count:{cache_version()}:{digest}"
-        count = cache.get(key)
-        if count is None:
-            count = self.object_list.count()
-            cache.set(key, count, 3600)
-        return count
+        return selectors.READS.cached(f"count:{digest}", self.object_list.count, timeout=3600, budget=COUNTS)
 
 
 class StatusPagination(Pagination):

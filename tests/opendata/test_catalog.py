@@ -74,6 +74,21 @@ def test_catalogue_conditional_get(client, published):
     assert again.status_code == 304
 
 
+def test_catalogue_requested_under_many_host_ports_keeps_one_first_seen_entry(client, published, settings):
+    from tests.helpers import cache_entries
+
+    settings.PORTAL_BASE_URL = ""  # absolute addresses from the request
+    url = reverse("opendata:catalog", kwargs={"fmt": "jsonld"})
+    assert client.get(url, HTTP_HOST="localhost:1").status_code == 200
+    before = cache_entries()
+    modified = set()
+    for port in range(2, 60):
+        response = client.get(url, HTTP_HOST=f"localhost:{port}")
+        assert f"http://localhost:{port}/" in response.content.decode()
+        modified.add(response["Last-Modified"])
+    assert cache_entries() == before and len(modified) == 1
+
+
 def test_catalogue_validates_against_dcat_ap_de_without_violations(published, settings):
     settings.PORTAL_BASE_URL = "https://portal.example.org"
     report = validate(catalog.build_graph())

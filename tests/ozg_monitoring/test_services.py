@@ -111,12 +111,12 @@ def test_status_only_for_verwaltungen_and_land(territory):
 
 
 def test_write_invalidates_dashboard_cache_on_commit(territory, django_capture_on_commit_callbacks):
-    from ozg_monitoring.services import cache_version
+    from ozg_monitoring.selectors import READS
 
-    before = cache_version()
+    before = READS.version()
     with django_capture_on_commit_callbacks(execute=True):
         update(territory, OzgLeistungFactory(), ONLINE)
-    assert cache_version() != before
+    assert READS.version() != before
 
 
 def items_for(territory, leistungen, **fields):

@@ -67,9 +67,9 @@ def test_dashboard_query_count_is_constant_and_cached(client, territory, django_
     with django_assert_num_queries(0):
         client.get(reverse("ozg_monitoring:dashboard"))
     populate(territory, 10)
-    from ozg_monitoring.services import dashboard_cache_invalidate
+    from ozg_monitoring.selectors import READS
 
-    dashboard_cache_invalidate()
+    READS.replace()
     with django_assert_num_queries(small):
         client.get(reverse("ozg_monitoring:dashboard"))
 
@@ -104,7 +104,7 @@ def test_lookup_page_lists_services_with_links(client, territory):
 
 
 def test_lookup_query_count_is_constant(client, territory, django_assert_num_queries, settings):
-    from ozg_monitoring.services import dashboard_cache_invalidate
+    from ozg_monitoring.selectors import READS
 
     settings.PORTAL_NOTICE_PROVIDERS = ["ozg_monitoring.selectors.portal_notices"]
 
@@ -112,7 +112,7 @@ def test_lookup_query_count_is_constant(client, territory, django_assert_num_que
     populate(territory, 2)
 
     def measure():
-        dashboard_cache_invalidate()  # a fresh render, not the page cache
+        READS.replace()  # a fresh render, not the page cache
         # gemeinde, Land, count, page, statuses, Themenfelder, Lebenslagen, demo flag
         with django_assert_num_queries(8) as context:  # gemeinde, Land, count, page, statuses, 2 selects
             assert client.get(url).status_code == 200
@@ -159,7 +159,7 @@ def test_lookup_filters_by_themenfeld_and_keeps_the_filter_in_the_pagination(cli
 def test_lookup_with_themenfeld_costs_the_same_queries_and_is_cached_per_url(
     client, territory, django_assert_num_queries, settings
 ):
-    from ozg_monitoring.services import dashboard_cache_invalidate
+    from ozg_monitoring.selectors import READS
 
     settings.PORTAL_NOTICE_PROVIDERS = ["ozg_monitoring.selectors.portal_notices"]
     populate(territory, 2)
@@ -167,7 +167,7 @@ def test_lookup_with_themenfeld_costs_the_same_queries_and_is_cached_per_url(
     url = reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
 
     def measure(params):
-        dashboard_cache_invalidate()  # a fresh render, not the page cache
+        READS.replace()  # a fresh render, not the page cache
         with django_assert_num_queries(8):  # gemeinde, Land, count, page, statuses, 2 selects, demo flag
             response = client.get(url, params)
         return response
@@ -215,9 +215,9 @@ def test_beispieldaten_notice_while_demo_data_are_present(client, territory, set
     settings.PORTAL_NOTICE_PROVIDERS = ["ozg_monitoring.selectors.portal_notices"]
     assert "Beispieldaten" not in client.get(reverse("ozg_monitoring:lookup")).content.decode()
     OnlineStatusFactory(verwaltung=territory.foehr, is_demo=True)
-    from ozg_monitoring.services import dashboard_cache_invalidate
+    from ozg_monitoring.selectors import READS
 
-    dashboard_cache_invalidate()
+    READS.replace()
     html = client.get(reverse("ozg_monitoring:lookup")).content.decode()
     assert "Beispieldaten" in html and "erfundene Beispieldaten" in html
 

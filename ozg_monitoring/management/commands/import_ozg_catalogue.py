@@ -8,7 +8,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from common.authorization import system_actor
 from ozg_monitoring.catalogue import catalogue_import
-from ozg_monitoring.services import dashboard_cache_invalidate
 
 
 class Command(BaseCommand):
@@ -23,7 +22,6 @@ class Command(BaseCommand):
             result = catalogue_import(directory=Path(options["dir"]), by=system_actor())
         except ValidationError as error:
             raise CommandError("; ".join(error.messages) + " – nichts geändert.") from None
-        dashboard_cache_invalidate()
         self.stdout.write(
             f"OZG-Katalog: {result.themenfelder} Themenfelder, {result.lebenslagen} Lebens-/Geschäftslagen, "
             f"{result.leistungen} OZG-Leistungen, {result.leika} LeiKa-Leistungen "

@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from common.authorization import system_actor
 from ozg_monitoring.demo import DEFAULT_SEED, demo_load, demo_remove
-from ozg_monitoring.services import dashboard_cache_invalidate
 
 
 class Command(BaseCommand):
@@ -21,7 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["remove"]:
             removed = demo_remove(by=system_actor())
-            dashboard_cache_invalidate()
             self.stdout.write(f"Beispieldaten entfernt ({removed} Datensätze).")
             return
         started = time.monotonic()
@@ -30,7 +28,6 @@ class Command(BaseCommand):
         except (ImproperlyConfigured, ValidationError) as error:
             message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
             raise CommandError(message) from None
-        dashboard_cache_invalidate()  # also when called inside an outer transaction (tests)
         self.stdout.write(
             f"Beispieldaten geladen: {result.statuses} Umsetzungsstände, {result.events} Änderungen, "
             f"{result.snapshots} Monatsstände, {result.classified} Leistungen mit Beispiel-Vollzugsebene "

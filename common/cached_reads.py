@@ -1,0 +1,338 @@
+"""Cached reads that are never stale and cannot be flooded: the one owner of cache versions and invalidation.
+
+**Scopes.** A `Scope` names the models a group of cached reads depends on, for instance
+`Scope("ozg", watches=["organisations.Organisation", "ozg_monitoring.RolloutStatus", ...])` for the OZG pages
+(the register included: its names appear on them). Its *version* is a random token kept in the cache.
+
+**Entries carry their version.** Everything stored through a scope is kept as `(version, expires_at, value)`
+under a key that does not contain the version. A read is fresh exactly when the entry's version is the scope's
+current one; a replaced version leaves no garbage behind, because the next computation overwrites the same key.
+So the number of keys is what the callers put into them, never "keys × versions". Keys built from visitor input
+(page parameters, API filters) draw on a `Budget`: at most `limit` new keys per window, each living one window at
+most, so such keys never number more than twice the limit, whatever a visitor sends.
+
+**Invalidation has one owner: the database connection.** `connect()` installs an execute wrapper on every
+connection. It sees each INSERT, UPDATE, DELETE and TRUNCATE that Django sends, whichever door it came through:
+model save and delete (cascades included), m2m changes, `QuerySet.update()`/`delete()`, `bulk_create`,
+`bulk_update`, raw SQL through `connection.cursor()` (the OZG bulk upsert, the demo loader, the register and
+catalogue imports). When a statement touches a table a scope watches, the scope's version is replaced once the
+transaction commits: once per scope and transaction (the callbacks of one transaction share a batch), never when
+it rolls back (Django drops the callbacks of a rolled-back transaction or savepoint). Writers call nothing, so a
+new write path cannot forget it. The one way around it is the DB-API cursor itself (`cursor.cursor`): pass
+Django's cursor instead (psycopg2's `execute_values` takes it). Under manual transaction management (autocommit off
+outside `atomic`, which the portal never uses) the version is replaced right after the statement.
+
+**Keys** (under Django's cache key prefix): `cached-reads:version:<scope>` (the version, no expiry),
+`cached-reads:<key>` (an entry: `page:<scope>:<language>:<digest>`, `dashboard:<language>`, `demo`, `count:<digest>`)
+and `cached-reads:budget:<name>:<window>` (the counter of a budget).
+
+**A cached read cannot forget a dependency either**: with the setting `CACHED_READS_VERIFY` (on in the tests)
+every computation of a cached value records the tables its SELECTs read and raises `ImproperlyConfigured` when
+one is not watched by its scopes (a scope lists in `unshown` what it reads but never shows, e.g. a join).
+
+**Where an in-process layer goes.** Versions are read in `current_versions()` only and entries in `_load()` and
+stored in `_store()` only. A layer in front of the shared cache that checks freshness at most once a second
+remembers each scope's version for up to a second in `current_versions()` and keeps entries in `_load`/`_store`;
+nothing else changes, since an entry carries its version and is valid exactly while that version is current.
+`Scope.replace()` then also updates the process's own copy, so a writer's own next read is fresh at once.
+"""
+
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection as default_connection
+from django.db import connections
+from django.db.backends.signals import connection_created
+from django.db.transaction import TransactionManagementError
+
+KEY_PREFIX = "cached-reads"
+
+# Statements that write, and the table they write to. Django quotes table names ("t"); raw SQL may not.
+_WRITE = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+(?:ONLY\s+)?"
+    r"[\"`\[]?(\w+)",
+    re.IGNORECASE,
+)
+_OTHER_WRITE = re.compile(r"\s*(?:WITH|TRUNCATE)\b", re.IGNORECASE)  # CTEs that may write; TRUNCATE (flush)
+_NAMES = re.compile(r"[\"`](\w+)[\"`]|\b(\w+)\b")
+_READ_TABLES = re.compile(r"\b(?:FROM|JOIN)\s+\"(\w+)\"", re.IGNORECASE)
+
+_scopes: dict[str, "Scope"] = {}
+_table_scopes: dict[str, tuple["Scope", ...]] = {}
+_installed = False
+
+
+# --- scopes ---------------------------------------------------------------------------------------------------
+
+
+class Scope:
+    """The models a group of cached reads depends on, and the version those reads are keyed with."""
+
+    def __init__(self, name: str, *, watches: Iterable[str], unshown: Iterable[str] = ()):
+        if name in _scopes:
+            raise ImproperlyConfigured(f"Cached-read scope {name!r} is declared twice.")
+        self.name = name
+        self.watches = tuple(watches)  # model labels ("app.Model")
+        self.unshown = tuple(unshown)  # model labels read (joined) but never shown
+        self.version_key = f"{KEY_PREFIX}:version:{name}"
+        self.tables: frozenset[str] = frozenset()
+        self.unshown_tables: frozenset[str] = frozenset()
+        _scopes[name] = self
+
+    def __repr__(self):
+        return f"<Scope {self.name}>"
+
+    def connect(self) -> None:
+        """Resolves the watched models to their tables (and their m2m tables) and installs the write hook.
+        Call it from the ready() of the app that declares the scope."""
+        self.tables = frozenset(_tables(self.watches))
+        self.unshown_tables = frozenset(_tables(self.unshown))
+        for table in self.tables:
+            _table_scopes[table] = tuple({*_table_scopes.get(table, ()), self})
+        install()
+
+    def version(self) -> str:
+        return current_versions((self,))[self.name]
+
+    def replace(self) -> None:
+        """A new version now. Writers never call this (their commit does); tests and the benchmark do, to make
+        the next read a fresh computation."""
+        cache.set(self.version_key, uuid.uuid4().hex, None)
+
+    def cached(self, key: str, compute: Callable[[], Any], *, timeout: int, budget: "Budget | None" = None):
+        """The value under `key` in this scope, computed (and stored) when missing or of an older version."""
+        return cached(key, compute, scopes=(self,), timeout=timeout, budget=budget)
+
+
+def _tables(labels: Iterable[str]) -> set[str]:
+    tables = set()
+    for label in labels:
+        model = apps.get_model(label)
+        tables.add(model._meta.db_table)
+        for field in model._meta.local_many_to_many:
+            tables.add(field.remote_field.through._meta.db_table)
+    return tables
+
+
+def current_versions(scopes: Iterable[Scope]) -> dict[str, str]:
+    """The current version of each scope (one round trip to the cache; a missing version is created).
+    The one place where versions are read: an in-process layer remembers them here for up to a second."""
+    scopes = {scope.name: scope for scope in scopes}
+    found = cache.get_many([scope.version_key for scope in scopes.values()])
+    versions = {}
+    for name, scope in scopes.items():
+        version = found.get(scope.version_key)
+        if version is None:
+            cache.add(scope.version_key, uuid.uuid4().hex, None)
+            version = cache.get(scope.version_key) or uuid.uuid4().hex
+        versions[name] = version
+    return versions
+
+
+def combined_version(scopes: Iterable[Scope]) -> str:
+    versions = current_versions(scopes)
+    return "|".join(f"{name}={versions[name]}" for name in sorted(versions))
+
+
+# --- entries ------------------------------------------------------------------------------------------------------
+
+
+def _load(key: str):
+    """The stored entry `(version, expires_at, value)` under `key`, of any version, or None."""
+    return cache.get(key)
+
+
+def _store(key: str, entry: tuple, timeout: int) -> None:
+    cache.set(key, entry, timeout)
+
+
+class Budget:
+    """At most `limit` new cache keys per `window` seconds, for keys built from visitor input. Entries stored under
+    a budget live one window at most, so no more than 2 × limit of them exist at any time."""
+
+    def __init__(self, name: str, *, limit: int, window: int):
+        self.name, self.limit, self.window = name, limit, window
+
+    def take(self) -> bool:
+        key = f"{KEY_PREFIX}:budget:{self.name}:{int(time.time() // self.window)}"
+        cache.add(key, 0, self.window * 2)
+        try:
+            used = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, self.window * 2)
+            used = 1
+        return used <= self.limit
+
+
+@dataclass
+class Slot:
+    """One cached value: what is stored under `key` (`entry`, of any version) and the version it must have."""
+
+    key: str
+    version: str
+    entry: tuple | None
+    scopes: tuple
+
+    @property
+    def fresh(self) -> bool:
+        return self.entry is not None and self.entry[0] == self.version
+
+    @property
+    def value(self):
+        return self.entry[2]
+
+    def store(self, value, *, timeout: int, budget: Budget | None = None) -> bool:
+        """Stores `value` under the slot's version. A new key under a budget draws on it (no store when it is used
+        up) and lives one window at most; a key that exists keeps its expiry, so refreshing does not prolong it."""
+        now = time.time()
+        if budget is None:
+            expires = now + timeout
+        elif self.entry is not None and self.entry[1] > now + 1:
+            expires = self.entry[1]
+        elif budget.take():
+            expires = now + min(timeout, budget.window)
+        else:
+            return False
+        self.entry = (self.version, expires, value)
+        _store(self.key, self.entry, max(1, int(expires - now)))
+        return True
+
+
+def slot(key: str, scopes: Iterable[Scope]) -> Slot:
+    """What is stored under `key` and the version (of all `scopes`) it must have: two round trips to the cache."""
+    scopes, key = tuple(dict.fromkeys(scopes)), f"{KEY_PREFIX}:{key}"
+    return Slot(key=key, version=combined_version(scopes), entry=_load(key), scopes=scopes)
+
+
+def cached(key: str, compute: Callable[[], Any], *, scopes: Iterable[Scope], timeout: int,
+           budget: Budget | None = None):
+    """The value under `key`, fresh for every scope in `scopes`; computed and stored when missing or stale."""
+    found = slot(key, scopes)
+    if found.fresh:
+        return found.value
+    with verified_reads(found.scopes, what=key):
+        value = compute()
+    found.store(value, timeout=timeout, budget=budget)
+    return value
+
+
+# --- verification of what a cached read reads --------------------------------------------------------------------
+
+
+@contextmanager
+def verified_reads(scopes: Iterable[Scope], *, what: str):
+    """With the setting CACHED_READS_VERIFY: raises ImproperlyConfigured when the block reads a table that none of
+    `scopes` watches (nor lists as unshown). A no-op otherwise."""
+    if not getattr(settings, "CACHED_READS_VERIFY", False):
+        yield
+        return
+    read: set[str] = set()
+
+    def record(execute, sql, params, many, context):
+        if isinstance(sql, str) and sql.lstrip()[:6].upper() in ("SELECT", "WITH"):
+            read.update(_READ_TABLES.findall(sql))
+        return execute(sql, params, many, context)
+
+    with default_connection.execute_wrapper(record):
+        yield
+    allowed = set().union(*(scope.tables | scope.unshown_tables for scope in scopes))
+    unwatched = sorted(read - allowed)
+    if unwatched:
+        raise ImproperlyConfigured(
+            f"The cached read {what!r} reads {', '.join(unwatched)}, which its scopes "
+            f"({', '.join(scope.name for scope in scopes)}) do not watch: its entries would go stale. Add the models "
+            "to the scope's `watches` (or to `unshown` if the page never shows them)."
+        )
+
+
+# --- the write hook -----------------------------------------------------------------------------------------------
+
+
+def install() -> None:
+    """The write hook on every connection (once): on those open now and on each one opened later."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    connection_created.connect(_on_connection_created, dispatch_uid="cached-reads-write-hook")
+    for conn in connections.all(initialized_only=True):
+        _add_hook(conn)
+
+
+def _on_connection_created(sender, connection, **kwargs):
+    _add_hook(connection)
+
+
+def _add_hook(conn) -> None:
+    if _watch_writes not in conn.execute_wrappers:
+        # First, so that it is the outermost wrapper and a `with connection.execute_wrapper(...)` block that is open
+        # while the connection is created pops its own wrapper, not this one.
+        conn.execute_wrappers.insert(0, _watch_writes)
+
+
+def written_tables(sql) -> set[str]:
+    """The tables a statement writes to (empty for reads)."""
+    if isinstance(sql, bytes | bytearray | memoryview):
+        head = bytes(sql[:300]).decode("utf-8", "replace")
+    elif isinstance(sql, str):
+        head = sql[:300]
+    else:
+        return set()
+    match = _WRITE.match(head)
+    if match:
+        return {match.group(1)}
+    if _OTHER_WRITE.match(head):
+        text = sql if isinstance(sql, str) else bytes(sql).decode("utf-8", "replace")
+        if head.lstrip()[:4].upper() == "WITH" and not re.search(r"\b(?:INSERT|UPDATE|DELETE)\b", text, re.I):
+            return set()
+        return {quoted or bare for quoted, bare in _NAMES.findall(text)}
+    return set()
+
+
+def _watch_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if _table_scopes:
+        tables = written_tables(sql)
+        if tables:
+            scopes = {scope for table in tables for scope in _table_scopes.get(table, ())}
+            for scope in scopes:
+                replace_on_commit(scope, connection=context["connection"])
+    return result
+
+
+class _Batch:
+    """The replacement of one scope's version for one transaction: every write of the transaction registers the
+    batch's `run` (so that each one keeps its own savepoint fate), the first that runs replaces the version."""
+
+    __slots__ = ("scope", "done")
+
+    def __init__(self, scope: Scope):
+        self.scope, self.done = scope, False
+
+    def run(self):
+        if not self.done:
+            self.done = True
+            self.scope.replace()
+
+
+def replace_on_commit(scope: Scope, *, connection=None) -> None:
+    """Replaces the scope's version when the current transaction commits (at once outside a transaction). The write
+    hook calls it for every write to a watched table; there is no need to call it anywhere else."""
+    conn = connection or default_connection
+    batches = conn.__dict__.setdefault("_cached_reads_batches", {})
+    batch = batches.get(scope.name)
+    if batch is None or batch.done:
+        batch = batches[scope.name] = _Batch(scope)
+    try:
+        conn.on_commit(batch.run)
+    except TransactionManagementError:  # manual transaction management (not used by the portal): replace now
+        batch.run()

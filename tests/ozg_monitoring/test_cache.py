@@ -1,0 +1,221 @@
+"""The cached OZG pages go stale through no door and cannot be flooded (common/cached_reads.py,
+itvsh_portal/page_cache.py). Entries are counted in the cache itself: locmem, or Redis where REDIS_URL is set."""
+
+import datetime
+import io
+import shutil
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+
+from common.authorization import system_actor
+from itvsh_portal import page_cache
+from organisations.models import Organisation
+from organisations.services import organisation_save, register_import
+from ozg_monitoring.models import ExecutingLevel, Fokusleistung, OzgLeistung, RolloutStatus
+from ozg_monitoring.selectors import READS
+from ozg_monitoring.services import (
+    leistung_level_set,
+    rollout_status_bulk_upsert,
+    rollout_status_update,
+    snapshot_create,
+)
+from tests.helpers import cache_entries
+
+from .factories import OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory, ThemenfeldFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pages(territory):
+    """Two Amt-level Leistungen online in Föhr-Amrum: the Amt's name is on the dashboard and on the lookup page of
+    its Gemeinde Alkersum."""
+    for name in ("Hundesteuer", "Gewerbeanmeldung"):
+        OnlineStatusFactory(leistung=OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name=name),
+                            verwaltung=territory.foehr)
+    RolloutStatusFactory(leistung=OzgLeistungFactory(level=ExecutingLevel.KREIS), verwaltung=territory.nf)
+    READS.replace()  # the factories' writes replace it on commit, which a test's transaction never reaches
+    return SimpleNamespace(
+        dashboard=reverse("ozg_monitoring:dashboard"),
+        lookup=reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars]),
+    )
+
+
+def _warm(client, *urls):
+    for url in urls:
+        assert client.get(url).status_code == 200
+
+
+# --- never stale: the register --------------------------------------------------------------------------------
+
+
+def test_renaming_an_amt_through_the_register_service_shows_on_the_cached_pages_at_once(
+    client, pages, territory, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    _warm(client, pages.dashboard, pages.lookup)
+    for url in (pages.dashboard, pages.lookup):
+        with django_assert_num_queries(0):  # from the page cache
+            assert "Föhr-Amrum" in client.get(url).content.decode()
+    amt = Organisation.objects.get(pk=territory.foehr.pk)
+    amt.name = "Amt Inseln Föhr und Amrum"
+    with django_capture_on_commit_callbacks(execute=True):
+        organisation_save(organisation=amt, by=system_actor())
+    dashboard, lookup = client.get(pages.dashboard).content.decode(), client.get(pages.lookup).content.decode()
+    row = f'<a href="/ozg/verwaltungen/{amt.ars}/">'  # the dashboard's table (its map names come from the boundaries)
+    assert f"{row}Amt Inseln Föhr und Amrum</a>" in dashboard and f"{row}Föhr-Amrum</a>" not in dashboard
+    assert lookup.count("Amt Inseln Föhr und Amrum") == 3 and "Amt Föhr-Amrum" not in lookup
+
+
+def test_renaming_an_amt_through_the_register_import_shows_on_the_cached_pages_at_once(
+    client, register, tmp_path, django_capture_on_commit_callbacks
+):
+    amt = Organisation.objects.get(ars="010545488000")
+    gemeinde = Organisation.objects.filter(amt=amt).order_by("ars").first()
+    OnlineStatusFactory(leistung=OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE), verwaltung=amt)
+    READS.replace()
+    urls = [reverse("ozg_monitoring:dashboard"), reverse("ozg_monitoring:lookup_gemeinde", args=[gemeinde.ars])]
+    _warm(client, *urls)
+    assert all("Amt Föhr-Amrum<" in client.get(url).content.decode() for url in urls)
+    source = settings.DATA_DIR / "gebiete"
+    for path in source.glob("*.csv"):
+        shutil.copy(path, tmp_path / path.name)
+    verbaende = tmp_path / "sh_gemeindeverbaende.csv"
+    text = verbaende.read_text(encoding="utf-8")
+    assert text.count(",Föhr-Amrum,51,") == 1
+    verbaende.write_text(text.replace(",Föhr-Amrum,51,", ",Föhr-Amrum-Langeneß,51,"), encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = register_import(path=tmp_path, by=system_actor())
+    assert result.changed == 1
+    dashboard, lookup = (client.get(url).content.decode() for url in urls)
+    assert f'<a href="/ozg/verwaltungen/{amt.ars}/">Amt Föhr-Amrum-Langeneß</a>' in dashboard
+    for html in (dashboard, lookup):
+        assert "Amt Föhr-Amrum-Langeneß<" in html and "Amt Föhr-Amrum<" not in html
+
+
+# --- never stale: every other door, each replacing the version once per transaction ----------------------------
+
+
+def _doors(territory):
+    leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
+    return {
+        "status update": lambda: rollout_status_update(
+            leistung=leistung, verwaltung=territory.foehr, channel="admin", changes={"stage": "geplant"},
+            by=system_actor()),
+        "bulk upsert": lambda: rollout_status_bulk_upsert(
+            items=[{"ozg_id": leistung.ozg_id, "ars": territory.husum.ars, "stage": "geplant"},
+                   {"ozg_id": leistung.ozg_id, "ars": territory.foehr.ars, "stage": "in_umsetzung"}],
+            channel="api", by=system_actor()),
+        "snapshot": lambda: snapshot_create(date=datetime.date(2026, 1, 1), by=system_actor()),
+        "level set": lambda: leistung_level_set(leistung=leistung, level=ExecutingLevel.KREIS, by=system_actor()),
+        "queryset update": lambda: OzgLeistung.objects.filter(pk=leistung.pk).update(name="Umbenannt"),
+        "fokus": lambda: Fokusleistung.objects.create(year=2027, leistung=leistung),
+        "delete with cascade": lambda: RolloutStatus.objects.all().delete(),
+        "catalogue import": lambda: call_command("import_ozg_catalogue", stdout=io.StringIO()),
+    }
+
+
+@pytest.mark.parametrize("door", ["status update", "bulk upsert", "snapshot", "level set", "queryset update",
+                                  "fokus", "delete with cascade", "catalogue import"])
+def test_every_door_replaces_the_version_once_when_its_transaction_commits(
+    territory, door, monkeypatch, django_capture_on_commit_callbacks
+):
+    doors = _doors(territory)
+    OnlineStatusFactory(verwaltung=territory.foehr)
+    replaced = []
+    monkeypatch.setattr(READS, "replace", lambda: replaced.append(1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        doors[door]()
+    assert callbacks and not replaced  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert replaced == [1]
+
+
+def test_a_rolled_back_write_keeps_the_version(territory, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    before = READS.version()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        Organisation.objects.filter(pk=territory.foehr.pk).update(name="Nie gespeichert")
+        raise RuntimeError
+    assert READS.version() == before
+
+
+# --- cannot be flooded -----------------------------------------------------------------------------------------
+
+
+def test_a_thousand_requests_with_junk_parameters_add_no_cache_entries(client, pages, django_assert_num_queries):
+    assert client.get(pages.lookup, {"utm_source": "feed", "q": "", "seite": ""}).status_code == 200  # stored...
+    with django_assert_num_queries(0):
+        client.get(pages.lookup)  # ...under the canonical key
+    _warm(client, pages.dashboard)
+    before = cache_entries()
+    with django_assert_num_queries(0):  # every answer comes from the entry of the canonical query
+        for number in range(1000):
+            url = pages.dashboard if number % 2 else pages.lookup
+            response = client.get(url, {f"x{number}": "1", "utm_campaign": f"c{number}", "lebenslage": ""})
+            assert response.status_code == 200
+    assert cache_entries() == before
+    assert f"x{number}" not in response.content.decode()  # the page is the canonical one, links included
+
+
+def test_a_known_parameter_with_a_thousand_junk_values_is_bounded(client, pages, monkeypatch):
+    monkeypatch.setattr(page_cache.VARIANTS, "limit", 50)
+    _warm(client, pages.lookup)
+    before = cache_entries()
+    for number in range(1000):
+        params = [{"q": f"zz{number}"}, {"themenfeld": str(100_000 + number)}, {"seite": str(2 + number)},
+                  {"lebenslage": str(7_000 + number), "q": "Hund"}][number % 4]
+        assert client.get(pages.lookup, params).status_code == 200
+    assert cache_entries() - before == 50 + 1  # 50 variants and the budget's counter
+    # Once the budget is used up, a variant still answers, rendered uncached.
+    assert "Hundesteuer" in client.get(pages.lookup, {"q": "Hund"}).content.decode()
+    assert cache_entries() - before == 50 + 1
+
+
+@pytest.mark.parametrize("params", [
+    {"q": " Hund"}, {"q": "x" * 101}, {"q": "Hund\t"}, {"seite": "02"}, {"seite": "0"}, {"seite": "12345"},
+    {"themenfeld": "x"}, {"themenfeld": "-1"}, {"themenfeld": "٣"}, {"q": ["a", "b"]},
+])
+def test_a_value_not_in_canonical_form_is_answered_uncached(client, pages, params, django_assert_max_num_queries):
+    _warm(client, pages.lookup)
+    before = cache_entries()
+    for _ in range(2):
+        with django_assert_max_num_queries(10) as queries:
+            response = client.get(pages.lookup, params)
+        assert response.status_code in (200, 400) and queries.captured_queries  # rendered, never from the cache
+    assert cache_entries() == before
+
+
+def test_variants_share_the_entry_of_their_canonical_query(client, pages, django_assert_num_queries):
+    themenfeld = ThemenfeldFactory()
+    first = client.get(pages.lookup, {"themenfeld": themenfeld.catalogue_id, "q": "Hund"})
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = client.get(f"{pages.lookup}?junk=1&q=Hund&lebenslage=&themenfeld={themenfeld.catalogue_id}")
+    assert again.content == first.content
+
+
+def test_a_path_variant_of_a_cached_page_is_answered_uncached(client, territory, django_assert_max_num_queries):
+    leistung = OzgLeistungFactory(ozg_id=10123)
+    canonical = reverse("ozg_monitoring:leistung_detail", args=[leistung.ozg_id])
+    _warm(client, canonical)
+    before = cache_entries()
+    for number in range(1, 20):
+        with django_assert_max_num_queries(10) as queries:
+            assert client.get(canonical.replace("/10123/", f"/{'0' * number}10123/")).status_code == 200
+        assert queries.captured_queries
+    assert cache_entries() == before
+
+
+def test_a_new_version_overwrites_the_entries_instead_of_adding_keys(client, pages):
+    _warm(client, pages.dashboard, pages.lookup)
+    before = cache_entries()
+    for _ in range(20):
+        READS.replace()
+        _warm(client, pages.dashboard, pages.lookup)
+    assert cache_entries() == before

@@ -1,0 +1,179 @@
+"""The mechanism of the cached reads (common/cached_reads.py) and of the page cache (itvsh_portal/page_cache.py)."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections, transaction
+from django.http import QueryDict
+
+from common import cached_reads
+from itvsh_portal import page_cache
+from organisations.models import Organisation
+from tests.organisations.factories import AmtFactory
+
+#: A scope of the tests: it watches the register only.
+REGISTER = cached_reads.Scope("tests-register", watches=["organisations.Organisation"])
+
+
+@pytest.fixture
+def register_scope(db):
+    REGISTER.connect()
+    return REGISTER
+
+
+@pytest.fixture
+def replacements(register_scope, monkeypatch):
+    replaced = []
+    monkeypatch.setattr(register_scope, "replace", lambda: replaced.append(1))
+    return replaced
+
+
+# --- which statements write --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("sql", "tables"), [
+    ('INSERT INTO "organisations_organisation" ("name") VALUES (%s) RETURNING "id"', {"organisations_organisation"}),
+    ('INSERT OR IGNORE INTO "t" ("a") VALUES (%s)', {"t"}),
+    ('UPDATE "t" SET "a" = v.c0 FROM (VALUES (1, 2)) AS v (pk, c0) WHERE "t"."id" = v.pk', {"t"}),
+    (b'UPDATE "t" SET "a" = 1', {"t"}),
+    ("  delete from t where id = 1", {"t"}),
+    ('TRUNCATE "a", "b" RESTART IDENTITY CASCADE;', {"a", "b"}),
+    ('WITH x AS (SELECT 1) UPDATE "t" SET "a" = 1', {"t"}),
+    ('SELECT "t"."id" FROM "t" WHERE "t"."name" = \'UPDATE "u"\'', set()),
+    ('WITH wanted (a, b) AS (VALUES (%s, %s)) SELECT t."id" FROM "t" t JOIN wanted ON t."a" = wanted.a', set()),
+    ("SAVEPOINT s1", set()),
+])
+def test_written_tables(sql, tables):
+    assert cached_reads.written_tables(sql) >= tables
+    if not tables:
+        assert cached_reads.written_tables(sql) == set()
+
+
+# --- every write replaces the version once per transaction, on commit ------------------------------------------
+
+
+@pytest.mark.parametrize("write", ["save", "update", "bulk_create", "bulk_update", "delete", "raw"])
+def test_every_kind_of_write_replaces_once_on_commit(write, replacements, django_capture_on_commit_callbacks):
+    amt = AmtFactory()
+    kammer = Organisation.objects.create(slug="kammer", name="Kammer", kind=Organisation.Kind.KAMMER)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        if write == "save":
+            amt.name = "Amt Neu"
+            amt.save()
+            amt.save()
+        elif write == "update":
+            Organisation.objects.filter(pk=amt.pk).update(name="Amt Neu")
+        elif write == "bulk_create":
+            Organisation.objects.bulk_create([Organisation(slug=f"stelle-{n}", name=f"Stelle {n}", kind="kammer")
+                                              for n in range(3)], batch_size=1)
+        elif write == "bulk_update":
+            amt.name = "Amt Neu"
+            Organisation.objects.bulk_update([amt], ["name"])
+        elif write == "delete":
+            kammer.delete()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE organisations_organisation SET name = %s WHERE id = %s", ["Amt Neu", amt.pk])
+    assert callbacks and replacements == []
+    for callback in callbacks:
+        callback()
+    assert replacements == [1]
+
+
+def test_reads_and_writes_elsewhere_replace_nothing(replacements, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import Group
+
+    with django_capture_on_commit_callbacks(execute=True):
+        list(Organisation.objects.all())
+        Group.objects.create(name="Unbeteiligt")
+    assert replacements == []
+
+
+def test_a_rolled_back_savepoint_replaces_nothing_and_a_later_write_still_does(
+    replacements, django_capture_on_commit_callbacks
+):
+    amt = AmtFactory()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():
+                Organisation.objects.filter(pk=amt.pk).update(name="Nie")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert replacements == []
+    with django_capture_on_commit_callbacks(execute=True):
+        Organisation.objects.filter(pk=amt.pk).update(name="Doch")
+    assert replacements == [1]
+
+
+def test_a_connection_opened_later_gets_the_write_hook(register_scope):
+    other = connections.create_connection("default")
+    try:
+        other.ensure_connection()
+        assert other.execute_wrappers[0] is cached_reads._watch_writes
+    finally:
+        other.close()
+
+
+# --- entries carry their version; budgets bound keys from visitor input ------------------------------------------
+
+
+def test_an_entry_is_fresh_only_under_the_current_version(register_scope):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    assert register_scope.cached("x", compute, timeout=60) == 1
+    assert register_scope.cached("x", compute, timeout=60) == 1
+    register_scope.replace()
+    assert register_scope.cached("x", compute, timeout=60) == 2
+
+
+def test_a_budget_limits_new_keys_but_not_refreshes(register_scope):
+    budget = cached_reads.Budget("tests", limit=3, window=3600)
+    for number in range(10):
+        register_scope.cached(f"v{number}", lambda: "value", timeout=60, budget=budget)
+    stored = [number for number in range(10) if cached_reads.slot(f"v{number}", (register_scope,)).fresh]
+    assert stored == [0, 1, 2]
+    register_scope.replace()
+    register_scope.cached("v0", lambda: "new", timeout=60, budget=budget)  # an existing key: no draw on the budget
+    assert cached_reads.slot("v0", (register_scope,)).value == "new"
+
+
+def test_a_cached_read_of_an_unwatched_table_is_refused(register_scope):
+    from django.contrib.auth.models import Group
+
+    with pytest.raises(ImproperlyConfigured, match="auth_group"):
+        register_scope.cached("groups", lambda: list(Group.objects.all()), timeout=60)
+    assert register_scope.cached("bodies", lambda: Organisation.objects.count(), timeout=60) == 0
+
+
+# --- canonical page parameters -----------------------------------------------------------------------------------
+
+PARAMS = {"seite": page_cache.Integer(digits=4), "q": page_cache.Text(max_length=5),
+          "art": page_cache.Choice(["amt", "kreis"])}
+
+
+@pytest.mark.parametrize(("query", "canonical"), [
+    ("", ""),
+    ("utm_source=x&b=2", ""),
+    ("q=&seite=&art=", ""),
+    ("seite=2&q=Kiel&art=amt&x=1", "art=amt&q=Kiel&seite=2"),
+    ("q=K%C3%B6ln", "q=K%C3%B6ln"),
+    ("seite=02", None), ("seite=0", None), ("seite=12345", None), ("seite=1&seite=2", None),
+    ("q=+Kiel", None), ("q=Kiel123", None), ("q=a%00", None), ("art=land", None),
+])
+def test_canonical_query(query, canonical):
+    result = page_cache.canonical_query(QueryDict(query), PARAMS)
+    assert (None if result is None else result.urlencode()) == canonical
+
+
+def test_a_notice_provider_must_name_its_scopes(settings):
+    from itvsh_portal.context_processors import notice_scopes
+
+    settings.PORTAL_NOTICE_PROVIDERS = ["tests.portal.test_layout.demo_notices"]
+    with pytest.raises(ImproperlyConfigured, match="cache_scopes"):
+        notice_scopes()
+    settings.PORTAL_NOTICE_PROVIDERS = ["ozg_monitoring.selectors.portal_notices"]
+    assert [scope.name for scope in notice_scopes()] == ["ozg"]
