@@ -80,17 +80,14 @@ def _children(model) -> list[tuple[type, str]]:
     """(model, name of its foreign key to `model`) of what belongs to an object of `model`: the inlines of its
     admin change form, and the audited models whose rows are deleted with it (a user's tokens and memberships)."""
     from django.db import models as db_models
-    from django.forms.models import _get_foreign_key
 
     audited = rules()
     found = {}
     model_admin = admin.site._registry.get(model)
     for inline in getattr(model_admin, "inlines", []):
-        try:
-            fk = _get_foreign_key(model, inline.model, fk_name=inline.fk_name)
-        except ValueError:  # a generic or many-to-many inline: nothing to follow by foreign key
-            continue
-        found[(inline.model, fk.name)] = None
+        for fk in inline.model._meta.concrete_fields:  # the inline's key to its parent, as the inline finds it
+            if fk.many_to_one and fk.related_model is model and inline.fk_name in (None, fk.name):
+                found[(inline.model, fk.name)] = None
     for relation in model._meta.related_objects:
         if (relation.one_to_many or relation.one_to_one) and relation.related_model in audited and (
             relation.on_delete is db_models.CASCADE
