@@ -9,8 +9,11 @@ A request without an Authorization header, or with another scheme (e.g. Basic), 
 authentication class. For the 401 (instead of 403) answer, DRF takes the WWW-Authenticate header from the
 *first* authentication class of a view, so this class belongs first in `DEFAULT_AUTHENTICATION_CLASSES`.
 
+Failed authentications count against the client address (`itvsh_portal.throttling`, scope "auth_failure",
+`API_THROTTLE_AUTH_FAILURES`): past the limit, 429 with Retry-After, before the token is looked up.
+
 Cost per authenticated request: one SELECT (token with its user), plus one UPDATE of `last_used_at` at most
-once a minute per token.
+once a minute per token; one cache read for the failure count (and one increment per failure).
 """
 
 import hmac
@@ -19,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+
+from itvsh_portal.throttling import failed_authentication_guard
 
 from .models import ApiToken, hash_key
 from .services import api_token_mark_used
@@ -34,6 +39,14 @@ class ApiTokenAuthentication(BaseAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].decode("latin-1").lower() not in KEYWORDS:
             return None
+        failed_authentication_guard.check(request)  # 429 before any lookup once the address has no failures left
+        try:
+            return self._authenticate(parts)
+        except exceptions.AuthenticationFailed:
+            failed_authentication_guard.failed(request)  # raises 429 instead when this failure is past the limit
+            raise
+
+    def _authenticate(self, parts):
         if len(parts) == 1:
             raise self._fail(_("Token ungültig: im Authorization-Header fehlt der Schlüssel."), "token_invalid")
         if len(parts) > 2:

@@ -1,13 +1,18 @@
-"""The audit trail in the admin: readable by staff with the view permission, changeable by nobody.
+"""The audit trail in the admin: readable by staff with the view permission (superusers, the groups Revision and
+Administration), changeable by nobody. Every change form links to the entries of its object and of what belongs
+to it ("Audit-Protokoll", `object_link`).
 
 The change list costs a fixed number of queries whatever its length: the actor is shown from its name
 snapshot, the object type from ContentType's cache, links to objects are built without loading them.
 """
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -63,6 +68,114 @@ def change_rows(entry: AuditEntry) -> list[tuple[str, str, str]]:
     return rows
 
 
+# --- one object with what belongs to it ---------------------------------------------------------------------
+
+#: The change list's parameter for "this object and what belongs to it": `?objekt=cooperations.agreement:5`.
+OBJECT_PARAMETER = "objekt"
+#: How deep the objects that belong to an object are followed (an agreement's measures and their milestones).
+OBJECT_DEPTH = 2
+
+
+def _children(model) -> list[tuple[type, str]]:
+    """(model, name of its foreign key to `model`) of what belongs to an object of `model`: the inlines of its
+    admin change form, and the audited models whose rows are deleted with it (a user's tokens and memberships)."""
+    from django.db import models as db_models
+
+    audited = rules()
+    found = {}
+    model_admin = admin.site._registry.get(model)
+    for inline in getattr(model_admin, "inlines", []):
+        for fk in inline.model._meta.concrete_fields:  # the inline's key to its parent, as the inline finds it
+            if fk.many_to_one and fk.related_model is model and inline.fk_name in (None, fk.name):
+                found[(inline.model, fk.name)] = None
+    for relation in model._meta.related_objects:
+        if (relation.one_to_many or relation.one_to_one) and relation.related_model in audited and (
+            relation.on_delete is db_models.CASCADE
+        ):
+            found[(relation.related_model, relation.field.name)] = None
+    return [(child, name) for child, name in found if child in audited]
+
+
+def has_audit_trail(model) -> bool:
+    """Whether the log can hold entries about objects of `model` or what belongs to them."""
+    return model in rules() or bool(_children(model))
+
+
+def object_scope(model, pk) -> Q:
+    """The entries about one object and about what belongs to it (`_children`, followed `OBJECT_DEPTH` deep),
+    including objects deleted since: their "angelegt"/"gelöscht" entries name the parent's key. Costs two
+    queries per kind of child, however many entries there are."""
+    scope = Q(content_type=ContentType.objects.get_for_model(model, for_concrete_model=False), object_id=str(pk))
+    frontier = [(model, [pk])]
+    for _level in range(OBJECT_DEPTH):
+        following = []
+        for parent, keys in frontier:
+            for child, fk_name in _children(parent):
+                content_type = ContentType.objects.get_for_model(child, for_concrete_model=False)
+                ids = {str(key) for key in child._default_manager.filter(**{f"{fk_name}__in": keys})
+                       .values_list("pk", flat=True)}
+                ids |= set(
+                    AuditEntry.objects.filter(content_type=content_type, action__in=(Action.CREATED, Action.DELETED),
+                                              **{f"changes__{fk_name}__in": keys})
+                    .values_list("object_id", flat=True)
+                )
+                if not ids:
+                    continue
+                scope |= Q(content_type=content_type, object_id__in=sorted(ids))
+                following.append((child, [child._meta.pk.to_python(value) for value in sorted(ids)]))
+        frontier = following
+    return scope
+
+
+def object_link(obj) -> str:
+    """The address of the log filtered to `obj` and what belongs to it."""
+    opts = obj._meta
+    query = urlencode({OBJECT_PARAMETER: f"{opts.app_label}.{opts.model_name}:{obj.pk}"})
+    return f"{reverse('admin:audit_auditentry_changelist')}?{query}"
+
+
+def _parse_object(value: str):
+    """`cooperations.agreement:5` -> (model, pk), or None."""
+    label, _colon, key = (value or "").partition(":")
+    app_label, _dot, model_name = label.partition(".")
+    if not (app_label and model_name and key):
+        return None
+    try:
+        model = ContentType.objects.get_by_natural_key(app_label, model_name).model_class()
+        return (model, model._meta.pk.to_python(key)) if model is not None else None
+    except (ContentType.DoesNotExist, ValidationError):
+        return None
+
+
+class ObjectFilter(admin.SimpleListFilter):
+    """`?objekt=<app>.<model>:<pk>`: one object with its inlines and what is deleted with it (the link
+    "Audit-Protokoll" of every change form). Shown only while set."""
+
+    title = _("Objekt mit Zugehörigem")
+    parameter_name = OBJECT_PARAMETER
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value:
+            return []
+        target = _parse_object(value)
+        if target is None:
+            return [(value, _("unbekanntes Objekt"))]
+        model, pk = target
+        obj = model._default_manager.filter(pk=pk).first()
+        text = str(obj) if obj is not None else f"#{pk}"
+        return [(value, f"{capfirst(model._meta.verbose_name)}: {text}")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        target = _parse_object(value)
+        if target is None:
+            return queryset.none()
+        return queryset.filter(object_scope(*target))
+
+
 class ContentTypeFilter(admin.SimpleListFilter):
     """The audited object types only (no query: ContentType's cache)."""
 
@@ -86,7 +199,7 @@ class ContentTypeFilter(admin.SimpleListFilter):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ("when", "actor_display", "door_display", "action", "object_display", "changed_fields")
-    list_filter = ("door", "action", ContentTypeFilter, "when")
+    list_filter = (ObjectFilter, "door", "action", ContentTypeFilter, "when")
     search_fields = ("object_label", "actor_label", "=object_id")
     date_hierarchy = "when"
     list_select_related = ("content_type",)

@@ -18,20 +18,51 @@ def build_policy(directives: dict[str, list[str]]) -> str:
     return "; ".join(" ".join([name, *sources]) for name, sources in directives.items())
 
 
+def permissions_policy() -> str:
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in settings.PERMISSIONS_POLICY.items())
+
+
+def security_headers() -> dict[str, str]:
+    """Every security header the portal sends, from the settings: what Django's SecurityMiddleware and
+    XFrameOptionsMiddleware set, plus Content-Security-Policy and Permissions-Policy."""
+    headers = {
+        "Content-Security-Policy": build_policy(settings.CONTENT_SECURITY_POLICY),
+        "Permissions-Policy": permissions_policy(),
+        "X-Frame-Options": settings.X_FRAME_OPTIONS,
+    }
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers["X-Content-Type-Options"] = "nosniff"
+    if settings.SECURE_REFERRER_POLICY:
+        headers["Referrer-Policy"] = settings.SECURE_REFERRER_POLICY
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+    return headers
+
+
+def static_headers(headers, path, url) -> None:
+    """WHITENOISE_ADD_HEADERS_FUNCTION: the security headers on every static file as WhiteNoise stores them, so
+    that they are there however the file is served (WhiteNoise answers before the clickjacking middleware)."""
+    for name, value in security_headers().items():
+        headers[name] = value
+
+
 class SecurityHeadersMiddleware:
-    """Adds Content-Security-Policy and Permissions-Policy unless a view has set its own."""
+    """Adds Content-Security-Policy, Permissions-Policy and X-Frame-Options unless a view has set its own (or,
+    for X-Frame-Options, is exempt): also on answers given before the inner middleware ran (static files,
+    413)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.csp = build_policy(settings.CONTENT_SECURITY_POLICY)
-        self.permissions_policy = ", ".join(
-            f"{feature}=({' '.join(allow)})" for feature, allow in settings.PERMISSIONS_POLICY.items()
-        )
+        self.permissions_policy = permissions_policy()
+        self.frame_options = settings.X_FRAME_OPTIONS
 
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault("Permissions-Policy", self.permissions_policy)
+        if not getattr(response, "xframe_options_exempt", False):
+            response.headers.setdefault("X-Frame-Options", self.frame_options)
         return response
 
 

@@ -187,6 +187,16 @@ STORAGES = {
 }
 # Served from the finders too, so that the embedded set-up needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
+
+
+def _static_headers(headers, path, url):
+    # WhiteNoise answers before the clickjacking middleware: the security headers go onto the files themselves.
+    from itvsh_portal.security import static_headers
+
+    static_headers(headers, path, url)
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_headers
 WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded documents live outside the web root and are served only through views that check access.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "uploads")))
@@ -256,15 +266,17 @@ REST_FRAMEWORK = {
     # The one policy (itvsh_portal/permissions.py): public reads; writes need a user, a writing token and the
     # view's rule for the action, the same Rule the service checks. Views extend it, never replace it.
     "DEFAULT_PERMISSION_CLASSES": ["itvsh_portal.permissions.PortalPolicy"],
-    # Per client: anonymous clients by IP, token and session clients by user; counted in the cache (Redis in
-    # production, so that all web workers share the count). A throttled client gets 429 with Retry-After.
+    # Per client: anonymous clients by IP, token and session clients by user; failed token authentications by
+    # IP (accounts.authentication). Atomic fixed-window counters in the cache (Redis in production, so that all
+    # web workers share the count): itvsh_portal/throttling.py. A throttled client gets 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "itvsh_portal.throttling.AnonThrottle",
+        "itvsh_portal.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/min"),
         "user": env("API_THROTTLE_USER", default="1200/min"),
+        "auth_failure": env("API_THROTTLE_AUTH_FAILURES", default="20/min"),
     },
     # Trusted reverse proxies in front of the portal (X-Forwarded-For is read only then). 0: REMOTE_ADDR.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),

@@ -406,6 +406,13 @@ class StatusEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Einträge der Änderungshistorie können nicht gelöscht werden."))
 
+    @property
+    def public_actor(self) -> str:
+        """Who changed it, as public outputs say it (a role or body): `selectors.public_actor_label`."""
+        from .selectors import public_actor_label
+
+        return public_actor_label(self)
+
 
 class MonthlySnapshot(models.Model):
     """The aggregates the time series need, as of the start of `date` (one per date, recomputed on demand)."""

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.selectors import acts_for_all_expression
 from common.cached_reads import Scope
 from organisations.models import LAND_ARS, Organisation
 
@@ -67,7 +68,44 @@ def status_list():
 
 
 def event_list():
-    return StatusEvent.objects.select_related("leistung", "verwaltung", "changed_by").order_by("-changed_at", "-id")
+    """The history with what a public output shows of who changed it (`public_actor_label`), in one query: the
+    acting user is never loaded, only whether she acts for all Verwaltungen (ITV.SH) or wrote as a member of the
+    row's Verwaltung (Kommune)."""
+    return (
+        StatusEvent.objects.select_related("leistung", "verwaltung")
+        .annotate(actor_acts_for_all=acts_for_all_expression("changed_by_id"))
+        .order_by("-changed_at", "-id")
+    )
+
+
+def public_actor_label(event) -> str:
+    """Who changed a status, as every public output (pages, API, downloads) names it: a role or body, never a
+    login name or a person. Staff see the person in the admin (history, audit trail).
+
+    - demo rows: "Beispieldaten"; file imports (CSV upload, federal dashboard): "Datei-Import";
+    - who acts for all Verwaltungen (superusers, the group Monitoring, the system actor): "ITV.SH";
+    - anyone else wrote as a member of the event's Verwaltung (the only Verwaltungen the write rule lets her
+      write for): "Kommune: <Verwaltung>";
+    - an account deleted since: "nicht bekannt".
+
+    Reads the annotations of `event_list()`; an event loaded otherwise costs one query for them."""
+    if event.channel == StatusEvent.Channel.DEMO:
+        return _("Beispieldaten")
+    if event.channel == StatusEvent.Channel.IMPORT:
+        return _("Datei-Import")
+    if event.changed_by_id is None:
+        return _("nicht bekannt")
+    acts_for_all = getattr(event, "actor_acts_for_all", None)
+    if acts_for_all is None:  # not loaded through event_list()
+        acts_for_all = (
+            StatusEvent.objects.filter(pk=event.pk)
+            .annotate(actor_acts_for_all=acts_for_all_expression("changed_by_id"))
+            .values_list("actor_acts_for_all", flat=True)
+            .first()
+        )
+    if acts_for_all is False:
+        return _("Kommune: %(verwaltung)s") % {"verwaltung": event.verwaltung.display_name}
+    return _("ITV.SH")
 
 
 # --- Zuständigkeit -----------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.authorization import verwaltung_scope
 from accounts.selectors import writable_verwaltung_ids
+from audit.context import acting_as
 from audit.models import Action
 from audit.services import Record, audit_record_many
 from common.authorization import Rule
@@ -675,7 +676,13 @@ class _DryRun(Exception):
 
 def import_job_run(*, job) -> None:
     """Checks every row (progress visible while it runs), then applies all rows in one transaction. Any error:
-    the job fails with a downloadable report and nothing is changed."""
+    the job fails with a downloadable report and nothing is changed. The uploader acts (rules, Verwaltungen, the
+    audit trail), through whatever door runs the job (a Celery task, a command)."""
+    with acting_as(user=job.uploaded_by):
+        _import_job_run(job)
+
+
+def _import_job_run(job) -> None:
     from .models import ImportJob
 
     job.state, job.processed_rows = ImportJob.State.RUNNING, 0

@@ -114,16 +114,18 @@ class EventSerializer(serializers.ModelSerializer):
     ozg_id = serializers.IntegerField(source="leistung.ozg_id", read_only=True)
     ars = serializers.CharField(source="verwaltung.ars", read_only=True)
     verwaltung = serializers.CharField(source="verwaltung.name", read_only=True)
-    changed_by = serializers.SerializerMethodField()
+    changed_by = serializers.SerializerMethodField(
+        help_text=_("Wer geändert hat, als Rolle oder Stelle, nie als Person: „ITV.SH“, „Kommune: <Verwaltung>“, "
+                    "„Datei-Import“, „Beispieldaten“ (oder „nicht bekannt“ bei einem gelöschten Konto).")
+    )
 
     class Meta:
         model = StatusEvent
         fields = ["id", "status", "ozg_id", "ars", "verwaltung", "action", "old_values", "new_values",
                   "changed_by", "changed_at", "channel"]
 
-    def get_changed_by(self, obj) -> str | None:
-        # Only the account name, no personal data beyond it.
-        return obj.changed_by.get_username() if obj.changed_by_id else None
+    def get_changed_by(self, obj) -> str:
+        return obj.public_actor
 
 
 class CoverageSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module("accounts.migrations.0002_staff_groups")
 group_rights = importlib.import_module("accounts.migrations.0003_system_actor_and_group_rights")
+audit_readers = importlib.import_module("accounts.migrations.0004_revision_group_and_audit_readers")
 
 
 def perms(name) -> set[str]:
@@ -93,6 +94,27 @@ def test_administration_manages_users_tokens_and_devices():
     assert not user.has_perm("cooperations.change_agreement") and not user.has_perm("funding.approve_drawdown")
 
 
+def test_revision_and_administration_read_the_audit_trail_and_revision_nothing_else():
+    assert perms("Revision") == {"audit.view_auditentry"}
+    assert "audit.view_auditentry" in perms("Administration")
+    for name in ("Redaktion", "Monitoring", "Finanzen", "Kommune"):
+        assert "audit.view_auditentry" not in perms(name)
+    auditor = member("Revision")
+    assert auditor.has_perm("audit.view_auditentry")
+    assert not any(auditor.has_perm(f"audit.{op}_auditentry") for op in ("add", "change", "delete"))
+
+
+def test_the_revision_migration_is_idempotent_and_reversible():
+    audit_readers.forwards(apps, None)
+    audit_readers.forwards(apps, None)
+    assert Group.objects.filter(name="Revision").count() == 1 and perms("Revision") == {"audit.view_auditentry"}
+    audit_readers.backwards(apps, None)
+    assert not Group.objects.filter(name="Revision").exists()
+    assert "audit.view_auditentry" not in perms("Administration")
+    audit_readers.forwards(apps, None)
+    assert perms("Revision") == {"audit.view_auditentry"} and "audit.view_auditentry" in perms("Administration")
+
+
 def test_kommune_views_and_changes_statuses_only():
     assert perms("Kommune") == {"ozg_monitoring.view_rolloutstatus", "ozg_monitoring.change_rolloutstatus"}
     assert not selectors.acts_for_all_verwaltungen(member("Kommune"))
@@ -104,11 +126,13 @@ def test_the_migration_is_idempotent_and_reversible():
     redaktion.permissions.clear()  # drifted by hand
     migration.create_groups(apps, None)
     migration.create_groups(apps, None)
-    group_rights.forwards(apps, None)  # the chain of migrations sets the groups: 0002, then 0003
+    group_rights.forwards(apps, None)  # the chain of migrations sets the groups: 0002, then 0003 and 0004
+    audit_readers.forwards(apps, None)
     assert {name: perms(name) for name in migration.GROUPS} == before
     assert Group.objects.get(name="Redaktion").pk == redaktion.pk  # updated, not duplicated
     migration.remove_groups(apps, None)
     assert not Group.objects.filter(name__in=migration.GROUPS).exists()
     migration.create_groups(apps, None)
     group_rights.forwards(apps, None)
+    audit_readers.forwards(apps, None)
     assert {name: perms(name) for name in migration.GROUPS} == before

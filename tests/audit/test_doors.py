@@ -125,3 +125,40 @@ def test_request_paths_map_to_doors(path, door):
     with request_context(request):
         actor = current_actor()
     assert actor.door == door and actor.user == request.user
+
+
+def test_the_status_import_task_records_the_uploader_not_the_system(territory, entries,
+                                                                   django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ozg_monitoring.models import ImportJob
+    from ozg_monitoring.services import import_job_create
+    from tests.accounts.factories import role_user
+
+    uploader = role_user("Monitoring", username="hochladende")  # the group that may import files
+    leistung = OzgLeistungFactory()
+    upload = SimpleUploadedFile("stand.csv", f"ozg_id,ars,stage\n{leistung.ozg_id},{territory.foehr.ars},geplant\n"
+                                .encode(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):  # the task runs once the upload is committed
+        job = import_job_create(file=upload, by=uploader)
+    assert ImportJob.objects.get(pk=job.pk).state == "done"
+    status_entries = entries(content_type__model="rolloutstatus")
+    assert len(status_entries) == 1
+    entry = status_entries[0]
+    assert (entry.door, entry.door_detail) == (Door.CELERY, "ozg_monitoring.import_job_process")
+    assert (entry.actor_id, entry.actor_label) == (uploader.pk, "hochladende")
+
+
+def test_scheduled_tasks_act_as_the_system_actor(entries):
+    import datetime
+
+    from cooperations.tasks import cooperations_daily
+    from tests.cooperations.factories import signed_agreement
+
+    signed_agreement(signed_on=datetime.date(2015, 1, 1), years=3)  # ended: the daily task closes it
+    before = len(entries())
+    cooperations_daily.delay()
+    new = entries()[before:]
+    assert new, "the daily task changed nothing"
+    assert {(entry.door, entry.actor_label) for entry in new} == {(Door.CELERY, "system")}
+    assert {entry.actor_id for entry in new} == {system_actor().pk}

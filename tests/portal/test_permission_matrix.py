@@ -46,6 +46,7 @@ API_ROLES = (
     "monitoring",
     "finanzen",
     "administration",
+    "revision",
     "superuser",
     "expired_token",
     "revoked_token",
@@ -60,6 +61,7 @@ ADMIN_ROLES = (
     "monitoring",
     "finanzen",
     "administration",
+    "revision",
     "superuser",
     "deactivated_user",
 )
@@ -71,6 +73,7 @@ RED = SU | {"redaktion"}
 MON = SU | {"monitoring"}
 FIN = SU | {"finanzen"}
 ADM = SU | {"administration"}
+AUDIT_READERS = ADM | {"revision"}  # migration accounts.0004: the groups Revision and Administration
 STATUS_WRITERS = MON | {"kommune_meldend"}
 STATUS_READERS = STATUS_WRITERS | {"kommune_lesend"}
 READERS = SU | {"redaktion", "monitoring", "finanzen", "administration"}
@@ -111,6 +114,7 @@ def world(territory):
         "monitoring": _staff("monitoring", "Monitoring"),
         "finanzen": _staff("finanzen", "Finanzen"),
         "administration": _staff("administration", "Administration"),
+        "revision": _staff("revision", "Revision"),
         "superuser": User.objects.create_superuser("superuser", "superuser@example.invalid", "x" * 16),
         "deactivated_user": _staff("deaktiviert", is_superuser=True, is_active=False),
     }
@@ -384,7 +388,7 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "accounts.verwaltungmembership:change": ADM,
     "accounts.verwaltungmembership:delete": ADM,
     "audit.auditentry:action:delete_selected": NOBODY,
-    "audit.auditentry:action:export_csv": SU,
+    "audit.auditentry:action:export_csv": AUDIT_READERS,
     "audit.auditentry:add": NOBODY,
     "audit.auditentry:change": NOBODY,
     "audit.auditentry:delete": NOBODY,
@@ -641,3 +645,23 @@ def test_admin_matrix(world, label, plain_static_storage):
     wrong = [f"{key}: expected {sorted(ADMIN_EXPECTED.get(key, ()))}, actual {sorted(allowed)}"
              for key, allowed in sorted(actual.items()) if allowed != ADMIN_EXPECTED.get(key)]
     assert not wrong, "\n".join(wrong)
+
+
+def test_audit_trail_is_read_by_superusers_administration_and_revision(world, plain_static_storage):
+    """The one read door that matters here: the audit trail (its list, an entry, the per-object filter)."""
+    entry = world.objects["audit.auditentry"]
+    agreement = world.agreement
+    readers = set()
+    changelist = reverse("admin:audit_auditentry_changelist")
+    for role in ADMIN_ROLES:
+        client = _admin_client(world, role)
+        pages = [
+            client.get(changelist),
+            client.get(reverse("admin:audit_auditentry_change", args=[entry.pk])),
+            client.get(changelist, {"objekt": f"cooperations.agreement:{agreement.pk}"}),
+        ]
+        if all(page.status_code == 200 for page in pages):
+            readers.add(role)
+        else:
+            assert all(page.status_code in (302, 403) for page in pages), role
+    assert readers == AUDIT_READERS

@@ -46,8 +46,7 @@ def test_every_response_carries_the_policy_and_headers(client, warm_notices, pat
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
-    if not path.startswith("/static/"):  # WhiteNoise answers static files before the clickjacking middleware
-        assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Frame-Options"] == "DENY"  # static files too, though WhiteNoise answers them early
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
@@ -95,7 +94,7 @@ def test_production_headers_are_switched_on_with_https(monkeypatch):
 
 
 THROTTLED = {
-    "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "5/min"},
+    "DEFAULT_THROTTLE_RATES": {"anon": "3/min", "user": "5/min", "auth_failure": "4/min"},
 }
 
 
@@ -107,18 +106,12 @@ def _rest_framework(**changes):
 
 @pytest.fixture
 def low_rates():
-    """Low throttle rates for one test. DRF reads the rates into the throttle classes at import, so they are
-    patched there too."""
-    from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
-
+    """Low throttle rates for one test (the throttles read the rates at each request)."""
     cache.clear()
     with override_settings(REST_FRAMEWORK=_rest_framework(**THROTTLED)):
-        old = AnonRateThrottle.THROTTLE_RATES, UserRateThrottle.THROTTLE_RATES
-        AnonRateThrottle.THROTTLE_RATES = UserRateThrottle.THROTTLE_RATES = THROTTLED["DEFAULT_THROTTLE_RATES"]
         try:
             yield
         finally:
-            AnonRateThrottle.THROTTLE_RATES, UserRateThrottle.THROTTLE_RATES = old
             cache.clear()
 
 
@@ -231,3 +224,73 @@ def test_client_address_trusts_only_configured_proxies(rf, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     assert client_ip(request) == "203.0.113.7"  # the address our one proxy saw, not what the client wrote
     assert client_ip(rf.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"
+
+
+@pytest.mark.django_db
+def test_failed_token_authentication_is_throttled_per_address_before_the_lookup(client, low_rates,
+                                                                               django_assert_num_queries):
+    """Unknown, expired and revoked tokens count against the address: after 4 failures, 429 with Retry-After,
+    and the token is not even looked up (no query), a good one from that address neither."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import ApiToken
+    from accounts.services import api_token_create, api_token_revoke
+    from tests.accounts.factories import UserFactory
+
+    user = UserFactory()
+    _, good = api_token_create(user=user, name="Fachverfahren", scope="read", by=system_actor())
+    revoked, revoked_key = api_token_create(user=user, name="alt", scope="read", by=system_actor())
+    api_token_revoke(token=revoked, by=system_actor())
+    expired, expired_key = api_token_create(user=user, name="abgelaufen", scope="read", by=system_actor(),
+                                            expires_at=timezone.now() + datetime.timedelta(days=1))
+    past = timezone.now() - datetime.timedelta(minutes=1)
+    ApiToken.objects.filter(pk=expired.pk).update(created_at=past - datetime.timedelta(days=1), expires_at=past)
+    url = "/api/v1/organisations/"
+    wrong = [f"Token {'x' * 40}", f"Token {revoked_key}", f"Token {expired_key}", "Token"]
+    assert [client.get(url, HTTP_AUTHORIZATION=header).status_code for header in wrong] == [401] * 4
+    with django_assert_num_queries(0):  # refused before any lookup
+        response = client.get(url, HTTP_AUTHORIZATION=f"Token {'y' * 40}")
+        good_from_there = client.get(url, HTTP_AUTHORIZATION=f"Token {good}")
+    assert response.status_code == good_from_there.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "Anmeldungen" in response.json()["detail"]
+    # Another address is not affected; a good token does not count as a failure.
+    assert client.get(url, HTTP_AUTHORIZATION=f"Token {'x' * 40}", REMOTE_ADDR="10.0.0.3").status_code == 401
+    for _ in range(5):
+        assert client.get(url, HTTP_AUTHORIZATION=f"Token {good}", REMOTE_ADDR="10.0.0.4").status_code in (200, 429)
+    assert client.get(url, HTTP_AUTHORIZATION=f"Token {'x' * 40}", REMOTE_ADDR="10.0.0.4").status_code == 401
+
+
+@pytest.mark.django_db
+def test_requests_without_a_token_are_not_failed_authentications(client, low_rates):
+    """Anonymous reads are counted by the anonymous rate only, not as failures."""
+    assert [client.get("/api/v1/organisations/").status_code for _ in range(3)] == [200] * 3
+    assert client.get("/api/v1/organisations/", HTTP_AUTHORIZATION=f"Token {'x' * 40}").status_code == 401
+
+
+def test_static_files_carry_the_security_headers_from_whitenoise_itself(rf):
+    """WhiteNoise answers before the clickjacking middleware; its own answer carries every header already."""
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    middleware = WhiteNoiseMiddleware(get_response=lambda request: None)
+    response = middleware(rf.get("/static/css/portal.css"))
+    assert response is not None and response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Security-Policy"] == EXPECTED_CSP
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_an_exempt_view_keeps_its_frame_permission(rf):
+    from django.http import HttpResponse
+    from django.views.decorators.clickjacking import xframe_options_exempt
+
+    from itvsh_portal.security import SecurityHeadersMiddleware
+
+    exempt = SecurityHeadersMiddleware(xframe_options_exempt(lambda request: HttpResponse("ok")))
+    assert "X-Frame-Options" not in exempt(rf.get("/"))
+    plain = SecurityHeadersMiddleware(lambda request: HttpResponse("ok"))
+    assert plain(rf.get("/"))["X-Frame-Options"] == "DENY"
