@@ -46,8 +46,13 @@ READS = Scope(
         "ozg_monitoring.MonthlySnapshot",
         "ozg_monitoring.RolloutPlan",
         "ozg_monitoring.RolloutTarget",
+        # The public actor label of a history entry ("ITV.SH" or "Kommune: …") is read from the author's rights
+        # (public_actor_label): a change of users, groups or permissions replaces the version too.
+        "auth.User",
+        "auth.Group",
+        "auth.Permission",
+        "contenttypes.ContentType",
     ],
-    unshown=["auth.User"],  # event_list joins the author for the API; the pages never show it
 )
 DEMO_FLAG_SECONDS = 3600
 
