@@ -70,8 +70,10 @@ def exception_handler(exc, context):
                                    else message("unsupported_media_type_any"))
     elif isinstance(exc, Throttled):
         wait = exc.wait
-        exc = Throttled(wait, detail=message("throttled", wait=math.ceil(wait)) if wait is not None
-                        else message("throttled_any"))
+        exc = Throttled(wait)
+        # Throttled appends DRF's own sentence about the wait to any detail: the catalogue's text replaces both.
+        exc.detail = ErrorDetail(message("throttled", wait=math.ceil(wait)) if wait is not None
+                                 else message("throttled_any"), "throttled")
     elif isinstance(exc, APIException) and not isinstance(exc, ValidationError | PermissionDenied):
         # NotAuthenticated, AuthenticationFailed, ParseError, NotAcceptable: DRF's default text becomes the
         # catalogue's for its code; our own texts are checked like any other.

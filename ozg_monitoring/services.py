@@ -266,6 +266,11 @@ def status_input(raw, *, item: bool = False) -> tuple[dict, dict]:
     return values, errors
 
 
+def _shown(value) -> str:
+    """A key of a bulk item as the error entry repeats it: text or number, at most 50 characters."""
+    return str(value)[:50] if isinstance(value, str | int) and not isinstance(value, bool) else ""
+
+
 def _ars(value) -> str:
     if not isinstance(value, str) or not ARS_PATTERN.match(value):
         raise ValidationError(message("ozg.ars_format"))
@@ -456,7 +461,9 @@ def rollout_status_bulk_upsert(*, items: list[dict], channel: str, by) -> BulkRe
             changes["provider"] = (organisations if isinstance(key, str) else organisations_by_pk).get(key)
             if changes["provider"] is None:
                 item_errors["provider"] = [message("ozg.unknown_provider", key=key)]
-        ozg_id, ars = "" if ozg_id is None else str(ozg_id), ars or ""
+        # The error entry repeats the item's key as sent (the CSV import's report shows the cells, formula-safe).
+        ozg_id, ars = (_shown(items[index].get(name)) if isinstance(items[index], dict) else "" for name in
+                       ("ozg_id", "ars"))
         if item_errors:
             errors.append({"index": index, "ozg_id": ozg_id, "ars": ars, "errors": item_errors})
             continue
