@@ -19,10 +19,10 @@ once a minute per token; one cache read for the failure count (and one increment
 import hmac
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
+from common.messages import lazy_message
 from itvsh_portal.throttling import failed_authentication_guard
 
 from .models import ApiToken, hash_key
@@ -48,27 +48,27 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def _authenticate(self, parts):
         if len(parts) == 1:
-            raise self._fail(_("Token ungültig: im Authorization-Header fehlt der Schlüssel."), "token_invalid")
+            raise self._fail(lazy_message("accounts.token_missing_key"), "token_invalid")
         if len(parts) > 2:
-            raise self._fail(_("Token ungültig: der Schlüssel darf keine Leerzeichen enthalten."), "token_invalid")
+            raise self._fail(lazy_message("accounts.token_spaces"), "token_invalid")
         try:
             key = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise self._fail(_("Token ungültig: der Schlüssel enthält unzulässige Zeichen."), "token_invalid") from None
+            raise self._fail(lazy_message("accounts.token_characters"), "token_invalid") from None
         return self.authenticate_credentials(key)
 
     def authenticate_credentials(self, key: str):
         digest = hash_key(key)
         token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
         if token is None or not hmac.compare_digest(token.key_hash, digest):
-            raise self._fail(_("Token ungültig."), "token_invalid")
+            raise self._fail(lazy_message("accounts.token_invalid"), "token_invalid")
         now = timezone.now()
         if token.revoked_at is not None:
-            raise self._fail(_("Token widerrufen."), "token_revoked")
+            raise self._fail(lazy_message("accounts.token_revoked"), "token_revoked")
         if token.expires_at is not None and token.expires_at <= now:
-            raise self._fail(_("Token abgelaufen."), "token_expired")
+            raise self._fail(lazy_message("accounts.token_expired"), "token_expired")
         if not token.user.is_active:
-            raise self._fail(_("Token ungültig: das Benutzerkonto ist deaktiviert."), "token_invalid")
+            raise self._fail(lazy_message("accounts.token_user_inactive"), "token_invalid")
         api_token_mark_used(token=token, now=now)
         return token.user, token
 

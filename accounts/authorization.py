@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.utils.translation import gettext as _
+from common.messages import message
 
 
 def verwaltung_scope(verwaltung_id_of: Callable) -> Callable:
@@ -19,9 +19,9 @@ def verwaltung_scope(verwaltung_id_of: Callable) -> Callable:
         if obj is None:
             if ids:
                 return None
-            return _("Ihr Konto ist an keine Verwaltung mit der Rolle „meldend“ gebunden.")
+            return message("accounts.no_reporting_verwaltung")
         if verwaltung_id_of(obj) in ids:
             return None
-        return _("Sie dürfen nur für die Verwaltungen schreiben, an die Ihr Konto gebunden ist.")
+        return message("accounts.foreign_verwaltung")
 
     return scope

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.text import format_lazy
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+
+from common.messages import message
 
 #: The user name of the system actor (commands, loaders, tasks).
 SYSTEM_USERNAME = "system"
@@ -74,13 +75,13 @@ class Rule:
         if is_system_actor(user):
             return None
         if not is_acting_user(user):
-            return _("Keine Berechtigung: %(action)s (nicht angemeldet oder Konto deaktiviert).") % {
+            return message("rules.not_acting") % {
                 "action": self.action
             }
         if self.perms:
             held = [user.has_perm(perm) for perm in self.perms]
             if not (any(held) if self.any_perm else all(held)):
-                return _("Keine Berechtigung: %(action)s.") % {"action": self.action}
+                return message("rules.denied") % {"action": self.action}
         if self.scope is not None:
             return self.scope(user, obj)
         return None

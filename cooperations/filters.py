@@ -6,12 +6,14 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import DateFilter, StrictFilterSet
+from common.messages import lazy_message
 from organisations.models import Organisation
 
 from .models import Agreement, Measure, Topic
 
-ars_exact = RegexValidator(r"^01\d{10}$", _("Ein Regionalschlüssel hat 12 Ziffern und beginnt mit 01."))
-ars_prefix = RegexValidator(r"^01\d{0,10}$", _("Ein Schlüsselpräfix besteht aus 2 bis 12 Ziffern und beginnt mit 01."))
+ars_exact = RegexValidator(r"^01[0-9]{10}\Z", lazy_message("cooperations.ars_format"))
+ars_prefix = RegexValidator(r"^01[0-9]{0,10}\Z", lazy_message("cooperations.ars_prefix_format"))
 
 
 def body_prefix(body: Organisation) -> str | None:
@@ -23,7 +25,7 @@ def body_prefix(body: Organisation) -> str | None:
     return None
 
 
-class AgreementFilterSet(django_filters.FilterSet):
+class AgreementFilterSet(StrictFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Art"), choices=Agreement.Kind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Agreement.Status.choices)
     topic = django_filters.ModelChoiceFilter(
@@ -40,7 +42,7 @@ class AgreementFilterSet(django_filters.FilterSet):
     party_ars_prefix = django_filters.CharFilter(
         label=_("Partei (ARS-Präfix)"), method="filter_prefix", validators=[ars_prefix]
     )
-    in_force_on = django_filters.DateFilter(label=_("in Kraft am"), method="filter_in_force")
+    in_force_on = DateFilter(label=_("in Kraft am"), method="filter_in_force")
     sort = django_filters.OrderingFilter(
         label=_("Sortierung"),
         fields=(("title", "title"), ("term_start", "term_start"), ("term_end", "term_end"), ("status", "status")),
@@ -73,7 +75,7 @@ class AgreementFilterSet(django_filters.FilterSet):
         return queryset.for_ars_prefix(prefix) if prefix else queryset.for_body(body)
 
 
-class MeasureFilterSet(django_filters.FilterSet):
+class MeasureFilterSet(StrictFilterSet):
     agreement = django_filters.CharFilter(label=_("Vereinbarung (Kennung)"), field_name="agreement__slug")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Measure.Status.choices)
     lead_ars = django_filters.CharFilter(label=_("federführend (ARS)"), field_name="lead__ars", validators=[ars_exact])

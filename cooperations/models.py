@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.messages import lazy_message
+
 from .validators import validate_pdf
 
 
@@ -95,7 +97,7 @@ class Wahlperiode(models.Model):
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(end__gt=F("start")),
                 name="wahlperiode_end_after_start",
-                violation_error_message=_("Das Ende der Wahlperiode muss nach ihrem Beginn liegen."),
+                violation_error_message=lazy_message("cooperations.wahlperiode_end"),
             ),
         ]
 
@@ -269,12 +271,12 @@ class Agreement(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="in_kraft") | Q(signed_on__isnull=False) | Q(signed_date_unknown=True),
                 name="agreement_in_force_signed",
-                violation_error_message=_("Eine Vereinbarung kann ohne Unterzeichnungsdatum nicht „in Kraft“ sein."),
+                violation_error_message=lazy_message("cooperations.in_force_unsigned"),
             ),
             models.CheckConstraint(
                 condition=Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gt=F("term_start")),
                 name="agreement_term_end_after_start",
-                violation_error_message=_("Das Ende der Laufzeit muss nach ihrem Beginn liegen."),
+                violation_error_message=lazy_message("cooperations.end_before_start"),
             ),
             models.CheckConstraint(
                 condition=Q(effective_from__isnull=True)
@@ -283,12 +285,12 @@ class Agreement(models.Model):
                 | ~Q(signed_on_precision="day")
                 | ~Q(effective_from_precision="day"),
                 name="agreement_effective_not_before_signed",
-                violation_error_message=_("„Wirksam ab“ darf nicht vor dem Unterzeichnungsdatum liegen."),
+                violation_error_message=lazy_message("cooperations.effective_before_signed"),
             ),
             models.CheckConstraint(
                 condition=~Q(predecessor=F("pk")),
                 name="agreement_not_own_predecessor",
-                violation_error_message=_("Eine Vereinbarung kann nicht ihr eigener Vorgänger sein."),
+                violation_error_message=lazy_message("cooperations.own_predecessor"),
             ),
         ]
         indexes = [models.Index(fields=["term_end"], name="agreement_term_end")]
@@ -434,7 +436,7 @@ class Amendment(models.Model):
             models.CheckConstraint(
                 condition=Q(effective_from__isnull=True) | Q(effective_from__gte=F("dated_on")),
                 name="amendment_effective_not_before_dated",
-                violation_error_message=_("Eine Änderung kann nicht vor ihrem Datum wirksam werden."),
+                violation_error_message=lazy_message("cooperations.amendment_before_date"),
             ),
         ]
 
@@ -530,17 +532,17 @@ class Measure(models.Model):
             models.CheckConstraint(
                 condition=Q(progress__lte=100),
                 name="measure_progress_0_100",
-                violation_error_message=_("Der Fortschritt liegt zwischen 0 und 100 Prozent."),
+                violation_error_message=lazy_message("cooperations.progress_range"),
             ),
             models.CheckConstraint(
                 condition=Q(weight__gte=1),
                 name="measure_weight_positive",
-                violation_error_message=_("Das Gewicht ist mindestens 1."),
+                violation_error_message=lazy_message("cooperations.weight_min"),
             ),
             models.CheckConstraint(
                 condition=Q(end_on__isnull=True) | Q(start_on__isnull=True) | Q(end_on__gte=F("start_on")),
                 name="measure_end_after_start",
-                violation_error_message=_("Das Ende der Maßnahme darf nicht vor ihrem Beginn liegen."),
+                violation_error_message=lazy_message("cooperations.measure_end_before_start"),
             ),
         ]
 

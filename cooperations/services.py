@@ -29,6 +29,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from common.authorization import Rule, model_rules
+from common.messages import message
+from common.params import check_date
 
 from .models import (
     Agreement,
@@ -82,48 +84,61 @@ def _add(errors: dict, field: str, message: str) -> None:
     errors.setdefault(field, []).append(message)
 
 
+def _date_range_errors(errors: dict, obj, fields) -> None:
+    """Dates outside the plausible range (common.params: 1990-01-01 to today + 30 years)."""
+    for field in fields:
+        value = getattr(obj, field)
+        if isinstance(value, datetime.date):
+            try:
+                check_date(value)
+            except ValidationError as error:
+                _add(errors, field, error.messages[0])
+
+
 def agreement_rule_errors(agreement: Agreement, *, party_count: int | None = None) -> dict:
     """The rule violations of an agreement as {field: [messages]}; empty when all rules hold.
     `party_count` None means "count the saved parties"."""
     errors: dict[str, list[str]] = {}
+    _date_range_errors(errors, agreement, ("announced_on", "signed_on", "effective_from", "end_on"))
     if agreement.signed_on and agreement.effective_from:
         precision = _coarser(agreement.signed_on_precision, agreement.effective_from_precision)
         if _truncate(agreement.effective_from, precision) < _truncate(agreement.signed_on, precision):
-            _add(errors, "effective_from", _("„Wirksam ab“ darf nicht vor dem Unterzeichnungsdatum liegen."))
+            _add(errors, "effective_from", message("cooperations.effective_before_signed"))
     if agreement.status == Agreement.Status.IN_KRAFT and not agreement.is_signed:
-        _add(errors, "status", _("Eine Vereinbarung kann ohne Unterzeichnungsdatum nicht „in Kraft“ sein."))
+        _add(errors, "status", message("cooperations.in_force_unsigned"))
     term = agreement.TermKind
     if agreement.term_kind == term.FIXED_END and not agreement.end_on:
-        _add(errors, "end_on", _("Bei festem Enddatum ist „endet am“ anzugeben."))
+        _add(errors, "end_on", message("cooperations.end_date_missing"))
     if agreement.term_kind == term.YEARS and not agreement.duration_years:
-        _add(errors, "duration_years", _("Bei einer Laufzeit in Jahren ist die Zahl der Jahre anzugeben."))
+        _add(errors, "duration_years", message("cooperations.years_missing"))
     if agreement.term_kind == term.WAHLPERIODE and not agreement.wahlperiode_id:
-        _add(errors, "wahlperiode", _("Bei einer Laufzeit bis zum Ende der Wahlperiode ist diese anzugeben."))
+        _add(errors, "wahlperiode", message("cooperations.wahlperiode_missing"))
     start, end = agreement.compute_term_start(), agreement.compute_term_end()
     if start and end and end <= start:
         field = "end_on" if agreement.term_kind == term.FIXED_END else "term_kind"
-        _add(errors, field, _("Das Ende der Laufzeit muss nach ihrem Beginn liegen."))
+        _add(errors, field, message("cooperations.end_before_start"))
     if agreement.term_kind == term.WAHLPERIODE and agreement.wahlperiode_id and start:
         period = agreement.wahlperiode
         if period.end and not (period.start <= start <= period.end):
-            _add(errors, "wahlperiode", _("Der Beginn der Laufzeit liegt nicht in dieser Wahlperiode."))
+            _add(errors, "wahlperiode", message("cooperations.start_outside_wahlperiode"))
     if agreement.predecessor_id and agreement.pk and agreement.predecessor_id == agreement.pk:
-        _add(errors, "predecessor", _("Eine Vereinbarung kann nicht ihr eigener Vorgänger sein."))
+        _add(errors, "predecessor", message("cooperations.own_predecessor"))
     if agreement.is_signed:
         if party_count is None:
             party_count = agreement.parties.count() if agreement.pk else 0
         if party_count < 2:
-            _add(errors, "parties", _("Eine unterzeichnete Vereinbarung hat mindestens zwei Parteien."))
+            _add(errors, "parties", message("cooperations.two_parties"))
     return errors
 
 
 def measure_rule_errors(measure: Measure, agreement: Agreement) -> dict:
     """Rule violations of a measure against its agreement's term."""
     errors: dict[str, list[str]] = {}
+    _date_range_errors(errors, measure, ("start_on", "end_on"))
     if measure.progress is not None and not 0 <= measure.progress <= 100:
-        _add(errors, "progress", _("Der Fortschritt liegt zwischen 0 und 100 Prozent."))
+        _add(errors, "progress", message("cooperations.progress_range"))
     if measure.start_on and measure.end_on and measure.end_on < measure.start_on:
-        _add(errors, "end_on", _("Das Ende der Maßnahme darf nicht vor ihrem Beginn liegen."))
+        _add(errors, "end_on", message("cooperations.measure_end_before_start"))
     if not measure.is_follow_up:
         start, end = agreement.compute_term_start(), agreement.compute_term_end()
         for field in ("start_on", "end_on"):
@@ -134,7 +149,7 @@ def measure_rule_errors(measure: Measure, agreement: Agreement) -> dict:
                 _add(
                     errors,
                     field,
-                    _("Das Datum liegt außerhalb der Laufzeit der Vereinbarung; nur Folgemaßnahmen dürfen das."),
+                    message("cooperations.measure_outside_term"),
                 )
     return errors
 
@@ -159,7 +174,7 @@ def _check_measures(agreement: Agreement) -> None:
             raise ValidationError(
                 {
                     "term_kind": [
-                        _("Die Maßnahme „%(title)s“ läge außerhalb der neuen Laufzeit.") % {"title": measure.title}
+                        message("cooperations.measure_outside_new_term") % {"title": measure.title}
                     ]
                 }
             )
@@ -234,7 +249,7 @@ def party_remove(*, party: AgreementParty, by) -> None:
     PARTY.delete.require(by)
     agreement = party.agreement
     if agreement.is_signed and agreement.parties.count() <= 2:
-        raise ValidationError({"parties": [_("Eine unterzeichnete Vereinbarung hat mindestens zwei Parteien.")]})
+        raise ValidationError({"parties": [message("cooperations.two_parties")]})
     party.delete()
 
 
@@ -265,7 +280,7 @@ def obligation_rule_errors(obligation: Obligation, *, party_ids=None) -> dict:
     if party_ids is None:
         party_ids = set(obligation.agreement.parties.values_list("organisation_id", flat=True))
     if obligation.obligor_id not in party_ids:
-        _add(errors, "obligor", _("Die verpflichtete Stelle ist keine Partei der Vereinbarung."))
+        _add(errors, "obligor", message("cooperations.obligor_not_party"))
     return errors
 
 

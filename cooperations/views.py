@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from common.messages import message
 from itvsh_portal.api_support import SafeCsvWriter
 
 from . import selectors
@@ -105,7 +106,7 @@ def agreement_detail(request, slug):
     try:
         agreement = selectors.agreement_detail(slug=slug)
     except Agreement.DoesNotExist as error:
-        raise Http404(_("Diese Vereinbarung gibt es nicht.")) from error
+        raise Http404(message("cooperations.unknown_agreement")) from error
     today = timezone.localdate()
     days = agreement.days_remaining(today)
     measures = list(agreement.measures.all())

@@ -5,6 +5,9 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import DateFilter, IntegerFilter, StrictFilterSet
+from common.messages import message
+from common.params import ID
 from cooperations.selectors import agreement_by_slug
 
 from .models import BudgetLine, Drawdown, FundingSource, Purpose
@@ -18,8 +21,8 @@ class YearField(forms.CharField):
             return None
         if value == NO_YEAR:
             return NO_YEAR
-        if not (value.isdigit() and len(value) == 4):
-            raise forms.ValidationError(_("Haushaltsjahr als vierstellige Zahl angeben oder „ohne“."))
+        if not (len(value) == 4 and value.isascii() and value.isdigit()):
+            raise forms.ValidationError(message("funding.year"), code="invalid")
         return int(value)
 
 
@@ -46,7 +49,7 @@ class AgreementField(forms.SlugField):
         if not value:
             return None
         if agreement_by_slug(value) is None:
-            raise forms.ValidationError(_("Unbekannte Vereinbarung „%(slug)s“.") % {"slug": value})
+            raise forms.ValidationError(message("funding.unknown_agreement", slug=value), code="invalid_choice")
         return value
 
 
@@ -67,7 +70,7 @@ class PurposeFilter(SlugChoiceFilter):
         return qs.filter(**{f"{prefix}__in": [value.pk, *value.topics.values_list("pk", flat=True)]})
 
 
-class BudgetLineFilter(django_filters.FilterSet):
+class BudgetLineFilter(StrictFilterSet):
     year = YearFilter(field_name="fiscal_year", label=_("Haushaltsjahr"))
     source = SlugChoiceFilter(queryset=FundingSource.objects.all(), label=_("Mittelgeber"))
     purpose = PurposeFilter(field_name="purpose", queryset=Purpose.objects.all(), label=_("Zweck"))
@@ -80,15 +83,15 @@ class BudgetLineFilter(django_filters.FilterSet):
         fields = ["year", "source", "purpose", "agreement", "status", "approximate"]
 
 
-class DrawdownFilter(django_filters.FilterSet):
-    line = django_filters.NumberFilter(field_name="line_id", label=_("Haushaltsposition"))
+class DrawdownFilter(StrictFilterSet):
+    line = IntegerFilter(field_name="line_id", bounds=ID, label=_("Haushaltsposition"))
     year = YearFilter(field_name="line__fiscal_year", label=_("Haushaltsjahr"))
     source = SlugChoiceFilter(field_name="line__source", queryset=FundingSource.objects.all(), label=_("Mittelgeber"))
     purpose = PurposeFilter(field_name="line__purpose", queryset=Purpose.objects.all(), label=_("Zweck"))
     agreement = AgreementFilter(field_name="line__agreement", label=_("Vereinbarung"))
     status = django_filters.ChoiceFilter(choices=Drawdown.Status.choices, label=_("Status"))
-    requested_after = django_filters.DateFilter(field_name="requested_on", lookup_expr="gte")
-    requested_before = django_filters.DateFilter(field_name="requested_on", lookup_expr="lte")
+    requested_after = DateFilter(field_name="requested_on", lookup_expr="gte")
+    requested_before = DateFilter(field_name="requested_on", lookup_expr="lte")
 
     class Meta:
         model = Drawdown

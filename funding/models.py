@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.messages import lazy_message
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
@@ -219,10 +221,10 @@ class BudgetLine(models.Model):
     def clean(self):
         if self.amount_is_approximate and not self.amount_wording:
             raise ValidationError(
-                {"amount_wording": _("Bei einem ungefähren Betrag den Wortlaut der Quelle angeben.")}
+                {"amount_wording": lazy_message("funding.wording_missing")}
             )
         if self.fiscal_year is None and self.year_is_stated:
-            raise ValidationError({"year_is_stated": _("Ohne Haushaltsjahr kann das Jahr nicht genannt sein.")})
+            raise ValidationError({"year_is_stated": lazy_message("funding.year_not_stated")})
 
 
 class Drawdown(models.Model):
@@ -349,14 +351,14 @@ class DrawdownTransition(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValidationError(_("Statuswechsel sind unveränderlich."))
+            raise ValidationError(lazy_message("funding.transitions_immutable"))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return self.drawdown.get_absolute_url()
 
     def delete(self, *args, **kwargs):
-        raise ValidationError(_("Statuswechsel sind unveränderlich."))
+        raise ValidationError(lazy_message("funding.transitions_immutable"))
 
 
 
@@ -443,7 +445,7 @@ class InKindContribution(models.Model):
 
     def clean(self):
         if self.kind == self.Kind.ABORDNUNG and not self.people_count:
-            raise ValidationError({"people_count": _("Eine Abordnung braucht die Anzahl der Personen.")})
+            raise ValidationError({"people_count": lazy_message("funding.secondment_people")})
 
 
 class ReviewReminder(models.Model):

@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from common.authorization import Rule, model_rules
+from common.messages import message
+from common.params import DATE_MIN, check_date
 from itvsh_portal.api_support import SafeCsvWriter
 from itvsh_portal.formatting import format_euro, to_cents
 
@@ -45,7 +47,7 @@ def _withdraw_scope(user, drawdown):
         return None  # may have requested one: the drawdown decides
     if drawdown is not None and drawdown.requested_by_id == user.pk:
         return None
-    return _("Keine Berechtigung: Mittelabruf zurückziehen.")
+    return message("funding.withdraw_denied")
 
 
 BUDGET_LINE = model_rules("funding.budgetline", _lazy("Haushaltsposition"))
@@ -76,13 +78,13 @@ def _money(value, field="amount") -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError({field: _("Bitte einen Betrag in Euro angeben, z. B. 1234,56.")}) from None
+        raise ValidationError({field: message("funding.amount")}) from None
     if not amount.is_finite():
-        raise ValidationError({field: _("Bitte einen Betrag in Euro angeben, z. B. 1234,56.")})
+        raise ValidationError({field: message("funding.amount")})
     if amount != to_cents(amount):
-        raise ValidationError({field: _("Beträge haben höchstens zwei Nachkommastellen (Cent).")})
+        raise ValidationError({field: message("funding.amount_cents")})
     if amount <= 0:
-        raise ValidationError({field: _("Der Betrag muss größer als 0 € sein.")})
+        raise ValidationError({field: message("funding.amount_positive")})
     return to_cents(amount)
 
 
@@ -102,7 +104,7 @@ def check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
     available = to_cents(line.planned_amount - committed_amount(line, exclude_pk=exclude_pk))
     if amount > available:
         raise FundingConflict(
-            _("Abruf übersteigt den verfügbaren Betrag von %(available)s.") % {"available": format_euro(available)},
+            message("funding.exceeds_available") % {"available": format_euro(available)},
             code="exceeds_available",
         )
 
@@ -110,7 +112,7 @@ def check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
 def check_line_open(line: BudgetLine):
     if line.status != BudgetLine.Status.ZUGESAGT:
         raise FundingConflict(
-            _("Die Haushaltsposition ist „%(status)s“; Abrufe sind nur bei zugesagten Positionen möglich.")
+            message("funding.line_not_open")
             % {"status": line.get_status_display()},
             code="line_not_open",
         )
@@ -119,7 +121,7 @@ def check_line_open(line: BudgetLine):
 def _check_from(drawdown: Drawdown, allowed: tuple, target: str):
     if drawdown.status not in allowed:
         raise FundingConflict(
-            _("Ein Mittelabruf im Status „%(current)s“ kann nicht %(target)s werden.")
+            message("funding.invalid_transition")
             % {"current": drawdown.get_status_display(), "target": target},
             code="invalid_transition",
         )
@@ -128,7 +130,7 @@ def _check_from(drawdown: Drawdown, allowed: tuple, target: str):
 def _four_eyes(drawdown: Drawdown, user, role: str):
     if user.pk == drawdown.requested_by_id:
         raise FundingConflict(
-            _("Vier-Augen-Prinzip: Wer einen Mittelabruf beantragt hat, darf ihn nicht %(role)s.") % {"role": role},
+            message("funding.four_eyes") % {"role": role},
             code="four_eyes",
         )
 
@@ -164,7 +166,7 @@ def budget_line_rule_errors(line: BudgetLine) -> dict:
     if line.planned_amount < committed:
         return {
             "planned_amount": [
-                _("Der Planbetrag darf nicht unter den freigegebenen und ausgezahlten Betrag von %(committed)s sinken.")
+                message("funding.planned_below_committed")
                 % {"committed": format_euro(committed)}
             ]
         }
@@ -232,7 +234,12 @@ def drawdown_request(
     DRAWDOWN_REQUEST.require(by)
     amount = _money(amount)
     if not (purpose_text or "").strip():
-        raise ValidationError({"purpose_text": _("Bitte den Verwendungszweck angeben.")})
+        raise ValidationError({"purpose_text": message("funding.purpose_missing")})
+    if requested_on is not None:
+        try:
+            check_date(requested_on, not_after_today=True)
+        except ValidationError as error:
+            raise ValidationError({"requested_on": error.messages}) from None
     line = BudgetLine.objects.select_for_update().get(pk=line.pk)
     check_line_open(line)
     check_available(line, amount)
@@ -278,17 +285,20 @@ def drawdown_pay(*, drawdown: Drawdown, by, paid_on: datetime.date, payment_refe
     DRAWDOWN_PAY.require(by)
     errors = {}
     if not paid_on:
-        errors["paid_on"] = _("Bitte das Auszahlungsdatum angeben.")
+        errors["paid_on"] = message("funding.paid_on_missing")
     elif paid_on > timezone.localdate():
-        errors["paid_on"] = _("Das Auszahlungsdatum darf nicht in der Zukunft liegen.")
+        errors["paid_on"] = message("funding.paid_on_future")
+    elif paid_on < DATE_MIN:
+        errors["paid_on"] = message(
+            "date_range", min=DATE_MIN.strftime("%d.%m.%Y"), max=timezone.localdate().strftime("%d.%m.%Y"))
     if not (payment_reference or "").strip():
-        errors["payment_reference"] = _("Bitte die Zahlungsreferenz angeben.")
+        errors["payment_reference"] = message("funding.reference_missing")
     if errors:
         raise ValidationError(errors)
     line, drawdown = _lock(drawdown)
     _check_from(drawdown, (S.FREIGEGEBEN,), _("ausgezahlt"))
     if paid_on < drawdown.requested_on:
-        raise ValidationError({"paid_on": _("Die Auszahlung kann nicht vor dem Antrag liegen.")})
+        raise ValidationError({"paid_on": message("funding.paid_before_request")})
     check_line_open(line)
     check_available(line, drawdown.amount, exclude_pk=drawdown.pk)
     return _move(
@@ -303,7 +313,7 @@ def drawdown_pay(*, drawdown: Drawdown, by, paid_on: datetime.date, payment_refe
 def drawdown_reject(*, drawdown: Drawdown, by, reason: str) -> Drawdown:
     DRAWDOWN_REJECT.require(by)
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Bitte eine Begründung für die Ablehnung angeben.")})
+        raise ValidationError({"reason": message("funding.reject_reason")})
     _line, drawdown = _lock(drawdown)
     _check_from(drawdown, Drawdown.OPEN, _("abgelehnt"))
     _four_eyes(drawdown, by, _("ablehnen"))
@@ -315,7 +325,7 @@ def drawdown_withdraw(*, drawdown: Drawdown, by, reason: str) -> Drawdown:
     """The requester withdraws her own drawdown; finance staff (change permission) may withdraw any."""
     DRAWDOWN_WITHDRAW.require(by, drawdown)
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Bitte eine Begründung für den Rückzug angeben.")})
+        raise ValidationError({"reason": message("funding.withdraw_reason")})
     _line, drawdown = _lock(drawdown)
     _check_from(drawdown, (*Drawdown.OPEN, S.FREIGEGEBEN), _("zurückgezogen"))
     return _move(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from common.messages import message
 from itvsh_portal import charts
 from itvsh_portal.formatting import format_euro
 
@@ -107,7 +108,7 @@ def overview_csv(request):
 def yearly_report_csv(request, year: int):
     report = YearlyReport.objects.filter(fiscal_year=year).first()
     if report is None:
-        raise Http404(_("Für dieses Jahr gibt es noch keinen Jahresbericht."))
+        raise Http404(message("funding.no_report"))
     response = HttpResponse("\ufeff" + report.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
     return response

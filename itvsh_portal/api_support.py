@@ -3,14 +3,31 @@ CSV files (uploads, imports, exports)."""
 
 import csv
 import io
+import logging
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    APIException,
+    ErrorDetail,
+    MethodNotAllowed,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.messages import checked, for_code, is_catalogued, message
+
+logger = logging.getLogger(__name__)
 
 
 class Pagination(PageNumberPagination):
@@ -24,17 +41,73 @@ class Pagination(PageNumberPagination):
 def exception_handler(exc, context):
     """DRF's handler, plus: a Django ValidationError raised by a service becomes a 400 with field messages,
     so a rule enforced in `services.py` answers the API client as clearly as a serializer error; a service's
-    PermissionDenied becomes a 403 with its German reason."""
+    PermissionDenied becomes a 403 with its German reason; a database error caused by a value of the request (a
+    number or text the column cannot hold) a 400 instead of a 500.
+
+    Every message of the answer comes from the catalogue (`common.messages`): a 404 keeps its German reason if it is
+    one of the catalogue's (never Django's "No Agreement matches the given query."), DRF's exceptions get the
+    catalogue's text with their parameters (method, media type, wait), and any other message that is not from the
+    catalogue is replaced by the text for its code and logged (`common.messages.checked`)."""
+    request = context.get("request")
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail=detail)
     elif isinstance(exc, DjangoPermissionDenied):
         # A service's Rule refused: its German reason, not DRF's English default.
-        exc = PermissionDenied(detail=str(exc) or _("Keine Berechtigung."), code="permission_denied")
+        exc = PermissionDenied(detail=str(exc) or message("permission_denied"), code="permission_denied")
+    elif isinstance(exc, Http404 | NotFound):
+        text = str(exc.args[0]) if isinstance(exc, Http404) and exc.args else str(getattr(exc, "detail", ""))
+        exc = NotFound(detail=text if text and is_catalogued(text) else message("not_found"))
+    elif isinstance(exc, DataError):
+        logger.warning("Datenbankfehler durch die Eingabe: %s", exc.__class__.__name__)
+        exc = ValidationError({"non_field_errors": [message("database_value")]}, code="database_value")
+    elif isinstance(exc, MethodNotAllowed):
+        exc = MethodNotAllowed(request.method, detail=message("method_not_allowed", method=request.method))
+    elif isinstance(exc, UnsupportedMediaType):
+        media_type = (request.content_type or "").split(";")[0][:100] if request else ""
+        exc = UnsupportedMediaType(media_type, detail=message("unsupported_media_type", media_type=media_type)
+                                   if media_type and is_printable(media_type)
+                                   else message("unsupported_media_type_any"))
+    elif isinstance(exc, Throttled):
+        wait = exc.wait
+        exc = Throttled(wait)
+        # Throttled appends DRF's own sentence about the wait to any detail: the catalogue's text replaces both.
+        exc.detail = ErrorDetail(message("throttled", wait=math.ceil(wait)) if wait is not None
+                                 else message("throttled_any"), "throttled")
+    elif isinstance(exc, APIException) and not isinstance(exc, ValidationError | PermissionDenied):
+        # NotAuthenticated, AuthenticationFailed, ParseError, NotAcceptable: DRF's default text becomes the
+        # catalogue's for its code; our own texts are checked like any other.
+        code = getattr(exc.detail, "code", None) or exc.default_code
+        if str(exc.detail) == str(exc.default_detail):
+            exc.detail = ErrorDetail(for_code(code), code)
     response = drf_exception_handler(exc, context)
-    if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
+    if response is None:
+        return None
+    response.data = _german(response.data, getattr(exc, "default_code", None))
+    if response.status_code == status.HTTP_400_BAD_REQUEST:
         response.data = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
     return response
+
+
+#: Keys of error bodies whose values are data, not messages.
+DATA_KEYS = {"code", "index", "ozg_id", "ars", "line", "current_version"}
+
+
+def _german(data, code=None, key=None):
+    """Every message in an error body checked against the catalogue (see `common.messages.checked`)."""
+    if isinstance(data, dict):
+        return {name: value if name in DATA_KEYS else _german(value, code, name) for name, value in data.items()}
+    if isinstance(data, list):
+        return [_german(value, code, key) for value in data]
+    if isinstance(data, str):
+        own = getattr(data, "code", None)
+        text = checked(data, own or code, where=str(key or ""))
+        return ErrorDetail(text, own or code) if isinstance(data, ErrorDetail) else text
+    return data
+
+
+def is_printable(text: str) -> bool:
+    return text.isprintable()
 
 
 # --- error responses in the OpenAPI schema ---------------------------------------------------------------
@@ -135,16 +208,16 @@ def decode_csv_bytes(raw: bytes) -> str:
     """The text of an uploaded or imported CSV file: UTF-8, with or without byte order mark. Anything else (and a
     NUL byte: a binary file) is a CsvFileError naming the line of the first offending byte."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise CsvFileError(_("Die Datei ist UTF-16-kodiert; bitte als UTF-8 (CSV UTF-8) speichern."), 1)
+        raise CsvFileError(message("csv.utf16"), 1)
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise CsvFileError(_("Die Zeile enthält ein NUL-Zeichen (Binärdatei statt CSV?)."), line)
+        raise CsvFileError(message("csv.nul"), line)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise CsvFileError(
-            _("Die Datei ist nicht UTF-8-kodiert (Byte 0x%(byte)02x); bitte als UTF-8 (CSV UTF-8) speichern.")
+            message("csv.encoding")
             % {"byte": raw[error.start]},
             line,
         ) from None
@@ -154,9 +227,9 @@ def csv_error_message(error: csv.Error) -> str:
     """The csv module's English message in German."""
     text = str(error)
     if "field larger than field limit" in text:
-        return _("Ein Feld ist länger als %(n)s Zeichen.") % {"n": f"{csv.field_size_limit():,}".replace(",", ".")}
+        return message("csv.field_too_long") % {"n": f"{csv.field_size_limit():,}".replace(",", ".")}
     if "NUL" in text:
-        return _("Die Zeile enthält ein NUL-Zeichen (Binärdatei statt CSV?).")
+        return message("csv.nul")
     return _("Die Zeile ist kein gültiges CSV (%(detail)s).") % {"detail": text}
 
 
@@ -174,7 +247,7 @@ def read_csv_rows(text: str, *, delimiter: str = ","):
                 found = sum(1 for key, value in values.items() if key is not None and value is not None)
                 found += len(values.get(None) or [])
                 raise CsvFileError(
-                    _("Zeile hat %(found)d statt %(expected)d Felder.") % {"found": found, "expected": len(header)},
+                    message("csv.field_count") % {"found": found, "expected": len(header)},
                     start,
                 )
             rows.append((start, values))

@@ -15,14 +15,14 @@ every API view and fails otherwise.
   answers 400 with field errors.
 """
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.models import ApiToken
+from common.messages import lazy_message
 
-TOKEN_READ_ONLY = _("Dieses Token darf nur lesen; zum Schreiben braucht es die Berechtigung „lesen und schreiben“.")
-NO_RULE = _("Diese Schreiboperation ist nicht freigegeben.")
-NOT_SIGNED_IN = _("Zum Schreiben ist eine Anmeldung nötig (API-Token oder Sitzung).")
+TOKEN_READ_ONLY = lazy_message("api.token_read_only")
+NO_RULE = lazy_message("api.no_rule")
+NOT_SIGNED_IN = lazy_message("api.not_signed_in")
 
 
 def write_rule(request, view):

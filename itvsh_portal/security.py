@@ -1,5 +1,6 @@
-"""Security headers that Django's SecurityMiddleware does not set: Content-Security-Policy and
-Permissions-Policy, on every response (public pages, admin, API, API docs, downloads, error pages).
+"""The project's middlewares: security headers that Django's SecurityMiddleware does not set
+(Content-Security-Policy and Permissions-Policy, on every response: public pages, admin, API, API docs, downloads,
+error pages), the request size limit, and the check of path and query string for control characters.
 
 The policy allows nothing from another origin and no inline code or styles: every script, style sheet, font
 and image comes from our own origin; images may also be `data:` URIs (KERN UX icons, the QR code of the
@@ -7,9 +8,14 @@ second-factor set-up). Pages that need more do not exist; a page that breaks und
 the page. The policy is the setting `CONTENT_SECURITY_POLICY` (a dict of directive → sources).
 """
 
+import logging
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 
 def build_policy(directives: dict[str, list[str]]) -> str:
@@ -86,10 +92,9 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > self.limit:
-            message = _("Die Anfrage ist zu groß (%(size)d Bytes); erlaubt sind höchstens %(limit)d Bytes.") % {
-                "size": length,
-                "limit": self.limit,
-            }
+            from common.messages import message as catalogue_message
+
+            message = catalogue_message("request_too_large", size=length, limit=self.limit)
             if wants_json(request):
                 return JsonResponse({"detail": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
@@ -103,3 +108,60 @@ def client_ip(request) -> str | None:
     from rest_framework.throttling import BaseThrottle
 
     return BaseThrottle().get_ident(request)
+
+
+class InputCheckMiddleware:
+    """Refuses a request whose path or query string holds a control character (NUL, C0, DEL, C1): 400 naming the
+    query parameter (or the path), as JSON under /api/ and as the German error page elsewhere, before any view or
+    database sees the value. Also the last line for database errors a value of a page request caused (a number
+    or text the column cannot hold): 400 instead of 500 (the API's exception handler does the same for the API)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from common.params import check_text
+
+        problem = None
+        try:
+            check_text(request.path_info)
+        except ValidationError as error:
+            problem = (_("Pfad"), error.messages[0])
+        if problem is None:
+            for name, values in request.GET.lists():
+                for text in (name, *values):
+                    try:
+                        check_text(text)
+                    except ValidationError as error:
+                        problem = (name.encode("ascii", "backslashreplace").decode(), error.messages[0])
+                        break
+                if problem:
+                    break
+        if problem is not None:
+            return bad_request_response(request, problem[0], problem[1])
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import DataError
+
+        from common.params import ParameterError
+
+        if isinstance(exception, ParameterError):
+            return bad_request_response(request, exception.name, exception.text)
+        if isinstance(exception, DataError):
+            from common.messages import message
+
+            logger.warning("Datenbankfehler durch die Eingabe: %s %s", request.method, request.path[:200])
+            return bad_request_response(request, None, message("database_value"))
+        return None
+
+
+def bad_request_response(request, name, text):
+    """400 for a bad parameter `name` (None: the request as a whole): `{name: [text]}` (or `{"detail": text}`)
+    under /api/, else the German error page with the message."""
+    from django.template import loader
+
+    if wants_json(request):
+        return JsonResponse({name: [text]} if name else {"detail": text}, status=400)
+    body = loader.render_to_string("400.html", {"message": f"{name}: {text}" if name else text})
+    return HttpResponse(body, status=400, content_type="text/html; charset=utf-8")

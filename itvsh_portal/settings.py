@@ -42,6 +42,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATA_DIR = BASE_DIR / "data"
 
 INSTALLED_APPS = [
+    # First: its ready() makes the error message catalogue (common/messages.py) the default of DRF and Django
+    # before any other app builds a form or serializer.
+    "itvsh_portal",
     "accounts.admin_config.PortalAdminConfig",  # django.contrib.admin with the OTP-aware site (accounts/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,7 +62,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
-    "itvsh_portal",
     "organisations",
     "accounts",
     "cooperations",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "itvsh_portal.security.InputCheckMiddleware",  # control characters in path or query: 400 naming the parameter
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -285,6 +288,12 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
+    ],
+    # JSON with limits (depth, number length, control characters: itvsh_portal/parsers.py), forms as DRF's.
+    "DEFAULT_PARSER_CLASSES": [
+        "itvsh_portal.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "itvsh_portal.api_support.exception_handler",

@@ -14,6 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from common.messages import message
+
 from .context_processors import navigation_items
 from .security import wants_json
 
@@ -130,23 +132,23 @@ def healthz(request):
 
 def page_not_found(request, exception=None):
     if wants_json(request):
-        return JsonResponse({"detail": str(_("Nicht gefunden."))}, status=404)
+        return JsonResponse({"detail": str(message("not_found"))}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if wants_json(request):
-        return JsonResponse({"detail": str(_("Interner Fehler. Der Fehler wurde protokolliert."))}, status=500)
+        return JsonResponse({"detail": str(message("server_error"))}, status=500)
     return defaults.server_error(request)
 
 
 def permission_denied(request, exception=None):
     if wants_json(request):
-        return JsonResponse({"detail": str(_("Keine Berechtigung."))}, status=403)
+        return JsonResponse({"detail": str(message("permission_denied"))}, status=403)
     return defaults.permission_denied(request, exception)
 
 
 def bad_request(request, exception=None):
     if wants_json(request):
-        return JsonResponse({"detail": str(_("Ungültige Anfrage."))}, status=400)
+        return JsonResponse({"detail": str(message("bad_request"))}, status=400)
     return defaults.bad_request(request, exception)

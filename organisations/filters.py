@@ -4,26 +4,22 @@ import django_filters
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import StrictFilterSet
+from common.messages import lazy_message
+
 from .models import Organisation
 from .selectors import parse_query, search_bodies
 
-ars_exact_validator = RegexValidator(
-    r"^01\d{10}$", _("Ein Regionalschlüssel (ARS) hat genau 12 Ziffern und beginnt mit 01.")
-)
-ars_prefix_validator = RegexValidator(
-    r"^01\d{0,10}$",
-    _("Ein Schlüsselpräfix hat 2 bis 12 Ziffern und beginnt mit 01, z. B. 01058 (Kreis) oder 010585890 (Amt)."),
-)
-parent_validator = RegexValidator(
-    r"^\d{1,12}$", _("Geben Sie den Regionalschlüssel (12 Ziffern) oder die Nummer der übergeordneten Stelle an.")
-)
+ars_exact_validator = RegexValidator(r"^01[0-9]{10}\Z", lazy_message("organisations.ars_format"))
+ars_prefix_validator = RegexValidator(r"^01[0-9]{0,10}\Z", lazy_message("organisations.ars_prefix_format"))
+parent_validator = RegexValidator(r"^[0-9]{1,12}\Z", lazy_message("organisations.parent_format"))
 
 
 def validate_search(value: str):
     parse_query(value)  # raises ValidationError with a German message
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(StrictFilterSet):
     kind = django_filters.MultipleChoiceFilter(
         choices=Organisation.Kind.choices,
         label=_("Art"),

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
+
+from common.messages import message
 
 from .models import Organisation
 from .text import fold, search_name
@@ -37,27 +38,21 @@ def parse_query(query: str) -> SearchQuery:
     raw = (query or "").strip()
     compact = re.sub(r"[\s.]", "", raw)
     if not raw:
-        raise ValidationError(_("Bitte geben Sie einen Namen, eine Postleitzahl oder einen Schlüssel ein."))
+        raise ValidationError(message("organisations.query_empty"))
     if len(raw) > MAX_QUERY_LENGTH:
         raise ValidationError(
-            _("Die Suche ist zu lang (höchstens %(n)d Zeichen).") % {"n": MAX_QUERY_LENGTH}, code="too_long"
+            message("organisations.query_too_long") % {"n": MAX_QUERY_LENGTH}, code="too_long"
         )
     if compact.isdigit():
         if len(compact) == 5 and not compact.startswith("01"):
             return SearchQuery("plz", compact, raw)
         if KEY_PATTERN.match(compact):
             return SearchQuery("key", compact, raw)
-        if len(compact) > 12:
-            message = _("„%(q)s“ hat %(n)d Ziffern; ein Regionalschlüssel (ARS) hat 12.")
-        else:
-            message = _(
-                "„%(q)s“ ist weder eine fünfstellige Postleitzahl noch ein Schlüssel aus Schleswig-Holstein "
-                "(ARS oder AGS beginnen mit 01)."
-            )
-        raise ValidationError(message % {"q": raw, "n": len(compact)}, code="malformed_key")
+        code = "organisations.query_digits" if len(compact) > 12 else "organisations.query_no_key"
+        raise ValidationError(message(code) % {"q": raw, "n": len(compact)}, code="malformed_key")
     normalised = search_name(raw) or fold(raw)
     if len(normalised) < 2:
-        raise ValidationError(_("Bitte geben Sie mindestens zwei Buchstaben ein."), code="too_short")
+        raise ValidationError(message("organisations.query_too_short"), code="too_short")
     return SearchQuery("name", normalised, raw)
 
 
@@ -140,12 +135,12 @@ def body_detail(key: str) -> Organisation:
     if key.isdigit():
         if not re.fullmatch(r"01\d{10}", key):
             raise ValidationError(
-                _("„%(key)s“ ist kein Regionalschlüssel: 12 Ziffern, beginnend mit 01.") % {"key": key},
+                message("organisations.not_an_ars") % {"key": key},
                 code="malformed_key",
             )
         return organisation_list().get(ars=key)
     if not SLUG_PATTERN.match(key):
-        raise ValidationError(_("„%(key)s“ ist keine gültige Kennung.") % {"key": key}, code="malformed_key")
+        raise ValidationError(message("organisations.malformed_key") % {"key": key}, code="malformed_key")
     return organisation_list().get(slug=key)
 
 

@@ -3,8 +3,10 @@ api.openapi.yaml): export of our statuses and conversion of federal records into
 
 import io
 
-from django.utils.translation import gettext as _
+from django.core.exceptions import ValidationError
 
+from common.messages import message
+from common.params import POSITIVE_INTEGER, parse_int
 from itvsh_portal.api_support import SafeCsvWriter, read_csv_rows
 from organisations.models import Organisation
 
@@ -98,33 +100,41 @@ def records_to_items(records: list[dict]) -> tuple[list[dict], list[dict]]:
     no Reifegrad; a higher level already recorded is kept). "nicht ok" only records the URL. An ARS of a
     Gemeinde in an Amt is booked on her Amt. Two queries."""
     errors, wanted = [], {}
-    arses = {str(record.get("ars", "")).strip() for record in records if isinstance(record, dict)}
+    arses = {record["ars"].strip() for record in records
+             if isinstance(record, dict) and isinstance(record.get("ars"), str)}
     organisations = {
         org.ars: org for org in Organisation.objects.filter(ars__in=arses).select_related("verwaltung")
     }
     for index, record in enumerate(records):
         if not isinstance(record, dict):
-            errors.append({"index": index, "errors": {"non_field_errors": [_("Ein Objekt wird erwartet.")]}})
+            errors.append({"index": index, "errors": {"non_field_errors": [message("object_expected")]}})
             continue
-        ars = str(record.get("ars", "")).strip()
-        org = organisations.get(ars)
-        ozgid = str(record.get("ozgid", "")).strip()
-        status = str(record.get("online_status", "")).strip()
         record_errors = {}
+        ars = record.get("ars", "")
+        ars = ars.strip() if isinstance(ars, str) else ""
+        org = organisations.get(ars)
+        ozgid = record.get("ozgid", "")
+        try:
+            ozgid = parse_int(ozgid.strip() if isinstance(ozgid, str) else ozgid, bounds=POSITIVE_INTEGER)
+        except ValidationError:
+            record_errors["ozgid"] = [message("ozg.federal_ozgid")]
+        status = record.get("online_status", "")
+        status = status.strip() if isinstance(status, str) else None
+        url = record.get("url") or ""
         if org is None:
-            record_errors["ars"] = [_("Unbekannter Regionalschlüssel „%(ars)s“.") % {"ars": ars}]
-        if not ozgid.isdigit():
-            record_errors["ozgid"] = [_("Eine OZG-ID (Zahl) wird erwartet.")]
+            record_errors["ars"] = [message("ozg.unknown_ars", ars=ars[:20])]
         if status not in ("ok", "nicht ok"):
-            record_errors["online_status"] = [_("Erlaubt sind „ok“ und „nicht ok“.")]
+            record_errors["online_status"] = [message("ozg.federal_online_status")]
+        if not isinstance(url, str):
+            record_errors["url"] = [message("text_expected")]
         if record_errors:
             errors.append({"index": index, "errors": record_errors})
             continue
         if org.kind not in (*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND) and org.verwaltung_id:
             org = org.verwaltung
-        key = (int(ozgid), org.ars)
-        item = wanted.setdefault(key, {"ozg_id": int(ozgid), "ars": org.ars, "url": "", "ok": False})
-        item["url"] = item["url"] or str(record.get("url") or "").strip()
+        key = (ozgid, org.ars)
+        item = wanted.setdefault(key, {"ozg_id": ozgid, "ars": org.ars, "url": "", "ok": False})
+        item["url"] = item["url"] or url.strip()
         item["ok"] = item["ok"] or status == "ok"
     levels = {}
     if wanted:

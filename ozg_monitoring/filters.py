@@ -5,13 +5,17 @@ import django_filters
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
+from common.filters import IntegerFilter, IsoDateTimeFilter, StrictFilterSet
+from common.messages import lazy_message
+from common.params import POSITIVE_INTEGER, POSITIVE_SMALLINT
+
 from .models import ExecutingLevel, LeikaLeistung, OzgLeistung, RolloutStatus, Stage, StatusEvent
 
-ars_exact = RegexValidator(r"^\d{12}$", _("Der Regionalschlüssel (ARS) hat 12 Ziffern."))
-ars_prefix = RegexValidator(r"^\d{2,12}$", _("Ein ARS-Präfix besteht aus 2 bis 12 Ziffern."))
+ars_exact = RegexValidator(r"^[0-9]{12}\Z", lazy_message("ozg.ars_format"))
+ars_prefix = RegexValidator(r"^[0-9]{2,12}\Z", lazy_message("ozg.ars_prefix_format"))
 
 
-class ArsFilterMixin(django_filters.FilterSet):
+class ArsFilterMixin(StrictFilterSet):
     ars = django_filters.CharFilter(
         field_name="verwaltung__ars", validators=[ars_exact], label=_("Regionalschlüssel der Verwaltung")
     )
@@ -21,20 +25,21 @@ class ArsFilterMixin(django_filters.FilterSet):
         validators=[ars_prefix],
         label=_("ARS-Präfix (z. B. Kreis 01054 oder Amt 010545488)"),
     )
-    ozg_id = django_filters.NumberFilter(field_name="leistung__ozg_id", label=_("OZG-ID"))
+    ozg_id = IntegerFilter(field_name="leistung__ozg_id", bounds=POSITIVE_INTEGER, label=_("OZG-ID"))
 
 
 class StatusFilter(ArsFilterMixin):
-    themenfeld = django_filters.NumberFilter(field_name="leistung__themenfeld__catalogue_id", label=_("Themenfeld"))
-    lebenslage = django_filters.NumberFilter(field_name="leistung__lebenslage__catalogue_id", label=_("Lebenslage"))
+    themenfeld = IntegerFilter(field_name="leistung__themenfeld__catalogue_id", bounds=POSITIVE_SMALLINT,
+                               label=_("Themenfeld"))
+    lebenslage = IntegerFilter(field_name="leistung__lebenslage__catalogue_id", bounds=POSITIVE_SMALLINT,
+                               label=_("Lebenslage"))
     level = django_filters.ChoiceFilter(
         field_name="leistung__level", choices=ExecutingLevel.choices, label=_("Vollzugsebene")
     )
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Umsetzungsstand"))
-    min_level = django_filters.NumberFilter(
-        field_name="maturity_level", lookup_expr="gte", min_value=0, max_value=7, label=_("Reifegrad mindestens")
-    )
-    changed_since = django_filters.IsoDateTimeFilter(
+    min_level = IntegerFilter(field_name="maturity_level", lookup_expr="gte", bounds=(0, 7),
+                              label=_("Reifegrad mindestens"))
+    changed_since = IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", label=_("geändert seit (ISO 8601)")
     )
     platform = django_filters.ChoiceFilter(choices=RolloutStatus.Platform.choices, label=_("Plattform"))
@@ -46,8 +51,8 @@ class StatusFilter(ArsFilterMixin):
 
 
 class EventFilter(ArsFilterMixin):
-    since = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label=_("seit"))
-    until = django_filters.IsoDateTimeFilter(field_name="changed_at", lookup_expr="lt", label=_("bis"))
+    since = IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label=_("seit"))
+    until = IsoDateTimeFilter(field_name="changed_at", lookup_expr="lt", label=_("bis"))
     channel = django_filters.ChoiceFilter(choices=StatusEvent.Channel.choices, label=_("Weg"))
 
     class Meta:
@@ -55,9 +60,9 @@ class EventFilter(ArsFilterMixin):
         fields = ["ars", "ars_prefix", "ozg_id", "since", "until", "channel"]
 
 
-class LeistungFilter(django_filters.FilterSet):
-    themenfeld = django_filters.NumberFilter(field_name="themenfeld__catalogue_id", label=_("Themenfeld"))
-    lebenslage = django_filters.NumberFilter(field_name="lebenslage__catalogue_id", label=_("Lebenslage"))
+class LeistungFilter(StrictFilterSet):
+    themenfeld = IntegerFilter(field_name="themenfeld__catalogue_id", bounds=POSITIVE_SMALLINT, label=_("Themenfeld"))
+    lebenslage = IntegerFilter(field_name="lebenslage__catalogue_id", bounds=POSITIVE_SMALLINT, label=_("Lebenslage"))
     level = django_filters.ChoiceFilter(choices=ExecutingLevel.choices, label=_("Vollzugsebene"))
     q = django_filters.CharFilter(method="search", label=_("Suche"))
 
@@ -69,8 +74,8 @@ class LeistungFilter(django_filters.FilterSet):
         return queryset.matching(value)
 
 
-class LeikaFilter(django_filters.FilterSet):
-    ozg_id = django_filters.NumberFilter(field_name="ozg_leistung__ozg_id", label=_("OZG-ID"))
+class LeikaFilter(StrictFilterSet):
+    ozg_id = IntegerFilter(field_name="ozg_leistung__ozg_id", bounds=POSITIVE_INTEGER, label=_("OZG-ID"))
     in_leika = django_filters.BooleanFilter(label=_("im LeiKa"))
     without_ozg = django_filters.BooleanFilter(
         field_name="ozg_leistung", lookup_expr="isnull", label=_("ohne OZG-Zuordnung")

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import message
+
 # Reifegrad models: version -> highest level. A Leistung counts as "online" from level 2 in both models.
 MATURITY_MODELS = {"1.1": 4, "2.0": 7}
 ONLINE_MIN_LEVEL = 2
@@ -323,26 +325,26 @@ def status_rule_errors(status) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     highest = MATURITY_MODELS.get(status.maturity_model)
     if highest is None:
-        errors.setdefault("maturity_model", []).append(str(_("Unbekanntes Reifegradmodell.")))
+        errors.setdefault("maturity_model", []).append(str(message("ozg.unknown_maturity_model")))
     elif status.maturity_level is None or not 0 <= status.maturity_level <= highest:
         errors.setdefault("maturity_level", []).append(
-            str(_("Im Reifegradmodell %(model)s liegt der Reifegrad zwischen 0 und %(max)d."))
+            str(message("ozg.maturity_level_range"))
             % {"model": status.maturity_model, "max": highest}
         )
     if status.stage in ONLINE_STAGES:
         if not status.url:
-            errors.setdefault("url", []).append(str(_("Ab „online verfügbar“ ist die Adresse des Dienstes Pflicht.")))
+            errors.setdefault("url", []).append(str(message("ozg.online_needs_url")))
         if status.maturity_level is not None and status.maturity_level < ONLINE_MIN_LEVEL:
             errors.setdefault("maturity_level", []).append(
-                str(_("„Online verfügbar“ setzt mindestens Reifegrad 2 voraus."))
+                str(message("ozg.online_needs_level"))
             )
     if status.actual_go_live and status.actual_go_live > timezone.localdate():
         errors.setdefault("actual_go_live", []).append(
-            str(_("Der tatsächliche Start darf nicht in der Zukunft liegen."))
+            str(message("ozg.go_live_future"))
         )
     if status.provider_id and status.provider_name:
         errors.setdefault("provider_name", []).append(
-            str(_("Bitte den Anbieter entweder als Stelle oder als Freitext angeben, nicht beides."))
+            str(message("ozg.provider_twice"))
         )
     return errors
 

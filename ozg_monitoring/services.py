@@ -12,11 +12,13 @@ role "meldend"). The API's policy and the admin ask the same Rules before they r
 import copy
 import datetime
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -27,10 +29,13 @@ from audit.context import acting_as
 from audit.models import Action
 from audit.services import Record, audit_record_many
 from common.authorization import Rule
+from common.messages import lazy_message, message
+from common.params import ID, POSITIVE_INTEGER, check_text, parse_date, parse_int
 from organisations.models import Organisation
 
 from .bulk import existing_pairs, fast_insert, fast_update, insert_new, lock_pairs
 from .models import (
+    MATURITY_MODELS,
     ONLINE_STAGES,
     STAGE_ORDER,
     MonthlySnapshot,
@@ -82,7 +87,7 @@ class StaleVersionError(Exception):
         self.current_version = current_version
         self.expected_version = expected_version
         super().__init__(
-            _("Der Umsetzungsstand wurde inzwischen geändert (aktuelle Version %(current)s, erwartet %(expected)s).")
+            message("ozg.stale_version")
             % {"current": current_version, "expected": expected_version}
         )
 
@@ -96,7 +101,7 @@ class BulkUpsertError(Exception):
         self.errors = errors
         self.forbidden = forbidden
         self.conflict = conflict
-        super().__init__(_("%(n)d von den Einträgen sind fehlerhaft; nichts wurde geändert.") % {"n": len(errors)})
+        super().__init__(message("ozg.bulk_failed") % {"n": len(errors)})
 
 
 @dataclass
@@ -125,74 +130,137 @@ def status_values(status: RolloutStatus) -> dict:
             TRACKED_FIELDS}
 
 
-_url_validator = URLValidator(schemes=["https", "http"])
+_url_validator = URLValidator(schemes=["https", "http"], message=lazy_message("url"))
+ARS_PATTERN = re.compile(r"[0-9]{12}\Z")
 
 
-def coerce_changes(raw: dict, *, providers: dict | None = None) -> tuple[dict, dict]:
+def _text(value, *, name: str) -> str:
+    """A text field of a status: a string (None: empty) without control characters, within its length."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(message("text_expected"))
+    check_text(value, multiline=True)
+    if name in MAX_LENGTHS and len(value) > MAX_LENGTHS[name]:
+        raise ValidationError(message("max_length", max_length=MAX_LENGTHS[name]))
+    return value
+
+
+def _choice(value, allowed, *, code: str = "ozg.choices"):
+    text = value if isinstance(value, str) else (str(value) if isinstance(value, int | float)
+                                                 and not isinstance(value, bool) else None)
+    if text not in allowed:
+        raise ValidationError(message(code, values=", ".join(allowed)))
+    return text
+
+
+def coerce_changes(raw: dict, *, providers: dict | None = None, defer_provider: bool = False) -> tuple[dict, dict]:
     """Turns loosely typed input (API JSON, CSV cells) into field values. Returns (changes, errors).
 
-    Unknown fields are errors. `providers` maps an ARS to an Organisation for the `provider` field; without
-    it a provider id or ARS is looked up one by one."""
+    The one validation of a status change, for the single PATCH, every bulk item, the CSV import and the federal
+    import alike (through `status_input`), and again inside the services: unknown fields are errors; texts are
+    strings without control characters within their length (a number, list or object is refused, never stored as
+    its Python text); the level is an integer 0–7 (ASCII digits); dates are `YYYY-MM-DD` between 1990-01-01 and
+    today + 30 years (`common.params`); the provider is the ARS (12 digits) or id of a body. `providers` maps an
+    ARS to an Organisation; without it a provider is looked up one by one. With `defer_provider` the provider stays
+    its checked key (ARS as str, id as int) for the caller to look up with others."""
     changes, errors = {}, {}
     for name, value in raw.items():
         if name not in TRACKED_FIELDS:
-            errors[name] = [_("Unbekanntes Feld.")]
+            errors[str(name)[:100]] = [message("unknown_field")]
             continue
         if isinstance(value, str):
             value = value.strip()
         try:
             if name == "stage":
-                if value not in Stage.values:
-                    raise ValueError(_("Erlaubt sind: %(values)s.") % {"values": ", ".join(Stage.values)})
+                value = _choice(value, Stage.values)
             elif name == "maturity_model":
-                value = str(value)
-                if value not in RolloutStatus.MaturityModel.values:
-                    raise ValueError(_("Erlaubt sind 1.1 und 2.0."))
+                value = _choice(value, RolloutStatus.MaturityModel.values, code="ozg.maturity_models")
             elif name == "maturity_level":
-                if isinstance(value, bool) or value in ("", None):
-                    raise ValueError(_("Eine ganze Zahl ist nötig."))
-                value = int(value)
-            elif name in DATE_FIELDS:
                 if value in ("", None):
-                    value = None
-                elif not isinstance(value, datetime.date):
-                    value = datetime.date.fromisoformat(str(value))
+                    raise ValidationError(message("integer"))
+                value = parse_int(value, bounds=(0, max(MATURITY_MODELS.values())))
+            elif name in DATE_FIELDS:
+                value = None if value in ("", None) else parse_date(value)
             elif name == "url":
-                value = value or ""
-                if len(value) > MAX_LENGTHS["url"]:
-                    raise ValueError(_("Höchstens %(n)d Zeichen.") % {"n": MAX_LENGTHS["url"]})
+                value = _text(value, name=name)
                 if value:
                     _url_validator(value)
             elif name == "platform":
-                value = value or ""
-                if value and value not in RolloutStatus.Platform.values:
-                    raise ValueError(
-                        _("Erlaubt sind: %(values)s.") % {"values": ", ".join(RolloutStatus.Platform.values)}
-                    )
+                value = "" if value in ("", None) else _choice(value, RolloutStatus.Platform.values)
             elif name == "provider":
-                if value in ("", None):
-                    value = None
-                elif not isinstance(value, Organisation):
-                    key = str(value)
-                    found = (providers or {}).get(key)
-                    if found is None:
-                        query = {"ars": key} if len(key) == 12 else {"pk": int(key)}
-                        found = Organisation.objects.filter(**query).first()
-                    if found is None:
-                        raise ValueError(_("Unbekannte Stelle „%(key)s“.") % {"key": key})
-                    value = found
+                value = _provider(value, providers, defer=defer_provider)
             else:
-                value = "" if value is None else str(value)
-                if name in MAX_LENGTHS and len(value) > MAX_LENGTHS[name]:
-                    raise ValueError(_("Höchstens %(n)d Zeichen.") % {"n": MAX_LENGTHS[name]})
-        except (TypeError, ValueError, ValidationError) as error:
-            message = error.messages[0] if isinstance(error, ValidationError) else str(error)
-            if isinstance(error, ValueError) and name in DATE_FIELDS | {"maturity_level"} and "Erlaubt" not in message:
-                message = _("Ungültiger Wert „%(value)s“.") % {"value": value}
-            errors[name] = [message]
+                value = _text(value, name=name)
+        except ValidationError as error:
+            errors[name] = [error.messages[0]]
             continue
         changes[name] = value
     return changes, errors
+
+
+def _provider(value, providers, *, defer=False):
+    if value in ("", None):
+        return None
+    if isinstance(value, Organisation):
+        return value
+    if isinstance(value, str) and ARS_PATTERN.match(value):
+        if defer:
+            return value
+        found = (providers or {}).get(value) or Organisation.objects.filter(ars=value).first()
+    else:
+        try:
+            key = parse_int(value, bounds=ID)
+        except ValidationError:
+            raise ValidationError(message("ozg.provider_key")) from None
+        if defer:
+            return key
+        found = Organisation.objects.filter(pk=key).first()
+    if found is None:
+        raise ValidationError(message("ozg.unknown_provider", key=value))
+    return found
+
+
+def status_input(raw, *, item: bool = False) -> tuple[dict, dict]:
+    """The input of one status write as the API, the imports and the admin send it, validated: the PATCH body
+    (`item=False`) or a bulk item with its key (`item=True`: `ozg_id` and `ars`). Returns (values, errors):
+    values are `changes` (see `coerce_changes`), `version` (int or None) and for an item `ozg_id` (int) and `ars`
+    (12 digits), with the provider as its checked key (ARS or id: the bulk looks all of them up at once, the
+    single update when it applies the changes); errors {field: [message]}. The PATCH's serializer and
+    `rollout_status_bulk_upsert` both call it, so that a value refused in one is refused in the other."""
+    if not isinstance(raw, dict):
+        return {}, {"non_field_errors": [message("object_expected")]}
+    raw = dict(raw)
+    values, errors = {"version": None}, {}
+    if item:
+        for name, parse in (("ozg_id", lambda v: parse_int(v, bounds=POSITIVE_INTEGER)), ("ars", _ars)):
+            if name not in raw:
+                errors[name] = [message("required")]
+                continue
+            try:
+                values[name] = parse(raw.pop(name))
+            except ValidationError as error:
+                errors[name] = [error.messages[0]]
+    version = raw.pop("version", None)
+    if version not in (None, ""):
+        try:
+            values["version"] = parse_int(version, bounds=POSITIVE_INTEGER)
+        except ValidationError as error:
+            errors["version"] = [error.messages[0]]
+    values["changes"], change_errors = coerce_changes(raw, defer_provider=True)
+    errors.update(change_errors)
+    return values, errors
+
+
+def _shown(value) -> str:
+    """A key of a bulk item as the error entry repeats it: text or number, at most 50 characters."""
+    return str(value)[:50] if isinstance(value, str | int) and not isinstance(value, bool) else ""
+
+
+def _ars(value) -> str:
+    if not isinstance(value, str) or not ARS_PATTERN.match(value):
+        raise ValidationError(message("ozg.ars_format"))
+    return value
 
 
 def _apply(status: RolloutStatus, changes: dict, *, created: bool, today: datetime.date) -> tuple[dict, dict, dict]:
@@ -214,13 +282,12 @@ def _apply(status: RolloutStatus, changes: dict, *, created: bool, today: dateti
     errors = status_rule_errors(status)
     if not created and STAGE_ORDER[status.stage] < STAGE_ORDER[old_stage] and not str(changes.get("note") or ""):
         errors.setdefault("note", []).append(
-            _("Ein Rückschritt im Umsetzungsstand (von „%(old)s“ nach „%(new)s“) braucht eine Anmerkung.")
+            message("ozg.step_back_needs_note")
             % {"old": Stage(old_stage).label, "new": Stage(status.stage).label}
         )
     if status.verwaltung.kind not in STATUS_KINDS:
         errors.setdefault("verwaltung", []).append(
-            _("Umsetzungsstände gibt es nur für Verwaltungen (Kreis, kreisfreie Stadt, Amt, amtsfreie Gemeinde) "
-              "und das Land.")
+            message("ozg.not_a_verwaltung")
         )
     if created:
         return {}, after, errors
@@ -343,7 +410,7 @@ def rollout_status_bulk_upsert(*, items: list[dict], channel: str, by) -> BulkRe
     STATUS_WRITE.require(by)
     allowed_verwaltung_ids = writable_verwaltung_ids(by)
     if len(items) > BULK_LIMIT:
-        raise ValidationError({"items": [_("Höchstens %(n)d Einträge je Aufruf.") % {"n": BULK_LIMIT}]})
+        raise ValidationError({"items": [message("ozg.bulk_limit", n=BULK_LIMIT)]})
     if not items:
         return BulkResult()
     for attempt in itertools.count():
@@ -377,59 +444,63 @@ class _BulkItem:
 
 def _stale(item: _BulkItem, current: int) -> dict:
     return {"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars, "errors": {"version": [
-        _("Veraltete Version %(expected)s, aktuell ist %(current)s.") % {"expected": item.expected, "current": current}
-    ]}}
+        message("ozg.stale_item", expected=item.expected, current=current)]}}
 
 
 def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids) -> BulkResult:
-    ozg_ids, arses, provider_keys = set(), set(), set()
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        ozg_ids.add(str(item.get("ozg_id", "")))
-        arses.add(str(item.get("ars", "")))
-        if item.get("provider"):
-            provider_keys.add(str(item["provider"]))
-    leistungen = {
-        str(leistung.ozg_id): leistung
-        for leistung in OzgLeistung.objects.filter(ozg_id__in=[int(i) for i in ozg_ids if i.isdigit()])
-    }
+    # The one validation of the input (the same as the PATCH's), before anything is looked up.
+    checked_items = [status_input(item, item=True) for item in items]
+    ozg_ids = {values["ozg_id"] for values, _errors in checked_items if "ozg_id" in values}
+    arses = {values["ars"] for values, _errors in checked_items if "ars" in values}
+    providers = [values["changes"]["provider"] for values, _errors in checked_items
+                 if values.get("changes", {}).get("provider") is not None]
+    provider_ids = {key for key in providers if isinstance(key, int)}
+    arses |= {key for key in providers if isinstance(key, str)}
+    leistungen = {leistung.ozg_id: leistung for leistung in OzgLeistung.objects.filter(ozg_id__in=ozg_ids)}
     leistungen_by_pk = {leistung.pk: leistung for leistung in leistungen.values()}
-    organisations = {org.ars: org for org in Organisation.objects.filter(ars__in=arses | provider_keys)}
-    organisations_by_pk = {org.pk: org for org in organisations.values()}
+    found = Organisation.objects.filter(Q(ars__in=arses) | Q(pk__in=provider_ids)) if provider_ids else (
+        Organisation.objects.filter(ars__in=arses))
+    organisations = {org.ars: org for org in found if org.ars}
+    organisations_by_pk = {org.pk: org for org in found}
     now = timezone.now()
     today = timezone.localdate(now)
     errors, forbidden, seen = [], False, set()
     prepared: list[_BulkItem] = []
-    for index, item in enumerate(items):
-        item_errors: dict[str, list[str]] = {}
-        if not isinstance(item, dict):
-            errors.append({"index": index, "errors": {"non_field_errors": [_("Ein Objekt wird erwartet.")]}})
+    for index, (values, input_errors) in enumerate(checked_items):
+        if "non_field_errors" in input_errors and "changes" not in values:
+            errors.append({"index": index, "errors": input_errors})
             continue
-        raw = dict(item)
-        ozg_id, ars = str(raw.pop("ozg_id", "")), str(raw.pop("ars", ""))
-        expected = raw.pop("version", None)
+        item_errors: dict[str, list[str]] = dict(input_errors)
+        ozg_id, ars, expected = values.get("ozg_id"), values.get("ars"), values["version"]
         leistung = leistungen.get(ozg_id)
         verwaltung = organisations.get(ars)
-        if leistung is None:
-            item_errors["ozg_id"] = [_("Unbekannte OZG-ID „%(id)s“.") % {"id": ozg_id}]
+        if leistung is None and "ozg_id" not in item_errors and ozg_id is not None:
+            item_errors["ozg_id"] = [message("ozg.unknown_ozg_id", id=ozg_id)]
         if verwaltung is None:
-            item_errors["ars"] = [_("Unbekannter Regionalschlüssel „%(ars)s“.") % {"ars": ars}]
+            if "ars" not in item_errors:
+                item_errors["ars"] = [message("ozg.unknown_ars", ars=ars)]
         elif allowed_verwaltung_ids is not None and verwaltung.pk not in allowed_verwaltung_ids:
-            item_errors["ars"] = [_("Für diese Verwaltung dürfen Sie nichts ändern.")]
+            item_errors["ars"] = [message("ozg.verwaltung_forbidden")]
             forbidden = True
-        changes, change_errors = coerce_changes(raw, providers=organisations)
-        item_errors.update(change_errors)
+        changes = values["changes"]
+        key = changes.get("provider")
+        if key is not None:  # its ARS or id, looked up above with the others
+            changes["provider"] = (organisations if isinstance(key, str) else organisations_by_pk).get(key)
+            if changes["provider"] is None:
+                item_errors["provider"] = [message("ozg.unknown_provider", key=key)]
+        # The error entry repeats the item's key as sent (the CSV import's report shows the cells, formula-safe).
+        shown_ozg_id, shown_ars = (_shown(items[index].get(name)) if isinstance(items[index], dict) else ""
+                                   for name in ("ozg_id", "ars"))
         if item_errors:
-            errors.append({"index": index, "ozg_id": ozg_id, "ars": ars, "errors": item_errors})
+            errors.append({"index": index, "ozg_id": shown_ozg_id, "ars": shown_ars, "errors": item_errors})
             continue
         pair = (leistung.pk, verwaltung.pk)
         if pair in seen:
-            errors.append({"index": index, "ozg_id": ozg_id, "ars": ars,
-                           "errors": {"non_field_errors": [_("Dieselbe Leistung und Verwaltung kommt doppelt vor.")]}})
+            errors.append({"index": index, "ozg_id": shown_ozg_id, "ars": shown_ars,
+                           "errors": {"non_field_errors": [message("ozg.duplicate_item")]}})
             continue
         seen.add(pair)
-        prepared.append(_BulkItem(index, ozg_id, ars, pair, changes, expected))
+        prepared.append(_BulkItem(index, shown_ozg_id, shown_ars, pair, changes, expected))
 
     # 1. Pairs without a status (as far as can be seen now, without locks): inserted as they would be created,
     #    unless a row exists by then (or another transaction is creating one: then after it commits). Only when
@@ -483,7 +554,7 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
                                "errors": item.fresh_errors})
             elif not had_errors:
                 errors.append({"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars, "errors": {
-                    "non_field_errors": [_("Der Umsetzungsstand wurde gleichzeitig geändert; bitte erneut senden.")]}})
+                    "non_field_errors": [message("ozg.concurrent_change")]}})
             continue
         if item.expected not in (None, "") and str(item.expected) != str(status.version):
             errors.append(_stale(item, status.version))
@@ -632,10 +703,10 @@ def _error_report(errors: list[dict]) -> str:
     writer = SafeCsvWriter(buffer, lineterminator="\n")
     writer.writerow(["zeile", "ozg_id", "ars", "feld", "fehler"])
     for error in errors:
-        for field_name, messages in error["errors"].items():
-            for message in messages:
+        for field_name, texts in error["errors"].items():
+            for text in texts:
                 writer.writerow([error.get("line", ""), error.get("ozg_id", ""), error.get("ars", ""), field_name,
-                                 message])
+                                 text])
     return buffer.getvalue()
 
 
@@ -652,9 +723,9 @@ def _read_import_rows(job) -> list[dict]:
     header, rows = read_csv_rows(text, delimiter=";" if text.split("\n", 1)[0].count(";") else ",")
     missing = [column for column in IMPORT_REQUIRED_COLUMNS if column not in header]
     if missing:
-        raise CsvFileError(_("Spalte(n) fehlen: %(columns)s.") % {"columns": ", ".join(missing)}, 1)
+        raise CsvFileError(message("csv.columns_missing") % {"columns": ", ".join(missing)}, 1)
     if not rows:
-        raise CsvFileError(_("Die Datei enthält keine Datenzeilen."))
+        raise CsvFileError(message("csv.no_rows"))
     seen, items = {}, []
     for line, row in rows:
         pair = (row["ozg_id"].strip(), row["ars"].strip())

@@ -14,6 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from common.messages import message
+from common.params import POSITIVE_SMALLINT, query_int
 from itvsh_portal import charts, page_cache
 from itvsh_portal.api_support import SafeCsvWriter
 from itvsh_portal.formatting import format_percent
@@ -197,8 +199,8 @@ class LookupView(TemplateView):
 
 
 def _int_param(request, name):
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    """A catalogue id from the query (0–32767, ASCII digits); anything else answers 400 naming the parameter."""
+    return query_int(request.GET, name, bounds=POSITIVE_SMALLINT)
 
 
 class LookupGemeindeView(TemplateView):
@@ -217,7 +219,7 @@ class LookupGemeindeView(TemplateView):
         context = super().get_context_data(**kwargs)
         gemeinde = selectors.gemeinde_by_ars(kwargs["ars"])
         if gemeinde is None:
-            raise Http404(_("Keine Gemeinde mit diesem Regionalschlüssel."))
+            raise Http404(message("ozg.unknown_gemeinde"))
         themenfeld, lebenslage = _int_param(self.request, "themenfeld"), _int_param(self.request, "lebenslage")
         q = self.request.GET.get("q", "").strip()[:100]
         leistungen = selectors.lookup_leistungen(themenfeld=themenfeld, lebenslage=lebenslage, q=q)
@@ -323,7 +325,7 @@ class VerwaltungDetailView(TemplateView):
             .first()
         )
         if verwaltung is None:
-            raise Http404(_("Keine Verwaltung mit diesem Regionalschlüssel."))
+            raise Http404(message("ozg.unknown_verwaltung"))
         statuses = list(selectors.status_list().filter(verwaltung=verwaltung))
         groups = [
             {"stage": value, "label": label, "statuses": [status for status in statuses if status.stage == value]}

@@ -9,6 +9,8 @@ from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.filters import OrderingFilter
 
+from common.messages import message
+
 from ..filters import OrganisationFilter
 from ..models import Organisation
 from ..selectors import body_detail, organisation_list
@@ -27,7 +29,7 @@ class StrictOrderingFilter(OrderingFilter):
                 raise APIValidationError(
                     {
                         self.ordering_param: [
-                            f"Unbekannte Sortierung „{wrong[0]}“; erlaubt: {', '.join(sorted(allowed))}."
+                            message("organisations.unknown_ordering", term=wrong[0], allowed=", ".join(sorted(allowed)))
                         ]
                     }
                 )
@@ -87,6 +89,6 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         except ValidationError as error:
             raise APIValidationError({"ars": error.messages}) from error
         except Organisation.DoesNotExist:
-            raise Http404(f"Keine Stelle mit dem Schlüssel „{key}“.") from None
+            raise Http404(message("organisations.unknown_key", key=key)) from None
         self.check_object_permissions(self.request, obj)
         return obj

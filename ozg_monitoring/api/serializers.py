@@ -87,6 +87,19 @@ class StatusChangeSerializer(serializers.Serializer):
     actual_go_live = serializers.DateField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True)
 
+    #: The fields above describe the body in the schema; the validation is the services' `status_input`, the
+    #: same for this PATCH, every bulk item and the imports (one path: a value refused here is refused there).
+    item = False
+
+    def to_internal_value(self, data):
+        from ..services import status_input
+
+        values, errors = status_input(data.dict() if hasattr(data, "dict") else data, item=self.item)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {**values["changes"], **({"version": values["version"]} if values["version"] is not None else {}),
+                **{name: values[name] for name in ("ozg_id", "ars") if name in values}}
+
 
 class StaleSerializer(serializers.Serializer):
     """409/412: the status changed since the client read it."""
@@ -98,6 +111,8 @@ class StaleSerializer(serializers.Serializer):
 class BulkItemSerializer(StatusChangeSerializer):
     ozg_id = serializers.IntegerField()
     ars = serializers.CharField(max_length=12)
+
+    item = True
 
 
 class BulkRequestSerializer(serializers.Serializer):

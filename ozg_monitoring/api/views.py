@@ -7,7 +7,6 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,7 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.cached_reads import Budget
+from common.messages import lazy_message, message
+from common.params import POSITIVE_INTEGER, POSITIVE_SMALLINT, query_int
 from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT, CsvFileError, Pagination, decode_csv_bytes
+from itvsh_portal.parsers import JSONParser
 
 from .. import federal, selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, StatusFilter
@@ -138,8 +140,7 @@ class PreconditionRequired(exceptions.APIException):
     """428: a change of one status must say which version it changes (RFC 6585), so that none is lost."""
 
     status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = _lazy("Bitte die aktuelle Version mitsenden (Feld „version“ oder Kopfzeile If-Match), damit "
-                           "keine Änderung verloren geht.")
+    default_detail = lazy_message("precondition_required")
     default_code = "precondition_required"
 
 
@@ -229,7 +230,7 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def bulk(self, request):
         items = request.data.get("items") if isinstance(request.data, dict) else request.data
         if not isinstance(items, list):
-            return Response({"items": [_("Eine Liste von Einträgen wird erwartet.")]}, status=400)
+            return Response({"items": [message("list_expected")]}, status=400)
         return _bulk_response(items, request, channel="api")
 
     @extend_schema(responses=EventSerializer(many=True))
@@ -242,8 +243,7 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 def _stale(current_version, code, etag):
     response = Response(
-        {"version": [_("Der Umsetzungsstand wurde inzwischen geändert; aktuelle Version: %(v)s. Bitte neu laden.")
-                     % {"v": current_version}], "current_version": current_version},
+        {"version": [message("ozg.stale", v=current_version)], "current_version": current_version},
         status=code,
     )
     response["ETag"] = etag
@@ -314,14 +314,10 @@ class GemeindeLeistungenView(GenericAPIView):
     def get(self, request, ars):
         gemeinde = selectors.gemeinde_by_ars(ars)
         if gemeinde is None:
-            raise Http404(_("Keine Gemeinde mit diesem Regionalschlüssel."))
-        params = {}
-        for name in ("themenfeld", "lebenslage"):
-            value = request.query_params.get(name, "")
-            if value and not value.isdigit():
-                return Response({name: [_("Eine Katalog-ID (Zahl) wird erwartet.")]}, status=400)
-            params[name] = int(value) if value else None
-        leistungen = selectors.lookup_leistungen(q=request.query_params.get("q", ""), **params)
+            raise Http404(message("ozg.unknown_gemeinde"))
+        params = {name: query_int(request.query_params, name, bounds=POSITIVE_SMALLINT)
+                  for name in ("themenfeld", "lebenslage")}
+        leistungen = selectors.lookup_leistungen(q=request.query_params.get("q", "")[:100], **params)
         page = self.paginate_queryset(leistungen)
         rows = selectors.lookup_rows(gemeinde, page)
         return self.get_paginated_response(
@@ -342,6 +338,11 @@ class GemeindeLeistungenView(GenericAPIView):
                 for row in rows
             ]
         )
+
+
+FEDERAL_MAX_PAGE = 10**6  # page × size stays far below the range of an SQL OFFSET
+FEDERAL_NOTE = _lazy("Ein Umsetzungsstand mit Adresse ergibt einen Datensatz je LeiKa-Leistung; totalElements zählt "
+                     "Umsetzungsstände.")
 
 
 class FederalExportView(APIView):
@@ -369,7 +370,7 @@ class FederalExportView(APIView):
             return Response(filters.errors, status=400)
         filetype = request.query_params.get("filetype", "json")
         if filetype not in ("json", "csv"):
-            return Response({"filetype": [_("Erlaubt sind json und csv.")]}, status=400)
+            return Response({"filetype": [message("ozg.choices", values="json, csv")]}, status=400)
         statuses = federal.export_statuses(filters.qs)
         if filetype == "csv":
             response = HttpResponse(
@@ -377,11 +378,8 @@ class FederalExportView(APIView):
             )
             response["Content-Disposition"] = 'attachment; filename="ozg-dashboard-export.csv"'
             return response
-        try:
-            page = max(int(request.query_params.get("page", 0)), 0)
-            size = min(max(int(request.query_params.get("size", 100)), 1), 1000)
-        except ValueError:
-            return Response({"page": [_("page und size sind Zahlen.")]}, status=400)
+        page = query_int(request.query_params, "page", bounds=(0, FEDERAL_MAX_PAGE), default=0)
+        size = min(query_int(request.query_params, "size", bounds=(1, POSITIVE_INTEGER[1]), default=100), 1000)
         total = statuses.count()
         chunk = statuses[page * size:(page + 1) * size]
         content = federal.export_records(chunk)
@@ -397,8 +395,7 @@ class FederalExportView(APIView):
                 "first": page == 0,
                 "last": page >= pages - 1,
                 "empty": not content,
-                "note": _("Ein Umsetzungsstand mit Adresse ergibt einen Datensatz je LeiKa-Leistung; "
-                          "totalElements zählt Umsetzungsstände."),
+                "note": FEDERAL_NOTE,
             }
         )
 
@@ -407,7 +404,7 @@ class FederalImportView(APIView):
     """Federal dashboard records (JSON list, `{"content": [...]}` or CSV with `Content-Type: text/csv`) as a
     bulk upsert: all or nothing, only for the caller's Verwaltungen."""
 
-    parser_classes = [parsers.JSONParser, CsvTextParser]
+    parser_classes = [JSONParser, CsvTextParser]
     write_rules = {"post": STATUS_WRITE}
 
     @extend_schema(request=OpenApiTypes.OBJECT, responses={200: BulkResultSerializer, 400: None, 403: None})
@@ -423,9 +420,8 @@ class FederalImportView(APIView):
         else:
             records = data
         if not isinstance(records, list):
-            return Response({"content": [_("Eine Liste von Datensätzen wird erwartet.")]}, status=400)
+            return Response({"content": [message("list_expected")]}, status=400)
         items, errors = federal.records_to_items(records)
         if errors:
-            return Response({"detail": _("Fehlerhafte Datensätze; nichts wurde geändert."), "errors": errors},
-                            status=400)
+            return Response({"detail": message("ozg.federal_records_invalid"), "errors": errors}, status=400)
         return _bulk_response(items, request, channel="import")

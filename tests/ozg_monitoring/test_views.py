@@ -152,8 +152,12 @@ def test_lookup_filters_by_themenfeld_and_keeps_the_filter_in_the_pagination(cli
     assert names == ["Arbeit 25", "Arbeit 26", "Arbeit 27", "Arbeit 28", "Arbeit 29", "Wohngeld"]
     assert 'href="https://nf.example/wohngeld"' in second.content.decode()
     assert f'href="?themenfeld={themenfeld}&amp;seite=1" rel="prev"' in second.content.decode()
-    # A malformed value is no filter at all, not an error.
-    assert client.get(url, {"themenfeld": "x"}).context["page"].paginator.count == 32
+    # A malformed value (letters, superscript digits, beyond the column) is a 400 naming the parameter.
+    for wrong in ("x", "²", "99999999999999999999"):
+        response = client.get(url, {"themenfeld": wrong})
+        assert response.status_code == 400
+        assert "themenfeld: Eine ganze Zahl" in response.content.decode() or "themenfeld: Die Zahl darf" in (
+            response.content.decode())
 
 
 def test_lookup_with_themenfeld_costs_the_same_queries_and_is_cached_per_url(
