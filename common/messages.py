@@ -43,6 +43,11 @@ CATALOGUE: dict[str, str] = {
     "unsupported_media_type_any": _("Das Format des Inhalts wird nicht unterstützt."),
     "throttled": _("Zu viele Anfragen (gedrosselt); bitte in %(wait)s Sekunden erneut versuchen."),
     "throttled_any": _("Zu viele Anfragen (gedrosselt); bitte später erneut versuchen."),
+    "auth_failures": _(
+        "Zu viele fehlgeschlagene Anmeldungen mit Token von dieser Adresse (gedrosselt); bitte in %(wait)s Sekunden "
+        "erneut versuchen."
+    ),
+    "auth_failures_any": _("Zu viele fehlgeschlagene Anmeldungen mit Token von dieser Adresse (gedrosselt)."),
     "request_too_large": _("Die Anfrage ist zu groß (%(size)d Bytes); erlaubt sind höchstens %(limit)d Bytes."),
     "page_not_found": _("Diese Seite gibt es nicht."),
     "database_value": _("Ein Wert der Anfrage passt nicht in die Datenbank (zu groß, zu lang oder ungültig)."),
@@ -291,6 +296,7 @@ CODE_MESSAGES: dict[str, str] = {
     "not_acceptable": "not_acceptable",
     "unsupported_media_type": "unsupported_media_type_any",
     "throttled": "throttled_any",
+    "auth_failures": "auth_failures_any",
 }
 CATALOGUE.update({
     "max_length_any": _("Der Wert ist zu lang."),

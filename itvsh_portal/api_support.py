@@ -70,15 +70,16 @@ def exception_handler(exc, context):
                                    else message("unsupported_media_type_any"))
     elif isinstance(exc, Throttled):
         wait = exc.wait
+        code = "auth_failures" if getattr(exc.detail, "code", None) == "auth_failures" else "throttled"
         exc = Throttled(wait)
         # Throttled appends DRF's own sentence about the wait to any detail: the catalogue's text replaces both.
-        exc.detail = ErrorDetail(message("throttled", wait=math.ceil(wait)) if wait is not None
-                                 else message("throttled_any"), "throttled")
+        exc.detail = ErrorDetail(message(code, wait=math.ceil(wait)) if wait is not None
+                                 else message(f"{code}_any"), code)
     elif isinstance(exc, APIException) and not isinstance(exc, ValidationError | PermissionDenied):
         # NotAuthenticated, AuthenticationFailed, ParseError, NotAcceptable: DRF's default text becomes the
         # catalogue's for its code; our own texts are checked like any other.
         code = getattr(exc.detail, "code", None) or exc.default_code
-        if str(exc.detail) == str(exc.default_detail):
+        if str(exc.detail) == str(exc.default_detail) and not is_catalogued(exc.detail):
             exc.detail = ErrorDetail(for_code(code), code)
     response = drf_exception_handler(exc, context)
     if response is None:

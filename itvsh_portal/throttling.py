@@ -25,10 +25,11 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from common.messages import message
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 KEY_PREFIX = "throttle"
@@ -160,10 +161,8 @@ class FailedAuthenticationGuard:
 
     @staticmethod
     def _throttled(wait: int) -> exceptions.Throttled:
-        return exceptions.Throttled(
-            wait=wait, detail=_("Zu viele fehlgeschlagene Anmeldungen mit Token von dieser Adresse."),
-            code="auth_failures",
-        )
+        # The API's error handler words it from the catalogue (common/messages.py, code "auth_failures").
+        return exceptions.Throttled(wait=wait, detail=message("auth_failures_any"), code="auth_failures")
 
 
 failed_authentication_guard = FailedAuthenticationGuard()

@@ -168,8 +168,8 @@ def test_a_known_parameter_with_a_thousand_junk_values_is_bounded(client, pages,
     _warm(client, pages.lookup)
     before = cache_entries()
     for number in range(1000):
-        params = [{"q": f"zz{number}"}, {"themenfeld": str(100_000 + number)}, {"seite": str(2 + number)},
-                  {"lebenslage": str(7_000 + number), "q": "Hund"}][number % 4]
+        params = [{"q": f"zz{number}"}, {"themenfeld": str(10_000 + number)}, {"seite": str(2 + number)},
+                  {"lebenslage": str(20_000 + number), "q": "Hund"}][number % 4]
         assert client.get(pages.lookup, params).status_code == 200
     assert cache_entries() - before == 50 + 1  # 50 variants and the budget's counter
     # Once the budget is used up, a variant still answers, rendered uncached.
@@ -187,7 +187,8 @@ def test_a_value_not_in_canonical_form_is_answered_uncached(client, pages, param
     for _ in range(2):
         with django_assert_max_num_queries(10) as queries:
             response = client.get(pages.lookup, params)
-        assert response.status_code in (200, 400) and queries.captured_queries  # rendered, never from the cache
+        # Rendered, never from the cache; or refused before the view (a control character: 400 from the input check)
+        assert (response.status_code in (200, 400) and queries.captured_queries) or response.status_code == 400
     assert cache_entries() == before
 
 
