@@ -4,6 +4,7 @@
 #   worker    a Celery worker (as many as needed)
 #   beat      Celery beat: exactly ONE in the whole installation (it sends the periodic tasks)
 #   migrate   migrations as a one-shot job before new web pods start, then the grants of $DATABASE_APP_ROLE
+#             (as the owner of the tables; with DEPLOY_CHECK=true first check --deploy)
 #   manage …  any manage.py command, e.g. `manage import_register`
 # Anything else is run as given.
 set -eu
@@ -32,6 +33,11 @@ case "${1:-web}" in
     ;;
   migrate)
     shift
+    # DEPLOY_CHECK=true (production): stop before any change while check --deploy finds an error, e.g. a missing
+    # operator fact of the legal pages.
+    if [ "${DEPLOY_CHECK:-false}" = true ]; then
+      python3 manage.py check --deploy --fail-level ERROR
+    fi
     python3 manage.py migrate --noinput "$@"
     if [ -n "${DATABASE_APP_ROLE:-}" ]; then
       python3 manage.py grant_app_role "$DATABASE_APP_ROLE"
