@@ -76,8 +76,8 @@ def test_app_role_reads_and_writes_the_portal_tables(as_app, entry):
 
 def test_app_role_appends_audit_entries(as_app, entry):
     columns = ", ".join(f'"{f.column}"' for f in AuditEntry._meta.concrete_fields if not f.primary_key)
-    as_app.execute(f"INSERT INTO audit_auditentry ({columns}) SELECT {columns} FROM audit_auditentry WHERE id = %s",
-                   [entry.id])
+    sql = f"INSERT INTO audit_auditentry ({columns}) SELECT {columns} FROM audit_auditentry WHERE id = %s"  # noqa: S608
+    as_app.execute(sql, [entry.id])
     assert as_app.rowcount == 1
 
 
