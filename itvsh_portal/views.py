@@ -67,6 +67,20 @@ class HomeView(TemplateView):
         return context
 
 
+OPERATOR_FACT_SETTINGS = {
+    "address": "PORTAL_OPERATOR_ADDRESS",
+    "representative": "PORTAL_OPERATOR_REPRESENTATIVE",
+    "board_chair": "PORTAL_OPERATOR_BOARD_CHAIR",
+    "supervisory_authority": "PORTAL_SUPERVISORY_AUTHORITY",
+    "phone": "PORTAL_CONTACT_PHONE",
+    "content_responsible": "PORTAL_CONTENT_RESPONSIBLE",
+    "data_protection_officer": "PORTAL_DATA_PROTECTION_OFFICER",
+    "log_retention": "PORTAL_LOG_RETENTION",
+    "hosting_provider": "PORTAL_HOSTING_PROVIDER",
+    "vat_id": "PORTAL_VAT_ID",
+}
+
+
 class LegalPageView(TemplateView):
     """Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache: one template each under templates/legal/."""
 
@@ -76,8 +90,10 @@ class LegalPageView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["reviewed_on"] = self.reviewed_on
-        # The operator sets PORTAL_CONTACT_EMAIL; until then the pages show a marked placeholder.
+        # Every fact about the operator comes from settings (itvsh_portal/checks.py lists them); until the operator
+        # sets one, the pages show a marked placeholder naming it.
         context["contact_email"] = getattr(settings, "PORTAL_CONTACT_EMAIL", "")
+        context["operator"] = {key: getattr(settings, name, "") for key, name in OPERATOR_FACT_SETTINGS.items()}
         return context
 
 

@@ -175,7 +175,7 @@ OPERATOR_FACTS = {
     "PORTAL_CONTACT_PHONE": "+49 431 000000",
     "PORTAL_CONTENT_RESPONSIBLE": "Erika Mustermann",
     "PORTAL_DATA_PROTECTION_OFFICER": "Datenschutz Muster, datenschutz@itvsh.example",
-    "PORTAL_LOG_RETENTION": "7 Tagen",
+    "PORTAL_LOG_RETENTION": "14 Tagen",
     "PORTAL_HOSTING_PROVIDER": "Rechenzentrum Muster",
 }
 
