@@ -186,6 +186,7 @@ def _serve_worker_metrics(sender=None, **kwargs):
     server = make_server("0.0.0.0", int(port), app, handler_class=QuietHandler)  # noqa: S104 - in the pod network
     threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
     logger.info("metrics: worker metrics on port %s", port)
+    return server
 
 
 def connect_celery_signals() -> None:

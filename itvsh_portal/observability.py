@@ -69,6 +69,7 @@ class RequestIdMiddleware:
 
 # Attributes every LogRecord has; anything else on a record came through `extra=` and goes into the JSON.
 _RECORD_ATTRIBUTES = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STAMPED = {"request_id", "task"}  # set by RequestIdFilter, written above
 
 
 class JsonFormatter(logging.Formatter):
@@ -88,7 +89,7 @@ class JsonFormatter(logging.Formatter):
         if task:
             entry["task_id"], entry["task"] = task
         for key, value in vars(record).items():
-            if key not in _RECORD_ATTRIBUTES and key not in entry and key != "task" and not key.startswith("_"):
+            if key not in _RECORD_ATTRIBUTES | _STAMPED and key not in entry and not key.startswith("_"):
                 entry[key] = value if isinstance(value, str | int | float | bool | type(None)) else str(value)
         if record.exc_info:
             entry["exception"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()

@@ -87,6 +87,9 @@ def test_json_formatter_writes_extra_fields_and_the_exception():
     assert line["thing"].startswith("<object object")
     assert "ValueError: kaputt" in line["exception"]
     assert "request_id" not in line
+    record.request_id, record.task = "-", None  # as RequestIdFilter stamps a record outside a request and task
+    line = json.loads(formatter.format(record))
+    assert "request_id" not in line and "task" not in line
 
 
 # --- The request id reaches Celery tasks -------------------------------------------------------------------------
@@ -215,6 +218,32 @@ def test_link_check_results_are_counted():
     before = _sample("itvsh_link_checks_total", {"result": "broken"})
     metrics.record_link_check("broken")
     assert _sample("itvsh_link_checks_total", {"result": "broken"}) == before + 1
+
+
+def test_worker_serves_its_metrics_on_its_port_with_the_token(settings):
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.METRICS_WORKER_PORT = port
+    settings.METRICS_TOKEN = "worker-token"
+    echo_request_id.apply()
+    server = metrics._serve_worker_metrics()
+    try:
+        url = f"http://127.0.0.1:{port}/metrics"
+        request = urllib.request.Request(url, headers={"Authorization": "Bearer worker-token"})
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - our own server on loopback
+            text = response.read().decode()
+        assert 'itvsh_celery_tasks_total{state="success",task="tests.portal.echo_request_id"}' in text
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=5)  # noqa: S310
+        assert refused.value.code == 403
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_worker_metrics_follow_the_same_access_rule(settings):
