@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate data run test lint bench clean
+.PHONY: install migrate data run test lint bench image clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: install lint
 # The benchmark at Schleswig-Holstein scale on PostgreSQL (see bench/README.md); --reduced for a quick run.
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The OCI image with buildah (Containerfile; docs/BETRIEB.md). IMAGE=… sets the tag, BASE_IMAGE=… the base.
+image:
+	deploy/image/build.sh
 
 clean:
 	rm -rf $(VENV) var/static .pytest_cache .ruff_cache

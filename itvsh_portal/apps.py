@@ -8,4 +8,6 @@ class PortalConfig(AppConfig):
     def ready(self):
         from common import messages
 
+        from . import checks  # noqa: F401 - registers the deployment checks
+
         messages.install()  # the catalogue's texts as DRF's and Django's default error messages

@@ -72,9 +72,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "itvsh_portal.observability.RequestIdMiddleware",  # first: every log line of the request carries its id
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "itvsh_portal.security.SecurityHeadersMiddleware",
     "itvsh_portal.security.RequestSizeLimitMiddleware",
+    "itvsh_portal.probes.ProbeMiddleware",  # /healthz, /readyz, /metrics before the host check (itvsh_portal/probes.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,6 +92,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
@@ -141,6 +145,8 @@ CELERY_TIMEZONE = "Europe/Berlin"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker logs through LOGGING below (JSON with the request id), not through a format of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic jobs. Every task here is idempotent, so a double run by a restarted beat does no harm.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Agreements past their term -> ausgelaufen, obligations past due -> verspätet, reminders (90/30 days).
@@ -229,7 +235,7 @@ SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes and scrapes reach the pod on http
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -356,16 +362,40 @@ SPECTACULAR_SETTINGS = {
 PORTAL_NAME = "Digitalisierungsportal Schleswig-Holstein"
 PORTAL_OPERATOR = "IT-Verbund Schleswig-Holstein (ITV.SH)"
 PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="")
+# The operator's facts on Impressum, Datenschutzerklärung and Erklärung zur Barrierefreiheit. Nothing is assumed:
+# until each is set, the pages show a marked placeholder, and `check --deploy` fails (itvsh_portal/checks.py).
+PORTAL_OPERATOR_ADDRESS = env("PORTAL_OPERATOR_ADDRESS", default="")  # e.g. "Straße 1, 24103 Kiel"
+PORTAL_OPERATOR_REPRESENTATIVE = env("PORTAL_OPERATOR_REPRESENTATIVE", default="")  # Vorstand: name and function
+PORTAL_OPERATOR_BOARD_CHAIR = env("PORTAL_OPERATOR_BOARD_CHAIR", default="")  # Vorsitz des Verwaltungsrats
+PORTAL_SUPERVISORY_AUTHORITY = env("PORTAL_SUPERVISORY_AUTHORITY", default="")  # name and address
+PORTAL_CONTACT_PHONE = env("PORTAL_CONTACT_PHONE", default="")
+PORTAL_CONTENT_RESPONSIBLE = env("PORTAL_CONTENT_RESPONSIBLE", default="")  # § 18 Abs. 2 MStV
+PORTAL_DATA_PROTECTION_OFFICER = env("PORTAL_DATA_PROTECTION_OFFICER", default="")  # name and contact
+PORTAL_LOG_RETENTION = env("PORTAL_LOG_RETENTION", default="")  # how long server logs are kept, e.g. "7 Tagen"
+PORTAL_HOSTING_PROVIDER = env("PORTAL_HOSTING_PROVIDER", default="")  # data centre / processor (Art. 28 DSGVO)
+PORTAL_VAT_ID = env("PORTAL_VAT_ID", default="")  # optional: only where the operator has one
 # Functions (dotted paths) taking the request and returning notices shown on every public page.
 PORTAL_NOTICE_PROVIDERS: list[str] = ["ozg_monitoring.selectors.portal_notices"]
 # Demo content (e.g. the OZG rollout demo) is never loaded where this is false.
 DEMO_CONTENT_ENABLED = env.bool("DEMO_CONTENT_ENABLED", default=True)
 
+# LOG_FORMAT=json (the image's default): one JSON object per line with the request id (itvsh_portal/observability.py).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "itvsh_portal.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "itvsh_portal.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # axes logs each failed login and lockout at WARNING; its start-up banner at INFO is noise.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes.apps": {"level": "WARNING"}},
@@ -406,3 +436,37 @@ LOGGING["loggers"].setdefault("accounts", {"level": "INFO"})
 # Sessions: 30 minutes without a request, 8 hours after the login at most (accounts/middleware.py).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+
+# --- Operations: readiness, metrics, error reports (docs/BETRIEB.md) -------------------------------------------
+# /readyz answers 503 when one of these fails; an operator may drop "cache" or "broker" to keep serving pages
+# from the database while Redis is away (throttles and sessions then fail too).
+READINESS_REQUIRED = env.list("READINESS_REQUIRED", default=["database", "cache", "broker", "migrations"])
+# The role the application connects as (no owner of the tables); the migrate job grants it its rights.
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
+# /metrics (Prometheus): only with `Authorization: Bearer <METRICS_TOKEN>` or from METRICS_ALLOWED_NETWORKS
+# (e.g. the pod network, "10.0.0.0/8"); with neither it is off. A worker serves its own on METRICS_WORKER_PORT.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[])
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
+# Queries and cache hits counted by django-prometheus' wrappers of the same backends.
+_METERED_BACKENDS = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    "django.core.cache.backends.redis.RedisCache": "itvsh_portal.metrics.MeteredRedisCache",
+    "django.core.cache.backends.locmem.LocMemCache": "itvsh_portal.metrics.MeteredLocMemCache",
+}
+for _database in DATABASES.values():
+    _database["ENGINE"] = _METERED_BACKENDS.get(_database["ENGINE"], _database["ENGINE"])
+for _cache in CACHES.values():
+    _cache["BACKEND"] = _METERED_BACKENDS.get(_cache["BACKEND"], _cache["BACKEND"])
+# Optional error reports: SENTRY_DSN (Sentry or a compatible service); no personal data is sent.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from itvsh_portal.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default=""),
+        release=env("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import metrics, views
 
 legal = views.LegalPageView.as_view
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    # Answered by itvsh_portal.probes.ProbeMiddleware before the host check; listed here for reverse().
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("impressum/", legal(template_name="legal/impressum.html"), name="impressum"),
     path("datenschutz/", legal(template_name="legal/datenschutz.html"), name="datenschutz"),
     path("barrierefreiheit/", legal(template_name="legal/barrierefreiheit.html"), name="barrierefreiheit"),

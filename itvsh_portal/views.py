@@ -1,4 +1,4 @@
-"""Project-level pages: home, legal pages and the health check."""
+"""Project-level pages: home, legal pages, the liveness (/healthz) and readiness (/readyz) checks."""
 
 import logging
 from datetime import date
@@ -6,9 +6,11 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -67,6 +69,20 @@ class HomeView(TemplateView):
         return context
 
 
+OPERATOR_FACT_SETTINGS = {
+    "address": "PORTAL_OPERATOR_ADDRESS",
+    "representative": "PORTAL_OPERATOR_REPRESENTATIVE",
+    "board_chair": "PORTAL_OPERATOR_BOARD_CHAIR",
+    "supervisory_authority": "PORTAL_SUPERVISORY_AUTHORITY",
+    "phone": "PORTAL_CONTACT_PHONE",
+    "content_responsible": "PORTAL_CONTENT_RESPONSIBLE",
+    "data_protection_officer": "PORTAL_DATA_PROTECTION_OFFICER",
+    "log_retention": "PORTAL_LOG_RETENTION",
+    "hosting_provider": "PORTAL_HOSTING_PROVIDER",
+    "vat_id": "PORTAL_VAT_ID",
+}
+
+
 class LegalPageView(TemplateView):
     """Impressum, Datenschutz, Barrierefreiheit, Leichte Sprache: one template each under templates/legal/."""
 
@@ -76,8 +92,10 @@ class LegalPageView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["reviewed_on"] = self.reviewed_on
-        # The operator sets PORTAL_CONTACT_EMAIL; until then the pages show a marked placeholder.
+        # Every fact about the operator comes from settings (itvsh_portal/checks.py lists them); until the operator
+        # sets one, the pages show a marked placeholder naming it.
         context["contact_email"] = getattr(settings, "PORTAL_CONTACT_EMAIL", "")
+        context["operator"] = {key: getattr(settings, name, "") for key, name in OPERATOR_FACT_SETTINGS.items()}
         return context
 
 
@@ -89,8 +107,10 @@ def _check_database() -> str:
 
 
 def _check_cache() -> str:
-    cache.set("healthz", "ok", 5)
-    return "ok" if cache.get("healthz") == "ok" else "fehlerhaft"
+    cache.set("readyz", "ok", 5)
+    if cache.get("readyz") != "ok":
+        raise CheckFailed(_("Der Cache gibt nicht zurück, was gespeichert wurde."))
+    return "ok"
 
 
 def _check_broker() -> str:
@@ -101,30 +121,80 @@ def _check_broker() -> str:
     return "ok"
 
 
+class CheckFailed(Exception):
+    """A dependency answered, but not as it should; the message says how (German, for the JSON reason)."""
+
+
+# Once every migration is applied, this process's code and the database agree until the process ends (new code
+# comes with a new process), so the migration graph is loaded only until then.
+_migrations_applied = False
+
+
+def _check_migrations() -> str:
+    global _migrations_applied
+    if _migrations_applied:
+        return "ok"
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        names = ", ".join(f"{migration.app_label}.{migration.name}" for migration, _backwards in pending[:5])
+        raise CheckFailed(
+            ngettext(
+                "%(count)d Migration ist nicht angewendet: %(names)s",
+                "%(count)d Migrationen sind nicht angewendet: %(names)s",
+                len(pending),
+            )
+            % {"count": len(pending), "names": names + (" …" if len(pending) > 5 else "")}
+        )
+    _migrations_applied = True
+    return "ok"
+
+
+READINESS_LABELS = {
+    "database": _("Datenbank"),
+    "cache": _("Cache"),
+    "broker": _("Broker"),
+    "migrations": _("Migrationen"),
+}
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """200 with the state of each dependency; 503 when the database cannot be reached.
+    """Liveness: the process is up and answers. Touches nothing else (no database, cache or broker), so that a
+    failing dependency never makes the platform restart healthy web processes."""
+    return JsonResponse({"status": "ok"})
 
-    Cache and broker problems are reported but only the database decides the status code: without them
-    the portal still serves its pages (reads fall back to the database, tasks are retried)."""
-    checks = {"database": _check_database, "cache": _check_cache}
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: database, cache, broker (if configured) and every migration applied. 200 when all required
+    checks pass (READINESS_REQUIRED), else 503 with the reasons; the platform then sends no traffic here."""
+    checks = {"database": _check_database, "cache": _check_cache, "migrations": _check_migrations}
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _check_broker
-    result, healthy = {}, True
+    required = set(getattr(settings, "READINESS_REQUIRED", READINESS_LABELS))
+    result, reasons = {}, []
     for name, check in checks.items():
-        try:
-            result[name] = {"status": check()}
-        except Exception as exc:  # noqa: BLE001 - every failure of a dependency is reported, none raised
-            logger.warning("healthz: %s unreachable: %s", name, exc.__class__.__name__)
-            result[name] = {"status": "nicht erreichbar", "error": exc.__class__.__name__}
-            if name == "database":
-                healthy = False
+        if name == "migrations" and result["database"]["status"] != "ok":
+            result[name] = {"status": "nicht geprüft", "error": str(_("ohne Datenbank"))}
+        else:
+            try:
+                result[name] = {"status": check()}
+            except CheckFailed as exc:
+                result[name] = {"status": "fehlerhaft", "error": str(exc)}
+            except Exception as exc:  # noqa: BLE001 - every failure of a dependency is reported, none raised
+                logger.warning("readyz: %s unreachable: %s", name, exc.__class__.__name__)
+                result[name] = {"status": "nicht erreichbar", "error": exc.__class__.__name__}
+        if result[name]["status"] != "ok" and name in required:
+            reasons.append(f"{READINESS_LABELS[name]}: {result[name]['status']} ({result[name]['error']})")
     if not settings.CELERY_BROKER_URL:
         result["broker"] = {"status": "nicht konfiguriert (Aufgaben laufen synchron)"}
-    return JsonResponse(
-        {"status": "ok" if healthy else "gestört", "dependencies": result}, status=200 if healthy else 503
-    )
+    body = {"status": "gestört" if reasons else "ok", "dependencies": result}
+    if reasons:
+        body["reasons"] = reasons
+    return JsonResponse(body, status=503 if reasons else 200)
 
 
 # --- Error pages: HTML for people, JSON under /api/ (the API's clients parse every answer as JSON) ---------------

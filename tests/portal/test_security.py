@@ -29,6 +29,7 @@ PAGES = [
     ("/api/v1/organisations/", 200),
     ("/static/css/portal.css", 200),
     ("/healthz", 200),
+    ("/readyz", 200),
     ("/gibt-es-nicht/", 404),
 ]
 
