@@ -122,8 +122,10 @@ class PortalUserAdmin(ServiceErrorsAdminMixin, MembershipServiceMixin, UserAdmin
         return readonly
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and (is_system_actor(obj) or (not request.user.is_superuser and obj.pk != request.user.pk
-                                                         and services.is_privileged(obj))):
+        if obj is not None and (
+            is_system_actor(obj)
+            or (not request.user.is_superuser and obj.pk != request.user.pk and services.is_privileged(obj))
+        ):
             return False  # the system actor is nobody's to change; privileged accounts are the superusers'
         return super().has_change_permission(request, obj)
 
@@ -149,8 +151,10 @@ class PortalUserAdmin(ServiceErrorsAdminMixin, MembershipServiceMixin, UserAdmin
     def has_reset_second_factor_permission(self, request):
         return services.SECOND_FACTOR_RESET.allows(request.user)
 
-    @admin.action(description=_("Zweiten Faktor zurücksetzen (neu einrichten bei der nächsten Anmeldung)"),
-                  permissions=["reset_second_factor"])
+    @admin.action(
+        description=_("Zweiten Faktor zurücksetzen (neu einrichten bei der nächsten Anmeldung)"),
+        permissions=["reset_second_factor"],
+    )
     def reset_second_factor(self, request, queryset):
         users, refused = [], []
         for user in queryset:
@@ -247,7 +251,9 @@ class ApiTokenCreateForm(forms.ModelForm):
         cleaned = super().clean()
         try:
             services.api_token_check_new(
-                user=cleaned.get("user"), name=cleaned.get("name"), expires_at=cleaned.get("expires_at"),
+                user=cleaned.get("user"),
+                name=cleaned.get("name"),
+                expires_at=cleaned.get("expires_at"),
                 by=self.acting_user,
             )
         except ValidationError as error:
@@ -347,8 +353,9 @@ class ApiTokenAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return  # nothing of an existing token is editable
-        token, key = services.api_token_create(user=obj.user, name=obj.name, scope=obj.scope, expires_at=obj.expires_at,
-                                               by=request.user)
+        token, key = services.api_token_create(
+            user=obj.user, name=obj.name, scope=obj.scope, expires_at=obj.expires_at, by=request.user
+        )
         # The admin goes on with `obj` (log entry, redirect): let it be the saved token.
         for field in ApiToken._meta.concrete_fields:
             setattr(obj, field.attname, getattr(token, field.attname))

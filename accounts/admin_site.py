@@ -53,7 +53,10 @@ class PortalAdminSite(admin.AdminSite):
         return [
             path("zweiter-faktor/", step(second_factor.verify_view), name="second_factor_verify"),
             path("zweiter-faktor/einrichten/", step(second_factor.setup_view), name="second_factor_setup"),
-            path("zweiter-faktor/notfallcodes/", self.admin_view(partial(second_factor.backup_codes_view, site=self)),
-                 name="second_factor_backup_codes"),
+            path(
+                "zweiter-faktor/notfallcodes/",
+                self.admin_view(partial(second_factor.backup_codes_view, site=self)),
+                name="second_factor_backup_codes",
+            ),
             *super().get_urls(),
         ]

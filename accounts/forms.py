@@ -15,8 +15,10 @@ def _throttled_message(data) -> str:
     if locked_until is None:
         return str(_("Zu viele falsche Codes. Bitte warten Sie einen Moment und versuchen Sie es erneut."))
     seconds = max(1, int((locked_until - timezone.now()) / datetime.timedelta(seconds=1)) + 1)
-    return str(_("Zu viele falsche Codes. Bitte warten Sie %(seconds)d Sekunden und versuchen Sie es erneut.")
-               % {"seconds": seconds})
+    return str(
+        _("Zu viele falsche Codes. Bitte warten Sie %(seconds)d Sekunden und versuchen Sie es erneut.")
+        % {"seconds": seconds}
+    )
 
 
 class CodeForm(forms.Form):
@@ -25,8 +27,9 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code"),
         max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false",
-                                      "autocapitalize": "off"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false", "autocapitalize": "off"}
+        ),
     )
 
     def __init__(self, *args, totp_devices=(), backup_device=None, **kwargs):
@@ -51,9 +54,11 @@ class CodeForm(forms.Form):
             token = backup_code_digest(code)
         else:
             raise forms.ValidationError(
-                _("Bitte den sechsstelligen Code aus der App eingeben."
-                  if self.backup_device is None else
-                  "Bitte den sechsstelligen Code aus der App oder einen Notfallcode eingeben."),
+                _(
+                    "Bitte den sechsstelligen Code aus der App eingeben."
+                    if self.backup_device is None
+                    else "Bitte den sechsstelligen Code aus der App oder einen Notfallcode eingeben."
+                ),
                 code="format",
             )
         throttled = None

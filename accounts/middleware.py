@@ -55,7 +55,7 @@ def _session_start(sender, request, user, **kwargs):
 
 
 def session_expired(session, now: float) -> str | None:
-    """"idle", "absolute" or None."""
+    """ "idle", "absolute" or None."""
     started = session.get(SESSION_STARTED_KEY)
     last = session.get(SESSION_ACTIVITY_KEY, started)
     if started is not None and now - started >= absolute_timeout():

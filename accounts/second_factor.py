@@ -135,7 +135,7 @@ def setup_view(request, *, site):
         _("Zweiten Faktor einrichten"),
         form=form,
         qr_code=qr_code_data_uri(device.config_url),
-        secret=" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         issuer=getattr(device, "issuer", "") or "",
     )
     return TemplateResponse(request, "accounts/second_factor_setup.html", context)

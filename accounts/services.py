@@ -89,17 +89,28 @@ def user_change_errors(*, by, user, changes: dict) -> dict:
         add("groups", _("Nur Superuser dürfen die Gruppe „Administration“ vergeben."))
     unknown = sorted(new_groups - old_groups - set(ROLE_GROUPS))
     if unknown:
-        add("groups", _("Nur Superuser dürfen Gruppen außerhalb der Rollen vergeben: %(groups)s.")
-            % {"groups": ", ".join(unknown)})
+        add(
+            "groups",
+            _("Nur Superuser dürfen Gruppen außerhalb der Rollen vergeben: %(groups)s.")
+            % {"groups": ", ".join(unknown)},
+        )
     if "user_permissions" in changes and {perm.pk for perm in changes["user_permissions"]} != old_perms:
         add("user_permissions", _("Einzelne Berechtigungen vergeben nur Superuser; bitte eine Rolle (Gruppe) wählen."))
     staff = changes.get("is_staff", user.is_staff if saved else False)
     if staff and not (new_groups & set(ROLE_GROUPS)):
-        add("is_staff", _("Mitarbeiter-Status gibt es nur zusammen mit einer Rolle (Gruppe Redaktion, Monitoring, "
-                          "Finanzen, Administration oder Kommune); ohne Rolle vergibt ihn nur ein Superuser."))
+        add(
+            "is_staff",
+            _(
+                "Mitarbeiter-Status gibt es nur zusammen mit einer Rolle (Gruppe Redaktion, Monitoring, "
+                "Finanzen, Administration oder Kommune); ohne Rolle vergibt ihn nur ein Superuser."
+            ),
+        )
     if saved and user.pk == by.pk:
-        own = [name for name in ("is_staff", "is_superuser", "is_active") if name in changes
-               and changes[name] != getattr(user, name)]
+        own = [
+            name
+            for name in ("is_staff", "is_superuser", "is_active")
+            if name in changes and changes[name] != getattr(user, name)
+        ]
         if own or new_groups != old_groups:
             add(NON_FIELD_ERRORS, _("Die eigenen Rechte (Rollen, Status) ändert nur ein Superuser."))
     if saved and is_privileged(user) and user.pk != by.pk and not user.is_superuser:
@@ -288,7 +299,7 @@ def backup_code_digest(code: str) -> str:
 def _new_backup_code() -> str:
     alphabet = "abcdefghijklmnopqrstuvwxyz234567"
     raw = "".join(secrets.choice(alphabet) for _ in range(BACKUP_CODE_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, BACKUP_CODE_LENGTH, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, BACKUP_CODE_LENGTH, 4))
 
 
 @transaction.atomic
@@ -345,6 +356,7 @@ def second_factor_reset(*, user, by) -> int:
     _privileged_target(by=by, user=user, action=_("Zweiten Faktor zurücksetzen"))
     removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
     removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
-    logger.info("second factor reset: user id %s by user id %s, %d devices removed", user.pk,
-                getattr(by, "pk", None), removed)
+    logger.info(
+        "second factor reset: user id %s by user id %s, %d devices removed", user.pk, getattr(by, "pk", None), removed
+    )
     return removed

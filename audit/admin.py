@@ -89,8 +89,10 @@ def _children(model) -> list[tuple[type, str]]:
             if fk.many_to_one and fk.related_model is model and inline.fk_name in (None, fk.name):
                 found[(inline.model, fk.name)] = None
     for relation in model._meta.related_objects:
-        if (relation.one_to_many or relation.one_to_one) and relation.related_model in audited and (
-            relation.on_delete is db_models.CASCADE
+        if (
+            (relation.one_to_many or relation.one_to_one)
+            and relation.related_model in audited
+            and (relation.on_delete is db_models.CASCADE)
         ):
             found[(relation.related_model, relation.field.name)] = None
     return [(child, name) for child, name in found if child in audited]
@@ -112,12 +114,16 @@ def object_scope(model, pk) -> Q:
         for parent, keys in frontier:
             for child, fk_name in _children(parent):
                 content_type = ContentType.objects.get_for_model(child, for_concrete_model=False)
-                ids = {str(key) for key in child._default_manager.filter(**{f"{fk_name}__in": keys})
-                       .values_list("pk", flat=True)}
+                ids = {
+                    str(key)
+                    for key in child._default_manager.filter(**{f"{fk_name}__in": keys}).values_list("pk", flat=True)
+                }
                 ids |= set(
-                    AuditEntry.objects.filter(content_type=content_type, action__in=(Action.CREATED, Action.DELETED),
-                                              **{f"changes__{fk_name}__in": keys})
-                    .values_list("object_id", flat=True)
+                    AuditEntry.objects.filter(
+                        content_type=content_type,
+                        action__in=(Action.CREATED, Action.DELETED),
+                        **{f"changes__{fk_name}__in": keys},
+                    ).values_list("object_id", flat=True)
                 )
                 if not ids:
                     continue
@@ -275,7 +281,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
             '<table class="audit-changes"><thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
             '<th scope="col">{}</th></tr></thead><tbody>{}</tbody></table>',
             *header,
-            format_html_join("", "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>", rows),
+            format_html_join("", '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>', rows),
         )
 
     # --- export ---------------------------------------------------------------------------------------------------
@@ -286,18 +292,31 @@ class AuditEntryAdmin(admin.ModelAdmin):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="audit-protokoll-{stamp}.csv"'
         writer = SafeCsvWriter(response)
-        writer.writerow(["zeitpunkt", "benutzer", "zugang", "zugang_detail", "vorgang", "objektart", "objekt_id",
-                         "objekt", "aenderungen"])
+        writer.writerow(
+            [
+                "zeitpunkt",
+                "benutzer",
+                "zugang",
+                "zugang_detail",
+                "vorgang",
+                "objektart",
+                "objekt_id",
+                "objekt",
+                "aenderungen",
+            ]
+        )
         for entry in queryset.select_related("content_type").order_by("when", "id").iterator(chunk_size=2000):
-            writer.writerow([
-                timezone.localtime(entry.when).isoformat(),
-                entry.actor_label,
-                entry.get_door_display(),
-                entry.door_detail,
-                entry.get_action_display(),
-                f"{entry.content_type.app_label}.{entry.content_type.model}",
-                entry.object_id,
-                entry.object_label,
-                json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
-            ])
+            writer.writerow(
+                [
+                    timezone.localtime(entry.when).isoformat(),
+                    entry.actor_label,
+                    entry.get_door_display(),
+                    entry.door_detail,
+                    entry.get_action_display(),
+                    f"{entry.content_type.app_label}.{entry.content_type.model}",
+                    entry.object_id,
+                    entry.object_label,
+                    json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
+                ]
+            )
         return response

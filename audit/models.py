@@ -107,12 +107,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["actor", "when"], name="audit_entry_actor_when"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(door__in=Door.values), name="audit_entry_door_valid"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(action__in=Action.values), name="audit_entry_action_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(door__in=Door.values), name="audit_entry_door_valid"),
+            models.CheckConstraint(condition=models.Q(action__in=Action.values), name="audit_entry_action_valid"),
         ]
 
     def __str__(self):

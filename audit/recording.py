@@ -39,13 +39,23 @@ def _after_save(sender, instance, created, raw=False, using=None, update_fields=
         return
     if not is_suppressed():
         if created:
-            audit_record(action=Action.CREATED, instance=instance, changes=rule.values(instance), using=using,
-                         by=getattr(instance, "_history_user", None))
+            audit_record(
+                action=Action.CREATED,
+                instance=instance,
+                changes=rule.values(instance),
+                using=using,
+                by=getattr(instance, "_history_user", None),
+            )
         else:
             changes = rule.diff(instance.__dict__.get(SNAPSHOT), instance, only=update_fields)
             if changes:
-                audit_record(action=Action.CHANGED, instance=instance, changes=changes, using=using,
-                             by=getattr(instance, "_history_user", None))
+                audit_record(
+                    action=Action.CHANGED,
+                    instance=instance,
+                    changes=changes,
+                    using=using,
+                    by=getattr(instance, "_history_user", None),
+                )
     if not is_suppressed():
         instance.__dict__[SNAPSHOT] = rule.snapshot(instance)
 
@@ -54,8 +64,13 @@ def _after_delete(sender, instance, using=None, **kwargs):
     rule = rule_for(sender)
     if rule is None or is_suppressed():
         return
-    audit_record(action=Action.DELETED, instance=instance, changes=rule.values(instance), using=using,
-                 by=getattr(instance, "_history_user", None))
+    audit_record(
+        action=Action.DELETED,
+        instance=instance,
+        changes=rule.values(instance),
+        using=using,
+        by=getattr(instance, "_history_user", None),
+    )
 
 
 # --- many-to-many ------------------------------------------------------------------------------------------
@@ -127,5 +142,4 @@ def connect() -> None:
         post_save.connect(_after_save, sender=model, dispatch_uid=f"{uid}_post_save")
         post_delete.connect(_after_delete, sender=model, dispatch_uid=f"{uid}_post_delete")
         for m2m in rule.m2m_fields:
-            m2m_changed.connect(_m2m_changed, sender=m2m.remote_field.through,
-                                dispatch_uid=f"{uid}_{m2m.name}_m2m")
+            m2m_changed.connect(_m2m_changed, sender=m2m.remote_field.through, dispatch_uid=f"{uid}_{m2m.name}_m2m")

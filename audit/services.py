@@ -112,8 +112,17 @@ def audit_record_many(*, model, records: Iterable[Record], by=None, when=None, u
         object_id = record.object_id if record.object_id is not None else getattr(instance, "pk", None)
         label = record.label or (object_label(instance) if instance is not None else "")
         changes = rule.clean(record.changes) if rule is not None else record.changes
-        entries.append(_entry(model=model, action=record.action, object_id=object_id, label=label,
-                              changes=changes, actor=actor, when=when))
+        entries.append(
+            _entry(
+                model=model,
+                action=record.action,
+                object_id=object_id,
+                label=label,
+                changes=changes,
+                actor=actor,
+                when=when,
+            )
+        )
     _insert(entries, using=using)
     return len(entries)
 

@@ -34,8 +34,9 @@ TARGETS = {"dashboard_ratio": 0.5, "lookup_ratio": 0.5, "bulk_upsert_seconds": 2
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL",
-                                                                 "postgres://postgres@127.0.0.1/itvsh_bench"))
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1/itvsh_bench")
+    )
     parser.add_argument("--reduced", action="store_true", help="CI size: 60 Leistungen, 6 months of history")
     parser.add_argument("--keep", action="store_true", help="reuse the data of the last run (no rebuild)")
     parser.add_argument("--seconds", type=float, default=None, help="measuring time per page (default 5, reduced 2)")
@@ -49,8 +50,9 @@ def recreate_database(url: str):
 
     parts = urlparse(url)
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                             password=parts.password, dbname="postgres")
+    admin = psycopg2.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username, password=parts.password, dbname="postgres"
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
@@ -95,30 +97,71 @@ def build(reduced: bool):
         for leistung in part:
             for org in verwaltungen:
                 final = rng.choices(range(5), weights=[2, 2, 2, 3, 1])[0]
-                times = sorted(start + datetime.timedelta(days=rng.uniform(0, 30 * months - 1))
-                               for _ in range(final + 1))
+                times = sorted(
+                    start + datetime.timedelta(days=rng.uniform(0, 30 * months - 1)) for _ in range(final + 1)
+                )
                 path = stages[: final + 1]
                 level = {3: 3, 4: 6}.get(final, 1 if final == 2 else 0)
                 url = f"https://dienste.bench.example/{org.ars}/{leistung.ozg_id}" if final >= 3 else ""
-                status_rows.append((leistung.pk, org.pk, path[-1], "2.0", level, url, "", "", None,
-                                    times[-1].date() if final >= 3 else None, "", len(path), False, times[0],
-                                    times[-1]))
+                status_rows.append(
+                    (
+                        leistung.pk,
+                        org.pk,
+                        path[-1],
+                        "2.0",
+                        level,
+                        url,
+                        "",
+                        "",
+                        None,
+                        times[-1].date() if final >= 3 else None,
+                        "",
+                        len(path),
+                        False,
+                        times[0],
+                        times[-1],
+                    )
+                )
                 new_timelines.append((leistung.pk, org.pk, times, path, level, url))
-        fields = ["leistung", "verwaltung", "stage", "maturity_model", "maturity_level", "url", "provider_name",
-                  "platform", "planned_go_live", "actual_go_live", "note", "version", "is_demo", "created_at",
-                  "updated_at"]
+        fields = [
+            "leistung",
+            "verwaltung",
+            "stage",
+            "maturity_model",
+            "maturity_level",
+            "url",
+            "provider_name",
+            "platform",
+            "planned_go_live",
+            "actual_go_live",
+            "note",
+            "version",
+            "is_demo",
+            "created_at",
+            "updated_at",
+        ]
         fast_insert(RolloutStatus, fields, status_rows)
         part_ids = {leistung.pk for leistung in part}
-        ids = {(l_id, v_id): pk for pk, l_id, v_id in RolloutStatus.objects.filter(leistung_id__in=part_ids)
-               .values_list("pk", "leistung_id", "verwaltung_id")}
+        ids = {
+            (l_id, v_id): pk
+            for pk, l_id, v_id in RolloutStatus.objects.filter(leistung_id__in=part_ids).values_list(
+                "pk", "leistung_id", "verwaltung_id"
+            )
+        }
         events = []
         for leistung_id, verwaltung_id, times, path, level, url in new_timelines:
             pk = ids[(leistung_id, verwaltung_id)]
             for index, (when, stage) in enumerate(zip(times, path, strict=True)):
                 if index == 0:
                     new = dict.fromkeys(TRACKED_FIELDS, "")
-                    new.update(stage=stage, maturity_model="2.0", maturity_level=0, provider=None,
-                               planned_go_live=None, actual_go_live=None)
+                    new.update(
+                        stage=stage,
+                        maturity_model="2.0",
+                        maturity_level=0,
+                        provider=None,
+                        planned_go_live=None,
+                        actual_go_live=None,
+                    )
                     events.append((pk, leistung_id, verwaltung_id, "created", {}, new, when, "import"))
                 else:
                     old, new = {"stage": path[index - 1]}, {"stage": stage}
@@ -127,8 +170,11 @@ def build(reduced: bool):
                         if url:
                             old["url"], new["url"] = "", url
                     events.append((pk, leistung_id, verwaltung_id, "changed", old, new, when, "import"))
-        fast_insert(StatusEvent, ["status", "leistung", "verwaltung", "action", "old_values", "new_values",
-                                  "changed_at", "channel"], events)
+        fast_insert(
+            StatusEvent,
+            ["status", "leistung", "verwaltung", "action", "old_values", "new_values", "changed_at", "channel"],
+            events,
+        )
         timelines.extend(new_timelines)
         return len(status_rows), len(events)
 
@@ -158,17 +204,30 @@ def build(reduced: bool):
                 stage = path[reached - 1]
                 states.append((leistung_id, verwaltung_id, stage, level if reached == len(path) else 0))
         aggregates = snapshot_aggregates(states, leistung_themenfeld=themenfeld, verwaltung_ars=arses)
-        snapshots.append(MonthlySnapshot(date=day, statuses=aggregates["statuses"], online=aggregates["online"],
-                                         leistungen_online=aggregates["leistungen_online"], aggregates=aggregates))
+        snapshots.append(
+            MonthlySnapshot(
+                date=day,
+                statuses=aggregates["statuses"],
+                online=aggregates["online"],
+                leistungen_online=aggregates["leistungen_online"],
+                aggregates=aggregates,
+            )
+        )
     MonthlySnapshot.objects.bulk_create(snapshots)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return {"statuses": status_count, "events": event_count, "snapshots": len(snapshots),
-            "leistungen": len(leistungen), "verwaltungen": len(verwaltungen), "months": months,
-            "build_seconds": round(time.monotonic() - started, 1),
-            "query_counts": {"small": counts_small, "large": counts_large}}
+    return {
+        "statuses": status_count,
+        "events": event_count,
+        "snapshots": len(snapshots),
+        "leistungen": len(leistungen),
+        "verwaltungen": len(verwaltungen),
+        "months": months,
+        "build_seconds": round(time.monotonic() - started, 1),
+        "query_counts": {"small": counts_small, "large": counts_large},
+    }
 
 
 #: The lists whose query count must not depend on how much data there is: API lists at the largest page size
@@ -250,9 +309,12 @@ def throughput(client, paths, seconds: float) -> dict:
         assert response.status_code == 200, (path, response.status_code)
         count += 1
     total = sum(durations)
-    return {"requests": count, "per_second": round(count / total, 1),
-            "median_ms": round(1000 * statistics.median(durations), 2),
-            "p95_ms": round(1000 * sorted(durations)[int(0.95 * (len(durations) - 1))], 2)}
+    return {
+        "requests": count,
+        "per_second": round(count / total, 1),
+        "median_ms": round(1000 * statistics.median(durations), 2),
+        "p95_ms": round(1000 * sorted(durations)[int(0.95 * (len(durations) - 1))], 2),
+    }
 
 
 def measure(seconds: float) -> dict:
@@ -297,10 +359,20 @@ def measure(seconds: float) -> dict:
         results[f"{name}_cold_ms_median"] = round(1000 * statistics.median(timings), 1)
 
     # 1,000-item bulk upsert: existing statuses of many Verwaltungen move one stage (rolled back afterwards).
-    pairs = list(RolloutStatus.objects.filter(stage__in=["nicht_geplant", "geplant"]).order_by("?")
-                 .values_list("leistung__ozg_id", "verwaltung__ars", "stage")[:1000])
-    items = [{"ozg_id": ozg_id, "ars": ars, "stage": "in_umsetzung" if stage == "geplant" else "geplant",
-              "note": "Benchmark"} for ozg_id, ars, stage in pairs]
+    pairs = list(
+        RolloutStatus.objects.filter(stage__in=["nicht_geplant", "geplant"])
+        .order_by("?")
+        .values_list("leistung__ozg_id", "verwaltung__ars", "stage")[:1000]
+    )
+    items = [
+        {
+            "ozg_id": ozg_id,
+            "ars": ars,
+            "stage": "in_umsetzung" if stage == "geplant" else "geplant",
+            "note": "Benchmark",
+        }
+        for ozg_id, ars, stage in pairs
+    ]
     timings = []
     for _ in range(3):
         began = time.perf_counter()
@@ -309,8 +381,9 @@ def measure(seconds: float) -> dict:
             timings.append(time.perf_counter() - began)
             transaction.set_rollback(True)
         assert result.updated == len(items)
-    user, _ = get_user_model().objects.get_or_create(username="bench", defaults={"is_superuser": True,
-                                                                                 "is_staff": True})
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_superuser": True, "is_staff": True}
+    )
     # As a Kommune's Fachverfahren calls it: with an API token (a session would need the second factor).
     from accounts.services import api_token_create
 
@@ -322,9 +395,12 @@ def measure(seconds: float) -> dict:
         api_seconds = time.perf_counter() - began
         transaction.set_rollback(True)
     assert response.status_code == 200, response.content[:300]
-    results["bulk_upsert"] = {"items": len(items), "service_seconds_best": round(min(timings), 3),
-                              "service_seconds_all": [round(t, 3) for t in timings],
-                              "api_seconds": round(api_seconds, 3)}
+    results["bulk_upsert"] = {
+        "items": len(items),
+        "service_seconds_best": round(min(timings), 3),
+        "service_seconds_all": [round(t, 3) for t in timings],
+        "api_seconds": round(api_seconds, 3),
+    }
     results["catalogue"] = {"leistungen": OzgLeistung.objects.count()}
     return results
 
@@ -370,8 +446,9 @@ def main():
         ratio = row.get("ratio_to_floor", 1.0)
         print(f"{name:<28}{row['per_second']:>12}{row['median_ms']:>12}{row['p95_ms']:>10}{ratio:>14.2f}")
     bulk = results["bulk_upsert"]
-    print(f"Bulk-Upsert {bulk['items']} Einträge: Service {bulk['service_seconds_best']} s, "
-          f"API {bulk['api_seconds']} s")
+    print(
+        f"Bulk-Upsert {bulk['items']} Einträge: Service {bulk['service_seconds_best']} s, API {bulk['api_seconds']} s"
+    )
     print("Ziele erreicht:", ", ".join(f"{key}={'ja' if value else 'NEIN'}" for key, value in checks.items()))
     grown = {}
     if "query_counts" in data:

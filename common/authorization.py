@@ -32,8 +32,13 @@ def system_actor():
     """The system actor, created on first use (also by the migration `accounts.0003_system_actor_and_group_rights`)."""
     user, _created = get_user_model().objects.get_or_create(
         username=SYSTEM_USERNAME,
-        defaults={"is_active": False, "is_staff": False, "is_superuser": False, "first_name": "System",
-                  "password": "!"},  # "!": Django's unusable password
+        defaults={
+            "is_active": False,
+            "is_staff": False,
+            "is_superuser": False,
+            "first_name": "System",
+            "password": "!",
+        },  # "!": Django's unusable password
     )
     return user
 
@@ -75,9 +80,7 @@ class Rule:
         if is_system_actor(user):
             return None
         if not is_acting_user(user):
-            return message("rules.not_acting") % {
-                "action": self.action
-            }
+            return message("rules.not_acting") % {"action": self.action}
         if self.perms:
             held = [user.has_perm(perm) for perm in self.perms]
             if not (any(held) if self.any_perm else all(held)):

@@ -213,8 +213,9 @@ def slot(key: str, scopes: Iterable[Scope]) -> Slot:
     return Slot(key=key, version=combined_version(scopes), entry=_load(key), scopes=scopes)
 
 
-def cached(key: str, compute: Callable[[], Any], *, scopes: Iterable[Scope], timeout: int,
-           budget: Budget | None = None):
+def cached(
+    key: str, compute: Callable[[], Any], *, scopes: Iterable[Scope], timeout: int, budget: Budget | None = None
+):
     """The value under `key`, fresh for every scope in `scopes`; computed and stored when missing or stale."""
     found = slot(key, scopes)
     if found.fresh:

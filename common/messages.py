@@ -117,139 +117,155 @@ CATALOGUE: dict[str, str] = {
 }
 
 # --- the domain: what our services, views and filters answer -------------------------------------------------
-CATALOGUE.update({
-    # register
-    "organisations.ars_format": _("Ein Regionalschlüssel (ARS) hat genau 12 Ziffern und beginnt mit 01."),
-    "organisations.ars_prefix_format": _("Ein Schlüsselpräfix hat 2 bis 12 Ziffern und beginnt mit 01, z. B. 01058 "
-                                         "(Kreis) oder 010585890 (Amt)."),
-    "organisations.parent_format": _("Geben Sie den Regionalschlüssel (12 Ziffern) oder die Nummer der "
-                                     "übergeordneten Stelle an."),
-    "organisations.query_empty": _("Bitte geben Sie einen Namen, eine Postleitzahl oder einen Schlüssel ein."),
-    "organisations.query_too_long": _("Die Suche ist zu lang (höchstens %(n)d Zeichen)."),
-    "organisations.query_digits": _("„%(q)s“ hat %(n)d Ziffern; ein Regionalschlüssel (ARS) hat 12."),
-    "organisations.query_no_key": _("„%(q)s“ ist weder eine fünfstellige Postleitzahl noch ein Schlüssel aus "
-                                    "Schleswig-Holstein (ARS oder AGS beginnen mit 01)."),
-    "organisations.query_too_short": _("Bitte geben Sie mindestens zwei Buchstaben ein."),
-    "organisations.not_an_ars": _("„%(key)s“ ist kein Regionalschlüssel: 12 Ziffern, beginnend mit 01."),
-    "organisations.malformed_key": _("„%(key)s“ ist keine gültige Kennung."),
-    "organisations.unknown_key": _("Keine Stelle mit dem Schlüssel „%(key)s“."),
-    "organisations.unknown_ordering": _("Unbekannte Sortierung „%(term)s“; erlaubt: %(allowed)s."),
-    # cooperations
-    "cooperations.ars_format": _("Ein Regionalschlüssel hat 12 Ziffern und beginnt mit 01."),
-    "cooperations.ars_prefix_format": _("Ein Schlüsselpräfix besteht aus 2 bis 12 Ziffern und beginnt mit 01."),
-    # OZG monitoring
-    "ozg.choices": _("Erlaubt sind: %(values)s."),
-    "ozg.maturity_models": _("Erlaubt sind 1.1 und 2.0."),
-    "ozg.ars_format": _("Der Regionalschlüssel (ARS) hat 12 Ziffern."),
-    "ozg.ars_prefix_format": _("Ein ARS-Präfix besteht aus 2 bis 12 Ziffern."),
-    "ozg.provider_key": _("Erwartet wird der Regionalschlüssel (12 Ziffern) oder die Nummer einer Stelle."),
-    "ozg.unknown_provider": _("Unbekannte Stelle „%(key)s“."),
-    "ozg.unknown_ozg_id": _("Unbekannte OZG-ID „%(id)s“."),
-    "ozg.unknown_ars": _("Unbekannter Regionalschlüssel „%(ars)s“."),
-    "ozg.verwaltung_forbidden": _("Für diese Verwaltung dürfen Sie nichts ändern."),
-    "ozg.duplicate_item": _("Dieselbe Leistung und Verwaltung kommt doppelt vor."),
-    "ozg.stale_item": _("Veraltete Version %(expected)s, aktuell ist %(current)s."),
-    "ozg.concurrent_change": _("Der Umsetzungsstand wurde gleichzeitig geändert; bitte erneut senden."),
-    "precondition_required": _(
-        "Bitte die aktuelle Version mitsenden (Feld „version“ oder Kopfzeile If-Match), damit keine Änderung "
-        "verloren geht."
-    ),
-    "ozg.stale": _("Der Umsetzungsstand wurde inzwischen geändert; aktuelle Version: %(v)s. Bitte neu laden."),
-    "ozg.stale_version": _("Der Umsetzungsstand wurde inzwischen geändert (aktuelle Version %(current)s, erwartet "
-                           "%(expected)s)."),
-    "ozg.bulk_limit": _("Höchstens %(n)d Einträge je Aufruf."),
-    "ozg.bulk_failed": _("%(n)d von den Einträgen sind fehlerhaft; nichts wurde geändert."),
-    "ozg.step_back_needs_note": _("Ein Rückschritt im Umsetzungsstand (von „%(old)s“ nach „%(new)s“) braucht eine "
-                                  "Anmerkung."),
-    "ozg.not_a_verwaltung": _("Umsetzungsstände gibt es nur für Verwaltungen (Kreis, kreisfreie Stadt, Amt, "
-                              "amtsfreie Gemeinde) und das Land."),
-    "ozg.unknown_maturity_model": _("Unbekanntes Reifegradmodell."),
-    "ozg.maturity_level_range": _("Im Reifegradmodell %(model)s liegt der Reifegrad zwischen 0 und %(max)d."),
-    "ozg.online_needs_url": _("Ab „online verfügbar“ ist die Adresse des Dienstes Pflicht."),
-    "ozg.online_needs_level": _("„Online verfügbar“ setzt mindestens Reifegrad 2 voraus."),
-    "ozg.go_live_future": _("Der tatsächliche Start darf nicht in der Zukunft liegen."),
-    "ozg.provider_twice": _("Bitte den Anbieter entweder als Stelle oder als Freitext angeben, nicht beides."),
-    "ozg.unknown_gemeinde": _("Keine Gemeinde mit diesem Regionalschlüssel."),
-    "ozg.unknown_verwaltung": _("Keine Verwaltung mit diesem Regionalschlüssel."),
-    "ozg.federal_records_invalid": _("Fehlerhafte Datensätze; nichts wurde geändert."),
-    "ozg.federal_ozgid": _("Eine OZG-ID (Zahl) wird erwartet."),
-    "ozg.federal_online_status": _("Erlaubt sind „ok“ und „nicht ok“."),
-    # CSV files (uploads, imports)
-    "csv.line": _("Zeile %(line)s: %(message)s"),
-    "csv.utf16": _("Die Datei ist UTF-16-kodiert; bitte als UTF-8 (CSV UTF-8) speichern."),
-    "csv.nul": _("Die Zeile enthält ein NUL-Zeichen (Binärdatei statt CSV?)."),
-    "csv.encoding": _("Die Datei ist nicht UTF-8-kodiert (Byte 0x%(byte)02x); bitte als UTF-8 (CSV UTF-8) "
-                      "speichern."),
-    "csv.field_too_long": _("Ein Feld ist länger als %(n)s Zeichen."),
-    "csv.invalid": _("Die Zeile ist kein gültiges CSV."),
-    "csv.field_count": _("Zeile hat %(found)d statt %(expected)d Felder."),
-    "csv.columns_missing": _("Spalte(n) fehlen: %(columns)s."),
-    "csv.no_rows": _("Die Datei enthält keine Datenzeilen."),
-    # accounts, permissions (tokens, rules, the API policy)
-    "accounts.token_missing_key": _("Token ungültig: im Authorization-Header fehlt der Schlüssel."),
-    "accounts.token_spaces": _("Token ungültig: der Schlüssel darf keine Leerzeichen enthalten."),
-    "accounts.token_characters": _("Token ungültig: der Schlüssel enthält unzulässige Zeichen."),
-    "accounts.token_invalid": _("Token ungültig."),
-    "accounts.token_revoked": _("Token widerrufen."),
-    "accounts.token_expired": _("Token abgelaufen."),
-    "accounts.token_user_inactive": _("Token ungültig: das Benutzerkonto ist deaktiviert."),
-    "accounts.no_reporting_verwaltung": _("Ihr Konto ist an keine Verwaltung mit der Rolle „meldend“ gebunden."),
-    "accounts.foreign_verwaltung": _("Sie dürfen nur für die Verwaltungen schreiben, an die Ihr Konto gebunden "
-                                     "ist."),
-    "rules.not_acting": _("Keine Berechtigung: %(action)s (nicht angemeldet oder Konto deaktiviert)."),
-    "rules.denied": _("Keine Berechtigung: %(action)s."),
-    "api.token_read_only": _("Dieses Token darf nur lesen; zum Schreiben braucht es die Berechtigung „lesen und "
-                             "schreiben“."),
-    "api.no_rule": _("Diese Schreiboperation ist nicht freigegeben."),
-    "api.not_signed_in": _("Zum Schreiben ist eine Anmeldung nötig (API-Token oder Sitzung)."),
-    # cooperations: agreements and measures
-    "cooperations.effective_before_signed": _("„Wirksam ab“ darf nicht vor dem Unterzeichnungsdatum liegen."),
-    "cooperations.in_force_unsigned": _("Eine Vereinbarung kann ohne Unterzeichnungsdatum nicht „in Kraft“ sein."),
-    "cooperations.end_date_missing": _("Bei festem Enddatum ist „endet am“ anzugeben."),
-    "cooperations.years_missing": _("Bei einer Laufzeit in Jahren ist die Zahl der Jahre anzugeben."),
-    "cooperations.wahlperiode_missing": _("Bei einer Laufzeit bis zum Ende der Wahlperiode ist diese anzugeben."),
-    "cooperations.end_before_start": _("Das Ende der Laufzeit muss nach ihrem Beginn liegen."),
-    "cooperations.start_outside_wahlperiode": _("Der Beginn der Laufzeit liegt nicht in dieser Wahlperiode."),
-    "cooperations.own_predecessor": _("Eine Vereinbarung kann nicht ihr eigener Vorgänger sein."),
-    "cooperations.two_parties": _("Eine unterzeichnete Vereinbarung hat mindestens zwei Parteien."),
-    "cooperations.progress_range": _("Der Fortschritt liegt zwischen 0 und 100 Prozent."),
-    "cooperations.weight_min": _("Das Gewicht ist mindestens 1."),
-    "cooperations.measure_end_before_start": _("Das Ende der Maßnahme darf nicht vor ihrem Beginn liegen."),
-    "cooperations.measure_outside_term": _("Das Datum liegt außerhalb der Laufzeit der Vereinbarung; nur "
-                                           "Folgemaßnahmen dürfen das."),
-    "cooperations.measure_outside_new_term": _("Die Maßnahme „%(title)s“ läge außerhalb der neuen Laufzeit."),
-    "cooperations.obligor_not_party": _("Die verpflichtete Stelle ist keine Partei der Vereinbarung."),
-    "cooperations.wahlperiode_end": _("Das Ende der Wahlperiode muss nach ihrem Beginn liegen."),
-    "cooperations.amendment_before_date": _("Eine Änderung kann nicht vor ihrem Datum wirksam werden."),
-    "cooperations.unknown_agreement": _("Diese Vereinbarung gibt es nicht."),
-    # funding
-    "funding.withdraw_denied": _("Keine Berechtigung: Mittelabruf zurückziehen."),
-    "funding.amount": _("Bitte einen Betrag in Euro angeben, z. B. 1234,56."),
-    "funding.amount_cents": _("Beträge haben höchstens zwei Nachkommastellen (Cent)."),
-    "funding.amount_positive": _("Der Betrag muss größer als 0 € sein."),
-    "funding.exceeds_available": _("Abruf übersteigt den verfügbaren Betrag von %(available)s."),
-    "funding.line_not_open": _("Die Haushaltsposition ist „%(status)s“; Abrufe sind nur bei zugesagten Positionen "
-                               "möglich."),
-    "funding.invalid_transition": _("Ein Mittelabruf im Status „%(current)s“ kann nicht %(target)s werden."),
-    "funding.four_eyes": _("Vier-Augen-Prinzip: Wer einen Mittelabruf beantragt hat, darf ihn nicht %(role)s."),
-    "funding.planned_below_committed": _("Der Planbetrag darf nicht unter den freigegebenen und ausgezahlten Betrag "
-                                         "von %(committed)s sinken."),
-    "funding.purpose_missing": _("Bitte den Verwendungszweck angeben."),
-    "funding.paid_on_missing": _("Bitte das Auszahlungsdatum angeben."),
-    "funding.paid_on_future": _("Das Auszahlungsdatum darf nicht in der Zukunft liegen."),
-    "funding.reference_missing": _("Bitte die Zahlungsreferenz angeben."),
-    "funding.paid_before_request": _("Die Auszahlung kann nicht vor dem Antrag liegen."),
-    "funding.reject_reason": _("Bitte eine Begründung für die Ablehnung angeben."),
-    "funding.withdraw_reason": _("Bitte eine Begründung für den Rückzug angeben."),
-    "funding.wording_missing": _("Bei einem ungefähren Betrag den Wortlaut der Quelle angeben."),
-    "funding.year_not_stated": _("Ohne Haushaltsjahr kann das Jahr nicht genannt sein."),
-    "funding.transitions_immutable": _("Statuswechsel sind unveränderlich."),
-    "funding.secondment_people": _("Eine Abordnung braucht die Anzahl der Personen."),
-    "funding.no_report": _("Für dieses Jahr gibt es noch keinen Jahresbericht."),
-    # funding
-    "funding.year": _("Haushaltsjahr als vierstellige Zahl angeben oder „ohne“."),
-    "funding.unknown_agreement": _("Unbekannte Vereinbarung „%(slug)s“."),
-})
+CATALOGUE.update(
+    {
+        # register
+        "organisations.ars_format": _("Ein Regionalschlüssel (ARS) hat genau 12 Ziffern und beginnt mit 01."),
+        "organisations.ars_prefix_format": _(
+            "Ein Schlüsselpräfix hat 2 bis 12 Ziffern und beginnt mit 01, z. B. 01058 (Kreis) oder 010585890 (Amt)."
+        ),
+        "organisations.parent_format": _(
+            "Geben Sie den Regionalschlüssel (12 Ziffern) oder die Nummer der übergeordneten Stelle an."
+        ),
+        "organisations.query_empty": _("Bitte geben Sie einen Namen, eine Postleitzahl oder einen Schlüssel ein."),
+        "organisations.query_too_long": _("Die Suche ist zu lang (höchstens %(n)d Zeichen)."),
+        "organisations.query_digits": _("„%(q)s“ hat %(n)d Ziffern; ein Regionalschlüssel (ARS) hat 12."),
+        "organisations.query_no_key": _(
+            "„%(q)s“ ist weder eine fünfstellige Postleitzahl noch ein Schlüssel aus "
+            "Schleswig-Holstein (ARS oder AGS beginnen mit 01)."
+        ),
+        "organisations.query_too_short": _("Bitte geben Sie mindestens zwei Buchstaben ein."),
+        "organisations.not_an_ars": _("„%(key)s“ ist kein Regionalschlüssel: 12 Ziffern, beginnend mit 01."),
+        "organisations.malformed_key": _("„%(key)s“ ist keine gültige Kennung."),
+        "organisations.unknown_key": _("Keine Stelle mit dem Schlüssel „%(key)s“."),
+        "organisations.unknown_ordering": _("Unbekannte Sortierung „%(term)s“; erlaubt: %(allowed)s."),
+        # cooperations
+        "cooperations.ars_format": _("Ein Regionalschlüssel hat 12 Ziffern und beginnt mit 01."),
+        "cooperations.ars_prefix_format": _("Ein Schlüsselpräfix besteht aus 2 bis 12 Ziffern und beginnt mit 01."),
+        # OZG monitoring
+        "ozg.choices": _("Erlaubt sind: %(values)s."),
+        "ozg.maturity_models": _("Erlaubt sind 1.1 und 2.0."),
+        "ozg.ars_format": _("Der Regionalschlüssel (ARS) hat 12 Ziffern."),
+        "ozg.ars_prefix_format": _("Ein ARS-Präfix besteht aus 2 bis 12 Ziffern."),
+        "ozg.provider_key": _("Erwartet wird der Regionalschlüssel (12 Ziffern) oder die Nummer einer Stelle."),
+        "ozg.unknown_provider": _("Unbekannte Stelle „%(key)s“."),
+        "ozg.unknown_ozg_id": _("Unbekannte OZG-ID „%(id)s“."),
+        "ozg.unknown_ars": _("Unbekannter Regionalschlüssel „%(ars)s“."),
+        "ozg.verwaltung_forbidden": _("Für diese Verwaltung dürfen Sie nichts ändern."),
+        "ozg.duplicate_item": _("Dieselbe Leistung und Verwaltung kommt doppelt vor."),
+        "ozg.stale_item": _("Veraltete Version %(expected)s, aktuell ist %(current)s."),
+        "ozg.concurrent_change": _("Der Umsetzungsstand wurde gleichzeitig geändert; bitte erneut senden."),
+        "precondition_required": _(
+            "Bitte die aktuelle Version mitsenden (Feld „version“ oder Kopfzeile If-Match), damit keine Änderung "
+            "verloren geht."
+        ),
+        "ozg.stale": _("Der Umsetzungsstand wurde inzwischen geändert; aktuelle Version: %(v)s. Bitte neu laden."),
+        "ozg.stale_version": _(
+            "Der Umsetzungsstand wurde inzwischen geändert (aktuelle Version %(current)s, erwartet %(expected)s)."
+        ),
+        "ozg.bulk_limit": _("Höchstens %(n)d Einträge je Aufruf."),
+        "ozg.bulk_failed": _("%(n)d von den Einträgen sind fehlerhaft; nichts wurde geändert."),
+        "ozg.step_back_needs_note": _(
+            "Ein Rückschritt im Umsetzungsstand (von „%(old)s“ nach „%(new)s“) braucht eine Anmerkung."
+        ),
+        "ozg.not_a_verwaltung": _(
+            "Umsetzungsstände gibt es nur für Verwaltungen (Kreis, kreisfreie Stadt, Amt, "
+            "amtsfreie Gemeinde) und das Land."
+        ),
+        "ozg.unknown_maturity_model": _("Unbekanntes Reifegradmodell."),
+        "ozg.maturity_level_range": _("Im Reifegradmodell %(model)s liegt der Reifegrad zwischen 0 und %(max)d."),
+        "ozg.online_needs_url": _("Ab „online verfügbar“ ist die Adresse des Dienstes Pflicht."),
+        "ozg.online_needs_level": _("„Online verfügbar“ setzt mindestens Reifegrad 2 voraus."),
+        "ozg.go_live_future": _("Der tatsächliche Start darf nicht in der Zukunft liegen."),
+        "ozg.provider_twice": _("Bitte den Anbieter entweder als Stelle oder als Freitext angeben, nicht beides."),
+        "ozg.unknown_gemeinde": _("Keine Gemeinde mit diesem Regionalschlüssel."),
+        "ozg.unknown_verwaltung": _("Keine Verwaltung mit diesem Regionalschlüssel."),
+        "ozg.federal_records_invalid": _("Fehlerhafte Datensätze; nichts wurde geändert."),
+        "ozg.federal_ozgid": _("Eine OZG-ID (Zahl) wird erwartet."),
+        "ozg.federal_online_status": _("Erlaubt sind „ok“ und „nicht ok“."),
+        # CSV files (uploads, imports)
+        "csv.line": _("Zeile %(line)s: %(message)s"),
+        "csv.utf16": _("Die Datei ist UTF-16-kodiert; bitte als UTF-8 (CSV UTF-8) speichern."),
+        "csv.nul": _("Die Zeile enthält ein NUL-Zeichen (Binärdatei statt CSV?)."),
+        "csv.encoding": _(
+            "Die Datei ist nicht UTF-8-kodiert (Byte 0x%(byte)02x); bitte als UTF-8 (CSV UTF-8) speichern."
+        ),
+        "csv.field_too_long": _("Ein Feld ist länger als %(n)s Zeichen."),
+        "csv.invalid": _("Die Zeile ist kein gültiges CSV."),
+        "csv.field_count": _("Zeile hat %(found)d statt %(expected)d Felder."),
+        "csv.columns_missing": _("Spalte(n) fehlen: %(columns)s."),
+        "csv.no_rows": _("Die Datei enthält keine Datenzeilen."),
+        # accounts, permissions (tokens, rules, the API policy)
+        "accounts.token_missing_key": _("Token ungültig: im Authorization-Header fehlt der Schlüssel."),
+        "accounts.token_spaces": _("Token ungültig: der Schlüssel darf keine Leerzeichen enthalten."),
+        "accounts.token_characters": _("Token ungültig: der Schlüssel enthält unzulässige Zeichen."),
+        "accounts.token_invalid": _("Token ungültig."),
+        "accounts.token_revoked": _("Token widerrufen."),
+        "accounts.token_expired": _("Token abgelaufen."),
+        "accounts.token_user_inactive": _("Token ungültig: das Benutzerkonto ist deaktiviert."),
+        "accounts.no_reporting_verwaltung": _("Ihr Konto ist an keine Verwaltung mit der Rolle „meldend“ gebunden."),
+        "accounts.foreign_verwaltung": _(
+            "Sie dürfen nur für die Verwaltungen schreiben, an die Ihr Konto gebunden ist."
+        ),
+        "rules.not_acting": _("Keine Berechtigung: %(action)s (nicht angemeldet oder Konto deaktiviert)."),
+        "rules.denied": _("Keine Berechtigung: %(action)s."),
+        "api.token_read_only": _(
+            "Dieses Token darf nur lesen; zum Schreiben braucht es die Berechtigung „lesen und schreiben“."
+        ),
+        "api.no_rule": _("Diese Schreiboperation ist nicht freigegeben."),
+        "api.not_signed_in": _("Zum Schreiben ist eine Anmeldung nötig (API-Token oder Sitzung)."),
+        # cooperations: agreements and measures
+        "cooperations.effective_before_signed": _("„Wirksam ab“ darf nicht vor dem Unterzeichnungsdatum liegen."),
+        "cooperations.in_force_unsigned": _("Eine Vereinbarung kann ohne Unterzeichnungsdatum nicht „in Kraft“ sein."),
+        "cooperations.end_date_missing": _("Bei festem Enddatum ist „endet am“ anzugeben."),
+        "cooperations.years_missing": _("Bei einer Laufzeit in Jahren ist die Zahl der Jahre anzugeben."),
+        "cooperations.wahlperiode_missing": _("Bei einer Laufzeit bis zum Ende der Wahlperiode ist diese anzugeben."),
+        "cooperations.end_before_start": _("Das Ende der Laufzeit muss nach ihrem Beginn liegen."),
+        "cooperations.start_outside_wahlperiode": _("Der Beginn der Laufzeit liegt nicht in dieser Wahlperiode."),
+        "cooperations.own_predecessor": _("Eine Vereinbarung kann nicht ihr eigener Vorgänger sein."),
+        "cooperations.two_parties": _("Eine unterzeichnete Vereinbarung hat mindestens zwei Parteien."),
+        "cooperations.progress_range": _("Der Fortschritt liegt zwischen 0 und 100 Prozent."),
+        "cooperations.weight_min": _("Das Gewicht ist mindestens 1."),
+        "cooperations.measure_end_before_start": _("Das Ende der Maßnahme darf nicht vor ihrem Beginn liegen."),
+        "cooperations.measure_outside_term": _(
+            "Das Datum liegt außerhalb der Laufzeit der Vereinbarung; nur Folgemaßnahmen dürfen das."
+        ),
+        "cooperations.measure_outside_new_term": _("Die Maßnahme „%(title)s“ läge außerhalb der neuen Laufzeit."),
+        "cooperations.obligor_not_party": _("Die verpflichtete Stelle ist keine Partei der Vereinbarung."),
+        "cooperations.wahlperiode_end": _("Das Ende der Wahlperiode muss nach ihrem Beginn liegen."),
+        "cooperations.amendment_before_date": _("Eine Änderung kann nicht vor ihrem Datum wirksam werden."),
+        "cooperations.unknown_agreement": _("Diese Vereinbarung gibt es nicht."),
+        # funding
+        "funding.withdraw_denied": _("Keine Berechtigung: Mittelabruf zurückziehen."),
+        "funding.amount": _("Bitte einen Betrag in Euro angeben, z. B. 1234,56."),
+        "funding.amount_cents": _("Beträge haben höchstens zwei Nachkommastellen (Cent)."),
+        "funding.amount_positive": _("Der Betrag muss größer als 0 € sein."),
+        "funding.exceeds_available": _("Abruf übersteigt den verfügbaren Betrag von %(available)s."),
+        "funding.line_not_open": _(
+            "Die Haushaltsposition ist „%(status)s“; Abrufe sind nur bei zugesagten Positionen möglich."
+        ),
+        "funding.invalid_transition": _("Ein Mittelabruf im Status „%(current)s“ kann nicht %(target)s werden."),
+        "funding.four_eyes": _("Vier-Augen-Prinzip: Wer einen Mittelabruf beantragt hat, darf ihn nicht %(role)s."),
+        "funding.planned_below_committed": _(
+            "Der Planbetrag darf nicht unter den freigegebenen und ausgezahlten Betrag von %(committed)s sinken."
+        ),
+        "funding.purpose_missing": _("Bitte den Verwendungszweck angeben."),
+        "funding.paid_on_missing": _("Bitte das Auszahlungsdatum angeben."),
+        "funding.paid_on_future": _("Das Auszahlungsdatum darf nicht in der Zukunft liegen."),
+        "funding.reference_missing": _("Bitte die Zahlungsreferenz angeben."),
+        "funding.paid_before_request": _("Die Auszahlung kann nicht vor dem Antrag liegen."),
+        "funding.reject_reason": _("Bitte eine Begründung für die Ablehnung angeben."),
+        "funding.withdraw_reason": _("Bitte eine Begründung für den Rückzug angeben."),
+        "funding.wording_missing": _("Bei einem ungefähren Betrag den Wortlaut der Quelle angeben."),
+        "funding.year_not_stated": _("Ohne Haushaltsjahr kann das Jahr nicht genannt sein."),
+        "funding.transitions_immutable": _("Statuswechsel sind unveränderlich."),
+        "funding.secondment_people": _("Eine Abordnung braucht die Anzahl der Personen."),
+        "funding.no_report": _("Für dieses Jahr gibt es noch keinen Jahresbericht."),
+        # funding
+        "funding.year": _("Haushaltsjahr als vierstellige Zahl angeben oder „ohne“."),
+        "funding.unknown_agreement": _("Unbekannte Vereinbarung „%(slug)s“."),
+    }
+)
 #: Templates whose `%(message)s` is itself a catalogue text (a prefix such as the line of a CSV file).
 WRAPPERS = ("csv.line",)
 
@@ -298,13 +314,15 @@ CODE_MESSAGES: dict[str, str] = {
     "throttled": "throttled_any",
     "auth_failures": "auth_failures_any",
 }
-CATALOGUE.update({
-    "max_length_any": _("Der Wert ist zu lang."),
-    "min_length_any": _("Der Wert ist zu kurz."),
-    "max_value_any": _("Die Zahl ist zu groß."),
-    "min_value_any": _("Die Zahl ist zu klein."),
-    "max_decimal_places_any": _("Zu viele Nachkommastellen."),
-})
+CATALOGUE.update(
+    {
+        "max_length_any": _("Der Wert ist zu lang."),
+        "min_length_any": _("Der Wert ist zu kurz."),
+        "max_value_any": _("Die Zahl ist zu groß."),
+        "min_value_any": _("Die Zahl ist zu klein."),
+        "max_decimal_places_any": _("Zu viele Nachkommastellen."),
+    }
+)
 
 
 def message(code: str, **params) -> str:
@@ -331,7 +349,7 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdirfx]|%%")
 def _pattern(template: str) -> str:
     parts, last = [], 0
     for match in _PLACEHOLDER.finditer(template):
-        parts.append(re.escape(template[last:match.start()]))
+        parts.append(re.escape(template[last : match.start()]))
         parts.append("%" if match.group(0) == "%%" else "(.*?)")
         last = match.end()
     parts.append(re.escape(template[last:]))
@@ -341,9 +359,15 @@ def _pattern(template: str) -> str:
 @lru_cache(maxsize=8)
 def _matcher(language):
     plain = [template for code, template in CATALOGUE.items() if code not in WRAPPERS]
-    wrappers = [re.compile(_pattern(str(CATALOGUE[code])).replace("(.+?)", "(?P<inner>.+)", 1) if "%(message)s"
-                           not in str(CATALOGUE[code]) else _wrapper_pattern(str(CATALOGUE[code])), re.DOTALL)
-                for code in WRAPPERS]
+    wrappers = [
+        re.compile(
+            _pattern(str(CATALOGUE[code])).replace("(.+?)", "(?P<inner>.+)", 1)
+            if "%(message)s" not in str(CATALOGUE[code])
+            else _wrapper_pattern(str(CATALOGUE[code])),
+            re.DOTALL,
+        )
+        for code in WRAPPERS
+    ]
     return re.compile("|".join(f"(?:{_pattern(str(template))})" for template in plain), re.DOTALL), wrappers
 
 
@@ -392,48 +416,84 @@ def _drf_style(code: str):
 DRF_FIELDS = {
     "Field": {"required": "required", "null": "null"},
     "BooleanField": {"invalid": "boolean"},
-    "CharField": {"invalid": "text_expected", "blank": "blank", "max_length": "max_length",
-                  "min_length": "min_length"},
+    "CharField": {"invalid": "text_expected", "blank": "blank", "max_length": "max_length", "min_length": "min_length"},
     "EmailField": {"invalid": "email"},
     "RegexField": {"invalid": "regex"},
     "SlugField": {"invalid": "slug", "invalid_unicode": "slug"},
     "URLField": {"invalid": "url"},
     "UUIDField": {"invalid": "invalid"},
     "IPAddressField": {"invalid": "invalid"},
-    "IntegerField": {"invalid": "integer", "max_value": "max_value", "min_value": "min_value",
-                     "max_string_length": "number_too_long"},
-    "FloatField": {"invalid": "number", "max_value": "max_value", "min_value": "min_value",
-                   "max_string_length": "number_too_long", "overflow": "number_too_long"},
-    "DecimalField": {"invalid": "number", "max_value": "max_value", "min_value": "min_value",
-                     "max_digits": "max_digits", "max_decimal_places": "max_decimal_places",
-                     "max_whole_digits": "max_whole_digits", "max_string_length": "number_too_long"},
-    "DateTimeField": {"invalid": "datetime", "date": "datetime_not_date", "make_aware": "datetime",
-                      "overflow": "datetime"},
+    "IntegerField": {
+        "invalid": "integer",
+        "max_value": "max_value",
+        "min_value": "min_value",
+        "max_string_length": "number_too_long",
+    },
+    "FloatField": {
+        "invalid": "number",
+        "max_value": "max_value",
+        "min_value": "min_value",
+        "max_string_length": "number_too_long",
+        "overflow": "number_too_long",
+    },
+    "DecimalField": {
+        "invalid": "number",
+        "max_value": "max_value",
+        "min_value": "min_value",
+        "max_digits": "max_digits",
+        "max_decimal_places": "max_decimal_places",
+        "max_whole_digits": "max_whole_digits",
+        "max_string_length": "number_too_long",
+    },
+    "DateTimeField": {
+        "invalid": "datetime",
+        "date": "datetime_not_date",
+        "make_aware": "datetime",
+        "overflow": "datetime",
+    },
     "DateField": {"invalid": "date", "datetime": "date_not_datetime"},
     "TimeField": {"invalid": "invalid"},
-    "DurationField": {"invalid": "invalid", "max_value": "max_value", "min_value": "min_value",
-                      "overflow": "invalid"},
+    "DurationField": {"invalid": "invalid", "max_value": "max_value", "min_value": "min_value", "overflow": "invalid"},
     "ChoiceField": {"invalid_choice": "invalid_choice"},
-    "MultipleChoiceField": {"invalid_choice": "invalid_choice", "not_a_list": "list_expected",
-                            "empty": "list_empty"},
+    "MultipleChoiceField": {"invalid_choice": "invalid_choice", "not_a_list": "list_expected", "empty": "list_empty"},
     "FilePathField": {"invalid_choice": "invalid_choice"},
-    "FileField": {"required": "required", "invalid": "invalid", "no_name": "invalid", "empty": "blank",
-                  "max_length": "max_length_any"},
-    "ListField": {"not_a_list": "list_expected", "empty": "list_empty", "min_length": "list_min_length",
-                  "max_length": "list_max_length"},
+    "FileField": {
+        "required": "required",
+        "invalid": "invalid",
+        "no_name": "invalid",
+        "empty": "blank",
+        "max_length": "max_length_any",
+    },
+    "ListField": {
+        "not_a_list": "list_expected",
+        "empty": "list_empty",
+        "min_length": "list_min_length",
+        "max_length": "list_max_length",
+    },
     "DictField": {"not_a_dict": "object_expected", "empty": "blank"},
     "HStoreField": {"not_a_dict": "object_expected", "empty": "blank"},
     "JSONField": {"invalid": "invalid"},
     "ManyRelatedField": {"not_a_list": "list_expected", "empty": "list_empty"},
-    "PrimaryKeyRelatedField": {"required": "required", "does_not_exist": "related_not_found",
-                               "incorrect_type": "related_type"},
+    "PrimaryKeyRelatedField": {
+        "required": "required",
+        "does_not_exist": "related_not_found",
+        "incorrect_type": "related_type",
+    },
     "SlugRelatedField": {"does_not_exist": "related_not_found", "invalid": "related_slug"},
-    "HyperlinkedRelatedField": {"required": "required", "no_match": "related_not_found",
-                                "incorrect_match": "related_not_found", "does_not_exist": "related_not_found",
-                                "incorrect_type": "related_type"},
+    "HyperlinkedRelatedField": {
+        "required": "required",
+        "no_match": "related_not_found",
+        "incorrect_match": "related_not_found",
+        "does_not_exist": "related_not_found",
+        "incorrect_type": "related_type",
+    },
     "Serializer": {"invalid": "object_expected"},
-    "ListSerializer": {"not_a_list": "list_expected", "empty": "list_empty", "max_length": "list_max_length",
-                       "min_length": "list_min_length"},
+    "ListSerializer": {
+        "not_a_list": "list_expected",
+        "empty": "list_empty",
+        "max_length": "list_max_length",
+        "min_length": "list_min_length",
+    },
 }
 
 #: Django form field class (module path) -> {error code: catalogue code}.
@@ -451,8 +511,11 @@ FORM_FIELDS = {
     "django.forms.TypedChoiceField": {"invalid_choice": "invalid_choice"},
     "django.forms.MultipleChoiceField": {"invalid_choice": "invalid_choice", "invalid_list": "invalid_list"},
     "django.forms.ModelChoiceField": {"invalid_choice": "invalid_choice"},
-    "django.forms.ModelMultipleChoiceField": {"invalid_list": "invalid_list", "invalid_choice": "invalid_choice",
-                                              "invalid_pk_value": "related_type"},
+    "django.forms.ModelMultipleChoiceField": {
+        "invalid_list": "invalid_list",
+        "invalid_choice": "invalid_choice",
+        "invalid_pk_value": "related_type",
+    },
     "django.forms.URLField": {"invalid": "url"},
     "django.forms.EmailField": {"invalid": "email"},
     "django.forms.SlugField": {"invalid": "slug"},
@@ -463,8 +526,13 @@ FORM_FIELDS = {
 
 #: Django model field class -> {error code: catalogue code} (model validation in the services: full_clean).
 MODEL_FIELDS = {
-    "Field": {"invalid_choice": "invalid_choice", "null": "null", "blank": "blank", "unique": "unique",
-              "unique_for_date": "unique"},
+    "Field": {
+        "invalid_choice": "invalid_choice",
+        "null": "null",
+        "blank": "blank",
+        "unique": "unique",
+        "unique_for_date": "unique",
+    },
     "BooleanField": {"invalid": "boolean", "invalid_nullable": "boolean"},
     "CharField": {},
     "DateField": {"invalid": "date", "invalid_date": "date"},

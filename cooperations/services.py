@@ -172,11 +172,7 @@ def _check_measures(agreement: Agreement) -> None:
         errors = measure_rule_errors(measure, agreement)
         if errors:
             raise ValidationError(
-                {
-                    "term_kind": [
-                        message("cooperations.measure_outside_new_term") % {"title": measure.title}
-                    ]
-                }
+                {"term_kind": [message("cooperations.measure_outside_new_term") % {"title": measure.title}]}
             )
 
 

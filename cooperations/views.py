@@ -1,7 +1,6 @@
 """Public pages of the cooperations register: list (filters, sorting, pagination, CSV), timeline, detail, and
 the source-file download (files live outside the web root)."""
 
-
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render

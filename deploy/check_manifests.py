@@ -90,8 +90,10 @@ def main(kubernetes_path: str, compose_path: str) -> int:
     problems = check_kubernetes(documents) + check_compose(compose)
     for problem in problems:
         print(problem)
-    print(f"Manifeste: {len(documents)} Kubernetes-Objekte, {len(compose['services'])} Compose-Dienste, "
-          f"{len(problems)} Verstöße")
+    print(
+        f"Manifeste: {len(documents)} Kubernetes-Objekte, {len(compose['services'])} Compose-Dienste, "
+        f"{len(problems)} Verstöße"
+    )
     return 1 if problems else 0
 
 

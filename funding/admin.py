@@ -25,9 +25,21 @@ from .models import (
     YearlyReport,
 )
 
-DRAWDOWN_CSV_HEADER = ["ID", "Haushaltsposition", "Haushaltsjahr", "Betrag", "Status", "beantragt am",
-                       "beantragt von", "geprüft von", "freigegeben von", "ausgezahlt am", "Zahlungsreferenz",
-                       "Verwendungszweck", "Begründung"]
+DRAWDOWN_CSV_HEADER = [
+    "ID",
+    "Haushaltsposition",
+    "Haushaltsjahr",
+    "Betrag",
+    "Status",
+    "beantragt am",
+    "beantragt von",
+    "geprüft von",
+    "freigegeben von",
+    "ausgezahlt am",
+    "Zahlungsreferenz",
+    "Verwendungszweck",
+    "Begründung",
+]
 
 
 def _csv_response(filename, header, rows):
@@ -75,19 +87,50 @@ class DrawdownInline(admin.TabularInline):
 class BudgetLineAdminForm(forms.ModelForm):
     class Meta:
         model = BudgetLine
-        fields = ["title", "key", "source", "recipient", "agreement", "purpose", "status", "fiscal_year",
-                  "year_is_stated", "period_note", "planned_amount", "amount_is_approximate", "amount_wording",
-                  "source_citation", "source_url", "note"]
+        fields = [
+            "title",
+            "key",
+            "source",
+            "recipient",
+            "agreement",
+            "purpose",
+            "status",
+            "fiscal_year",
+            "year_is_stated",
+            "period_note",
+            "planned_amount",
+            "amount_is_approximate",
+            "amount_wording",
+            "source_citation",
+            "source_url",
+            "note",
+        ]
 
 
 @admin.register(BudgetLine)
 class BudgetLineAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
     form = BudgetLineAdminForm
     rules = services.BUDGET_LINE
-    list_display = ["title", "fiscal_year", "source", "purpose", "agreement", "status", "planned_amount",
-                    "amount_is_approximate", "year_is_stated"]
-    list_filter = ["fiscal_year", "source", "purpose", "status", ("agreement", admin.RelatedOnlyFieldListFilter),
-                   "amount_is_approximate", "year_is_stated"]
+    list_display = [
+        "title",
+        "fiscal_year",
+        "source",
+        "purpose",
+        "agreement",
+        "status",
+        "planned_amount",
+        "amount_is_approximate",
+        "year_is_stated",
+    ]
+    list_filter = [
+        "fiscal_year",
+        "source",
+        "purpose",
+        "status",
+        ("agreement", admin.RelatedOnlyFieldListFilter),
+        "amount_is_approximate",
+        "year_is_stated",
+    ]
     search_fields = ["title", "key", "note", "amount_wording"]
     raw_id_fields = ["recipient"]
     list_select_related = ["source", "purpose", "purpose__parent", "agreement"]
@@ -162,22 +205,46 @@ ACTION_TITLES = {
     "reject": _("Ablehnen"),
     "withdraw": _("Zurückziehen"),
 }
-ACTION_FIELDS = {"review": ["reason"], "approve": ["reason"], "pay": ["paid_on", "payment_reference"],
-                 "reject": ["reason"], "withdraw": ["reason"]}
+ACTION_FIELDS = {
+    "review": ["reason"],
+    "approve": ["reason"],
+    "pay": ["paid_on", "payment_reference"],
+    "reject": ["reason"],
+    "withdraw": ["reason"],
+}
 
 
 @admin.register(Drawdown)
 class DrawdownAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "line", "amount", "status", "requested_on", "requested_by", "approved_by", "paid_on"]
-    list_filter = ["status", "line__fiscal_year", "line__source", "line__purpose",
-                   ("line__agreement", admin.RelatedOnlyFieldListFilter), "requested_on"]
+    list_filter = [
+        "status",
+        "line__fiscal_year",
+        "line__source",
+        "line__purpose",
+        ("line__agreement", admin.RelatedOnlyFieldListFilter),
+        "requested_on",
+    ]
     search_fields = ["purpose_text", "payment_reference", "line__title"]
     list_select_related = ["line", "requested_by", "approved_by"]
     date_hierarchy = "requested_on"
     inlines = [DrawdownTransitionInline]
     actions = ["review", "approve", "pay", "reject", "withdraw", "export_csv"]
-    readonly_fields = ["line", "amount", "purpose_text", "requested_on", "status", "requested_by", "reviewed_by",
-                       "reviewed_at", "approved_by", "approved_at", "paid_on", "payment_reference", "closing_reason"]
+    readonly_fields = [
+        "line",
+        "amount",
+        "purpose_text",
+        "requested_on",
+        "status",
+        "requested_by",
+        "reviewed_by",
+        "reviewed_at",
+        "approved_by",
+        "approved_at",
+        "paid_on",
+        "payment_reference",
+        "closing_reason",
+    ]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -201,8 +268,13 @@ class DrawdownAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
             return
         # The add form showed the service's checks already; a refusal at save (a race) is shown on the form by
         # ServiceErrorsAdminMixin, never as a 403 or a 500.
-        created = services.drawdown_request(line=obj.line, amount=obj.amount, purpose_text=obj.purpose_text,
-                                            by=request.user, requested_on=obj.requested_on)
+        created = services.drawdown_request(
+            line=obj.line,
+            amount=obj.amount,
+            purpose_text=obj.purpose_text,
+            by=request.user,
+            requested_on=obj.requested_on,
+        )
         obj.pk = created.pk
 
     def _run(self, request, queryset, name):
@@ -221,9 +293,13 @@ class DrawdownAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
             }
             return TemplateResponse(request, "funding/admin/transition_form.html", context)
         data = form.cleaned_data
-        kwargs = {"pay": {"paid_on": data["paid_on"], "payment_reference": data["payment_reference"]},
-                  "reject": {"reason": data["reason"]}, "withdraw": {"reason": data["reason"]},
-                  "review": {"note": data["reason"]}, "approve": {"note": data["reason"]}}[name]
+        kwargs = {
+            "pay": {"paid_on": data["paid_on"], "payment_reference": data["payment_reference"]},
+            "reject": {"reason": data["reason"]},
+            "withdraw": {"reason": data["reason"]},
+            "review": {"note": data["reason"]},
+            "approve": {"note": data["reason"]},
+        }[name]
         done = 0
         for drawdown in queryset.order_by("pk"):
             try:
@@ -233,8 +309,11 @@ class DrawdownAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
                 text = " ".join(getattr(error, "messages", None) or [str(error)])
                 self.message_user(request, f"{drawdown}: {text}", level=messages.ERROR)
         if done:
-            self.message_user(request, _("%(count)s Mittelabruf/-abrufe: %(action)s.")
-                              % {"count": done, "action": ACTION_TITLES[name]}, level=messages.SUCCESS)
+            self.message_user(
+                request,
+                _("%(count)s Mittelabruf/-abrufe: %(action)s.") % {"count": done, "action": ACTION_TITLES[name]},
+                level=messages.SUCCESS,
+            )
         return None
 
     # Each workflow action is offered to those whose Rule allows it (the service checks it again per drawdown).
@@ -276,11 +355,21 @@ class DrawdownAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
     @admin.action(description=_("Ausgewählte Mittelabrufe als CSV exportieren"), permissions=["view"])
     def export_csv(self, request, queryset):
         rows = [
-            [d.pk, d.line.title, d.line.fiscal_year or "", f"{d.amount:.2f}", d.get_status_display(),
-             d.requested_on.isoformat(), d.requested_by.get_username(),
-             d.reviewed_by.get_username() if d.reviewed_by else "",
-             d.approved_by.get_username() if d.approved_by else "",
-             d.paid_on.isoformat() if d.paid_on else "", d.payment_reference, d.purpose_text, d.closing_reason]
+            [
+                d.pk,
+                d.line.title,
+                d.line.fiscal_year or "",
+                f"{d.amount:.2f}",
+                d.get_status_display(),
+                d.requested_on.isoformat(),
+                d.requested_by.get_username(),
+                d.reviewed_by.get_username() if d.reviewed_by else "",
+                d.approved_by.get_username() if d.approved_by else "",
+                d.paid_on.isoformat() if d.paid_on else "",
+                d.payment_reference,
+                d.purpose_text,
+                d.closing_reason,
+            ]
             for d in queryset.select_related("line", "requested_by", "reviewed_by", "approved_by").order_by("pk")
         ]
         return _csv_response("mittelabrufe.csv", DRAWDOWN_CSV_HEADER, rows)

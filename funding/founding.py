@@ -94,7 +94,8 @@ def budget_lines():
                 "title": "Kommunaler Finanzierungsanteil Kooperationsvereinbarung Land–ITV.SH",
                 "fiscal_year": year,
                 "year_is_stated": False,
-                "period_note": KV_PERIOD_NOTE + (
+                "period_note": KV_PERIOD_NOTE
+                + (
                     " Für den kommunalen Anteil nennt die Quelle keinen Zeitraum; er ist als Jahresbetrag "
                     "gelesen, weil er die jährlichen Landesmittel ergänzt."
                 ),

@@ -176,9 +176,7 @@ class BudgetLine(models.Model):
     amount_wording = models.CharField(
         _("Wortlaut der Quelle"), max_length=300, blank=True, help_text=_("z. B. „knapp 3 Millionen Euro pro Jahr“")
     )
-    status = models.CharField(
-        _("Status"), max_length=16, choices=Status.choices, default=Status.GEPLANT, db_index=True
-    )
+    status = models.CharField(_("Status"), max_length=16, choices=Status.choices, default=Status.GEPLANT, db_index=True)
     note = models.TextField(_("Anmerkung"), blank=True)
     source_citation = models.CharField(
         _("Quelle"), max_length=400, blank=True, help_text=_("Herausgeber, Datum, Titel des Dokuments.")
@@ -220,9 +218,7 @@ class BudgetLine(models.Model):
 
     def clean(self):
         if self.amount_is_approximate and not self.amount_wording:
-            raise ValidationError(
-                {"amount_wording": lazy_message("funding.wording_missing")}
-            )
+            raise ValidationError({"amount_wording": lazy_message("funding.wording_missing")})
         if self.fiscal_year is None and self.year_is_stated:
             raise ValidationError({"year_is_stated": lazy_message("funding.year_not_stated")})
 
@@ -361,7 +357,6 @@ class DrawdownTransition(models.Model):
         raise ValidationError(lazy_message("funding.transitions_immutable"))
 
 
-
 class InKindContribution(models.Model):
     """Help that is not money: seconded staff (people, FTE, period) or other in-kind support."""
 
@@ -423,9 +418,7 @@ class InKindContribution(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="abordnung") | Q(people_count__gt=0), name="inkind_secondment_has_people"
             ),
-            models.CheckConstraint(
-                condition=Q(fte__isnull=True) | Q(fte__gt=0), name="inkind_fte_positive"
-            ),
+            models.CheckConstraint(condition=Q(fte__isnull=True) | Q(fte__gt=0), name="inkind_fte_positive"),
             models.CheckConstraint(
                 condition=Q(monetary_value__isnull=True) | Q(monetary_value__gt=0), name="inkind_value_positive"
             ),

@@ -39,8 +39,10 @@ def drawdowns():
 
 
 def drawdowns_for_staff():
-    return drawdowns().select_related("requested_by", "reviewed_by", "approved_by").prefetch_related(
-        Prefetch("transitions", queryset=_transitions())
+    return (
+        drawdowns()
+        .select_related("requested_by", "reviewed_by", "approved_by")
+        .prefetch_related(Prefetch("transitions", queryset=_transitions()))
     )
 
 
@@ -232,4 +234,3 @@ def fiscal_years() -> list[int]:
         .values_list("fiscal_year", flat=True)
         .distinct()
     )
-

@@ -112,8 +112,7 @@ def check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
 def check_line_open(line: BudgetLine):
     if line.status != BudgetLine.Status.ZUGESAGT:
         raise FundingConflict(
-            message("funding.line_not_open")
-            % {"status": line.get_status_display()},
+            message("funding.line_not_open") % {"status": line.get_status_display()},
             code="line_not_open",
         )
 
@@ -121,8 +120,7 @@ def check_line_open(line: BudgetLine):
 def _check_from(drawdown: Drawdown, allowed: tuple, target: str):
     if drawdown.status not in allowed:
         raise FundingConflict(
-            message("funding.invalid_transition")
-            % {"current": drawdown.get_status_display(), "target": target},
+            message("funding.invalid_transition") % {"current": drawdown.get_status_display(), "target": target},
             code="invalid_transition",
         )
 
@@ -164,12 +162,7 @@ def budget_line_rule_errors(line: BudgetLine) -> dict:
         return {}
     committed = committed_amount(line)
     if line.planned_amount < committed:
-        return {
-            "planned_amount": [
-                message("funding.planned_below_committed")
-                % {"committed": format_euro(committed)}
-            ]
-        }
+        return {"planned_amount": [message("funding.planned_below_committed") % {"committed": format_euro(committed)}]}
     return {}
 
 
@@ -290,7 +283,8 @@ def drawdown_pay(*, drawdown: Drawdown, by, paid_on: datetime.date, payment_refe
         errors["paid_on"] = message("funding.paid_on_future")
     elif paid_on < DATE_MIN:
         errors["paid_on"] = message(
-            "date_range", min=DATE_MIN.strftime("%d.%m.%Y"), max=timezone.localdate().strftime("%d.%m.%Y"))
+            "date_range", min=DATE_MIN.strftime("%d.%m.%Y"), max=timezone.localdate().strftime("%d.%m.%Y")
+        )
     if not (payment_reference or "").strip():
         errors["payment_reference"] = message("funding.reference_missing")
     if errors:
@@ -328,9 +322,7 @@ def drawdown_withdraw(*, drawdown: Drawdown, by, reason: str) -> Drawdown:
         raise ValidationError({"reason": message("funding.withdraw_reason")})
     _line, drawdown = _lock(drawdown)
     _check_from(drawdown, (*Drawdown.OPEN, S.FREIGEGEBEN), _("zurückgezogen"))
-    return _move(
-        drawdown, to=S.ZURUECKGEZOGEN, by=by, reason=reason.strip(), fields={"closing_reason": reason.strip()}
-    )
+    return _move(drawdown, to=S.ZURUECKGEZOGEN, by=by, reason=reason.strip(), fields={"closing_reason": reason.strip()})
 
 
 TRANSITIONS = {
@@ -368,9 +360,7 @@ def review_reminders_send(*, by, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     week = today - datetime.timedelta(days=today.weekday())
     waiting = (
-        Drawdown.objects.filter(
-            status=S.BEANTRAGT, requested_on__lt=today - datetime.timedelta(days=REVIEW_WAIT_DAYS)
-        )
+        Drawdown.objects.filter(status=S.BEANTRAGT, requested_on__lt=today - datetime.timedelta(days=REVIEW_WAIT_DAYS))
         .exclude(review_reminders__week=week)
         .select_related("line")
         .order_by("requested_on", "pk")

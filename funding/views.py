@@ -70,12 +70,14 @@ class OverviewView(TemplateView):
         sections = []
         for grouping, anchor, heading in SECTIONS:
             rows = summary.groups[grouping]
-            sections.append({
-                "anchor": anchor,
-                "heading": heading,
-                "rows": rows,
-                "chart": _chart(anchor, heading, rows),
-            })
+            sections.append(
+                {
+                    "anchor": anchor,
+                    "heading": heading,
+                    "rows": rows,
+                    "chart": _chart(anchor, heading, rows),
+                }
+            )
         query = self.request.GET.urlencode() if form.is_bound and form.is_valid() else ""
         context.update(
             form=form,
@@ -97,8 +99,11 @@ class OverviewView(TemplateView):
 def overview_csv(request):
     form, lines = _filtered_lines(request)
     if form.is_bound and not form.is_valid():
-        return HttpResponse("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()), status=400,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     body = csv_text(REPORT_HEADER, report_rows(lines))
     response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="finanzierung.csv"'

@@ -65,16 +65,20 @@ def exception_handler(exc, context):
         exc = MethodNotAllowed(request.method, detail=message("method_not_allowed", method=request.method))
     elif isinstance(exc, UnsupportedMediaType):
         media_type = (request.content_type or "").split(";")[0][:100] if request else ""
-        exc = UnsupportedMediaType(media_type, detail=message("unsupported_media_type", media_type=media_type)
-                                   if media_type and is_printable(media_type)
-                                   else message("unsupported_media_type_any"))
+        exc = UnsupportedMediaType(
+            media_type,
+            detail=message("unsupported_media_type", media_type=media_type)
+            if media_type and is_printable(media_type)
+            else message("unsupported_media_type_any"),
+        )
     elif isinstance(exc, Throttled):
         wait = exc.wait
         code = "auth_failures" if getattr(exc.detail, "code", None) == "auth_failures" else "throttled"
         exc = Throttled(wait)
         # Throttled appends DRF's own sentence about the wait to any detail: the catalogue's text replaces both.
-        exc.detail = ErrorDetail(message(code, wait=math.ceil(wait)) if wait is not None
-                                 else message(f"{code}_any"), code)
+        exc.detail = ErrorDetail(
+            message(code, wait=math.ceil(wait)) if wait is not None else message(f"{code}_any"), code
+        )
     elif isinstance(exc, APIException) and not isinstance(exc, ValidationError | PermissionDenied):
         # NotAuthenticated, AuthenticationFailed, ParseError, NotAcceptable: DRF's default text becomes the
         # catalogue's for its code; our own texts are checked like any other.
@@ -218,8 +222,7 @@ def decode_csv_bytes(raw: bytes) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise CsvFileError(
-            message("csv.encoding")
-            % {"byte": raw[error.start]},
+            message("csv.encoding") % {"byte": raw[error.start]},
             line,
         ) from None
 

@@ -1,4 +1,5 @@
 """The portal's Celery application. Without CELERY_BROKER_URL, settings make every task run eagerly."""
+
 import os
 
 from celery import Celery

@@ -120,8 +120,9 @@ def cached_page(scope: cached_reads.Scope, *, params: dict | None = None, timeou
                 if callable(getattr(response, "render", None)):
                     response.render()
             if response.status_code == 200:
-                page.store((response.content, response["Content-Type"]), timeout=timeout,
-                           budget=VARIANTS if query else None)
+                page.store(
+                    (response.content, response["Content-Type"]), timeout=timeout, budget=VARIANTS if query else None
+                )
             return response
 
         wrapper.cache_scope = scope

@@ -24,8 +24,10 @@ LANGUAGE = URIRef(EU + "language/DEU")
 FREQUENCY = Namespace(EU + "frequency/")
 THEME = Namespace(EU + "data-theme/")
 FILE_TYPE = Namespace(EU + "file-type/")
-MEDIA_TYPES = {"csv": "https://www.iana.org/assignments/media-types/text/csv",
-               "json": "https://www.iana.org/assignments/media-types/application/json"}
+MEDIA_TYPES = {
+    "csv": "https://www.iana.org/assignments/media-types/text/csv",
+    "json": "https://www.iana.org/assignments/media-types/application/json",
+}
 FILE_TYPES = {"csv": "CSV", "json": "JSON"}
 CONTRIBUTOR = URIRef("http://dcat-ap.de/def/contributors/schleswigHolstein")
 STATE = URIRef("http://dcat-ap.de/def/politicalGeocoding/stateKey/01")  # Schleswig-Holstein, Land key 01
@@ -56,8 +58,7 @@ def _text(graph: Graph, subject, predicate, value) -> None:
     graph.add((subject, predicate, Literal(str(value), lang=LANG)))
 
 
-def _distribution(graph, dataset_node, *, node, title, access_url, download_url, fmt, modified, attribution,
-                  size=None):
+def _distribution(graph, dataset_node, *, node, title, access_url, download_url, fmt, modified, attribution, size=None):
     graph.add((dataset_node, DCAT.distribution, node))
     graph.add((node, RDF.type, DCAT.Distribution))
     _text(graph, node, DCTERMS.title, title)
@@ -109,8 +110,14 @@ def build_graph(request=None) -> Graph:
     snapshots are read from their folder."""
     base = base_url(request)
     graph = Graph()
-    for prefix, namespace in (("dcat", DCAT), ("dct", DCTERMS), ("dcatde", DCATDE), ("foaf", FOAF),
-                              ("vcard", VCARD), ("xsd", XSD)):
+    for prefix, namespace in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("dcatde", DCATDE),
+        ("foaf", FOAF),
+        ("vcard", VCARD),
+        ("xsd", XSD),
+    ):
         graph.bind(prefix, namespace)
     catalog = URIRef(base + reverse("opendata:index") + "#katalog")
     publisher = URIRef(base + reverse("opendata:index") + "#herausgeber")
@@ -129,10 +136,14 @@ def build_graph(request=None) -> Graph:
 
     graph.add((catalog, RDF.type, DCAT.Catalog))
     _text(graph, catalog, DCTERMS.title, f"{settings.PORTAL_NAME}: Offene Daten")
-    _text(graph, catalog, DCTERMS.description,
-          "Die Daten des Digitalisierungsportals des IT-Verbunds Schleswig-Holstein: Register der öffentlichen "
-          "Stellen, OZG-Katalog, Umsetzungsstand der Onlinedienste (aktuell und als Monatsstände), "
-          "Kooperationsvereinbarungen und Finanzierung.")
+    _text(
+        graph,
+        catalog,
+        DCTERMS.description,
+        "Die Daten des Digitalisierungsportals des IT-Verbunds Schleswig-Holstein: Register der öffentlichen "
+        "Stellen, OZG-Katalog, Umsetzungsstand der Onlinedienste (aktuell und als Monatsstände), "
+        "Kooperationsvereinbarungen und Finanzierung.",
+    )
     graph.add((catalog, DCTERMS.publisher, publisher))
     graph.add((catalog, FOAF.homepage, URIRef(base + reverse("opendata:index"))))
     graph.add((catalog, DCTERMS.language, LANGUAGE))
@@ -144,26 +155,62 @@ def build_graph(request=None) -> Graph:
         state_of, _rows, _count = selectors.READERS[dataset.slug]
         state = state_of()
         newest = max(newest or state.modified, state.modified)
-        node, page = _dataset(graph, catalog, base, dataset, publisher=publisher, contact=contact,
-                              modified=state.modified, start=START, end=today)
+        node, page = _dataset(
+            graph,
+            catalog,
+            base,
+            dataset,
+            publisher=publisher,
+            contact=contact,
+            modified=state.modified,
+            start=START,
+            end=today,
+        )
         for fmt in ("csv", "json"):
             url = base + reverse("opendata:download", kwargs={"slug": dataset.slug, "fmt": fmt})
-            _distribution(graph, node, node=URIRef(url), title=f"{dataset.title} ({fmt.upper()})", access_url=page,
-                          download_url=url, fmt=fmt, modified=state.modified, attribution=dataset.attribution)
+            _distribution(
+                graph,
+                node,
+                node=URIRef(url),
+                title=f"{dataset.title} ({fmt.upper()})",
+                access_url=page,
+                download_url=url,
+                fmt=fmt,
+                modified=state.modified,
+                attribution=dataset.attribution,
+            )
 
     months = services.published_snapshots()
     if months:
         written = max(month[fmt].modified for month in months for fmt in services.FORMATS)
         newest = max(newest or written, written)
-        node, page = _dataset(graph, catalog, base, OZG_SNAPSHOTS, publisher=publisher, contact=contact,
-                              modified=written, start=months[-1]["date"], end=months[0]["date"])
+        node, page = _dataset(
+            graph,
+            catalog,
+            base,
+            OZG_SNAPSHOTS,
+            publisher=publisher,
+            contact=contact,
+            modified=written,
+            start=months[-1]["date"],
+            end=months[0]["date"],
+        )
         for month in months:
             for fmt in services.FORMATS:
                 file = month[fmt]
                 url = base + reverse("opendata:snapshot", kwargs={"day": month["date"].isoformat(), "fmt": fmt})
-                _distribution(graph, node, node=URIRef(url), title=f"Monatsstand {month['date']:%d.%m.%Y} "
-                              f"({fmt.upper()})", access_url=page, download_url=url, fmt=fmt,
-                              modified=file.modified, attribution=OZG_SNAPSHOTS.attribution, size=file.size)
+                _distribution(
+                    graph,
+                    node,
+                    node=URIRef(url),
+                    title=f"Monatsstand {month['date']:%d.%m.%Y} ({fmt.upper()})",
+                    access_url=page,
+                    download_url=url,
+                    fmt=fmt,
+                    modified=file.modified,
+                    attribution=OZG_SNAPSHOTS.attribution,
+                    size=file.size,
+                )
     graph.add((catalog, DCTERMS.modified, _datetime(newest or timezone.now())))
     return graph
 
@@ -171,6 +218,12 @@ def build_graph(request=None) -> Graph:
 def serialize(graph: Graph, fmt: str) -> bytes:
     if fmt == "ttl":
         return graph.serialize(format="turtle", encoding="utf-8")
-    context = {"dcat": str(DCAT), "dct": str(DCTERMS), "dcatde": str(DCATDE), "foaf": str(FOAF),
-               "vcard": str(VCARD), "xsd": str(XSD)}
+    context = {
+        "dcat": str(DCAT),
+        "dct": str(DCTERMS),
+        "dcatde": str(DCATDE),
+        "foaf": str(FOAF),
+        "vcard": str(VCARD),
+        "xsd": str(XSD),
+    }
     return graph.serialize(format="json-ld", context=context, indent=2, encoding="utf-8")

@@ -116,14 +116,20 @@ STATUS_COLUMNS = (
     _c("themenfeld_id", INTEGER, _("Katalog-ID des Themenfelds")),
     _c("ars", TEXT, _("Amtlicher Regionalschlüssel der Verwaltung (12 Ziffern; 010000000000 ist das Land)")),
     _c("verwaltung", TEXT, _("Name der Verwaltung (Kreis, kreisfreie Stadt, Amt, amtsfreie Gemeinde oder Land)")),
-    _c("umsetzungsstand", TEXT,
-       _("nicht_geplant, geplant, in_umsetzung, online (online verfügbar), ende_zu_ende (Ende-zu-Ende digital)")),
+    _c(
+        "umsetzungsstand",
+        TEXT,
+        _("nicht_geplant, geplant, in_umsetzung, online (online verfügbar), ende_zu_ende (Ende-zu-Ende digital)"),
+    ),
     _c("online", BOOLEAN, _("true ab dem Stand „online verfügbar“")),
     _c("reifegradmodell", TEXT, _("Reifegradmodell: 1.1 (Stufen 0–4) oder 2.0 (Stufen 0–7)")),
     _c("reifegrad", INTEGER, _("Reifegrad im angegebenen Modell")),
     _c("adresse", TEXT, _("Adresse (URL) des Onlinedienstes, ab „online verfügbar“ Pflicht")),
-    _c("plattform", TEXT, _("own (eigene Lösung), ozg_cloud (OZG-Cloud), efa (EfA-Dienst eines anderen Landes) "
-                            "oder leer")),
+    _c(
+        "plattform",
+        TEXT,
+        _("own (eigene Lösung), ozg_cloud (OZG-Cloud), efa (EfA-Dienst eines anderen Landes) oder leer"),
+    ),
     _c("anbieter", TEXT, _("Anbieter des Dienstes (Stelle des Registers oder Freitext), leer wenn nicht angegeben")),
     _c("geplanter_start", DATE, _("geplanter Start des Onlinedienstes")),
     _c("tatsaechlicher_start", DATE, _("tatsächlicher Start des Onlinedienstes")),
@@ -133,20 +139,28 @@ STATUS_COLUMNS = (
 REGISTER = Dataset(
     slug="register",
     title=(_("Register der öffentlichen Stellen in Schleswig-Holstein")),
-    description=(_(
-        "Alle Gebietskörperschaften Schleswig-Holsteins (Land, Kreise, kreisfreie Städte, Ämter, Gemeinden, "
-        "gemeindefreie Gebiete) mit Regional- und Gemeindeschlüssel, Art, Zuordnung zu Kreis, Amt und "
-        "zuständiger Verwaltung, Einwohnerzahl und Fläche, sowie weitere Stellen (ITV.SH, Verbände, Kammern)."
-    )),
+    description=(
+        _(
+            "Alle Gebietskörperschaften Schleswig-Holsteins (Land, Kreise, kreisfreie Städte, Ämter, Gemeinden, "
+            "gemeindefreie Gebiete) mit Regional- und Gemeindeschlüssel, Art, Zuordnung zu Kreis, Amt und "
+            "zuständiger Verwaltung, Einwohnerzahl und Fläche, sowie weitere Stellen (ITV.SH, Verbände, Kammern)."
+        )
+    ),
     columns=(
         _c("kennung", TEXT, _("Stabile Kennung der Stelle im Portal")),
         _c("ars", TEXT, _("Amtlicher Regionalschlüssel, 12 Ziffern; leer bei Stellen ohne Gebiet")),
         _c("ags", TEXT, _("Amtlicher Gemeindeschlüssel, 8 Ziffern")),
         _c("name", TEXT, _("Amtlicher Name")),
         _c("kurzname", TEXT, _("Gebräuchliche Kurzform")),
-        _c("art", TEXT, _("Art der Stelle (land, kreis, kreisfreie_stadt, amt, amtsfreie_gemeinde, "
-                          "amtsangehoerige_gemeinde, gemeindefreies_gebiet, landesbehoerde, anstalt, "
-                          "kommunaler_landesverband, kammer, sonstige)")),
+        _c(
+            "art",
+            TEXT,
+            _(
+                "Art der Stelle (land, kreis, kreisfreie_stadt, amt, amtsfreie_gemeinde, "
+                "amtsangehoerige_gemeinde, gemeindefreies_gebiet, landesbehoerde, anstalt, "
+                "kommunaler_landesverband, kammer, sonstige)"
+            ),
+        ),
         _c("amtliche_bezeichnung", TEXT, _("Bezeichnung laut Gemeindeverzeichnis, z. B. „Stadt“")),
         _c("kreis_ars", TEXT, _("ARS des Kreises oder der kreisfreien Stadt, in dem die Stelle liegt")),
         _c("amt_ars", TEXT, _("ARS des Amtes einer amtsangehörigen Gemeinde")),
@@ -170,11 +184,13 @@ REGISTER = Dataset(
 OZG_CATALOGUE = Dataset(
     slug="ozg-katalog",
     title=(_("OZG-Katalog: Leistungen mit Themenfeld, Lebenslage und LeiKa-Schlüsseln")),
-    description=(_(
-        "Die OZG-Leistungen mit Themenfeld, Lebens- oder Geschäftslage, den Schlüsseln der zugehörigen "
-        "LeiKa-Leistungen, der Vollzugsebene in Schleswig-Holstein und den Jahren, in denen sie Fokusleistung "
-        "sind."
-    )),
+    description=(
+        _(
+            "Die OZG-Leistungen mit Themenfeld, Lebens- oder Geschäftslage, den Schlüsseln der zugehörigen "
+            "LeiKa-Leistungen, der Vollzugsebene in Schleswig-Holstein und den Jahren, in denen sie Fokusleistung "
+            "sind."
+        )
+    ),
     columns=(
         _c("ozg_id", INTEGER, _("OZG-ID der Leistung")),
         _c("leistung", TEXT, _("Bezeichnung der OZG-Leistung")),
@@ -182,10 +198,19 @@ OZG_CATALOGUE = Dataset(
         _c("themenfeld", TEXT, _("Name des Themenfelds")),
         _c("lebenslage_id", INTEGER, _("Katalog-ID der Lebens- oder Geschäftslage")),
         _c("lebenslage", TEXT, _("Name der Lebens- oder Geschäftslage")),
-        _c("vollzugsebene", TEXT, _("Wer die Leistung in Schleswig-Holstein vollzieht: land, kreis, amt_gemeinde, "
-                                    "bund oder unclassified (noch nicht zugeordnet)")),
-        _c("vollzugsebene_herkunft", TEXT, _("default (aus den LeiKa-Typen abgeleitet), manual (Redaktion) oder "
-                                             "demo (Beispielzuordnung)")),
+        _c(
+            "vollzugsebene",
+            TEXT,
+            _(
+                "Wer die Leistung in Schleswig-Holstein vollzieht: land, kreis, amt_gemeinde, "
+                "bund oder unclassified (noch nicht zugeordnet)"
+            ),
+        ),
+        _c(
+            "vollzugsebene_herkunft",
+            TEXT,
+            _("default (aus den LeiKa-Typen abgeleitet), manual (Redaktion) oder demo (Beispielzuordnung)"),
+        ),
         _c("leika_typen", TEXT, _("Typen der zugehörigen LeiKa-Leistungen (1 Bund/Bund … 5 Kommune/Kommune)")),
         _c("leika_schluessel", LIST, _("14-stellige Schlüssel der zugehörigen LeiKa-Leistungen")),
         _c("anzahl_leika_leistungen", INTEGER, _("Zahl der zugehörigen LeiKa-Leistungen (auch ohne Schlüssel)")),
@@ -201,11 +226,13 @@ OZG_CATALOGUE = Dataset(
 OZG_STATUS = Dataset(
     slug="ozg-status",
     title=(_("OZG-Umsetzungsstand je Verwaltung und Leistung (aktuell)")),
-    description=(_(
-        "Der aktuelle Umsetzungsstand jeder OZG-Leistung in jeder Verwaltung Schleswig-Holsteins: Stand, "
-        "Reifegrad, Adresse des Onlinedienstes, Plattform und Start. Ändert sich, sobald eine Verwaltung "
-        "einen Stand meldet."
-    )),
+    description=(
+        _(
+            "Der aktuelle Umsetzungsstand jeder OZG-Leistung in jeder Verwaltung Schleswig-Holsteins: Stand, "
+            "Reifegrad, Adresse des Onlinedienstes, Plattform und Start. Ändert sich, sobald eine Verwaltung "
+            "einen Stand meldet."
+        )
+    ),
     columns=(*STATUS_COLUMNS, _c("geaendert_am", DATETIME, _("Letzte Änderung dieses Umsetzungsstands"))),
     attribution=OWN_ATTRIBUTION,
     keywords=("OZG", "Onlinedienste", "Umsetzungsstand", "Reifegrad", "Kommunen", "Monitoring"),
@@ -216,11 +243,13 @@ OZG_STATUS = Dataset(
 OZG_SNAPSHOTS = Dataset(
     slug="ozg-status-monatsstaende",
     title=(_("OZG-Umsetzungsstand je Verwaltung und Leistung: Monatsstände")),
-    description=(_(
-        "Der Umsetzungsstand jeder OZG-Leistung in jeder Verwaltung zum Beginn jedes Monats (00:00 Uhr "
-        "Europe/Berlin), aus der Änderungshistorie berechnet. Jeder Monatsstand wird einmal veröffentlicht "
-        "und danach nicht mehr verändert."
-    )),
+    description=(
+        _(
+            "Der Umsetzungsstand jeder OZG-Leistung in jeder Verwaltung zum Beginn jedes Monats (00:00 Uhr "
+            "Europe/Berlin), aus der Änderungshistorie berechnet. Jeder Monatsstand wird einmal veröffentlicht "
+            "und danach nicht mehr verändert."
+        )
+    ),
     columns=(_c("stichtag", DATE, _("Stichtag des Monatsstands (Monatserster, Stand 00:00 Uhr)")), *STATUS_COLUMNS),
     attribution=OWN_ATTRIBUTION,
     keywords=("OZG", "Onlinedienste", "Umsetzungsstand", "Zeitreihe", "Monatsstand", "Kommunen"),
@@ -232,14 +261,22 @@ OZG_SNAPSHOTS = Dataset(
 AGREEMENTS = Dataset(
     slug="vereinbarungen",
     title=(_("Kooperationsvereinbarungen zur Digitalisierung in Schleswig-Holstein")),
-    description=(_(
-        "Vereinbarungen zwischen dem Land, dem ITV.SH, Kommunen, Verbänden und Kammern: Art, Parteien mit "
-        "Rolle, Unterzeichnung, Laufzeit und Status."
-    )),
+    description=(
+        _(
+            "Vereinbarungen zwischen dem Land, dem ITV.SH, Kommunen, Verbänden und Kammern: Art, Parteien mit "
+            "Rolle, Unterzeichnung, Laufzeit und Status."
+        )
+    ),
     columns=(
         _c("kennung", TEXT, _("Stabile Kennung der Vereinbarung")),
-        _c("art", TEXT, _("gesetz, kooperationsvereinbarung, verwaltungskooperation, absichtserklaerung, "
-                          "rahmenvereinbarung oder sonstige")),
+        _c(
+            "art",
+            TEXT,
+            _(
+                "gesetz, kooperationsvereinbarung, verwaltungskooperation, absichtserklaerung, "
+                "rahmenvereinbarung oder sonstige"
+            ),
+        ),
         _c("titel", TEXT, _("Titel")),
         _c("fundstelle", TEXT, _("Aktenzeichen oder Fundstelle")),
         _c("status", TEXT, _("entwurf, in_verhandlung, in_kraft, ausgelaufen, gekuendigt oder ersetzt")),
@@ -265,10 +302,12 @@ AGREEMENTS = Dataset(
 FUNDING = Dataset(
     slug="finanzierung",
     title=(_("Finanzierung der kommunalen Digitalisierung: Haushaltspositionen")),
-    description=(_(
-        "Jede Haushaltsposition mit Mittelgeber, Empfänger, Zweck, Vereinbarung und Haushaltsjahr: Planbetrag, "
-        "abgerufene (freigegebene und ausgezahlte) und verfügbare Mittel in Euro."
-    )),
+    description=(
+        _(
+            "Jede Haushaltsposition mit Mittelgeber, Empfänger, Zweck, Vereinbarung und Haushaltsjahr: Planbetrag, "
+            "abgerufene (freigegebene und ausgezahlte) und verfügbare Mittel in Euro."
+        )
+    ),
     columns=(
         _c("schluessel", TEXT, _("Stabile Kennung der Position (leer bei manuell angelegten)")),
         _c("position", TEXT, _("Bezeichnung")),
@@ -297,8 +336,9 @@ FUNDING = Dataset(
     periodicity="IRREG",
 )
 
-DATASETS = {dataset.slug: dataset for dataset in (REGISTER, OZG_CATALOGUE, OZG_STATUS, OZG_SNAPSHOTS, AGREEMENTS,
-                                                  FUNDING)}
+DATASETS = {
+    dataset.slug: dataset for dataset in (REGISTER, OZG_CATALOGUE, OZG_STATUS, OZG_SNAPSHOTS, AGREEMENTS, FUNDING)
+}
 CURRENT_DATASETS = [dataset for dataset in DATASETS.values() if not dataset.snapshots]
 
 

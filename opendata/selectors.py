@@ -64,18 +64,26 @@ def register_count() -> int:
 
 def register_rows() -> Iterator[list]:
     """One query: the bodies with Kreis, Amt, Verwaltung and parent joined, by ARS (bodies without one last)."""
-    bodies = (
-        Organisation.objects.with_hierarchy()
-        .order_by(F("ars").asc(nulls_last=True), "slug")
-    )
+    bodies = Organisation.objects.with_hierarchy().order_by(F("ars").asc(nulls_last=True), "slug")
     for org in bodies.iterator(chunk_size=CHUNK):
         yield [
-            org.slug, org.ars, org.ags, org.name, org.short_name, org.kind, org.official_type,
+            org.slug,
+            org.ars,
+            org.ags,
+            org.name,
+            org.short_name,
+            org.kind,
+            org.official_type,
             org.kreis.ars if org.kreis_id else None,
             org.amt.ars if org.amt_id else None,
             org.verwaltung.ars if org.verwaltung_id else None,
             org.parent.slug if org.parent_id else None,
-            org.seat, org.postal_code, org.population, org.area_km2, org.territory_as_of, org.website,
+            org.seat,
+            org.postal_code,
+            org.population,
+            org.area_km2,
+            org.territory_as_of,
+            org.website,
             timezone.localtime(org.updated_at).replace(microsecond=0),
         ]
 
@@ -95,9 +103,11 @@ def ozg_catalogue_count() -> int:
 def ozg_catalogue_rows() -> Iterator[list]:
     """Three queries: the Leistungen with Themenfeld and Lebenslage, every LeiKa key, every Fokusleistung year."""
     keys, counts = defaultdict(list), defaultdict(int)
-    for ozg_leistung_id, key in LeikaLeistung.objects.filter(ozg_leistung__isnull=False).order_by(
-        "catalogue_row"
-    ).values_list("ozg_leistung_id", "key"):
+    for ozg_leistung_id, key in (
+        LeikaLeistung.objects.filter(ozg_leistung__isnull=False)
+        .order_by("catalogue_row")
+        .values_list("ozg_leistung_id", "key")
+    ):
         counts[ozg_leistung_id] += 1
         if key:
             keys[ozg_leistung_id].append(key)
@@ -107,9 +117,18 @@ def ozg_catalogue_rows() -> Iterator[list]:
     leistungen = OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("ozg_id")
     for leistung in leistungen:
         yield [
-            leistung.ozg_id, leistung.name, leistung.themenfeld.catalogue_id, leistung.themenfeld.name,
-            leistung.lebenslage.catalogue_id, leistung.lebenslage.name, leistung.level, leistung.level_source,
-            leistung.leika_types, keys[leistung.pk], counts[leistung.pk], years[leistung.pk],
+            leistung.ozg_id,
+            leistung.name,
+            leistung.themenfeld.catalogue_id,
+            leistung.themenfeld.name,
+            leistung.lebenslage.catalogue_id,
+            leistung.lebenslage.name,
+            leistung.level,
+            leistung.level_source,
+            leistung.leika_types,
+            keys[leistung.pk],
+            counts[leistung.pk],
+            years[leistung.pk],
         ]
 
 
@@ -129,22 +148,74 @@ def ozg_status_rows() -> Iterator[list]:
     """One query: every status with its Leistung, Themenfeld, Verwaltung and provider joined (as plain values:
     30,000 statuses stream in well under a second), in the order of the status list (Leistung, Verwaltung)."""
     values = status_list().values_list(
-        "leistung__ozg_id", "leistung__name", "leistung__themenfeld__catalogue_id", "verwaltung__ars",
-        "verwaltung__name", "stage", "maturity_model", "maturity_level", "url", "platform", "provider__name",
-        "provider_name", "planned_go_live", "actual_go_live", "is_demo", "updated_at",
+        "leistung__ozg_id",
+        "leistung__name",
+        "leistung__themenfeld__catalogue_id",
+        "verwaltung__ars",
+        "verwaltung__name",
+        "stage",
+        "maturity_model",
+        "maturity_level",
+        "url",
+        "platform",
+        "provider__name",
+        "provider_name",
+        "planned_go_live",
+        "actual_go_live",
+        "is_demo",
+        "updated_at",
     )
-    for (ozg_id, name, themenfeld, ars, verwaltung, stage, model, level, url, platform, provider, provider_name,
-         planned, actual, is_demo, updated_at) in values.iterator(chunk_size=CHUNK):
+    for (
+        ozg_id,
+        name,
+        themenfeld,
+        ars,
+        verwaltung,
+        stage,
+        model,
+        level,
+        url,
+        platform,
+        provider,
+        provider_name,
+        planned,
+        actual,
+        is_demo,
+        updated_at,
+    ) in values.iterator(chunk_size=CHUNK):
         yield [
-            ozg_id, name, themenfeld, ars, verwaltung, stage, stage in ONLINE_STAGES, model, level, url, platform,
-            provider or provider_name, planned, actual, is_demo, timezone.localtime(updated_at).replace(microsecond=0),
+            ozg_id,
+            name,
+            themenfeld,
+            ars,
+            verwaltung,
+            stage,
+            stage in ONLINE_STAGES,
+            model,
+            level,
+            url,
+            platform,
+            provider or provider_name,
+            planned,
+            actual,
+            is_demo,
+            timezone.localtime(updated_at).replace(microsecond=0),
         ]
 
 
 # --- status history (for the monthly snapshots) -------------------------------------------------------------------
 
-STATE_FIELDS = ["stage", "maturity_model", "maturity_level", "url", "provider", "provider_name", "platform",
-                "planned_go_live", "actual_go_live"]
+STATE_FIELDS = [
+    "stage",
+    "maturity_model",
+    "maturity_level",
+    "url",
+    "provider",
+    "provider_name",
+    "platform",
+    "planned_go_live",
+    "actual_go_live",
+]
 
 
 def first_event_time() -> datetime.datetime | None:
@@ -159,25 +230,36 @@ def status_states_at(days: list[datetime.date]) -> Iterator[tuple[datetime.date,
     if not days:
         return
     states: dict[int, dict] = {}
-    for row in RolloutStatus.objects.values("pk", "leistung_id", "verwaltung_id", "is_demo",
-                                            *[f"{name}_id" if name == "provider" else name for name in STATE_FIELDS]
-                                            ).iterator(chunk_size=CHUNK):
+    for row in RolloutStatus.objects.values(
+        "pk",
+        "leistung_id",
+        "verwaltung_id",
+        "is_demo",
+        *[f"{name}_id" if name == "provider" else name for name in STATE_FIELDS],
+    ).iterator(chunk_size=CHUNK):
         row["provider"] = row.pop("provider_id")
         for name in ("planned_go_live", "actual_go_live"):
             if row[name] is not None:
                 row[name] = row[name].isoformat()
         states[row.pop("pk")] = row
-    leistungen = {pk: (ozg_id, name, themenfeld) for pk, ozg_id, name, themenfeld in OzgLeistung.objects.values_list(
-        "pk", "ozg_id", "name", "themenfeld__catalogue_id")}
+    leistungen = {
+        pk: (ozg_id, name, themenfeld)
+        for pk, ozg_id, name, themenfeld in OzgLeistung.objects.values_list(
+            "pk", "ozg_id", "name", "themenfeld__catalogue_id"
+        )
+    }
     organisations, names = {}, {}
     for pk, ars, name in Organisation.objects.filter(
         kind__in=[*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND]
     ).values_list("pk", "ars", "name"):
         organisations[pk], names[pk] = ars, name
-    events = StatusEvent.objects.filter(
-        changed_at__gte=timezone.make_aware(datetime.datetime.combine(days[-1], datetime.time.min))
-    ).order_by("-changed_at", "-id").values_list("status_id", "leistung_id", "verwaltung_id", "action", "old_values",
-                                                 "changed_at")
+    events = (
+        StatusEvent.objects.filter(
+            changed_at__gte=timezone.make_aware(datetime.datetime.combine(days[-1], datetime.time.min))
+        )
+        .order_by("-changed_at", "-id")
+        .values_list("status_id", "leistung_id", "verwaltung_id", "action", "old_values", "changed_at")
+    )
     provider_ids: set[int] = set()
     pending = iter(events.iterator(chunk_size=CHUNK))
     event = next(pending, None)
@@ -200,12 +282,25 @@ def status_states_at(days: list[datetime.date]) -> Iterator[tuple[datetime.date,
         for state in states.values():
             ozg_id, leistung_name, themenfeld = leistungen[state["leistung_id"]]
             provider = names.get(state["provider"], "") if state["provider"] else state["provider_name"]
-            rows.append([
-                ozg_id, leistung_name, themenfeld, organisations.get(state["verwaltung_id"]),
-                names.get(state["verwaltung_id"], ""), state["stage"], state["stage"] in ONLINE_STAGES,
-                state["maturity_model"], state["maturity_level"], state["url"] or "", state["platform"] or "",
-                provider or "", state["planned_go_live"], state["actual_go_live"], state["is_demo"],
-            ])
+            rows.append(
+                [
+                    ozg_id,
+                    leistung_name,
+                    themenfeld,
+                    organisations.get(state["verwaltung_id"]),
+                    names.get(state["verwaltung_id"], ""),
+                    state["stage"],
+                    state["stage"] in ONLINE_STAGES,
+                    state["maturity_model"],
+                    state["maturity_level"],
+                    state["url"] or "",
+                    state["platform"] or "",
+                    provider or "",
+                    state["planned_go_live"],
+                    state["actual_go_live"],
+                    state["is_demo"],
+                ]
+            )
         rows.sort(key=lambda row: (row[0], row[3] or ""))
         yield day, rows
 
@@ -229,13 +324,23 @@ def agreements_rows() -> Iterator[list]:
     for agreement in agreement_list().order_by("slug"):
         parties = list(agreement.parties.all())
         yield [
-            agreement.slug, agreement.kind, agreement.title, agreement.reference, agreement.status,
+            agreement.slug,
+            agreement.kind,
+            agreement.title,
+            agreement.reference,
+            agreement.status,
             [f"{party.organisation.name} ({party.get_role_display()})" for party in parties],
             [party.organisation.ars for party in parties if party.organisation.ars],
             [topic.name for topic in agreement.topics.all()],
-            agreement.announced_on, agreement.signed_on, agreement.signed_on_precision if agreement.signed_on else None,
-            agreement.effective_from, agreement.term_kind, agreement.duration_years, agreement.term_start,
-            agreement.term_end, timezone.localtime(agreement.updated_at).replace(microsecond=0),
+            agreement.announced_on,
+            agreement.signed_on,
+            agreement.signed_on_precision if agreement.signed_on else None,
+            agreement.effective_from,
+            agreement.term_kind,
+            agreement.duration_years,
+            agreement.term_start,
+            agreement.term_end,
+            timezone.localtime(agreement.updated_at).replace(microsecond=0),
         ]
 
 
@@ -259,10 +364,25 @@ def funding_rows() -> Iterator[list]:
     for line in budget_lines().order_by(F("fiscal_year").asc(nulls_first=True), "key", "pk"):
         called = line.approved_amount + line.paid_amount
         yield [
-            line.key, line.title, line.fiscal_year, line.year_is_stated, line.source.name, line.recipient.name,
-            line.recipient.ars, str(line.purpose), line.agreement.slug if line.agreement_id else None, line.status,
-            line.planned_amount, line.amount_is_approximate, line.amount_wording, line.approved_amount,
-            line.paid_amount, called, line.planned_amount - called, line.source_citation, line.source_url,
+            line.key,
+            line.title,
+            line.fiscal_year,
+            line.year_is_stated,
+            line.source.name,
+            line.recipient.name,
+            line.recipient.ars,
+            str(line.purpose),
+            line.agreement.slug if line.agreement_id else None,
+            line.status,
+            line.planned_amount,
+            line.amount_is_approximate,
+            line.amount_wording,
+            line.approved_amount,
+            line.paid_amount,
+            called,
+            line.planned_amount - called,
+            line.source_citation,
+            line.source_url,
             timezone.localtime(line.updated_at).replace(microsecond=0),
         ]
 

@@ -159,8 +159,9 @@ def published_snapshots() -> list[dict]:
         except ValueError:
             continue
         stat = entry.stat()
-        found.setdefault(day, {"date": day})[fmt] = SnapshotFile(day, fmt, Path(entry.path), stat.st_size,
-                                                                  stat.st_mtime)
+        found.setdefault(day, {"date": day})[fmt] = SnapshotFile(
+            day, fmt, Path(entry.path), stat.st_size, stat.st_mtime
+        )
     return [found[day] for day in sorted(found, reverse=True) if all(fmt in found[day] for fmt in FORMATS)]
 
 
@@ -201,8 +202,9 @@ class PublishResult:
 def _publish_rows(day: datetime.date, rows: list[list], result: PublishResult) -> None:
     rows = [[day, *row] for row in rows]
     generated = timezone.localtime().replace(microsecond=0)
-    meta = dataset_meta(OZG_SNAPSHOTS, modified=generated, stichtag=day.isoformat(), generated=generated.isoformat(),
-                        rows=len(rows))
+    meta = dataset_meta(
+        OZG_SNAPSHOTS, modified=generated, stichtag=day.isoformat(), generated=generated.isoformat(), rows=len(rows)
+    )
     for fmt, chunks in (("csv", csv_chunks(OZG_SNAPSHOTS, rows)), ("json", json_chunks(OZG_SNAPSHOTS, rows, meta))):
         path = snapshot_path(day, fmt)
         (result.written if _write_once(path, chunks) else result.refused).append(path)
@@ -242,8 +244,7 @@ def snapshot_backfill_dates(*, until: datetime.date | None = None) -> list[datet
     first = selectors.first_event_time()
     if first is None:
         return []
-    return month_starts(timezone.localtime(first).date() + datetime.timedelta(days=1),
-                        until or timezone.localdate())
+    return month_starts(timezone.localtime(first).date() + datetime.timedelta(days=1), until or timezone.localdate())
 
 
 def ozg_snapshot_hook(*, date: datetime.date, **kwargs) -> None:

@@ -43,16 +43,19 @@ def validate(data: Graph) -> ValidationReport:
     for path in vocabulary_files():
         merged.parse(path, format="xml" if path.suffix == ".rdf" else "turtle")
     shapes = Graph().parse(SHAPES_FILE, format="turtle")
-    conforms, report_graph, _text = shacl_validate(merged, shacl_graph=shapes, inference="none",
-                                                   advanced=True, allow_warnings=True)
+    conforms, report_graph, _text = shacl_validate(
+        merged, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
+    )
     report = ValidationReport(conforms=bool(conforms))
     for result in report_graph.subjects(RDF.type, SH.ValidationResult):
         severity = SEVERITIES.get(report_graph.value(result, SH.resultSeverity), "Other")
-        report.results[severity].append({
-            "focus": str(report_graph.value(result, SH.focusNode)),
-            "path": str(report_graph.value(result, SH.resultPath) or ""),
-            "value": str(report_graph.value(result, SH.value) or ""),
-            "message": " / ".join(str(message) for message in report_graph.objects(result, SH.resultMessage)),
-            "shape": str(report_graph.value(result, SH.sourceShape) or ""),
-        })
+        report.results[severity].append(
+            {
+                "focus": str(report_graph.value(result, SH.focusNode)),
+                "path": str(report_graph.value(result, SH.resultPath) or ""),
+                "value": str(report_graph.value(result, SH.value) or ""),
+                "message": " / ".join(str(message) for message in report_graph.objects(result, SH.resultMessage)),
+                "shape": str(report_graph.value(result, SH.sourceShape) or ""),
+            }
+        )
     return report

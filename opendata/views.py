@@ -131,8 +131,9 @@ def download(request, slug: str, fmt: str):
         chunks = services.json_chunks(found, rows_of(), services.dataset_meta(found, modified=state.modified))
     response = StreamingHttpResponse((chunk.encode("utf-8") for chunk in chunks), content_type=CONTENT_TYPES[fmt])
     patch_vary_headers(response, ["Accept-Language"])
-    return _headers(response, etag=etag, last_modified=last_modified, filename=f"{slug}.{fmt}",
-                    cache_control=cache_control)
+    return _headers(
+        response, etag=etag, last_modified=last_modified, filename=f"{slug}.{fmt}", cache_control=cache_control
+    )
 
 
 def _snapshot_response(request, day: datetime.date, fmt: str):
@@ -145,8 +146,13 @@ def _snapshot_response(request, day: datetime.date, fmt: str):
     if not_modified is not None:
         return not_modified
     response = FileResponse(file.path.open("rb"), content_type=CONTENT_TYPES[fmt])
-    return _headers(response, etag=etag, last_modified=file.modified, filename=f"ozg-status-{day.isoformat()}.{fmt}",
-                    cache_control=cache_control)
+    return _headers(
+        response,
+        etag=etag,
+        last_modified=file.modified,
+        filename=f"ozg-status-{day.isoformat()}.{fmt}",
+        cache_control=cache_control,
+    )
 
 
 @require_safe
@@ -181,8 +187,7 @@ def catalog(request, fmt: str):
     if not_modified is not None:
         return not_modified
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
-    return _headers(response, etag=etag, last_modified=modified, filename=f"catalog.{fmt}",
-                    cache_control=cache_control)
+    return _headers(response, etag=etag, last_modified=modified, filename=f"catalog.{fmt}", cache_control=cache_control)
 
 
 def _catalog_modified(graph, *, base: str) -> datetime.datetime:

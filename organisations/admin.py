@@ -1,7 +1,6 @@
 """Staff tool for the register: search by name and key, filters by kind and Kreis, the hierarchy on each record,
 history. Territorial bodies come from the Destatis import: their keys, kind and hierarchy are read-only here."""
 
-
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpResponse

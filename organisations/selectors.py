@@ -40,9 +40,7 @@ def parse_query(query: str) -> SearchQuery:
     if not raw:
         raise ValidationError(message("organisations.query_empty"))
     if len(raw) > MAX_QUERY_LENGTH:
-        raise ValidationError(
-            message("organisations.query_too_long") % {"n": MAX_QUERY_LENGTH}, code="too_long"
-        )
+        raise ValidationError(message("organisations.query_too_long") % {"n": MAX_QUERY_LENGTH}, code="too_long")
     if compact.isdigit():
         if len(compact) == 5 and not compact.startswith("01"):
             return SearchQuery("plz", compact, raw)

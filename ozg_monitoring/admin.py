@@ -4,7 +4,6 @@ Kommune users (staff bound to Verwaltungen, without `accounts.act_for_all_verwal
 statuses and history of their own Verwaltungen, and only their own status imports (accounts.admin_scoping).
 """
 
-
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -149,10 +148,26 @@ def _changes(form) -> dict:
 class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, admin.ModelAdmin):
     form = RolloutStatusForm
     rules = STATUS_RULES
-    list_display = ["leistung", "verwaltung", "stage", "maturity_model", "maturity_level", "platform", "updated_at",
-                    "is_demo"]
-    list_filter = [KreisFilter, ("verwaltung", admin.RelatedOnlyFieldListFilter), "leistung__themenfeld", "stage",
-                   "leistung__level", "maturity_model", "platform", "is_demo"]
+    list_display = [
+        "leistung",
+        "verwaltung",
+        "stage",
+        "maturity_model",
+        "maturity_level",
+        "platform",
+        "updated_at",
+        "is_demo",
+    ]
+    list_filter = [
+        KreisFilter,
+        ("verwaltung", admin.RelatedOnlyFieldListFilter),
+        "leistung__themenfeld",
+        "stage",
+        "leistung__level",
+        "maturity_model",
+        "platform",
+        "is_demo",
+    ]
     search_fields = ["leistung__name", "=leistung__ozg_id", "verwaltung__name", "=verwaltung__ars"]
     raw_id_fields = ["leistung", "verwaltung", "provider"]
     list_select_related = ["leistung", "verwaltung"]
@@ -179,16 +194,23 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
         if change:
             saved = rollout_status_update(status=obj, changes=_changes(form), by=request.user, channel="admin")
         else:
-            saved = rollout_status_update(leistung=obj.leistung, verwaltung=obj.verwaltung, changes=_changes(form),
-                                          by=request.user, channel="admin")
+            saved = rollout_status_update(
+                leistung=obj.leistung,
+                verwaltung=obj.verwaltung,
+                changes=_changes(form),
+                by=request.user,
+                channel="admin",
+            )
         obj.pk, obj.version = saved.pk, saved.version
 
     def has_delete_permission(self, request, obj=None):
         return False  # a status with history is never deleted; set it to "nicht geplant" instead
 
     def _bulk_stage(self, request, queryset, stage):
-        items = [{"ozg_id": status.leistung.ozg_id, "ars": status.verwaltung.ars, "stage": stage}
-                 for status in queryset.select_related("leistung", "verwaltung")[:1000]]
+        items = [
+            {"ozg_id": status.leistung.ozg_id, "ars": status.verwaltung.ars, "stage": stage}
+            for status in queryset.select_related("leistung", "verwaltung")[:1000]
+        ]
         try:
             result = rollout_status_bulk_upsert(items=items, by=request.user, channel="admin")
         except BulkUpsertError as error:
@@ -215,9 +237,14 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
         writer = SafeCsvWriter(response)  # notes and URLs are typed by Kommunen: no formulas in a spreadsheet
         writer.writerow(["ozg_id", "ars", *[name for name in TRACKED_FIELDS if name != "provider"], "version"])
         for status in queryset.select_related("leistung", "verwaltung"):
-            writer.writerow([status.leistung.ozg_id, status.verwaltung.ars,
-                             *[getattr(status, name) or "" for name in TRACKED_FIELDS if name != "provider"],
-                             status.version])
+            writer.writerow(
+                [
+                    status.leistung.ozg_id,
+                    status.verwaltung.ars,
+                    *[getattr(status, name) or "" for name in TRACKED_FIELDS if name != "provider"],
+                    status.version,
+                ]
+            )
         return response
 
 
@@ -269,9 +296,11 @@ class ImportJobForm(forms.ModelForm):
         model = ImportJob
         fields = ["file"]
         help_texts = {
-            "file": _("CSV (UTF-8, Komma oder Semikolon) mit den Spalten ozg_id, ars und beliebigen von: stage, "
-                      "maturity_model, maturity_level, url, provider, provider_name, platform, planned_go_live, "
-                      "actual_go_live, note, version. Leere Zellen bleiben unverändert.")
+            "file": _(
+                "CSV (UTF-8, Komma oder Semikolon) mit den Spalten ozg_id, ars und beliebigen von: stage, "
+                "maturity_model, maturity_level, url, provider, provider_name, platform, planned_go_live, "
+                "actual_go_live, note, version. Leere Zellen bleiben unverändert."
+            )
         }
 
     def clean_file(self):
@@ -280,10 +309,7 @@ class ImportJobForm(forms.ModelForm):
             raise ValidationError(_("Bitte eine CSV-Datei hochladen."))
         limit = getattr(settings, "OZG_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES_DEFAULT)
         if upload.size > limit:
-            raise ValidationError(
-                _("Die Datei ist zu groß (höchstens %(mb)s MB).")
-                % {"mb": limit // (1024 * 1024)}
-            )
+            raise ValidationError(_("Die Datei ist zu groß (höchstens %(mb)s MB).") % {"mb": limit // (1024 * 1024)})
         return upload
 
 
@@ -312,10 +338,16 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/fortschritt/", self.admin_site.admin_view(self.progress_view),
-                 name="ozg_monitoring_importjob_progress"),
-            path("<int:pk>/fehlerbericht.csv", self.admin_site.admin_view(self.report_view),
-                 name="ozg_monitoring_importjob_report"),
+            path(
+                "<int:pk>/fortschritt/",
+                self.admin_site.admin_view(self.progress_view),
+                name="ozg_monitoring_importjob_progress",
+            ),
+            path(
+                "<int:pk>/fehlerbericht.csv",
+                self.admin_site.admin_view(self.report_view),
+                name="ozg_monitoring_importjob_report",
+            ),
             *super().get_urls(),
         ]
 

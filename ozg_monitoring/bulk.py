@@ -41,10 +41,16 @@ def fast_insert(model, fields: list[str], rows, *, page_size: int = 5000) -> int
         if connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
-            casts = ", ".join("%s::jsonb" if field.get_internal_type() == "JSONField" else "%s"
-                              for field in model_fields)
-            execute_values(cursor, f"INSERT INTO {table} ({columns}) VALUES %s",  # noqa: S608
-                           adapted, template=f"({casts})", page_size=page_size)
+            casts = ", ".join(
+                "%s::jsonb" if field.get_internal_type() == "JSONField" else "%s" for field in model_fields
+            )
+            execute_values(
+                cursor,
+                f"INSERT INTO {table} ({columns}) VALUES %s",  # noqa: S608
+                adapted,
+                template=f"({casts})",
+                page_size=page_size,
+            )
         else:
             placeholders = ", ".join(["%s"] * len(model_fields))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", adapted)  # noqa: S608
@@ -65,8 +71,15 @@ def fast_update(model, objs, fields: list[str], *, page_size: int = 1000) -> int
     rows = []
     for obj in objs:
         values = [getattr(obj, field.attname) for field in model_fields]
-        rows.append((obj.pk, *[value if convert is None else convert(value)
-                               for convert, value in zip(converters, values, strict=True)]))
+        rows.append(
+            (
+                obj.pk,
+                *[
+                    value if convert is None else convert(value)
+                    for convert, value in zip(converters, values, strict=True)
+                ],
+            )
+        )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
@@ -81,13 +94,17 @@ def fast_update(model, objs, fields: list[str], *, page_size: int = 1000) -> int
                 for field in model_fields
             ]
             template = "(" + ", ".join(f"%s::{db_type}" for db_type in types) + ")"
-            sql = (f"UPDATE {table} SET {assignments} FROM (VALUES %s) AS v ({', '.join(names)}) "  # noqa: S608
-                   f"WHERE {table}.{pk_column} = v.pk")
+            sql = (
+                f"UPDATE {table} SET {assignments} FROM (VALUES %s) AS v ({', '.join(names)}) "  # noqa: S608
+                f"WHERE {table}.{pk_column} = v.pk"
+            )
             execute_values(cursor, sql, rows, template=template, page_size=page_size)
         else:
             assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in model_fields)
-            cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s",  # noqa: S608
-                               [(*row[1:], row[0]) for row in rows])
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s",  # noqa: S608
+                [(*row[1:], row[0]) for row in rows],
+            )
     return len(rows)
 
 
@@ -103,8 +120,10 @@ def existing_pairs(model, first: str, second: str, pairs) -> set[tuple]:
     a = quote(meta.get_field(first).column)
     b = quote(meta.get_field(second).column)
     values = ", ".join(["(%s, %s)"] * len(pairs))
-    sql = (f"WITH wanted (a, b) AS (VALUES {values}) SELECT t.{a}, t.{b} FROM {table} t "  # noqa: S608
-           f"JOIN wanted ON t.{a} = wanted.a AND t.{b} = wanted.b")
+    sql = (
+        f"WITH wanted (a, b) AS (VALUES {values}) SELECT t.{a}, t.{b} FROM {table} t "  # noqa: S608
+        f"JOIN wanted ON t.{a} = wanted.a AND t.{b} = wanted.b"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [value for pair in pairs for value in pair])
         return {tuple(row) for row in cursor.fetchall()}
@@ -145,11 +164,19 @@ def insert_new(model, fields: list[str], rows, *, unique: tuple[str, ...]) -> di
     inserted = {}
     with connection.cursor() as cursor:
         for start in range(0, len(ordered), per_statement):
-            page = ordered[start:start + per_statement]
-            sql = (f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_placeholder] * len(page))} "  # noqa: S608
-                   f"ON CONFLICT ({unique_columns}) DO NOTHING RETURNING {quote(meta.pk.column)}, {unique_columns}")
-            cursor.execute(sql, [value if convert is None else convert(value)
-                                 for row in page for convert, value in zip(converters, row, strict=True)])
+            page = ordered[start : start + per_statement]
+            sql = (
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_placeholder] * len(page))} "  # noqa: S608
+                f"ON CONFLICT ({unique_columns}) DO NOTHING RETURNING {quote(meta.pk.column)}, {unique_columns}"
+            )
+            cursor.execute(
+                sql,
+                [
+                    value if convert is None else convert(value)
+                    for row in page
+                    for convert, value in zip(converters, row, strict=True)
+                ],
+            )
             for pk, *key in cursor.fetchall():
                 inserted[tuple(key)] = pk
     return inserted
@@ -170,6 +197,8 @@ def lock_pairs(model, first: str, second: str, pairs) -> list:
     b = quote(meta.get_field(second).column)
     values = ", ".join(["(%s, %s)"] * len(pairs))
     lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
-    sql = (f"WITH wanted (a, b) AS (VALUES {values}) SELECT t.* FROM {table} t "  # noqa: S608
-           f"JOIN wanted ON t.{a} = wanted.a AND t.{b} = wanted.b ORDER BY t.{a}, t.{b}{lock}")
+    sql = (
+        f"WITH wanted (a, b) AS (VALUES {values}) SELECT t.* FROM {table} t "  # noqa: S608
+        f"JOIN wanted ON t.{a} = wanted.a AND t.{b} = wanted.b ORDER BY t.{a}, t.{b}{lock}"
+    )
     return list(model.objects.raw(sql, [value for pair in pairs for value in pair]))

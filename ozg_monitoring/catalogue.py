@@ -35,7 +35,15 @@ MAX_ID = 2_147_483_647  # catalogue ids, OZG-IDs: integer columns
 LEIKA_TYPES = ("1", "2/3", "4", "5", "6")  # "2" and "3" are read as "2/3"
 LEIKA_KEY = re.compile(r"^99\d{12}$")
 LEIKA_VALUE_FIELDS = [
-    "in_leika", "name", "leika_type", "ozg_leistung_id", "sdg1", "sdg2", "legal_basis", "laws", "law_abbreviations",
+    "in_leika",
+    "name",
+    "leika_type",
+    "ozg_leistung_id",
+    "sdg1",
+    "sdg2",
+    "legal_basis",
+    "laws",
+    "law_abbreviations",
     "catalogue_row",
 ]
 LEIKA_FIELDS = [name.removesuffix("_id") for name in LEIKA_VALUE_FIELDS]
@@ -140,8 +148,11 @@ def _upsert(model, key_field: str, rows: dict, fields: list[str], *, by) -> tupl
         if obj is None:
             to_create.append(model(**{key_field: key}, **values))
         elif any(getattr(obj, name) != values[name] for name in values):
-            changes = {name: [json_value(getattr(obj, name)), json_value(value)] for name, value in values.items()
-                       if getattr(obj, name) != value}
+            changes = {
+                name: [json_value(getattr(obj, name)), json_value(value)]
+                for name, value in values.items()
+                if getattr(obj, name) != value
+            }
             for name, value in values.items():
                 setattr(obj, name, value)
             to_update.append(obj)
@@ -268,17 +279,17 @@ def catalogue_import(*, directory: Path, by) -> CatalogueResult:
             result.without_ozg.append((line, values["name"]))
     created, updated = _upsert(LeikaLeistung, "key", keyed, LEIKA_FIELDS, by=by)
     # Rows "nicht im LeiKa" have no identity of their own: they are replaced as a set when they differ.
-    current = list(
-        LeikaLeistung.objects.filter(key__isnull=True)
-        .order_by("catalogue_row")
-        .values(*LEIKA_VALUE_FIELDS)
-    )
+    current = list(LeikaLeistung.objects.filter(key__isnull=True).order_by("catalogue_row").values(*LEIKA_VALUE_FIELDS))
     if current != unkeyed:
         LeikaLeistung.objects.filter(key__isnull=True).delete()
-        new_rows = LeikaLeistung.objects.bulk_create([LeikaLeistung(key=None, **values) for values in unkeyed],
-                                                     batch_size=1000)
-        audit_record_many(model=LeikaLeistung, by=by, records=[
-            Record(action=Action.CREATED, instance=obj, changes=instance_values(obj)) for obj in new_rows])
+        new_rows = LeikaLeistung.objects.bulk_create(
+            [LeikaLeistung(key=None, **values) for values in unkeyed], batch_size=1000
+        )
+        audit_record_many(
+            model=LeikaLeistung,
+            by=by,
+            records=[Record(action=Action.CREATED, instance=obj, changes=instance_values(obj)) for obj in new_rows],
+        )
         created += len(unkeyed)
     removed, _ = LeikaLeistung.objects.exclude(key__isnull=True).exclude(key__in=list(keyed)).delete()
     result.created["leika"], result.updated["leika"], result.deleted = created, updated, removed

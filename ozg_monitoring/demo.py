@@ -84,8 +84,9 @@ def _require_enabled():
 
 def _audit_summary(action: str, label: str, changes: dict, *, by) -> None:
     """Demo rows are generated and flagged: the audit trail gets one entry per load or removal, not one per row."""
-    audit_record_many(model=RolloutStatus, by=by,
-                      records=[Record(action=action, object_id="", label=label, changes=changes)])
+    audit_record_many(
+        model=RolloutStatus, by=by, records=[Record(action=action, object_id="", label=label, changes=changes)]
+    )
 
 
 @transaction.atomic
@@ -106,9 +107,7 @@ def demo_remove(*, by) -> int:
 
 @transaction.atomic
 @audit_suppressed()
-def demo_load(
-    *, by, seed: int = DEFAULT_SEED, today: datetime.date | None = None, months: int = 24
-) -> DemoResult:
+def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = None, months: int = 24) -> DemoResult:
     DEMO_WRITE.require(by)
     _require_enabled()
     today = today or timezone.localdate()
@@ -170,8 +169,18 @@ def demo_load(
             first = rng.randint(0, min(6, months - steps)) if steps else 0
             months_used = sorted(rng.sample(range(first + 1, months + 1), steps)) if steps else []
             state = dict.fromkeys(TRACKED_FIELDS)
-            state.update(stage=path[0], maturity_model="2.0", maturity_level=0, url="", provider=None,
-                         provider_name="", platform="", planned_go_live=None, actual_go_live=None, note="")
+            state.update(
+                stage=path[0],
+                maturity_model="2.0",
+                maturity_level=0,
+                url="",
+                provider=None,
+                provider_name="",
+                platform="",
+                planned_go_live=None,
+                actual_go_live=None,
+                note="",
+            )
             events = [(moment(first, rng.randint(0, 20)), "created", {}, _json(state))]
             for month, stage in zip(months_used, path[1:], strict=True):
                 old = dict(state)
@@ -205,17 +214,33 @@ def demo_load(
             )
             statuses.append(status)
             histories.append(events)
-    status_fields = ["leistung", "verwaltung", "version", "is_demo", "created_at", "updated_at",
-                     *[name for name in TRACKED_FIELDS if name != "provider"]]
-    fast_insert(RolloutStatus, status_fields, (
-        tuple(getattr(status, "leistung_id" if name == "leistung" else "verwaltung_id" if name == "verwaltung"
-                      else name) for name in status_fields)
-        for status in statuses
-    ))
+    status_fields = [
+        "leistung",
+        "verwaltung",
+        "version",
+        "is_demo",
+        "created_at",
+        "updated_at",
+        *[name for name in TRACKED_FIELDS if name != "provider"],
+    ]
+    fast_insert(
+        RolloutStatus,
+        status_fields,
+        (
+            tuple(
+                getattr(
+                    status, "leistung_id" if name == "leistung" else "verwaltung_id" if name == "verwaltung" else name
+                )
+                for name in status_fields
+            )
+            for status in statuses
+        ),
+    )
     ids = {
         (leistung_id, verwaltung_id): pk
         for pk, leistung_id, verwaltung_id in RolloutStatus.objects.filter(is_demo=True).values_list(
-            "pk", "leistung_id", "verwaltung_id")
+            "pk", "leistung_id", "verwaltung_id"
+        )
     }
     for status in statuses:
         status.pk = ids[(status.leistung_id, status.verwaltung_id)]
@@ -224,16 +249,23 @@ def demo_load(
         for status, events in zip(statuses, histories, strict=True)
         for when, action, old, new in events
     ]
-    fast_insert(StatusEvent, ["status", "leistung", "verwaltung", "action", "old_values", "new_values", "changed_at",
-                              "channel"], event_rows)
+    fast_insert(
+        StatusEvent,
+        ["status", "leistung", "verwaltung", "action", "old_values", "new_values", "changed_at", "channel"],
+        event_rows,
+    )
     result.statuses, result.events = len(statuses), len(event_rows)
 
     # 3. Monthly snapshots from the in-memory history (the first of each month, state at its start).
-    leistung_themenfeld = {leistung.pk: leistung.themenfeld.catalogue_id for leistung in
-                           OzgLeistung.objects.select_related("themenfeld")}
+    leistung_themenfeld = {
+        leistung.pk: leistung.themenfeld.catalogue_id for leistung in OzgLeistung.objects.select_related("themenfeld")
+    }
     verwaltung_ars = {org.pk: org.ars for org in [land, *verwaltungen]}
-    real = list(RolloutStatus.objects.filter(is_demo=False).values_list(
-        "leistung_id", "verwaltung_id", "stage", "maturity_level"))
+    real = list(
+        RolloutStatus.objects.filter(is_demo=False).values_list(
+            "leistung_id", "verwaltung_id", "stage", "maturity_level"
+        )
+    )
     timelines = []  # per demo status: times and (stage, level) after each event
     for status, events in zip(statuses, histories, strict=True):
         times, values, stage, level = [], [], None, None
@@ -252,11 +284,17 @@ def demo_load(
             if position:
                 stage, level = values[position - 1]
                 states.append((leistung_id, verwaltung_id, stage, level))
-        aggregates = snapshot_aggregates(states, leistung_themenfeld=leistung_themenfeld,
-                                         verwaltung_ars=verwaltung_ars)
-        snapshots.append(MonthlySnapshot(date=day, statuses=aggregates["statuses"], online=aggregates["online"],
-                                         leistungen_online=aggregates["leistungen_online"], aggregates=aggregates,
-                                         is_demo=True))
+        aggregates = snapshot_aggregates(states, leistung_themenfeld=leistung_themenfeld, verwaltung_ars=verwaltung_ars)
+        snapshots.append(
+            MonthlySnapshot(
+                date=day,
+                statuses=aggregates["statuses"],
+                online=aggregates["online"],
+                leistungen_online=aggregates["leistungen_online"],
+                aggregates=aggregates,
+                is_demo=True,
+            )
+        )
     MonthlySnapshot.objects.filter(date__in=[snapshot.date for snapshot in snapshots]).delete()
     MonthlySnapshot.objects.bulk_create(snapshots)
     result.snapshots = len(snapshots)
@@ -266,20 +304,27 @@ def demo_load(
         name="OZG-Cloud",
         defaults={"description": "Gemeinsame Plattform der Kommunen in Schleswig-Holstein für Onlinedienste."},
     )
-    candidates = [leistung for leistung in leistungen if leistung.level in (ExecutingLevel.KREIS,
-                                                                         ExecutingLevel.AMT_GEMEINDE)]
+    candidates = [
+        leistung for leistung in leistungen if leistung.level in (ExecutingLevel.KREIS, ExecutingLevel.AMT_GEMEINDE)
+    ]
     fokus = random.Random(f"{seed}-fokus").sample(candidates, min(8, len(candidates)))  # noqa: S311
     for leistung in fokus:
-        Fokusleistung.objects.get_or_create(year=today.year, leistung=leistung,
-                                            defaults={"note": "Beispiel-Fokusleistung"})
+        Fokusleistung.objects.get_or_create(
+            year=today.year, leistung=leistung, defaults={"note": "Beispiel-Fokusleistung"}
+        )
     plan = RolloutPlan.objects.create(
-        name=f"Roll-out-Plan {today.year} (Beispiel)", slug=f"beispiel-{today.year}", year=today.year,
+        name=f"Roll-out-Plan {today.year} (Beispiel)",
+        slug=f"beispiel-{today.year}",
+        year=today.year,
         description="Beispielplan der Demo-Daten: die Fokusleistungen in allen zuständigen Verwaltungen.",
     )
     due = datetime.date(today.year, 12, 31)
     RolloutTarget.objects.bulk_create(
-        [RolloutTarget(plan=plan, leistung=leistung, verwaltung=org, due=due)
-         for leistung in fokus for org in targets[leistung.level]]
+        [
+            RolloutTarget(plan=plan, leistung=leistung, verwaltung=org, due=due)
+            for leistung in fokus
+            for org in targets[leistung.level]
+        ]
     )
     _audit_summary(
         Action.CREATED,

@@ -33,8 +33,11 @@ FIELDS = [
 def export_statuses(statuses=None):
     """Statuses with a URL, with what the records need (one query)."""
     statuses = statuses if statuses is not None else RolloutStatus.objects.all()
-    return statuses.exclude(url="").select_related("leistung", "verwaltung").order_by("verwaltung__ars",
-                                                                                       "leistung__ozg_id")
+    return (
+        statuses.exclude(url="")
+        .select_related("leistung", "verwaltung")
+        .order_by("verwaltung__ars", "leistung__ozg_id")
+    )
 
 
 def export_records(statuses) -> list[dict]:
@@ -100,11 +103,10 @@ def records_to_items(records: list[dict]) -> tuple[list[dict], list[dict]]:
     no Reifegrad; a higher level already recorded is kept). "nicht ok" only records the URL. An ARS of a
     Gemeinde in an Amt is booked on her Amt. Two queries."""
     errors, wanted = [], {}
-    arses = {record["ars"].strip() for record in records
-             if isinstance(record, dict) and isinstance(record.get("ars"), str)}
-    organisations = {
-        org.ars: org for org in Organisation.objects.filter(ars__in=arses).select_related("verwaltung")
+    arses = {
+        record["ars"].strip() for record in records if isinstance(record, dict) and isinstance(record.get("ars"), str)
     }
+    organisations = {org.ars: org for org in Organisation.objects.filter(ars__in=arses).select_related("verwaltung")}
     for index, record in enumerate(records):
         if not isinstance(record, dict):
             errors.append({"index": index, "errors": {"non_field_errors": [message("object_expected")]}})

@@ -29,25 +29,36 @@ class ArsFilterMixin(StrictFilterSet):
 
 
 class StatusFilter(ArsFilterMixin):
-    themenfeld = IntegerFilter(field_name="leistung__themenfeld__catalogue_id", bounds=POSITIVE_SMALLINT,
-                               label=_("Themenfeld"))
-    lebenslage = IntegerFilter(field_name="leistung__lebenslage__catalogue_id", bounds=POSITIVE_SMALLINT,
-                               label=_("Lebenslage"))
+    themenfeld = IntegerFilter(
+        field_name="leistung__themenfeld__catalogue_id", bounds=POSITIVE_SMALLINT, label=_("Themenfeld")
+    )
+    lebenslage = IntegerFilter(
+        field_name="leistung__lebenslage__catalogue_id", bounds=POSITIVE_SMALLINT, label=_("Lebenslage")
+    )
     level = django_filters.ChoiceFilter(
         field_name="leistung__level", choices=ExecutingLevel.choices, label=_("Vollzugsebene")
     )
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Umsetzungsstand"))
-    min_level = IntegerFilter(field_name="maturity_level", lookup_expr="gte", bounds=(0, 7),
-                              label=_("Reifegrad mindestens"))
-    changed_since = IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("geändert seit (ISO 8601)")
+    min_level = IntegerFilter(
+        field_name="maturity_level", lookup_expr="gte", bounds=(0, 7), label=_("Reifegrad mindestens")
     )
+    changed_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label=_("geändert seit (ISO 8601)"))
     platform = django_filters.ChoiceFilter(choices=RolloutStatus.Platform.choices, label=_("Plattform"))
 
     class Meta:
         model = RolloutStatus
-        fields = ["ars", "ars_prefix", "ozg_id", "themenfeld", "lebenslage", "level", "stage", "min_level",
-                  "changed_since", "platform"]
+        fields = [
+            "ars",
+            "ars_prefix",
+            "ozg_id",
+            "themenfeld",
+            "lebenslage",
+            "level",
+            "stage",
+            "min_level",
+            "changed_since",
+            "platform",
+        ]
 
 
 class EventFilter(ArsFilterMixin):

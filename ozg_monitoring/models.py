@@ -328,24 +328,17 @@ def status_rule_errors(status) -> dict[str, list[str]]:
         errors.setdefault("maturity_model", []).append(str(message("ozg.unknown_maturity_model")))
     elif status.maturity_level is None or not 0 <= status.maturity_level <= highest:
         errors.setdefault("maturity_level", []).append(
-            str(message("ozg.maturity_level_range"))
-            % {"model": status.maturity_model, "max": highest}
+            str(message("ozg.maturity_level_range")) % {"model": status.maturity_model, "max": highest}
         )
     if status.stage in ONLINE_STAGES:
         if not status.url:
             errors.setdefault("url", []).append(str(message("ozg.online_needs_url")))
         if status.maturity_level is not None and status.maturity_level < ONLINE_MIN_LEVEL:
-            errors.setdefault("maturity_level", []).append(
-                str(message("ozg.online_needs_level"))
-            )
+            errors.setdefault("maturity_level", []).append(str(message("ozg.online_needs_level")))
     if status.actual_go_live and status.actual_go_live > timezone.localdate():
-        errors.setdefault("actual_go_live", []).append(
-            str(message("ozg.go_live_future"))
-        )
+        errors.setdefault("actual_go_live", []).append(str(message("ozg.go_live_future")))
     if status.provider_id and status.provider_name:
-        errors.setdefault("provider_name", []).append(
-            str(message("ozg.provider_twice"))
-        )
+        errors.setdefault("provider_name", []).append(str(message("ozg.provider_twice")))
     return errors
 
 

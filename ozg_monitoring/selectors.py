@@ -135,12 +135,7 @@ def responsible_for(gemeinde: Organisation, level: str, *, land_org: Organisatio
 
 
 def gemeinde_by_ars(ars: str) -> Organisation | None:
-    return (
-        Organisation.objects.gemeinden()
-        .select_related("kreis", "verwaltung", "amt")
-        .filter(ars=ars)
-        .first()
-    )
+    return Organisation.objects.gemeinden().select_related("kreis", "verwaltung", "amt").filter(ars=ars).first()
 
 
 @dataclass
@@ -427,8 +422,13 @@ def dashboard_data(*, year: int | None = None) -> dict:
         if online[row["pk"]]:
             by_tf[row["themenfeld_id"]][0] += 1
     themenfeld_rows = [
-        {"name": tf["name"], "catalogue_id": tf["catalogue_id"], "online": by_tf[tf["pk"]][0],
-         "total": by_tf[tf["pk"]][1], "share": _share(*by_tf[tf["pk"]])}
+        {
+            "name": tf["name"],
+            "catalogue_id": tf["catalogue_id"],
+            "online": by_tf[tf["pk"]][0],
+            "total": by_tf[tf["pk"]][1],
+            "share": _share(*by_tf[tf["pk"]]),
+        }
         for tf in themenfelder
     ]
 
@@ -443,15 +443,27 @@ def dashboard_data(*, year: int | None = None) -> dict:
         for verwaltung_id in online[pk]:
             online_by_verwaltung[verwaltung_id][1] += 1
     kreis_rows = [
-        {"key": key, "ars": terr.ars[pk], "name": name, "online": online_by_verwaltung[pk][0],
-         "total": len(kreis_leistungen), "share": _share(online_by_verwaltung[pk][0], len(kreis_leistungen))}
+        {
+            "key": key,
+            "ars": terr.ars[pk],
+            "name": name,
+            "online": online_by_verwaltung[pk][0],
+            "total": len(kreis_leistungen),
+            "share": _share(online_by_verwaltung[pk][0], len(kreis_leistungen)),
+        }
         for key, (pk, name) in sorted(terr.kreise.items())
     ]
     unit_rows = sorted(
         (
-            {"key": terr.ars[pk][:9], "ars": terr.ars[pk], "name": terr.names[pk], "kind": terr.kinds[pk],
-             "online": online_by_verwaltung[pk][1], "total": len(gemeinde_leistungen),
-             "share": _share(online_by_verwaltung[pk][1], len(gemeinde_leistungen))}
+            {
+                "key": terr.ars[pk][:9],
+                "ars": terr.ars[pk],
+                "name": terr.names[pk],
+                "kind": terr.kinds[pk],
+                "online": online_by_verwaltung[pk][1],
+                "total": len(gemeinde_leistungen),
+                "share": _share(online_by_verwaltung[pk][1], len(gemeinde_leistungen)),
+            }
             for pk in terr.all_gemeinde_units
         ),
         key=lambda row: row["ars"],
@@ -462,12 +474,17 @@ def dashboard_data(*, year: int | None = None) -> dict:
     for fokus in Fokusleistung.objects.filter(year=year).select_related("leistung").order_by("leistung__name"):
         units = level_units(fokus.leistung.level, terr)
         count = len(online[fokus.leistung_id] & units)
-        fokus_rows.append({"ozg_id": fokus.leistung.ozg_id, "name": fokus.leistung.name, "online": count,
-                           "total": len(units), "share": _share(count, len(units))})
+        fokus_rows.append(
+            {
+                "ozg_id": fokus.leistung.ozg_id,
+                "name": fokus.leistung.name,
+                "online": count,
+                "total": len(units),
+                "share": _share(count, len(units)),
+            }
+        )
 
-    series = list(
-        MonthlySnapshot.objects.order_by("date").values("date", "statuses", "online", "leistungen_online")
-    )
+    series = list(MonthlySnapshot.objects.order_by("date").values("date", "statuses", "online", "leistungen_online"))
     plans = plan_progress()
     last_change = StatusEvent.objects.order_by("-changed_at").values_list("changed_at", flat=True).first()
     return {
@@ -507,8 +524,18 @@ def plan_progress(today: datetime.date | None = None) -> list[dict]:
         "plan_id", "leistung_id", "verwaltung_id", "verwaltung__ars", "verwaltung__name", "due", "target_stage"
     )
     statuses = {}
-    result = {pk: {"name": plan.name, "slug": plan.slug, "year": plan.year, "targets": 0, "achieved": 0,
-                   "overdue": 0, "by_kreis": defaultdict(lambda: [0, 0])} for pk, plan in plans.items()}
+    result = {
+        pk: {
+            "name": plan.name,
+            "slug": plan.slug,
+            "year": plan.year,
+            "targets": 0,
+            "achieved": 0,
+            "overdue": 0,
+            "by_kreis": defaultdict(lambda: [0, 0]),
+        }
+        for pk, plan in plans.items()
+    }
     targets = list(targets)
     if targets:
         pairs_leistungen = {row[1] for row in targets}

@@ -74,10 +74,12 @@ STATUS_WRITE = Rule(
     scope=verwaltung_scope(lambda status: status.verwaltung_id),
 )
 SNAPSHOT_CREATE = Rule(action=_lazy("Monatsstand berechnen"), perms=("ozg_monitoring.change_monthlysnapshot",))
-IMPORT_JOB_CREATE = Rule(action=_lazy("Umsetzungsstände aus einer Datei importieren"),
-                         perms=("ozg_monitoring.add_importjob",))
-LEISTUNG_LEVEL_SET = Rule(action=_lazy("Vollzugsebene einer OZG-Leistung festlegen"),
-                          perms=("ozg_monitoring.change_ozgleistung",))
+IMPORT_JOB_CREATE = Rule(
+    action=_lazy("Umsetzungsstände aus einer Datei importieren"), perms=("ozg_monitoring.add_importjob",)
+)
+LEISTUNG_LEVEL_SET = Rule(
+    action=_lazy("Vollzugsebene einer OZG-Leistung festlegen"), perms=("ozg_monitoring.change_ozgleistung",)
+)
 
 
 class StaleVersionError(Exception):
@@ -86,10 +88,7 @@ class StaleVersionError(Exception):
     def __init__(self, *, current_version: int, expected_version: int):
         self.current_version = current_version
         self.expected_version = expected_version
-        super().__init__(
-            message("ozg.stale_version")
-            % {"current": current_version, "expected": expected_version}
-        )
+        super().__init__(message("ozg.stale_version") % {"current": current_version, "expected": expected_version})
 
 
 class BulkUpsertError(Exception):
@@ -126,8 +125,10 @@ def _json_value(name: str, value):
 
 def status_values(status: RolloutStatus) -> dict:
     """The tracked fields of a status as JSON-ready values (provider as id, dates as ISO strings)."""
-    return {name: _json_value(name, getattr(status, "provider_id" if name == "provider" else name)) for name in
-            TRACKED_FIELDS}
+    return {
+        name: _json_value(name, getattr(status, "provider_id" if name == "provider" else name))
+        for name in TRACKED_FIELDS
+    }
 
 
 _url_validator = URLValidator(schemes=["https", "http"], message=lazy_message("url"))
@@ -147,8 +148,11 @@ def _text(value, *, name: str) -> str:
 
 
 def _choice(value, allowed, *, code: str = "ozg.choices"):
-    text = value if isinstance(value, str) else (str(value) if isinstance(value, int | float)
-                                                 and not isinstance(value, bool) else None)
+    text = (
+        value
+        if isinstance(value, str)
+        else (str(value) if isinstance(value, int | float) and not isinstance(value, bool) else None)
+    )
     if text not in allowed:
         raise ValidationError(message(code, values=", ".join(allowed)))
     return text
@@ -282,13 +286,10 @@ def _apply(status: RolloutStatus, changes: dict, *, created: bool, today: dateti
     errors = status_rule_errors(status)
     if not created and STAGE_ORDER[status.stage] < STAGE_ORDER[old_stage] and not str(changes.get("note") or ""):
         errors.setdefault("note", []).append(
-            message("ozg.step_back_needs_note")
-            % {"old": Stage(old_stage).label, "new": Stage(status.stage).label}
+            message("ozg.step_back_needs_note") % {"old": Stage(old_stage).label, "new": Stage(status.stage).label}
         )
     if status.verwaltung.kind not in STATUS_KINDS:
-        errors.setdefault("verwaltung", []).append(
-            message("ozg.not_a_verwaltung")
-        )
+        errors.setdefault("verwaltung", []).append(message("ozg.not_a_verwaltung"))
     if created:
         return {}, after, errors
     return {name: before[name] for name in changed}, {name: after[name] for name in changed}, errors
@@ -307,7 +308,6 @@ def rollout_status_rule_errors(*, current: RolloutStatus, changes: dict) -> dict
     probe = copy.copy(current)
     _old, _new, errors = _apply(probe, changes, created=current.pk is None, today=timezone.localdate())
     return errors
-
 
 
 @transaction.atomic
@@ -443,8 +443,12 @@ class _BulkItem:
 
 
 def _stale(item: _BulkItem, current: int) -> dict:
-    return {"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars, "errors": {"version": [
-        message("ozg.stale_item", expected=item.expected, current=current)]}}
+    return {
+        "index": item.index,
+        "ozg_id": item.ozg_id,
+        "ars": item.ars,
+        "errors": {"version": [message("ozg.stale_item", expected=item.expected, current=current)]},
+    }
 
 
 def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids) -> BulkResult:
@@ -452,14 +456,20 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
     checked_items = [status_input(item, item=True) for item in items]
     ozg_ids = {values["ozg_id"] for values, _errors in checked_items if "ozg_id" in values}
     arses = {values["ars"] for values, _errors in checked_items if "ars" in values}
-    providers = [values["changes"]["provider"] for values, _errors in checked_items
-                 if values.get("changes", {}).get("provider") is not None]
+    providers = [
+        values["changes"]["provider"]
+        for values, _errors in checked_items
+        if values.get("changes", {}).get("provider") is not None
+    ]
     provider_ids = {key for key in providers if isinstance(key, int)}
     arses |= {key for key in providers if isinstance(key, str)}
     leistungen = {leistung.ozg_id: leistung for leistung in OzgLeistung.objects.filter(ozg_id__in=ozg_ids)}
     leistungen_by_pk = {leistung.pk: leistung for leistung in leistungen.values()}
-    found = Organisation.objects.filter(Q(ars__in=arses) | Q(pk__in=provider_ids)) if provider_ids else (
-        Organisation.objects.filter(ars__in=arses))
+    found = (
+        Organisation.objects.filter(Q(ars__in=arses) | Q(pk__in=provider_ids))
+        if provider_ids
+        else (Organisation.objects.filter(ars__in=arses))
+    )
     organisations = {org.ars: org for org in found if org.ars}
     organisations_by_pk = {org.pk: org for org in found}
     now = timezone.now()
@@ -489,15 +499,22 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
             if changes["provider"] is None:
                 item_errors["provider"] = [message("ozg.unknown_provider", key=key)]
         # The error entry repeats the item's key as sent (the CSV import's report shows the cells, formula-safe).
-        shown_ozg_id, shown_ars = (_shown(items[index].get(name)) if isinstance(items[index], dict) else ""
-                                   for name in ("ozg_id", "ars"))
+        shown_ozg_id, shown_ars = (
+            _shown(items[index].get(name)) if isinstance(items[index], dict) else "" for name in ("ozg_id", "ars")
+        )
         if item_errors:
             errors.append({"index": index, "ozg_id": shown_ozg_id, "ars": shown_ars, "errors": item_errors})
             continue
         pair = (leistung.pk, verwaltung.pk)
         if pair in seen:
-            errors.append({"index": index, "ozg_id": shown_ozg_id, "ars": shown_ars,
-                           "errors": {"non_field_errors": [message("ozg.duplicate_item")]}})
+            errors.append(
+                {
+                    "index": index,
+                    "ozg_id": shown_ozg_id,
+                    "ars": shown_ars,
+                    "errors": {"non_field_errors": [message("ozg.duplicate_item")]},
+                }
+            )
             continue
         seen.add(pair)
         prepared.append(_BulkItem(index, shown_ozg_id, shown_ars, pair, changes, expected))
@@ -509,24 +526,33 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
     for item in prepared:
         if item.pair not in known:
             leistung_id, verwaltung_id = item.pair
-            fresh = RolloutStatus(leistung=leistungen_by_pk[leistung_id], verwaltung=organisations_by_pk[verwaltung_id],
-                                  version=0, created_at=now)
+            fresh = RolloutStatus(
+                leistung=leistungen_by_pk[leistung_id],
+                verwaltung=organisations_by_pk[verwaltung_id],
+                version=0,
+                created_at=now,
+            )
             _old, item.fresh_values, item.fresh_errors = _apply(fresh, item.changes, created=True, today=today)
             fresh.version, fresh.updated_at = 1, now
             item.fresh = fresh
     had_errors = bool(errors)
-    claimable = [] if had_errors else [
-        item for item in prepared if item.fresh is not None and item.expects_none and not item.fresh_errors
-    ]
+    claimable = (
+        []
+        if had_errors
+        else [item for item in prepared if item.fresh is not None and item.expects_none and not item.fresh_errors]
+    )
     columns = [RolloutStatus._meta.get_field(name).attname for name in INSERT_FIELDS]
     created_ids = insert_new(
-        RolloutStatus, INSERT_FIELDS, [tuple(getattr(item.fresh, column) for column in columns) for item in claimable],
+        RolloutStatus,
+        INSERT_FIELDS,
+        [tuple(getattr(item.fresh, column) for column in columns) for item in claimable],
         unique=("leistung", "verwaltung"),
     )
     # 2. Every other pair: its row, locked, in the same order.
     existing = {}
-    for status in lock_pairs(RolloutStatus, "leistung", "verwaltung",
-                             [item.pair for item in prepared if item.pair not in created_ids]):
+    for status in lock_pairs(
+        RolloutStatus, "leistung", "verwaltung", [item.pair for item in prepared if item.pair not in created_ids]
+    ):
         status.leistung = leistungen_by_pk[status.leistung_id]  # already loaded: the audit entry names the status
         status.verwaltung = organisations_by_pk[status.verwaltung_id]  # without a query per row
         existing[(status.leistung_id, status.verwaltung_id)] = status
@@ -550,11 +576,18 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
             if item.fresh is not None and not item.expects_none:
                 errors.append(_stale(item, 0))
             elif item.fresh_errors:
-                errors.append({"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars,
-                               "errors": item.fresh_errors})
+                errors.append(
+                    {"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars, "errors": item.fresh_errors}
+                )
             elif not had_errors:
-                errors.append({"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars, "errors": {
-                    "non_field_errors": [message("ozg.concurrent_change")]}})
+                errors.append(
+                    {
+                        "index": item.index,
+                        "ozg_id": item.ozg_id,
+                        "ars": item.ars,
+                        "errors": {"non_field_errors": [message("ozg.concurrent_change")]},
+                    }
+                )
             continue
         if item.expected not in (None, "") and str(item.expected) != str(status.version):
             errors.append(_stale(item, status.version))
@@ -582,21 +615,46 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
     changed_by = by.pk if getattr(by, "pk", None) else None
     fast_insert(
         StatusEvent,
-        ["status", "leistung", "verwaltung", "action", "old_values", "new_values", "changed_by", "changed_at",
-         "channel"],
         [
-            (status.pk, status.leistung_id, status.verwaltung_id,
-             StatusEvent.Action.CREATED if created else StatusEvent.Action.CHANGED,
-             old_values, new_values, changed_by, now, channel)
+            "status",
+            "leistung",
+            "verwaltung",
+            "action",
+            "old_values",
+            "new_values",
+            "changed_by",
+            "changed_at",
+            "channel",
+        ],
+        [
+            (
+                status.pk,
+                status.leistung_id,
+                status.verwaltung_id,
+                StatusEvent.Action.CREATED if created else StatusEvent.Action.CHANGED,
+                old_values,
+                new_values,
+                changed_by,
+                now,
+                channel,
+            )
             for status, created, old_values, new_values in events
         ],
     )
     # The raw-SQL writes above pass no model signals: the audit trail gets its entries here, in one INSERT.
-    audit_record_many(model=RolloutStatus, by=by, when=now, records=[
-        Record(action=Action.CREATED if created else Action.CHANGED, instance=status,
-               changes=new_values if created else {name: [old_values[name], new_values[name]] for name in new_values})
-        for status, created, old_values, new_values in events
-    ])
+    audit_record_many(
+        model=RolloutStatus,
+        by=by,
+        when=now,
+        records=[
+            Record(
+                action=Action.CREATED if created else Action.CHANGED,
+                instance=status,
+                changes=new_values if created else {name: [old_values[name], new_values[name]] for name in new_values},
+            )
+            for status, created, old_values, new_values in events
+        ],
+    )
     result.created, result.updated = len(to_create), len(to_update)
     return result
 
@@ -705,8 +763,9 @@ def _error_report(errors: list[dict]) -> str:
     for error in errors:
         for field_name, texts in error["errors"].items():
             for text in texts:
-                writer.writerow([error.get("line", ""), error.get("ozg_id", ""), error.get("ars", ""), field_name,
-                                 text])
+                writer.writerow(
+                    [error.get("line", ""), error.get("ozg_id", ""), error.get("ars", ""), field_name, text]
+                )
     return buffer.getvalue()
 
 
@@ -772,7 +831,7 @@ def _import_job_run(job) -> None:
     by = job.uploaded_by  # the uploader acts: the rule and her Verwaltungen apply to every row
     errors = []
     for start in range(0, len(rows), IMPORT_CHUNK):
-        chunk = rows[start:start + IMPORT_CHUNK]
+        chunk = rows[start : start + IMPORT_CHUNK]
         items = [{key: value for key, value in row.items() if key != "_line"} for row in chunk]
         try:
             with transaction.atomic():
@@ -793,7 +852,9 @@ def _import_job_run(job) -> None:
             with transaction.atomic():
                 created = updated = 0
                 for start in range(0, len(rows), IMPORT_CHUNK):
-                    items = [{k: v for k, v in row.items() if k != "_line"} for row in rows[start:start + IMPORT_CHUNK]]
+                    items = [
+                        {k: v for k, v in row.items() if k != "_line"} for row in rows[start : start + IMPORT_CHUNK]
+                    ]
                     result = rollout_status_bulk_upsert(items=items, by=by, channel="import")
                     created, updated = created + result.created, updated + result.updated
         except BulkUpsertError as error:

@@ -30,6 +30,7 @@ from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stag
 PAGE_SIZE = 25
 DASHBOARD_SECONDS = 6 * 3600
 
+
 def _page(request, items, per_page=PAGE_SIZE):
     paginator = Paginator(items, per_page)
     return paginator.get_page(request.GET.get("seite"))
@@ -117,8 +118,11 @@ def _dashboard_context() -> dict:
         "themenfeld_chart": _share_bars(
             data["themenfelder"],
             title=_("Leistungen mit Onlinedienst je Themenfeld"),
-            description=_("Anteil der in Schleswig-Holstein vollzogenen OZG-Leistungen je Themenfeld, die in "
-                          "mindestens einer Verwaltung online verfügbar sind, Stand %(t)s.") % {"t": as_of},
+            description=_(
+                "Anteil der in Schleswig-Holstein vollzogenen OZG-Leistungen je Themenfeld, die in "
+                "mindestens einer Verwaltung online verfügbar sind, Stand %(t)s."
+            )
+            % {"t": as_of},
         ),
         "fokus_chart": _share_bars(
             data["fokus"],
@@ -129,15 +133,19 @@ def _dashboard_context() -> dict:
             "kreise",
             data["kreise"],
             title=_("Anteil online je Kreis und kreisfreier Stadt"),
-            description=_("Karte Schleswig-Holsteins: je Kreis der Anteil der Kreis-Leistungen, die online "
-                          "verfügbar sind. Die Werte stehen in der Tabelle unter der Karte."),
+            description=_(
+                "Karte Schleswig-Holsteins: je Kreis der Anteil der Kreis-Leistungen, die online "
+                "verfügbar sind. Die Werte stehen in der Tabelle unter der Karte."
+            ),
         ),
         "unit_map": _share_map(
             "verbaende",
             data["units"],
             title=_("Anteil online je Amt und amtsfreier Gemeinde"),
-            description=_("Karte Schleswig-Holsteins: je Amt, amtsfreier Gemeinde und kreisfreier Stadt der Anteil "
-                          "der Leistungen dieser Ebene, die online verfügbar sind. Die Werte stehen in der Tabelle."),
+            description=_(
+                "Karte Schleswig-Holsteins: je Amt, amtsfreier Gemeinde und kreisfreier Stadt der Anteil "
+                "der Leistungen dieser Ebene, die online verfügbar sind. Die Werte stehen in der Tabelle."
+            ),
         ),
         "series_chart": charts.line_chart(
             x_labels=[_month_label(row["date"]) for row in series],
@@ -145,10 +153,13 @@ def _dashboard_context() -> dict:
                 {"label": _("Onlinedienste (Verwaltung × Leistung)"), "values": [row["online"] for row in series]},
                 {"label": _("Leistungen online"), "values": [row["leistungen_online"] for row in series]},
             ],
-            title=_("Entwicklung seit %(first)s") % {"first": _month_label(series[0]["date"])} if series
+            title=_("Entwicklung seit %(first)s") % {"first": _month_label(series[0]["date"])}
+            if series
             else _("Entwicklung"),
-            description=_("Monatsstände: Zahl der Onlinedienste und Zahl der Leistungen, die in mindestens einer "
-                          "Verwaltung online sind. Die Werte stehen in der Tabelle."),
+            description=_(
+                "Monatsstände: Zahl der Onlinedienste und Zahl der Leistungen, die in mindestens einer "
+                "Verwaltung online sind. Die Werte stehen in der Tabelle."
+            ),
         ),
     }
     return context
@@ -262,12 +273,22 @@ class LeistungListView(TemplateView):
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="ozg-leistungen.csv"'
             writer = SafeCsvWriter(response)
-            writer.writerow(["ozg_id", "leistung", "themenfeld", "lebenslage", "vollzugsebene", "abdeckung",
-                             "verwaltungen_online"])
+            writer.writerow(
+                ["ozg_id", "leistung", "themenfeld", "lebenslage", "vollzugsebene", "abdeckung", "verwaltungen_online"]
+            )
             for leistung in leistungen:
                 cover = coverage[leistung.pk]
-                writer.writerow([leistung.ozg_id, leistung.name, leistung.themenfeld.name, leistung.lebenslage.name,
-                                 leistung.get_level_display(), cover.label, cover.online])
+                writer.writerow(
+                    [
+                        leistung.ozg_id,
+                        leistung.name,
+                        leistung.themenfeld.name,
+                        leistung.lebenslage.name,
+                        leistung.get_level_display(),
+                        cover.label,
+                        cover.online,
+                    ]
+                )
             return response
         page = _page(request, leistungen)
         coverage = selectors.coverage_by_leistung(page.object_list)
@@ -360,13 +381,41 @@ class StatusListView(TemplateView):
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="ozg-umsetzungsstaende.csv"'
             writer = SafeCsvWriter(response)
-            writer.writerow(["ozg_id", "leistung", "ars", "verwaltung", "stage", "maturity_model", "maturity_level",
-                             "url", "platform", "planned_go_live", "actual_go_live", "version", "updated_at"])
+            writer.writerow(
+                [
+                    "ozg_id",
+                    "leistung",
+                    "ars",
+                    "verwaltung",
+                    "stage",
+                    "maturity_model",
+                    "maturity_level",
+                    "url",
+                    "platform",
+                    "planned_go_live",
+                    "actual_go_live",
+                    "version",
+                    "updated_at",
+                ]
+            )
             for status in statuses.iterator(chunk_size=2000):
-                writer.writerow([status.leistung.ozg_id, status.leistung.name, status.verwaltung.ars,
-                                 status.verwaltung.name, status.stage, status.maturity_model, status.maturity_level,
-                                 status.url, status.platform, status.planned_go_live or "",
-                                 status.actual_go_live or "", status.version, status.updated_at.isoformat()])
+                writer.writerow(
+                    [
+                        status.leistung.ozg_id,
+                        status.leistung.name,
+                        status.verwaltung.ars,
+                        status.verwaltung.name,
+                        status.stage,
+                        status.maturity_model,
+                        status.maturity_level,
+                        status.url,
+                        status.platform,
+                        status.planned_go_live or "",
+                        status.actual_go_live or "",
+                        status.version,
+                        status.updated_at.isoformat(),
+                    ]
+                )
             return response
         page = _page(request, statuses, per_page=50)
         context = self.get_context_data(

@@ -12,8 +12,17 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-SOFTWARE_TYPES = {"standalone/mobile", "standalone/iot", "standalone/desktop", "standalone/web", "standalone/backend",
-                  "standalone/other", "addon", "library", "configurationFiles"}
+SOFTWARE_TYPES = {
+    "standalone/mobile",
+    "standalone/iot",
+    "standalone/desktop",
+    "standalone/web",
+    "standalone/backend",
+    "standalone/other",
+    "addon",
+    "library",
+    "configurationFiles",
+}
 DEVELOPMENT_STATUS = {"concept", "development", "beta", "stable", "obsolete"}
 MAINTENANCE_TYPES = {"internal", "contract", "community", "none"}
 PLATFORMS = {"web", "windows", "mac", "linux", "ios", "android"}

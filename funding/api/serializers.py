@@ -31,9 +31,26 @@ class BudgetLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = BudgetLine
         fields = [
-            "id", "key", "title", "source", "recipient", "agreement", "fiscal_year", "year_is_stated", "period_note",
-            "purpose", "planned_amount", "amount_is_approximate", "amount_wording", "status", "approved_amount",
-            "paid_amount", "remaining_amount", "note", "source_citation", "source_url",
+            "id",
+            "key",
+            "title",
+            "source",
+            "recipient",
+            "agreement",
+            "fiscal_year",
+            "year_is_stated",
+            "period_note",
+            "purpose",
+            "planned_amount",
+            "amount_is_approximate",
+            "amount_wording",
+            "status",
+            "approved_amount",
+            "paid_amount",
+            "remaining_amount",
+            "note",
+            "source_citation",
+            "source_url",
         ]
 
     def get_remaining_amount(self, line) -> str:
@@ -50,8 +67,16 @@ class DrawdownPublicSerializer(serializers.ModelSerializer):
     class Meta:
         model = Drawdown
         fields = [
-            "id", "line", "line_title", "fiscal_year", "amount", "purpose_text", "status", "requested_on",
-            "paid_on", "closing_reason",
+            "id",
+            "line",
+            "line_title",
+            "fiscal_year",
+            "amount",
+            "purpose_text",
+            "status",
+            "requested_on",
+            "paid_on",
+            "closing_reason",
         ]
 
 
@@ -78,7 +103,12 @@ class DrawdownStaffSerializer(DrawdownPublicSerializer):
     class Meta(DrawdownPublicSerializer.Meta):
         fields = [
             *DrawdownPublicSerializer.Meta.fields,
-            "requested_by", "reviewed_by", "reviewed_at", "approved_by", "approved_at", "payment_reference",
+            "requested_by",
+            "reviewed_by",
+            "reviewed_at",
+            "approved_by",
+            "approved_at",
+            "payment_reference",
             "transitions",
         ]
 
@@ -107,6 +137,19 @@ class InKindSerializer(serializers.ModelSerializer):
     class Meta:
         model = InKindContribution
         fields = [
-            "id", "kind", "title", "from_body", "recipient", "agreement", "people_count", "fte", "period_start",
-            "period_end", "period_note", "monetary_value", "wording", "note", "source_citation",
+            "id",
+            "kind",
+            "title",
+            "from_body",
+            "recipient",
+            "agreement",
+            "people_count",
+            "fte",
+            "period_start",
+            "period_end",
+            "period_note",
+            "monetary_value",
+            "wording",
+            "note",
+            "source_citation",
         ]

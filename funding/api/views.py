@@ -42,16 +42,19 @@ class InKindViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 # The body is the shared `Error` of the schema (itvsh_portal.api_support): {"detail": "...", "code": "..."}.
-CONFLICT = OpenApiResponse(description="Der Arbeitsablauf lässt den Schritt im aktuellen Stand nicht zu "
-                           "(Vier-Augen-Prinzip, Betrag über dem verfügbaren, Übergang nicht erlaubt).")
+CONFLICT = OpenApiResponse(
+    description="Der Arbeitsablauf lässt den Schritt im aktuellen Stand nicht zu "
+    "(Vier-Augen-Prinzip, Betrag über dem verfügbaren, Übergang nicht erlaubt)."
+)
 
 
 STEP_RESPONSES = {200: serializers.DrawdownStaffSerializer, 409: CONFLICT}
 
 
 def _conflict(error: services.FundingConflict) -> Response:
-    return Response({"detail": " ".join(error.messages), "code": error.code or "conflict"},
-                    status=status.HTTP_409_CONFLICT)
+    return Response(
+        {"detail": " ".join(error.messages), "code": error.code or "conflict"}, status=status.HTTP_409_CONFLICT
+    )
 
 
 class DrawdownViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -103,7 +106,10 @@ class DrawdownViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = serializer.validated_data
         try:
             drawdown = services.drawdown_request(
-                line=data["line"], amount=data["amount"], purpose_text=data["purpose_text"], by=request.user,
+                line=data["line"],
+                amount=data["amount"],
+                purpose_text=data["purpose_text"],
+                by=request.user,
                 requested_on=data.get("requested_on"),
             )
         except services.FundingConflict as error:

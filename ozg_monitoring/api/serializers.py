@@ -50,8 +50,7 @@ class LeikaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LeikaLeistung
-        fields = ["key", "in_leika", "name", "leika_type", "ozg_id", "sdg1", "sdg2", "legal_basis",
-                  "law_abbreviations"]
+        fields = ["key", "in_leika", "name", "leika_type", "ozg_id", "sdg1", "sdg2", "legal_basis", "law_abbreviations"]
 
 
 class StatusSerializer(serializers.ModelSerializer):
@@ -65,9 +64,28 @@ class StatusSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RolloutStatus
-        fields = ["id", "ozg_id", "leistung", "themenfeld", "level", "ars", "verwaltung", "stage",
-                  "maturity_model", "maturity_level", "url", "provider", "provider_name", "platform",
-                  "planned_go_live", "actual_go_live", "note", "version", "updated_at", "is_demo"]
+        fields = [
+            "id",
+            "ozg_id",
+            "leistung",
+            "themenfeld",
+            "level",
+            "ars",
+            "verwaltung",
+            "stage",
+            "maturity_model",
+            "maturity_level",
+            "url",
+            "provider",
+            "provider_name",
+            "platform",
+            "planned_go_live",
+            "actual_go_live",
+            "note",
+            "version",
+            "updated_at",
+            "is_demo",
+        ]
 
 
 class StatusChangeSerializer(serializers.Serializer):
@@ -97,8 +115,11 @@ class StatusChangeSerializer(serializers.Serializer):
         values, errors = status_input(data.dict() if hasattr(data, "dict") else data, item=self.item)
         if errors:
             raise serializers.ValidationError(errors)
-        return {**values["changes"], **({"version": values["version"]} if values["version"] is not None else {}),
-                **{name: values[name] for name in ("ozg_id", "ars") if name in values}}
+        return {
+            **values["changes"],
+            **({"version": values["version"]} if values["version"] is not None else {}),
+            **{name: values[name] for name in ("ozg_id", "ars") if name in values},
+        }
 
 
 class StaleSerializer(serializers.Serializer):
@@ -130,14 +151,27 @@ class EventSerializer(serializers.ModelSerializer):
     ars = serializers.CharField(source="verwaltung.ars", read_only=True)
     verwaltung = serializers.CharField(source="verwaltung.name", read_only=True)
     changed_by = serializers.SerializerMethodField(
-        help_text=_("Wer geändert hat, als Rolle oder Stelle, nie als Person: „ITV.SH“, „Kommune: <Verwaltung>“, "
-                    "„Datei-Import“, „Beispieldaten“ (oder „nicht bekannt“ bei einem gelöschten Konto).")
+        help_text=_(
+            "Wer geändert hat, als Rolle oder Stelle, nie als Person: „ITV.SH“, „Kommune: <Verwaltung>“, "
+            "„Datei-Import“, „Beispieldaten“ (oder „nicht bekannt“ bei einem gelöschten Konto)."
+        )
     )
 
     class Meta:
         model = StatusEvent
-        fields = ["id", "status", "ozg_id", "ars", "verwaltung", "action", "old_values", "new_values",
-                  "changed_by", "changed_at", "channel"]
+        fields = [
+            "id",
+            "status",
+            "ozg_id",
+            "ars",
+            "verwaltung",
+            "action",
+            "old_values",
+            "new_values",
+            "changed_by",
+            "changed_at",
+            "channel",
+        ]
 
     def get_changed_by(self, obj) -> str:
         return obj.public_actor

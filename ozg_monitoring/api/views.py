@@ -179,8 +179,14 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         request=StatusChangeSerializer,
         description=PRECONDITION_DOC,
-        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, description=_lazy(
-            "ETag aus GET (z. B. \"17-3\"); statt `version` im Inhalt"))],
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description=_lazy('ETag aus GET (z. B. "17-3"); statt `version` im Inhalt'),
+            )
+        ],
         responses={
             200: StatusSerializer,
             409: StaleSerializer,
@@ -223,8 +229,12 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "noch keinen Umsetzungsstand); ein Eintrag ohne `version` überschreibt den aktuellen Stand. Sind alle "
             "Fehler veraltete Versionen: 409."
         ),
-        responses={200: BulkResultSerializer, 400: None, 403: None,
-                   409: OpenApiResponse(description=_lazy("Veraltete Version in Einträgen: nichts wurde geändert"))},
+        responses={
+            200: BulkResultSerializer,
+            400: None,
+            403: None,
+            409: OpenApiResponse(description=_lazy("Veraltete Version in Einträgen: nichts wurde geändert")),
+        },
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
@@ -254,8 +264,13 @@ def _bulk_response(items, request, *, channel):
     try:
         result = rollout_status_bulk_upsert(items=items, by=request.user, channel=channel)
     except BulkUpsertError as error:
-        code = (status.HTTP_403_FORBIDDEN if error.forbidden
-                else status.HTTP_409_CONFLICT if error.conflict else status.HTTP_400_BAD_REQUEST)
+        code = (
+            status.HTTP_403_FORBIDDEN
+            if error.forbidden
+            else status.HTTP_409_CONFLICT
+            if error.conflict
+            else status.HTTP_400_BAD_REQUEST
+        )
         return Response({"detail": str(error), "errors": error.errors}, status=code)
     return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
 
@@ -308,15 +323,22 @@ class GemeindeLeistungenView(GenericAPIView):
     filter_backends = []
     queryset = OzgLeistung.objects.none()
 
-    @extend_schema(parameters=[OpenApiParameter("themenfeld", int), OpenApiParameter("lebenslage", int),
-                               OpenApiParameter("q", str)],
-                   responses=LookupSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("themenfeld", int),
+            OpenApiParameter("lebenslage", int),
+            OpenApiParameter("q", str),
+        ],
+        responses=LookupSerializer(many=True),
+    )
     def get(self, request, ars):
         gemeinde = selectors.gemeinde_by_ars(ars)
         if gemeinde is None:
             raise Http404(message("ozg.unknown_gemeinde"))
-        params = {name: query_int(request.query_params, name, bounds=POSITIVE_SMALLINT)
-                  for name in ("themenfeld", "lebenslage")}
+        params = {
+            name: query_int(request.query_params, name, bounds=POSITIVE_SMALLINT)
+            for name in ("themenfeld", "lebenslage")
+        }
         leistungen = selectors.lookup_leistungen(q=request.query_params.get("q", "")[:100], **params)
         page = self.paginate_queryset(leistungen)
         rows = selectors.lookup_rows(gemeinde, page)
@@ -341,8 +363,9 @@ class GemeindeLeistungenView(GenericAPIView):
 
 
 FEDERAL_MAX_PAGE = 10**6  # page × size stays far below the range of an SQL OFFSET
-FEDERAL_NOTE = _lazy("Ein Umsetzungsstand mit Adresse ergibt einen Datensatz je LeiKa-Leistung; totalElements zählt "
-                     "Umsetzungsstände.")
+FEDERAL_NOTE = _lazy(
+    "Ein Umsetzungsstand mit Adresse ergibt einen Datensatz je LeiKa-Leistung; totalElements zählt Umsetzungsstände."
+)
 
 
 class FederalExportView(APIView):
@@ -381,7 +404,7 @@ class FederalExportView(APIView):
         page = query_int(request.query_params, "page", bounds=(0, FEDERAL_MAX_PAGE), default=0)
         size = min(query_int(request.query_params, "size", bounds=(1, POSITIVE_INTEGER[1]), default=100), 1000)
         total = statuses.count()
-        chunk = statuses[page * size:(page + 1) * size]
+        chunk = statuses[page * size : (page + 1) * size]
         content = federal.export_records(chunk)
         pages = (total + size - 1) // size
         return Response(

@@ -20,9 +20,7 @@ audit_readers = importlib.import_module("accounts.migrations.0004_revision_group
 def perms(name) -> set[str]:
     return {
         f"{app}.{codename}"
-        for app, codename in Group.objects.get(name=name).permissions.values_list(
-            "content_type__app_label", "codename"
-        )
+        for app, codename in Group.objects.get(name=name).permissions.values_list("content_type__app_label", "codename")
     }
 
 
@@ -34,18 +32,31 @@ def member(name):
 
 def test_the_five_groups_exist():
     assert set(Group.objects.values_list("name", flat=True)) >= {
-        "Redaktion", "Monitoring", "Finanzen", "Administration", "Kommune"
+        "Redaktion",
+        "Monitoring",
+        "Finanzen",
+        "Administration",
+        "Kommune",
     }
 
 
 def test_redaktion_edits_agreements_catalogue_and_register():
     granted = perms("Redaktion")
     assert {
-        "cooperations.add_agreement", "cooperations.change_agreement", "cooperations.delete_agreement",
-        "cooperations.change_agreementparty", "cooperations.change_source", "cooperations.view_reminderlog",
-        "ozg_monitoring.change_themenfeld", "ozg_monitoring.change_lebenslage", "ozg_monitoring.change_ozgleistung",
-        "ozg_monitoring.add_fokusleistung", "ozg_monitoring.change_rolloutplan", "ozg_monitoring.change_rollouttarget",
-        "organisations.change_organisation", "organisations.view_organisation",
+        "cooperations.add_agreement",
+        "cooperations.change_agreement",
+        "cooperations.delete_agreement",
+        "cooperations.change_agreementparty",
+        "cooperations.change_source",
+        "cooperations.view_reminderlog",
+        "ozg_monitoring.change_themenfeld",
+        "ozg_monitoring.change_lebenslage",
+        "ozg_monitoring.change_ozgleistung",
+        "ozg_monitoring.add_fokusleistung",
+        "ozg_monitoring.change_rolloutplan",
+        "ozg_monitoring.change_rollouttarget",
+        "organisations.change_organisation",
+        "organisations.view_organisation",
     } <= granted
     assert "organisations.add_organisation" not in granted and "organisations.delete_organisation" not in granted
     assert not {p for p in granted if p.startswith(("funding.", "auth.", "accounts."))}
@@ -55,9 +66,14 @@ def test_redaktion_edits_agreements_catalogue_and_register():
 def test_monitoring_acts_for_all_verwaltungen():
     assert perms("Monitoring") == {
         "accounts.act_for_all_verwaltungen",
-        "ozg_monitoring.add_rolloutstatus", "ozg_monitoring.change_rolloutstatus", "ozg_monitoring.view_rolloutstatus",
-        "ozg_monitoring.view_statusevent", "ozg_monitoring.change_monthlysnapshot",
-        "ozg_monitoring.view_monthlysnapshot", "ozg_monitoring.add_importjob", "ozg_monitoring.view_importjob",
+        "ozg_monitoring.add_rolloutstatus",
+        "ozg_monitoring.change_rolloutstatus",
+        "ozg_monitoring.view_rolloutstatus",
+        "ozg_monitoring.view_statusevent",
+        "ozg_monitoring.change_monthlysnapshot",
+        "ozg_monitoring.view_monthlysnapshot",
+        "ozg_monitoring.add_importjob",
+        "ozg_monitoring.view_importjob",
         *(f"ozg_monitoring.view_{model}" for model in migration.CATALOGUE),
         "organisations.view_organisation",
     }
@@ -68,9 +84,16 @@ def test_monitoring_acts_for_all_verwaltungen():
 def test_finanzen_approves_drawdowns_but_cannot_change_agreements():
     granted = perms("Finanzen")
     assert {
-        "funding.review_drawdown", "funding.approve_drawdown", "funding.pay_drawdown",
-        "funding.add_drawdown", "funding.change_drawdown", "funding.change_budgetline", "funding.add_fundingsource",
-        "funding.change_inkindcontribution", "funding.view_yearlyreport", "funding.view_drawdowntransition",
+        "funding.review_drawdown",
+        "funding.approve_drawdown",
+        "funding.pay_drawdown",
+        "funding.add_drawdown",
+        "funding.change_drawdown",
+        "funding.change_budgetline",
+        "funding.add_fundingsource",
+        "funding.change_inkindcontribution",
+        "funding.view_yearlyreport",
+        "funding.view_drawdowntransition",
         "cooperations.view_agreement",
     } <= granted
     user = member("Finanzen")
@@ -82,10 +105,19 @@ def test_finanzen_approves_drawdowns_but_cannot_change_agreements():
 
 def test_administration_manages_users_tokens_and_devices():
     assert {
-        "auth.add_user", "auth.change_user", "auth.delete_user", "auth.view_user", "auth.view_group",
-        "accounts.add_apitoken", "accounts.change_apitoken", "accounts.view_apitoken",
-        "accounts.add_verwaltungmembership", "accounts.delete_verwaltungmembership",
-        "otp_totp.delete_totpdevice", "otp_static.delete_staticdevice", "axes.delete_accessattempt",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.delete_user",
+        "auth.view_user",
+        "auth.view_group",
+        "accounts.add_apitoken",
+        "accounts.change_apitoken",
+        "accounts.view_apitoken",
+        "accounts.add_verwaltungmembership",
+        "accounts.delete_verwaltungmembership",
+        "otp_totp.delete_totpdevice",
+        "otp_static.delete_staticdevice",
+        "axes.delete_accessattempt",
     } <= perms("Administration")
     # A group's permissions are what every member holds: only superusers edit groups (migration 0003).
     assert not {"auth.add_group", "auth.change_group", "auth.delete_group"} & perms("Administration")

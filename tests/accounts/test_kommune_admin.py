@@ -24,8 +24,18 @@ def change_url(status):
     return reverse("admin:ozg_monitoring_rolloutstatus_change", args=[status.pk])
 
 
-FORM = {"stage": "in_umsetzung", "maturity_model": "2.0", "maturity_level": 1, "url": "", "provider": "",
-        "provider_name": "", "platform": "", "planned_go_live": "", "actual_go_live": "", "note": ""}
+FORM = {
+    "stage": "in_umsetzung",
+    "maturity_model": "2.0",
+    "maturity_level": 1,
+    "url": "",
+    "provider": "",
+    "provider_name": "",
+    "platform": "",
+    "planned_go_live": "",
+    "actual_go_live": "",
+    "note": "",
+}
 
 
 @pytest.fixture
@@ -34,8 +44,9 @@ def kommune(client, territory):  # noqa: F811
     user = StaffUserFactory()
     user.groups.add(Group.objects.get(name="Kommune"))
     services.membership_grant(user=user, organisation=territory.foehr, by=system_actor())
-    services.membership_grant(user=user, organisation=territory.nf, role=VerwaltungMembership.Role.LESEND,
-        by=system_actor())
+    services.membership_grant(
+        user=user, organisation=territory.nf, role=VerwaltungMembership.Role.LESEND, by=system_actor()
+    )
     verified_client_login(client, user)
     client.user = user
     return client
@@ -115,10 +126,12 @@ def test_history_lists_own_verwaltungen_only(client, territory):  # noqa: F811
     from ozg_monitoring.services import rollout_status_update
 
     leistung = OzgLeistungFactory()
-    rollout_status_update(leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="api",
-        by=system_actor())
-    rollout_status_update(leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="api",
-        by=system_actor())
+    rollout_status_update(
+        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="api", by=system_actor()
+    )
+    rollout_status_update(
+        leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="api", by=system_actor()
+    )
     response = client.get(reverse("admin:ozg_monitoring_statusevent_changelist"))
     assert [event.verwaltung_id for event in response.context["cl"].result_list] == [territory.foehr.pk]
 

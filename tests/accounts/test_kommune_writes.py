@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _patch(client, status):
-    return client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "in_umsetzung", "version": status.version},
-                        format="json")
+    return client.patch(
+        f"/api/v1/ozg/status/{status.pk}/", {"stage": "in_umsetzung", "version": status.version}, format="json"
+    )
 
 
 def _bulk(client, status):
@@ -37,8 +38,12 @@ def _bulk(client, status):
 
 
 def _record(status):
-    return {"ars": status.verwaltung.ars, "ozgid": status.leistung.ozg_id, "url": "https://dienst.example/antrag",
-            "online_status": "ok"}
+    return {
+        "ars": status.verwaltung.ars,
+        "ozgid": status.leistung.ozg_id,
+        "url": "https://dienst.example/antrag",
+        "online_status": "ok",
+    }
 
 
 def _import_json(client, status):
@@ -56,8 +61,9 @@ paths = pytest.mark.parametrize("write", WRITE_PATHS.values(), ids=WRITE_PATHS.k
 
 
 def token_client(user, **kwargs):
-    _token, key = services.api_token_create(user=user, name=kwargs.pop("name", "Fachverfahren"), by=system_actor(),
-                                            **kwargs)
+    _token, key = services.api_token_create(
+        user=user, name=kwargs.pop("name", "Fachverfahren"), by=system_actor(), **kwargs
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     client.token = _token
@@ -172,7 +178,8 @@ def test_a_session_without_second_factor_cannot_write(territory, client):  # noq
     user.is_staff = True
     user.save()
     client.force_login(user)  # password only
-    response = client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "in_umsetzung"},
-                            content_type="application/json")
+    response = client.patch(
+        f"/api/v1/ozg/status/{status.pk}/", {"stage": "in_umsetzung"}, content_type="application/json"
+    )
     assert response.status_code in (401, 403)
     assert snapshot(status) == ("geplant", 1, "", 0)

@@ -18,6 +18,7 @@ def _fast_hasher(settings):
     """Many password checks here; the production hasher's cost is not what these tests are about."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 LOGIN = reverse("admin:login")
 PASSWORD = "ein-langes-Passwort-für-Tests"  # noqa: S105
 
@@ -30,8 +31,7 @@ def staff_with_password():
 
 
 def attempt(client, user, password, ip="192.0.2.10"):
-    return client.post(LOGIN, {"username": user.username, "password": password, "next": "/admin/"},
-                       REMOTE_ADDR=ip)
+    return client.post(LOGIN, {"username": user.username, "password": password, "next": "/admin/"}, REMOTE_ADDR=ip)
 
 
 def logged_in(client):

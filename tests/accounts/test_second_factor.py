@@ -25,6 +25,7 @@ def _fast_hasher(settings):
     """Many password checks here; the production hasher's cost is not what these tests are about."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
 INDEX = reverse("admin:index")
 LOGIN = reverse("admin:login")
 SETUP = reverse("admin:second_factor_setup")
@@ -42,8 +43,7 @@ def staff():
 
 
 def password_login(client, user, next_url=INDEX):
-    return client.post(f"{LOGIN}?next={next_url}", {"username": user.username, "password": PASSWORD,
-                                                    "next": next_url})
+    return client.post(f"{LOGIN}?next={next_url}", {"username": user.username, "password": PASSWORD, "next": next_url})
 
 
 def codes_on(page: str) -> list[str]:
@@ -192,8 +192,7 @@ def test_administration_resets_a_users_second_factor(client):
     services.backup_codes_create(user=kommune)
     changelist = reverse("admin:auth_user_changelist")
     assert "reset_second_factor" in client.get(changelist).content.decode()
-    response = client.post(changelist, {"action": "reset_second_factor", "_selected_action": [kommune.pk]},
-                           follow=True)
+    response = client.post(changelist, {"action": "reset_second_factor", "_selected_action": [kommune.pk]}, follow=True)
     assert response.status_code == 200
     assert not TOTPDevice.objects.filter(user=kommune).exists()
     assert not StaticDevice.objects.filter(user=kommune).exists()
@@ -206,8 +205,9 @@ def test_reset_needs_the_permission(client):
     verified_client_login(client, staff)
     other = StaffUserFactory()
     confirmed_totp_device(other)
-    client.post(reverse("admin:auth_user_changelist"), {"action": "reset_second_factor",
-                                                        "_selected_action": [other.pk]})
+    client.post(
+        reverse("admin:auth_user_changelist"), {"action": "reset_second_factor", "_selected_action": [other.pk]}
+    )
     assert TOTPDevice.objects.filter(user=other).exists()
 
 

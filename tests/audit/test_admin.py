@@ -48,7 +48,7 @@ def test_detail_is_read_only_and_shows_a_table_of_changes(admin_client):
     entry = AuditEntry.objects.filter(action="changed", content_type__model="agreement").get()
     page = admin_client.get(f"{URL}{entry.pk}/change/").content.decode()
     assert '<table class="audit-changes">' in page
-    assert "<th scope=\"row\">Titel</th><td>Alt</td><td>Neu</td>" in page
+    assert '<th scope="row">Titel</th><td>Alt</td><td>Neu</td>' in page
     assert "redaktion2" in page
     assert 'name="object_label"' not in page and 'name="_save"' not in page
 
@@ -114,10 +114,12 @@ def test_agreement_history_covers_its_parties_obligations_measures_milestones_an
     system = system_actor()
     agreement = signed_agreement(partner=territory.foehr)
     other = signed_agreement(partner=territory.husum)
-    party = cooperation_services.party_add(agreement=agreement, organisation=territory.kiel, role="partnerkommune",
-                                           by=system)
-    obligation = cooperation_services.obligation_create(by=system, agreement=agreement, obligor=territory.foehr,
-                                                        title="Bericht")
+    party = cooperation_services.party_add(
+        agreement=agreement, organisation=territory.kiel, role="partnerkommune", by=system
+    )
+    obligation = cooperation_services.obligation_create(
+        by=system, agreement=agreement, obligor=territory.foehr, title="Bericht"
+    )
     measure = cooperation_services.measure_create(by=system, agreement=agreement, title="LoRaWAN-Pilot")
     milestone = cooperation_services.milestone_save(milestone=Milestone(measure=measure, title="Start"), by=system)
     source = cooperation_services.source_create(agreement=agreement, title="Mitteilung", publisher="Amt", by=system)
@@ -131,13 +133,25 @@ def test_agreement_history_covers_its_parties_obligations_measures_milestones_an
     assert response.status_code == 200
     shown = _objects_in(response)
     assert ("agreement", str(agreement.pk)) in shown and ("agreement", str(other.pk)) not in shown
-    expected = {("agreementparty", str(removed_pk)), ("obligation", str(obligation.pk)),
-                ("measure", str(measure.pk)), ("milestone", str(milestone.pk)), ("source", str(source.pk))}
-    expected |= {("agreementparty", str(pk)) for pk in AgreementParty.objects.filter(agreement=agreement)
-                 .values_list("pk", flat=True)}
+    expected = {
+        ("agreementparty", str(removed_pk)),
+        ("obligation", str(obligation.pk)),
+        ("measure", str(measure.pk)),
+        ("milestone", str(milestone.pk)),
+        ("source", str(source.pk)),
+    }
+    expected |= {
+        ("agreementparty", str(pk))
+        for pk in AgreementParty.objects.filter(agreement=agreement).values_list("pk", flat=True)
+    }
     assert expected <= shown
-    assert not {("agreementparty", str(pk)) for pk in AgreementParty.objects.filter(agreement=other)
-                .values_list("pk", flat=True)} & shown
+    assert (
+        not {
+            ("agreementparty", str(pk))
+            for pk in AgreementParty.objects.filter(agreement=other).values_list("pk", flat=True)
+        }
+        & shown
+    )
     assert f"Vereinbarung: {agreement}" in response.content.decode()  # the active filter names the object
     deleted = [e for e in response.context_data["cl"].result_list if e.object_id == str(removed_pk)]
     assert {e.action for e in deleted} == {"created", "deleted"}
@@ -170,8 +184,11 @@ def test_budget_line_history_covers_its_drawdowns_and_their_transitions(admin_cl
     drawdown_request(line=other, amount="10.00", purpose_text="Anderes", by=finance_user())
     shown = _objects_in(admin_client.get(URL, {"objekt": f"funding.budgetline:{line.pk}"}))
     transition = DrawdownTransition.objects.get(drawdown=drawdown)
-    assert {("budgetline", str(line.pk)), ("drawdown", str(drawdown.pk)),
-            ("drawdowntransition", str(transition.pk))} <= shown
+    assert {
+        ("budgetline", str(line.pk)),
+        ("drawdown", str(drawdown.pk)),
+        ("drawdowntransition", str(transition.pk)),
+    } <= shown
     assert ("budgetline", str(other.pk)) not in shown and len(shown) == 3
 
 
@@ -190,8 +207,9 @@ def test_the_object_filter_costs_a_fixed_number_of_queries(admin_client, territo
         assert admin_client.get(URL, params).status_code == 200
     expected = len(few.captured_queries)
     for index in range(5):
-        cooperation_services.obligation_create(by=system_actor(), agreement=agreement, obligor=territory.foehr,
-                                               title=f"Pflicht {index}")
+        cooperation_services.obligation_create(
+            by=system_actor(), agreement=agreement, obligor=territory.foehr, title=f"Pflicht {index}"
+        )
         cooperation_services.measure_create(by=system_actor(), agreement=agreement, title=f"Maßnahme {index}")
     with django_assert_num_queries(expected):
         response = admin_client.get(URL, params)

@@ -46,8 +46,12 @@ def test_api_token_door_names_the_token_by_prefix_and_id(client, territory, entr
     VerwaltungMembershipFactory(user=user, organisation=territory.foehr)
     token, key = issue_token(user=user, name="Fachverfahren")
     status = RolloutStatusFactory(verwaltung=territory.foehr, leistung=OzgLeistungFactory())
-    response = client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": Stage.IN_UMSETZUNG, "version": 1},
-                            content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.patch(
+        f"/api/v1/ozg/status/{status.pk}/",
+        {"stage": Stage.IN_UMSETZUNG, "version": 1},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {key}",
+    )
     assert response.status_code == 200, response.content
     entry = entries(content_type__model="rolloutstatus", action=Action.CHANGED)[-1]
     assert entry.door == Door.API_TOKEN
@@ -62,8 +66,9 @@ def test_api_bulk_with_token_records_every_status_through_the_token_door(client,
     token, key = issue_token(user=user)
     leistungen = OzgLeistungFactory.create_batch(3)
     items = [{"ozg_id": leistung.ozg_id, "ars": territory.foehr.ars, "stage": "geplant"} for leistung in leistungen]
-    response = client.post("/api/v1/ozg/status/bulk/", {"items": items}, content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.post(
+        "/api/v1/ozg/status/bulk/", {"items": items}, content_type="application/json", HTTP_AUTHORIZATION=f"Token {key}"
+    )
     assert response.status_code == 200, response.content
     created = entries(content_type__model="rolloutstatus", action=Action.CREATED)
     assert len(created) == 3 and {(e.door, e.token_id) for e in created} == {(Door.API_TOKEN, token.pk)}
@@ -83,8 +88,9 @@ def test_api_session_door_for_a_drawdown_approval(client, verified_login, entrie
 
 def test_management_command_door(entries, monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "ein-sehr-langes-passwort-2025")
-    call_command("createsuperuser", "--noinput", username="betrieb", email="betrieb@itvsh.example",
-                 stdout=io.StringIO())
+    call_command(
+        "createsuperuser", "--noinput", username="betrieb", email="betrieb@itvsh.example", stdout=io.StringIO()
+    )
     entry = entries(content_type__model="user", action=Action.CREATED)[-1]
     assert (entry.door, entry.door_detail, entry.object_label) == (Door.IMPORT, "createsuperuser", "betrieb")
     # A command acts as the system actor (common.authorization.system_actor), so every entry names who acted.
@@ -127,8 +133,9 @@ def test_request_paths_map_to_doors(path, door):
     assert actor.door == door and actor.user == request.user
 
 
-def test_the_status_import_task_records_the_uploader_not_the_system(territory, entries,
-                                                                   django_capture_on_commit_callbacks):
+def test_the_status_import_task_records_the_uploader_not_the_system(
+    territory, entries, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from ozg_monitoring.models import ImportJob
@@ -137,8 +144,11 @@ def test_the_status_import_task_records_the_uploader_not_the_system(territory, e
 
     uploader = role_user("Monitoring", username="hochladende")  # the group that may import files
     leistung = OzgLeistungFactory()
-    upload = SimpleUploadedFile("stand.csv", f"ozg_id,ars,stage\n{leistung.ozg_id},{territory.foehr.ars},geplant\n"
-                                .encode(), content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "stand.csv",
+        f"ozg_id,ars,stage\n{leistung.ozg_id},{territory.foehr.ars},geplant\n".encode(),
+        content_type="text/csv",
+    )
     with django_capture_on_commit_callbacks(execute=True):  # the task runs once the upload is committed
         job = import_job_create(file=upload, by=uploader)
     assert ImportJob.objects.get(pk=job.pk).state == "done"

@@ -65,8 +65,7 @@ def test_agreement_topics_are_an_assignment_change(entries):
     assert removed.changes == {"topics": {"removed": ["Prüfthema Audit"]}}
 
 
-def test_single_status_update_costs_one_query_more_and_names_the_status(territory, entries,
-                                                                        django_assert_num_queries):
+def test_single_status_update_costs_one_query_more_and_names_the_status(territory, entries, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -88,8 +87,7 @@ def _items(leistungen, verwaltung, stage):
     return [{"ozg_id": leistung.ozg_id, "ars": verwaltung.ars, "stage": stage} for leistung in leistungen]
 
 
-def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, django_assert_num_queries,
-                                                           monkeypatch):
+def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, django_assert_num_queries, monkeypatch):
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -102,12 +100,14 @@ def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, 
     real = ozg_services.audit_record_many
     monkeypatch.setattr(ozg_services, "audit_record_many", lambda **kwargs: None)
     with CaptureQueriesContext(connection) as without_audit:
-        rollout_status_bulk_upsert(items=_items(leistungen, territory.husum, Stage.GEPLANT), channel="api",
-            by=system_actor())
+        rollout_status_bulk_upsert(
+            items=_items(leistungen, territory.husum, Stage.GEPLANT), channel="api", by=system_actor()
+        )
     monkeypatch.setattr(ozg_services, "audit_record_many", real)
     with django_assert_num_queries(len(without_audit) + 1) as captured:
-        result = rollout_status_bulk_upsert(items=_items(leistungen, territory.foehr, Stage.GEPLANT), channel="api",
-            by=system_actor())
+        result = rollout_status_bulk_upsert(
+            items=_items(leistungen, territory.foehr, Stage.GEPLANT), channel="api", by=system_actor()
+        )
     assert sum("audit_auditentry" in query["sql"] for query in captured.captured_queries) == 1
     assert result.created == 100
     created = entries(content_type__model="rolloutstatus", action=Action.CREATED)
@@ -116,8 +116,11 @@ def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, 
 
     statuses = RolloutStatus.objects.filter(verwaltung=territory.foehr).count()
     assert statuses == 100
-    result = rollout_status_bulk_upsert(items=_items(leistungen, territory.foehr, Stage.IN_UMSETZUNG),
-                                        channel="api", by=role_user("Monitoring", username="monitoring1"))
+    result = rollout_status_bulk_upsert(
+        items=_items(leistungen, territory.foehr, Stage.IN_UMSETZUNG),
+        channel="api",
+        by=role_user("Monitoring", username="monitoring1"),
+    )
     changed = entries(content_type__model="rolloutstatus", action=Action.CHANGED)
     assert result.updated == 100 and len(changed) == 100
     assert changed[0].changes == {"stage": ["geplant", "in_umsetzung"]}
@@ -135,13 +138,15 @@ def test_drawdown_approval_records_status_and_approver(entries):
     assert entry.changes["approved_by"] == [None, approver.pk]
     assert entry.actor_label == "finanzen1"
     assert entries(content_type__model="drawdowntransition", action=Action.CREATED)[-1].changes["to_status"] == (
-        "freigegeben")
+        "freigegeben"
+    )
 
 
 def test_user_groups_change_and_password_is_never_logged(entries):
     redaktion, _ = Group.objects.get_or_create(name="Redaktion")
-    user = User.objects.create_user("kommune1", "anna.beispiel@kommune.example", "ein-langes-passwort-2025",
-                                    first_name="Anna")
+    user = User.objects.create_user(
+        "kommune1", "anna.beispiel@kommune.example", "ein-langes-passwort-2025", first_name="Anna"
+    )
     user.groups.add(redaktion)
     user.set_password("noch-ein-langes-passwort-2025")
     user.save()

@@ -62,9 +62,7 @@ def page(browser, live_server):
     page.csp_violations = []
     page.on(
         "console",
-        lambda message: page.csp_violations.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
     )
     yield page
     context.close()
@@ -246,12 +244,21 @@ def portal_data(db):
     nordfriesland = Organisation.objects.get(ars=NORDFRIESLAND)
     foehr_amrum = Organisation.objects.get(ars=FOEHR_AMRUM)
     wohngeld = OzgLeistung.objects.get(ozg_id=WOHNGELD)
-    rollout_status_update(leistung=wohngeld, verwaltung=nordfriesland, channel="admin",
-                          changes={"stage": "online", "maturity_level": 3, "url": ONLINE_SERVICE_URL},
-                              by=system_actor())
+    rollout_status_update(
+        leistung=wohngeld,
+        verwaltung=nordfriesland,
+        channel="admin",
+        changes={"stage": "online", "maturity_level": 3, "url": ONLINE_SERVICE_URL},
+        by=system_actor(),
+    )
     for leistung in OzgLeistung.objects.order_by("ozg_id")[:6]:
-        rollout_status_update(leistung=leistung, verwaltung=foehr_amrum, channel="admin",
-                              changes={"stage": "in_umsetzung"}, by=system_actor())
+        rollout_status_update(
+            leistung=leistung,
+            verwaltung=foehr_amrum,
+            channel="admin",
+            changes={"stage": "in_umsetzung"},
+            by=system_actor(),
+        )
     Fokusleistung.objects.create(year=2026, leistung=wohngeld)
     plan = RolloutPlan.objects.create(name="Roll-out-Plan 2026", slug="rollout-2026", year=2026)
     RolloutTarget.objects.create(plan=plan, leistung=wohngeld, verwaltung=foehr_amrum, due="2026-06-30")

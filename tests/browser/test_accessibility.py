@@ -165,8 +165,9 @@ def test_main_navigation_folds_into_a_menu_button_at_320_css_pixels(page, assert
 
 
 def test_main_navigation_is_a_plain_list_without_javascript_and_on_wide_screens(browser, live_server, page):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False,
-                                  viewport={"width": 320, "height": 640})
+    context = browser.new_context(
+        base_url=live_server.url, java_script_enabled=False, viewport={"width": 320, "height": 640}
+    )
     plain = context.new_page()
     plain.goto("/")
     nav = plain.get_by_role("navigation", name="Hauptnavigation")

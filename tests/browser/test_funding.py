@@ -16,8 +16,14 @@ def funding_data(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     kv = agreement()
-    line = BudgetLineFactory(fiscal_year=2025, planned_amount=Decimal("3000000.00"), amount_is_approximate=True,
-                             amount_wording="knapp 3 Millionen Euro pro Jahr", agreement=kv, year_is_stated=False)
+    line = BudgetLineFactory(
+        fiscal_year=2025,
+        planned_amount=Decimal("3000000.00"),
+        amount_is_approximate=True,
+        amount_wording="knapp 3 Millionen Euro pro Jahr",
+        agreement=kv,
+        year_is_stated=False,
+    )
     DrawdownFactory(line=line, status=Drawdown.Status.AUSGEZAHLT, amount=Decimal("250000.00"))
     BudgetLineFactory(fiscal_year=None, year_is_stated=False, planned_amount=Decimal("1500000.00"))
     InKindFactory(title="Abordnung von zwei Landesbediensteten")

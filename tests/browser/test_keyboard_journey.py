@@ -11,6 +11,7 @@ from .conftest import ALKERSUM, ONLINE_SERVICE_URL, Keyboard
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
 def test_keyboard_only_from_home_to_an_online_service(page, portal_data):
     page.route(
         re.compile(r"^https://wohngeld\.example/"),

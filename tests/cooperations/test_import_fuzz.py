@@ -41,8 +41,13 @@ def _stored_files(root):
 def test_service_refuses_a_file_that_is_not_a_pdf(kind, _private_media):
     agreement = AgreementFactory()
     with pytest.raises(ValidationError) as raised:
-        services.source_create(agreement=agreement, title="Vertrag", publisher="Amt",
-                               file=SimpleUploadedFile(f"vertrag-{kind}.pdf", NOT_PDF[kind]), by=system_actor())
+        services.source_create(
+            agreement=agreement,
+            title="Vertrag",
+            publisher="Amt",
+            file=SimpleUploadedFile(f"vertrag-{kind}.pdf", NOT_PDF[kind]),
+            by=system_actor(),
+        )
     assert raised.value.message_dict == {"file": ["Nur PDF-Dateien sind erlaubt."]}
     assert not Source.objects.exists()
     assert _stored_files(_private_media) == []
@@ -53,8 +58,13 @@ def test_service_refuses_a_pdf_over_the_limit(settings, _private_media):
     agreement = AgreementFactory()
     big = PDF + b"0" * (2 * 1024 * 1024)
     with pytest.raises(ValidationError) as raised:
-        services.source_create(agreement=agreement, title="Vertrag", publisher="Amt",
-                               file=SimpleUploadedFile("gross.pdf", big), by=system_actor())
+        services.source_create(
+            agreement=agreement,
+            title="Vertrag",
+            publisher="Amt",
+            file=SimpleUploadedFile("gross.pdf", big),
+            by=system_actor(),
+        )
     assert raised.value.message_dict == {"file": ["Die Datei ist zu groß (höchstens 2 MB)."]}
     assert not Source.objects.exists()
     assert _stored_files(_private_media) == []
@@ -62,8 +72,13 @@ def test_service_refuses_a_pdf_over_the_limit(settings, _private_media):
 
 def test_service_stores_a_real_pdf(_private_media):
     agreement = AgreementFactory()
-    source = services.source_create(agreement=agreement, title="Vertrag", publisher="Amt",
-                                    file=SimpleUploadedFile("vertrag.pdf", PDF), by=system_actor())
+    source = services.source_create(
+        agreement=agreement,
+        title="Vertrag",
+        publisher="Amt",
+        file=SimpleUploadedFile("vertrag.pdf", PDF),
+        by=system_actor(),
+    )
     assert Source.objects.get() == source
     assert [path.read_bytes() for path in _stored_files(_private_media)] == [PDF]
 

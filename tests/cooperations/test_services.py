@@ -57,7 +57,8 @@ def test_in_kraft_requires_signing_date():
             kind="sonstige",
             title="Ohne Datum",
             status=Agreement.Status.IN_KRAFT,
-            parties=[(land, "land"), (amt, "partnerkommune")], by=system_actor(),
+            parties=[(land, "land"), (amt, "partnerkommune")],
+            by=system_actor(),
         )
     assert "status" in _errors(excinfo)
     assert "Unterzeichnungsdatum" in _errors(excinfo)["status"][0]
@@ -72,7 +73,8 @@ def test_signed_agreement_needs_two_parties():
             title="Eine Partei",
             status="entwurf",
             signed_on=datetime.date(2024, 1, 1),
-            parties=[(LandFactory(), "land")], by=system_actor(),
+            parties=[(LandFactory(), "land")],
+            by=system_actor(),
         )
     assert "parties" in _errors(excinfo)
     agreement = signed_agreement()
@@ -98,12 +100,14 @@ def test_measure_dates_inside_term_unless_follow_up():
     agreement = signed_agreement(signed_on=datetime.date(2024, 1, 10), years=3)  # term until 2027-01-09
     assert agreement.term_end == datetime.date(2027, 1, 9)
     with pytest.raises(ValidationError) as excinfo:
-        services.measure_create(agreement=agreement, title="Zu spät", end_on=datetime.date(2027, 1, 10),
-            by=system_actor())
+        services.measure_create(
+            agreement=agreement, title="Zu spät", end_on=datetime.date(2027, 1, 10), by=system_actor()
+        )
     assert "end_on" in _errors(excinfo)
     with pytest.raises(ValidationError):
-        services.measure_create(agreement=agreement, title="Zu früh", start_on=datetime.date(2024, 1, 9),
-            by=system_actor())
+        services.measure_create(
+            agreement=agreement, title="Zu früh", start_on=datetime.date(2024, 1, 9), by=system_actor()
+        )
     follow_up = services.measure_create(
         agreement=agreement, title="Folge", end_on=datetime.date(2028, 1, 1), is_follow_up=True, by=system_actor()
     )
@@ -147,10 +151,10 @@ def test_weighted_progress_explained():
     agreement = signed_agreement()
     services.measure_create(agreement=agreement, title="A", progress=100, weight=3, by=system_actor())
     services.measure_create(agreement=agreement, title="B", progress=20, weight=1, by=system_actor())
-    services.measure_create(agreement=agreement, title="C", progress=None, weight=5,
-        by=system_actor())
-    services.measure_create(agreement=agreement, title="D", progress=90, weight=2, status=Measure.Status.ABGEBROCHEN,
-        by=system_actor())
+    services.measure_create(agreement=agreement, title="C", progress=None, weight=5, by=system_actor())
+    services.measure_create(
+        agreement=agreement, title="D", progress=90, weight=2, status=Measure.Status.ABGEBROCHEN, by=system_actor()
+    )
     result = weighted_progress(agreement.measures.all())
     assert result["value"] == 80  # (100*3 + 20*1) / 4
     assert result["weighted_sum"] == 320 and result["total_weight"] == 4

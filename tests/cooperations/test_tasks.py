@@ -33,8 +33,12 @@ def test_expires_ended_agreements_and_marks_late_obligations_idempotently():
         agreement=running, obligor=land, title="Bericht", due_on=TODAY - datetime.timedelta(days=1), by=system_actor()
     )
     done = services.obligation_create(
-        agreement=running, obligor=land, title="Erledigt", due_on=datetime.date(2025, 6, 1), status="erfuellt",
-            by=system_actor()
+        agreement=running,
+        obligor=land,
+        title="Erledigt",
+        due_on=datetime.date(2025, 6, 1),
+        status="erfuellt",
+        by=system_actor(),
     )
     first = services.cooperations_daily(today=TODAY, by=system_actor())
     assert (first["expired"], first["late"]) == (1, 1)
@@ -52,11 +56,15 @@ def test_reminders_once_per_item_and_threshold(staff):
     later = signed_agreement(signed_on=datetime.date(2026, 1, 1), years=3)
     land = ending.parties.get(role="land").organisation
     services.obligation_create(
-        agreement=later, obligor=land, title="Zwischenbericht", due_on=TODAY + datetime.timedelta(days=30),
-            by=system_actor()
+        agreement=later,
+        obligor=land,
+        title="Zwischenbericht",
+        due_on=TODAY + datetime.timedelta(days=30),
+        by=system_actor(),
     )
-    services.obligation_create(agreement=later, obligor=land, title="Fern", due_on=TODAY + datetime.timedelta(days=31),
-        by=system_actor())
+    services.obligation_create(
+        agreement=later, obligor=land, title="Fern", due_on=TODAY + datetime.timedelta(days=31), by=system_actor()
+    )
 
     result = services.cooperations_daily(today=TODAY, by=system_actor())
     assert (result["reminded_agreements"], result["reminded_obligations"]) == (1, 1)

@@ -75,8 +75,9 @@ def test_empty_state_and_sorting_and_pagination(client, db):
     response = client.get(LIST, {"party": "010999999000"})
     assert "Keine Vereinbarungen gefunden" in response.content.decode()
     for index in range(23):
-        services.agreement_create(slug=f"e-{index:02d}", kind="sonstige", title=f"Entwurf {index:02d}",
-            by=system_actor())
+        services.agreement_create(
+            slug=f"e-{index:02d}", kind="sonstige", title=f"Entwurf {index:02d}", by=system_actor()
+        )
     first = client.get(LIST, {"sort": "title"})
     assert _titles(first)[:2] == ["Entwurf 00", "Entwurf 01"] and len(_titles(first)) == 20
     second = client.get(LIST, {"sort": "title", "page": 2})

@@ -13,8 +13,17 @@ from funding.models import BudgetLine, Drawdown, FundingSource, InKindContributi
 from organisations.models import Organisation
 from tests.organisations.factories import LandFactory, NonTerritorialFactory
 
-FINANCE_PERMISSIONS = ["add_drawdown", "change_drawdown", "view_drawdown", "review_drawdown", "approve_drawdown",
-                       "pay_drawdown", "view_budgetline", "change_budgetline", "add_budgetline"]
+FINANCE_PERMISSIONS = [
+    "add_drawdown",
+    "change_drawdown",
+    "view_drawdown",
+    "review_drawdown",
+    "approve_drawdown",
+    "pay_drawdown",
+    "view_budgetline",
+    "change_budgetline",
+    "add_budgetline",
+]
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -30,14 +39,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 def finance_user(**kwargs):
     """A staff member holding every funding permission (what the group „Finanzen“ grants)."""
     user = UserFactory(**kwargs)
-    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="funding",
-                                                         codename__in=FINANCE_PERMISSIONS))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="funding", codename__in=FINANCE_PERMISSIONS)
+    )
     return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
 
 
 def itvsh():
-    return NonTerritorialFactory(kind=Organisation.Kind.ANSTALT, slug="itvsh", name="IT-Verbund Schleswig-Holstein",
-                                 short_name="ITV.SH")
+    return NonTerritorialFactory(
+        kind=Organisation.Kind.ANSTALT, slug="itvsh", name="IT-Verbund Schleswig-Holstein", short_name="ITV.SH"
+    )
 
 
 class FundingSourceFactory(factory.django.DjangoModelFactory):
@@ -119,8 +130,5 @@ def agreement(slug="kooperationsvereinbarung-land-itvsh-2025", title="Kooperatio
     """An agreement row of the cooperations app (tests may create one directly; the app code reads it only
     through cooperations' selectors)."""
     Agreement = apps.get_model("cooperations", "Agreement")
-    obj, _ = Agreement.objects.get_or_create(
-        slug=slug, defaults={"title": title, "kind": "kooperationsvereinbarung"}
-    )
+    obj, _ = Agreement.objects.get_or_create(slug=slug, defaults={"title": title, "kind": "kooperationsvereinbarung"})
     return obj
-

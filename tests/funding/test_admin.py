@@ -29,8 +29,13 @@ def messages_of(response):
 def test_changelists_render_with_filters(client):
     logged_in(client, finance_user(is_superuser=True))
     DrawdownFactory()
-    for url in ("/admin/funding/budgetline/?fiscal_year=2025&status=zugesagt", CHANGELIST + "?status=beantragt",
-                "/admin/funding/inkindcontribution/", "/admin/funding/purpose/", "/admin/funding/fundingsource/"):
+    for url in (
+        "/admin/funding/budgetline/?fiscal_year=2025&status=zugesagt",
+        CHANGELIST + "?status=beantragt",
+        "/admin/funding/inkindcontribution/",
+        "/admin/funding/purpose/",
+        "/admin/funding/fundingsource/",
+    ):
         assert client.get(url).status_code == 200, url
     line = BudgetLine.objects.get()
     assert client.get(f"/admin/funding/budgetline/{line.pk}/change/").status_code == 200
@@ -70,12 +75,16 @@ def test_actions_respect_four_eyes_and_record_transitions(client):
     run_action(client, "approve", [drawdown], apply="1")
     missing = run_action(client, "pay", [drawdown], apply="1")
     assert any("Zahlungsreferenz" in m for m in messages_of(missing))
-    run_action(client, "pay", [drawdown], apply="1", paid_on=datetime.date.today().isoformat(),
-               payment_reference="KR-9")
+    run_action(
+        client, "pay", [drawdown], apply="1", paid_on=datetime.date.today().isoformat(), payment_reference="KR-9"
+    )
     drawdown.refresh_from_db()
     assert drawdown.status == Drawdown.Status.AUSGEZAHLT and drawdown.payment_reference == "KR-9"
     assert list(drawdown.transitions.values_list("to_status", "actor")) == [
-        ("geprueft", colleague.pk), ("freigegeben", colleague.pk), ("ausgezahlt", colleague.pk)]
+        ("geprueft", colleague.pk),
+        ("freigegeben", colleague.pk),
+        ("ausgezahlt", colleague.pk),
+    ]
     assert drawdown.transitions.first().reason == "Belege geprüft"
 
 
@@ -96,8 +105,9 @@ def test_csv_exports(client):
     body = response.content.decode("utf-8-sig")
     assert body.splitlines()[0].startswith("ID;Haushaltsposition")
     assert ";1234.50;beantragt;" in body
-    response = client.post("/admin/funding/budgetline/", {"action": "export_csv",
-                                                          "_selected_action": [drawdown.line_id]})
+    response = client.post(
+        "/admin/funding/budgetline/", {"action": "export_csv", "_selected_action": [drawdown.line_id]}
+    )
     assert "Haushaltsjahr;Position" in response.content.decode("utf-8-sig")
 
 
@@ -107,10 +117,20 @@ def test_planned_amount_below_committed_is_a_form_error(client):
     line = drawdown.line
     url = f"/admin/funding/budgetline/{line.pk}/change/"
     data = {
-        "title": line.title, "source": line.source_id, "recipient": line.recipient_id, "purpose": line.purpose_id,
-        "status": line.status, "fiscal_year": 2025, "year_is_stated": "on", "planned_amount": "799.99",
-        "drawdowns-TOTAL_FORMS": 1, "drawdowns-INITIAL_FORMS": 1, "drawdowns-MIN_NUM_FORMS": 0,
-        "drawdowns-MAX_NUM_FORMS": 1000, "drawdowns-0-id": drawdown.pk, "drawdowns-0-line": line.pk,
+        "title": line.title,
+        "source": line.source_id,
+        "recipient": line.recipient_id,
+        "purpose": line.purpose_id,
+        "status": line.status,
+        "fiscal_year": 2025,
+        "year_is_stated": "on",
+        "planned_amount": "799.99",
+        "drawdowns-TOTAL_FORMS": 1,
+        "drawdowns-INITIAL_FORMS": 1,
+        "drawdowns-MIN_NUM_FORMS": 0,
+        "drawdowns-MAX_NUM_FORMS": 1000,
+        "drawdowns-0-id": drawdown.pk,
+        "drawdowns-0-line": line.pk,
     }
     response = client.post(url, data)
     assert response.status_code == 200

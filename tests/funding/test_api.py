@@ -46,7 +46,11 @@ def test_lines_list_is_public_with_sums(anon):
     row = data["results"][0]
     assert row["id"] == line.pk
     assert (row["planned_amount"], row["approved_amount"], row["paid_amount"], row["remaining_amount"]) == (
-        "100.00", "5.00", "10.00", "85.00")
+        "100.00",
+        "5.00",
+        "10.00",
+        "85.00",
+    )
     assert row["source"]["slug"] == "land" and row["recipient"] == "itvsh"
 
 
@@ -113,8 +117,11 @@ def test_summary_endpoint_with_filters(anon):
     BudgetLineFactory(fiscal_year=2025, planned_amount=Decimal("0.10"), agreement=kv)
     BudgetLineFactory(fiscal_year=2025, planned_amount=Decimal("0.20"), agreement=kv)
     BudgetLineFactory(fiscal_year=2026, planned_amount=Decimal("0.30"))
-    BudgetLineFactory(fiscal_year=2026, planned_amount=Decimal("5.00"),
-                      source=FundingSourceFactory(slug="kommunen", name="Kommunen", kind="kommunen", body=None))
+    BudgetLineFactory(
+        fiscal_year=2026,
+        planned_amount=Decimal("5.00"),
+        source=FundingSourceFactory(slug="kommunen", name="Kommunen", kind="kommunen", body=None),
+    )
     data = anon.get("/api/v1/funding/summary/").json()
     assert data["total"]["planned"] == "5.60"
     assert [(r["key"], r["planned"]) for r in data["by_year"]] == [("2025", "0.30"), ("2026", "5.30")]
@@ -122,8 +129,14 @@ def test_summary_endpoint_with_filters(anon):
     assert {r["key"]: r["planned"] for r in data["by_agreement"]} == {kv.slug: "0.30", "ohne": "5.30"}
     filtered = anon.get(f"/api/v1/funding/summary/?year=2025&source=land&agreement={kv.slug}").json()
     assert filtered["total"] == {
-        "key": "gesamt", "label": "Gesamt", "planned": "0.30", "approved": "0.00", "paid": "0.00",
-        "remaining": "0.30", "line_count": 2, "contains_approximate_amounts": False,
+        "key": "gesamt",
+        "label": "Gesamt",
+        "planned": "0.30",
+        "approved": "0.00",
+        "paid": "0.00",
+        "remaining": "0.30",
+        "line_count": 2,
+        "contains_approximate_amounts": False,
     }
     bad = anon.get("/api/v1/funding/summary/?year=neunzehn&source=mond")
     assert bad.status_code == 400 and set(bad.json()) == {"year", "source"}
@@ -154,14 +167,18 @@ def test_workflow_over_api_with_400_and_409():
 
     bad = as_requester.post("/api/v1/funding/drawdowns/", {"line": line.pk, "amount": "-1", "purpose_text": "x"})
     assert bad.status_code == 400 and "amount" in bad.json()
-    too_much = as_requester.post("/api/v1/funding/drawdowns/",
-                                 {"line": line.pk, "amount": "20000.00", "purpose_text": "x"})
+    too_much = as_requester.post(
+        "/api/v1/funding/drawdowns/", {"line": line.pk, "amount": "20000.00", "purpose_text": "x"}
+    )
     assert too_much.status_code == 409
-    assert too_much.json() == {"detail": "Abruf übersteigt den verfügbaren Betrag von 12.345,67\u00a0€.",
-                               "code": "exceeds_available"}
+    assert too_much.json() == {
+        "detail": "Abruf übersteigt den verfügbaren Betrag von 12.345,67\u00a0€.",
+        "code": "exceeds_available",
+    }
 
-    created = as_requester.post("/api/v1/funding/drawdowns/",
-                                {"line": line.pk, "amount": "12000.00", "purpose_text": "OZG-Cloud"})
+    created = as_requester.post(
+        "/api/v1/funding/drawdowns/", {"line": line.pk, "amount": "12000.00", "purpose_text": "OZG-Cloud"}
+    )
     assert created.status_code == 201, created.json()
     pk = created.json()["id"]
     url = f"/api/v1/funding/drawdowns/{pk}"
@@ -174,11 +191,14 @@ def test_workflow_over_api_with_400_and_409():
     assert as_approver.post(f"{url}/approve/").json()["status"] == "freigegeben"
     missing = as_approver.post(f"{url}/pay/", {})
     assert missing.status_code == 400 and set(missing.json()) == {"paid_on", "payment_reference"}
-    paid = as_approver.post(f"{url}/pay/", {"paid_on": datetime.date.today().isoformat(),
-                                            "payment_reference": "KR-7"})
+    paid = as_approver.post(f"{url}/pay/", {"paid_on": datetime.date.today().isoformat(), "payment_reference": "KR-7"})
     assert paid.status_code == 200 and paid.json()["status"] == "ausgezahlt"
-    assert [t["to_status"] for t in paid.json()["transitions"]] == ["beantragt", "geprueft", "freigegeben",
-                                                                      "ausgezahlt"]
+    assert [t["to_status"] for t in paid.json()["transitions"]] == [
+        "beantragt",
+        "geprueft",
+        "freigegeben",
+        "ausgezahlt",
+    ]
     reject = as_reviewer.post(f"{url}/reject/", {"reason": "zu spät"})
     assert reject.status_code == 409 and reject.json()["code"] == "invalid_transition"
     no_reason = as_requester.post(f"{url}/withdraw/", {})

@@ -26,8 +26,9 @@ pytestmark = [
 
 def test_two_concurrent_approvals_cannot_overdraw_a_line(monkeypatch):
     line = BudgetLineFactory(planned_amount=Decimal("10000.00"))
-    first, second = (DrawdownFactory(line=line, amount=Decimal("6000.00"), status=Drawdown.Status.GEPRUEFT)
-                     for _ in range(2))
+    first, second = (
+        DrawdownFactory(line=line, amount=Decimal("6000.00"), status=Drawdown.Status.GEPRUEFT) for _ in range(2)
+    )
     approvers = [finance_user(username="freigabe1"), finance_user(username="freigabe2")]
 
     # Widen the window between the check and the write: without the row lock both would pass the check.

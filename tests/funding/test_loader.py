@@ -41,8 +41,12 @@ def test_loads_founding_figures_as_stated(founding_prerequisites):
     assert sorted(set(kv.values_list("fiscal_year", flat=True))) == [2025, 2026, 2027, 2028, 2029]
     land = kv.filter(source__slug="land")
     assert land.count() == 5
-    assert all(line.amount_is_approximate and line.amount_wording == "knapp 3 Millionen Euro pro Jahr"
-               and line.planned_amount == Decimal("3000000.00") for line in land)
+    assert all(
+        line.amount_is_approximate
+        and line.amount_wording == "knapp 3 Millionen Euro pro Jahr"
+        and line.planned_amount == Decimal("3000000.00")
+        for line in land
+    )
     kommunen = kv.filter(source__slug="kommunen")
     assert [line.planned_amount for line in kommunen] == [Decimal("1700000.00")] * 5
     assert not any(line.year_is_stated for line in kv)

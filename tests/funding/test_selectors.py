@@ -15,8 +15,9 @@ def test_sums_are_exact_decimals():
     # 0.1 + 0.2 + 0.3 is 0.6000000000000001 in floats; Decimal keeps cents exact.
     for amount in ("0.10", "0.20", "0.30"):
         line = BudgetLineFactory(planned_amount=Decimal(amount))
-        DrawdownFactory(line=line, status=S.AUSGEZAHLT, amount=Decimal(amount) / 2 if amount != "0.30" else
-                        Decimal("0.15"))
+        DrawdownFactory(
+            line=line, status=S.AUSGEZAHLT, amount=Decimal(amount) / 2 if amount != "0.30" else Decimal("0.15")
+        )
     summary = selectors.funding_summary()
     assert summary.total.planned == Decimal("0.60")
     assert summary.total.paid == Decimal("0.30")
@@ -49,15 +50,25 @@ def test_groupings():
     kommunen = FundingSourceFactory(slug="kommunen", name="Kommunen", kind="kommunen", body=None)
     BudgetLineFactory(fiscal_year=2025, planned_amount=Decimal("3000000.00"), agreement=kv)
     BudgetLineFactory(fiscal_year=2025, planned_amount=Decimal("1700000.00"), agreement=kv, source=kommunen)
-    BudgetLineFactory(fiscal_year=None, year_is_stated=False, planned_amount=Decimal("1500000.00"),
-                      purpose=Purpose.objects.get(slug="schultraegerberatung"))
+    BudgetLineFactory(
+        fiscal_year=None,
+        year_is_stated=False,
+        planned_amount=Decimal("1500000.00"),
+        purpose=Purpose.objects.get(slug="schultraegerberatung"),
+    )
     summary = selectors.funding_summary()
     assert [(r.key, r.planned) for r in summary.groups["year"]] == [
-        ("ohne", Decimal("1500000.00")), ("2025", Decimal("4700000.00"))]
+        ("ohne", Decimal("1500000.00")),
+        ("2025", Decimal("4700000.00")),
+    ]
     assert {r.key: r.planned for r in summary.groups["source"]} == {
-        "land": Decimal("4500000.00"), "kommunen": Decimal("1700000.00")}
+        "land": Decimal("4500000.00"),
+        "kommunen": Decimal("1700000.00"),
+    }
     assert {r.key: r.line_count for r in summary.groups["purpose"]} == {
-        "ozg-umsetzung-basisdienste": 2, "schultraegerberatung": 1}
+        "ozg-umsetzung-basisdienste": 2,
+        "schultraegerberatung": 1,
+    }
     assert [r.key for r in summary.groups["agreement"]] == [kv.slug, "ohne"]
 
 

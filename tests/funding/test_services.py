@@ -234,8 +234,13 @@ def test_permissions_are_required(line):
 
 
 def test_request_validation(line, requester):
-    for amount, message in [("0", "größer als 0"), ("-5", "größer als 0"), ("1.005", "zwei Nachkommastellen"),
-                            ("abc", "Betrag in Euro"), ("NaN", "Betrag in Euro")]:
+    for amount, message in [
+        ("0", "größer als 0"),
+        ("-5", "größer als 0"),
+        ("1.005", "zwei Nachkommastellen"),
+        ("abc", "Betrag in Euro"),
+        ("NaN", "Betrag in Euro"),
+    ]:
         with pytest.raises(ValidationError, match=message):
             request(line, requester, amount)
     with pytest.raises(ValidationError) as error:
@@ -244,8 +249,9 @@ def test_request_validation(line, requester):
     assert not Drawdown.objects.exists()
 
 
-@pytest.mark.parametrize("status", [BudgetLine.Status.GEPLANT, BudgetLine.Status.GESPERRT,
-                                    BudgetLine.Status.ABGESCHLOSSEN])
+@pytest.mark.parametrize(
+    "status", [BudgetLine.Status.GEPLANT, BudgetLine.Status.GESPERRT, BudgetLine.Status.ABGESCHLOSSEN]
+)
 def test_only_committed_lines_accept_drawdowns(status, requester, approver):
     line = BudgetLineFactory(status=status)
     with pytest.raises(FundingConflict, match="zugesagt"):
@@ -261,8 +267,9 @@ def test_pay_needs_date_and_reference(line, requester, reviewer, approver):
         services.drawdown_pay(drawdown=drawdown, by=approver, paid_on=None, payment_reference="")
     assert set(error.value.message_dict) == {"paid_on", "payment_reference"}
     with pytest.raises(ValidationError, match="Zukunft"):
-        services.drawdown_pay(drawdown=drawdown, by=approver, paid_on=TODAY + datetime.timedelta(days=1),
-                              payment_reference="R")
+        services.drawdown_pay(
+            drawdown=drawdown, by=approver, paid_on=TODAY + datetime.timedelta(days=1), payment_reference="R"
+        )
 
 
 def test_planned_amount_cannot_drop_below_committed(line, requester, reviewer, approver):

@@ -16,8 +16,9 @@ S = Drawdown.Status
 def make_lines(n):
     kv = agreement()
     for i in range(n):
-        line = BudgetLineFactory(fiscal_year=2025 + i % 3, agreement=kv if i % 2 else None,
-                                 planned_amount=Decimal("1000.00"))
+        line = BudgetLineFactory(
+            fiscal_year=2025 + i % 3, agreement=kv if i % 2 else None, planned_amount=Decimal("1000.00")
+        )
         DrawdownFactory(line=line, status=S.AUSGEZAHLT, amount=Decimal("100.10"))
         DrawdownFactory(line=line, status=S.FREIGEGEBEN, amount=Decimal("200.20"))
         InKindFactory()
@@ -29,8 +30,14 @@ def test_url_name():
 
 def test_page_shows_figures_charts_and_tables(client):
     kv = agreement()
-    line = BudgetLineFactory(fiscal_year=2025, planned_amount=Decimal("3000000.00"), amount_is_approximate=True,
-                             amount_wording="knapp 3 Millionen Euro pro Jahr", agreement=kv, year_is_stated=False)
+    line = BudgetLineFactory(
+        fiscal_year=2025,
+        planned_amount=Decimal("3000000.00"),
+        amount_is_approximate=True,
+        amount_wording="knapp 3 Millionen Euro pro Jahr",
+        agreement=kv,
+        year_is_stated=False,
+    )
     DrawdownFactory(line=line, status=S.AUSGEZAHLT, amount=Decimal("12345.67"))
     BudgetLineFactory(fiscal_year=None, year_is_stated=False, planned_amount=Decimal("1500000.00"))
     InKindFactory(title="Abordnung von zwei Landesbediensteten", fte=None)
@@ -95,8 +102,9 @@ def test_agreement_include_renders(rf):
     InKindFactory(agreement=kv, people_count=2, fte=None)
     html = render_to_string("funding/includes/funding_for_agreement.html", {"funding": funding_for_agreement(kv)})
     assert "1.700.000,00\u00a0€" in html and "2 Personen" in html and "Stellenumfang nicht genannt" in html
-    empty = render_to_string("funding/includes/funding_for_agreement.html",
-                             {"funding": funding_for_agreement(agreement("andere", "Andere"))})
+    empty = render_to_string(
+        "funding/includes/funding_for_agreement.html", {"funding": funding_for_agreement(agreement("andere", "Andere"))}
+    )
     assert "keine Finanzierungszusagen" in empty
 
 

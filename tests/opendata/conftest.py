@@ -46,18 +46,40 @@ def portal_data(db):
     DrawdownFactory(line=line, status="ausgezahlt")
     DrawdownFactory(line=line, status="freigegeben")
 
-    history = rollout_status_update(changes={"stage": "geplant"}, channel="admin", leistung=first, verwaltung=amt_a,
-        by=system_actor())
-    rollout_status_update(status=history, channel="admin", changes={
-        "stage": "online", "url": "https://dienst.example/a", "maturity_level": 3,
-        "actual_go_live": month_start(2).replace(day=10)}, by=system_actor())
+    history = rollout_status_update(
+        changes={"stage": "geplant"}, channel="admin", leistung=first, verwaltung=amt_a, by=system_actor()
+    )
+    rollout_status_update(
+        status=history,
+        channel="admin",
+        changes={
+            "stage": "online",
+            "url": "https://dienst.example/a",
+            "maturity_level": 3,
+            "actual_go_live": month_start(2).replace(day=10),
+        },
+        by=system_actor(),
+    )
     events = list(StatusEvent.objects.filter(status=history).order_by("id"))
     StatusEvent.objects.filter(pk=events[0].pk).update(changed_at=at(month_start(3).replace(day=5)))
     StatusEvent.objects.filter(pk=events[1].pk).update(changed_at=at(month_start(2).replace(day=10)))
-    later = rollout_status_update(changes={"stage": "in_umsetzung", "maturity_level": 1}, channel="api",
-                                  leistung=first, verwaltung=amt_b, by=system_actor())
+    later = rollout_status_update(
+        changes={"stage": "in_umsetzung", "maturity_level": 1},
+        channel="api",
+        leistung=first,
+        verwaltung=amt_b,
+        by=system_actor(),
+    )
     StatusEvent.objects.filter(status=later).update(changed_at=at(month_start(1).replace(day=20)))
-    rollout_status_update(changes={"stage": "geplant"}, channel="admin", leistung=second, verwaltung=amt_a,
-        by=system_actor())
-    return {"land": land, "kreis": kreis, "amt_a": amt_a, "amt_b": amt_b, "leistungen": [first, second, third],
-            "agreement": agreement, "line": line}
+    rollout_status_update(
+        changes={"stage": "geplant"}, channel="admin", leistung=second, verwaltung=amt_a, by=system_actor()
+    )
+    return {
+        "land": land,
+        "kreis": kreis,
+        "amt_a": amt_a,
+        "amt_b": amt_b,
+        "leistungen": [first, second, third],
+        "agreement": agreement,
+        "line": line,
+    }

@@ -43,23 +43,33 @@ def test_catalogue_describes_every_dataset_and_distribution(client, published, s
     assert len(datasets) == 6
     base = "http://testserver"
     for dataset in datasets:
-        assert (dataset, URIRef(DCATDE + "contributorID"),
-                URIRef("http://dcat-ap.de/def/contributors/schleswigHolstein")) in graph
-        assert (dataset, URIRef(DCATDE + "politicalGeocodingLevelURI"),
-                URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/state")) in graph
+        assert (
+            dataset,
+            URIRef(DCATDE + "contributorID"),
+            URIRef("http://dcat-ap.de/def/contributors/schleswigHolstein"),
+        ) in graph
+        assert (
+            dataset,
+            URIRef(DCATDE + "politicalGeocodingLevelURI"),
+            URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/state"),
+        ) in graph
         assert (dataset, DCTERMS.spatial, URIRef("http://dcat-ap.de/def/politicalGeocoding/stateKey/01")) in graph
         assert graph.value(dataset, DCTERMS.accrualPeriodicity) is not None
         assert graph.value(graph.value(dataset, DCTERMS.temporal), DCAT.startDate) is not None
         contact = graph.value(dataset, DCAT.contactPoint)
-        assert (contact, URIRef("http://www.w3.org/2006/vcard/ns#hasEmail"), URIRef("mailto:kontakt@itvsh.example")) \
-            in graph
+        assert (
+            contact,
+            URIRef("http://www.w3.org/2006/vcard/ns#hasEmail"),
+            URIRef("mailto:kontakt@itvsh.example"),
+        ) in graph
     snapshots = URIRef(base + "/opendata/ozg-status-monatsstaende/#datensatz")
     distributions = set(graph.objects(snapshots, DCAT.distribution))
     assert len(distributions) == 4  # two months, CSV and JSON
     csv_file = URIRef(base + f"/opendata/ozg-status/{month_start(1).isoformat()}.csv")
     assert csv_file in distributions
-    assert graph.value(csv_file, DCAT.byteSize).toPython() == services.snapshot_path(month_start(1), "csv").stat(
-    ).st_size
+    assert (
+        graph.value(csv_file, DCAT.byteSize).toPython() == services.snapshot_path(month_start(1), "csv").stat().st_size
+    )
     assert graph.value(csv_file, DCAT.mediaType) == URIRef("https://www.iana.org/assignments/media-types/text/csv")
     assert graph.value(csv_file, DCTERMS.license) == URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
     register = URIRef(base + "/opendata/register.csv")

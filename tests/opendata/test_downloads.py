@@ -80,7 +80,11 @@ def test_row_counts_match_the_data(client, portal_data):
         "finanzierung": BudgetLine.objects.count(),
     }
     assert {key: value for key, value in expected.items() if key != "register"} == {
-        "ozg-katalog": 3, "ozg-status": 3, "vereinbarungen": 1, "finanzierung": 2}
+        "ozg-katalog": 3,
+        "ozg-status": 3,
+        "vereinbarungen": 1,
+        "finanzierung": 2,
+    }
     assert expected["register"] >= 4  # Land, Kreis, two Ämter (and ITV.SH from the funding factory)
     for slug, count in expected.items():
         assert len(get_csv(client, slug)[1]) == count + 1, slug
@@ -147,8 +151,13 @@ def test_a_status_change_changes_the_status_etag(client, portal_data, django_cap
     url = reverse("opendata:download", kwargs={"slug": "ozg-status", "fmt": "csv"})
     before = client.get(url)["ETag"]
     with django_capture_on_commit_callbacks(execute=True):
-        rollout_status_update(changes={"stage": "geplant"}, channel="admin", leistung=portal_data["leistungen"][2],
-                              verwaltung=portal_data["amt_b"], by=system_actor())
+        rollout_status_update(
+            changes={"stage": "geplant"},
+            channel="admin",
+            leistung=portal_data["leistungen"][2],
+            verwaltung=portal_data["amt_b"],
+            by=system_actor(),
+        )
     response = client.get(url, HTTP_IF_NONE_MATCH=before)
     assert response.status_code == 200 and response["ETag"] != before
     assert len(list(csv.reader(io.StringIO(body(response))))) == 1 + 4
@@ -161,9 +170,16 @@ def test_a_304_costs_only_the_state_queries(client, portal_data, django_assert_n
         assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
-@pytest.mark.parametrize(("slug", "queries"), [
-    ("register", 2), ("ozg-katalog", 4), ("ozg-status", 2), ("vereinbarungen", 5), ("finanzierung", 3),
-])
+@pytest.mark.parametrize(
+    ("slug", "queries"),
+    [
+        ("register", 2),
+        ("ozg-katalog", 4),
+        ("ozg-status", 2),
+        ("vereinbarungen", 5),
+        ("finanzierung", 3),
+    ],
+)
 def test_download_query_count_is_constant(client, portal_data, django_assert_num_queries, slug, queries):
     url = reverse("opendata:download", kwargs={"slug": slug, "fmt": "csv"})
     with django_assert_num_queries(queries):
@@ -171,8 +187,13 @@ def test_download_query_count_is_constant(client, portal_data, django_assert_num
     # More rows of everything: the same number of queries.
     for leistung in portal_data["leistungen"]:
         for verwaltung in (portal_data["kreis"], portal_data["land"]):
-            rollout_status_update(changes={"stage": "geplant"}, channel="admin", leistung=leistung,
-                                  verwaltung=verwaltung, by=system_actor())
+            rollout_status_update(
+                changes={"stage": "geplant"},
+                channel="admin",
+                leistung=leistung,
+                verwaltung=verwaltung,
+                by=system_actor(),
+            )
     from tests.cooperations.factories import signed_agreement
     from tests.funding.factories import BudgetLineFactory
     from tests.organisations.factories import AmtFactory

@@ -59,9 +59,12 @@ def test_a_published_snapshot_is_never_overwritten(portal_data, opendata_root, c
     before, stat = path.read_bytes(), path.stat()
     from ozg_monitoring.services import rollout_status_update
 
-    rollout_status_update(status=portal_data["amt_a"].ozg_statuses.first(), channel="admin",
-                          changes={"stage": "in_umsetzung", "maturity_level": 1, "note": "Rückschritt"},
-                              by=system_actor())
+    rollout_status_update(
+        status=portal_data["amt_a"].ozg_statuses.first(),
+        channel="admin",
+        changes={"stage": "in_umsetzung", "maturity_level": 1, "note": "Rückschritt"},
+        by=system_actor(),
+    )
     with caplog.at_level(logging.WARNING, logger="opendata.services"):
         result = services.snapshot_publish(date=day)
     assert result.written == [] and len(result.refused) == 2
@@ -117,8 +120,7 @@ def test_snapshot_download_headers_304_and_latest(client, portal_data, opendata_
 
     latest = client.get(reverse("opendata:snapshot_latest", kwargs={"fmt": "json"}))
     assert latest.status_code == 302
-    assert latest["Location"] == reverse("opendata:snapshot", kwargs={"day": month_start(0).isoformat(),
-                                                                       "fmt": "json"})
+    assert latest["Location"] == reverse("opendata:snapshot", kwargs={"day": month_start(0).isoformat(), "fmt": "json"})
     assert client.get("/opendata/ozg-status/2001-01-01.csv").status_code == 404
 
 

@@ -65,7 +65,7 @@ def utf16(path):
 def missing_column(path):
     lines = [line.decode().rstrip("\r\n").split(",") for line in _lines(path)]
     index = lines[0].index("plz")
-    path.write_text("".join(",".join(row[:index] + row[index + 1:]) + "\n" for row in lines), encoding="utf-8")
+    path.write_text("".join(",".join(row[:index] + row[index + 1 :]) + "\n" for row in lines), encoding="utf-8")
 
 
 def extra_field_in_row(path):

@@ -124,8 +124,13 @@ def test_choropleth_legend_label_formats_the_legend_and_value_label_the_regions(
         return f"{value * 100:.0f} %"
 
     svg = maps.choropleth_map(
-        layer="kreise", values={"01001": 0.123}, title="T", description="D", legend_steps=5,
-        value_label=one_place, legend_label=whole,
+        layer="kreise",
+        values={"01001": 0.123},
+        title="T",
+        description="D",
+        legend_steps=5,
+        value_label=one_place,
+        legend_label=whole,
     )
     root = parse(svg)
     titles = [p.find(f"{SVG}title").text for p in root.findall(f".//{SVG}path")]

@@ -26,8 +26,9 @@ def territory(db):
     husum = AmtsfreieGemeindeFactory(kreis=nf, number="058", name="Husum", population=23_000)
     kiel = KreisfreieStadtFactory(key="01002", name="Kiel, Landeshauptstadt", population=250_000)
     assert foehr.ars == "010545488000" and nf.ars == "010540000000"
-    return SimpleNamespace(land=land, nf=nf, foehr=foehr, alkersum=alkersum, husum=husum, kiel=kiel,
-                           orgs=Organisation.objects.all())
+    return SimpleNamespace(
+        land=land, nf=nf, foehr=foehr, alkersum=alkersum, husum=husum, kiel=kiel, orgs=Organisation.objects.all()
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -44,9 +44,11 @@ def test_csv_upload_applies_all_rows_and_shows_progress(staff, territory, upload
 
 def test_failed_csv_upload_changes_nothing_and_offers_error_report(staff, territory, upload):
     leistung = OzgLeistungFactory()
-    text = (f"ozg_id;ars;stage;url\n{leistung.ozg_id};{territory.foehr.ars};geplant;\n"
-            f"{leistung.ozg_id};{territory.husum.ars};online;\n"
-            f"99999;{territory.foehr.ars};geplant;\n")
+    text = (
+        f"ozg_id;ars;stage;url\n{leistung.ozg_id};{territory.foehr.ars};geplant;\n"
+        f"{leistung.ozg_id};{territory.husum.ars};online;\n"
+        f"99999;{territory.foehr.ars};geplant;\n"
+    )
     upload(staff, text)
     job = ImportJob.objects.get()
     assert (job.state, job.error_count) == ("failed", 2)
@@ -67,8 +69,18 @@ def test_progress_page_refreshes_while_pending(staff):
 def test_admin_change_goes_through_the_service(staff, territory):
     status = RolloutStatusFactory(verwaltung=territory.foehr)
     url = reverse("admin:ozg_monitoring_rolloutstatus_change", args=[status.pk])
-    data = {"stage": "in_umsetzung", "maturity_model": "2.0", "maturity_level": 1, "url": "", "provider": "",
-            "provider_name": "", "platform": "", "planned_go_live": "", "actual_go_live": "", "note": ""}
+    data = {
+        "stage": "in_umsetzung",
+        "maturity_model": "2.0",
+        "maturity_level": 1,
+        "url": "",
+        "provider": "",
+        "provider_name": "",
+        "platform": "",
+        "planned_go_live": "",
+        "actual_go_live": "",
+        "note": "",
+    }
     assert staff.post(url, data).status_code == 302
     status.refresh_from_db()
     assert (status.stage, status.version) == ("in_umsetzung", 2)
@@ -94,15 +106,24 @@ def test_admin_lists_filter_and_history_is_read_only(staff, territory):
 
 def test_bulk_action_sets_stage(staff, territory):
     statuses = [RolloutStatusFactory(verwaltung=territory.foehr, stage="nicht_geplant") for _ in range(3)]
-    staff.post(reverse("admin:ozg_monitoring_rolloutstatus_changelist"),
-               {"action": "mark_geplant", "_selected_action": [status.pk for status in statuses]})
+    staff.post(
+        reverse("admin:ozg_monitoring_rolloutstatus_changelist"),
+        {"action": "mark_geplant", "_selected_action": [status.pk for status in statuses]},
+    )
     assert RolloutStatus.objects.filter(stage="geplant").count() == 3
 
 
 def test_manual_level_is_marked(staff):
     leistung = OzgLeistungFactory(level="unclassified")
     url = reverse("admin:ozg_monitoring_ozgleistung_change", args=[leistung.pk])
-    response = staff.post(url, {"name": leistung.name, "lebenslage": leistung.lebenslage.pk,
-                                "themenfeld": leistung.themenfeld.pk, "level": "kreis"})
+    response = staff.post(
+        url,
+        {
+            "name": leistung.name,
+            "lebenslage": leistung.lebenslage.pk,
+            "themenfeld": leistung.themenfeld.pk,
+            "level": "kreis",
+        },
+    )
     assert response.status_code == 302
     assert OzgLeistung.objects.get(pk=leistung.pk).level_source == "manual"

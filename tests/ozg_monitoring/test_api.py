@@ -10,6 +10,7 @@ from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFac
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture
 def api():
     return APIClient()
@@ -131,8 +132,9 @@ def test_stale_version_409_and_stale_etag_412_change_nothing(territory, token_fo
     assert response.status_code == 200 and response.json()["version"] == 4
 
 
-PRECONDITION_REQUIRED = ("Bitte die aktuelle Version mitsenden (Feld „version“ oder Kopfzeile If-Match), damit keine "
-                         "Änderung verloren geht.")
+PRECONDITION_REQUIRED = (
+    "Bitte die aktuelle Version mitsenden (Feld „version“ oder Kopfzeile If-Match), damit keine Änderung verloren geht."
+)
 
 
 def test_patch_without_version_or_if_match_is_428_and_changes_nothing(territory, token_for):
@@ -199,8 +201,9 @@ def test_bulk_item_with_stale_version_is_409_and_without_version_overwrites(terr
 def test_rule_violation_is_400_with_field_messages(territory, token_for):
     status = RolloutStatusFactory(verwaltung=territory.foehr)
     client = token_for(territory.foehr)
-    response = client.patch(f"/api/v1/ozg/status/{status.pk}/", {"stage": "online", "maturity_level": 1, "version": 1},
-                            format="json")
+    response = client.patch(
+        f"/api/v1/ozg/status/{status.pk}/", {"stage": "online", "maturity_level": 1, "version": 1}, format="json"
+    )
     assert response.status_code == 400
     assert set(response.json()) >= {"url", "maturity_level"}
 
@@ -227,11 +230,13 @@ def test_history_endpoints(api, territory):
     from ozg_monitoring.services import rollout_status_update
 
     leistung = OzgLeistungFactory()
-    status = rollout_status_update(leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"},
-                                   channel="admin", by=system_actor())
+    status = rollout_status_update(
+        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="admin", by=system_actor()
+    )
     rollout_status_update(status=status, changes={"stage": "in_umsetzung"}, channel="admin", by=system_actor())
-    rollout_status_update(leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="admin",
-        by=system_actor())
+    rollout_status_update(
+        leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="admin", by=system_actor()
+    )
     assert api.get(f"/api/v1/ozg/status/{status.pk}/history/").json()["count"] == 2
     assert api.get("/api/v1/ozg/history/", {"ars": territory.husum.ars}).json()["count"] == 1
     assert api.get("/api/v1/ozg/history/", {"ars_prefix": "01054"}).json()["count"] == 3
@@ -250,7 +255,10 @@ def test_coverage_and_citizen_lookup(api, territory):
     body = api.get(f"/api/v1/ozg/gemeinden/{territory.alkersum.ars}/leistungen/").json()
     rows = {row["name"]: row for row in body["results"]}
     assert rows["Hundesteuer"]["zustaendig_ars"] == "010545488000" and rows["Hundesteuer"]["online"]
-    assert rows["Wohngeld"]["zustaendig_ars"] == "010540000000" and rows["Wohngeld"]["url"] == "https://nf.example/wohngeld"
+    assert (
+        rows["Wohngeld"]["zustaendig_ars"] == "010540000000"
+        and rows["Wohngeld"]["url"] == "https://nf.example/wohngeld"
+    )
     assert api.get(f"/api/v1/ozg/gemeinden/{territory.alkersum.ars}/leistungen/", {"q": "wohn"}).json()["count"] == 1
     assert api.get("/api/v1/ozg/gemeinden/019999999999/leistungen/").status_code == 404
 
@@ -276,8 +284,13 @@ def test_federal_export_json_and_csv(api, territory):
 def test_federal_import_json_and_csv(territory, token_for):
     leistung = OzgLeistungFactory()
     client = token_for(territory.foehr)
-    record = {"ars": territory.alkersum.ars, "ozgid": leistung.ozg_id, "url": "https://foehr.example/x",
-              "online_status": "ok", "leika_key": "99000000000001"}
+    record = {
+        "ars": territory.alkersum.ars,
+        "ozgid": leistung.ozg_id,
+        "url": "https://foehr.example/x",
+        "online_status": "ok",
+        "leika_key": "99000000000001",
+    }
     response = client.post("/api/v1/ozg/import/dashboard/", {"content": [record]}, format="json")
     assert response.status_code == 200, response.json()
     status = RolloutStatus.objects.get()

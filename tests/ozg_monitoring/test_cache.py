@@ -35,8 +35,9 @@ def pages(territory):
     """Two Amt-level Leistungen online in Föhr-Amrum: the Amt's name is on the dashboard and on the lookup page of
     its Gemeinde Alkersum."""
     for name in ("Hundesteuer", "Gewerbeanmeldung"):
-        OnlineStatusFactory(leistung=OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name=name),
-                            verwaltung=territory.foehr)
+        OnlineStatusFactory(
+            leistung=OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name=name), verwaltung=territory.foehr
+        )
     RolloutStatusFactory(leistung=OzgLeistungFactory(level=ExecutingLevel.KREIS), verwaltung=territory.nf)
     READS.replace()  # the factories' writes replace it on commit, which a test's transaction never reaches
     return SimpleNamespace(
@@ -103,12 +104,20 @@ def _doors(territory):
     leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
     return {
         "status update": lambda: rollout_status_update(
-            leistung=leistung, verwaltung=territory.foehr, channel="admin", changes={"stage": "geplant"},
-            by=system_actor()),
+            leistung=leistung,
+            verwaltung=territory.foehr,
+            channel="admin",
+            changes={"stage": "geplant"},
+            by=system_actor(),
+        ),
         "bulk upsert": lambda: rollout_status_bulk_upsert(
-            items=[{"ozg_id": leistung.ozg_id, "ars": territory.husum.ars, "stage": "geplant"},
-                   {"ozg_id": leistung.ozg_id, "ars": territory.foehr.ars, "stage": "in_umsetzung"}],
-            channel="api", by=system_actor()),
+            items=[
+                {"ozg_id": leistung.ozg_id, "ars": territory.husum.ars, "stage": "geplant"},
+                {"ozg_id": leistung.ozg_id, "ars": territory.foehr.ars, "stage": "in_umsetzung"},
+            ],
+            channel="api",
+            by=system_actor(),
+        ),
         "snapshot": lambda: snapshot_create(date=datetime.date(2026, 1, 1), by=system_actor()),
         "level set": lambda: leistung_level_set(leistung=leistung, level=ExecutingLevel.KREIS, by=system_actor()),
         "queryset update": lambda: OzgLeistung.objects.filter(pk=leistung.pk).update(name="Umbenannt"),
@@ -118,8 +127,19 @@ def _doors(territory):
     }
 
 
-@pytest.mark.parametrize("door", ["status update", "bulk upsert", "snapshot", "level set", "queryset update",
-                                  "fokus", "delete with cascade", "catalogue import"])
+@pytest.mark.parametrize(
+    "door",
+    [
+        "status update",
+        "bulk upsert",
+        "snapshot",
+        "level set",
+        "queryset update",
+        "fokus",
+        "delete with cascade",
+        "catalogue import",
+    ],
+)
 def test_every_door_replaces_the_version_once_when_its_transaction_commits(
     territory, door, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -168,8 +188,12 @@ def test_a_known_parameter_with_a_thousand_junk_values_is_bounded(client, pages,
     _warm(client, pages.lookup)
     before = cache_entries()
     for number in range(1000):
-        params = [{"q": f"zz{number}"}, {"themenfeld": str(10_000 + number)}, {"seite": str(2 + number)},
-                  {"lebenslage": str(20_000 + number), "q": "Hund"}][number % 4]
+        params = [
+            {"q": f"zz{number}"},
+            {"themenfeld": str(10_000 + number)},
+            {"seite": str(2 + number)},
+            {"lebenslage": str(20_000 + number), "q": "Hund"},
+        ][number % 4]
         assert client.get(pages.lookup, params).status_code == 200
     assert cache_entries() - before == 50 + 1  # 50 variants and the budget's counter
     # Once the budget is used up, a variant still answers, rendered uncached.
@@ -177,10 +201,21 @@ def test_a_known_parameter_with_a_thousand_junk_values_is_bounded(client, pages,
     assert cache_entries() - before == 50 + 1
 
 
-@pytest.mark.parametrize("params", [
-    {"q": " Hund"}, {"q": "x" * 101}, {"q": "Hund\t"}, {"seite": "02"}, {"seite": "0"}, {"seite": "12345"},
-    {"themenfeld": "x"}, {"themenfeld": "-1"}, {"themenfeld": "٣"}, {"q": ["a", "b"]},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": " Hund"},
+        {"q": "x" * 101},
+        {"q": "Hund\t"},
+        {"seite": "02"},
+        {"seite": "0"},
+        {"seite": "12345"},
+        {"themenfeld": "x"},
+        {"themenfeld": "-1"},
+        {"themenfeld": "٣"},
+        {"q": ["a", "b"]},
+    ],
+)
 def test_a_value_not_in_canonical_form_is_answered_uncached(client, pages, params, django_assert_max_num_queries):
     _warm(client, pages.lookup)
     before = cache_entries()

@@ -102,8 +102,7 @@ def _assert_history_matches_state(applied_by_status):
     ):
         audit.setdefault(int(object_id), []).append(action)
     assert {status_id: sorted(actions) for status_id, actions in audit.items()} == {
-        status_id: sorted([Action.CREATED] + [Action.CHANGED] * (len(chain) - 1))
-        for status_id, chain in events.items()
+        status_id: sorted([Action.CREATED] + [Action.CHANGED] * (len(chain) - 1)) for status_id, chain in events.items()
     }
 
 
@@ -113,9 +112,8 @@ def test_concurrent_bulks_creating_the_same_pairs_all_succeed(territory, hold_lo
     rng = random.Random(12)
     batches = []
     for index in range(BULKS):
-        window = pairs[index * step:index * step + ITEMS]
-        items = [{"ozg_id": ozg_id, "ars": ars, "stage": "geplant", "note": f"Lauf {index}"}
-                 for ozg_id, ars in window]
+        window = pairs[index * step : index * step + ITEMS]
+        items = [{"ozg_id": ozg_id, "ars": ars, "stage": "geplant", "note": f"Lauf {index}"} for ozg_id, ars in window]
         rng.shuffle(items)
         batches.append(items)
     by = system_actor()
@@ -127,9 +125,11 @@ def test_concurrent_bulks_creating_the_same_pairs_all_succeed(territory, hold_lo
     updated = sum(result.updated for result in results.values())
     unchanged = sum(result.unchanged for result in results.values())
     retries = sum(result.retries for result in results.values())
-    print(f"\n{BULKS} bulks × {ITEMS} items over {len(pairs)} pairs: created {created}, updated {updated}, "  # noqa: T201
-          f"unchanged {unchanged}, retries {retries}, {seconds:.2f} s; per bulk (created, updated): "
-          f"{[(results[i].created, results[i].updated) for i in sorted(results)]}")
+    print(
+        f"\n{BULKS} bulks × {ITEMS} items over {len(pairs)} pairs: created {created}, updated {updated}, "  # noqa: T201
+        f"unchanged {unchanged}, retries {retries}, {seconds:.2f} s; per bulk (created, updated): "
+        f"{[(results[i].created, results[i].updated) for i in sorted(results)]}"
+    )
     assert (created, updated, unchanged) == (len(pairs), BULKS * ITEMS - len(pairs), 0)
     assert RolloutStatus.objects.count() == len(pairs)  # each pair once (the unique constraint holds anyway)
     touched = {}
@@ -150,8 +150,9 @@ def test_concurrent_bulks_creating_the_same_pairs_all_succeed(territory, hold_lo
 def test_concurrent_bulks_changing_the_same_rows_do_not_deadlock(territory, hold_locks):
     pairs = _pairs(territory, ITEMS)
     by = system_actor()
-    rollout_status_bulk_upsert(items=[{"ozg_id": ozg_id, "ars": ars, "stage": "geplant"} for ozg_id, ars in pairs],
-                               channel="api", by=by)
+    rollout_status_bulk_upsert(
+        items=[{"ozg_id": ozg_id, "ars": ars, "stage": "geplant"} for ozg_id, ars in pairs], channel="api", by=by
+    )
     rng = random.Random(21)
     batches = []
     for index in range(BULKS):
@@ -164,8 +165,10 @@ def test_concurrent_bulks_changing_the_same_rows_do_not_deadlock(territory, hold
     assert failures == {}
     updated = sum(result.updated for result in results.values())
     retries = sum(result.retries for result in results.values())
-    print(f"\n{BULKS} bulks × {ITEMS} items changing the same rows: updated {updated}, "  # noqa: T201
-          f"retries {retries}, {seconds:.2f} s")
+    print(
+        f"\n{BULKS} bulks × {ITEMS} items changing the same rows: updated {updated}, "  # noqa: T201
+        f"retries {retries}, {seconds:.2f} s"
+    )
     assert updated == BULKS * ITEMS
     assert set(RolloutStatus.objects.values_list("version", flat=True)) == {BULKS + 1}
     _assert_history_matches_state(dict.fromkeys(RolloutStatus.objects.values_list("pk", flat=True), BULKS + 1))

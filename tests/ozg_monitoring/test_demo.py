@@ -25,7 +25,9 @@ def test_demo_refuses_when_disabled(settings, register, catalogue):  # noqa: F81
 
 
 def test_demo_covers_all_verwaltungen_is_deterministic_idempotent_and_flagged(
-    register, catalogue, django_capture_on_commit_callbacks  # noqa: F811
+    register,  # noqa: F811 - the fixture imported above
+    catalogue,
+    django_capture_on_commit_callbacks,
 ):
     assert Organisation.objects.verwaltungen().count() == 180
     assert portal_notices() == []

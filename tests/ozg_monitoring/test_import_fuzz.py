@@ -37,8 +37,13 @@ LEISTUNGEN, LEIKA, THEMENFELDER = "ozg_leistungen.csv", "ozg_leika_leistungen.cs
 
 def _catalogue_state():
     first = OzgLeistung.objects.order_by("ozg_id").first()
-    return (Themenfeld.objects.count(), Lebenslage.objects.count(), OzgLeistung.objects.count(),
-            LeikaLeistung.objects.count(), (first.ozg_id, first.name, first.level))
+    return (
+        Themenfeld.objects.count(),
+        Lebenslage.objects.count(),
+        OzgLeistung.objects.count(),
+        LeikaLeistung.objects.count(),
+        (first.ozg_id, first.name, first.level),
+    )
 
 
 @pytest.fixture
@@ -58,36 +63,70 @@ def _replace_line(index, new):
         lines = _lines(path)
         lines[index] = new(lines[index])
         path.write_bytes(b"".join(lines))
+
     return change
 
 
 CATALOGUE_CASES = {
-    "latin1": (LEISTUNGEN, lambda p: p.write_bytes(p.read_text(encoding="utf-8").encode("latin-1", errors="replace")),
-               ["ozg_leistungen.csv, Zeile", "nicht UTF-8"]),
-    "utf16": (THEMENFELDER, lambda p: p.write_bytes(p.read_text(encoding="utf-8").encode("utf-16")),
-              ["ozg_themenfelder.csv, Zeile 1", "UTF-16"]),
+    "latin1": (
+        LEISTUNGEN,
+        lambda p: p.write_bytes(p.read_text(encoding="utf-8").encode("latin-1", errors="replace")),
+        ["ozg_leistungen.csv, Zeile", "nicht UTF-8"],
+    ),
+    "utf16": (
+        THEMENFELDER,
+        lambda p: p.write_bytes(p.read_text(encoding="utf-8").encode("utf-16")),
+        ["ozg_themenfelder.csv, Zeile 1", "UTF-16"],
+    ),
     "empty": (LEIKA, lambda p: p.write_bytes(b""), ["ozg_leika_leistungen.csv, Zeile 1", "fehlen"]),
     # A header-only LeiKa file used to delete every LeiKa-Leistung.
     "header_only": (LEIKA, lambda p: p.write_bytes(_lines(p)[0]), ["ozg_leika_leistungen.csv", "keine Datenzeilen"]),
-    "extra_field": (LEISTUNGEN, _replace_line(3, lambda line: line.rstrip(b"\r\n") + b",zuviel\n"),
-                    ["ozg_leistungen.csv, Zeile 4", "Felder"]),
-    "missing_field": (LEISTUNGEN, _replace_line(3, lambda line: line.split(b",")[0] + b"\n"),
-                      ["ozg_leistungen.csv, Zeile 4", "Felder"]),
-    "huge_field": (LEIKA, _replace_line(2, lambda line: b'"' + b"x" * 1_000_000 + b'",' + line),
-                   ["ozg_leika_leistungen.csv, Zeile 3", "länger als"]),
-    "long_name": (THEMENFELDER, _replace_line(1, lambda line: line.split(b",")[0] + b"," + b"T" * 500 + b"\n"),
-                  ["ozg_themenfelder.csv, Zeile 2, Feld themenfeld", "länger als 120"]),
-    "duplicate_id": (LEISTUNGEN, lambda p: p.write_bytes(b"".join([*_lines(p), _lines(p)[5]])),
-                     ["ozg_leistungen.csv, Zeile", "Feld ozg_id", "doppelt"]),
-    "semicolons": (THEMENFELDER, lambda p: p.write_bytes(p.read_bytes().replace(b",", b";")),
-                   ["ozg_themenfelder.csv, Zeile 1", "fehlen"]),
+    "extra_field": (
+        LEISTUNGEN,
+        _replace_line(3, lambda line: line.rstrip(b"\r\n") + b",zuviel\n"),
+        ["ozg_leistungen.csv, Zeile 4", "Felder"],
+    ),
+    "missing_field": (
+        LEISTUNGEN,
+        _replace_line(3, lambda line: line.split(b",")[0] + b"\n"),
+        ["ozg_leistungen.csv, Zeile 4", "Felder"],
+    ),
+    "huge_field": (
+        LEIKA,
+        _replace_line(2, lambda line: b'"' + b"x" * 1_000_000 + b'",' + line),
+        ["ozg_leika_leistungen.csv, Zeile 3", "länger als"],
+    ),
+    "long_name": (
+        THEMENFELDER,
+        _replace_line(1, lambda line: line.split(b",")[0] + b"," + b"T" * 500 + b"\n"),
+        ["ozg_themenfelder.csv, Zeile 2, Feld themenfeld", "länger als 120"],
+    ),
+    "duplicate_id": (
+        LEISTUNGEN,
+        lambda p: p.write_bytes(b"".join([*_lines(p), _lines(p)[5]])),
+        ["ozg_leistungen.csv, Zeile", "Feld ozg_id", "doppelt"],
+    ),
+    "semicolons": (
+        THEMENFELDER,
+        lambda p: p.write_bytes(p.read_bytes().replace(b",", b";")),
+        ["ozg_themenfelder.csv, Zeile 1", "fehlen"],
+    ),
     "binary": (LEISTUNGEN, lambda p: p.write_bytes(bytes(range(256)) * 64), ["ozg_leistungen.csv, Zeile 1", "NUL"]),
-    "truncated": (LEIKA, lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
-                  ["ozg_leika_leistungen.csv, Zeile", "Felder"]),
-    "id_overflow": (LEISTUNGEN, _replace_line(2, lambda line: b"9" * 30 + line[line.index(b","):]),
-                    ["ozg_leistungen.csv, Zeile 3, Feld ozg_id", "keine Zahl"]),
-    "unknown_leika_type": (LEIKA, lambda p: p.write_bytes(p.read_bytes().replace(b",2/3,", b",=cmd|' /C calc'!A0,", 1)),
-                           ["ozg_leika_leistungen.csv, Zeile", "Feld leika_typ"]),
+    "truncated": (
+        LEIKA,
+        lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
+        ["ozg_leika_leistungen.csv, Zeile", "Felder"],
+    ),
+    "id_overflow": (
+        LEISTUNGEN,
+        _replace_line(2, lambda line: b"9" * 30 + line[line.index(b",") :]),
+        ["ozg_leistungen.csv, Zeile 3, Feld ozg_id", "keine Zahl"],
+    ),
+    "unknown_leika_type": (
+        LEIKA,
+        lambda p: p.write_bytes(p.read_bytes().replace(b",2/3,", b",=cmd|' /C calc'!A0,", 1)),
+        ["ozg_leika_leistungen.csv, Zeile", "Feld leika_typ"],
+    ),
 }
 
 
@@ -129,8 +168,10 @@ def status(territory):
 
 def _upload(client, content: bytes, capture, name="status.csv"):
     with capture(execute=True):
-        return client.post(reverse("admin:ozg_monitoring_importjob_add"),
-                            {"file": SimpleUploadedFile(name, content, content_type="text/csv")})
+        return client.post(
+            reverse("admin:ozg_monitoring_importjob_add"),
+            {"file": SimpleUploadedFile(name, content, content_type="text/csv")},
+        )
 
 
 def _status_state(status):
@@ -225,7 +266,7 @@ def test_federal_csv_import_refuses_malformed_files_with_400(kommune_client, sta
 
 
 def test_federal_csv_export_is_formula_safe(territory):
-    leistung = OzgLeistungFactory(name="=HYPERLINK(\"https://böse.example\")")
+    leistung = OzgLeistungFactory(name='=HYPERLINK("https://böse.example")')
     OnlineStatusFactory(leistung=leistung, verwaltung=territory.foehr)
     LeikaLeistungFactory(ozg_leistung=leistung, name="+49 Hotline")
     text = federal.records_to_csv(federal.export_records(federal.export_statuses()))

@@ -23,8 +23,12 @@ ONLINE = {"stage": "online", "maturity_level": 3, "url": "https://dienst.example
 
 def update(territory, leistung, changes, **kwargs):
     return rollout_status_update(
-        leistung=leistung, verwaltung=kwargs.pop("verwaltung", territory.foehr), changes=changes, channel="admin",
-        by=kwargs.pop("by", system_actor()), **kwargs,
+        leistung=leistung,
+        verwaltung=kwargs.pop("verwaltung", territory.foehr),
+        changes=changes,
+        channel="admin",
+        by=kwargs.pop("by", system_actor()),
+        **kwargs,
     )
 
 
@@ -127,8 +131,9 @@ def test_bulk_upsert_creates_and_updates_with_events(territory, django_assert_ma
     leistungen = OzgLeistungFactory.create_batch(30)
     update(territory, leistungen[0], {"stage": "geplant"})
     with django_assert_max_num_queries(12):
-        result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, **ONLINE), channel="api",
-            by=system_actor())
+        result = rollout_status_bulk_upsert(
+            items=items_for(territory, leistungen, **ONLINE), channel="api", by=system_actor()
+        )
     assert (result.created, result.updated) == (29, 1)
     assert RolloutStatus.objects.online().count() == 30
     assert StatusEvent.objects.count() == 31
@@ -190,13 +195,15 @@ def test_bulk_upsert_turns_a_pair_created_meanwhile_into_an_update(territory, cr
 
     leistungen = OzgLeistungFactory.create_batch(3)
     created_meanwhile(leistungen[0], {"stage": "geplant", "note": "von anderswo"})
-    result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, stage="in_umsetzung"), channel="api",
-                                        by=system_actor())
+    result = rollout_status_bulk_upsert(
+        items=items_for(territory, leistungen, stage="in_umsetzung"), channel="api", by=system_actor()
+    )
     assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
     raced = RolloutStatus.objects.get(leistung=leistungen[0])
     assert (raced.stage, raced.note, raced.version) == ("in_umsetzung", "von anderswo", 2)
-    events = list(StatusEvent.objects.filter(status=raced).order_by("id").values_list("action", "old_values",
-                                                                                      "channel"))
+    events = list(
+        StatusEvent.objects.filter(status=raced).order_by("id").values_list("action", "old_values", "channel")
+    )
     assert events == [("created", {}, "admin"), ("changed", {"stage": "geplant"}, "api")]
     assert StatusEvent.objects.filter(action="created").count() == 3
     audit = AuditEntry.objects.filter(content_type__model="rolloutstatus", object_id=str(raced.pk))
@@ -206,8 +213,9 @@ def test_bulk_upsert_turns_a_pair_created_meanwhile_into_an_update(territory, cr
 def test_bulk_upsert_item_equal_to_a_pair_created_meanwhile_is_unchanged(territory, created_meanwhile):
     leistungen = OzgLeistungFactory.create_batch(2)
     created_meanwhile(leistungen[0], {"stage": "geplant"})
-    result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, stage="geplant"), channel="api",
-                                        by=system_actor())
+    result = rollout_status_bulk_upsert(
+        items=items_for(territory, leistungen, stage="geplant"), channel="api", by=system_actor()
+    )
     assert (result.created, result.updated, result.unchanged) == (1, 0, 1)
     assert RolloutStatus.objects.get(leistung=leistungen[0]).version == 1
     assert StatusEvent.objects.count() == 2
@@ -231,8 +239,9 @@ def test_bulk_upsert_checks_rules_against_a_pair_created_meanwhile(territory, cr
     leistungen = OzgLeistungFactory.create_batch(2)
     created_meanwhile(leistungen[0], {**ONLINE})
     with pytest.raises(BulkUpsertError) as error:  # from online back to geplant needs a note
-        rollout_status_bulk_upsert(items=items_for(territory, leistungen, stage="geplant"), channel="api",
-                                   by=system_actor())
+        rollout_status_bulk_upsert(
+            items=items_for(territory, leistungen, stage="geplant"), channel="api", by=system_actor()
+        )
     assert not error.value.conflict
     assert [(entry["index"], list(entry["errors"])) for entry in error.value.errors] == [(0, ["note"])]
     assert not RolloutStatus.objects.filter(leistung=leistungen[1]).exists()
@@ -257,8 +266,9 @@ def test_bulk_upsert_repeats_after_a_deadlock(territory, monkeypatch):
 
     monkeypatch.setattr(services, "lock_pairs", deadlocking)
     update(territory, leistungen[0], {"stage": "geplant"})
-    result = rollout_status_bulk_upsert(items=items_for(territory, leistungen, stage="in_umsetzung"), channel="api",
-                                        by=system_actor())
+    result = rollout_status_bulk_upsert(
+        items=items_for(territory, leistungen, stage="in_umsetzung"), channel="api", by=system_actor()
+    )
     assert (result.created, result.updated, result.retries) == (1, 1, 1)
     assert StatusEvent.objects.count() == 3  # the first attempt's insert was rolled back with its savepoint
     assert RolloutStatus.objects.count() == 2

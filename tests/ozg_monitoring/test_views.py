@@ -38,7 +38,6 @@ def test_dashboard_shows_figures_maps_and_tables(client, territory):
     assert response.context["data"]["leistungen_online"] == 6
 
 
-
 def test_dashboard_draws_with_the_shared_chart_and_map_builders(client, territory):
     populate(territory, 3)
     snapshot_create(date=datetime.date(2026, 1, 1), by=system_actor())
@@ -58,8 +57,9 @@ def test_dashboard_draws_with_the_shared_chart_and_map_builders(client, territor
     assert 'data-series="Leistungen online"' in str(context["series_chart"])
 
 
-def test_dashboard_query_count_is_constant_and_cached(client, territory, django_assert_max_num_queries,
-                                                      django_assert_num_queries):
+def test_dashboard_query_count_is_constant_and_cached(
+    client, territory, django_assert_max_num_queries, django_assert_num_queries
+):
     populate(territory, 2)
     with django_assert_max_num_queries(20) as first:
         client.get(reverse("ozg_monitoring:dashboard"))
@@ -80,9 +80,13 @@ def test_dashboard_reflects_a_saved_change_immediately(client, territory, django
     assert first.context["data"]["online_total"] == 0
     assert client.get(reverse("ozg_monitoring:dashboard")).content == first.content  # served from the page cache
     with django_capture_on_commit_callbacks(execute=True):
-        rollout_status_update(leistung=leistung, verwaltung=territory.foehr, channel="admin",
-                              changes={"stage": "online", "maturity_level": 2, "url": "https://x.example"},
-                                  by=system_actor())
+        rollout_status_update(
+            leistung=leistung,
+            verwaltung=territory.foehr,
+            channel="admin",
+            changes={"stage": "online", "maturity_level": 2, "url": "https://x.example"},
+            by=system_actor(),
+        )
     assert client.get(reverse("ozg_monitoring:dashboard")).context["data"]["online_total"] == 1
 
 
@@ -157,7 +161,8 @@ def test_lookup_filters_by_themenfeld_and_keeps_the_filter_in_the_pagination(cli
         response = client.get(url, {"themenfeld": wrong})
         assert response.status_code == 400
         assert "themenfeld: Eine ganze Zahl" in response.content.decode() or "themenfeld: Die Zahl darf" in (
-            response.content.decode())
+            response.content.decode()
+        )
 
 
 def test_lookup_with_themenfeld_costs_the_same_queries_and_is_cached_per_url(
@@ -202,9 +207,13 @@ def test_status_list_page_query_count_is_constant_and_csv(client, territory, dja
 
 def test_leistung_and_verwaltung_pages(client, territory):
     leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name="Hundesteuer")
-    rollout_status_update(leistung=leistung, verwaltung=territory.foehr, channel="admin",
-                          changes={"stage": "online", "maturity_level": 3, "url": "https://foehr.example/hund"},
-                              by=system_actor())
+    rollout_status_update(
+        leistung=leistung,
+        verwaltung=territory.foehr,
+        channel="admin",
+        changes={"stage": "online", "maturity_level": 3, "url": "https://foehr.example/hund"},
+        by=system_actor(),
+    )
     html = client.get(reverse("ozg_monitoring:leistung_detail", args=[leistung.ozg_id])).content.decode()
     assert "https://foehr.example/hund" in html and "in mindestens einer Kommune" in html
     response = client.get(reverse("ozg_monitoring:verwaltung_detail", args=[territory.foehr.ars]))

@@ -37,12 +37,18 @@ def build_api_data() -> dict:
 
     kommune = _user("fuzz-kommune")
     kommune.groups.add(Group.objects.get(name="Kommune"))
-    membership_grant(user=kommune, organisation=Organisation.objects.get(ars=FOEHR_AMRUM),
-                     role=VerwaltungMembership.Role.MELDEND, by=system_actor())
-    _token, kommune_key = api_token_create(user=kommune, name="Fuzz", scope=ApiToken.Scope.READ_WRITE,
-                                           by=system_actor())
-    _token, readonly_key = api_token_create(user=kommune, name="Fuzz lesend", scope=ApiToken.Scope.READ,
-                                            by=system_actor())
+    membership_grant(
+        user=kommune,
+        organisation=Organisation.objects.get(ars=FOEHR_AMRUM),
+        role=VerwaltungMembership.Role.MELDEND,
+        by=system_actor(),
+    )
+    _token, kommune_key = api_token_create(
+        user=kommune, name="Fuzz", scope=ApiToken.Scope.READ_WRITE, by=system_actor()
+    )
+    _token, readonly_key = api_token_create(
+        user=kommune, name="Fuzz lesend", scope=ApiToken.Scope.READ, by=system_actor()
+    )
 
     staff = _user("fuzz-staff", is_staff=True)
     staff.user_permissions.add(
@@ -56,12 +62,23 @@ def build_api_data() -> dict:
     # A few statuses (with their history) for the Kommune's Amt, its Kreis and the Land.
     leistungen = list(OzgLeistung.objects.order_by("ozg_id").values_list("ozg_id", flat=True)[:6])
     items = [
-        {"ozg_id": ozg_id, "ars": ars, "stage": stage, "maturity_level": level,
-         **({"url": f"https://dienste.example/{ozg_id}"} if stage == "online" else {})}
+        {
+            "ozg_id": ozg_id,
+            "ars": ars,
+            "stage": stage,
+            "maturity_level": level,
+            **({"url": f"https://dienste.example/{ozg_id}"} if stage == "online" else {}),
+        }
         for ozg_id, (ars, stage, level) in zip(
             leistungen,
-            [(FOEHR_AMRUM, "geplant", 0), (FOEHR_AMRUM, "online", 3), (NORDFRIESLAND, "in_umsetzung", 1),
-             (NORDFRIESLAND, "online", 4), ("010000000000", "online", 3), (FOEHR_AMRUM, "in_umsetzung", 2)],
+            [
+                (FOEHR_AMRUM, "geplant", 0),
+                (FOEHR_AMRUM, "online", 3),
+                (NORDFRIESLAND, "in_umsetzung", 1),
+                (NORDFRIESLAND, "online", 4),
+                ("010000000000", "online", 3),
+                (FOEHR_AMRUM, "in_umsetzung", 2),
+            ],
             strict=True,
         )
     ]
@@ -91,9 +108,7 @@ def known_path_parameters(path: str) -> dict:
         "/api/v1/ozg/lebenslagen/{id}/": lambda: {"id": Lebenslage.objects.order_by("pk")[0].catalogue_id},
         "/api/v1/ozg/themenfelder/{id}/": lambda: {"id": Themenfeld.objects.order_by("pk")[0].catalogue_id},
         "/api/v1/ozg/leika/{key}/": lambda: {"key": LeikaLeistung.objects.exclude(key=None).order_by("pk")[0].key},
-        "/api/v1/ozg/leistungen/{ozg_id}/": lambda: {
-            "ozg_id": RolloutStatus.objects.order_by("pk")[0].leistung.ozg_id
-        },
+        "/api/v1/ozg/leistungen/{ozg_id}/": lambda: {"ozg_id": RolloutStatus.objects.order_by("pk")[0].leistung.ozg_id},
         "/api/v1/ozg/status/{id}/": lambda: {
             "id": RolloutStatus.objects.filter(verwaltung__ars=FOEHR_AMRUM).order_by("pk")[0].pk
         },

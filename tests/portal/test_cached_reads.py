@@ -30,18 +30,24 @@ def replacements(register_scope, monkeypatch):
 # --- which statements write --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("sql", "tables"), [
-    ('INSERT INTO "organisations_organisation" ("name") VALUES (%s) RETURNING "id"', {"organisations_organisation"}),
-    ('INSERT OR IGNORE INTO "t" ("a") VALUES (%s)', {"t"}),
-    ('UPDATE "t" SET "a" = v.c0 FROM (VALUES (1, 2)) AS v (pk, c0) WHERE "t"."id" = v.pk', {"t"}),
-    (b'UPDATE "t" SET "a" = 1', {"t"}),
-    ("  delete from t where id = 1", {"t"}),
-    ('TRUNCATE "a", "b" RESTART IDENTITY CASCADE;', {"a", "b"}),
-    ('WITH x AS (SELECT 1) UPDATE "t" SET "a" = 1', {"t"}),
-    ('SELECT "t"."id" FROM "t" WHERE "t"."name" = \'UPDATE "u"\'', set()),
-    ('WITH wanted (a, b) AS (VALUES (%s, %s)) SELECT t."id" FROM "t" t JOIN wanted ON t."a" = wanted.a', set()),
-    ("SAVEPOINT s1", set()),
-])
+@pytest.mark.parametrize(
+    ("sql", "tables"),
+    [
+        (
+            'INSERT INTO "organisations_organisation" ("name") VALUES (%s) RETURNING "id"',
+            {"organisations_organisation"},
+        ),
+        ('INSERT OR IGNORE INTO "t" ("a") VALUES (%s)', {"t"}),
+        ('UPDATE "t" SET "a" = v.c0 FROM (VALUES (1, 2)) AS v (pk, c0) WHERE "t"."id" = v.pk', {"t"}),
+        (b'UPDATE "t" SET "a" = 1', {"t"}),
+        ("  delete from t where id = 1", {"t"}),
+        ('TRUNCATE "a", "b" RESTART IDENTITY CASCADE;', {"a", "b"}),
+        ('WITH x AS (SELECT 1) UPDATE "t" SET "a" = 1', {"t"}),
+        ('SELECT "t"."id" FROM "t" WHERE "t"."name" = \'UPDATE "u"\'', set()),
+        ('WITH wanted (a, b) AS (VALUES (%s, %s)) SELECT t."id" FROM "t" t JOIN wanted ON t."a" = wanted.a', set()),
+        ("SAVEPOINT s1", set()),
+    ],
+)
 def test_written_tables(sql, tables):
     assert cached_reads.written_tables(sql) >= tables
     if not tables:
@@ -63,8 +69,9 @@ def test_every_kind_of_write_replaces_once_on_commit(write, replacements, django
         elif write == "update":
             Organisation.objects.filter(pk=amt.pk).update(name="Amt Neu")
         elif write == "bulk_create":
-            Organisation.objects.bulk_create([Organisation(slug=f"stelle-{n}", name=f"Stelle {n}", kind="kammer")
-                                              for n in range(3)], batch_size=1)
+            Organisation.objects.bulk_create(
+                [Organisation(slug=f"stelle-{n}", name=f"Stelle {n}", kind="kammer") for n in range(3)], batch_size=1
+            )
         elif write == "bulk_update":
             amt.name = "Amt Neu"
             Organisation.objects.bulk_update([amt], ["name"])
@@ -151,19 +158,31 @@ def test_a_cached_read_of_an_unwatched_table_is_refused(register_scope):
 
 # --- canonical page parameters -----------------------------------------------------------------------------------
 
-PARAMS = {"seite": page_cache.Integer(digits=4), "q": page_cache.Text(max_length=5),
-          "art": page_cache.Choice(["amt", "kreis"])}
+PARAMS = {
+    "seite": page_cache.Integer(digits=4),
+    "q": page_cache.Text(max_length=5),
+    "art": page_cache.Choice(["amt", "kreis"]),
+}
 
 
-@pytest.mark.parametrize(("query", "canonical"), [
-    ("", ""),
-    ("utm_source=x&b=2", ""),
-    ("q=&seite=&art=", ""),
-    ("seite=2&q=Kiel&art=amt&x=1", "art=amt&q=Kiel&seite=2"),
-    ("q=K%C3%B6ln", "q=K%C3%B6ln"),
-    ("seite=02", None), ("seite=0", None), ("seite=12345", None), ("seite=1&seite=2", None),
-    ("q=+Kiel", None), ("q=Kiel123", None), ("q=a%00", None), ("art=land", None),
-])
+@pytest.mark.parametrize(
+    ("query", "canonical"),
+    [
+        ("", ""),
+        ("utm_source=x&b=2", ""),
+        ("q=&seite=&art=", ""),
+        ("seite=2&q=Kiel&art=amt&x=1", "art=amt&q=Kiel&seite=2"),
+        ("q=K%C3%B6ln", "q=K%C3%B6ln"),
+        ("seite=02", None),
+        ("seite=0", None),
+        ("seite=12345", None),
+        ("seite=1&seite=2", None),
+        ("q=+Kiel", None),
+        ("q=Kiel123", None),
+        ("q=a%00", None),
+        ("art=land", None),
+    ],
+)
 def test_canonical_query(query, canonical):
     result = page_cache.canonical_query(QueryDict(query), PARAMS)
     assert (None if result is None else result.urlencode()) == canonical

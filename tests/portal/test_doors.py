@@ -72,9 +72,17 @@ def test_commands_act_as_the_system_actor(register):
 
 # --- no escalation ---------------------------------------------------------------------------------------------
 
-USER_FORM = {"username": "kommune-ziel", "first_name": "", "last_name": "", "email": "ziel@example.invalid",
-             "is_active": "on", "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
-             "verwaltung_memberships-TOTAL_FORMS": "0", "verwaltung_memberships-INITIAL_FORMS": "0"}
+USER_FORM = {
+    "username": "kommune-ziel",
+    "first_name": "",
+    "last_name": "",
+    "email": "ziel@example.invalid",
+    "is_active": "on",
+    "date_joined_0": "2026-01-01",
+    "date_joined_1": "10:00:00",
+    "verwaltung_memberships-TOTAL_FORMS": "0",
+    "verwaltung_memberships-INITIAL_FORMS": "0",
+}
 
 
 def _change(client, user, **extra):
@@ -111,8 +119,10 @@ def test_administration_cannot_grant_administration_or_staff_without_a_role(clie
     errors = response.context["adminform"].form.errors
     assert errors["groups"] == ["Nur Superuser dürfen die Gruppe „Administration“ vergeben."]
     response = _change(client, target, is_staff="on")
-    assert "Mitarbeiter-Status gibt es nur zusammen mit einer Rolle" in response.context["adminform"].form.errors[
-        "is_staff"][0]
+    assert (
+        "Mitarbeiter-Status gibt es nur zusammen mit einer Rolle"
+        in response.context["adminform"].form.errors["is_staff"][0]
+    )
     target.refresh_from_db()
     assert list(target.groups.values_list("name", flat=True)) == ["Kommune"] and target.is_staff
     response = _change(client, target, is_staff="on", groups=_groups("Finanzen"))  # within the roles: allowed
@@ -149,9 +159,16 @@ def test_administration_cannot_issue_tokens_for_privileged_accounts(client, admi
     peer = _staff("administration2", "Administration")
     kommune = _staff("kommune-ziel", "Kommune")
     for user, refused in ((boss, True), (peer, True), (kommune, False)):
-        response = client.post("/admin/accounts/apitoken/add/", {"name": "Fachverfahren", "user": str(user.pk),
-                                                                  "scope": "read_write", "expires_at_0": "",
-                                                                  "expires_at_1": ""})
+        response = client.post(
+            "/admin/accounts/apitoken/add/",
+            {
+                "name": "Fachverfahren",
+                "user": str(user.pk),
+                "scope": "read_write",
+                "expires_at_0": "",
+                "expires_at_1": "",
+            },
+        )
         if refused:
             assert response.status_code == 200
             assert "nur durch Superuser" in response.context["adminform"].form.errors["user"][0]
@@ -166,8 +183,9 @@ def test_administration_cannot_reset_a_superusers_second_factor(client, administ
 
     boss = User.objects.create_superuser("chefin", "chefin@example.invalid", "x" * 16)
     device = TOTPDevice.objects.create(user=boss, name="App", confirmed=True)
-    response = client.post("/admin/auth/user/", {"action": "reset_second_factor", "_selected_action": [boss.pk]},
-                           follow=True)
+    response = client.post(
+        "/admin/auth/user/", {"action": "reset_second_factor", "_selected_action": [boss.pk]}, follow=True
+    )
     assert "nur durch Superuser" in response.content.decode()
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
     assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/delete/").status_code == 403
@@ -176,8 +194,10 @@ def test_administration_cannot_reset_a_superusers_second_factor(client, administ
 
 def test_administration_cannot_edit_group_permissions(client, administration):
     kommune = Group.objects.get(name="Kommune")
-    assert client.post(f"/admin/auth/group/{kommune.pk}/change/", {"name": "Kommune", "permissions": []}
-                       ).status_code == 403
+    assert (
+        client.post(f"/admin/auth/group/{kommune.pk}/change/", {"name": "Kommune", "permissions": []}).status_code
+        == 403
+    )
     assert kommune.permissions.count() == 2
 
 
@@ -193,13 +213,26 @@ def _inline(prefix, rows=(), initial=0):
 
 def test_an_obligation_of_a_body_that_is_no_party_is_a_row_error_not_a_500(admin_client, territory):
     data = {
-        "slug": "neu", "kind": "verwaltungskooperation", "title": "Neu", "status": "entwurf",
-        "signed_on_precision": "day", "effective_from_precision": "day", "term_kind": "unknown",
-        **_inline("parties", [{"organisation": str(territory.land.pk), "role": "land"},
-                              {"organisation": str(territory.foehr.pk), "role": "partnerkommune"}]),
+        "slug": "neu",
+        "kind": "verwaltungskooperation",
+        "title": "Neu",
+        "status": "entwurf",
+        "signed_on_precision": "day",
+        "effective_from_precision": "day",
+        "term_kind": "unknown",
+        **_inline(
+            "parties",
+            [
+                {"organisation": str(territory.land.pk), "role": "land"},
+                {"organisation": str(territory.foehr.pk), "role": "partnerkommune"},
+            ],
+        ),
         **_inline("obligations", [{"obligor": str(territory.husum.pk), "title": "Bericht", "status": "offen"}]),
-        **{key: value for prefix in ("signatories", "measures", "amendments", "sources")
-           for key, value in _inline(prefix).items()},
+        **{
+            key: value
+            for prefix in ("signatories", "measures", "amendments", "sources")
+            for key, value in _inline(prefix).items()
+        },
     }
     response = admin_client.post("/admin/cooperations/agreement/add/", data)
     assert response.status_code == 200
@@ -218,15 +251,31 @@ def test_a_backward_step_needs_a_note_with_the_services_message(admin_client, te
     from ozg_monitoring.services import rollout_status_update
     from tests.ozg_monitoring.factories import OzgLeistungFactory
 
-    status = rollout_status_update(leistung=OzgLeistungFactory(), verwaltung=territory.foehr, channel="admin",
-                                   changes={"stage": "in_umsetzung"}, by=system_actor())
+    status = rollout_status_update(
+        leistung=OzgLeistungFactory(),
+        verwaltung=territory.foehr,
+        channel="admin",
+        changes={"stage": "in_umsetzung"},
+        by=system_actor(),
+    )
     url = f"/admin/ozg_monitoring/rolloutstatus/{status.pk}/change/"
-    form = {"stage": "geplant", "maturity_model": "2.0", "maturity_level": "0", "url": "", "provider": "",
-            "provider_name": "", "platform": "", "planned_go_live": "", "actual_go_live": "", "note": ""}
+    form = {
+        "stage": "geplant",
+        "maturity_model": "2.0",
+        "maturity_level": "0",
+        "url": "",
+        "provider": "",
+        "provider_name": "",
+        "platform": "",
+        "planned_go_live": "",
+        "actual_go_live": "",
+        "note": "",
+    }
     response = admin_client.post(url, form)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["note"] == [
-        "Ein Rückschritt im Umsetzungsstand (von „in Umsetzung“ nach „geplant“) braucht eine Anmerkung."]
+        "Ein Rückschritt im Umsetzungsstand (von „in Umsetzung“ nach „geplant“) braucht eine Anmerkung."
+    ]
     status.refresh_from_db()
     assert status.stage == "in_umsetzung"
     assert admin_client.post(url, {**form, "note": "Dienst vorübergehend abgeschaltet"}).status_code == 302
@@ -239,15 +288,29 @@ def test_planned_below_committed_is_a_field_error_from_the_service(admin_client,
     line = BudgetLineFactory()
     DrawdownFactory(line=line, amount="60000.00", status=Drawdown.Status.FREIGEGEBEN)
     response = admin_client.get(f"/admin/funding/budgetline/{line.pk}/change/")
-    data = {name: value for name, value in response.context["adminform"].form.initial.items()
-            if value is not None and not isinstance(value, (list, datetime.date))}
-    data.update({"source": line.source_id, "recipient": line.recipient_id, "purpose": line.purpose_id,
-                 "planned_amount": "50000.00", "drawdowns-TOTAL_FORMS": "0", "drawdowns-INITIAL_FORMS": "0"})
+    data = {
+        name: value
+        for name, value in response.context["adminform"].form.initial.items()
+        if value is not None and not isinstance(value, (list, datetime.date))
+    }
+    data.update(
+        {
+            "source": line.source_id,
+            "recipient": line.recipient_id,
+            "purpose": line.purpose_id,
+            "planned_amount": "50000.00",
+            "drawdowns-TOTAL_FORMS": "0",
+            "drawdowns-INITIAL_FORMS": "0",
+        }
+    )
     data.pop("agreement", None)
     response = admin_client.post(f"/admin/funding/budgetline/{line.pk}/change/", data)
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["planned_amount"][0].startswith(
-        "Der Planbetrag darf nicht unter den freigegebenen und ausgezahlten Betrag von 60.000,00")
+    assert (
+        response.context["adminform"]
+        .form.errors["planned_amount"][0]
+        .startswith("Der Planbetrag darf nicht unter den freigegebenen und ausgezahlten Betrag von 60.000,00")
+    )
 
 
 def test_a_refusal_at_save_time_is_shown_on_the_form(admin_client, territory, monkeypatch):
@@ -263,8 +326,13 @@ def test_a_refusal_at_save_time_is_shown_on_the_form(admin_client, territory, mo
         raise ValidationError({"amount": ["Abruf übersteigt den verfügbaren Betrag von 0,00 €."]})
 
     monkeypatch.setattr(services, "drawdown_request", refuse)
-    data = {"line": str(line.pk), "amount": "500.00", "purpose_text": "Schulung", "requested_on": "2026-01-05",
-            **_inline("transitions")}
+    data = {
+        "line": str(line.pk),
+        "amount": "500.00",
+        "purpose_text": "Schulung",
+        "requested_on": "2026-01-05",
+        **_inline("transitions"),
+    }
     response = admin_client.post("/admin/funding/drawdown/add/", data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
@@ -293,6 +361,7 @@ def test_a_read_only_token_of_a_superuser_cannot_write_agreements(territory):
     _token, key = api_token_create(user=boss, name="Lesen", scope=ApiToken.Scope.READ, by=boss)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    response = client.post("/api/v1/cooperations/agreements/", {"slug": "x", "title": "X", "kind": "sonstige"},
-                           format="json")
+    response = client.post(
+        "/api/v1/cooperations/agreements/", {"slug": "x", "title": "X", "kind": "sonstige"}, format="json"
+    )
     assert response.status_code == 403 and "nur lesen" in response.json()["detail"]

@@ -141,8 +141,9 @@ def test_readyz_is_503_while_a_migration_is_not_applied(client):
         "status": "fehlerhaft",
         "error": "1 Migration ist nicht angewendet: audit.0002_append_only_trigger",
     }
-    assert body["reasons"] == ["Migrationen: fehlerhaft (1 Migration ist nicht angewendet: "
-                               "audit.0002_append_only_trigger)"]
+    assert body["reasons"] == [
+        "Migrationen: fehlerhaft (1 Migration ist nicht angewendet: audit.0002_append_only_trigger)"
+    ]
 
 
 @pytest.mark.django_db
@@ -196,7 +197,11 @@ def _check_deploy(tmp_path, **extra):
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests in this process, never in deployment
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -20,8 +20,9 @@ from tests.accounts.factories import VerwaltungMembershipFactory, issue_token, k
 from tests.ozg_monitoring.factories import OzgLeistungFactory, RolloutStatusFactory
 
 
-@pytest.mark.parametrize("value", ["²", "٢", "１２", "1.5", "1e5", " 5", "+5", "-1", "9" * 21, "", True, 1.0, None,
-                                   [1]])
+@pytest.mark.parametrize(
+    "value", ["²", "٢", "１２", "1.5", "1e5", " 5", "+5", "-1", "9" * 21, "", True, 1.0, None, [1]]
+)
 def test_parse_int_takes_only_ascii_digits(value):
     with pytest.raises(ValidationError) as error:
         params.parse_int(value, bounds=params.POSITIVE_INTEGER)
@@ -70,8 +71,9 @@ def test_json_parser_limits_name_the_field():
         parse_json(deep.encode())
     (path,) = error.value.detail  # the path down to the container that is one level too deep
     assert path.startswith("items[0].note[0][0]")
-    assert str(error.value.detail[path][0]) == f"Der Inhalt ist zu tief verschachtelt (höchstens " \
-        f"{MAX_JSON_DEPTH} Ebenen)."
+    assert (
+        str(error.value.detail[path][0]) == f"Der Inhalt ist zu tief verschachtelt (höchstens {MAX_JSON_DEPTH} Ebenen)."
+    )
     with pytest.raises(APIValidationError) as error:
         parse_json(('{"items": [{"ozg_id": ' + "9" * 5000 + "}]}").encode())
     assert list(error.value.detail) == ["items[0].ozg_id"]
@@ -93,8 +95,11 @@ def test_catalogue_is_the_default_of_drf_fields():
     probe = Probe(data={"text": "x" * 9, "number": 9, "day": "morgen"})
     assert not probe.is_valid()
     texts = {name: str(errors[0]) for name, errors in probe.errors.items()}
-    assert texts == {"text": "Höchstens 5 Zeichen.", "number": "Höchstens 3.",
-                     "day": "Ein Datum im Format JJJJ-MM-TT wird erwartet."}
+    assert texts == {
+        "text": "Höchstens 5 Zeichen.",
+        "number": "Höchstens 3.",
+        "day": "Ein Datum im Format JJJJ-MM-TT wird erwartet.",
+    }
     assert all(messages.is_catalogued(text) for text in texts.values())
 
 
@@ -122,11 +127,23 @@ def test_api_404_names_no_model(client):
     assert response.json() == {"detail": "Nicht gefunden."}
 
 
-@pytest.mark.parametrize("field,value", [
-    ("note", {"a": {"b": [1]}}), ("note", ["x"]), ("note", 5), ("provider_name", True), ("stage", ["online"]),
-    ("maturity_level", "²"), ("maturity_level", 8), ("planned_go_live", "0001-01-01"),
-    ("planned_go_live", "2999-01-01"), ("provider", "9" * 30), ("version", "²"), ("note", "a\x00b"),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("note", {"a": {"b": [1]}}),
+        ("note", ["x"]),
+        ("note", 5),
+        ("provider_name", True),
+        ("stage", ["online"]),
+        ("maturity_level", "²"),
+        ("maturity_level", 8),
+        ("planned_go_live", "0001-01-01"),
+        ("planned_go_live", "2999-01-01"),
+        ("provider", "9" * 30),
+        ("version", "²"),
+        ("note", "a\x00b"),
+    ],
+)
 def test_patch_and_bulk_refuse_the_same_values(territory, field, value):
     """One validation path: what the PATCH refuses, every bulk item refuses, with the same message."""
     single, single_errors = status_input({field: value})

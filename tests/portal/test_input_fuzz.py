@@ -127,8 +127,10 @@ PUBLIC_PAGES = {
     "leichte-sprache/": ({}, []),
     "kommunen/": ({}, ["q", "art", "sortierung", "liste", "seite", "format"]),
     "kommunen/<str:key>/": ({"key": lambda: FOEHR_AMRUM}, []),
-    "kooperationen/": ({}, ["kind", "status", "topic", "party", "party_ars", "party_ars_prefix", "in_force_on",
-                            "sort", "page", "format"]),
+    "kooperationen/": (
+        {},
+        ["kind", "status", "topic", "party", "party_ars", "party_ars_prefix", "in_force_on", "sort", "page", "format"],
+    ),
     "kooperationen/zeitleiste/": ({}, []),
     "kooperationen/quellen/<int:pk>/datei/": ({"pk": lambda: 1}, []),
     "kooperationen/<slug:slug>/": ({"slug": lambda: _first_agreement_slug()}, []),
@@ -137,8 +139,23 @@ PUBLIC_PAGES = {
     "ozg/online-erledigen/<str:ars>/": ({"ars": lambda: ALKERSUM}, ["themenfeld", "lebenslage", "q", "seite"]),
     "ozg/leistungen/": ({}, ["q", "themenfeld", "lebenslage", "level", "seite", "export"]),
     "ozg/leistungen/<int:ozg_id>/": ({"ozg_id": lambda: _first_ozg_id()}, []),
-    "ozg/umsetzungsstaende/": ({}, ["ars", "ars_prefix", "ozg_id", "themenfeld", "lebenslage", "level", "stage",
-                                    "min_level", "changed_since", "platform", "seite", "export"]),
+    "ozg/umsetzungsstaende/": (
+        {},
+        [
+            "ars",
+            "ars_prefix",
+            "ozg_id",
+            "themenfeld",
+            "lebenslage",
+            "level",
+            "stage",
+            "min_level",
+            "changed_since",
+            "platform",
+            "seite",
+            "export",
+        ],
+    ),
     "ozg/verwaltungen/<str:ars>/": ({"ars": lambda: FOEHR_AMRUM}, []),
     "finanzierung/": ({}, ["year", "source", "purpose", "agreement"]),
     "finanzierung/finanzierung.csv": ({}, ["year", "source", "purpose", "agreement"]),
@@ -147,7 +164,9 @@ PUBLIC_PAGES = {
     "opendata/^catalog\\.(?P<fmt>ttl|jsonld)$": ({"fmt": lambda: "ttl"}, []),
     "opendata/^ozg-status/latest\\.(?P<fmt>csv|json)$": ({"fmt": lambda: "csv"}, []),
     "opendata/^ozg-status/(?P<day>\\d{4}-\\d{2}-01)\\.(?P<fmt>csv|json)$": (
-        {"day": lambda: "2025-01-01", "fmt": lambda: "csv"}, []),
+        {"day": lambda: "2025-01-01", "fmt": lambda: "csv"},
+        [],
+    ),
     "opendata/^(?P<slug>[a-z][a-z-]*)\\.(?P<fmt>csv|json)$": ({"slug": lambda: "register", "fmt": lambda: "csv"}, []),
     "opendata/<slug:slug>/": ({"slug": lambda: "register"}, []),
 }
@@ -157,8 +176,19 @@ CROSS_FIELD = {("signed_date_unknown", "true")}
 #: Routes that are not public pages: the API (fuzzed from its schema) and the staff's admin.
 NOT_PAGES = ("api/v1/", "admin/")
 #: Fragments of Django's and DRF's English defaults that must never reach a page or an answer.
-ENGLISH = ("Enter a ", "Select a valid", "Ensure this", "This field", "is not a valid", "matches the given query",
-           "Invalid page", "Not found.", "JSON parse error", "Traceback", "Server Error")
+ENGLISH = (
+    "Enter a ",
+    "Select a valid",
+    "Ensure this",
+    "This field",
+    "is not a valid",
+    "matches the given query",
+    "Invalid page",
+    "Not found.",
+    "JSON parse error",
+    "Traceback",
+    "Server Error",
+)
 
 
 def _first_agreement_slug():
@@ -227,8 +257,11 @@ def _message_texts(body, key=None):
 
 def _per_item(body) -> bool:
     """A list body answered item by item (bulk, federal import): `errors` with the index of each item."""
-    return isinstance(body, dict) and isinstance(body.get("errors"), list) and all(
-        isinstance(entry, dict) and "index" in entry for entry in body["errors"])
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("errors"), list)
+        and all(isinstance(entry, dict) and "index" in entry for entry in body["errors"])
+    )
 
 
 def _send(http: Client, case: Case, headers: dict):
@@ -321,8 +354,9 @@ def _example(schema: dict, node: dict, name: str = ""):
     kind = node.get("type")
     if kind == "object":
         required = node.get("required", [])
-        return {key: _example(schema, value, key) for key, value in node.get("properties", {}).items()
-                if key in required}
+        return {
+            key: _example(schema, value, key) for key, value in node.get("properties", {}).items() if key in required
+        }
     if kind == "array":
         return []
     if kind == "integer":
@@ -353,17 +387,36 @@ def _known_bodies() -> dict:
     body = Organisation.objects.get(ars=FOEHR_AMRUM)
     return {
         ("POST", "/api/v1/ozg/status/bulk/"): (
-            {"items": [{"ozg_id": status.leistung.ozg_id, "ars": FOEHR_AMRUM, "stage": status.stage}]}, "items.0"),
-        ("POST", "/api/v1/ozg/import/dashboard/"): ({"content": [{
-            "ars": FOEHR_AMRUM, "ozgid": status.leistung.ozg_id, "url": "https://dienste.example/fuzz",
-            "online_status": "ok", "aktiv": "ja"}]}, "content.0"),
+            {"items": [{"ozg_id": status.leistung.ozg_id, "ars": FOEHR_AMRUM, "stage": status.stage}]},
+            "items.0",
+        ),
+        ("POST", "/api/v1/ozg/import/dashboard/"): (
+            {
+                "content": [
+                    {
+                        "ars": FOEHR_AMRUM,
+                        "ozgid": status.leistung.ozg_id,
+                        "url": "https://dienste.example/fuzz",
+                        "online_status": "ok",
+                        "aktiv": "ja",
+                    }
+                ]
+            },
+            "content.0",
+        ),
         ("POST", "/api/v1/funding/drawdowns/"): ({"line": line.pk, "amount": "10.00", "purpose_text": "Fuzz"}, None),
         ("POST", "/api/v1/funding/drawdowns/{id}/pay/"): (
-            {"paid_on": TODAY.isoformat(), "payment_reference": "R-1"}, None),
-        ("POST", "/api/v1/cooperations/measures/"): ({"agreement": agreement.slug, "title": "Fuzz",
-                                                      "lead": body.pk}, None),
-        ("POST", "/api/v1/cooperations/agreements/"): ({"slug": "fuzz-vereinbarung", "kind": agreement.kind,
-                                                        "title": "Fuzz", "status": "entwurf"}, None),
+            {"paid_on": TODAY.isoformat(), "payment_reference": "R-1"},
+            None,
+        ),
+        ("POST", "/api/v1/cooperations/measures/"): (
+            {"agreement": agreement.slug, "title": "Fuzz", "lead": body.pk},
+            None,
+        ),
+        ("POST", "/api/v1/cooperations/agreements/"): (
+            {"slug": "fuzz-vereinbarung", "kind": agreement.kind, "title": "Fuzz", "status": "entwurf"},
+            None,
+        ),
     }
 
 
@@ -388,8 +441,7 @@ def _body_cases(schema, method, path, url, operation, bases) -> list[Case]:
     properties = dict(node.get("properties", {}))
     if inner:  # the fields of the first list item (bulk items, federal records)
         item_schema = _resolve(schema, properties.get(inner.split(".")[0], {}).get("items", {}))
-        item_fields = list(item_schema.get("properties", {})) or list(
-            _put(base, "", "x", None)[inner.split(".")[0]][0])
+        item_fields = list(item_schema.get("properties", {})) or list(_put(base, "", "x", None)[inner.split(".")[0]][0])
         fields = [(inner, name) for name in item_fields] + [("", name) for name in properties]
     else:
         fields = [("", name) for name in properties]
@@ -421,11 +473,18 @@ def _operation_cases(schema, method, path, operation, bases) -> list[Case]:
     for parameter in parameters:
         for value_name, value in TEXT_VALUES.items():
             if parameter["in"] == "query":
-                cases.append(Case(method, url + _query(parameter["name"], value),
-                                  name=f"{parameter['name']}={value_name}", field=parameter["name"]))
+                cases.append(
+                    Case(
+                        method,
+                        url + _query(parameter["name"], value),
+                        name=f"{parameter['name']}={value_name}",
+                        field=parameter["name"],
+                    )
+                )
             elif parameter["in"] == "path" and value:
-                cases.append(Case(method, url_with(**{parameter["name"]: value}),
-                                  name=f"{{{parameter['name']}}}={value_name}"))
+                cases.append(
+                    Case(method, url_with(**{parameter["name"]: value}), name=f"{{{parameter['name']}}}={value_name}")
+                )
     if method != "GET":
         cases += _body_cases(schema, method, path, url, operation, bases)
     return _spread(cases, MAX_CASES_PER_OPERATION)
@@ -434,7 +493,7 @@ def _operation_cases(schema, method, path, operation, bases) -> list[Case]:
 def _deal(method: str, path: str, cases: list) -> dict:
     """Which client sends which case (see the module's docstring)."""
     if method == "GET":
-        return {client: cases[index::len(CLIENTS)] for index, client in enumerate(CLIENTS)}
+        return {client: cases[index :: len(CLIENTS)] for index, client in enumerate(CLIENTS)}
     dealt = {"anonymous": cases[::8], "readonly": cases[4::8], "staff": cases}
     if path.startswith("/api/v1/ozg/"):
         dealt["kommune"] = cases
@@ -468,8 +527,10 @@ def test_every_api_operation_holds_under_malformed_input(http, api_data, uncatal
             problems += found
             sent += count
             per_operation[f"{method} {path}"] = len(cases)
-    print(f"\nAPI: {len(per_operation)} Operationen, {sum(per_operation.values())} Fälle, {sent} Anfragen, "
-          f"höchstens {max(per_operation.values())} Fälle je Operation, {time.monotonic() - started:.0f} s")
+    print(
+        f"\nAPI: {len(per_operation)} Operationen, {sum(per_operation.values())} Fälle, {sent} Anfragen, "
+        f"höchstens {max(per_operation.values())} Fälle je Operation, {time.monotonic() - started:.0f} s"
+    )
     _report("api", problems)
     _report("uncatalogued", uncatalogued())
     assert len(per_operation) >= 40
@@ -492,7 +553,7 @@ def test_every_public_page_holds_under_malformed_input(http, api_data):
                 if value:
                     wrong = _page_url(route, {**values, name: quote(value, safe="")})
                     cases.append(Case("GET", wrong, name=f"<{name}>={value_name}"))
-    dealt = {client: cases[index::len(CLIENTS)] for index, client in enumerate(CLIENTS)}
+    dealt = {client: cases[index :: len(CLIENTS)] for index, client in enumerate(CLIENTS)}
     problems, sent = _run(http, dealt, api_data, api=False)
     print(f"\nSeiten: {len(PUBLIC_PAGES)} Routen, {sent} Anfragen, {time.monotonic() - started:.0f} s")
     _report("pages", problems)

@@ -385,7 +385,5 @@ def test_formatting_filters_use_german_formats():
 
 
 def test_static_falls_back_to_the_plain_url_before_collectstatic():
-    html = Template("{% load static %}{% static 'css/portal.css' %}").render(
-        RequestContext(RequestFactory().get("/"))
-    )
+    html = Template("{% load static %}{% static 'css/portal.css' %}").render(RequestContext(RequestFactory().get("/")))
     assert html == "/static/css/portal.css"

@@ -176,8 +176,10 @@ def test_metrics_count_requests_queries_cache_hits_and_import_jobs(client, setti
     for state in ("failed", "done", "done"):
         ImportJob.objects.create(file="ozg_imports/x.csv", state=state)
     backend = "redis" if "Redis" in settings.CACHES["default"]["BACKEND"] else "locmem"
-    requests_before = _sample("django_http_requests_total_by_view_transport_method_total",
-                              {"view": "impressum", "transport": "http", "method": "GET"})
+    requests_before = _sample(
+        "django_http_requests_total_by_view_transport_method_total",
+        {"view": "impressum", "transport": "http", "method": "GET"},
+    )
     hits_before = _sample("django_cache_get_hits_total", {"backend": backend})
     misses_before = _sample("django_cache_get_misses_total", {"backend": backend})
     queries_before = _queries()
@@ -186,8 +188,13 @@ def test_metrics_count_requests_queries_cache_hits_and_import_jobs(client, setti
     cache.get("metrics-test")
     cache.get("metrics-test-missing")
     text = client.get("/metrics", HTTP_AUTHORIZATION="Bearer t").content.decode()
-    assert _sample("django_http_requests_total_by_view_transport_method_total",
-                   {"view": "impressum", "transport": "http", "method": "GET"}) == requests_before + 1
+    assert (
+        _sample(
+            "django_http_requests_total_by_view_transport_method_total",
+            {"view": "impressum", "transport": "http", "method": "GET"},
+        )
+        == requests_before + 1
+    )
     assert _sample("django_cache_get_hits_total", {"backend": backend}) >= hits_before + 1
     assert _sample("django_cache_get_misses_total", {"backend": backend}) >= misses_before + 1
     assert _queries() > queries_before

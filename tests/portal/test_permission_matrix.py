@@ -119,31 +119,46 @@ def world(territory):
         "deactivated_user": _staff("deaktiviert", is_superuser=True, is_active=False),
     }
     membership_grant(user=users["kommune_meldend"], organisation=territory.foehr, by=system)
-    membership_grant(user=users["kommune_lesend"], organisation=territory.foehr, role=VerwaltungMembership.Role.LESEND,
-                     by=system)
+    membership_grant(
+        user=users["kommune_lesend"], organisation=territory.foehr, role=VerwaltungMembership.Role.LESEND, by=system
+    )
 
     agreement = coop.agreement_create(
-        by=system, slug="kooperation-foehr", kind=Agreement.Kind.VERWALTUNGSKOOPERATION, title="Kooperation Föhr",
-        status=Agreement.Status.IN_KRAFT, signed_on=datetime.date(2024, 5, 13), term_kind=Agreement.TermKind.YEARS,
-        duration_years=3, parties=[(territory.land, "land"), (territory.foehr, "partnerkommune")],
-        signatories=[("Dirk Schrödter", "Chef der Staatskanzlei", territory.land)], topics=[Topic.objects.first()],
+        by=system,
+        slug="kooperation-foehr",
+        kind=Agreement.Kind.VERWALTUNGSKOOPERATION,
+        title="Kooperation Föhr",
+        status=Agreement.Status.IN_KRAFT,
+        signed_on=datetime.date(2024, 5, 13),
+        term_kind=Agreement.TermKind.YEARS,
+        duration_years=3,
+        parties=[(territory.land, "land"), (territory.foehr, "partnerkommune")],
+        signatories=[("Dirk Schrödter", "Chef der Staatskanzlei", territory.land)],
+        topics=[Topic.objects.first()],
     )
     measure = coop.measure_create(by=system, agreement=agreement, title="LoRaWAN-Pilot")
     Milestone.objects.create(measure=measure, title="Start", due_on=datetime.date(2025, 1, 1))
     obligation = coop.obligation_create(by=system, agreement=agreement, obligor=territory.foehr, title="Bericht")
     coop.source_create(by=system, agreement=agreement, title="Pressemitteilung", publisher="Staatskanzlei")
-    ReminderLog.objects.create(kind=ReminderLog.Kind.OBLIGATION_DUE, object_id=obligation.pk, threshold_days=30,
-                               target_date=datetime.date(2026, 1, 1), recipients="a@example.invalid")
+    ReminderLog.objects.create(
+        kind=ReminderLog.Kind.OBLIGATION_DUE,
+        object_id=obligation.pk,
+        threshold_days=30,
+        target_date=datetime.date(2026, 1, 1),
+        recipients="a@example.invalid",
+    )
 
     leistung = OzgLeistungFactory()
     LeikaLeistung.objects.create(key="99000000000001", name="LeiKa-Leistung", ozg_leistung=leistung, catalogue_row=1)
     Fokusleistung.objects.create(year=2026, leistung=leistung)
     Basisdienst.objects.create(name="OZG-Cloud")
     plan = RolloutPlan.objects.create(name="Plan", slug="plan", year=2026)
-    RolloutTarget.objects.create(plan=plan, leistung=leistung, verwaltung=territory.foehr,
-                                 due=datetime.date(2026, 12, 31))
-    status = rollout_status_update(leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"},
-                                   channel="admin", by=system)
+    RolloutTarget.objects.create(
+        plan=plan, leistung=leistung, verwaltung=territory.foehr, due=datetime.date(2026, 12, 31)
+    )
+    status = rollout_status_update(
+        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="admin", by=system
+    )
     MonthlySnapshot.objects.create(date=datetime.date(2026, 1, 1))
     job = ImportJob.objects.create(uploaded_by=users["kommune_meldend"], file=ContentFile(b"ozg_id,ars\n", "a.csv"))
 
@@ -165,12 +180,22 @@ def world(territory):
     target.groups.add(Group.objects.get(name="Kommune"))
     TOTPDevice.objects.create(user=target, name="App", confirmed=True)
     StaticDevice.objects.create(user=target, name="Notfallcodes", confirmed=True)
-    AccessAttempt.objects.create(username="x", ip_address="127.0.0.1", user_agent="t", failures_since_start=1,
-                                 get_data="", post_data="", http_accept="", path_info="/admin/login/")
-    AccessLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t", http_accept="",
-                             path_info="/admin/login/")
-    AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="t", http_accept="",
-                                    path_info="/admin/login/")
+    AccessAttempt.objects.create(
+        username="x",
+        ip_address="127.0.0.1",
+        user_agent="t",
+        failures_since_start=1,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/admin/login/",
+    )
+    AccessLog.objects.create(
+        username="x", ip_address="127.0.0.1", user_agent="t", http_accept="", path_info="/admin/login/"
+    )
+    AccessFailureLog.objects.create(
+        username="x", ip_address="127.0.0.1", user_agent="t", http_accept="", path_info="/admin/login/"
+    )
     token, _key = api_token_create(user=target, name="Ziel", by=system)
 
     from audit.models import AuditEntry
@@ -212,8 +237,16 @@ def world(territory):
         "funding.yearlyreport": YearlyReport.objects.get(),
         "audit.auditentry": AuditEntry.objects.order_by("pk").first(),
     }
-    return SimpleNamespace(users=users, objects=objects, territory=territory, status=status, drawdown=drawdown,
-                           agreement=agreement, measure=measure, leistung=leistung)
+    return SimpleNamespace(
+        users=users,
+        objects=objects,
+        territory=territory,
+        status=status,
+        drawdown=drawdown,
+        agreement=agreement,
+        measure=measure,
+        leistung=leistung,
+    )
 
 
 # --- API ------------------------------------------------------------------------------------------------------
@@ -258,10 +291,16 @@ def _drawdown(w):
 API_REQUESTS = {
     "AgreementViewSet.create": ("post", lambda w: "/api/v1/cooperations/agreements/", {"title": ""}),
     "AgreementViewSet.partial_update": (
-        "patch", lambda w: f"/api/v1/cooperations/agreements/{w.agreement.slug}/", {"title": ""}),
+        "patch",
+        lambda w: f"/api/v1/cooperations/agreements/{w.agreement.slug}/",
+        {"title": ""},
+    ),
     "MeasureViewSet.create": ("post", lambda w: "/api/v1/cooperations/measures/", {"title": ""}),
     "MeasureViewSet.partial_update": (
-        "patch", lambda w: f"/api/v1/cooperations/measures/{w.measure.pk}/", {"progress": "viel"}),
+        "patch",
+        lambda w: f"/api/v1/cooperations/measures/{w.measure.pk}/",
+        {"progress": "viel"},
+    ),
     "DrawdownViewSet.create": ("post", lambda w: "/api/v1/funding/drawdowns/", {"amount": "kein Betrag"}),
     "DrawdownViewSet.review": ("post", lambda w: _drawdown(w) + "review/", {"reason": ["keine Zeichenkette"]}),
     "DrawdownViewSet.approve": ("post", lambda w: _drawdown(w) + "approve/", {"reason": ["keine Zeichenkette"]}),
@@ -609,8 +648,11 @@ def _allowed_admin(client, world, key, model_admin, kind, detail) -> bool:
         return client.get(reverse(f"{prefix}_delete", args=[obj.pk])).status_code == 200
     if kind == "change":  # an editable form: a form that shows only read-only fields changes nothing
         response = client.get(reverse(f"{prefix}_change", args=[obj.pk]))
-        return (response.status_code == 200 and bool(response.context_data.get("has_change_permission"))
-                and bool(response.context_data["adminform"].form.fields))
+        return (
+            response.status_code == 200
+            and bool(response.context_data.get("has_change_permission"))
+            and bool(response.context_data["adminform"].form.fields)
+        )
     if kind == "action":
         response = client.get(reverse(f"{prefix}_changelist"))
         if response.status_code != 200 or response.context_data.get("action_form") is None:
@@ -640,10 +682,15 @@ def _allowed_admin(client, world, key, model_admin, kind, detail) -> bool:
 def test_admin_matrix(world, label, plain_static_storage):
     doors = {key: value for key, value in admin_operations().items() if key.split(":", 1)[0] == label}
     clients = {role: _admin_client(world, role) for role in ADMIN_ROLES}
-    actual = {key: frozenset(role for role in ADMIN_ROLES if _allowed_admin(clients[role], world, key, *door))
-              for key, door in doors.items()}
-    wrong = [f"{key}: expected {sorted(ADMIN_EXPECTED.get(key, ()))}, actual {sorted(allowed)}"
-             for key, allowed in sorted(actual.items()) if allowed != ADMIN_EXPECTED.get(key)]
+    actual = {
+        key: frozenset(role for role in ADMIN_ROLES if _allowed_admin(clients[role], world, key, *door))
+        for key, door in doors.items()
+    }
+    wrong = [
+        f"{key}: expected {sorted(ADMIN_EXPECTED.get(key, ()))}, actual {sorted(allowed)}"
+        for key, allowed in sorted(actual.items())
+        if allowed != ADMIN_EXPECTED.get(key)
+    ]
     assert not wrong, "\n".join(wrong)
 
 

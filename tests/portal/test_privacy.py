@@ -43,8 +43,9 @@ LABEL_DEMO = "Beispieldaten"
 
 def _person(role, group=None, **fields):
     username, first, last = PEOPLE[role]
-    user = User.objects.create_user(username, email=f"{username}@personal.example", first_name=first, last_name=last,
-                                    is_staff=True, **fields)
+    user = User.objects.create_user(
+        username, email=f"{username}@personal.example", first_name=first, last_name=last, is_staff=True, **fields
+    )
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
@@ -78,20 +79,45 @@ def world(territory):
 
     by_superuser, by_monitoring, by_kommune, by_import, by_demo = (OzgLeistungFactory() for _ in range(5))
     statuses = {
-        "superuser": rollout_status_update(leistung=by_superuser, verwaltung=territory.husum, channel="admin",
-                                           changes={"stage": "geplant"}, by=people["superuser"]),
-        "monitoring": rollout_status_update(leistung=by_monitoring, verwaltung=territory.foehr, channel="api",
-                                            changes={"stage": "geplant"}, by=people["monitoring"]),
-        "kommune": rollout_status_update(leistung=by_kommune, verwaltung=territory.foehr, channel="api",
-                                         changes={"stage": "geplant"}, by=people["kommune"]),
-        "demo": rollout_status_update(leistung=by_demo, verwaltung=territory.kiel, channel="demo", is_demo=True,
-                                      changes={"stage": "in_umsetzung"}, by=system),
+        "superuser": rollout_status_update(
+            leistung=by_superuser,
+            verwaltung=territory.husum,
+            channel="admin",
+            changes={"stage": "geplant"},
+            by=people["superuser"],
+        ),
+        "monitoring": rollout_status_update(
+            leistung=by_monitoring,
+            verwaltung=territory.foehr,
+            channel="api",
+            changes={"stage": "geplant"},
+            by=people["monitoring"],
+        ),
+        "kommune": rollout_status_update(
+            leistung=by_kommune,
+            verwaltung=territory.foehr,
+            channel="api",
+            changes={"stage": "geplant"},
+            by=people["kommune"],
+        ),
+        "demo": rollout_status_update(
+            leistung=by_demo,
+            verwaltung=territory.kiel,
+            channel="demo",
+            is_demo=True,
+            changes={"stage": "in_umsetzung"},
+            by=system,
+        ),
     }
     # The Kommune user changes her status once more in the admin; the import is her uploaded file.
-    rollout_status_update(status=statuses["kommune"], channel="admin", changes={"stage": "in_umsetzung"},
-                          by=people["kommune"])
-    rollout_status_bulk_upsert(items=[{"ozg_id": by_import.ozg_id, "ars": territory.foehr.ars, "stage": "geplant"}],
-                               channel="import", by=people["kommune"])
+    rollout_status_update(
+        status=statuses["kommune"], channel="admin", changes={"stage": "in_umsetzung"}, by=people["kommune"]
+    )
+    rollout_status_bulk_upsert(
+        items=[{"ozg_id": by_import.ozg_id, "ars": territory.foehr.ars, "stage": "geplant"}],
+        channel="import",
+        by=people["kommune"],
+    )
     statuses["import"] = RolloutStatus.objects.get(leistung=by_import)
 
     from cooperations.models import Agreement
@@ -112,18 +138,29 @@ def world(territory):
     for event in StatusEvent.objects.all():
         StatusEvent.objects.filter(pk=event.pk).update(changed_at=event.changed_at - earlier)
     for status in RolloutStatus.objects.all():
-        RolloutStatus.objects.filter(pk=status.pk).update(created_at=status.created_at - earlier,
-                                                          updated_at=status.updated_at - earlier)
+        RolloutStatus.objects.filter(pk=status.pk).update(
+            created_at=status.created_at - earlier, updated_at=status.updated_at - earlier
+        )
     from opendata.services import snapshot_publish
 
     snapshot_publish(date=timezone.localdate())
-    leistungen = {"superuser": by_superuser, "monitoring": by_monitoring, "kommune": by_kommune,
-                  "import": by_import, "demo": by_demo}
+    leistungen = {
+        "superuser": by_superuser,
+        "monitoring": by_monitoring,
+        "kommune": by_kommune,
+        "import": by_import,
+        "demo": by_demo,
+    }
     return territory, people, statuses, leistungen, agreement
 
 
-EXPECTED = {"superuser": LABEL_ITVSH, "monitoring": LABEL_ITVSH, "kommune": LABEL_KOMMUNE, "import": LABEL_IMPORT,
-            "demo": LABEL_DEMO}
+EXPECTED = {
+    "superuser": LABEL_ITVSH,
+    "monitoring": LABEL_ITVSH,
+    "kommune": LABEL_KOMMUNE,
+    "import": LABEL_IMPORT,
+    "demo": LABEL_DEMO,
+}
 
 
 def _all_results(client, url) -> list[dict]:
@@ -163,9 +200,7 @@ def test_api_field_stays_and_is_documented_in_the_schema(world):
 
 def test_pages_show_the_labels_and_no_people(client, world, warm_notices):
     territory, people, statuses, leistungen, agreement = world
-    pages = {
-        f"/ozg/leistungen/{leistungen[who].ozg_id}/": label for who, label in EXPECTED.items()
-    }
+    pages = {f"/ozg/leistungen/{leistungen[who].ozg_id}/": label for who, label in EXPECTED.items()}
     for path, label in pages.items():
         html = client.get(path).content.decode()
         assert "Geändert von" in html and label in html, path
@@ -175,11 +210,21 @@ def test_pages_show_the_labels_and_no_people(client, world, warm_notices):
     assert LABEL_ITVSH in client.get(f"/ozg/verwaltungen/{territory.husum.ars}/").content.decode()
     assert LABEL_DEMO in client.get(f"/ozg/verwaltungen/{territory.kiel.ars}/").content.decode()
     others = [
-        "/", "/ozg/", "/ozg/leistungen/", "/ozg/umsetzungsstaende/", "/ozg/leistungen/?export=csv",
-        "/ozg/umsetzungsstaende/?export=csv", f"/ozg/verwaltungen/{territory.foehr.ars}/",
-        f"/ozg/verwaltungen/{territory.kiel.ars}/", f"/ozg/online-erledigen/{territory.alkersum.ars}/",
-        "/kooperationen/", "/kooperationen/zeitleiste/", f"/kooperationen/{agreement.slug}/", "/finanzierung/",
-        "/finanzierung/finanzierung.csv", f"/kommunen/{territory.foehr.ars}/",
+        "/",
+        "/ozg/",
+        "/ozg/leistungen/",
+        "/ozg/umsetzungsstaende/",
+        "/ozg/leistungen/?export=csv",
+        "/ozg/umsetzungsstaende/?export=csv",
+        f"/ozg/verwaltungen/{territory.foehr.ars}/",
+        f"/ozg/verwaltungen/{territory.kiel.ars}/",
+        f"/ozg/online-erledigen/{territory.alkersum.ars}/",
+        "/kooperationen/",
+        "/kooperationen/zeitleiste/",
+        f"/kooperationen/{agreement.slug}/",
+        "/finanzierung/",
+        "/finanzierung/finanzierung.csv",
+        f"/kommunen/{territory.foehr.ars}/",
     ]
     for path in others:
         response = client.get(path)
@@ -192,10 +237,16 @@ def test_funding_and_cooperations_api_show_no_people_to_the_public(world):
     api = APIClient()
     drawdowns = api.get("/api/v1/funding/drawdowns/").json()["results"]
     assert len(drawdowns) == 1 and "requested_by" not in drawdowns[0] and "transitions" not in drawdowns[0]
-    for path in ["/api/v1/funding/drawdowns/", f"/api/v1/funding/drawdowns/{drawdowns[0]['id']}/",
-                 "/api/v1/funding/lines/", "/api/v1/funding/in-kind/", "/api/v1/funding/summary/",
-                 "/api/v1/cooperations/agreements/",
-                 f"/api/v1/cooperations/agreements/{agreement.slug}/", "/api/v1/cooperations/measures/"]:
+    for path in [
+        "/api/v1/funding/drawdowns/",
+        f"/api/v1/funding/drawdowns/{drawdowns[0]['id']}/",
+        "/api/v1/funding/lines/",
+        "/api/v1/funding/in-kind/",
+        "/api/v1/funding/summary/",
+        "/api/v1/cooperations/agreements/",
+        f"/api/v1/cooperations/agreements/{agreement.slug}/",
+        "/api/v1/cooperations/measures/",
+    ]:
         response = api.get(path)
         assert response.status_code == 200, path
         assert_nothing_personal(path, response.content.decode())
@@ -204,8 +255,13 @@ def test_funding_and_cooperations_api_show_no_people_to_the_public(world):
 def test_open_data_downloads_snapshots_and_catalogue_show_no_people(client, world):
     from opendata.datasets import CURRENT_DATASETS, DATASETS
 
-    paths = ["/opendata/", "/opendata/catalog.ttl", "/opendata/catalog.jsonld", "/opendata/ozg-status/latest.csv",
-             "/opendata/ozg-status/latest.json"]
+    paths = [
+        "/opendata/",
+        "/opendata/catalog.ttl",
+        "/opendata/catalog.jsonld",
+        "/opendata/ozg-status/latest.csv",
+        "/opendata/ozg-status/latest.json",
+    ]
     paths += [f"/opendata/{slug}/" for slug in DATASETS]
     for dataset in CURRENT_DATASETS:
         paths += [f"/opendata/{dataset.slug}.csv", f"/opendata/{dataset.slug}.json"]
@@ -254,16 +310,21 @@ def test_history_lists_cost_a_fixed_number_of_queries(world, django_assert_num_q
         small = api.get("/api/v1/ozg/history/").json()
     for day in range(10):  # more events by every kind of actor
         for who in ("superuser", "monitoring", "kommune"):
-            rollout_status_update(status=RolloutStatus.objects.get(pk=statuses[who].pk), channel="admin",
-                                  changes={"planned_go_live": datetime.date(2027, 1, day + 1)}, by=people[who])
+            rollout_status_update(
+                status=RolloutStatus.objects.get(pk=statuses[who].pk),
+                channel="admin",
+                changes={"planned_go_live": datetime.date(2027, 1, day + 1)},
+                by=people[who],
+            )
     with django_assert_num_queries(2):
         large = api.get("/api/v1/ozg/history/").json()
     assert large["count"] == small["count"] + 30
     assert {row["changed_by"] for row in large["results"]} == {LABEL_ITVSH, LABEL_KOMMUNE, LABEL_IMPORT, LABEL_DEMO}
 
 
-def test_history_pages_cost_a_fixed_number_of_queries(client, world, warm_notices, django_assert_num_queries,
-                                                      django_capture_on_commit_callbacks):
+def test_history_pages_cost_a_fixed_number_of_queries(
+    client, world, warm_notices, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -275,9 +336,13 @@ def test_history_pages_cost_a_fixed_number_of_queries(client, world, warm_notice
     with django_capture_on_commit_callbacks(execute=True):  # replaces the page cache's version
         for day in range(10):
             for who in ("monitoring", "kommune"):
-                rollout_status_update(status=RolloutStatus.objects.get(pk=statuses[who].pk), channel="admin",
-                                      changes={"planned_go_live": datetime.date(2027, 1, day + 1)}, by=people[who])
+                rollout_status_update(
+                    status=RolloutStatus.objects.get(pk=statuses[who].pk),
+                    channel="admin",
+                    changes={"planned_go_live": datetime.date(2027, 1, day + 1)},
+                    by=people[who],
+                )
     client.get("/")  # the notices of the layout, asked once after the writes
     with django_assert_num_queries(expected):
         html = client.get(path).content.decode()
-    assert html.count(LABEL_KOMMUNE) == 12 and html.count(f"<td class=\"kern-table__cell\">{LABEL_ITVSH}</td>") == 11
+    assert html.count(LABEL_KOMMUNE) == 12 and html.count(f'<td class="kern-table__cell">{LABEL_ITVSH}</td>') == 11

@@ -55,8 +55,9 @@ INLINE_STYLE = re.compile(r"<style\b|\sstyle=|\son[a-z]+=", re.I)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/", "/kommunen/", "/kooperationen/", "/ozg/", "/finanzierung/",
-                                  "/admin/login/", "/api/v1/docs/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/kommunen/", "/kooperationen/", "/ozg/", "/finanzierung/", "/admin/login/", "/api/v1/docs/"]
+)
 def test_pages_carry_no_inline_code_or_styles(client, warm_notices, path):
     """What the policy would block: inline <script>, <style>, style="" and on…="" handlers."""
     html = client.get(path).content.decode()
@@ -178,9 +179,7 @@ def test_oversized_request_bodies_are_refused_before_they_are_read(settings):
     settings.REQUEST_MAX_BYTES = 1000
     from django.test import Client
 
-    response = Client().generic(
-        "POST", "/api/v1/ozg/status/bulk/", b"x" * 1001, content_type="application/json"
-    )
+    response = Client().generic("POST", "/api/v1/ozg/status/bulk/", b"x" * 1001, content_type="application/json")
     assert response.status_code == 413
     assert "zu groß" in response.json()["detail"]
     page = Client().generic("POST", "/admin/login/", b"x" * 1001, content_type="application/x-www-form-urlencoded")
@@ -228,8 +227,9 @@ def test_client_address_trusts_only_configured_proxies(rf, settings):
 
 
 @pytest.mark.django_db
-def test_failed_token_authentication_is_throttled_per_address_before_the_lookup(client, low_rates,
-                                                                               django_assert_num_queries):
+def test_failed_token_authentication_is_throttled_per_address_before_the_lookup(
+    client, low_rates, django_assert_num_queries
+):
     """Unknown, expired and revoked tokens count against the address: after 4 failures, 429 with Retry-After,
     and the token is not even looked up (no query), a good one from that address neither."""
     import datetime
@@ -244,8 +244,13 @@ def test_failed_token_authentication_is_throttled_per_address_before_the_lookup(
     _, good = api_token_create(user=user, name="Fachverfahren", scope="read", by=system_actor())
     revoked, revoked_key = api_token_create(user=user, name="alt", scope="read", by=system_actor())
     api_token_revoke(token=revoked, by=system_actor())
-    expired, expired_key = api_token_create(user=user, name="abgelaufen", scope="read", by=system_actor(),
-                                            expires_at=timezone.now() + datetime.timedelta(days=1))
+    expired, expired_key = api_token_create(
+        user=user,
+        name="abgelaufen",
+        scope="read",
+        by=system_actor(),
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
     past = timezone.now() - datetime.timedelta(minutes=1)
     ApiToken.objects.filter(pk=expired.pk).update(created_at=past - datetime.timedelta(days=1), expires_at=past)
     url = "/api/v1/organisations/"

@@ -52,10 +52,12 @@ def _fire(url: str, *, headers=None, sent=SENT, parallel=PARALLEL) -> Counter:
 
 
 def _rates(**rates):
-    return override_settings(REST_FRAMEWORK={
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
-    })
+    return override_settings(
+        REST_FRAMEWORK={
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
+        }
+    )
 
 
 def test_the_anonymous_limit_holds_under_parallel_requests(live_server, frozen_window):
@@ -70,8 +72,9 @@ def test_failed_token_authentications_hold_their_limit_under_parallel_requests(l
     limit = 20
     with _rates(auth_failure=f"{limit}/min", anon="100000/min"):
         codes = _fire(f"{live_server.url}/api/v1/ping/", headers={"Authorization": "Token " + "x" * 40}, sent=120)
-        retry = requests.get(f"{live_server.url}/api/v1/ping/", headers={"Authorization": "Token " + "y" * 40},
-                             timeout=30)
+        retry = requests.get(
+            f"{live_server.url}/api/v1/ping/", headers={"Authorization": "Token " + "y" * 40}, timeout=30
+        )
     print(f"\nwrong tokens: 120 sent, {PARALLEL} in parallel, limit {limit}/min: {dict(codes)}")
     assert codes == Counter({401: limit, 429: 120 - limit})
     assert retry.status_code == 429 and int(retry.headers["Retry-After"]) == 30

@@ -95,8 +95,7 @@ class Command(BaseCommand):
         for key, title, description in spec["obligations"]:
             if not agreement.obligations.filter(title=title).exists():
                 services.obligation_create(
-                    by=self.by,
-                    agreement=agreement, obligor=bodies[key], title=title, description=description
+                    by=self.by, agreement=agreement, obligor=bodies[key], title=title, description=description
                 )
         for position, (title, lead_key) in enumerate(spec["measures"]):
             if not agreement.measures.filter(title=title).exists():

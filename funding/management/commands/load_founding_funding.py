@@ -21,8 +21,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         land = Organisation.objects.filter(ars=LAND_ARS).first()
         recipient = Organisation.objects.filter(slug=founding.RECIPIENT_SLUG).first()
-        missing = [name for name, obj in (("Land (ARS 010000000000)", land), ("ITV.SH (Kennung itvsh)", recipient))
-                   if obj is None]
+        missing = [
+            name
+            for name, obj in (("Land (ARS 010000000000)", land), ("ITV.SH (Kennung itvsh)", recipient))
+            if obj is None
+        ]
         if missing:
             raise CommandError(
                 f"Register unvollständig, es fehlt: {', '.join(missing)}. "

@@ -14,10 +14,20 @@ class Command(BaseCommand):
     help = "Veröffentlicht die Monatsstände des OZG-Umsetzungsstands als CSV und JSON (nie überschrieben)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", action="append", default=[], metavar="JJJJ-MM-01",
-                            help="nur diesen Monatsersten (mehrfach möglich); ohne: alle seit der ersten Änderung")
-        parser.add_argument("--months", type=int, default=None, metavar="N",
-                            help="ohne --date: nur die letzten N Monatsersten (bis heute)")
+        parser.add_argument(
+            "--date",
+            action="append",
+            default=[],
+            metavar="JJJJ-MM-01",
+            help="nur diesen Monatsersten (mehrfach möglich); ohne: alle seit der ersten Änderung",
+        )
+        parser.add_argument(
+            "--months",
+            type=int,
+            default=None,
+            metavar="N",
+            help="ohne --date: nur die letzten N Monatsersten (bis heute)",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -25,7 +35,7 @@ class Command(BaseCommand):
             if not dates:
                 dates = snapshot_backfill_dates()
                 if options["months"] is not None:
-                    dates = dates[-options["months"]:] if options["months"] > 0 else []
+                    dates = dates[-options["months"] :] if options["months"] > 0 else []
             result = snapshots_publish(dates=dates)
         except ValueError as error:
             raise CommandError(str(error)) from None
