@@ -9,7 +9,7 @@ A request without an Authorization header, or with another scheme (e.g. Basic), 
 authentication class. For the 401 (instead of 403) answer, DRF takes the WWW-Authenticate header from the
 *first* authentication class of a view, so this class belongs first in `DEFAULT_AUTHENTICATION_CLASSES`.
 
-Failed authentications count against the client address (`itvsh_portal.throttling`, scope "auth_failure",
+Failed authentications count against the client address (`common.throttling`, scope "auth_failure",
 `API_THROTTLE_AUTH_FAILURES`): past the limit, 429 with Retry-After, before the token is looked up.
 
 Cost per authenticated request: one SELECT (token with its user), plus one UPDATE of `last_used_at` at most
@@ -23,7 +23,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from common.messages import lazy_message
-from itvsh_portal.throttling import failed_authentication_guard
+from common.throttling import failed_authentication_guard
 
 from .models import ApiToken, hash_key
 from .services import api_token_mark_used

@@ -20,7 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from itvsh_portal.api_support import SafeCsvWriter
+from common.csvfiles import SafeCsvWriter
 
 from .models import Action, AuditEntry
 from .registry import rules

@@ -9,7 +9,7 @@ How it is enforced:
 - `install()` (called by the portal's AppConfig before any other app is ready) makes the catalogue texts the
   default error messages of DRF's serializer fields, of Django's form and model fields and of Django's validators,
   so that a field error comes out German and with its parameters ("Höchstens 120 Zeichen.") in any language.
-- The API's exception handler (`itvsh_portal.api_support.exception_handler`) checks every message of an error
+- The API's exception handler (`common.api.exception_handler`) checks every message of an error
   answer with `is_catalogued`; one that is not (an English default of a code nobody mapped, the text of an
   exception) is replaced by the text for its code (`CODE_MESSAGES`, else "Ungültiger Wert.") and logged as a
   warning on the logger `common.messages` – the fuzz test fails on such a warning.

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin_support import ServiceErrorsAdminMixin
-from itvsh_portal.api_support import SafeCsvWriter
+from common.csvfiles import SafeCsvWriter
 
 from . import services
 from .models import (

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from common.csvfiles import SafeCsvWriter
 from common.messages import message
-from itvsh_portal.api_support import SafeCsvWriter
 
 from . import selectors
 from .filters import AgreementFilterSet

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.urls import NoReverseMatch
 
-from itvsh_portal.formatting import to_cents
+from common.formatting import to_cents
 
 from .models import BudgetLine, Drawdown, FundingSource, InKindContribution, Purpose
 

@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from common.authorization import Rule, model_rules
+from common.csvfiles import SafeCsvWriter
+from common.formatting import format_euro, to_cents
 from common.messages import message
 from common.params import DATE_MIN, check_date
-from itvsh_portal.api_support import SafeCsvWriter
-from itvsh_portal.formatting import format_euro, to_cents
 
 from .models import BudgetLine, Drawdown, DrawdownTransition, InKindContribution, ReviewReminder, YearlyReport
 

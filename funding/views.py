@@ -5,9 +5,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from common import charts
+from common.formatting import format_euro
 from common.messages import message
-from itvsh_portal import charts
-from itvsh_portal.formatting import format_euro
 
 from . import selectors
 from .filters import SummaryFilterForm

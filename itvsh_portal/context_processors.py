@@ -8,7 +8,7 @@
 Apps contribute notices through functions named (dotted path) in the setting PORTAL_NOTICE_PROVIDERS; each is
 called with the request and returns an iterable of such dicts. Providers should be cheap (a cached lookup).
 
-Cached pages (itvsh_portal/page_cache.py) contain the notices, so each provider names the cached-read scopes its
+Cached pages (common/page_cache.py) contain the notices, so each provider names the cached-read scopes its
 notices depend on as `cache_scopes` (a tuple of `common.cached_reads.Scope`; empty for fixed notices): a cached page
 is replaced when any of them changes. A cached page refuses a provider without `cache_scopes`.
 """

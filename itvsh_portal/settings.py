@@ -292,10 +292,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["itvsh_portal.permissions.PortalPolicy"],
     # Per client: anonymous clients by IP, token and session clients by user; failed token authentications by
     # IP (accounts.authentication). Atomic fixed-window counters in the cache (Redis in production, so that all
-    # web workers share the count): itvsh_portal/throttling.py. A throttled client gets 429 with Retry-After.
+    # web workers share the count): common/throttling.py. A throttled client gets 429 with Retry-After.
     "DEFAULT_THROTTLE_CLASSES": [
-        "itvsh_portal.throttling.AnonThrottle",
-        "itvsh_portal.throttling.UserThrottle",
+        "common.throttling.AnonThrottle",
+        "common.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_THROTTLE_ANON", default="120/min"),
@@ -304,20 +304,20 @@ REST_FRAMEWORK = {
     },
     # Trusted reverse proxies in front of the portal (X-Forwarded-For is read only then). 0: REMOTE_ADDR.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
-    "DEFAULT_PAGINATION_CLASS": "itvsh_portal.api_support.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    # JSON with limits (depth, number length, control characters: itvsh_portal/parsers.py), forms as DRF's.
+    # JSON with limits (depth, number length, control characters: common/parsers.py), forms as DRF's.
     "DEFAULT_PARSER_CLASSES": [
-        "itvsh_portal.parsers.JSONParser",
+        "common.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "itvsh_portal.api_support.exception_handler",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -338,10 +338,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # Error answers (400/401/403/404/415/429) of every operation with shared bodies: itvsh_portal/api_support.py.
+    # Error answers (400/401/403/404/415/429) of every operation with shared bodies: common/api.py.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "itvsh_portal.api_support.postprocess_error_responses",
+        "common.api.postprocess_error_responses",
     ],
     # One schema name per choice set, so that clients get stable enum names (and the schema no warnings).
     "ENUM_NAME_OVERRIDES": {
@@ -422,6 +422,8 @@ OPENDATA_ROOT = Path(env("OPENDATA_ROOT", default=str(VAR_DIR / "opendata")))
 # Absolute base of the links in the DCAT-AP.de catalogue, e.g. "https://portal.example.org"; empty: from the request.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
 # Called with date= after ozg_monitoring.snapshot_monthly has made its snapshot; each must be safe to run twice.
+# The scopes (common/cached_reads.py) of what the layout adds to every cached page: its notices.
+CACHED_PAGE_LAYOUT_SCOPES = "itvsh_portal.context_processors.notice_scopes"
 OZG_SNAPSHOT_HOOKS: list[str] = ["opendata.services.ozg_snapshot_hook"]
 
 # --- Login, second factor, lockout, sessions ----------------------------------------------------------

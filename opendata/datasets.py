@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from itvsh_portal.api_support import spreadsheet_safe
+from common.csvfiles import spreadsheet_safe
 
 LICENCE_ID = "dl-de/by-2-0"
 LICENCE_URI = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"

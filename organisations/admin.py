@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from itvsh_portal.api_support import SafeCsvWriter
+from common.csvfiles import SafeCsvWriter
 
 from . import services
 from .models import Organisation

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from common.authorization import Rule, model_rules
-from itvsh_portal.api_support import CsvFileError, decode_csv_bytes, read_csv_rows
+from common.csvfiles import CsvFileError, decode_csv_bytes, read_csv_rows
 
 from .models import LAND_ARS, Organisation
 from .text import search_name, short_name

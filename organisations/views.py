@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from itvsh_portal.api_support import SafeCsvWriter
+from common.csvfiles import SafeCsvWriter
 
 from . import maps
 from .filters import OrganisationFilter

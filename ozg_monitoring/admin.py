@@ -18,7 +18,7 @@ from accounts.admin_scoping import VerwaltungScopedAdminMixin
 from accounts.selectors import writable_verwaltung_ids
 from common.admin_support import ServiceErrorsAdminMixin
 from common.authorization import ModelRules, Rule
-from itvsh_portal.api_support import SafeCsvWriter
+from common.csvfiles import SafeCsvWriter
 from organisations.models import Organisation
 
 from .models import (

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from audit.models import Action
 from audit.services import Record, audit_record_many, instance_values, json_value
 from common.authorization import Rule
-from itvsh_portal.api_support import CsvFileError, decode_csv_bytes, read_csv_rows
+from common.csvfiles import CsvFileError, decode_csv_bytes, read_csv_rows
 
 from .models import ExecutingLevel, Lebenslage, LeikaLeistung, OzgLeistung, Themenfeld
 

@@ -5,9 +5,9 @@ import io
 
 from django.core.exceptions import ValidationError
 
+from common.csvfiles import SafeCsvWriter, read_csv_rows
 from common.messages import message
 from common.params import POSITIVE_INTEGER, parse_int
-from itvsh_portal.api_support import SafeCsvWriter, read_csv_rows
 from organisations.models import Organisation
 
 from .models import ONLINE_STAGES, LeikaLeistung, RolloutStatus, Stage

@@ -755,7 +755,7 @@ def _error_report(errors: list[dict]) -> str:
     """The downloadable error report. It repeats cells of the upload: written formula-safe (a cell "=…" stays text)."""
     import io
 
-    from itvsh_portal.api_support import SafeCsvWriter
+    from common.csvfiles import SafeCsvWriter
 
     buffer = io.StringIO()
     writer = SafeCsvWriter(buffer, lineterminator="\n")
@@ -772,7 +772,7 @@ def _error_report(errors: list[dict]) -> str:
 def _read_import_rows(job) -> list[dict]:
     """The rows of an uploaded status CSV. Raises CsvFileError (German, with the line) for a file that is not
     UTF-8 CSV, lacks a required column or data rows, or names the same Leistung and Verwaltung twice."""
-    from itvsh_portal.api_support import CsvFileError, decode_csv_bytes, read_csv_rows
+    from common.csvfiles import CsvFileError, decode_csv_bytes, read_csv_rows
 
     job.file.open("rb")
     try:
@@ -817,7 +817,7 @@ def _import_job_run(job) -> None:
 
     job.state, job.processed_rows = ImportJob.State.RUNNING, 0
     job.save(update_fields=["state", "processed_rows"])
-    from itvsh_portal.api_support import CsvFileError
+    from common.csvfiles import CsvFileError
 
     try:
         rows = _read_import_rows(job)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from itvsh_portal.page_cache import cached_page
+from common.page_cache import cached_page
 
 from . import views
 from .selectors import READS

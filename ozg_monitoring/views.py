@@ -1,7 +1,7 @@
 """Public pages of the OZG monitoring: citizen lookup, dashboard, a page per Leistung and per Verwaltung.
 
 Each page costs a fixed number of queries. The dashboard, a Gemeinde's lookup page, Leistung and Verwaltung pages are
-cached whole for anonymous visitors (`itvsh_portal.page_cache`, declared in urls.py, each view's parameters in
+cached whole for anonymous visitors (`common.page_cache`, declared in urls.py, each view's parameters in
 `cache_params`) and replaced with every committed write to what they read (`selectors.READS`)."""
 
 from django.core.exceptions import ValidationError
@@ -14,11 +14,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from common import charts, page_cache
+from common.csvfiles import SafeCsvWriter
+from common.formatting import format_percent
 from common.messages import message
 from common.params import POSITIVE_SMALLINT, query_int
-from itvsh_portal import charts, page_cache
-from itvsh_portal.api_support import SafeCsvWriter
-from itvsh_portal.formatting import format_percent
 from organisations.maps import choropleth_map
 from organisations.models import Organisation
 from organisations.selectors import search_gemeinden

@@ -4,7 +4,7 @@ services' rules, asked by the project's permission policy before the body is rea
 from rest_framework import status, viewsets
 from rest_framework.response import Response
 
-from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT
+from common.api import LOOKUP_ANY_SEGMENT
 
 from .. import selectors, services
 from ..filters import AgreementFilterSet, MeasureFilterSet

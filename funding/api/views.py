@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT
+from common.api import LOOKUP_ANY_SEGMENT
 
 from .. import selectors, services
 from ..filters import BudgetLineFilter, DrawdownFilter, SummaryFilterForm
@@ -41,7 +41,7 @@ class InKindViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.in_kind_contributions().order_by("title", "pk")
 
 
-# The body is the shared `Error` of the schema (itvsh_portal.api_support): {"detail": "...", "code": "..."}.
+# The body is the shared `Error` of the schema (common.api): {"detail": "...", "code": "..."}.
 CONFLICT = OpenApiResponse(
     description="Der Arbeitsablauf lässt den Schritt im aktuellen Stand nicht zu "
     "(Vier-Augen-Prinzip, Betrag über dem verfügbaren, Übergang nicht erlaubt)."

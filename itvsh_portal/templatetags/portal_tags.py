@@ -1,6 +1,6 @@
 """Template helpers shared by all public pages: `{% load portal_tags %}`.
 
-Filters (German formats from itvsh_portal/formatting.py; None renders as "–"):
+Filters (German formats from common/formatting.py; None renders as "–"):
   {{ amount|euro }}           Decimal("12345.6")  -> "12.345,60 €"
   {{ count|number }}          2959517             -> "2.959.517"
   {{ share|number:1 }}        Decimal("42.55")    -> "42,6"
@@ -12,7 +12,7 @@ Tags:
 
 from django import template
 
-from itvsh_portal import formatting
+from common import formatting
 
 register = template.Library()
 

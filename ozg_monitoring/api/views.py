@@ -16,11 +16,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import LOOKUP_ANY_SEGMENT, Pagination
 from common.cached_reads import Budget
+from common.csvfiles import CsvFileError, decode_csv_bytes
 from common.messages import lazy_message, message
 from common.params import POSITIVE_INTEGER, POSITIVE_SMALLINT, query_int
-from itvsh_portal.api_support import LOOKUP_ANY_SEGMENT, CsvFileError, Pagination, decode_csv_bytes
-from itvsh_portal.parsers import JSONParser
+from common.parsers import JSONParser
 
 from .. import federal, selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, StatusFilter

@@ -95,8 +95,8 @@ def _showcase(request):
     from django.core.paginator import Paginator
     from django.template.response import TemplateResponse
 
-    from itvsh_portal import charts
-    from itvsh_portal.formatting import format_euro
+    from common import charts
+    from common.formatting import format_euro
 
     bars = {
         "title": "Leistungen online je Themenfeld",

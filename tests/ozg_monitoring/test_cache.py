@@ -1,5 +1,5 @@
 """The cached OZG pages go stale through no door and cannot be flooded (common/cached_reads.py,
-itvsh_portal/page_cache.py). Entries are counted in the cache itself: locmem, or Redis where REDIS_URL is set."""
+common/page_cache.py). Entries are counted in the cache itself: locmem, or Redis where REDIS_URL is set."""
 
 import datetime
 import io
@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 
+from common import page_cache
 from common.authorization import system_actor
-from itvsh_portal import page_cache
 from organisations.models import Organisation
 from organisations.services import organisation_save, register_import
 from ozg_monitoring.models import ExecutingLevel, Fokusleistung, OzgLeistung, RolloutStatus

@@ -50,7 +50,7 @@ def test_dashboard_draws_with_the_shared_chart_and_map_builders(client, territor
         assert '<g class="map-legend"' in svg and "0\u00a0%–20\u00a0%" in svg and "80\u00a0%–100\u00a0%" in svg
     assert kreis_map.count('<path class="map-region') == 15 and unit_map.count('<path class="map-region') == 171
     assert nf["share"] == 75.0 and "Nordfriesland: 75,0\u00a0%" in kreis_map  # 3 of 4 Kreis-Leistungen
-    for name in ("themenfeld_chart", "fokus_chart", "series_chart"):  # itvsh_portal.charts
+    for name in ("themenfeld_chart", "fokus_chart", "series_chart"):  # common.charts
         assert str(context[name]).startswith("<svg") and 'class="portal-chart' in str(context[name])
     bars, first = str(context["themenfeld_chart"]), context["data"]["themenfelder"][0]
     assert '<rect class="chart-bar series-1"' in bars and f">{first['share']:.1f}\u00a0%<".replace(".", ",") in bars

@@ -1,12 +1,11 @@
-"""The mechanism of the cached reads (common/cached_reads.py) and of the page cache (itvsh_portal/page_cache.py)."""
+"""The mechanism of the cached reads (common/cached_reads.py) and of the page cache (common/page_cache.py)."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, transaction
 from django.http import QueryDict
 
-from common import cached_reads
-from itvsh_portal import page_cache
+from common import cached_reads, page_cache
 from organisations.models import Organisation
 from tests.organisations.factories import AmtFactory
 

@@ -7,8 +7,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from itvsh_portal import charts
-from itvsh_portal.formatting import format_euro
+from common import charts
+from common.formatting import format_euro
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from itvsh_portal.formatting import format_euro, format_number, format_percent, to_cents
+from common.formatting import format_euro, format_number, format_percent, to_cents
 
 
 def test_euro_uses_german_separators_and_rounds_commercially():

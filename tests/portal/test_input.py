@@ -1,5 +1,5 @@
 """The pieces behind "no input gives a 5xx", one by one: strict integers, dates and text (common/params.py), the JSON
-parser's limits (itvsh_portal/parsers.py), the check of path and query (InputCheckMiddleware), the catalogue
+parser's limits (common/parsers.py), the check of path and query (InputCheckMiddleware), the catalogue
 (common/messages.py) and the one validation path of the status PATCH and bulk items. The fuzz over every operation
 and page is tests/portal/test_input_fuzz.py."""
 
@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.test import APIClient
 
 from common import messages, params
-from itvsh_portal.parsers import MAX_JSON_DEPTH, parse_json
+from common.parsers import MAX_JSON_DEPTH, parse_json
 from ozg_monitoring.models import RolloutStatus
 from ozg_monitoring.services import status_input
 from tests.accounts.factories import VerwaltungMembershipFactory, issue_token, kommune_user

@@ -2,7 +2,7 @@
 arrive at once through a threaded server (pytest-django's live server), and exactly the rate passes.
 
 DRF's own rate throttles read a client's history, append to it and write it back: parallel requests read the same
-history and each lets itself through. The portal's throttles (itvsh_portal/throttling.py) count with one atomic
+history and each lets itself through. The portal's throttles (common/throttling.py) count with one atomic
 INCR per request. The clock of the throttles is held in the middle of a window, so that no run straddles two.
 Needs REDIS_URL (or CACHE_URL) pointing at Redis; on the local-memory cache the tests are skipped with a notice.
 """
@@ -32,7 +32,7 @@ def _redis_only():
 @pytest.fixture
 def frozen_window(monkeypatch):
     """The throttles' clock in the middle of a minute (and of an hour): one window for the whole run."""
-    from itvsh_portal import throttling
+    from common import throttling
 
     monkeypatch.setattr(throttling, "_now", lambda: 1_800_000_030.0)
 

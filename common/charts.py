@@ -36,8 +36,8 @@ an "empty state" SVG with the title, the description and a short message.
 
 Example (a view)::
 
-    from itvsh_portal import charts
-    from itvsh_portal.formatting import format_euro
+    from common import charts
+    from common.formatting import format_euro
 
     data = dict(title="Mittel je Jahr", categories=["2024", "2025"],
                 series=[{"label": "Land", "values": [Decimal("3000000"), Decimal("2950000")]},
@@ -60,7 +60,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from itvsh_portal.formatting import format_number, format_percent
+from common.formatting import format_number, format_percent
 
 Number = Decimal | float | int
 ValueFormat = Callable[[Number], str]

@@ -88,9 +88,13 @@ def _canonical_path(request) -> bool:
 
 
 def _layout_scopes() -> tuple:
-    from .context_processors import notice_scopes
+    """The scopes of what the layout adds to every page (its notices): the setting `CACHED_PAGE_LAYOUT_SCOPES` names
+    the function that lists them (the project's context processors), so that this module imports no app."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
 
-    return notice_scopes()
+    path = getattr(settings, "CACHED_PAGE_LAYOUT_SCOPES", "")
+    return tuple(import_string(path)()) if path else ()
 
 
 def cached_page(scope: cached_reads.Scope, *, params: dict | None = None, timeout: int = PAGE_SECONDS):
