@@ -92,7 +92,7 @@ def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    import ozg_monitoring.services as ozg_services
+    import ozg_monitoring.services.status as ozg_services
 
     leistungen = OzgLeistungFactory.create_batch(100)
     ContentType.objects.get_for_model(RolloutStatus, for_concrete_model=False)  # warm, as in a running process

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from common.authorization import system_actor
+from organisations.destatis import register_import
 from organisations.models import LAND_ARS, Organisation
-from organisations.services import register_import
 
 Kind = Organisation.Kind
 DATA = settings.DATA_DIR / "gebiete"

@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from common import page_cache
 from common.authorization import system_actor
+from organisations.destatis import register_import
 from organisations.models import Organisation
-from organisations.services import organisation_save, register_import
+from organisations.services import organisation_save
 from ozg_monitoring.models import ExecutingLevel, Fokusleistung, OzgLeistung, RolloutStatus
 from ozg_monitoring.selectors import READS
 from ozg_monitoring.services import (

@@ -43,7 +43,7 @@ def _pairs(territory, count):
 def hold_locks(monkeypatch):
     """Widens the window: each upsert holds what it has just inserted (or locked) for a moment before it goes on,
     so the others run into its uncommitted rows."""
-    from ozg_monitoring import services
+    from ozg_monitoring.services import status as services
 
     def holding(function):
         def slow(*args, **kwargs):

@@ -176,7 +176,7 @@ def test_bulk_upsert_refuses_foreign_verwaltungen(territory):
 def created_meanwhile(monkeypatch, territory):
     """created_meanwhile(leistung, changes): another writer creates that status after the bulk upsert has checked
     its items and before it inserts the new ones (the window of a concurrent request, on one connection)."""
-    import ozg_monitoring.services as services
+    import ozg_monitoring.services.status as services
 
     def arrange(leistung, changes):
         real = services.insert_new
@@ -251,7 +251,7 @@ def test_bulk_upsert_checks_rules_against_a_pair_created_meanwhile(territory, cr
 def test_bulk_upsert_repeats_after_a_deadlock(territory, monkeypatch):
     from django.db import OperationalError
 
-    import ozg_monitoring.services as services
+    import ozg_monitoring.services.status as services
 
     leistungen = OzgLeistungFactory.create_batch(2)
     real, calls = services.lock_pairs, []
@@ -277,7 +277,7 @@ def test_bulk_upsert_repeats_after_a_deadlock(territory, monkeypatch):
 def test_bulk_upsert_gives_up_after_its_retries_and_never_retries_other_errors(territory, monkeypatch):
     from django.db import OperationalError
 
-    import ozg_monitoring.services as services
+    import ozg_monitoring.services.status as services
 
     calls = []
 

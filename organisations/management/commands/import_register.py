@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from common.authorization import system_actor
-from organisations.services import RegisterImportError, register_import
+from organisations.destatis import RegisterImportError, register_import
 
 
 class Command(BaseCommand):

@@ -1,0 +1,48 @@
+"""Writes with rules of the OZG monitoring, one module per job:
+
+- `values`: the input of a status write, validated one way for every door, and applied in memory;
+- `status`: one status or a bulk of up to 1,000 (concurrency-safe), with their history;
+- `snapshots`: the monthly aggregates of the time series;
+- `imports`: status rows from an uploaded CSV file;
+- `catalogue`: staff's executing level of an OZG-Leistung.
+
+The names below are the package's interface (admin, API, commands, tasks and other apps import them from here).
+"""
+
+from .catalogue import LEISTUNG_LEVEL_SET, leistung_level_set
+from .imports import IMPORT_JOB_CREATE, import_job_create, import_job_run
+from .snapshots import SNAPSHOT_CREATE, snapshot_aggregates, snapshot_create
+from .status import (
+    STATUS_WRITE,
+    BulkResult,
+    BulkUpsertError,
+    StaleVersionError,
+    rollout_status_bulk_upsert,
+    rollout_status_rule_errors,
+    rollout_status_update,
+)
+from .values import BULK_LIMIT, STATUS_KINDS, TRACKED_FIELDS, coerce_changes, status_input, status_values
+
+__all__ = [
+    "BULK_LIMIT",
+    "IMPORT_JOB_CREATE",
+    "LEISTUNG_LEVEL_SET",
+    "SNAPSHOT_CREATE",
+    "STATUS_KINDS",
+    "STATUS_WRITE",
+    "TRACKED_FIELDS",
+    "BulkResult",
+    "BulkUpsertError",
+    "StaleVersionError",
+    "coerce_changes",
+    "import_job_create",
+    "import_job_run",
+    "leistung_level_set",
+    "rollout_status_bulk_upsert",
+    "rollout_status_rule_errors",
+    "rollout_status_update",
+    "snapshot_aggregates",
+    "snapshot_create",
+    "status_input",
+    "status_values",
+]

@@ -1,0 +1,109 @@
+"""The monthly snapshots of the time series: the aggregates of every status as of the first of a month, replayed
+from the history."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
+
+from common.authorization import Rule
+from organisations.models import Organisation
+
+from ..models import (
+    ONLINE_STAGES,
+    MonthlySnapshot,
+    OzgLeistung,
+    RolloutStatus,
+    Stage,
+    StatusEvent,
+)
+from .values import STATUS_KINDS
+
+SNAPSHOT_CREATE = Rule(action=_lazy("Monatsstand berechnen"), perms=("ozg_monitoring.change_monthlysnapshot",))
+
+
+# --- snapshots --------------------------------------------------------------------------------------------
+
+
+def snapshot_aggregates(states, *, leistung_themenfeld: dict, verwaltung_ars: dict) -> dict:
+    """Aggregates of status states [(leistung_id, verwaltung_id, stage, maturity_level)] for the time series."""
+    by_stage = dict.fromkeys(Stage.values, 0)
+    by_themenfeld: dict[str, dict] = {}
+    by_kreis: dict[str, dict] = {}
+    leistungen_online, verwaltungen_online = set(), set()
+    statuses = online = 0
+    for leistung_id, verwaltung_id, stage, _level in states:
+        statuses += 1
+        by_stage[stage] = by_stage.get(stage, 0) + 1
+        kreis = (verwaltung_ars.get(verwaltung_id) or "")[:5]
+        bucket = by_kreis.setdefault(kreis, {"statuses": 0, "online": 0})
+        bucket["statuses"] += 1
+        if stage in ONLINE_STAGES:
+            online += 1
+            bucket["online"] += 1
+            leistungen_online.add(leistung_id)
+            verwaltungen_online.add(verwaltung_id)
+    for leistung_id in leistungen_online:
+        themenfeld = str(leistung_themenfeld.get(leistung_id))
+        by_themenfeld[themenfeld] = by_themenfeld.get(themenfeld, 0) + 1
+    return {
+        "statuses": statuses,
+        "online": online,
+        "leistungen_online": len(leistungen_online),
+        "verwaltungen_online": len(verwaltungen_online),
+        "by_stage": by_stage,
+        "leistungen_online_by_themenfeld": by_themenfeld,
+        "by_kreis": by_kreis,
+    }
+
+
+def _states_as_of(cutoff: datetime.datetime) -> dict:
+    """{status_id: [leistung_id, verwaltung_id, stage, level]} at `cutoff`: today's values with every later
+    event undone (newest first), so a recent date costs only the events since then."""
+    states = {
+        pk: [leistung_id, verwaltung_id, stage, level]
+        for pk, leistung_id, verwaltung_id, stage, level in RolloutStatus.objects.values_list(
+            "pk", "leistung_id", "verwaltung_id", "stage", "maturity_level"
+        ).iterator(chunk_size=5000)
+    }
+    later = (
+        StatusEvent.objects.filter(changed_at__gte=cutoff)
+        .order_by("-changed_at", "-id")
+        .values_list("status_id", "action", "old_values")
+    )
+    for status_id, action, old_values in later.iterator(chunk_size=5000):
+        if action == StatusEvent.Action.CREATED:
+            states.pop(status_id, None)
+        elif status_id in states:
+            if "stage" in old_values:
+                states[status_id][2] = old_values["stage"]
+            if "maturity_level" in old_values:
+                states[status_id][3] = old_values["maturity_level"]
+    return states
+
+
+@transaction.atomic
+def snapshot_create(*, date: datetime.date, by) -> MonthlySnapshot:
+    """The aggregates as of the start of `date` (00:00 Europe/Berlin), stored once per date: running it again
+    for the same date recomputes and replaces the same row."""
+    SNAPSHOT_CREATE.require(by)
+    cutoff = timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
+    states = _states_as_of(cutoff)
+    aggregates = snapshot_aggregates(
+        states.values(),
+        leistung_themenfeld=dict(OzgLeistung.objects.values_list("pk", "themenfeld__catalogue_id")),
+        verwaltung_ars=dict(Organisation.objects.filter(kind__in=STATUS_KINDS).values_list("pk", "ars")),
+    )
+    snapshot, _created = MonthlySnapshot.objects.update_or_create(
+        date=date,
+        defaults={
+            "statuses": aggregates["statuses"],
+            "online": aggregates["online"],
+            "leistungen_online": aggregates["leistungen_online"],
+            "aggregates": aggregates,
+            "is_demo": RolloutStatus.objects.filter(is_demo=True).exists(),
+            "created_at": timezone.now(),
+        },
+    )
+    return snapshot
