@@ -121,6 +121,8 @@ BODIES = {
 PUBLIC_PAGES = {
     "": ({}, []),
     "healthz": ({}, []),
+    "readyz": ({}, []),
+    "metrics": ({}, []),  # refused without the token or an allowed network: still no 5xx for any input
     "impressum/": ({}, []),
     "datenschutz/": ({}, []),
     "barrierefreiheit/": ({}, []),
