@@ -224,6 +224,13 @@ CATALOGUE.update(
         "cooperations.start_outside_wahlperiode": _("Der Beginn der Laufzeit liegt nicht in dieser Wahlperiode."),
         "cooperations.own_predecessor": _("Eine Vereinbarung kann nicht ihr eigener Vorgänger sein."),
         "cooperations.two_parties": _("Eine unterzeichnete Vereinbarung hat mindestens zwei Parteien."),
+        "cooperations.expired_derived": _(
+            "„ausgelaufen“ abgeleitet: das Ende der Laufzeit (%(day)s) ist überschritten; eine Verlängerung ist "
+            "nicht erfasst."
+        ),
+        "cooperations.derived_invalid": _(
+            "Abgeleitete Angaben: erlaubt sind die Felder %(fields)s, je mit einer Begründung (höchstens 1000 Zeichen)."
+        ),
         "cooperations.progress_range": _("Der Fortschritt liegt zwischen 0 und 100 Prozent."),
         "cooperations.weight_min": _("Das Gewicht ist mindestens 1."),
         "cooperations.measure_end_before_start": _("Das Ende der Maßnahme darf nicht vor ihrem Beginn liegen."),

@@ -2,7 +2,10 @@
 more. What a document leaves open is left empty and named in `unknowns_note`. Loaded by
 `python manage.py load_founding_agreements` through the services, so the same rules hold as in the admin.
 
-Bodies are referenced by register keys: ARS for territorial bodies, slug for the others.
+Bodies are referenced by register keys: ARS for territorial bodies, slug for the others. A value that no
+source states but that follows from one is given with its reasoning under "derived" (shown as "abgeleitet").
+Obligations and measures start as "Stand nicht erfasst": no source reports their progress. "former_slugs" keeps
+the addresses of renamed records answering (with a redirect).
 """
 
 import datetime
@@ -38,33 +41,47 @@ SOURCE_KV_2025 = {
     "note": "Ohne Überschrift und undatiert (Titel beschreibend). URL in der Quelle nicht angegeben.",
 }
 
+JOINT_STRUCTURES = "Die bisherigen Strukturen zur Unterstützung der Kommunen neu aufbauen"
+JOINT_STRUCTURES_NOTE = (
+    "Gemeinsame Zusage von Land und Kommunalen Landesverbänden („Für eine umfangreiche Nutzung werden das Land und "
+    "die kommunalen Landesverbände die bisherigen Strukturen zur Unterstützung der Kommunen neu aufbauen“)."
+)
+SOURCE_AE_2018 = {
+    "kind": "fachpresse",
+    "title": "Gemeinsame OZG-Umsetzung",
+    "publisher": TRADE_PRESS,
+    "published_on": datetime.date(2018, 7, 23),
+    "note": "Beruft sich auf das Ministerium für Energiewende, Landwirtschaft, Umwelt, Natur und "
+    "Digitalisierung. URL in der Quelle nicht angegeben.",
+}
+
 FOUNDING_AGREEMENTS = [
     {
         "slug": "itvsh-gesetz-2018",
-        "kind": "gesetz",
-        "title": "Gesetz über den kommunalen IT-Verbund Schleswig-Holstein (ITVSH)",
+        "kind": "gesetzentwurf",
+        "title": "Gesetzentwurf über den kommunalen IT-Verbund Schleswig-Holstein (ITVSH)",
         "summary": (
             "Die Landesregierung hat am 27.11.2018 auf Initiative der Kommunalen Landesverbände den Gesetzentwurf "
-            "für den kommunalen IT-Verbund Schleswig-Holstein beschlossen. Der ITVSH ist ab 2019 als Anstalt des "
-            "öffentlichen Rechts das Kommunale Kompetenzzentrum für Digitalisierung. Alle Kommunen des Landes sind "
-            "Träger; Land und Kommunen finanzieren ihn gemeinschaftlich. Aufgaben: kommunale Umsetzung des "
-            "Onlinezugangsgesetzes, Einheitlicher Ansprechpartner, Projektträger für kommunale "
-            "Digitalisierungsprojekte."
+            "für den kommunalen IT-Verbund Schleswig-Holstein (ITVSH) beschlossen. Laut der Pressemitteilung der "
+            "Kommunalen Landesverbände soll der ITVSH in einer Anstalt des öffentlichen Rechts Einheiten "
+            "zusammenführen, die bisher für die Kommunen Digitalisierungsthemen verantworten, und „ab 2019 das "
+            "Kommunale Kompetenzzentrum für Digitalisierung“ sein; alle Kommunen des Landes werden Träger; Land und "
+            "Kommunen finanzieren ihn gemeinschaftlich. Aufgaben: kommunale Umsetzung des Onlinezugangsgesetzes, "
+            "Einheitlicher Ansprechpartner, Projektträger für kommunale Digitalisierungsprojekte. Die Verbände "
+            "hofften, dass der Landtag „grünes Licht für die Umsetzung gibt“."
         ),
-        "status": "in_kraft",
+        "status": "unbekannt",
         "announced_on": datetime.date(2018, 11, 27),
-        "signed_date_unknown": True,
-        "effective_from": datetime.date(2019, 1, 1),
-        "effective_from_precision": "year",
-        "term_kind": "open_ended",
+        "term_kind": "unknown",
         "unknowns_note": (
-            "Amtlicher Titel, Fundstelle, Ausfertigungs- und Inkrafttretensdatum nennen die Quellen nicht; belegt "
-            "sind der Kabinettsbeschluss des Entwurfs (27.11.2018) und der Betrieb des ITV.SH als Anstalt des "
-            "öffentlichen Rechts ab 2019. Der Titel ist beschreibend."
+            "Ob und wann der Landtag das Gesetz beschlossen hat, sein amtlicher Titel, die Fundstelle und das "
+            "Inkrafttreten nennen die Quellen nicht; belegt ist der Kabinettsbeschluss des Entwurfs (27.11.2018). "
+            "Die Medien-Information der Staatskanzlei zur Kooperationsvereinbarung (undatiert, nach den ersten fünf "
+            "Kooperationsjahren) beschreibt den ITV.SH als Anstalt öffentlichen Rechts. Der Titel ist beschreibend."
         ),
         "parties": [
-            (LAND, "land", "Gesetzentwurf der Landesregierung; finanziert den ITVSH gemeinsam mit den Kommunen"),
-            (ITVSH, "sonstige", "durch das Gesetz errichtete Anstalt des öffentlichen Rechts"),
+            (LAND, "land", "Gesetzentwurf der Landesregierung; finanziert den ITVSH laut Entwurf mit den Kommunen"),
+            (ITVSH, "sonstige", "laut Entwurf zu errichtende Anstalt des öffentlichen Rechts"),
             (STV, "initiator", "Initiative der Kommunalen Landesverbände"),
             (SHGT, "initiator", "Initiative der Kommunalen Landesverbände"),
             (SHLKT, "initiator", "Initiative der Kommunalen Landesverbände"),
@@ -72,16 +89,21 @@ FOUNDING_AGREEMENTS = [
         "signatories": [],
         "topics": ["ozg-umsetzung-daseinsvorsorge", "einheitlicher-ansprechpartner", "digitale-transformation"],
         "obligations": [
-            (ITVSH, "Kommunen bei der Umsetzung des Onlinezugangsgesetzes federführend unterstützen", ""),
-            (ITVSH, "Aufgaben des Einheitlichen Ansprechpartners wahrnehmen", ""),
-            (ITVSH, "Kommunale Digitalisierungsprojekte als Projektträger umsetzen", ""),
-            (LAND, "ITVSH gemeinsam mit den Kommunen finanzieren", "Land und Kommunen finanzieren gemeinschaftlich."),
+            (ITVSH, "Kommunen bei der Umsetzung des Onlinezugangsgesetzes federführend unterstützen", "laut Entwurf"),
+            (ITVSH, "Aufgaben des Einheitlichen Ansprechpartners wahrnehmen", "laut Entwurf"),
+            (ITVSH, "Kommunale Digitalisierungsprojekte als Projektträger umsetzen", "laut Entwurf"),
+            (
+                LAND,
+                "ITVSH gemeinsam mit den Kommunen finanzieren",
+                "laut Entwurf: Land und Kommunen finanzieren gemeinschaftlich.",
+            ),
         ],
         "measures": [],
-        "sources": [SOURCE_ITVSH_LAW],
+        "sources": [SOURCE_ITVSH_LAW, SOURCE_KV_2025],
     },
     {
-        "slug": "kooperationsvereinbarung-land-itvsh-2019",
+        "slug": "kooperationsvereinbarung-land-itvsh-erste",
+        "former_slugs": ["kooperationsvereinbarung-land-itvsh-2019"],
         "kind": "kooperationsvereinbarung",
         "title": "Kooperationsvereinbarung Land – ITV.SH (erste Vereinbarung)",
         "summary": (
@@ -93,10 +115,18 @@ FOUNDING_AGREEMENTS = [
         "signed_date_unknown": True,
         "term_kind": "years",
         "duration_years": 5,
+        "derived": {
+            "status": (
+                "Die Medien-Information zur Folgevereinbarung spricht von den „ersten fünf Kooperationsjahren“, einer "
+                "„neuen“ Vereinbarung und der „nun verlängerten Kooperation“; daraus abgeleitet: die erste "
+                "Vereinbarung war geschlossen und ist durch die neue ersetzt."
+            ),
+            "duration_years": "Aus den „ersten fünf Kooperationsjahren“ der Medien-Information abgeleitet.",
+        },
         "unknowns_note": (
-            "Unterzeichnungsdatum, Unterzeichnende, Beginn und genaue Inhalte nennen die Quellen nicht. Belegt sind "
-            "die angestrebten Regelungsgegenstände (2018) und die „ersten fünf Kooperationsjahre“ (Medien-Information "
-            "der Staatskanzlei zur Folgevereinbarung)."
+            "Unterzeichnungsdatum, Unterzeichnende, Beginn (auch das Jahr) und genaue Inhalte nennen die Quellen "
+            "nicht. Belegt sind die angestrebten Regelungsgegenstände (2018) und die „ersten fünf "
+            "Kooperationsjahre“ (Medien-Information der Staatskanzlei zur Folgevereinbarung)."
         ),
         "parties": [(LAND, "land", ""), (ITVSH, "partner", "")],
         "signatories": [],
@@ -107,7 +137,7 @@ FOUNDING_AGREEMENTS = [
     },
     {
         "slug": "kooperationsvereinbarung-land-itvsh-2025",
-        "predecessor": "kooperationsvereinbarung-land-itvsh-2019",
+        "predecessor": "kooperationsvereinbarung-land-itvsh-erste",
         "kind": "kooperationsvereinbarung",
         "title": "Kooperationsvereinbarung Land – ITV.SH (Verlängerung ab 2025)",
         "summary": (
@@ -126,9 +156,15 @@ FOUNDING_AGREEMENTS = [
         "effective_from_precision": "year",
         "term_kind": "years",
         "duration_years": 5,
+        "derived": {
+            "effective_from": (
+                "Die undatierte Medien-Information nennt einen Roll-out-Plan „für 2025“ und die Schwerpunkte „der "
+                "nächsten fünf Jahre“; der Beginn 2025 ist daraus abgeleitet, ein Datum nennt sie nicht."
+            ),
+        },
         "unknowns_note": (
-            "Die Medien-Information ist undatiert und nennt kein Unterzeichnungsdatum. Laufzeit: die „nächsten fünf "
-            "Jahre“ mit Planung für 2025; Beginn daher nur als Jahr 2025 erfasst."
+            "Die Medien-Information ist undatiert und nennt weder Unterzeichnungsdatum noch Beginn. Laufzeit: die "
+            "„nächsten fünf Jahre“; Beginn als Jahr 2025 abgeleitet (Planung für 2025)."
         ),
         "parties": [(LAND, "land", ""), (ITVSH, "partner", "")],
         "signatories": [
@@ -172,13 +208,14 @@ FOUNDING_AGREEMENTS = [
             "bereit, gibt dem zu gründenden IT-Verbund 1,5 Mio. Euro pro Jahr, ordnet zwei Mitarbeitende ab und "
             "richtet ab dem zweiten Halbjahr 2018 ein öffentliches OZG-Monitoring ein."
         ),
-        "status": "in_kraft",
+        "status": "unbekannt",
         "announced_on": datetime.date(2018, 7, 23),
         "signed_date_unknown": True,
         "term_kind": "unknown",
         "unknowns_note": (
             "Datum der Vereinbarung, Unterzeichnende und Laufzeit nennt die Quelle nicht (Bericht vom 23.07.2018, "
-            "„ist … vereinbart worden“)."
+            "„ist … vereinbart worden“). Ob die Erklärung über ihr Zieljahr 2022 hinaus gilt, belegt keine Quelle; "
+            "der Status ist daher nicht bekannt."
         ),
         "parties": [
             (LAND, "land", ""),
@@ -192,23 +229,47 @@ FOUNDING_AGREEMENTS = [
         "topics": ["ozg-umsetzung-daseinsvorsorge", "infrastruktur-interoperabilitaet", "zusammenarbeit"],
         "obligations": [
             (LAND, "Zentrale IT-Infrastrukturen, Portale und Referenzimplementierungen bereitstellen", ""),
-            (LAND, "Dem IT-Verbund 1,5 Mio. Euro pro Jahr zur Verfügung stellen", ""),
+            (
+                LAND,
+                "Dem IT-Verbund 1,5 Mio. Euro pro Jahr zur Verfügung stellen",
+                "Laut Quelle zugesagt im Rahmen der Vereinbarung über finanzielle Entlastungsmaßnahmen Anfang 2018.",
+            ),
             (LAND, "Zwei Mitarbeitende an den IT-Verbund abordnen", ""),
             (LAND, "Öffentliches Monitoring zum Umsetzungsstand des OZG einrichten", "ab dem zweiten Halbjahr 2018"),
+            (LAND, JOINT_STRUCTURES, JOINT_STRUCTURES_NOTE),
+            (STV, JOINT_STRUCTURES, JOINT_STRUCTURES_NOTE),
+            (SHGT, JOINT_STRUCTURES, JOINT_STRUCTURES_NOTE),
+            (SHLKT, JOINT_STRUCTURES, JOINT_STRUCTURES_NOTE),
         ],
         "measures": [
             ("Alle Verwaltungsleistungen digital abrufbar machen (Ziel: bis 2022)", None),
         ],
-        "sources": [
-            {
-                "kind": "fachpresse",
-                "title": "Gemeinsame OZG-Umsetzung",
-                "publisher": TRADE_PRESS,
-                "published_on": datetime.date(2018, 7, 23),
-                "note": "Beruft sich auf das Ministerium für Energiewende, Landwirtschaft, Umwelt, Natur und "
-                "Digitalisierung. URL in der Quelle nicht angegeben.",
-            }
+        "sources": [SOURCE_AE_2018],
+    },
+    {
+        "slug": "entlastungsvereinbarung-2018",
+        "kind": "sonstige",
+        "title": "Vereinbarung über finanzielle Entlastungsmaßnahmen (Anfang 2018)",
+        "summary": (
+            "Im Rahmen dieser Vereinbarung hat das Land laut dem Bericht über die Absichtserklärung zur "
+            "OZG-Umsetzung Anfang 2018 zusätzliche Mittel von 1,5 Millionen Euro pro Jahr für den zu gründenden "
+            "IT-Verbund zugesagt. Weitere Angaben nennt keine der Quellen."
+        ),
+        "status": "unbekannt",
+        "term_kind": "unknown",
+        "unknowns_note": (
+            "Parteien außer dem Land, Datum (die Quelle sagt „Anfang 2018“), Unterzeichnung, Inhalt und Laufzeit "
+            "nennt die Quelle nicht; belegt ist nur die Zusage von 1,5 Millionen Euro pro Jahr für den IT-Verbund. "
+            "Der Titel folgt der Quelle."
+        ),
+        "parties": [(LAND, "land", "sagte die Mittel für den IT-Verbund zu")],
+        "signatories": [],
+        "topics": [],
+        "obligations": [
+            (LAND, "Dem zu gründenden IT-Verbund zusätzliche Mittel von 1,5 Millionen Euro pro Jahr bereitstellen", ""),
         ],
+        "measures": [],
+        "sources": [SOURCE_AE_2018],
     },
     {
         "slug": "verwaltungskooperation-huettener-berge-2018",
@@ -226,7 +287,10 @@ FOUNDING_AGREEMENTS = [
         "signed_on": datetime.date(2018, 5, 4),
         "term_kind": "wahlperiode",
         "wahlperiode": 19,
-        "unknowns_note": "Ein gesondertes Datum des Wirksamwerdens nennt die Quelle nicht; Laufzeit ab Unterzeichnung.",
+        "unknowns_note": (
+            "Ein gesondertes Datum des Wirksamwerdens nennt die Quelle nicht; die Laufzeit ist ab der Unterzeichnung "
+            "gerechnet. Ob die Pflichten erfüllt wurden, nennt keine Quelle."
+        ),
         "parties": [(LAND, "land", ""), (AMT_HUETTENER_BERGE, "partnerkommune", "")],
         "signatories": [
             ("Robert Habeck", "Digitalisierungsminister", LAND),

@@ -66,9 +66,9 @@ class DatePrecision(models.TextChoices):
 
 
 def format_partial_date(value: datetime.date | None, precision: str = DatePrecision.DAY) -> str:
-    """A date shown only as precisely as it is known: '04.05.2018', '05/2024', '2025'; None -> 'unbekannt'."""
+    """A date shown only as precisely as it is known: '04.05.2018', '05/2024', '2025'; None -> 'nicht bekannt'."""
     if value is None:
-        return str(_("unbekannt"))
+        return str(_("nicht bekannt"))
     if precision == DatePrecision.YEAR:
         return f"{value.year}"
     if precision == DatePrecision.MONTH:
@@ -158,6 +158,7 @@ class AgreementQuerySet(models.QuerySet):
 class Agreement(models.Model):
     class Kind(models.TextChoices):
         GESETZ = "gesetz", _("Gesetz/Rechtsgrundlage")
+        GESETZENTWURF = "gesetzentwurf", _("Gesetzentwurf")
         KOOPERATIONSVEREINBARUNG = "kooperationsvereinbarung", _("Kooperationsvereinbarung")
         VERWALTUNGSKOOPERATION = "verwaltungskooperation", _("Verwaltungskooperation")
         ABSICHTSERKLAERUNG = "absichtserklaerung", _("Absichtserklärung")
@@ -171,6 +172,7 @@ class Agreement(models.Model):
         AUSGELAUFEN = "ausgelaufen", _("ausgelaufen")
         GEKUENDIGT = "gekuendigt", _("gekündigt")
         ERSETZT = "ersetzt", _("ersetzt")
+        UNBEKANNT = "unbekannt", _("nicht bekannt")
 
     class TermKind(models.TextChoices):
         FIXED_END = "fixed_end", _("Festes Enddatum")
@@ -257,8 +259,21 @@ class Agreement(models.Model):
         blank=True,
         help_text=_("Was die Quellen offenlassen (z. B. Unterzeichnungsdatum), damit es nicht erfunden wird."),
     )
+    derived = models.JSONField(
+        _("Abgeleitete Angaben"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Angaben, die keine Quelle ausdrücklich nennt, sondern aus ihr abgeleitet sind: je Feld (status, "
+            "signed_on, effective_from, duration_years) die Begründung. Seiten, API und offene Daten zeigen sie "
+            "als „abgeleitet“."
+        ),
+    )
     created_at = models.DateTimeField(_("angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("geändert am"), auto_now=True)
+
+    # The fields whose value may be stored as derived (with a reasoning) in `derived`.
+    DERIVABLE_FIELDS = ("status", "signed_on", "effective_from", "duration_years")
 
     history = HistoricalRecords(m2m_fields=[topics])
     objects = AgreementQuerySet.as_manager()
@@ -306,6 +321,33 @@ class Agreement(models.Model):
     def is_signed(self) -> bool:
         return self.signed_on is not None or self.signed_date_unknown
 
+    def derivations(self) -> dict[str, str]:
+        """Every shown value that no source states but that is derived, with its reasoning: the stored ones
+        (`derived`) and those the term rules compute (start from signing, end from the kind of term)."""
+        result = {name: str(reason) for name, reason in (self.derived or {}).items() if reason}
+        start = self.compute_term_start()
+        if start is not None and self.effective_from is None:
+            result["term_start"] = str(
+                _(
+                    "Beginn der Laufzeit aus dem Unterzeichnungsdatum abgeleitet; ein Datum des Wirksamwerdens nennt "
+                    "die Quelle nicht."
+                )
+            )
+        elif "effective_from" in result:
+            result["term_start"] = result["effective_from"]
+        end = self.compute_term_end()
+        if end is not None and self.term_kind == self.TermKind.YEARS:
+            result["term_end"] = str(_("Ende der Laufzeit berechnet: Beginn plus %(years)s Jahre.")) % {
+                "years": self.duration_years
+            }
+            if "term_start" in result:
+                result["term_end"] += " " + str(_("Der Beginn ist selbst abgeleitet."))
+        elif end is not None and self.term_kind == self.TermKind.WAHLPERIODE:
+            result["term_end"] = str(
+                _("Laufzeit bis zum Ende der Wahlperiode; Ende der %(period)s laut dem Verzeichnis der Wahlperioden.")
+            ) % {"period": self.wahlperiode}
+        return result
+
     def compute_term_start(self) -> datetime.date | None:
         """The term starts when the agreement takes effect; where that is not stated, on signing."""
         return self.effective_from or self.signed_on
@@ -338,6 +380,11 @@ class Agreement(models.Model):
     @property
     def effective_from_display(self) -> str:
         return format_partial_date(self.effective_from, self.effective_from_precision)
+
+    @property
+    def term_start_display(self) -> str:
+        precision = self.effective_from_precision if self.effective_from else self.signed_on_precision
+        return format_partial_date(self.term_start, precision)
 
     @property
     def term_end_precision(self) -> str:
@@ -450,6 +497,7 @@ class Obligation(models.Model):
         ERFUELLT = "erfuellt", _("erfüllt")
         VERSPAETET = "verspaetet", _("verspätet")
         ENTFALLEN = "entfallen", _("entfallen")
+        NICHT_ERFASST = "unbekannt", _("Stand nicht erfasst")
 
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("Vereinbarung"), on_delete=models.CASCADE, related_name="obligations"
@@ -484,6 +532,7 @@ class Measure(models.Model):
         ABGESCHLOSSEN = "abgeschlossen", _("abgeschlossen")
         PAUSIERT = "pausiert", _("pausiert")
         ABGEBROCHEN = "abgebrochen", _("abgebrochen")
+        NICHT_ERFASST = "unbekannt", _("Stand nicht erfasst")
 
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("Vereinbarung"), on_delete=models.CASCADE, related_name="measures"

@@ -18,6 +18,16 @@ def agreement_by_slug(slug: str) -> Agreement | None:
     return Agreement.objects.filter(slug=slug).first()
 
 
+def renamed_slug(slug: str) -> str | None:
+    """The current slug of a founding agreement that was once published under `slug`, or None."""
+    from .founding import FOUNDING_AGREEMENTS
+
+    for spec in FOUNDING_AGREEMENTS:
+        if slug in spec.get("former_slugs", ()):
+            return spec["slug"]
+    return None
+
+
 def _parties_prefetch() -> Prefetch:
     return Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation").order_by("id"))
 

@@ -121,6 +121,15 @@ def agreement_rule_errors(agreement: Agreement, *, party_count: int | None = Non
         period = agreement.wahlperiode
         if period.end and not (period.start <= start <= period.end):
             _add(errors, "wahlperiode", message("cooperations.start_outside_wahlperiode"))
+    derived = agreement.derived
+    if not isinstance(derived, dict) or any(
+        name not in Agreement.DERIVABLE_FIELDS
+        or not isinstance(reason, str)
+        or not reason.strip()
+        or len(reason) > 1000
+        for name, reason in derived.items()
+    ):
+        _add(errors, "derived", message("cooperations.derived_invalid", fields=", ".join(Agreement.DERIVABLE_FIELDS)))
     if agreement.predecessor_id and agreement.pk and agreement.predecessor_id == agreement.pk:
         _add(errors, "predecessor", message("cooperations.own_predecessor"))
     if agreement.is_signed:
@@ -382,7 +391,11 @@ def agreements_expire(*, today: datetime.date, by) -> int:
     changed = 0
     for agreement in Agreement.objects.filter(status=Agreement.Status.IN_KRAFT, term_end__lt=today):
         agreement.status = Agreement.Status.AUSGELAUFEN
-        agreement.save(update_fields=["status", "updated_at"])
+        agreement.derived = {
+            **(agreement.derived or {}),
+            "status": message("cooperations.expired_derived", day=agreement.term_end.strftime("%d.%m.%Y")),
+        }
+        agreement.save(update_fields=["status", "derived", "updated_at"])
         changed += 1
     return changed
 

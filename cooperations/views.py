@@ -2,8 +2,9 @@
 the source-file download (files live outside the web root)."""
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -105,12 +106,15 @@ def agreement_detail(request, slug):
     try:
         agreement = selectors.agreement_detail(slug=slug)
     except Agreement.DoesNotExist as error:
+        if current := selectors.renamed_slug(slug):
+            return HttpResponsePermanentRedirect(reverse("cooperations:detail", kwargs={"slug": current}))
         raise Http404(message("cooperations.unknown_agreement")) from error
     today = timezone.localdate()
     days = agreement.days_remaining(today)
     measures = list(agreement.measures.all())
     context = {
         "agreement": agreement,
+        "derivations": agreement.derivations(),
         "successor": getattr(agreement, "successor", None),
         "measures": measures,
         "progress": selectors.weighted_progress(measures),

@@ -2,8 +2,10 @@
 
 Rules (see funding/README.md): record what a document states, in its words, and mark what it leaves open
 instead of inventing it.
-- Absichtserklärung 2018: „1,5 Millionen Euro pro Jahr“ without any year → one line with `fiscal_year=None`,
-  `year_is_stated=False`; two seconded staff with unknown FTE (`fte=None`) and no stated period.
+- „1,5 Millionen Euro pro Jahr“ without any year → one line with `fiscal_year=None`, `year_is_stated=False`,
+  booked on the agreement the source names for the pledge: „im Rahmen der Vereinbarung über finanzielle
+  Entlastungsmaßnahmen Anfang 2018 zugesagt“ (recorded with unknown details), not on the Absichtserklärung the
+  report is about. Absichtserklärung 2018: two seconded staff with unknown FTE (`fte=None`), no stated period.
 - Renewed Kooperationsvereinbarung Land–ITV.SH: „knapp 3 Millionen Euro pro Jahr“ → 3,000,000.00 stored as an
   upper bound with `amount_is_approximate=True` and the wording; „weitere 1,7 Mio. Euro, die kommunal finanziert
   werden“ → 1,700,000.00 a year from the Kommunen (the text names no period for this part; it is read as
@@ -17,6 +19,7 @@ instead of inventing it.
 from decimal import Decimal
 
 AE_2018 = "absichtserklaerung-ozg-2018"
+RELIEF_2018 = "entlastungsvereinbarung-2018"
 KV_2025 = "kooperationsvereinbarung-land-itvsh-2025"
 LAND_SOURCE = {"slug": "land", "name": "Land Schleswig-Holstein", "kind": "land"}
 RECIPIENT_SLUG = "itvsh"
@@ -47,10 +50,10 @@ def budget_lines():
     """(key, agreement slug, source slug, fields) for every founding budget line."""
     yield (
         "ae2018-land-pro-jahr",
-        AE_2018,
+        RELIEF_2018,
         "land",
         {
-            "title": "Landesmittel für den IT-Verbund (Absichtserklärung OZG 2018)",
+            "title": "Landesmittel für den IT-Verbund (Vereinbarung über finanzielle Entlastungsmaßnahmen 2018)",
             "fiscal_year": None,
             "year_is_stated": False,
             "period_note": "„pro Jahr“ – die Quelle nennt weder Beginn noch Ende noch einzelne Haushaltsjahre.",

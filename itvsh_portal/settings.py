@@ -380,7 +380,9 @@ PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="")
 # The operator's facts on Impressum, Datenschutzerklärung and Erklärung zur Barrierefreiheit. Nothing is assumed:
 # until each is set, the pages show a marked placeholder, and `check --deploy` fails (itvsh_portal/checks.py).
 PORTAL_OPERATOR_ADDRESS = env("PORTAL_OPERATOR_ADDRESS", default="")  # e.g. "Straße 1, 24103 Kiel"
-PORTAL_OPERATOR_REPRESENTATIVE = env("PORTAL_OPERATOR_REPRESENTATIVE", default="")  # Vorstand: name and function
+PORTAL_OPERATOR_REPRESENTATIVE = env(
+    "PORTAL_OPERATOR_REPRESENTATIVE", default=""
+)  # name and function of the person(s) entitled to represent the operator
 PORTAL_OPERATOR_BOARD_CHAIR = env("PORTAL_OPERATOR_BOARD_CHAIR", default="")  # Vorsitz des Verwaltungsrats
 PORTAL_SUPERVISORY_AUTHORITY = env("PORTAL_SUPERVISORY_AUTHORITY", default="")  # name and address
 PORTAL_CONTACT_PHONE = env("PORTAL_CONTACT_PHONE", default="")

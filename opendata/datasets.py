@@ -273,24 +273,38 @@ AGREEMENTS = Dataset(
             "art",
             TEXT,
             _(
-                "gesetz, kooperationsvereinbarung, verwaltungskooperation, absichtserklaerung, "
+                "gesetz, gesetzentwurf, kooperationsvereinbarung, verwaltungskooperation, absichtserklaerung, "
                 "rahmenvereinbarung oder sonstige"
             ),
         ),
         _c("titel", TEXT, _("Titel")),
         _c("fundstelle", TEXT, _("Aktenzeichen oder Fundstelle")),
-        _c("status", TEXT, _("entwurf, in_verhandlung, in_kraft, ausgelaufen, gekuendigt oder ersetzt")),
+        _c(
+            "status",
+            TEXT,
+            _("entwurf, in_verhandlung, in_kraft, ausgelaufen, gekuendigt, ersetzt oder unbekannt (nicht bekannt)"),
+        ),
         _c("parteien", LIST, _("Parteien als „Name (Rolle)“")),
         _c("parteien_ars", LIST, _("Regionalschlüssel der Parteien, soweit sie Gebietskörperschaften sind")),
         _c("themen", LIST, _("Themenfelder der Vereinbarung")),
         _c("bekannt_gemacht_am", DATE, _("Datum der ersten öffentlichen Mitteilung")),
         _c("unterzeichnet_am", DATE, _("Datum der Unterzeichnung")),
         _c("unterzeichnet_genauigkeit", TEXT, _("Genauigkeit des Unterzeichnungsdatums (day, month, year)")),
+        _c("unterzeichnet_datum_unbekannt", BOOLEAN, _("Unterzeichnung belegt, Datum nicht bekannt")),
         _c("wirksam_ab", DATE, _("Datum des Wirksamwerdens")),
+        _c("wirksam_ab_genauigkeit", TEXT, _("Genauigkeit von wirksam_ab (day, month, year)")),
         _c("laufzeit_art", TEXT, _("fixed_end, years, wahlperiode, open_ended oder unknown")),
         _c("laufzeit_jahre", INTEGER, _("Laufzeit in Jahren (bei laufzeit_art years)")),
         _c("laufzeit_beginn", DATE, _("Beginn der Laufzeit (abgeleitet)")),
         _c("laufzeit_ende", DATE, _("Ende der Laufzeit (abgeleitet); leer wenn offen oder unbekannt")),
+        _c(
+            "abgeleitet",
+            LIST,
+            _(
+                "Werte, die keine Quelle ausdrücklich nennt, sondern abgeleitet sind, als „Feld: Begründung“ "
+                "(Felder: status, signed_on, effective_from, duration_years, term_start, term_end)"
+            ),
+        ),
         _c("geaendert_am", DATETIME, _("Letzte Änderung im Portal")),
     ),
     attribution=OWN_ATTRIBUTION,

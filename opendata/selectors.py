@@ -321,7 +321,7 @@ def agreements_count() -> int:
 
 def agreements_rows() -> Iterator[list]:
     """Three queries: agreements, their parties with the bodies, their topics."""
-    for agreement in agreement_list().order_by("slug"):
+    for agreement in agreement_list().select_related("wahlperiode").order_by("slug"):
         parties = list(agreement.parties.all())
         yield [
             agreement.slug,
@@ -335,11 +335,14 @@ def agreements_rows() -> Iterator[list]:
             agreement.announced_on,
             agreement.signed_on,
             agreement.signed_on_precision if agreement.signed_on else None,
+            agreement.signed_date_unknown,
             agreement.effective_from,
+            agreement.effective_from_precision if agreement.effective_from else None,
             agreement.term_kind,
             agreement.duration_years,
             agreement.term_start,
             agreement.term_end,
+            [f"{name}: {reason}" for name, reason in agreement.derivations().items()],
             timezone.localtime(agreement.updated_at).replace(microsecond=0),
         ]
 

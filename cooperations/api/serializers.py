@@ -103,6 +103,10 @@ class AgreementListSerializer(serializers.ModelSerializer):
     parties = PartySerializer(many=True, read_only=True)
     topics = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     url = serializers.CharField(source="get_absolute_url", read_only=True)
+    derived = serializers.SerializerMethodField(
+        help_text="Werte, die keine Quelle ausdrücklich nennt, sondern abgeleitet sind: je Feld die Begründung "
+        "(gespeicherte Ableitungen und die aus den Laufzeitregeln berechneten Felder term_start, term_end)."
+    )
 
     class Meta:
         model = Agreement
@@ -111,6 +115,7 @@ class AgreementListSerializer(serializers.ModelSerializer):
             "kind",
             "title",
             "status",
+            "derived",
             "signed_on",
             "signed_on_precision",
             "signed_date_unknown",
@@ -123,6 +128,9 @@ class AgreementListSerializer(serializers.ModelSerializer):
             "parties",
             "url",
         ]
+
+    def get_derived(self, agreement) -> dict[str, str]:
+        return agreement.derivations()
 
 
 class AgreementDetailSerializer(AgreementListSerializer):
@@ -207,6 +215,7 @@ class AgreementWriteSerializer(serializers.ModelSerializer):
             "wahlperiode",
             "predecessor",
             "unknowns_note",
+            "derived",
             "topics",
             "parties",
         ]

@@ -26,7 +26,7 @@ class AgreementViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         if self.action == "retrieve":
             return selectors.agreement_detail_queryset()
-        return selectors.agreement_list().order_by("-term_start", "title", "pk")
+        return selectors.agreement_list().select_related("wahlperiode").order_by("-term_start", "title", "pk")
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update", "update"):

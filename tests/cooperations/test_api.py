@@ -5,9 +5,11 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from common.authorization import system_actor
 from cooperations.models import Agreement, Measure, Topic
 
 from .factories import AmtFactory, KreisFactory, LandFactory, signed_agreement
@@ -46,12 +48,17 @@ def _slugs(response):
 def test_filters(api, founding):
     assert _slugs(api.get(URL, {"party_ars_prefix": "01054"})) == ["verwaltungskooperation-foehr-amrum-2024"]
     assert _slugs(api.get(URL, {"party_ars": "010585890000"})) == ["verwaltungskooperation-huettener-berge-2018"]
-    assert len(_slugs(api.get(URL, {"party_ars": "010000000000"}))) == 6
+    assert len(_slugs(api.get(URL, {"party_ars": "010000000000"}))) == 7
     assert _slugs(api.get(URL, {"kind": "absichtserklaerung"})) == ["absichtserklaerung-ozg-2018"]
-    assert _slugs(api.get(URL, {"status": "ersetzt"})) == ["kooperationsvereinbarung-land-itvsh-2019"]
+    assert _slugs(api.get(URL, {"status": "ersetzt"})) == ["kooperationsvereinbarung-land-itvsh-erste"]
+    assert _slugs(api.get(URL, {"status": "unbekannt"})) == [
+        "absichtserklaerung-ozg-2018",
+        "entlastungsvereinbarung-2018",
+        "itvsh-gesetz-2018",
+    ]
     assert _slugs(api.get(URL, {"topic": "open-data"})) == ["verwaltungskooperation-foehr-amrum-2024"]
     assert "verwaltungskooperation-huettener-berge-2018" in _slugs(api.get(URL, {"in_force_on": "2019-01-01"}))
-    assert api.get(URL).json()["count"] == 6
+    assert api.get(URL).json()["count"] == 7
 
 
 @pytest.mark.parametrize(
@@ -70,8 +77,44 @@ def test_detail_nests_parties_and_measures(api, founding):
     assert body["signed_on"] is None and body["signed_date_unknown"] is True
     assert [source["published_on"] for source in body["sources"]] == ["2024-05-13"]
     renewal = api.get(URL + "kooperationsvereinbarung-land-itvsh-2025/").json()
-    assert renewal["predecessor"] == "kooperationsvereinbarung-land-itvsh-2019"
-    assert api.get(URL + "kooperationsvereinbarung-land-itvsh-2019/").json()["successor"] == renewal["slug"]
+    assert renewal["predecessor"] == "kooperationsvereinbarung-land-itvsh-erste"
+    assert api.get(URL + "kooperationsvereinbarung-land-itvsh-erste/").json()["successor"] == renewal["slug"]
+
+
+def test_derived_values_are_marked_in_the_api(api, founding):
+    renewal = api.get(URL + "kooperationsvereinbarung-land-itvsh-2025/").json()
+    assert renewal["effective_from"] == "2025-01-01" and renewal["effective_from_precision"] == "year"
+    assert set(renewal["derived"]) == {"effective_from", "term_start", "term_end"}
+    assert "„für 2025“" in renewal["derived"]["effective_from"]
+    assert "plus 5 Jahre" in renewal["derived"]["term_end"]
+    huetten = api.get(URL + "verwaltungskooperation-huettener-berge-2018/").json()
+    assert huetten["effective_from"] is None and huetten["term_start"] == "2018-05-04"
+    assert "Unterzeichnungsdatum abgeleitet" in huetten["derived"]["term_start"]
+    assert "19. Wahlperiode" in huetten["derived"]["term_end"]
+    assert huetten["status"] == "ausgelaufen" and "06.06.2022" in huetten["derived"]["status"]
+    law = api.get(URL + "itvsh-gesetz-2018/").json()
+    assert (law["kind"], law["status"], law["signed_date_unknown"], law["effective_from"]) == (
+        "gesetzentwurf",
+        "unbekannt",
+        False,
+        None,
+    )
+    assert law["derived"] == {}
+    listed = {row["slug"]: row for row in api.get(URL).json()["results"]}
+    assert listed["kooperationsvereinbarung-land-itvsh-2025"]["derived"] == renewal["derived"]
+
+
+def test_derived_reasons_are_checked_by_the_service(api, founding, django_user_model):
+    from cooperations import services
+    from cooperations.models import Agreement
+
+    agreement = Agreement.objects.get(slug="verwaltungskooperation-foehr-amrum-2024")
+    for bad in ({"title": "x"}, {"status": ""}, ["status"], {"status": "x" * 1001}):
+        with pytest.raises(ValidationError) as error:
+            services.agreement_update(agreement=agreement, by=system_actor(), derived=bad)
+        assert "derived" in error.value.message_dict
+    agreement.refresh_from_db()
+    assert agreement.derived == {}
 
 
 def test_measures_endpoint(api, founding):

@@ -38,7 +38,7 @@ def test_url_names():
 def test_list_shows_the_founding_agreements(client, founding):
     response = client.get(LIST)
     assert response.status_code == 200
-    assert len(_titles(response)) == 6
+    assert len(_titles(response)) == 7
     assert "Verwaltungskooperation Land – Amt Föhr-Amrum" in response.content.decode()
 
 
@@ -108,8 +108,16 @@ def test_detail_page(client, founding):
         assert text in html
     renewal = client.get("/kooperationen/kooperationsvereinbarung-land-itvsh-2025/").content.decode()
     assert "Vorgänger" in renewal and "unterzeichnet, Datum unbekannt" in renewal and "2029" in renewal
+    assert "(abgeleitet: Die undatierte Medien-Information nennt einen Roll-out-Plan" in renewal
+    assert "(abgeleitet: Ende der Laufzeit berechnet: Beginn plus 5 Jahre." in renewal
     assert 'style="' not in renewal
     assert client.get("/kooperationen/gibt-es-nicht/").status_code == 404
+    huetten = html
+    assert "Laufzeitbeginn" in huetten and "(abgeleitet: Beginn der Laufzeit aus dem Unterzeichnungsdatum" in huetten
+    law = client.get("/kooperationen/itvsh-gesetz-2018/").content.decode()
+    assert "Gesetzentwurf" in law and "nicht bekannt" in law and "2019-01-01" not in law
+    moved = client.get("/kooperationen/kooperationsvereinbarung-land-itvsh-2019/")
+    assert moved.status_code == 301 and moved["Location"] == "/kooperationen/kooperationsvereinbarung-land-itvsh-erste/"
 
 
 def test_detail_progress_bars_and_explanation(client):

@@ -17,6 +17,7 @@ def founding_prerequisites():
     LandFactory()
     itvsh()
     agreement("absichtserklaerung-ozg-2018", "Absichtserklärung OZG 2018")
+    agreement("entlastungsvereinbarung-2018", "Vereinbarung über finanzielle Entlastungsmaßnahmen (Anfang 2018)")
     agreement("kooperationsvereinbarung-land-itvsh-2025", "Kooperationsvereinbarung Land–ITV.SH 2025")
 
 
@@ -33,7 +34,8 @@ def test_loads_founding_figures_as_stated(founding_prerequisites):
 
     ae = BudgetLine.objects.get(key="ae2018-land-pro-jahr")
     assert (ae.fiscal_year, ae.year_is_stated, ae.planned_amount) == (None, False, Decimal("1500000.00"))
-    assert ae.agreement.slug == "absichtserklaerung-ozg-2018"
+    # The source: pledged "im Rahmen der Vereinbarung über finanzielle Entlastungsmaßnahmen Anfang 2018".
+    assert ae.agreement.slug == "entlastungsvereinbarung-2018"
     assert ae.source.body.ars == "010000000000" and ae.recipient.slug == "itvsh"
     assert "23.07.2018" in ae.source_citation
 
@@ -85,6 +87,7 @@ def test_fails_clearly_without_agreements():
     LandFactory()
     itvsh()
     agreement("absichtserklaerung-ozg-2018")
+    agreement("entlastungsvereinbarung-2018")
     with pytest.raises(CommandError, match="kooperationsvereinbarung-land-itvsh-2025.*load_founding_agreements"):
         load()
     assert not BudgetLine.objects.exists()

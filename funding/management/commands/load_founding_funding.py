@@ -31,7 +31,9 @@ class Command(BaseCommand):
                 f"Register unvollständig, es fehlt: {', '.join(missing)}. "
                 "Zuerst `python manage.py import_register` ausführen."
             )
-        agreements = {slug: agreement_by_slug(slug) for slug in (founding.AE_2018, founding.KV_2025)}
+        agreements = {
+            slug: agreement_by_slug(slug) for slug in (founding.AE_2018, founding.RELIEF_2018, founding.KV_2025)
+        }
         missing = [slug for slug, agreement in agreements.items() if agreement is None]
         if missing:
             raise CommandError(
