@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from . import selectors, services
 from .datasets import CURRENT_DATASETS, LICENCE_URI, OZG_SNAPSHOTS, Dataset
@@ -58,7 +58,9 @@ def _text(graph: Graph, subject, predicate, value) -> None:
     graph.add((subject, predicate, Literal(str(value), lang=LANG)))
 
 
-def _distribution(graph, dataset_node, *, node, title, access_url, download_url, fmt, modified, attribution, size=None):
+def _distribution(
+    graph, dataset_node, *, node, title, access_url, download_url, fmt, modified, attribution, licence, size=None
+):
     graph.add((dataset_node, DCAT.distribution, node))
     graph.add((node, RDF.type, DCAT.Distribution))
     _text(graph, node, DCTERMS.title, title)
@@ -66,7 +68,12 @@ def _distribution(graph, dataset_node, *, node, title, access_url, download_url,
     graph.add((node, DCAT.downloadURL, URIRef(download_url)))
     graph.add((node, DCTERMS.format, FILE_TYPE[FILE_TYPES[fmt]]))
     graph.add((node, DCAT.mediaType, URIRef(MEDIA_TYPES[fmt])))
-    graph.add((node, DCTERMS.license, URIRef(LICENCE_URI)))
+    graph.add((node, DCTERMS.license, URIRef(licence.uri)))
+    if licence.statement:  # a dct:RightsStatement with the statement in words (DCAT-AP: an IRI, not a literal)
+        rights = URIRef(f"{node}-rechte")
+        graph.add((node, DCTERMS.rights, rights))
+        graph.add((rights, RDF.type, DCTERMS.RightsStatement))
+        _text(graph, rights, RDFS.label, licence.statement)
     graph.add((node, DCATDE.licenseAttributionByText, Literal(attribution, lang=LANG)))
     graph.add((node, DCTERMS.modified, _datetime(modified)))
     graph.add((node, DCTERMS.language, LANGUAGE))
@@ -178,6 +185,7 @@ def build_graph(request=None) -> Graph:
                 fmt=fmt,
                 modified=state.modified,
                 attribution=dataset.attribution,
+                licence=dataset.licence,
             )
 
     months = services.published_snapshots()
@@ -209,6 +217,7 @@ def build_graph(request=None) -> Graph:
                     fmt=fmt,
                     modified=file.modified,
                     attribution=OZG_SNAPSHOTS.attribution,
+                    licence=OZG_SNAPSHOTS.licence,
                     size=file.size,
                 )
     graph.add((catalog, DCTERMS.modified, _datetime(newest or timezone.now())))

@@ -12,10 +12,42 @@ from django.utils.translation import gettext_lazy as _
 
 from common.csvfiles import spreadsheet_safe
 
-LICENCE_ID = "dl-de/by-2-0"
-LICENCE_URI = "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
-LICENCE_NAME = "Datenlizenz Deutschland – Namensnennung – Version 2.0"
-LICENCE_URL = "https://www.govdata.de/dl-de/by-2-0"
+
+@dataclass(frozen=True)
+class Licence:
+    """A dataset's licence: its entry in the DCAT-AP.de licence list (`uri`), its name, the licence text (`url`,
+    empty where there is none) and, where the licence is not simply granted by us, a statement in words."""
+
+    id: str
+    name: str
+    uri: str
+    url: str
+    statement: str = ""
+
+
+# The portal's own data.
+DL_DE_BY = Licence(
+    id="dl-de/by-2-0",
+    name="Datenlizenz Deutschland – Namensnennung – Version 2.0",
+    uri="http://dcat-ap.de/def/licenses/dl-by-de/2.0",
+    url="https://www.govdata.de/dl-de/by-2-0",
+)
+# Data taken over from a source that names no licence. The DCAT-AP.de list has no entry "keine Lizenz";
+# "other-closed" (andere, nicht offene Lizenz) is the entry GovData's own harvester (ckanext-dcatde) uses when
+# a source gives none: it promises no open reuse. The statement says so in words.
+NO_LICENCE_STATED = Licence(
+    id="other-closed",
+    name="keine Lizenz angegeben",
+    uri="http://dcat-ap.de/def/licenses/other-closed",
+    url="",
+    statement=(
+        "Die Quelle des Leistungskatalogs (OZG-Umsetzungskatalog, übernommen aus der OZG-Datenbank NRW der KDN) "
+        "gibt keine Lizenz an. Das Portal vergibt für diese Angaben daher keine eigene Lizenz; in der "
+        "DCAT-AP.de-Lizenzliste ist der Datensatz als „andere, nicht offene Lizenz“ (other-closed) geführt. "
+        "Die Angaben des Portals in diesem Datensatz (Vollzugsebene, Fokusleistungen) stammen vom ITV.SH."
+    ),
+)
+LICENCE_ID, LICENCE_NAME, LICENCE_URI, LICENCE_URL = DL_DE_BY.id, DL_DE_BY.name, DL_DE_BY.uri, DL_DE_BY.url
 OWN_ATTRIBUTION = "IT-Verbund Schleswig-Holstein (ITV.SH)"
 # Wording from data/README.md (the notes Destatis ships with GV100AD) and the portal's footer.
 DESTATIS_ATTRIBUTION = (
@@ -65,6 +97,7 @@ class Dataset:
     periodicity: str  # EU frequency code
     sources: tuple[str, ...] = field(default_factory=tuple)
     snapshots: bool = False  # one immutable file per month instead of one current file
+    licence: Licence = DL_DE_BY
 
     @property
     def column_names(self) -> list[str]:
@@ -221,6 +254,7 @@ OZG_CATALOGUE = Dataset(
     themes=("GOVE",),
     periodicity="IRREG",
     sources=(OZG_CATALOGUE_SOURCE,),
+    licence=NO_LICENCE_STATED,
 )
 
 OZG_STATUS = Dataset(

@@ -21,10 +21,6 @@ from django.utils import timezone
 
 from . import selectors
 from .datasets import (
-    LICENCE_ID,
-    LICENCE_NAME,
-    LICENCE_URI,
-    LICENCE_URL,
     OZG_SNAPSHOTS,
     Dataset,
     csv_value,
@@ -68,10 +64,11 @@ def dataset_meta(dataset: Dataset, *, modified: datetime.datetime | None = None,
     meta = {
         "dataset": dataset.slug,
         "title": str(dataset.title),
-        "license": LICENCE_NAME,
-        "license_id": LICENCE_ID,
-        "license_uri": LICENCE_URI,
-        "license_url": LICENCE_URL,
+        "license": dataset.licence.name,
+        "license_id": dataset.licence.id,
+        "license_uri": dataset.licence.uri,
+        "license_url": dataset.licence.url or None,
+        **({"license_statement": dataset.licence.statement} if dataset.licence.statement else {}),
         "attribution": dataset.attribution,
     }
     if modified is not None:

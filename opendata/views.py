@@ -22,10 +22,7 @@ from . import selectors, services
 from .datasets import (
     CURRENT_DATASETS,
     DATASETS,
-    LICENCE_ID,
-    LICENCE_NAME,
-    LICENCE_URI,
-    LICENCE_URL,
+    DL_DE_BY,
     OZG_SNAPSHOTS,
 )
 
@@ -83,7 +80,7 @@ def index(request):
         "datasets": datasets,
         "snapshots": OZG_SNAPSHOTS,
         "months": months,
-        "licence": {"name": LICENCE_NAME, "id": LICENCE_ID, "uri": LICENCE_URI, "url": LICENCE_URL},
+        "licence": DL_DE_BY,
         "breadcrumbs": [{"label": _("Start"), "url": "/"}, {"label": _("Offene Daten"), "url": ""}],
     }
     return render(request, "opendata/index.html", context)
@@ -96,7 +93,7 @@ def dataset(request, slug: str):
         raise Http404(_("Diesen Datensatz gibt es nicht."))
     context = {
         "dataset": found,
-        "licence": {"name": LICENCE_NAME, "id": LICENCE_ID, "uri": LICENCE_URI, "url": LICENCE_URL},
+        "licence": found.licence,
         "breadcrumbs": [
             {"label": _("Start"), "url": "/"},
             {"label": _("Offene Daten"), "url": reverse("opendata:index")},

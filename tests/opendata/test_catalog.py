@@ -76,6 +76,13 @@ def test_catalogue_describes_every_dataset_and_distribution(client, published, s
     attribution = graph.value(register, URIRef(DCATDE + "licenseAttributionByText"))
     assert isinstance(attribution, Literal) and "Destatis" in str(attribution)
     assert graph.value(register, DCAT.downloadURL) == register
+    assert graph.value(register, DCTERMS.rights) is None
+    # The OZG catalogue: not relicensed; "other-closed" with the reason in words as a dct:RightsStatement.
+    catalogue = URIRef(base + "/opendata/ozg-katalog.csv")
+    assert graph.value(catalogue, DCTERMS.license) == URIRef("http://dcat-ap.de/def/licenses/other-closed")
+    rights = graph.value(catalogue, DCTERMS.rights)
+    assert (rights, RDF.type, DCTERMS.RightsStatement) in graph
+    assert "gibt keine Lizenz an" in str(graph.value(rights, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
 
 
 def test_catalogue_conditional_get(client, published):

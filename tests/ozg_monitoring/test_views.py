@@ -246,3 +246,16 @@ def test_cached_pages_show_a_plan_edit_at_once(client, django_capture_on_commit_
         plan = RolloutPlan.objects.create(name="Roll-out-Plan 2027", slug="rollout-2027", year=2027)
         RolloutTarget.objects.create(plan=plan, leistung=leistung, verwaltung=amt, due="2027-06-30")
     assert 'id="plaene"' in client.get(url).content.decode()
+
+
+def test_ozg_pages_name_the_catalogue_source_and_maps_their_attribution(client, territory):
+    """Every OZG page names where the Leistungskatalog comes from; every map carries the BKG attribution."""
+    leistung = OzgLeistungFactory()
+    urls = ["/ozg/", "/ozg/leistungen/", f"/ozg/leistungen/{leistung.ozg_id}/", "/ozg/umsetzungsstaende/"]
+    urls.append(reverse("ozg_monitoring:verwaltung_detail", args=[territory.foehr.ars]))
+    for url in urls:
+        html = client.get(url).content.decode()
+        assert "OZG-Umsetzungskatalog (BMI/FITKO)" in html and "Stand 2019" in html, url
+        assert "Die Quelle gibt keine Lizenz an." in html, url
+    dashboard = client.get("/ozg/").content.decode()
+    assert dashboard.count("© GeoBasis-DE / BKG 2021") == dashboard.count('class="portal-map ') == 2
