@@ -40,8 +40,9 @@ MODELS = [
 REDACTED_FIELDS = ["password", "key", "bin_key", "token", "key_hash", "secret", "otp_secret"]
 EXCLUDED_FIELDS = ["last_login", "last_used_at", "updated_at"]
 PERSONAL_FIELDS = {"auth.user": ["first_name", "last_name", "email"]}
-#: Per model (lower-case label): fields left out in addition to EXCLUDED_FIELDS.
-MODEL_EXCLUDED_FIELDS = {"ozg_monitoring.rolloutstatus": ["version"]}
+#: Per model (lower-case label): fields left out in addition to EXCLUDED_FIELDS. A status's provenance (source kind and
+#: time) follows from the entry's own door, actor and time.
+MODEL_EXCLUDED_FIELDS = {"ozg_monitoring.rolloutstatus": ["version", "source_kind", "source_at"]}
 
 #: Where an instance keeps its loaded values (set by recording.py).
 SNAPSHOT_KEY = "_audit_snapshot"

@@ -368,7 +368,7 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "cooperations.models.Source.Kind",
         "StageEnum": "ozg_monitoring.models.Stage",
         "StatusEventActionEnum": "ozg_monitoring.models.StatusEvent.Action",
-        "StatusEventChannelEnum": "ozg_monitoring.models.StatusEvent.Channel",
+        "StatusEventChannelEnum": "common.provenance.Channel",
         "VerwaltungMembershipRoleEnum": "accounts.models.VerwaltungMembership.Role",
     },
 }

@@ -61,7 +61,6 @@ def test_a_published_snapshot_is_never_overwritten(portal_data, opendata_root, c
 
     rollout_status_update(
         status=portal_data["amt_a"].ozg_statuses.first(),
-        channel="admin",
         changes={"stage": "in_umsetzung", "maturity_level": 1, "note": "Rückschritt"},
         by=system_actor(),
     )
