@@ -330,3 +330,24 @@ def test_monthly_snapshot_task_is_idempotent(territory):
     second = snapshot_monthly.delay("2030-01-01").get()
     assert first == second
     assert MonthlySnapshot.objects.get(date=datetime.date(2030, 1, 1)).online == 1
+
+
+def test_snapshot_create_announces_the_computed_snapshot_on_commit(territory, django_capture_on_commit_callbacks):
+    from ozg_monitoring.signals import snapshot_computed
+
+    received = []
+
+    def receiver(sender, *, date, snapshot, **kwargs):
+        received.append((sender, date, snapshot.pk))
+
+    snapshot_computed.connect(receiver)
+    try:
+        day = datetime.date(2026, 1, 1)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            snapshot = snapshot_create(date=day, by=system_actor())
+        assert received == []  # not before the snapshot is committed
+        for callback in callbacks:
+            callback()
+    finally:
+        snapshot_computed.disconnect(receiver)
+    assert received == [(MonthlySnapshot, day, snapshot.pk)]
