@@ -48,3 +48,29 @@ def test_apps_import_only_what_lies_below_them(app):
         if imported - ALLOWED[app]:
             wrong[str(path.relative_to(ROOT))] = sorted(imported - ALLOWED[app])
     assert wrong == {}
+
+
+def _tag_libraries() -> dict[str, str]:
+    """{template tag library: the app that defines it} for the apps of the portal."""
+    return {
+        path.stem: app
+        for app in APPS
+        for path in (ROOT / app / "templatetags").glob("*.py")
+        if path.stem != "__init__"
+    }
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_an_apps_templates_load_only_tags_of_what_lies_below_them(app):
+    """A page shows another app's data through a hook that the other app fills (e.g. cooperations.related), never by
+    loading a tag library of an app above it."""
+    import re
+
+    libraries = _tag_libraries()
+    wrong = {}
+    for path in (ROOT / "templates" / app).rglob("*.html"):
+        for names in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", path.read_text()):
+            owners = {libraries[name] for name in names.split() if name in libraries} - {app}
+            if owners - ALLOWED[app]:
+                wrong[str(path.relative_to(ROOT))] = sorted(owners - ALLOWED[app])
+    assert wrong == {}
