@@ -53,10 +53,7 @@ def test_apps_import_only_what_lies_below_them(app):
 def _tag_libraries() -> dict[str, str]:
     """{template tag library: the app that defines it} for the apps of the portal."""
     return {
-        path.stem: app
-        for app in APPS
-        for path in (ROOT / app / "templatetags").glob("*.py")
-        if path.stem != "__init__"
+        path.stem: app for app in APPS for path in (ROOT / app / "templatetags").glob("*.py") if path.stem != "__init__"
     }
 
 
