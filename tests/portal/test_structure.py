@@ -71,3 +71,17 @@ def test_an_apps_templates_load_only_tags_of_what_lies_below_them(app):
             if owners - ALLOWED[app]:
                 wrong[str(path.relative_to(ROOT))] = sorted(owners - ALLOWED[app])
     assert wrong == {}
+
+
+def test_the_api_router_finds_every_apps_api_module_in_the_order_of_installed_apps():
+    """No hand-kept list: every app with an `api/urls.py` is on the router (itvsh_portal.api.api_modules)."""
+    from django.conf import settings
+
+    from itvsh_portal.api import api_modules, router
+
+    on_disk = {path.parent.parent.name for path in ROOT.glob("*/api/urls.py")}
+    found = [module.__name__ for module in api_modules()]
+    assert found == [f"{app}.api.urls" for app in settings.INSTALLED_APPS if app in on_disk]
+    assert found == ["organisations.api.urls", "cooperations.api.urls", "ozg_monitoring.api.urls", "funding.api.urls"]
+    prefixes = [prefix for prefix, _viewset, _basename in router.registry]
+    assert prefixes[0] == "organisations" and "cooperations/agreements" in prefixes and "funding/drawdowns" in prefixes
