@@ -162,13 +162,11 @@ def _audited_models() -> list:
     found = []
     for spec in _setting("MODELS", MODELS):
         app_label, _dot, name = spec.partition(".")
-        try:
-            if name == "*":
-                found.extend(m for m in apps.get_app_config(app_label).get_models() if not _is_history_model(m))
-            else:
-                found.append(apps.get_model(app_label, name))
-        except LookupError:  # an app or model that is not installed here
-            continue
+        # Every app named is installed: a misspelt model fails loudly (LookupError) instead of going unaudited.
+        if name == "*":
+            found.extend(m for m in apps.get_app_config(app_label).get_models() if not _is_history_model(m))
+        else:
+            found.append(apps.get_model(app_label, name))
     return list(dict.fromkeys(found))
 
 

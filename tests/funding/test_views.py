@@ -135,3 +135,13 @@ def test_agreement_page_renders_the_funding_section_through_the_hook_where_it_st
     assert [section.title for section in agreement_sections(kv, None)] == ["Finanzierung"]
     other = client.get(agreement("andere", "Andere").get_absolute_url()).content.decode()
     assert heading in other and "keine Finanzierungszusagen" in other
+
+
+def test_a_drawdown_links_to_its_budget_lines_row_on_the_public_overview(client, django_assert_num_queries):
+    drawdown = DrawdownFactory(status="ausgezahlt")
+    drawdown = Drawdown.objects.get(pk=drawdown.pk)
+    with django_assert_num_queries(0):
+        url = drawdown.get_absolute_url()
+    assert url == f"/finanzierung/#position-{drawdown.line_id}"  # a page, not the API's JSON
+    html = client.get(url.split("#")[0]).content.decode()
+    assert f'id="position-{drawdown.line_id}"' in html
