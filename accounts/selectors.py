@@ -83,33 +83,3 @@ def memberships_for(user):
         .select_related("organisation", "organisation__kreis", "granted_by")
         .order_by("organisation__name")
     )
-
-
-def api_tokens_for(user):
-    """The user's tokens, newest first (a user's own token list)."""
-    return user.api_tokens.select_related("user", "revoked_by").order_by("-created_at")
-
-
-# --- for public outputs: who wrote, as a role, never as a person ---------------------------------------------
-
-
-def acts_for_all_expression(user_field: str):
-    """An EXISTS expression for `QuerySet.annotate()`: True where the user in `user_field` (e.g. "changed_by_id")
-    acts for every Verwaltung, i.e. writes in the name of the ITV.SH: a superuser, a holder of
-    `accounts.act_for_all_verwaltungen` (itself or through a group, e.g. Monitoring), or the system actor.
-    Anyone else can write a Verwaltung's data only for the Verwaltungen of her memberships (the Rule's scope,
-    `accounts.authorization.verwaltung_scope`), so a write of hers was one as a Kommune member of that Verwaltung,
-    also after the membership has ended. Part of the list's one query: no query per row."""
-    from django.contrib.auth import get_user_model
-    from django.db.models import Exists, OuterRef, Q
-
-    from common.authorization import SYSTEM_USERNAME
-
-    app_label, codename = ACT_FOR_ALL_PERMISSION.split(".")
-    for_all = (
-        Q(is_superuser=True)
-        | Q(username=SYSTEM_USERNAME, is_active=False)
-        | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
-        | Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
-    )
-    return Exists(get_user_model().objects.filter(for_all, pk=OuterRef(user_field)))

@@ -11,7 +11,10 @@ One context variable holds a `Frame` per unit of work:
   eagerly inside a request: a task is its own unit of work, whoever queued it.
 - Everything else (a Python shell, a script) is "System/Shell".
 
-Services and importers that know better say so with `acting_as(user=..., door=...)`.
+Services and importers that know better say so with `acting_as(user=..., door=..., source=...)`: `source` is the
+public source kind an importer or loader declares (`common.provenance.SourceKind`, e.g. "Datei-Import"). From the
+resolved `Actor` follow the OZG history's channel and the public source kind of a write (`Actor.channel`,
+`Actor.source_kind`, both through `common.provenance`): no caller names them.
 """
 
 import contextlib
@@ -20,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from django.urls import NoReverseMatch, reverse
 
-from .models import Door
+from common.provenance import Door, channel_for, source_kind_for
 
 #: Commands that are not a door of their own: what is typed in a shell is "System/Shell".
 NON_IMPORT_COMMANDS = frozenset({"shell", "shell_plus", "dbshell", "runserver", "testserver"})
@@ -35,6 +38,7 @@ class Frame:
     token_id: int | None = None
     request: object = None
     suppressed: bool = False
+    source: str = ""  # a SourceKind declared by an importer or loader; "" derives it from door and user
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Actor:
     user: object
     detail: str = ""
     token_id: int | None = None
+    source: str = ""
 
     @property
     def user_id(self):
@@ -56,6 +61,19 @@ class Actor:
         if self.user is None:
             return ""
         return self.user.get_username()[:150]
+
+    @property
+    def channel(self) -> str:
+        """The OZG history's channel of this write (`common.provenance.channel_for`)."""
+        return channel_for(door=self.door, source=self.source)
+
+    @property
+    def source_kind(self) -> str:
+        """The public source kind of this write (`common.provenance.source_kind_for`)."""
+        from accounts.selectors import acts_for_all_verwaltungen
+
+        acts_for_all = None if self.user is None else acts_for_all_verwaltungen(self.user)
+        return source_kind_for(door=self.door, source=self.source, acts_for_all=acts_for_all)
 
 
 _current: contextvars.ContextVar[Frame] = contextvars.ContextVar("audit_frame", default=Frame())  # noqa: B039 - frozen
@@ -82,9 +100,10 @@ def _pushed(frame: Frame):
 
 
 @contextlib.contextmanager
-def acting_as(*, user=None, door: str | None = None, detail: str = ""):
-    """Writes inside the block are recorded as done by `user` through `door` (each kept from the surrounding
-    context when not given), e.g. `with acting_as(user=job.uploaded_by): ...` in an importer."""
+def acting_as(*, user=None, door: str | None = None, detail: str = "", source: str = ""):
+    """Writes inside the block are recorded as done by `user` through `door`, with the declared public source kind
+    `source` (each kept from the surrounding context when not given), e.g. `with acting_as(user=job.uploaded_by,
+    source=SourceKind.IMPORT): ...` in an importer."""
     outer = _current.get()
     frame = replace(
         outer,
@@ -92,6 +111,7 @@ def acting_as(*, user=None, door: str | None = None, detail: str = ""):
         door=door or outer.door,
         detail=detail or (outer.detail if door is None else ""),
         token_id=outer.token_id if door is None else None,
+        source=source or outer.source,
     )
     with _pushed(frame):
         yield frame
@@ -152,7 +172,7 @@ def current_actor(*, fallback_user=None) -> Actor:
         from common.authorization import system_actor
 
         user = system_actor()  # commands and tasks act as the system actor (common/authorization.py)
-    return Actor(door=door or Door.SYSTEM, user=user, detail=detail[:100], token_id=token_id)
+    return Actor(door=door or Door.SYSTEM, user=user, detail=detail[:100], token_id=token_id, source=frame.source)
 
 
 # --- hooks installed once by AuditConfig.ready --------------------------------------------------------------

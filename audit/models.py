@@ -14,18 +14,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.provenance import Door  # the doors are part of the portal's one provenance vocabulary
+
 #: Length of the stored str() of the changed object.
 LABEL_LENGTH = 200
-
-
-class Door(models.TextChoices):
-    ADMIN = "admin", _("Verwaltungsoberfläche")
-    API = "api", _("API (Sitzung)")
-    API_TOKEN = "api_token", _("API-Token")
-    IMPORT = "import", _("Import/Verwaltungsbefehl")
-    CELERY = "celery", _("Celery-Aufgabe")
-    SYSTEM = "system", _("System/Shell")
-    WEB = "web", _("Webseite")
 
 
 class Action(models.TextChoices):

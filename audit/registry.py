@@ -40,8 +40,9 @@ MODELS = [
 REDACTED_FIELDS = ["password", "key", "bin_key", "token", "key_hash", "secret", "otp_secret"]
 EXCLUDED_FIELDS = ["last_login", "last_used_at", "updated_at"]
 PERSONAL_FIELDS = {"auth.user": ["first_name", "last_name", "email"]}
-#: Per model (lower-case label): fields left out in addition to EXCLUDED_FIELDS.
-MODEL_EXCLUDED_FIELDS = {"ozg_monitoring.rolloutstatus": ["version"]}
+#: Per model (lower-case label): fields left out in addition to EXCLUDED_FIELDS. A status's provenance (source kind and
+#: time) follows from the entry's own door, actor and time.
+MODEL_EXCLUDED_FIELDS = {"ozg_monitoring.rolloutstatus": ["version", "source_kind", "source_at"]}
 
 #: Where an instance keeps its loaded values (set by recording.py).
 SNAPSHOT_KEY = "_audit_snapshot"
@@ -161,13 +162,11 @@ def _audited_models() -> list:
     found = []
     for spec in _setting("MODELS", MODELS):
         app_label, _dot, name = spec.partition(".")
-        try:
-            if name == "*":
-                found.extend(m for m in apps.get_app_config(app_label).get_models() if not _is_history_model(m))
-            else:
-                found.append(apps.get_model(app_label, name))
-        except LookupError:  # an app or model that is not installed here
-            continue
+        # Every app named is installed: a misspelt model fails loudly (LookupError) instead of going unaudited.
+        if name == "*":
+            found.extend(m for m in apps.get_app_config(app_label).get_models() if not _is_history_model(m))
+        else:
+            found.append(apps.get_model(app_label, name))
     return list(dict.fromkeys(found))
 
 

@@ -118,6 +118,8 @@ def build(reduced: bool):
                         "",
                         len(path),
                         False,
+                        "import",
+                        times[-1],
                         times[0],
                         times[-1],
                     )
@@ -137,6 +139,8 @@ def build(reduced: bool):
             "note",
             "version",
             "is_demo",
+            "source_kind",
+            "source_at",
             "created_at",
             "updated_at",
         ]
@@ -162,17 +166,27 @@ def build(reduced: bool):
                         planned_go_live=None,
                         actual_go_live=None,
                     )
-                    events.append((pk, leistung_id, verwaltung_id, "created", {}, new, when, "import"))
+                    events.append((pk, leistung_id, verwaltung_id, "created", {}, new, when, "import", "import"))
                 else:
                     old, new = {"stage": path[index - 1]}, {"stage": stage}
                     if index == len(path) - 1 and level:
                         old["maturity_level"], new["maturity_level"] = 0, level
                         if url:
                             old["url"], new["url"] = "", url
-                    events.append((pk, leistung_id, verwaltung_id, "changed", old, new, when, "import"))
+                    events.append((pk, leistung_id, verwaltung_id, "changed", old, new, when, "import", "import"))
         fast_insert(
             StatusEvent,
-            ["status", "leistung", "verwaltung", "action", "old_values", "new_values", "changed_at", "channel"],
+            [
+                "status",
+                "leistung",
+                "verwaltung",
+                "action",
+                "old_values",
+                "new_values",
+                "changed_at",
+                "channel",
+                "source_kind",
+            ],
             events,
         )
         timelines.extend(new_timelines)
@@ -377,7 +391,7 @@ def measure(seconds: float) -> dict:
     for _ in range(3):
         began = time.perf_counter()
         with transaction.atomic():
-            result = rollout_status_bulk_upsert(items=items, channel="api", by=system_actor())
+            result = rollout_status_bulk_upsert(items=items, by=system_actor())
             timings.append(time.perf_counter() - began)
             transaction.set_rollback(True)
         assert result.updated == len(items)

@@ -140,9 +140,6 @@ class AgreementQuerySet(models.QuerySet):
         )
         return self.filter((Q(status="in_kraft") & fits) | ended)
 
-    def with_party_ars(self, ars: str):
-        return self.filter(parties__organisation__ars=ars).distinct()
-
     def for_ars_prefix(self, prefix: str):
         """Agreements with a party whose ARS starts with the prefix: a Kreis key (5 digits) finds the agreements
         of the Kreis, its Ämter and Gemeinden; an Amt key (9 digits) those of the Amt and its Gemeinden."""

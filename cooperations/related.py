@@ -1,10 +1,24 @@
-"""The section "Kooperationen" on a body's register page (/kommunen/<key>/), through the register's hook."""
+"""Related sections, both ways:
+
+- the section "Kooperationen" on a body's register page (/kommunen/<key>/), through the register's hook;
+- the hook through which other apps add sections to an agreement's page (/kooperationen/<slug>/), e.g. funding's
+  "Finanzierung" (funding/related.py): `register_agreement_section(provider)` in the other app's
+  AppConfig.ready(), a provider takes the agreement and the request (`common.sections`). The page renders them
+  after "Maßnahmen und Fortschritt".
+"""
 
 from django.utils.translation import gettext as _
 
-from organisations.related import RelatedSection, register_related_section
+from common.sections import RelatedSection, SectionHook
+from organisations.related import register_related_section
 
 from .selectors import agreements_for_body
+
+_agreement_hook = SectionHook(anchor_prefix="vereinbarung-bezug")
+
+register_agreement_section = _agreement_hook.register
+unregister_agreement_section = _agreement_hook.unregister
+agreement_sections = _agreement_hook.sections
 
 
 def agreements_section(body, request) -> RelatedSection | None:

@@ -16,6 +16,7 @@ from common.messages import message
 from . import selectors
 from .filters import AgreementFilterSet
 from .models import Agreement, Source
+from .related import agreement_sections
 
 PAGE_SIZE = 20
 CSV_COLUMNS = [
@@ -122,6 +123,7 @@ def agreement_detail(request, slug):
         "remaining": remaining_text(days) if agreement.status == Agreement.Status.IN_KRAFT else None,
         "today": today,
         "breadcrumbs": _breadcrumbs((_("Kooperationen"), "/kooperationen/"), (agreement.title, "")),
+        "related_sections": agreement_sections(agreement, request),  # other apps' sections (cooperations.related)
     }
     return render(request, "cooperations/detail.html", context)
 

@@ -297,8 +297,8 @@ class DrawdownAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
             "pay": {"paid_on": data["paid_on"], "payment_reference": data["payment_reference"]},
             "reject": {"reason": data["reason"]},
             "withdraw": {"reason": data["reason"]},
-            "review": {"note": data["reason"]},
-            "approve": {"note": data["reason"]},
+            "review": {"reason": data["reason"]},
+            "approve": {"reason": data["reason"]},
         }[name]
         done = 0
         for drawdown in queryset.order_by("pk"):

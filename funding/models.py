@@ -316,7 +316,9 @@ class Drawdown(models.Model):
         return f"Mittelabruf {self.pk or '–'} ({self.get_status_display()})"
 
     def get_absolute_url(self):
-        return reverse("api:funding-drawdown-detail", kwargs={"pk": self.pk})
+        """The public place of a drawdown: its budget line's row on the funding overview, where the line's approved
+        and paid sums include it (the single drawdown is in the API: `api:funding-drawdown-detail`)."""
+        return reverse("funding:overview") + f"#position-{self.line_id}"
 
 
 class DrawdownTransition(models.Model):

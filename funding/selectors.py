@@ -20,16 +20,11 @@ GROUPINGS = ("year", "source", "purpose", "agreement")
 NO_YEAR = "ohne"
 
 
-def _agreement_field_exists() -> bool:
-    return any(f.name == "agreement" for f in BudgetLine._meta.get_fields())
-
-
 def budget_lines():
-    """Lines with their source, recipient, purpose (and agreement) and their approved and paid sums."""
-    related = ["source", "source__body", "recipient", "purpose", "purpose__parent"]
-    if _agreement_field_exists():
-        related.append("agreement")
-    return BudgetLine.objects.select_related(*related).with_drawdown_sums()
+    """Lines with their source, recipient, purpose and agreement and their approved and paid sums."""
+    return BudgetLine.objects.select_related(
+        "source", "source__body", "recipient", "purpose", "purpose__parent", "agreement"
+    ).with_drawdown_sums()
 
 
 def drawdowns():
@@ -53,10 +48,7 @@ def _transitions():
 
 
 def in_kind_contributions():
-    related = ["from_body", "recipient"]
-    if any(f.name == "agreement" for f in InKindContribution._meta.get_fields()):
-        related.append("agreement")
-    return InKindContribution.objects.select_related(*related)
+    return InKindContribution.objects.select_related("from_body", "recipient", "agreement")
 
 
 def sources():
@@ -215,7 +207,7 @@ def funding_for_agreement(agreement) -> dict:
     """What the agreement detail page shows: its budget lines with sums, its in-kind contributions, and the
     totals. Three queries. Usage in a template: {% include "funding/includes/funding_for_agreement.html" with
     funding=funding %} where the view put `funding = funding_for_agreement(agreement)` into the context."""
-    if agreement is None or not _agreement_field_exists():
+    if agreement is None:
         return {"lines": [], "in_kind": [], "total": SummaryRow(key="gesamt", label="Gesamt"), "by_source": []}
     summary = funding_summary(budget_lines().filter(agreement=agreement), groupings=("source",))
     in_kind = list(in_kind_contributions().filter(agreement=agreement))

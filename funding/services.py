@@ -251,17 +251,19 @@ def drawdown_request(
 
 
 @transaction.atomic
-def drawdown_review(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
+def drawdown_review(*, drawdown: Drawdown, by, reason: str = "") -> Drawdown:
     DRAWDOWN_REVIEW.require(by)
     line, drawdown = _lock(drawdown)
     _check_from(drawdown, (S.BEANTRAGT,), _("geprüft"))
     _four_eyes(drawdown, by, _("prüfen"))
     check_line_open(line)
-    return _move(drawdown, to=S.GEPRUEFT, by=by, reason=note, fields={"reviewed_by": by, "reviewed_at": timezone.now()})
+    return _move(
+        drawdown, to=S.GEPRUEFT, by=by, reason=reason, fields={"reviewed_by": by, "reviewed_at": timezone.now()}
+    )
 
 
 @transaction.atomic
-def drawdown_approve(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
+def drawdown_approve(*, drawdown: Drawdown, by, reason: str = "") -> Drawdown:
     DRAWDOWN_APPROVE.require(by)
     line, drawdown = _lock(drawdown)
     _check_from(drawdown, (S.GEPRUEFT,), _("freigegeben"))
@@ -269,7 +271,7 @@ def drawdown_approve(*, drawdown: Drawdown, by, note: str = "") -> Drawdown:
     check_line_open(line)
     check_available(line, drawdown.amount, exclude_pk=drawdown.pk)
     return _move(
-        drawdown, to=S.FREIGEGEBEN, by=by, reason=note, fields={"approved_by": by, "approved_at": timezone.now()}
+        drawdown, to=S.FREIGEGEBEN, by=by, reason=reason, fields={"approved_by": by, "approved_at": timezone.now()}
     )
 
 

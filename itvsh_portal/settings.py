@@ -368,7 +368,7 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "cooperations.models.Source.Kind",
         "StageEnum": "ozg_monitoring.models.Stage",
         "StatusEventActionEnum": "ozg_monitoring.models.StatusEvent.Action",
-        "StatusEventChannelEnum": "ozg_monitoring.models.StatusEvent.Channel",
+        "StatusEventChannelEnum": "common.provenance.Channel",
         "VerwaltungMembershipRoleEnum": "accounts.models.VerwaltungMembership.Role",
     },
 }
@@ -423,10 +423,8 @@ LOGGING = {
 OPENDATA_ROOT = Path(env("OPENDATA_ROOT", default=str(VAR_DIR / "opendata")))
 # Absolute base of the links in the DCAT-AP.de catalogue, e.g. "https://portal.example.org"; empty: from the request.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
-# Called with date= after ozg_monitoring.snapshot_monthly has made its snapshot; each must be safe to run twice.
 # The scopes (common/cached_reads.py) of what the layout adds to every cached page: its notices.
 CACHED_PAGE_LAYOUT_SCOPES = "itvsh_portal.context_processors.notice_scopes"
-OZG_SNAPSHOT_HOOKS: list[str] = ["opendata.services.ozg_snapshot_hook"]
 
 # --- Login, second factor, lockout, sessions ----------------------------------------------------------
 # Staff sign in at the admin with password, then a second factor (TOTP app or a backup code) before the admin

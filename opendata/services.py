@@ -244,9 +244,10 @@ def snapshot_backfill_dates(*, until: datetime.date | None = None) -> list[datet
     return month_starts(timezone.localtime(first).date() + datetime.timedelta(days=1), until or timezone.localdate())
 
 
-def ozg_snapshot_hook(*, date: datetime.date, **kwargs) -> None:
-    """Called by ozg_monitoring's monthly snapshot job (settings.OZG_SNAPSHOT_HOOKS) after its own snapshot. A date
-    in the future (the job accepts one for its aggregates) has no state to publish yet: logged and skipped."""
+def publish_computed_snapshot(sender=None, *, date: datetime.date, **kwargs) -> None:
+    """Receiver of `ozg_monitoring.signals.snapshot_computed` (connected in OpendataConfig.ready): publishes the month
+    of every snapshot computed, whichever door computed it (the monthly task, the admin's recompute). A date in the
+    future (the service accepts one for its aggregates) has no state to publish yet: logged and skipped."""
     if date.replace(day=1) > timezone.localdate():
         logger.warning("Offene Daten: kein Monatsstand für %s, der Monat hat noch nicht begonnen.", date)
         return

@@ -1,7 +1,8 @@
 """Celery tasks: thin, call a service, safe to run twice.
 
-The monthly snapshot files are written by ozg_monitoring.snapshot_monthly through settings.OZG_SNAPSHOT_HOOKS
-(opendata.services.ozg_snapshot_hook); this task publishes a month on its own, e.g. to catch up after an outage."""
+The monthly snapshot files are written whenever ozg_monitoring computes a snapshot (its signal `snapshot_computed`,
+received by opendata.services.publish_computed_snapshot); this task publishes a month on its own, e.g. to catch up
+after an outage."""
 
 from celery import shared_task
 from django.utils import timezone

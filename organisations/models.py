@@ -45,10 +45,6 @@ class OrganisationQuerySet(models.QuerySet):
         """Loads Kreis, Amt, Verwaltung and parent in the same query."""
         return self.select_related("kreis", "amt", "verwaltung", "parent")
 
-    def with_member_count(self):
-        """Annotates `member_count`: the number of Gemeinden of an Amt (0 for every other body)."""
-        return self.annotate(member_count=models.Count("member_gemeinden", distinct=True))
-
 
 class Organisation(models.Model):
     class Kind(models.TextChoices):

@@ -1,4 +1,4 @@
-"""The hook through which other apps add sections to a body's page (/kommunen/<key>/).
+"""The hook through which other apps add sections to a body's page (/kommunen/<key>/): a `common.sections.SectionHook`.
 
 Another app registers a provider once, e.g. in its AppConfig.ready()::
 
@@ -24,40 +24,12 @@ the included template reads its data from `section.context` (e.g. `section.conte
 heading level 3. A provider that raises is a bug and is not hidden.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from common.sections import RelatedSection, SectionHook
 
-from .models import Organisation
+__all__ = ["RelatedSection", "register_related_section", "related_sections", "unregister_related_section"]
 
+_hook = SectionHook(anchor_prefix="bezug")
 
-@dataclass
-class RelatedSection:
-    title: str
-    template_name: str
-    context: dict = field(default_factory=dict)
-    order: int = 100
-    anchor: str = ""  # id of the section's heading; derived from the title when empty
-
-
-Provider = Callable[[Organisation, object], RelatedSection | None]
-_providers: list[Provider] = []
-
-
-def register_related_section(provider: Provider) -> Provider:
-    """Adds a provider (idempotent: registering the same function twice keeps one). Usable as a decorator."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def unregister_related_section(provider: Provider):
-    if provider in _providers:
-        _providers.remove(provider)
-
-
-def related_sections(body: Organisation, request) -> list[RelatedSection]:
-    sections = [section for provider in list(_providers) if (section := provider(body, request)) is not None]
-    for index, section in enumerate(sections):
-        if not section.anchor:
-            section.anchor = f"bezug-{index + 1}"
-    return sorted(sections, key=lambda section: section.order)
+register_related_section = _hook.register
+unregister_related_section = _hook.unregister
+related_sections = _hook.sections

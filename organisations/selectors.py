@@ -145,8 +145,3 @@ def body_detail(key: str) -> Organisation:
 def members_of_amt(amt: Organisation) -> QuerySet[Organisation]:
     """The Gemeinden of an Amt, by name (one query, nothing further to load for a table)."""
     return Organisation.objects.filter(amt=amt).order_by("name")
-
-
-def served_by(verwaltung: Organisation) -> QuerySet[Organisation]:
-    """The Gemeinden a Verwaltung serves (an Amt: its members; an amtsfreie Gemeinde or kreisfreie Stadt: itself)."""
-    return Organisation.objects.filter(verwaltung=verwaltung).gemeinden().order_by("name")

@@ -171,7 +171,7 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
     search_fields = ["leistung__name", "=leistung__ozg_id", "verwaltung__name", "=verwaltung__ars"]
     raw_id_fields = ["leistung", "verwaltung", "provider"]
     list_select_related = ["leistung", "verwaltung"]
-    readonly_fields = ["version", "created_at", "updated_at", "is_demo"]
+    readonly_fields = ["version", "created_at", "updated_at", "is_demo", "source_kind", "source_at"]
     actions = ["mark_geplant", "mark_in_umsetzung", "export_csv"]
     date_hierarchy = "updated_at"
 
@@ -192,14 +192,13 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
 
     def save_model(self, request, obj, form, change):
         if change:
-            saved = rollout_status_update(status=obj, changes=_changes(form), by=request.user, channel="admin")
+            saved = rollout_status_update(status=obj, changes=_changes(form), by=request.user)
         else:
             saved = rollout_status_update(
                 leistung=obj.leistung,
                 verwaltung=obj.verwaltung,
                 changes=_changes(form),
                 by=request.user,
-                channel="admin",
             )
         obj.pk, obj.version = saved.pk, saved.version
 
@@ -212,7 +211,7 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
             for status in queryset.select_related("leistung", "verwaltung")[:1000]
         ]
         try:
-            result = rollout_status_bulk_upsert(items=items, by=request.user, channel="admin")
+            result = rollout_status_bulk_upsert(items=items, by=request.user)
         except BulkUpsertError as error:
             first = error.errors[0]
             message = _("Nichts geändert: %(n)d Einträge verletzen Regeln, z. B. %(ozg)s/%(ars)s: %(msg)s")
@@ -252,8 +251,8 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
 class StatusEventAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
     """The history is immutable: no add, change or delete, not even for superusers."""
 
-    list_display = ["changed_at", "leistung", "verwaltung", "action", "channel", "changed_by"]
-    list_filter = ["channel", "action", "leistung__themenfeld"]
+    list_display = ["changed_at", "leistung", "verwaltung", "action", "channel", "source_kind", "changed_by"]
+    list_filter = ["channel", "source_kind", "action", "leistung__themenfeld"]
     search_fields = ["leistung__name", "=leistung__ozg_id", "verwaltung__name", "=verwaltung__ars"]
     list_select_related = ["leistung", "verwaltung", "changed_by"]
     date_hierarchy = "changed_at"

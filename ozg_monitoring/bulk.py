@@ -1,7 +1,8 @@
 """Raw-SQL helpers for many rows at once: fast inserts for large generated data sets (demo content, benchmark),
 and the statements of the status bulk upsert (insert what is new, lock what exists, write back). Plain
-multi-row statements through the DB-API, without a query per row. Only for rows the caller has already
-validated.
+multi-row statements through Django's cursor, without a query per row, on PostgreSQL and SQLite. Only for rows the
+caller has already validated; they pass no model signals, so their callers write the audit entries themselves
+(`audit.services.audit_record_many`).
 
 psycopg2's `execute_values` is given Django's cursor, not the DB-API cursor under it (`cursor.cursor`): so the
 statements pass the connection's execute wrappers (the write hook of `common.cached_reads`, which replaces the

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from audit.models import Action
@@ -94,24 +95,38 @@ def default_level(types: set[str]) -> str:
     return ExecutingLevel.UNCLASSIFIED
 
 
+def _in_line(name: str, line: int, text: str) -> str:
+    return _("%(file)s, Zeile %(line)s: %(message)s") % {"file": name, "line": line, "message": text}
+
+
+def _field_error(name: str, line: int, column: str, text: str) -> ValidationError:
+    """An error naming the file, line and column (German, through gettext like every message)."""
+    return ValidationError(
+        _("%(file)s, Zeile %(line)s, Feld %(field)s: %(message)s")
+        % {"file": name, "line": line, "field": column, "message": text}
+    )
+
+
 def _read(directory: Path, kind: str, columns: list[str]):
     """(file name, line, row) of every data row. UTF-8 with or without byte order mark; other encodings, malformed
     CSV, rows with more or fewer fields than the header and files without data rows are errors naming the line."""
     path = directory / FILES[kind]
     if not path.exists():
-        raise ValidationError(f"{path}: Datei fehlt.")
+        raise ValidationError(_("%(path)s: Datei fehlt.") % {"path": path})
     try:
         header, rows = read_csv_rows(decode_csv_bytes(path.read_bytes()))
     except CsvFileError as error:
-        where = path.name if error.line is None else f"{path.name}, Zeile {error.line}"
-        raise ValidationError(f"{where}: {error.message}") from None
+        if error.line is None:
+            raise ValidationError(_("%(file)s: %(message)s") % {"file": path.name, "message": error.message}) from None
+        raise ValidationError(_in_line(path.name, error.line, error.message)) from None
     missing = [column for column in columns if column not in header]
     if missing:
-        raise ValidationError(
-            f"{path.name}, Zeile 1: Spalte(n) fehlen: {', '.join(missing)} (erwartet: durch Komma getrennte Spalten)."
-        )
+        text = _("Spalte(n) fehlen: %(columns)s (erwartet: durch Komma getrennte Spalten).") % {
+            "columns": ", ".join(missing)
+        }
+        raise ValidationError(_in_line(path.name, 1, text))
     if not rows:
-        raise ValidationError(f"{path.name}: Die Datei enthält keine Datenzeilen.")
+        raise ValidationError(_("%(file)s: Die Datei enthält keine Datenzeilen.") % {"file": path.name})
     for line, row in rows:
         yield path.name, line, {key: value.strip() for key, value in row.items()}
 
@@ -122,21 +137,23 @@ def _int(name: str, line: int, column: str, value: str) -> int:
     except ValueError:
         number = None
     if number is None or not 0 <= number <= MAX_ID:
-        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: „{value[:40]}“ ist keine Zahl von 0 bis {MAX_ID}.")
+        text = _("„%(value)s“ ist keine Zahl von 0 bis %(max)s.") % {"value": value[:40], "max": MAX_ID}
+        raise _field_error(name, line, column, text)
     return number
 
 
 def _required(name: str, line: int, column: str, value: str, max_length: int | None = None) -> str:
     if not value:
-        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: Wert fehlt.")
+        raise _field_error(name, line, column, _("Wert fehlt."))
     if max_length is not None and len(value) > max_length:
-        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: länger als {max_length} Zeichen ({len(value)}).")
+        text = _("länger als %(max)s Zeichen (%(length)s).") % {"max": max_length, "length": len(value)}
+        raise _field_error(name, line, column, text)
     return value
 
 
 def _unique(name: str, line: int, column: str, key, seen: dict):
     if key in seen:
-        raise ValidationError(f"{name}, Zeile {line}, Feld {column}: {key} kommt doppelt vor.")
+        raise _field_error(name, line, column, _("%(key)s kommt doppelt vor.") % {"key": key})
 
 
 def _upsert(model, key_field: str, rows: dict, fields: list[str], *, by) -> tuple[int, int]:
@@ -188,7 +205,7 @@ def catalogue_import(*, directory: Path, by) -> CatalogueResult:
         _unique(name, line, "lebenslage_id", key, lebenslagen)
         themenfeld = _int(name, line, "themenfeld_id", row["themenfeld_id"])
         if themenfeld not in tf_ids:
-            raise ValidationError(f"{name}, Zeile {line}, Feld themenfeld_id: Themenfeld {themenfeld} unbekannt.")
+            raise _field_error(name, line, "themenfeld_id", _("Themenfeld %(key)s unbekannt.") % {"key": themenfeld})
         lebenslagen[key] = {
             "name": _required(name, line, "lebenslage", row["lebenslage"], 160),
             "themenfeld_id": tf_ids[themenfeld],
@@ -204,19 +221,18 @@ def catalogue_import(*, directory: Path, by) -> CatalogueResult:
     for name, line, row in _read(directory, "leika", leika_columns):
         key = _required(name, line, "leika_schluessel", row["leika_schluessel"])
         if key != NOT_IN_LEIKA and not LEIKA_KEY.match(key):
-            raise ValidationError(
-                f"{name}, Zeile {line}, Feld leika_schluessel: „{key}“ ist weder ein 14-stelliger "
-                f"LeiKa-Schlüssel noch „{NOT_IN_LEIKA}“."
-            )
+            text = _("„%(key)s“ ist weder ein 14-stelliger LeiKa-Schlüssel noch „%(none)s“.")
+            raise _field_error(name, line, "leika_schluessel", text % {"key": key, "none": NOT_IN_LEIKA})
         ozg_id = _int(name, line, "ozg_id", row["ozg_id"]) if row["ozg_id"] else None
         if len(row["leika_typ"]) > 20 or not split_leika_types(row["leika_typ"]) <= {*LEIKA_TYPES, "?"}:
-            raise ValidationError(
-                f"{name}, Zeile {line}, Feld leika_typ: „{row['leika_typ'][:40]}“ ist kein LeiKa-Typ "
-                f"({', '.join(LEIKA_TYPES)}, mehrere durch Komma getrennt)."
-            )
+            text = _("„%(value)s“ ist kein LeiKa-Typ (%(types)s, mehrere durch Komma getrennt).") % {
+                "value": row["leika_typ"][:40],
+                "types": ", ".join(LEIKA_TYPES),
+            }
+            raise _field_error(name, line, "leika_typ", text)
         for column in ("sdg1", "sdg2"):
             if row[column] not in ("0", "1", ""):
-                raise ValidationError(f"{name}, Zeile {line}, Feld {column}: erwartet 0 oder 1.")
+                raise _field_error(name, line, column, _("erwartet 0 oder 1."))
         leika_rows.append((name, line, key, ozg_id, row))
         if ozg_id is not None:
             types_by_ozg.setdefault(ozg_id, set()).update(split_leika_types(row["leika_typ"]))
@@ -228,9 +244,9 @@ def catalogue_import(*, directory: Path, by) -> CatalogueResult:
         lebenslage = _int(name, line, "lebenslage_id", row["lebenslage_id"])
         themenfeld = _int(name, line, "themenfeld_id", row["themenfeld_id"])
         if lebenslage not in ll_ids:
-            raise ValidationError(f"{name}, Zeile {line}, Feld lebenslage_id: Lebenslage {lebenslage} unbekannt.")
+            raise _field_error(name, line, "lebenslage_id", _("Lebenslage %(key)s unbekannt.") % {"key": lebenslage})
         if themenfeld not in tf_ids:
-            raise ValidationError(f"{name}, Zeile {line}, Feld themenfeld_id: Themenfeld {themenfeld} unbekannt.")
+            raise _field_error(name, line, "themenfeld_id", _("Themenfeld %(key)s unbekannt.") % {"key": themenfeld})
         types = types_by_ozg.get(ozg_id, set())
         leistungen[ozg_id] = {
             "name": _required(name, line, "ozg_leistung", row["ozg_leistung"], 200),
@@ -255,7 +271,7 @@ def catalogue_import(*, directory: Path, by) -> CatalogueResult:
     keyed, unkeyed = {}, []
     for name, line, key, ozg_id, row in leika_rows:
         if ozg_id is not None and ozg_id not in ozg_pks:
-            raise ValidationError(f"{name}, Zeile {line}, Feld ozg_id: OZG-Leistung {ozg_id} unbekannt.")
+            raise _field_error(name, line, "ozg_id", _("OZG-Leistung %(key)s unbekannt.") % {"key": ozg_id})
         values = {
             "in_leika": key != NOT_IN_LEIKA,
             "name": _required(name, line, "leistung", row["leistung"])[:300],
@@ -273,7 +289,7 @@ def catalogue_import(*, directory: Path, by) -> CatalogueResult:
             result.without_key.append((line, values["name"]))
         else:
             if key in keyed:
-                raise ValidationError(f"{name}, Zeile {line}, Feld leika_schluessel: {key} doppelt.")
+                raise _field_error(name, line, "leika_schluessel", _("%(key)s doppelt.") % {"key": key})
             keyed[key] = values
         if ozg_id is None:
             result.without_ozg.append((line, values["name"]))
@@ -291,7 +307,7 @@ def catalogue_import(*, directory: Path, by) -> CatalogueResult:
             records=[Record(action=Action.CREATED, instance=obj, changes=instance_values(obj)) for obj in new_rows],
         )
         created += len(unkeyed)
-    removed, _ = LeikaLeistung.objects.exclude(key__isnull=True).exclude(key__in=list(keyed)).delete()
+    removed, _per_model = LeikaLeistung.objects.exclude(key__isnull=True).exclude(key__in=list(keyed)).delete()
     result.created["leika"], result.updated["leika"], result.deleted = created, updated, removed
 
     result.themenfelder = Themenfeld.objects.count()

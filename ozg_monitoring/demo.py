@@ -1,7 +1,7 @@
 """Deterministic demo content: a rollout status for every Verwaltung and Leistung of its level, 24 months of
 history and the monthly snapshots, so that the dashboard has something to show. Everything is flagged
-(`is_demo`, channel "demo", level_source "demo"), and every public page shows a "Beispieldaten" notice while
-it is present. Never loaded where settings.DEMO_CONTENT_ENABLED is false.
+(`is_demo`, channel and source kind "demo", level_source "demo"), and every public page shows a "Beispieldaten"
+notice while it is present. Never loaded where settings.DEMO_CONTENT_ENABLED is false.
 
 Loading again replaces the previous demo rows with the same ones (same seed, same day): idempotent. Real
 statuses (not demo) are never touched; a pair that has a real status gets no demo status."""
@@ -21,6 +21,7 @@ from audit.context import suppressed as audit_suppressed
 from audit.models import Action
 from audit.services import Record, audit_record_many
 from common.authorization import Rule
+from common.provenance import Channel, SourceKind
 from organisations.models import LAND_ARS, Organisation
 
 from .bulk import fast_insert
@@ -208,6 +209,8 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
                 verwaltung=org,
                 version=len(events),
                 is_demo=True,
+                source_kind=SourceKind.DEMO,
+                source_at=events[-1][0],
                 created_at=events[0][0],
                 updated_at=events[-1][0],
                 **{key: value for key, value in state.items() if key != "provider"},
@@ -219,6 +222,8 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
         "verwaltung",
         "version",
         "is_demo",
+        "source_kind",
+        "source_at",
         "created_at",
         "updated_at",
         *[name for name in TRACKED_FIELDS if name != "provider"],
@@ -245,13 +250,23 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
     for status in statuses:
         status.pk = ids[(status.leistung_id, status.verwaltung_id)]
     event_rows = [
-        (status.pk, status.leistung_id, status.verwaltung_id, action, old, new, when, StatusEvent.Channel.DEMO)
+        (status.pk, status.leistung_id, status.verwaltung_id, action, old, new, when, Channel.DEMO, SourceKind.DEMO)
         for status, events in zip(statuses, histories, strict=True)
         for when, action, old, new in events
     ]
     fast_insert(
         StatusEvent,
-        ["status", "leistung", "verwaltung", "action", "old_values", "new_values", "changed_at", "channel"],
+        [
+            "status",
+            "leistung",
+            "verwaltung",
+            "action",
+            "old_values",
+            "new_values",
+            "changed_at",
+            "channel",
+            "source_kind",
+        ],
         event_rows,
     )
     result.statuses, result.events = len(statuses), len(event_rows)

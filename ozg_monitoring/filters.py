@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from common.filters import IntegerFilter, IsoDateTimeFilter, StrictFilterSet
 from common.messages import lazy_message
 from common.params import POSITIVE_INTEGER, POSITIVE_SMALLINT
+from common.provenance import Channel
 
 from .models import ExecutingLevel, LeikaLeistung, OzgLeistung, RolloutStatus, Stage, StatusEvent
 
@@ -64,7 +65,7 @@ class StatusFilter(ArsFilterMixin):
 class EventFilter(ArsFilterMixin):
     since = IsoDateTimeFilter(field_name="changed_at", lookup_expr="gte", label=_("seit"))
     until = IsoDateTimeFilter(field_name="changed_at", lookup_expr="lt", label=_("bis"))
-    channel = django_filters.ChoiceFilter(choices=StatusEvent.Channel.choices, label=_("Weg"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Weg"))
 
     class Meta:
         model = StatusEvent

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.messages import message
+from common.provenance import Channel, SourceKind
 
 # Reifegrad models: version -> highest level. A Leistung counts as "online" from level 2 in both models.
 MATURITY_MODELS = {"1.1": 4, "2.0": 7}
@@ -276,6 +277,16 @@ class RolloutStatus(models.Model):
     note = models.TextField(_("Anmerkung"), blank=True)
     version = models.PositiveIntegerField(_("Version"), default=1, help_text=_("Für optimistische Nebenläufigkeit."))
     is_demo = models.BooleanField(_("Beispieldaten"), default=False, db_index=True)
+    source_kind = models.CharField(
+        _("Herkunft"),
+        max_length=20,
+        choices=SourceKind.choices,
+        blank=True,
+        help_text=_("Woher der aktuelle Stand kommt (common/provenance.py); leer: nicht bekannt."),
+    )
+    source_at = models.DateTimeField(
+        _("Stand der Herkunft"), null=True, blank=True, help_text=_("Wann die Herkunft diesen Stand angegeben hat.")
+    )
     created_at = models.DateTimeField(_("angelegt am"), default=timezone.now)
     updated_at = models.DateTimeField(_("geändert am"), default=timezone.now, db_index=True)
 
@@ -343,13 +354,13 @@ def status_rule_errors(status) -> dict[str, list[str]]:
 
 
 class StatusEvent(models.Model):
-    """One immutable entry of the history: what changed on a status, who changed it, when and how."""
+    """One immutable entry of the public history: what changed on a status, when, through which channel and from
+    which source kind (both derived from the audit context when it is written: `common.provenance`).
 
-    class Channel(models.TextChoices):
-        ADMIN = "admin", _("Verwaltungsoberfläche")
-        API = "api", _("API-Token")
-        IMPORT = "import", _("Import")
-        DEMO = "demo", _("Beispieldaten")
+    A status change is also an `audit.AuditEntry`. The two serve different readers: this is the public history
+    (pages, API, open data; who changed it only as a role or body, replayed for the monthly snapshots), the audit
+    entry is who-did-what for the Revision (the person, the exact door, the token). Both take the door from the one
+    audit context, so it is named once."""
 
     class Action(models.TextChoices):
         CREATED = "created", _("angelegt")
@@ -377,6 +388,13 @@ class StatusEvent(models.Model):
     )
     changed_at = models.DateTimeField(_("geändert am"), default=timezone.now, db_index=True)
     channel = models.CharField(_("Weg"), max_length=8, choices=Channel.choices)
+    source_kind = models.CharField(
+        _("Herkunft"),
+        max_length=20,
+        choices=SourceKind.choices,
+        blank=True,
+        help_text=_("Woher die Änderung kommt, wie öffentliche Ausgaben sie nennen; leer: nicht bekannt."),
+    )
 
     class Meta:
         verbose_name = _("Änderung des Umsetzungsstands")

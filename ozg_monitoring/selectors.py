@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from accounts.selectors import acts_for_all_expression
 from common.cached_reads import Scope
+from common.provenance import SourceKind
 from organisations.models import LAND_ARS, Organisation
 
 from .models import (
@@ -46,12 +47,6 @@ READS = Scope(
         "ozg_monitoring.MonthlySnapshot",
         "ozg_monitoring.RolloutPlan",
         "ozg_monitoring.RolloutTarget",
-        # The public actor label of a history entry ("ITV.SH" or "Kommune: …") is read from the author's rights
-        # (public_actor_label): a change of users, groups or permissions replaces the version too.
-        "auth.User",
-        "auth.Group",
-        "auth.Permission",
-        "contenttypes.ContentType",
     ],
 )
 DEMO_FLAG_SECONDS = 3600
@@ -74,41 +69,40 @@ def status_list():
 
 def event_list():
     """The history with what a public output shows of who changed it (`public_actor_label`), in one query: the
-    acting user is never loaded, only whether she acts for all Verwaltungen (ITV.SH) or wrote as a member of the
-    row's Verwaltung (Kommune)."""
-    return (
-        StatusEvent.objects.select_related("leistung", "verwaltung")
-        .annotate(actor_acts_for_all=acts_for_all_expression("changed_by_id"))
-        .order_by("-changed_at", "-id")
-    )
+    acting user is never loaded, her source kind was stored with the event."""
+    return StatusEvent.objects.select_related("leistung", "verwaltung").order_by("-changed_at", "-id")
+
+
+#: The public names of the source kinds that need no Verwaltung and no author.
+FIXED_LABELS = {
+    SourceKind.DEMO: _lazy("Beispieldaten"),
+    SourceKind.IMPORT: _lazy("Datei-Import"),
+    SourceKind.BUND: _lazy("Bundes-Dashboard"),
+    SourceKind.GRUENDUNGSDOKUMENT: _lazy("Gründungsdokument"),
+}
 
 
 def public_actor_label(event) -> str:
     """Who changed a status, as every public output (pages, API, downloads) names it: a role or body, never a
     login name or a person. Staff see the person in the admin (history, audit trail).
 
-    - demo rows: "Beispieldaten"; file imports (CSV upload, federal dashboard): "Datei-Import";
-    - who acts for all Verwaltungen (superusers, the group Monitoring, the system actor): "ITV.SH";
-    - anyone else wrote as a member of the event's Verwaltung (the only Verwaltungen the write rule lets her
-      write for): "Kommune: <Verwaltung>";
-    - an account deleted since: "nicht bekannt".
+    Read from the source kind stored with the event when it was written (`common.provenance.source_kind_for`),
+    never from the author's rights today:
 
-    Reads the annotations of `event_list()`; an event loaded otherwise costs one query for them."""
-    if event.channel == StatusEvent.Channel.DEMO:
-        return _("Beispieldaten")
-    if event.channel == StatusEvent.Channel.IMPORT:
-        return _("Datei-Import")
-    if event.changed_by_id is None:
+    - demo rows: "Beispieldaten"; file imports (CSV upload, federal format): "Datei-Import";
+    - the ITV.SH Redaktion (superusers, the group Monitoring, the system actor: who acts for all Verwaltungen):
+      "ITV.SH";
+    - a Kommune (who wrote as a member of the event's Verwaltung, the only ones the write rule lets her write
+      for): "Kommune: <Verwaltung>";
+    - an account deleted since, or an entry older than the stored source kind: "nicht bekannt".
+
+    No query beyond the event's Verwaltung (which `event_list()` loads in its one query)."""
+    kind = event.source_kind
+    if kind in FIXED_LABELS:
+        return str(FIXED_LABELS[kind])
+    if not kind or event.changed_by_id is None:
         return _("nicht bekannt")
-    acts_for_all = getattr(event, "actor_acts_for_all", None)
-    if acts_for_all is None:  # not loaded through event_list()
-        acts_for_all = (
-            StatusEvent.objects.filter(pk=event.pk)
-            .annotate(actor_acts_for_all=acts_for_all_expression("changed_by_id"))
-            .values_list("actor_acts_for_all", flat=True)
-            .first()
-        )
-    if acts_for_all is False:
+    if kind == SourceKind.KOMMUNE:
         return _("Kommune: %(verwaltung)s") % {"verwaltung": event.verwaltung.display_name}
     return _("ITV.SH")
 

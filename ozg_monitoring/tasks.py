@@ -1,9 +1,7 @@
 """Celery tasks: thin, take ids, call a service, safe to run twice."""
 
 from celery import shared_task
-from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from common.authorization import system_actor
 
@@ -13,14 +11,10 @@ from .services import import_job_run, snapshot_create
 
 @shared_task(name="ozg_monitoring.snapshot_monthly")
 def snapshot_monthly(date: str | None = None) -> int:
-    """The monthly snapshot (beat: first day of the month). Idempotent per date: a second run replaces it."""
+    """The monthly snapshot (beat: first day of the month). Idempotent per date: a second run replaces it. Other apps
+    react to the signal `snapshot_computed` that the service sends (the open data files of the month)."""
     day = timezone.localdate() if date is None else timezone.datetime.fromisoformat(date).date()
-    snapshot = snapshot_create(date=day, by=system_actor())
-    # Other apps that publish from the same snapshot date (the open data files), as dotted paths; each is
-    # called with date= and must be safe to run twice. ozg_monitoring imports none of them itself.
-    for path in getattr(settings, "OZG_SNAPSHOT_HOOKS", []):
-        import_string(path)(date=day)
-    return snapshot.pk
+    return snapshot_create(date=day, by=system_actor()).pk
 
 
 @shared_task(name="ozg_monitoring.import_job_process")

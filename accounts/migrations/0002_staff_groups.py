@@ -8,7 +8,7 @@
   review, approval and payment of drawdowns; reads agreements.
 - Administration: users, groups, memberships, API tokens, second-factor devices (reset), login lockouts.
 - Kommune: view and change of rollout statuses; the rows are limited to the user's Verwaltungen by the
-  memberships (accounts.admin_scoping, accounts.permissions). Kommune users need "Mitarbeiter-Status" to log
+  memberships (accounts.admin_scoping, accounts.authorization). Kommune users need "Mitarbeiter-Status" to log
   in to the admin.
 
 The lists are frozen here, as a migration should be. Running it again sets each group's permissions to the

@@ -121,8 +121,6 @@ class DrawdownViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         kwargs = dict(serializer.validated_data) | extra
-        if name in ("review", "approve"):
-            kwargs = {"note": kwargs.get("reason", "")}
         try:
             drawdown = services.TRANSITIONS[name](drawdown=drawdown, by=request.user, **kwargs)
         except services.FundingConflict as error:

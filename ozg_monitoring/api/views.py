@@ -16,12 +16,14 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.context import acting_as
 from common.api import LOOKUP_ANY_SEGMENT, Pagination
 from common.cached_reads import Budget
 from common.csvfiles import CsvFileError, decode_csv_bytes
 from common.messages import lazy_message, message
 from common.params import POSITIVE_INTEGER, POSITIVE_SMALLINT, query_int
 from common.parsers import JSONParser
+from common.provenance import SourceKind
 
 from .. import federal, selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, StatusFilter
@@ -213,7 +215,7 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             expected = instance.version if expected is None else expected
         try:
             updated = rollout_status_update(
-                status=instance, changes=changes, by=request.user, channel="api", expected_version=expected
+                status=instance, changes=changes, by=request.user, expected_version=expected
             )
         except StaleVersionError as error:
             instance.refresh_from_db()
@@ -242,7 +244,7 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         items = request.data.get("items") if isinstance(request.data, dict) else request.data
         if not isinstance(items, list):
             return Response({"items": [message("list_expected")]}, status=400)
-        return _bulk_response(items, request, channel="api")
+        return _bulk_response(items, request)
 
     @extend_schema(responses=EventSerializer(many=True))
     @action(detail=True)
@@ -261,9 +263,9 @@ def _stale(current_version, code, etag):
     return response
 
 
-def _bulk_response(items, request, *, channel):
+def _bulk_response(items, request):
     try:
-        result = rollout_status_bulk_upsert(items=items, by=request.user, channel=channel)
+        result = rollout_status_bulk_upsert(items=items, by=request.user)
     except BulkUpsertError as error:
         code = (
             status.HTTP_403_FORBIDDEN
@@ -448,4 +450,5 @@ class FederalImportView(APIView):
         items, errors = federal.records_to_items(records)
         if errors:
             return Response({"detail": message("ozg.federal_records_invalid"), "errors": errors}, status=400)
-        return _bulk_response(items, request, channel="import")
+        with acting_as(source=SourceKind.IMPORT):  # records in the federal format: a file import, whoever sends it
+            return _bulk_response(items, request)

@@ -13,6 +13,7 @@ from audit.context import acting_as
 from common.authorization import Rule
 from common.csvfiles import CsvFileError, SafeCsvWriter, decode_csv_bytes, read_csv_rows
 from common.messages import message
+from common.provenance import SourceKind
 
 from ..models import ImportJob
 from .status import BulkUpsertError, rollout_status_bulk_upsert
@@ -78,8 +79,8 @@ class _DryRun(Exception):
 def import_job_run(*, job) -> None:
     """Checks every row (progress visible while it runs), then applies all rows in one transaction. Any error:
     the job fails with a downloadable report and nothing is changed. The uploader acts (rules, Verwaltungen, the
-    audit trail), through whatever door runs the job (a Celery task, a command)."""
-    with acting_as(user=job.uploaded_by):
+    audit trail), through whatever door runs the job (a Celery task, a command); the rows' source is "Datei-Import"."""
+    with acting_as(user=job.uploaded_by, source=SourceKind.IMPORT):
         _import_job_run(job)
 
 
@@ -102,7 +103,7 @@ def _import_job_run(job) -> None:
         items = [{key: value for key, value in row.items() if key != "_line"} for row in chunk]
         try:
             with transaction.atomic():
-                rollout_status_bulk_upsert(items=items, by=by, channel="import")
+                rollout_status_bulk_upsert(items=items, by=by)
                 raise _DryRun
         except _DryRun:
             pass
@@ -122,7 +123,7 @@ def _import_job_run(job) -> None:
                     items = [
                         {k: v for k, v in row.items() if k != "_line"} for row in rows[start : start + IMPORT_CHUNK]
                     ]
-                    result = rollout_status_bulk_upsert(items=items, by=by, channel="import")
+                    result = rollout_status_bulk_upsert(items=items, by=by)
                     created, updated = created + result.created, updated + result.updated
         except BulkUpsertError as error:
             errors = [{**entry, "line": ""} for entry in error.errors]

@@ -1,5 +1,5 @@
 """The monthly snapshots of the time series: the aggregates of every status as of the first of a month, replayed
-from the history."""
+from the history. Each computed snapshot is announced with the signal `snapshot_computed` once committed."""
 
 import datetime
 
@@ -18,6 +18,7 @@ from ..models import (
     Stage,
     StatusEvent,
 )
+from ..signals import snapshot_computed
 from .values import STATUS_KINDS
 
 SNAPSHOT_CREATE = Rule(action=_lazy("Monatsstand berechnen"), perms=("ozg_monitoring.change_monthlysnapshot",))
@@ -86,7 +87,8 @@ def _states_as_of(cutoff: datetime.datetime) -> dict:
 @transaction.atomic
 def snapshot_create(*, date: datetime.date, by) -> MonthlySnapshot:
     """The aggregates as of the start of `date` (00:00 Europe/Berlin), stored once per date: running it again
-    for the same date recomputes and replaces the same row."""
+    for the same date recomputes and replaces the same row. When the transaction commits, `snapshot_computed` is
+    sent (the open data files of the month are published by its receiver)."""
     SNAPSHOT_CREATE.require(by)
     cutoff = timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
     states = _states_as_of(cutoff)
@@ -106,4 +108,5 @@ def snapshot_create(*, date: datetime.date, by) -> MonthlySnapshot:
             "created_at": timezone.now(),
         },
     )
+    transaction.on_commit(lambda: snapshot_computed.send(sender=MonthlySnapshot, date=date, snapshot=snapshot))
     return snapshot

@@ -2,6 +2,11 @@
 whichever door they come through (admin, API token, CSV import, demo); each writes an immutable StatusEvent. The
 cached OZG reads are replaced when the transaction commits, by the write hook of `common.cached_reads`.
 
+Where a write came from is never passed in: the history's channel and the public source kind (stored on the status
+as its current provenance, `source_kind`/`source_at`, and on its event) are derived from the audit context
+(`audit.context.current_actor`, `common.provenance`); importers and the demo declare theirs with
+`acting_as(source=...)`. A status created with the declared source kind "Beispieldaten" is a demo row (`is_demo`).
+
 Every write takes the acting user as `by` and checks `STATUS_WRITE` first: `ozg_monitoring.change_rolloutstatus`
 (groups Monitoring and Kommune) and a Verwaltung the user may act for (`accounts.selectors.
 writable_verwaltung_ids`: all for Monitoring and superusers, else the memberships with the role "meldend"). The
@@ -19,10 +24,12 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.authorization import verwaltung_scope
 from accounts.selectors import writable_verwaltung_ids
+from audit.context import current_actor
 from audit.models import Action
 from audit.services import Record, audit_record_many
 from common.authorization import Rule
 from common.messages import message
+from common.provenance import SourceKind
 from organisations.models import Organisation
 
 from ..bulk import existing_pairs, fast_insert, fast_update, insert_new, lock_pairs
@@ -41,7 +48,19 @@ from .values import (
 )
 
 #: The columns of a status that the bulk upsert inserts (all but the id).
-INSERT_FIELDS = ["leistung", "verwaltung", *TRACKED_FIELDS, "version", "is_demo", "created_at", "updated_at"]
+INSERT_FIELDS = [
+    "leistung",
+    "verwaltung",
+    *TRACKED_FIELDS,
+    "version",
+    "is_demo",
+    "source_kind",
+    "source_at",
+    "created_at",
+    "updated_at",
+]
+#: What a write stores besides the tracked fields: its version and its provenance.
+WRITE_FIELDS = ["version", "source_kind", "source_at", "updated_at"]
 #: How often a bulk upsert is repeated after a deadlock or serialization failure (SQLSTATE 40P01, 40001).
 BULK_RETRIES = 2
 RETRYABLE_SQLSTATES = {"40P01", "40001"}
@@ -102,13 +121,11 @@ def rollout_status_rule_errors(*, current: RolloutStatus, changes: dict) -> dict
 def rollout_status_update(
     *,
     changes: dict,
-    channel: str,
     by,
     status: RolloutStatus | None = None,
     leistung: OzgLeistung | None = None,
     verwaltung: Organisation | None = None,
     expected_version: int | None = None,
-    is_demo: bool = False,
 ) -> RolloutStatus:
     """Changes (or creates) the status of one Leistung in one Verwaltung.
 
@@ -132,8 +149,12 @@ def rollout_status_update(
             .first()
         )
     created = current is None
+    actor = current_actor(fallback_user=by)
+    source_kind = actor.source_kind
     if created:
-        current = RolloutStatus(leistung=leistung, verwaltung=verwaltung, version=0, is_demo=is_demo)
+        current = RolloutStatus(
+            leistung=leistung, verwaltung=verwaltung, version=0, is_demo=source_kind == SourceKind.DEMO
+        )
     STATUS_WRITE.require(by, current)
     if expected_version is not None and int(expected_version) != current.version:
         raise StaleVersionError(current_version=current.version, expected_version=int(expected_version))
@@ -149,14 +170,15 @@ def rollout_status_update(
         return current
 
     current.version += 1
-    current.updated_at = now
+    current.updated_at = current.source_at = now
+    current.source_kind = source_kind
     if created:
         current.created_at = now
     current.full_clean(exclude=["leistung", "verwaltung", "provider"], validate_unique=False)
     if created:
         current.save(force_insert=True)
     else:
-        current.save(update_fields=[*TRACKED_FIELDS, "version", "updated_at"])
+        current.save(update_fields=[*TRACKED_FIELDS, *WRITE_FIELDS])
     StatusEvent.objects.create(
         status=current,
         leistung_id=current.leistung_id,
@@ -166,7 +188,8 @@ def rollout_status_update(
         new_values=new_values,
         changed_by=by if getattr(by, "pk", None) else None,
         changed_at=now,
-        channel=channel,
+        channel=actor.channel,
+        source_kind=source_kind,
     )
     return current
 
@@ -180,7 +203,7 @@ def _is_retryable(error: OperationalError) -> bool:
     return getattr(error.__cause__, "pgcode", None) in RETRYABLE_SQLSTATES
 
 
-def rollout_status_bulk_upsert(*, items: list[dict], channel: str, by) -> BulkResult:
+def rollout_status_bulk_upsert(*, items: list[dict], by) -> BulkResult:
     """Creates or changes up to 1,000 statuses at once; all or nothing.
 
     Each item: `ozg_id`, `ars`, optionally `version` (optimistic concurrency: the version the caller last read,
@@ -204,7 +227,7 @@ def rollout_status_bulk_upsert(*, items: list[dict], channel: str, by) -> BulkRe
     for attempt in itertools.count():
         try:
             with transaction.atomic():
-                result = _bulk_upsert(items, channel=channel, by=by, allowed_verwaltung_ids=allowed_verwaltung_ids)
+                result = _bulk_upsert(items, by=by, allowed_verwaltung_ids=allowed_verwaltung_ids)
         except OperationalError as error:
             if attempt >= BULK_RETRIES or not _is_retryable(error):
                 raise
@@ -239,7 +262,7 @@ def _stale(item: _BulkItem, current: int) -> dict:
     }
 
 
-def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids) -> BulkResult:
+def _bulk_upsert(items: list[dict], *, by, allowed_verwaltung_ids) -> BulkResult:
     # The one validation of the input (the same as the PATCH's), before anything is looked up.
     checked_items = [status_input(item, item=True) for item in items]
     ozg_ids = {values["ozg_id"] for values, _errors in checked_items if "ozg_id" in values}
@@ -262,6 +285,8 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
     organisations_by_pk = {org.pk: org for org in found}
     now = timezone.now()
     today = timezone.localdate(now)
+    actor = current_actor(fallback_user=by)
+    source_kind = actor.source_kind
     errors, forbidden, seen = [], False, set()
     prepared: list[_BulkItem] = []
     for index, (values, input_errors) in enumerate(checked_items):
@@ -318,6 +343,9 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
                 leistung=leistungen_by_pk[leistung_id],
                 verwaltung=organisations_by_pk[verwaltung_id],
                 version=0,
+                is_demo=source_kind == SourceKind.DEMO,
+                source_kind=source_kind,
+                source_at=now,
                 created_at=now,
             )
             _old, item.fresh_values, item.fresh_errors = apply_changes(fresh, item.changes, created=True, today=today)
@@ -389,7 +417,8 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
             result.statuses.append(status)
             continue
         status.version += 1
-        status.updated_at = now
+        status.updated_at = status.source_at = now
+        status.source_kind = source_kind
         to_update.append(status)
         result.statuses.append(status)
         events.append((status, False, old_values, new_values))
@@ -399,7 +428,7 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
 
     if to_update:
         changed_fields = sorted({name for _s, created, _o, new in events if not created for name in new})
-        fast_update(RolloutStatus, to_update, [*changed_fields, "version", "updated_at"])
+        fast_update(RolloutStatus, to_update, [*changed_fields, *WRITE_FIELDS])
     changed_by = by.pk if getattr(by, "pk", None) else None
     fast_insert(
         StatusEvent,
@@ -413,6 +442,7 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
             "changed_by",
             "changed_at",
             "channel",
+            "source_kind",
         ],
         [
             (
@@ -424,7 +454,8 @@ def _bulk_upsert(items: list[dict], *, channel: str, by, allowed_verwaltung_ids)
                 new_values,
                 changed_by,
                 now,
-                channel,
+                actor.channel,
+                source_kind,
             )
             for status, created, old_values, new_values in events
         ],

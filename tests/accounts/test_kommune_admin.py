@@ -127,10 +127,10 @@ def test_history_lists_own_verwaltungen_only(client, territory):  # noqa: F811
 
     leistung = OzgLeistungFactory()
     rollout_status_update(
-        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="api", by=system_actor()
+        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, by=system_actor()
     )
     rollout_status_update(
-        leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="api", by=system_actor()
+        leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, by=system_actor()
     )
     response = client.get(reverse("admin:ozg_monitoring_statusevent_changelist"))
     assert [event.verwaltung_id for event in response.context["cl"].result_list] == [territory.foehr.pk]

@@ -73,9 +73,9 @@ def test_single_status_update_costs_one_query_more_and_names_the_status(territor
 
     status = RolloutStatusFactory(verwaltung=territory.foehr, leistung=OzgLeistungFactory(name="Wohngeld"))
     with suppressed(), CaptureQueriesContext(connection) as without_audit:
-        rollout_status_update(status=status, changes={"note": "ohne Protokoll"}, channel="admin", by=system_actor())
+        rollout_status_update(status=status, changes={"note": "ohne Protokoll"}, by=system_actor())
     with django_assert_num_queries(len(without_audit) + 1) as captured:
-        rollout_status_update(status=status, changes={"stage": Stage.IN_UMSETZUNG}, channel="admin", by=system_actor())
+        rollout_status_update(status=status, changes={"stage": Stage.IN_UMSETZUNG}, by=system_actor())
     assert sum("audit_auditentry" in query["sql"] for query in captured.captured_queries) == 1
     entry = entries(content_type__model="rolloutstatus")[-1]
     assert entry.action == Action.CHANGED
@@ -100,14 +100,10 @@ def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, 
     real = ozg_services.audit_record_many
     monkeypatch.setattr(ozg_services, "audit_record_many", lambda **kwargs: None)
     with CaptureQueriesContext(connection) as without_audit:
-        rollout_status_bulk_upsert(
-            items=_items(leistungen, territory.husum, Stage.GEPLANT), channel="api", by=system_actor()
-        )
+        rollout_status_bulk_upsert(items=_items(leistungen, territory.husum, Stage.GEPLANT), by=system_actor())
     monkeypatch.setattr(ozg_services, "audit_record_many", real)
     with django_assert_num_queries(len(without_audit) + 1) as captured:
-        result = rollout_status_bulk_upsert(
-            items=_items(leistungen, territory.foehr, Stage.GEPLANT), channel="api", by=system_actor()
-        )
+        result = rollout_status_bulk_upsert(items=_items(leistungen, territory.foehr, Stage.GEPLANT), by=system_actor())
     assert sum("audit_auditentry" in query["sql"] for query in captured.captured_queries) == 1
     assert result.created == 100
     created = entries(content_type__model="rolloutstatus", action=Action.CREATED)
@@ -118,7 +114,6 @@ def test_bulk_upsert_of_100_statuses_adds_exactly_one_query(territory, entries, 
     assert statuses == 100
     result = rollout_status_bulk_upsert(
         items=_items(leistungen, territory.foehr, Stage.IN_UMSETZUNG),
-        channel="api",
         by=role_user("Monitoring", username="monitoring1"),
     )
     changed = entries(content_type__model="rolloutstatus", action=Action.CHANGED)

@@ -247,7 +247,6 @@ def portal_data(db):
     rollout_status_update(
         leistung=wohngeld,
         verwaltung=nordfriesland,
-        channel="admin",
         changes={"stage": "online", "maturity_level": 3, "url": ONLINE_SERVICE_URL},
         by=system_actor(),
     )
@@ -255,7 +254,6 @@ def portal_data(db):
         rollout_status_update(
             leistung=leistung,
             verwaltung=foehr_amrum,
-            channel="admin",
             changes={"stage": "in_umsetzung"},
             by=system_actor(),
         )

@@ -31,13 +31,10 @@ def data():
     rollout_status_update(
         leistung=wohngeld,
         verwaltung=nf,
-        channel="admin",
         changes={"stage": "online", "maturity_level": 3, "url": "https://nf.example/wohngeld"},
         by=system_actor(),
     )
-    rollout_status_update(
-        leistung=hund, verwaltung=amt, channel="admin", changes={"stage": "in_umsetzung"}, by=system_actor()
-    )
+    rollout_status_update(leistung=hund, verwaltung=amt, changes={"stage": "in_umsetzung"}, by=system_actor())
     Fokusleistung.objects.create(year=2026, leistung=wohngeld)
     snapshot_create(date=datetime.date(2026, 1, 1), by=system_actor())
     return {"gemeinde": gemeinde, "amt": amt, "wohngeld": wohngeld}

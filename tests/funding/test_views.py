@@ -95,16 +95,18 @@ def test_yearly_report_download(client):
 def test_agreement_include_renders(rf):
     from django.template.loader import render_to_string
 
-    from funding.selectors import funding_for_agreement
+    from funding.related import agreement_funding_section
+
+    def rendered(item):
+        section = agreement_funding_section(item, rf.get("/"))
+        return render_to_string(section.template_name, {"section": section})
 
     kv = agreement()
     BudgetLineFactory(agreement=kv, planned_amount=Decimal("1700000.00"))
     InKindFactory(agreement=kv, people_count=2, fte=None)
-    html = render_to_string("funding/includes/funding_for_agreement.html", {"funding": funding_for_agreement(kv)})
+    html = rendered(kv)
     assert "1.700.000,00\u00a0€" in html and "2 Personen" in html and "Stellenumfang nicht genannt" in html
-    empty = render_to_string(
-        "funding/includes/funding_for_agreement.html", {"funding": funding_for_agreement(agreement("andere", "Andere"))}
-    )
+    empty = rendered(agreement("andere", "Andere"))
     assert "keine Finanzierungszusagen" in empty
 
 
@@ -116,3 +118,30 @@ def test_agreement_detail_page_shows_its_funding(client):
     html = response.content.decode()
     assert 'id="finanzierung-vereinbarung"' in html
     assert "1.700.000,00\u00a0€" in html
+
+
+def test_agreement_page_renders_the_funding_section_through_the_hook_where_it_stood(client):
+    """funding registers its section on cooperations' hook (cooperations loads no funding template tag): the same
+    section as before, after "Maßnahmen und Fortschritt" and before "Änderungen" and "Quellen", also without funding."""
+    from cooperations.related import agreement_sections
+
+    kv = agreement()
+    InKindFactory(agreement=kv, people_count=2, fte=None)
+    html = client.get(kv.get_absolute_url()).content.decode()
+    heading = '<h2 class="kern-heading-medium" id="finanzierung-vereinbarung">Finanzierung</h2>'
+    assert html.count(heading) == 1 and html.count('aria-labelledby="finanzierung-vereinbarung"') == 1
+    assert html.index('id="massnahmen"') < html.index(heading) < html.index('id="quellen"')
+    assert "2 Personen" in html
+    assert [section.title for section in agreement_sections(kv, None)] == ["Finanzierung"]
+    other = client.get(agreement("andere", "Andere").get_absolute_url()).content.decode()
+    assert heading in other and "keine Finanzierungszusagen" in other
+
+
+def test_a_drawdown_links_to_its_budget_lines_row_on_the_public_overview(client, django_assert_num_queries):
+    drawdown = DrawdownFactory(status="ausgezahlt")
+    drawdown = Drawdown.objects.get(pk=drawdown.pk)
+    with django_assert_num_queries(0):
+        url = drawdown.get_absolute_url()
+    assert url == f"/finanzierung/#position-{drawdown.line_id}"  # a page, not the API's JSON
+    html = client.get(url.split("#")[0]).content.decode()
+    assert f'id="position-{drawdown.line_id}"' in html

@@ -46,12 +46,9 @@ def portal_data(db):
     DrawdownFactory(line=line, status="ausgezahlt")
     DrawdownFactory(line=line, status="freigegeben")
 
-    history = rollout_status_update(
-        changes={"stage": "geplant"}, channel="admin", leistung=first, verwaltung=amt_a, by=system_actor()
-    )
+    history = rollout_status_update(changes={"stage": "geplant"}, leistung=first, verwaltung=amt_a, by=system_actor())
     rollout_status_update(
         status=history,
-        channel="admin",
         changes={
             "stage": "online",
             "url": "https://dienst.example/a",
@@ -65,15 +62,12 @@ def portal_data(db):
     StatusEvent.objects.filter(pk=events[1].pk).update(changed_at=at(month_start(2).replace(day=10)))
     later = rollout_status_update(
         changes={"stage": "in_umsetzung", "maturity_level": 1},
-        channel="api",
         leistung=first,
         verwaltung=amt_b,
         by=system_actor(),
     )
     StatusEvent.objects.filter(status=later).update(changed_at=at(month_start(1).replace(day=20)))
-    rollout_status_update(
-        changes={"stage": "geplant"}, channel="admin", leistung=second, verwaltung=amt_a, by=system_actor()
-    )
+    rollout_status_update(changes={"stage": "geplant"}, leistung=second, verwaltung=amt_a, by=system_actor())
     return {
         "land": land,
         "kreis": kreis,

@@ -158,7 +158,6 @@ def test_a_status_change_changes_the_status_etag(client, portal_data, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         rollout_status_update(
             changes={"stage": "geplant"},
-            channel="admin",
             leistung=portal_data["leistungen"][2],
             verwaltung=portal_data["amt_b"],
             by=system_actor(),
@@ -194,7 +193,6 @@ def test_download_query_count_is_constant(client, portal_data, django_assert_num
         for verwaltung in (portal_data["kreis"], portal_data["land"]):
             rollout_status_update(
                 changes={"stage": "geplant"},
-                channel="admin",
                 leistung=leistung,
                 verwaltung=verwaltung,
                 by=system_actor(),

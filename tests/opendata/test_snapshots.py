@@ -61,7 +61,6 @@ def test_a_published_snapshot_is_never_overwritten(portal_data, opendata_root, c
 
     rollout_status_update(
         status=portal_data["amt_a"].ozg_statuses.first(),
-        channel="admin",
         changes={"stage": "in_umsetzung", "maturity_level": 1, "note": "Rückschritt"},
         by=system_actor(),
     )
@@ -82,14 +81,18 @@ def test_the_low_level_writer_refuses_an_existing_file(opendata_root, caplog):
     assert "bereits veröffentlicht" in caplog.text
 
 
-def test_the_monthly_celery_job_writes_the_files_and_is_safe_twice(portal_data, opendata_root):
+def test_the_monthly_celery_job_writes_the_files_and_is_safe_twice(
+    portal_data, opendata_root, django_capture_on_commit_callbacks
+):
     day = month_start(0)
-    snapshot_monthly.delay(date=day.isoformat())
+    with django_capture_on_commit_callbacks(execute=True):  # the files follow the committed snapshot
+        snapshot_monthly.delay(date=day.isoformat())
     assert MonthlySnapshot.objects.filter(date=day).exists()
     path = services.snapshot_path(day, "json")
     assert path.exists() and services.snapshot_path(day, "csv").exists()
     content = path.read_bytes()
-    snapshot_monthly.delay(date=day.isoformat())
+    with django_capture_on_commit_callbacks(execute=True):
+        snapshot_monthly.delay(date=day.isoformat())
     assert path.read_bytes() == content
 
 
@@ -135,8 +138,26 @@ def test_dates_must_be_month_starts_in_the_past(db, opendata_root):
         services.snapshots_publish(dates=[month_start(-1)])
 
 
-def test_the_job_for_a_future_month_publishes_nothing(portal_data, opendata_root):
+def test_the_job_for_a_future_month_publishes_nothing(portal_data, opendata_root, django_capture_on_commit_callbacks):
     day = month_start(-2)
-    snapshot_monthly.delay(date=day.isoformat())
+    with django_capture_on_commit_callbacks(execute=True):  # the receiver runs and skips a month not yet begun
+        snapshot_monthly.delay(date=day.isoformat())
     assert MonthlySnapshot.objects.filter(date=day).exists()
     assert services.published_snapshots() == []
+
+
+def test_the_admins_recompute_publishes_the_months_files(
+    admin_client, portal_data, opendata_root, django_capture_on_commit_callbacks
+):
+    """Bug (issue 13): the publication hung off the monthly task only, so a recompute in the admin skipped it."""
+    day = month_start(0)
+    snapshot = MonthlySnapshot.objects.create(date=day, statuses=0, online=0, leistungen_online=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:ozg_monitoring_monthlysnapshot_changelist"),
+            {"action": "recompute", "_selected_action": [snapshot.pk]},
+        )
+    assert response.status_code == 302
+    assert MonthlySnapshot.objects.get(date=day).statuses == 2  # recomputed: Amt A and Amt B at the month start
+    assert services.snapshot_path(day, "csv").exists() and services.snapshot_path(day, "json").exists()
+    assert [month["date"] for month in services.published_snapshots()] == [day]

@@ -231,11 +231,11 @@ def test_history_endpoints(api, territory):
 
     leistung = OzgLeistungFactory()
     status = rollout_status_update(
-        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="admin", by=system_actor()
+        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, by=system_actor()
     )
-    rollout_status_update(status=status, changes={"stage": "in_umsetzung"}, channel="admin", by=system_actor())
+    rollout_status_update(status=status, changes={"stage": "in_umsetzung"}, by=system_actor())
     rollout_status_update(
-        leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, channel="admin", by=system_actor()
+        leistung=leistung, verwaltung=territory.husum, changes={"stage": "geplant"}, by=system_actor()
     )
     assert api.get(f"/api/v1/ozg/status/{status.pk}/history/").json()["count"] == 2
     assert api.get("/api/v1/ozg/history/", {"ars": territory.husum.ars}).json()["count"] == 1

@@ -107,7 +107,6 @@ def _doors(territory):
         "status update": lambda: rollout_status_update(
             leistung=leistung,
             verwaltung=territory.foehr,
-            channel="admin",
             changes={"stage": "geplant"},
             by=system_actor(),
         ),
@@ -116,7 +115,6 @@ def _doors(territory):
                 {"ozg_id": leistung.ozg_id, "ars": territory.husum.ars, "stage": "geplant"},
                 {"ozg_id": leistung.ozg_id, "ars": territory.foehr.ars, "stage": "in_umsetzung"},
             ],
-            channel="api",
             by=system_actor(),
         ),
         "snapshot": lambda: snapshot_create(date=datetime.date(2026, 1, 1), by=system_actor()),

@@ -66,7 +66,7 @@ def _run_concurrently(batches, by):
     def run(index, items):
         try:
             barrier.wait(timeout=30)
-            results[index] = rollout_status_bulk_upsert(items=items, channel="api", by=by)
+            results[index] = rollout_status_bulk_upsert(items=items, by=by)
         except Exception as error:  # noqa: BLE001 - every failure is reported by the assertion below
             failures[index] = repr(error)
         finally:
@@ -151,7 +151,7 @@ def test_concurrent_bulks_changing_the_same_rows_do_not_deadlock(territory, hold
     pairs = _pairs(territory, ITEMS)
     by = system_actor()
     rollout_status_bulk_upsert(
-        items=[{"ozg_id": ozg_id, "ars": ars, "stage": "geplant"} for ozg_id, ars in pairs], channel="api", by=by
+        items=[{"ozg_id": ozg_id, "ars": ars, "stage": "geplant"} for ozg_id, ars in pairs], by=by
     )
     rng = random.Random(21)
     batches = []

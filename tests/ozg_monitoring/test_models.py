@@ -41,3 +41,57 @@ def test_status_events_cannot_be_changed_or_deleted():
     with pytest.raises(ValidationError):
         event.delete()
     assert StatusEvent.objects.get(pk=event.pk).new_values == {"a": 1}
+
+
+def test_migration_0002_fills_the_source_kind_from_channel_and_author(django_user_model):
+    """Rows written before the source kind was stored get the one their public label was computed from."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from common.authorization import system_actor
+    from tests.accounts.factories import kommune_user
+
+    migration = importlib.import_module("ozg_monitoring.migrations.0002_provenance")
+    monitoring = django_user_model.objects.create_user("mon", is_staff=True)
+    monitoring.groups.add(Group.objects.get(name="Monitoring"))
+    superuser = django_user_model.objects.create_user("boss", is_superuser=True)
+    kommune = kommune_user()
+    authors = {
+        "demo": ("demo", None),
+        "import": ("import", kommune),
+        "monitoring": ("admin", monitoring),
+        "superuser": ("api", superuser),
+        "system": ("api", system_actor()),
+        "kommune": ("api", kommune),
+        "deleted": ("admin", None),
+    }
+    statuses = {}
+    for who, (channel, author) in authors.items():
+        status = RolloutStatusFactory(is_demo=who == "demo")
+        StatusEvent.objects.create(
+            status=status, leistung=status.leistung, verwaltung=status.verwaltung, channel=channel, changed_by=author
+        )
+        statuses[who] = status
+    without_history = RolloutStatusFactory(is_demo=True)
+    assert set(StatusEvent.objects.values_list("source_kind", flat=True)) == {""}  # as before the migration
+    assert set(RolloutStatus.objects.values_list("source_kind", "source_at")) == {("", None)}
+
+    migration.forwards(apps, None)
+
+    expected = {
+        "demo": "demo",
+        "import": "import",
+        "monitoring": "redaktion",
+        "superuser": "redaktion",
+        "system": "redaktion",
+        "kommune": "kommune",
+        "deleted": "",
+    }
+    assert {who: StatusEvent.objects.get(status=status).source_kind for who, status in statuses.items()} == expected
+    assert {who: RolloutStatus.objects.get(pk=status.pk).source_kind for who, status in statuses.items()} == expected
+    event = StatusEvent.objects.get(status=statuses["kommune"])
+    assert RolloutStatus.objects.get(pk=statuses["kommune"].pk).source_at == event.changed_at
+    without_history.refresh_from_db()
+    assert (without_history.source_kind, without_history.source_at) == ("demo", without_history.updated_at)

@@ -4,7 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit.context import acting_as
 from common.authorization import system_actor
+from common.provenance import Door
 from ozg_monitoring.models import MonthlySnapshot, RolloutStatus, StatusEvent
 from ozg_monitoring.services import (
     BulkUpsertError,
@@ -22,14 +24,21 @@ ONLINE = {"stage": "online", "maturity_level": 3, "url": "https://dienst.example
 
 
 def update(territory, leistung, changes, **kwargs):
-    return rollout_status_update(
-        leistung=leistung,
-        verwaltung=kwargs.pop("verwaltung", territory.foehr),
-        changes=changes,
-        channel="admin",
-        by=kwargs.pop("by", system_actor()),
-        **kwargs,
-    )
+    """A change in the admin (its channel: "admin")."""
+    with acting_as(door=Door.ADMIN):
+        return rollout_status_update(
+            leistung=leistung,
+            verwaltung=kwargs.pop("verwaltung", territory.foehr),
+            changes=changes,
+            by=kwargs.pop("by", system_actor()),
+            **kwargs,
+        )
+
+
+def bulk(**kwargs):
+    """A bulk upsert through the API (its channel: "api")."""
+    with acting_as(door=Door.API_TOKEN):
+        return rollout_status_bulk_upsert(**kwargs)
 
 
 def test_create_then_change_writes_history_with_old_and_new_values(territory, django_user_model):
@@ -131,9 +140,7 @@ def test_bulk_upsert_creates_and_updates_with_events(territory, django_assert_ma
     leistungen = OzgLeistungFactory.create_batch(30)
     update(territory, leistungen[0], {"stage": "geplant"})
     with django_assert_max_num_queries(12):
-        result = rollout_status_bulk_upsert(
-            items=items_for(territory, leistungen, **ONLINE), channel="api", by=system_actor()
-        )
+        result = bulk(items=items_for(territory, leistungen, **ONLINE), by=system_actor())
     assert (result.created, result.updated) == (29, 1)
     assert RolloutStatus.objects.online().count() == 30
     assert StatusEvent.objects.count() == 31
@@ -148,7 +155,7 @@ def test_bulk_upsert_is_all_or_nothing_with_per_item_errors(territory):
     items[3]["ars"] = "019999999999"
     items[0]["version"] = 7  # stale
     with pytest.raises(BulkUpsertError) as error:
-        rollout_status_bulk_upsert(items=items, channel="api", by=system_actor())
+        bulk(items=items, by=system_actor())
     by_index = {entry["index"]: entry["errors"] for entry in error.value.errors}
     assert set(by_index) == {0, 2, 3}
     assert "version" in by_index[0] and "url" in by_index[2] and "ars" in by_index[3]
@@ -166,7 +173,7 @@ def test_bulk_upsert_refuses_foreign_verwaltungen(territory):
     membership_grant(user=user, organisation=territory.foehr, by=system_actor())
     items = [{"ozg_id": leistung.ozg_id, "ars": territory.husum.ars, "stage": "geplant"}]
     with pytest.raises(BulkUpsertError) as error:
-        rollout_status_bulk_upsert(items=items, channel="api", by=user)
+        bulk(items=items, by=user)
     assert error.value.forbidden
     assert error.value.errors[0]["errors"]["ars"] == ["Für diese Verwaltung dürfen Sie nichts ändern."]
     assert not RolloutStatus.objects.exists()
@@ -195,9 +202,7 @@ def test_bulk_upsert_turns_a_pair_created_meanwhile_into_an_update(territory, cr
 
     leistungen = OzgLeistungFactory.create_batch(3)
     created_meanwhile(leistungen[0], {"stage": "geplant", "note": "von anderswo"})
-    result = rollout_status_bulk_upsert(
-        items=items_for(territory, leistungen, stage="in_umsetzung"), channel="api", by=system_actor()
-    )
+    result = bulk(items=items_for(territory, leistungen, stage="in_umsetzung"), by=system_actor())
     assert (result.created, result.updated, result.unchanged) == (2, 1, 0)
     raced = RolloutStatus.objects.get(leistung=leistungen[0])
     assert (raced.stage, raced.note, raced.version) == ("in_umsetzung", "von anderswo", 2)
@@ -213,9 +218,7 @@ def test_bulk_upsert_turns_a_pair_created_meanwhile_into_an_update(territory, cr
 def test_bulk_upsert_item_equal_to_a_pair_created_meanwhile_is_unchanged(territory, created_meanwhile):
     leistungen = OzgLeistungFactory.create_batch(2)
     created_meanwhile(leistungen[0], {"stage": "geplant"})
-    result = rollout_status_bulk_upsert(
-        items=items_for(territory, leistungen, stage="geplant"), channel="api", by=system_actor()
-    )
+    result = bulk(items=items_for(territory, leistungen, stage="geplant"), by=system_actor())
     assert (result.created, result.updated, result.unchanged) == (1, 0, 1)
     assert RolloutStatus.objects.get(leistung=leistungen[0]).version == 1
     assert StatusEvent.objects.count() == 2
@@ -226,7 +229,7 @@ def test_bulk_upsert_expecting_no_status_conflicts_with_one_created_meanwhile(te
     created_meanwhile(leistungen[0], {"stage": "geplant"})
     items = [{**item, "version": 0} for item in items_for(territory, leistungen, stage="in_umsetzung")]
     with pytest.raises(BulkUpsertError) as error:
-        rollout_status_bulk_upsert(items=items, channel="api", by=system_actor())
+        bulk(items=items, by=system_actor())
     assert error.value.conflict and not error.value.forbidden
     assert [(entry["index"], list(entry["errors"])) for entry in error.value.errors] == [(0, ["version"])]
     # All or nothing: the other item's insert is undone (here with the other writer's, which ran inside the
@@ -239,9 +242,7 @@ def test_bulk_upsert_checks_rules_against_a_pair_created_meanwhile(territory, cr
     leistungen = OzgLeistungFactory.create_batch(2)
     created_meanwhile(leistungen[0], {**ONLINE})
     with pytest.raises(BulkUpsertError) as error:  # from online back to geplant needs a note
-        rollout_status_bulk_upsert(
-            items=items_for(territory, leistungen, stage="geplant"), channel="api", by=system_actor()
-        )
+        bulk(items=items_for(territory, leistungen, stage="geplant"), by=system_actor())
     assert not error.value.conflict
     assert [(entry["index"], list(entry["errors"])) for entry in error.value.errors] == [(0, ["note"])]
     assert not RolloutStatus.objects.filter(leistung=leistungen[1]).exists()
@@ -266,9 +267,7 @@ def test_bulk_upsert_repeats_after_a_deadlock(territory, monkeypatch):
 
     monkeypatch.setattr(services, "lock_pairs", deadlocking)
     update(territory, leistungen[0], {"stage": "geplant"})
-    result = rollout_status_bulk_upsert(
-        items=items_for(territory, leistungen, stage="in_umsetzung"), channel="api", by=system_actor()
-    )
+    result = bulk(items=items_for(territory, leistungen, stage="in_umsetzung"), by=system_actor())
     assert (result.created, result.updated, result.retries) == (1, 1, 1)
     assert StatusEvent.objects.count() == 3  # the first attempt's insert was rolled back with its savepoint
     assert RolloutStatus.objects.count() == 2
@@ -293,14 +292,14 @@ def test_bulk_upsert_gives_up_after_its_retries_and_never_retries_other_errors(t
         calls.clear()
         monkeypatch.setattr(services, "lock_pairs", failing(code))
         with pytest.raises(OperationalError):
-            rollout_status_bulk_upsert(items=items, channel="api", by=system_actor())
+            bulk(items=items, by=system_actor())
         assert len(calls) == attempts
     assert not RolloutStatus.objects.exists()
 
 
 def test_bulk_upsert_limit(territory):
     with pytest.raises(ValidationError):
-        rollout_status_bulk_upsert(items=[{}] * 1001, channel="api", by=system_actor())
+        bulk(items=[{}] * 1001, by=system_actor())
 
 
 def test_snapshot_is_idempotent_and_replays_history(territory):
@@ -331,3 +330,24 @@ def test_monthly_snapshot_task_is_idempotent(territory):
     second = snapshot_monthly.delay("2030-01-01").get()
     assert first == second
     assert MonthlySnapshot.objects.get(date=datetime.date(2030, 1, 1)).online == 1
+
+
+def test_snapshot_create_announces_the_computed_snapshot_on_commit(territory, django_capture_on_commit_callbacks):
+    from ozg_monitoring.signals import snapshot_computed
+
+    received = []
+
+    def receiver(sender, *, date, snapshot, **kwargs):
+        received.append((sender, date, snapshot.pk))
+
+    snapshot_computed.connect(receiver)
+    try:
+        day = datetime.date(2026, 1, 1)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            snapshot = snapshot_create(date=day, by=system_actor())
+        assert received == []  # not before the snapshot is committed
+        for callback in callbacks:
+            callback()
+    finally:
+        snapshot_computed.disconnect(receiver)
+    assert received == [(MonthlySnapshot, day, snapshot.pk)]

@@ -83,7 +83,6 @@ def test_dashboard_reflects_a_saved_change_immediately(client, territory, django
         rollout_status_update(
             leistung=leistung,
             verwaltung=territory.foehr,
-            channel="admin",
             changes={"stage": "online", "maturity_level": 2, "url": "https://x.example"},
             by=system_actor(),
         )
@@ -210,7 +209,6 @@ def test_leistung_and_verwaltung_pages(client, territory):
     rollout_status_update(
         leistung=leistung,
         verwaltung=territory.foehr,
-        channel="admin",
         changes={"stage": "online", "maturity_level": 3, "url": "https://foehr.example/hund"},
         by=system_actor(),
     )

@@ -82,7 +82,7 @@ def build_api_data() -> dict:
             strict=True,
         )
     ]
-    rollout_status_bulk_upsert(items=items, channel="api", by=staff)
+    rollout_status_bulk_upsert(items=items, by=staff)
 
     line = BudgetLine.objects.order_by("pk").first()
     funding_services.drawdown_request(line=line, amount="1000.00", purpose_text="Geschäftsstelle", by=staff)

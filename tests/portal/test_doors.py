@@ -254,7 +254,6 @@ def test_a_backward_step_needs_a_note_with_the_services_message(admin_client, te
     status = rollout_status_update(
         leistung=OzgLeistungFactory(),
         verwaltung=territory.foehr,
-        channel="admin",
         changes={"stage": "in_umsetzung"},
         by=system_actor(),
     )

@@ -157,7 +157,7 @@ def world(territory):
         plan=plan, leistung=leistung, verwaltung=territory.foehr, due=datetime.date(2026, 12, 31)
     )
     status = rollout_status_update(
-        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="admin", by=system
+        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, by=system
     )
     MonthlySnapshot.objects.create(date=datetime.date(2026, 1, 1))
     job = ImportJob.objects.create(uploaded_by=users["kommune_meldend"], file=ContentFile(b"ozg_id,ars\n", "a.csv"))

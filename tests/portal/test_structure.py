@@ -48,3 +48,40 @@ def test_apps_import_only_what_lies_below_them(app):
         if imported - ALLOWED[app]:
             wrong[str(path.relative_to(ROOT))] = sorted(imported - ALLOWED[app])
     assert wrong == {}
+
+
+def _tag_libraries() -> dict[str, str]:
+    """{template tag library: the app that defines it} for the apps of the portal."""
+    return {
+        path.stem: app for app in APPS for path in (ROOT / app / "templatetags").glob("*.py") if path.stem != "__init__"
+    }
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_an_apps_templates_load_only_tags_of_what_lies_below_them(app):
+    """A page shows another app's data through a hook that the other app fills (e.g. cooperations.related), never by
+    loading a tag library of an app above it."""
+    import re
+
+    libraries = _tag_libraries()
+    wrong = {}
+    for path in (ROOT / "templates" / app).rglob("*.html"):
+        for names in re.findall(r"{%\s*load\s+([^%]+?)\s*%}", path.read_text()):
+            owners = {libraries[name] for name in names.split() if name in libraries} - {app}
+            if owners - ALLOWED[app]:
+                wrong[str(path.relative_to(ROOT))] = sorted(owners - ALLOWED[app])
+    assert wrong == {}
+
+
+def test_the_api_router_finds_every_apps_api_module_in_the_order_of_installed_apps():
+    """No hand-kept list: every app with an `api/urls.py` is on the router (itvsh_portal.api.api_modules)."""
+    from django.conf import settings
+
+    from itvsh_portal.api import api_modules, router
+
+    on_disk = {path.parent.parent.name for path in ROOT.glob("*/api/urls.py")}
+    found = [module.__name__ for module in api_modules()]
+    assert found == [f"{app}.api.urls" for app in settings.INSTALLED_APPS if app in on_disk]
+    assert found == ["organisations.api.urls", "cooperations.api.urls", "ozg_monitoring.api.urls", "funding.api.urls"]
+    prefixes = [prefix for prefix, _viewset, _basename in router.registry]
+    assert prefixes[0] == "organisations" and "cooperations/agreements" in prefixes and "funding/drawdowns" in prefixes
