@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.messages import lazy_message
+from common.models import AppendOnlyModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -319,7 +320,7 @@ class Drawdown(models.Model):
         return reverse("api:funding-drawdown-detail", kwargs={"pk": self.pk})
 
 
-class DrawdownTransition(models.Model):
+class DrawdownTransition(AppendOnlyModel):
     """One step of a drawdown's workflow: who moved it from which status to which, when, and why.
     Written only by the services; never changed or deleted."""
 
@@ -334,6 +335,8 @@ class DrawdownTransition(models.Model):
     at = models.DateTimeField(_("am"), default=timezone.now)
     reason = models.TextField(_("Begründung"), blank=True)
 
+    change_refused = delete_refused = lazy_message("funding.transitions_immutable")
+
     class Meta:
         verbose_name = _("Statuswechsel eines Mittelabrufs")
         verbose_name_plural = _("Statuswechsel von Mittelabrufen")
@@ -345,16 +348,8 @@ class DrawdownTransition(models.Model):
     def __str__(self):
         return f"{self.drawdown_id}: {self.from_status or '–'} → {self.to_status}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(lazy_message("funding.transitions_immutable"))
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return self.drawdown.get_absolute_url()
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(lazy_message("funding.transitions_immutable"))
 
 
 class InKindContribution(models.Model):
