@@ -89,6 +89,6 @@ class MeasureViewSet(
         data = dict(serializer.validated_data)
         participants = data.pop("participants", None)
         measure = Measure.objects.get(pk=serializer.instance.pk)
-        for name, value in data.items():
-            setattr(measure, name, value)
-        serializer.instance = services.measure_save(measure=measure, participants=participants, by=self.request.user)
+        serializer.instance = services.measure_update(
+            measure=measure, participants=participants, by=self.request.user, **data
+        )
