@@ -99,12 +99,18 @@ class BudgetLineQuerySet(models.QuerySet):
         return self.filter(fiscal_year=year)
 
     def with_drawdown_sums(self):
-        """Approved (freigegeben) and paid (ausgezahlt) drawdown sums per line as subqueries."""
+        """Approved (freigegeben) and paid (ausgezahlt) drawdown sums per line as subqueries, and
+        `remaining_amount` = planned − approved − paid. This is the one place "remaining" is computed: pages, API,
+        admin export, yearly report and open data read the annotation (summaries add it up)."""
         approved = Drawdown.objects.filter(line=models.OuterRef("pk"), status=Drawdown.Status.FREIGEGEBEN)
         paid = Drawdown.objects.filter(line=models.OuterRef("pk"), status=Drawdown.Status.AUSGEZAHLT)
         return self.annotate(
             approved_amount=_sum_subquery(approved),
             paid_amount=_sum_subquery(paid),
+            remaining_amount=models.ExpressionWrapper(
+                models.F("planned_amount") - models.F("approved_amount") - models.F("paid_amount"),
+                output_field=models.DecimalField(**MONEY),
+            ),
         )
 
 

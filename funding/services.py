@@ -101,7 +101,9 @@ def committed_amount(line: BudgetLine, *, exclude_pk=None) -> Decimal:
 
 
 def available_amount(line: BudgetLine) -> Decimal:
-    return to_cents(line.planned_amount - committed_amount(line))
+    """What the line has left: its remaining amount (`BudgetLineQuerySet.with_drawdown_sums`)."""
+    remaining = BudgetLine.objects.with_drawdown_sums().values_list("remaining_amount", flat=True).get(pk=line.pk)
+    return to_cents(remaining)
 
 
 def check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
@@ -404,7 +406,6 @@ REPORT_HEADER = [
 def report_rows(lines) -> list[list[str]]:
     rows = []
     for line in lines:
-        remaining = to_cents(line.planned_amount - line.approved_amount - line.paid_amount)
         rows.append(
             [
                 "" if line.fiscal_year is None else str(line.fiscal_year),
@@ -419,7 +420,7 @@ def report_rows(lines) -> list[list[str]]:
                 line.amount_wording,
                 f"{to_cents(line.approved_amount):.2f}",
                 f"{to_cents(line.paid_amount):.2f}",
-                f"{remaining:.2f}",
+                f"{to_cents(line.remaining_amount):.2f}",
                 line.source_citation,
             ]
         )

@@ -380,7 +380,7 @@ def funding_rows() -> Iterator[list]:
             line.approved_amount,
             line.paid_amount,
             called,
-            line.planned_amount - called,
+            line.remaining_amount,
             line.source_citation,
             line.source_url,
             timezone.localtime(line.updated_at).replace(microsecond=0),
