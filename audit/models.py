@@ -9,11 +9,11 @@ changed or deleted through the ORM (nor, on PostgreSQL, through SQL: see migrati
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.models import AppendOnlyModel, AppendOnlyQuerySet
 from common.provenance import Door  # the doors are part of the portal's one provenance vocabulary
 
 #: Length of the stored str() of the changed object.
@@ -27,25 +27,12 @@ class Action(models.TextChoices):
     M2M = "m2m", _("Zuordnung geändert")
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AuditEntryQuerySet(AppendOnlyQuerySet):
     def for_object(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 
-    def update(self, **kwargs):
-        # The one update allowed: a deleted user's entries lose the link (on_delete=SET_NULL), keep the name.
-        if kwargs.keys() == {"actor"} and kwargs["actor"] is None:
-            return super().update(**kwargs)
-        raise ValidationError(_("Einträge des Audit-Protokolls können nicht geändert werden."))
 
-    update.queryset_only = True
-
-    def delete(self):
-        raise ValidationError(_("Einträge des Audit-Protokolls können nicht gelöscht werden."))
-
-    delete.queryset_only = True
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     when = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -89,6 +76,9 @@ class AuditEntry(models.Model):
 
     objects = AuditEntryQuerySet.as_manager()
 
+    change_refused = _("Einträge des Audit-Protokolls können nicht geändert werden.")
+    delete_refused = _("Einträge des Audit-Protokolls können nicht gelöscht werden.")
+
     class Meta:
         verbose_name = _("Eintrag im Audit-Protokoll")
         verbose_name_plural = _("Audit-Protokoll")
@@ -105,11 +95,3 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.object_label} ({self.when:%d.%m.%Y %H:%M})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding or self.pk is not None:
-            raise ValidationError(_("Einträge des Audit-Protokolls können nicht geändert werden."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Einträge des Audit-Protokolls können nicht gelöscht werden."))

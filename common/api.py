@@ -1,5 +1,7 @@
-"""DRF glue shared by every app's API: pagination, the error format (every message from the catalogue
-`common.messages`) and its OpenAPI schema, the lookup pattern of detail routes."""
+"""DRF glue shared by every app's API: pagination, strict ordering, the lookup pattern of detail routes, the error
+format (every message from the catalogue `common.messages`) and its OpenAPI schema. The base viewset that puts them
+together is in `common.viewsets` (DRF reads this module's names from its settings while it defines its generic
+views, so this module must not import them)."""
 
 import logging
 import math
@@ -19,6 +21,7 @@ from rest_framework.exceptions import (
     UnsupportedMediaType,
     ValidationError,
 )
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -190,6 +193,28 @@ def postprocess_error_responses(result, generator, request, public):
     return result
 
 
+# --- detail routes and ordering --------------------------------------------------------------------------
+
 #: Lookup pattern of detail routes: any path segment, so that a malformed key (`/ozg/status/1.5/`) reaches the
 #: view and gets the API's JSON 404, not the site's HTML page (the router's default pattern excludes dots).
 LOOKUP_ANY_SEGMENT = "[^/]+"
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """Like DRF's, but an unknown field in `ordering` is a 400 naming the parameter instead of being ignored. The
+    allowed fields are DRF's: the view's `ordering_fields`, or the readable model fields of its serializer."""
+
+    def get_ordering(self, request, queryset, view):
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            allowed = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
+            wrong = [term for term in (t.strip() for t in params.split(",")) if term.lstrip("-") not in allowed]
+            if wrong:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            message("api.unknown_ordering", term=wrong[0], allowed=", ".join(sorted(allowed)))
+                        ]
+                    }
+                )
+        return super().get_ordering(request, queryset, view)

@@ -5,7 +5,8 @@ screen reader announces the title and the description; the numbers themselves be
 (``chart_table`` + ``templates/includes/chart_table.html``). Colours come from CSS classes ``series-1`` …
 ``series-6`` in ``static/css/portal.css`` (no inline styles, a strict CSP follows); lines also differ by dash pattern
 and marker shape, so that no information depends on colour alone. All text is escaped. The functions return
-``SafeString``, ready for ``{{ chart }}`` in a template.
+``SafeString``, ready for ``{{ chart }}`` in a template. The SVG plumbing (elements, escaping, the labelled root) is
+``common.svg``, shared with the maps.
 
 API
 ---
@@ -51,16 +52,16 @@ and in the template: ``{{ chart }}`` and ``{% include "includes/chart_table.html
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from common.formatting import format_number, format_percent
+from common.svg import document, element, ident
+from common.svg import number as _n
 
 Number = Decimal | float | int
 ValueFormat = Callable[[Number], str]
@@ -148,10 +149,8 @@ def line_chart(
     for tick, text in zip(ticks, tick_labels, strict=True):
         y = y_at(tick)
         css = "chart-baseline" if tick == 0 else "chart-grid"
-        parts.append(f'<line class="{css}" x1="{_n(left)}" y1="{_n(y)}" x2="{_n(right)}" y2="{_n(y)}"/>')
-        parts.append(
-            f'<text class="chart-axis-label" x="{_n(left - 6)}" y="{_n(y + 4)}" text-anchor="end">{escape(text)}</text>'
-        )
+        parts.append(_line(css, left, y, right, y))
+        parts.append(element("text", text, class_="chart-axis-label", x=left - 6, y=y + 4, text_anchor="end"))
     step = max(1, math.ceil(count / 8))
     shown = list(range(0, count, step))
     if shown[-1] != count - 1:
@@ -162,13 +161,12 @@ def line_chart(
     for index in shown:
         label = x_labels[index]
         x = x_at(index)
-        parts.append(
-            f'<line class="chart-axis" x1="{_n(x)}" y1="{_n(plot_bottom)}" x2="{_n(x)}" y2="{_n(plot_bottom + 5)}"/>'
-        )
+        parts.append(_line("chart-axis", x, plot_bottom, x, plot_bottom + 5))
         anchor = "end" if index == count - 1 and count > 1 else ("start" if index == 0 and count > 1 else "middle")
         parts.append(
-            f'<text class="chart-label" x="{_n(x)}" y="{_n(plot_bottom + 22)}" text-anchor="{anchor}">'
-            f"{escape(_truncate(str(label), 12))}</text>"
+            element(
+                "text", _truncate(str(label), 12), class_="chart-label", x=x, y=plot_bottom + 22, text_anchor=anchor
+            )
         )
     for index, item in enumerate(series):
         css = series_class(index)
@@ -186,13 +184,14 @@ def line_chart(
             markers.append(_marker(MARKERS[index % len(MARKERS)], x, y, css))
         if segment:
             segments.append(segment)
-        label = escape(str(item["label"]))
-        parts.append(f'<g class="chart-series" data-series="{label}">')
-        for points in segments:
-            if len(points) > 1:
-                parts.append(f'<polyline class="chart-line {css}" points="{" ".join(points)}"/>')
-        parts.extend(markers)
-        parts.append("</g>")
+        lines = [
+            element("polyline", class_=f"chart-line {css}", points=" ".join(points))
+            for points in segments
+            if len(points) > 1
+        ]
+        parts.append(
+            element("g", children="".join([*lines, *markers]), class_="chart-series", data_series=item["label"])
+        )
     return _svg(chart_id, title, description, height, "".join(parts), kind="line")
 
 
@@ -205,13 +204,15 @@ def progress_bar(
     if value_text is None:
         share = Decimal(0) if not max_value else Decimal(str(shown)) * 100 / Decimal(str(max_value))
         value_text = format_percent(share)
-    bar_id = bar_id or "progress-" + _digest(label, value, max_value)
-    return mark_safe(  # noqa: S308 - every interpolated text is escaped above
-        f'<div class="kern-progress portal-progress">'
-        f'<label class="kern-label" for="{bar_id}">{escape(str(label))}</label>'
-        f'<progress id="{bar_id}" value="{_n(shown)}" max="{_n(max_value)}">{escape(value_text)}</progress>'
-        f'<span class="portal-progress__value">{escape(value_text)}</span>'
-        f"</div>"
+    bar_id = bar_id or ident("progress", label, value, max_value)
+    return mark_safe(  # noqa: S308 - element() escapes every text and attribute
+        element(
+            "div",
+            class_="kern-progress portal-progress",
+            children=element("label", str(label), class_="kern-label", for_=bar_id)
+            + element("progress", value_text, id=bar_id, value=shown, max=max_value)
+            + element("span", value_text, class_="portal-progress__value"),
+        )
     )
 
 
@@ -259,8 +260,14 @@ def _horizontal_bars(chart_id, title, description, categories, series, fmt, scal
     for row, category in enumerate(categories):
         group_top = top + row * (group_height + GROUP_GAP)
         parts.append(
-            f'<text class="chart-label" x="{_n(bar_left - 8)}" y="{_n(group_top + group_height / 2 + 4.5)}" '
-            f'text-anchor="end">{escape(_truncate(str(category), max_chars))}</text>'
+            element(
+                "text",
+                _truncate(str(category), max_chars),
+                class_="chart-label",
+                x=bar_left - 8,
+                y=group_top + group_height / 2 + 4.5,
+                text_anchor="end",
+            )
         )
         for index, item in enumerate(series):
             value = item["values"][row]
@@ -268,14 +275,14 @@ def _horizontal_bars(chart_id, title, description, categories, series, fmt, scal
             if value is not None:
                 length = bar_space * min(float(value), scale) / scale
                 parts.append(
-                    f'<rect class="chart-bar {series_class(index)}" x="{_n(bar_left)}" y="{_n(y)}" '
-                    f'width="{_n(length)}" height="{BAR}"/>'
+                    element(
+                        "rect", class_=f"chart-bar {series_class(index)}", x=bar_left, y=y, width=length, height=BAR
+                    )
                 )
             else:
                 length = 0
             parts.append(
-                f'<text class="chart-value" x="{_n(bar_left + length + 6)}" y="{_n(y + BAR / 2 + 4.5)}">'
-                f"{escape(fmt(value))}</text>"
+                element("text", fmt(value), class_="chart-value", x=bar_left + length + 6, y=y + BAR / 2 + 4.5)
             )
     parts.append(_line("chart-baseline", bar_left, top - 2, bar_left, height - PAD + 2))
     return _svg(chart_id, title, description, height, "".join(parts), kind="bar")
@@ -304,21 +311,36 @@ def _vertical_bars(chart_id, title, description, categories, series, fmt, scale)
             if value is not None:
                 length = COLUMN_PLOT_HEIGHT * min(float(value), scale) / scale
                 parts.append(
-                    f'<rect class="chart-bar {series_class(index)}" x="{_n(x + 1)}" y="{_n(plot_bottom - length)}" '
-                    f'width="{_n(bar_width - 2)}" height="{_n(length)}"/>'
+                    element(
+                        "rect",
+                        class_=f"chart-bar {series_class(index)}",
+                        x=x + 1,
+                        y=plot_bottom - length,
+                        width=bar_width - 2,
+                        height=length,
+                    )
                 )
             parts.append(
-                f'<text class="chart-value" x="{_n(x + bar_width / 2)}" '
-                f'y="{_n(plot_bottom - length - 6 - (stagger if index % 2 else 0))}" '
-                f'text-anchor="middle">{escape(fmt(value))}</text>'
+                element(
+                    "text",
+                    fmt(value),
+                    class_="chart-value",
+                    x=x + bar_width / 2,
+                    y=plot_bottom - length - 6 - (stagger if index % 2 else 0),
+                    text_anchor="middle",
+                )
             )
         parts.append(
-            f'<text class="chart-label" x="{_n(left + (column + 0.5) * group_width)}" y="{_n(plot_bottom + 20)}" '
-            f'text-anchor="middle">{escape(_truncate(str(category), max_chars))}</text>'
+            element(
+                "text",
+                _truncate(str(category), max_chars),
+                class_="chart-label",
+                x=left + (column + 0.5) * group_width,
+                y=plot_bottom + 20,
+                text_anchor="middle",
+            )
         )
-    parts.append(
-        f'<line class="chart-baseline" x1="{_n(left)}" y1="{_n(plot_bottom)}" x2="{_n(right)}" y2="{_n(plot_bottom)}"/>'
-    )
+    parts.append(_line("chart-baseline", left, plot_bottom, right, plot_bottom))
     return _svg(chart_id, title, description, height, "".join(parts), kind="bar")
 
 
@@ -337,8 +359,8 @@ def _legend(series: Sequence[dict], *, lines: bool = False) -> tuple[str, float]
             parts.append(_line(f"chart-line chart-legend-line {css}", x, y + 7, x + 20, y + 7))
             parts.append(_marker(MARKERS[index % len(MARKERS)], x + 10, y + 7, css))
         else:
-            parts.append(f'<rect class="chart-swatch {css}" x="{_n(x)}" y="{_n(y)}" width="14" height="14"/>')
-        parts.append(f'<text class="chart-legend-label" x="{_n(x + 26)}" y="{_n(y + 12)}">{escape(label)}</text>')
+            parts.append(element("rect", class_=f"chart-swatch {css}", x=x, y=y, width=14, height=14))
+        parts.append(element("text", label, class_="chart-legend-label", x=x + 26, y=y + 12))
         x += item_width
     parts.append("</g>")
     return "".join(parts), y - PAD + LEGEND_LINE + 4
@@ -347,9 +369,9 @@ def _legend(series: Sequence[dict], *, lines: bool = False) -> tuple[str, float]
 def _marker(shape: str, x: float, y: float, css: str) -> str:
     r = 4.5
     if shape == "circle":
-        return f'<circle class="chart-marker {css}" cx="{_n(x)}" cy="{_n(y)}" r="{r}"/>'
+        return element("circle", class_=f"chart-marker {css}", cx=x, cy=y, r=r)
     if shape == "square":
-        return f'<rect class="chart-marker {css}" x="{_n(x - r)}" y="{_n(y - r)}" width="{2 * r}" height="{2 * r}"/>'
+        return element("rect", class_=f"chart-marker {css}", x=x - r, y=y - r, width=2 * r, height=2 * r)
     points = {
         "triangle": [(0, -r - 1), (r + 1, r), (-r - 1, r)],
         "triangle-down": [(0, r + 1), (r + 1, -r), (-r - 1, -r)],
@@ -370,17 +392,20 @@ def _marker(shape: str, x: float, y: float, css: str) -> str:
         ],
     }[shape]
     coordinates = " ".join(f"{_n(x + dx)},{_n(y + dy)}" for dx, dy in points)
-    return f'<polygon class="chart-marker {css}" points="{coordinates}"/>'
+    return element("polygon", class_=f"chart-marker {css}", points=coordinates)
 
 
 def _svg(chart_id: str, title: str, description: str, height: float, body: str, *, kind: str) -> SafeString:
-    return mark_safe(  # noqa: S308 - every text that goes into `body`, the title and the description is escaped
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="portal-chart portal-chart--{kind}" id="{chart_id}" '
-        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {WIDTH} {_n(height)}" '
-        f'width="{WIDTH}" height="{_n(height)}" focusable="false">'
-        f'<title id="{chart_id}-title">{escape(str(title))}</title>'
-        f'<desc id="{chart_id}-desc">{escape(str(description))}</desc>'
-        f"{body}</svg>"
+    return document(
+        id=chart_id,
+        css_class=f"portal-chart portal-chart--{kind}",
+        title=title,
+        description=description,
+        viewbox=(WIDTH, height),
+        body=body,
+        width=WIDTH,
+        height=height,
+        focusable="false",
     )
 
 
@@ -388,10 +413,8 @@ def _empty(chart_id, title, description, categories, series) -> SafeString:
     has_values = any(value is not None for item in series for value in item["values"])
     message = _("Alle Werte sind 0.") if categories and has_values else _("Keine Daten vorhanden.")
     height = 120
-    body = (
-        f'<rect class="chart-empty-frame" x="1" y="1" width="{WIDTH - 2}" height="{height - 2}" rx="4"/>'
-        f'<text class="chart-empty" x="{_n(WIDTH / 2)}" y="{_n(height / 2 + 5)}" text-anchor="middle">'
-        f"{escape(message)}</text>"
+    body = element("rect", class_="chart-empty-frame", x=1, y=1, width=WIDTH - 2, height=height - 2, rx=4) + element(
+        "text", message, class_="chart-empty", x=WIDTH / 2, y=height / 2 + 5, text_anchor="middle"
     )
     return _svg(chart_id, title, description, height, body, kind="empty")
 
@@ -455,19 +478,9 @@ def _truncate(text: str, max_chars: int) -> str:
 
 
 def _line(css: str, x1: float, y1: float, x2: float, y2: float) -> str:
-    return f'<line class="{css}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}"/>'
-
-
-def _n(value: float) -> str:
-    """Compact SVG number: at most one decimal place, no trailing zeros, never exponent notation."""
-    text = f"{float(value):.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _digest(*parts) -> str:
-    return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:10]
+    return element("line", class_=css, x1=x1, y1=y1, x2=x2, y2=y2)
 
 
 def _chart_id(kind: str, title, description, categories, series) -> str:
     flat = [(str(item["label"]), [str(v) for v in item["values"]]) for item in series]
-    return f"chart-{kind}-{_digest(str(title), str(description), [str(c) for c in categories], flat)}"
+    return ident(f"chart-{kind}", str(title), str(description), [str(c) for c in categories], flat)

@@ -138,7 +138,6 @@ CATALOGUE.update(
         "organisations.not_an_ars": _("„%(key)s“ ist kein Regionalschlüssel: 12 Ziffern, beginnend mit 01."),
         "organisations.malformed_key": _("„%(key)s“ ist keine gültige Kennung."),
         "organisations.unknown_key": _("Keine Stelle mit dem Schlüssel „%(key)s“."),
-        "organisations.unknown_ordering": _("Unbekannte Sortierung „%(term)s“; erlaubt: %(allowed)s."),
         # cooperations
         "cooperations.ars_format": _("Ein Regionalschlüssel hat 12 Ziffern und beginnt mit 01."),
         "cooperations.ars_prefix_format": _("Ein Schlüsselpräfix besteht aus 2 bis 12 Ziffern und beginnt mit 01."),
@@ -213,6 +212,7 @@ CATALOGUE.update(
             "Dieses Token darf nur lesen; zum Schreiben braucht es die Berechtigung „lesen und schreiben“."
         ),
         "api.no_rule": _("Diese Schreiboperation ist nicht freigegeben."),
+        "api.unknown_ordering": _("Unbekannte Sortierung „%(term)s“; erlaubt: %(allowed)s."),
         "api.not_signed_in": _("Zum Schreiben ist eine Anmeldung nötig (API-Token oder Sitzung)."),
         # cooperations: agreements and measures
         "cooperations.effective_before_signed": _("„Wirksam ab“ darf nicht vor dem Unterzeichnungsdatum liegen."),

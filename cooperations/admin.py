@@ -293,7 +293,7 @@ class WahlperiodeAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
     list_display = ["number", "start", "end", "note"]
 
     def save_model(self, request, obj, form, change):
-        services.wahlperiode_update(wahlperiode=obj, by=request.user)
+        services.wahlperiode_save(wahlperiode=obj, by=request.user)
 
 
 @admin.register(Topic)

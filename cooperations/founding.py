@@ -1,6 +1,7 @@
 """The founding agreements: the facts the five founding documents (shared/sources, see the issue) state, and no
 more. What a document leaves open is left empty and named in `unknowns_note`. Loaded by
-`python manage.py load_founding_agreements` through the services, so the same rules hold as in the admin.
+`python manage.py load_founding_agreements` (`founding_agreements_load` at the end of this module) through the
+services, so the same rules hold as in the admin.
 
 Bodies are referenced by register keys: ARS for territorial bodies, slug for the others. A value that no
 source states but that follows from one is given with its reasoning under "derived" (shown as "abgeleitet").
@@ -9,6 +10,16 @@ the addresses of renamed records answering (with a redirect).
 """
 
 import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from common.services import MissingPrerequisite
+from organisations.models import Organisation
+
+from . import services
+from .models import Agreement, Measure, Obligation, Topic, Wahlperiode
 
 LAND = ("ars", "010000000000")
 ITVSH = ("slug", "itvsh")
@@ -375,3 +386,158 @@ FOUNDING_AGREEMENTS = [
         ],
     },
 ]
+
+
+# --- the loader -------------------------------------------------------------------------------------------------
+
+AGREEMENT_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "status",
+    "announced_on",
+    "signed_on",
+    "signed_date_unknown",
+    "effective_from",
+    "effective_from_precision",
+    "term_kind",
+    "duration_years",
+    "unknowns_note",
+    "derived",
+)
+
+
+@dataclass
+class FoundingAgreementsResult:
+    created: list[str] = field(default_factory=list)  # slugs
+    present: int = 0
+    expired: int = 0
+    adjusted: list[str] = field(default_factory=list)  # "slug (fields)" of untouched records brought to the sources
+
+
+def _keys(spec) -> set:
+    keys = {party[0] for party in spec["parties"]}
+    keys |= {signatory[2] for signatory in spec["signatories"]}
+    keys |= {measure[1] for measure in spec["measures"] if measure[1]}
+    return keys
+
+
+def founding_agreements_load(*, by) -> FoundingAgreementsResult:
+    """The agreements the five founding documents name (seven records) with their parties, signatories, topics,
+    obligations, measures and sources, in one transaction. Idempotent: what exists (matched by slug, a former slug
+    and natural keys) is brought to the documents' facts only while nobody has changed it since loading (its
+    history holds only loader writes), so corrections made by staff survive a re-run and corrections of the
+    founding facts reach untouched records. Without the register: MissingPrerequisite; a rule of the services
+    refusing a record: ValidationError; nothing changed in either case."""
+    keys = set().union(*(_keys(spec) for spec in FOUNDING_AGREEMENTS))
+    bodies, missing = {}, []
+    for name, value in sorted(keys):
+        body = Organisation.objects.filter(**{name: value}).first()
+        if body is None:
+            missing.append(f"{name.upper()} {value}")
+        bodies[(name, value)] = body
+    if missing:
+        raise MissingPrerequisite(
+            "Das Register ist nicht (vollständig) importiert; es fehlen: "
+            + ", ".join(missing)
+            + ". Bitte zuerst `python manage.py import_register` ausführen. Nichts geändert."
+        )
+    topics = {topic.slug: topic for topic in Topic.objects.all()}
+    result = FoundingAgreementsResult()
+    with transaction.atomic():
+        for spec in FOUNDING_AGREEMENTS:
+            slugs = [spec["slug"], *spec.get("former_slugs", [])]
+            agreement = next((found for slug in slugs if (found := Agreement.objects.filter(slug=slug).first())), None)
+            if agreement is None:
+                agreement = _create(spec, bodies, topics, by=by)
+                result.created.append(agreement.slug)
+            elif changed := _update_untouched(agreement, spec, by=by):
+                result.adjusted.append(f"{agreement.slug} ({', '.join(sorted(changed))})")
+            _load_parts(agreement, spec, bodies, by=by)
+        result.expired = services.agreements_expire(today=timezone.localdate(), by=by)
+    result.present = len(FOUNDING_AGREEMENTS) - len(result.created)
+    return result
+
+
+def _fields(spec) -> dict:
+    fields = {name: spec[name] for name in AGREEMENT_FIELDS if name in spec}
+    if "wahlperiode" in spec:
+        fields["wahlperiode"] = Wahlperiode.objects.get(number=spec["wahlperiode"])
+    if "predecessor" in spec:
+        fields["predecessor"] = Agreement.objects.get(slug=spec["predecessor"])
+    return fields
+
+
+def _untouched(record, *, by) -> bool:
+    """Nobody but the loader (the system actor, or no user in a command) has written the record."""
+    return not record.history.exclude(history_user__isnull=True).exclude(history_user=by).exists()
+
+
+def _update_untouched(agreement, spec, *, by) -> list[str]:
+    """Brings an agreement nobody has edited to the documents' facts; returns the changed field names."""
+    if not _untouched(agreement, by=by):
+        return []
+    fields = _fields(spec)
+    changes = {"slug": spec["slug"]} if agreement.slug != spec["slug"] else {}
+    for name in AGREEMENT_FIELDS:
+        wanted = fields.get(name, Agreement._meta.get_field(name).get_default())
+        if name == "status" and agreement.status == Agreement.Status.AUSGELAUFEN and wanted == "in_kraft":
+            continue  # expired by the daily rule since loading: stays so
+        if name == "derived" and "status" in (agreement.derived or {}) and "status" not in wanted:
+            wanted = {**wanted, "status": agreement.derived["status"]}
+        if getattr(agreement, name) != wanted:
+            changes[name] = wanted
+    if changes:
+        services.agreement_update(agreement=agreement, by=by, **changes)
+    return list(changes)
+
+
+def _create(spec, bodies, topics, *, by):
+    fields = _fields(spec)
+    return services.agreement_create(
+        by=by,
+        slug=spec["slug"],
+        parties=[(bodies[key], role, note) for key, role, note in spec["parties"]],
+        signatories=[(name, function, bodies[key]) for name, function, key in spec["signatories"]],
+        topics=[topics[slug] for slug in spec["topics"]],
+        **fields,
+    )
+
+
+def _load_parts(agreement, spec, bodies, *, by) -> None:
+    # No source reports progress: founding obligations and measures are "Stand nicht erfasst".
+    for key, title, description in spec["obligations"]:
+        existing = agreement.obligations.filter(title=title, obligor=bodies[key]).first()
+        if existing is None:
+            services.obligation_create(
+                by=by,
+                agreement=agreement,
+                obligor=bodies[key],
+                title=title,
+                description=description,
+                status=Obligation.Status.NICHT_ERFASST,
+            )
+        elif _untouched(existing, by=by) and (existing.description, existing.status) != (
+            description,
+            Obligation.Status.NICHT_ERFASST,
+        ):
+            existing.description, existing.status = description, Obligation.Status.NICHT_ERFASST
+            services.obligation_save(obligation=existing, by=by)
+    for position, (title, lead_key) in enumerate(spec["measures"]):
+        existing = agreement.measures.filter(title=title).first()
+        if existing is None:
+            services.measure_create(
+                by=by,
+                agreement=agreement,
+                title=title,
+                lead=bodies[lead_key] if lead_key else None,
+                status=Measure.Status.NICHT_ERFASST,
+                progress=None,
+                position=position,
+            )
+        elif _untouched(existing, by=by) and existing.status != Measure.Status.NICHT_ERFASST:
+            existing.status = Measure.Status.NICHT_ERFASST
+            services.measure_save(measure=existing, by=by)
+    for source in spec["sources"]:
+        if not agreement.sources.filter(title=source["title"], publisher=source["publisher"]).exists():
+            services.source_create(agreement=agreement, by=by, **source)

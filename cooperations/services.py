@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from common.authorization import Rule, model_rules
 from common.messages import message
 from common.params import check_date
+from common.services import editable_fields, model_update
 
 from .models import (
     Agreement,
@@ -62,6 +63,10 @@ MEASURE = model_rules("cooperations.measure", _lazy("Maßnahme"))
 MILESTONE = model_rules("cooperations.milestone", _lazy("Meilenstein"))
 SOURCE = model_rules("cooperations.source", _lazy("Quelle"))
 WAHLPERIODE = model_rules("cooperations.wahlperiode", _lazy("Wahlperiode"))
+#: What `agreement_update`, `measure_update` and `wahlperiode_update` may change.
+AGREEMENT_FIELDS = editable_fields(Agreement)
+MEASURE_FIELDS = editable_fields(Measure)
+WAHLPERIODE_FIELDS = editable_fields(Wahlperiode)
 #: The daily run's reminder mails (system actor and superusers: no group holds cooperations.add_reminderlog).
 REMINDERS_SEND = Rule(action=_lazy("Erinnerungen versenden"), perms=("cooperations.add_reminderlog",))
 
@@ -187,10 +192,16 @@ def _check_measures(agreement: Agreement) -> None:
 
 @transaction.atomic
 def agreement_save(
-    *, agreement: Agreement, by, party_count: int | None = None, check_parties: bool = True
+    *,
+    agreement: Agreement,
+    by,
+    party_count: int | None = None,
+    check_parties: bool = True,
+    update_fields: list[str] | None = None,
 ) -> Agreement:
     """Validates and saves an agreement (new or changed). The admin passes `check_parties=False` (its form has
-    checked the parties as typed in the inline) and checks the count after the inlines are saved."""
+    checked the parties as typed in the inline) and checks the count after the inlines are saved. `update_fields`
+    (from `model_update`): only these and the derived term are written."""
     AGREEMENT.for_save(agreement).require(by)
     _refresh_term(agreement)
     errors = agreement_rule_errors(agreement, party_count=party_count)
@@ -199,7 +210,7 @@ def agreement_save(
     _raise(errors)
     agreement.full_clean()
     _check_measures(agreement)
-    agreement.save()
+    agreement.save(update_fields=None if update_fields is None else [*update_fields, "term_start", "term_end"])
     return agreement
 
 
@@ -226,9 +237,12 @@ def agreement_create(*, by, parties=(), signatories=(), topics=(), **fields) -> 
 @transaction.atomic
 def agreement_update(*, agreement: Agreement, by, topics=None, **fields) -> Agreement:
     AGREEMENT.change.require(by)
-    for name, value in fields.items():
-        setattr(agreement, name, value)
-    agreement_save(agreement=agreement, by=by)
+    model_update(
+        instance=agreement,
+        fields=AGREEMENT_FIELDS,
+        data=fields,
+        save=lambda agreement, update_fields: agreement_save(agreement=agreement, by=by, update_fields=update_fields),
+    )
     if topics is not None:
         agreement.topics.set(topics)
     return agreement
@@ -304,11 +318,26 @@ def obligation_create(*, by, **fields) -> Obligation:
 
 
 @transaction.atomic
-def measure_save(*, measure: Measure, by, participants=None) -> Measure:
+def measure_save(*, measure: Measure, by, participants=None, update_fields: list[str] | None = None) -> Measure:
     MEASURE.for_save(measure).require(by)
     _raise(measure_rule_errors(measure, measure.agreement))
     measure.full_clean()
-    measure.save()
+    measure.save(update_fields=update_fields)
+    if participants is not None:
+        measure.participants.set(participants)
+    return measure
+
+
+@transaction.atomic
+def measure_update(*, measure: Measure, by, participants=None, **fields) -> Measure:
+    """Changes the given fields of a measure (PATCH); `participants` None leaves them as they are."""
+    MEASURE.change.require(by)
+    model_update(
+        instance=measure,
+        fields=MEASURE_FIELDS,
+        data=fields,
+        save=lambda measure, update_fields: measure_save(measure=measure, by=by, update_fields=update_fields),
+    )
     if participants is not None:
         measure.participants.set(participants)
     return measure
@@ -355,16 +384,28 @@ def source_save(*, source: Source, by) -> Source:
 
 # --- Wahlperioden -----------------------------------------------------------------------------------------------
 @transaction.atomic
-def wahlperiode_update(*, wahlperiode: Wahlperiode, by, **fields) -> Wahlperiode:
-    """Corrects a Wahlperiode; the derived ends of the agreements that run until its end follow."""
+def wahlperiode_save(*, wahlperiode: Wahlperiode, by, update_fields: list[str] | None = None) -> Wahlperiode:
+    """Validates and saves a corrected Wahlperiode; the derived ends of the agreements that run until its end
+    follow."""
     WAHLPERIODE.for_save(wahlperiode).require(by)
-    for name, value in fields.items():
-        setattr(wahlperiode, name, value)
     wahlperiode.full_clean()
-    wahlperiode.save()
+    wahlperiode.save(update_fields=update_fields)
     for agreement in wahlperiode.agreements.all():
         agreement.wahlperiode = wahlperiode
         agreement_save(agreement=agreement, by=by)
+    return wahlperiode
+
+
+@transaction.atomic
+def wahlperiode_update(*, wahlperiode: Wahlperiode, by, **fields) -> Wahlperiode:
+    """Corrects the given fields of a Wahlperiode (see `wahlperiode_save`)."""
+    WAHLPERIODE.for_save(wahlperiode).require(by)
+    model_update(
+        instance=wahlperiode,
+        fields=WAHLPERIODE_FIELDS,
+        data=fields,
+        save=lambda period, update_fields: wahlperiode_save(wahlperiode=period, by=by, update_fields=update_fields),
+    )
     return wahlperiode
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.messages import lazy_message
+from common.models import AppendOnlyModel
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -98,12 +99,18 @@ class BudgetLineQuerySet(models.QuerySet):
         return self.filter(fiscal_year=year)
 
     def with_drawdown_sums(self):
-        """Approved (freigegeben) and paid (ausgezahlt) drawdown sums per line as subqueries."""
+        """Approved (freigegeben) and paid (ausgezahlt) drawdown sums per line as subqueries, and
+        `remaining_amount` = planned − approved − paid. This is the one place "remaining" is computed: pages, API,
+        admin export, yearly report and open data read the annotation (summaries add it up)."""
         approved = Drawdown.objects.filter(line=models.OuterRef("pk"), status=Drawdown.Status.FREIGEGEBEN)
         paid = Drawdown.objects.filter(line=models.OuterRef("pk"), status=Drawdown.Status.AUSGEZAHLT)
         return self.annotate(
             approved_amount=_sum_subquery(approved),
             paid_amount=_sum_subquery(paid),
+            remaining_amount=models.ExpressionWrapper(
+                models.F("planned_amount") - models.F("approved_amount") - models.F("paid_amount"),
+                output_field=models.DecimalField(**MONEY),
+            ),
         )
 
 
@@ -321,7 +328,7 @@ class Drawdown(models.Model):
         return reverse("funding:overview") + f"#position-{self.line_id}"
 
 
-class DrawdownTransition(models.Model):
+class DrawdownTransition(AppendOnlyModel):
     """One step of a drawdown's workflow: who moved it from which status to which, when, and why.
     Written only by the services; never changed or deleted."""
 
@@ -336,6 +343,8 @@ class DrawdownTransition(models.Model):
     at = models.DateTimeField(_("am"), default=timezone.now)
     reason = models.TextField(_("Begründung"), blank=True)
 
+    change_refused = delete_refused = lazy_message("funding.transitions_immutable")
+
     class Meta:
         verbose_name = _("Statuswechsel eines Mittelabrufs")
         verbose_name_plural = _("Statuswechsel von Mittelabrufen")
@@ -347,16 +356,8 @@ class DrawdownTransition(models.Model):
     def __str__(self):
         return f"{self.drawdown_id}: {self.from_status or '–'} → {self.to_status}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(lazy_message("funding.transitions_immutable"))
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return self.drawdown.get_absolute_url()
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(lazy_message("funding.transitions_immutable"))
 
 
 class InKindContribution(models.Model):

@@ -21,7 +21,8 @@ NO_YEAR = "ohne"
 
 
 def budget_lines():
-    """Lines with their source, recipient, purpose and agreement and their approved and paid sums."""
+    """Lines with their source, recipient, purpose and agreement and their approved, paid and remaining sums
+    (`BudgetLineQuerySet.with_drawdown_sums`)."""
     return BudgetLine.objects.select_related(
         "source", "source__body", "recipient", "purpose", "purpose__parent", "agreement"
     ).with_drawdown_sums()
@@ -85,6 +86,7 @@ class SummaryRow:
     planned: Decimal = ZERO
     approved: Decimal = ZERO
     paid: Decimal = ZERO
+    remaining: Decimal = ZERO
     line_count: int = 0
     approximate: bool = False
     notes: list[str] = field(default_factory=list)
@@ -92,10 +94,6 @@ class SummaryRow:
     @property
     def committed(self) -> Decimal:
         return to_cents(self.approved + self.paid)
-
-    @property
-    def remaining(self) -> Decimal:
-        return to_cents(self.planned - self.approved - self.paid)
 
     @property
     def paid_percent(self) -> Decimal | None:
@@ -110,7 +108,7 @@ class SummaryRow:
             "planned": f"{to_cents(self.planned):.2f}",
             "approved": f"{to_cents(self.approved):.2f}",
             "paid": f"{to_cents(self.paid):.2f}",
-            "remaining": f"{self.remaining:.2f}",
+            "remaining": f"{to_cents(self.remaining):.2f}",
             "line_count": self.line_count,
             "contains_approximate_amounts": self.approximate,
         }
@@ -184,12 +182,13 @@ def funding_summary(lines_queryset=None, *, groupings=GROUPINGS) -> FundingSumma
     buckets: dict[str, dict[str, SummaryRow]] = {grouping: {} for grouping in groupings}
     for line in lines:
         line.agreement_url = agreement_url(line.agreement) if getattr(line, "agreement", None) else ""
-        line.remaining_amount = to_cents(line.planned_amount - line.approved_amount - line.paid_amount)
+        line.remaining_amount = to_cents(line.remaining_amount)
         values = (to_cents(line.planned_amount), to_cents(line.approved_amount), to_cents(line.paid_amount))
         for row in [total, *(_bucket(buckets[g], line, g) for g in groupings)]:
             row.planned += values[0]
             row.approved += values[1]
             row.paid += values[2]
+            row.remaining += line.remaining_amount
             row.line_count += 1
             row.approximate = row.approximate or line.amount_is_approximate
     groups = {g: sorted(buckets[g].values(), key=lambda row, g=g: _sort_key(g, row)) for g in groupings}

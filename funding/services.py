@@ -29,6 +29,7 @@ from common.csvfiles import SafeCsvWriter
 from common.formatting import format_euro, to_cents
 from common.messages import message
 from common.params import DATE_MIN, check_date
+from common.services import editable_fields, model_update
 
 from .models import BudgetLine, Drawdown, DrawdownTransition, InKindContribution, ReviewReminder, YearlyReport
 
@@ -52,6 +53,9 @@ def _withdraw_scope(user, drawdown):
 
 BUDGET_LINE = model_rules("funding.budgetline", _lazy("Haushaltsposition"))
 IN_KIND = model_rules("funding.inkindcontribution", _lazy("Sachleistung"))
+#: What the loader's upserts may change (by key).
+BUDGET_LINE_FIELDS = editable_fields(BudgetLine, exclude=("key",))
+IN_KIND_FIELDS = editable_fields(InKindContribution, exclude=("key",))
 DRAWDOWN_REQUEST = Rule(action=_lazy("Mittelabruf beantragen"), perms=("funding.add_drawdown",))
 DRAWDOWN_REVIEW = Rule(action=_lazy("Mittelabruf prüfen"), perms=(REVIEW_PERMISSION,))
 DRAWDOWN_APPROVE = Rule(action=_lazy("Mittelabruf freigeben"), perms=("funding.approve_drawdown",))
@@ -97,7 +101,9 @@ def committed_amount(line: BudgetLine, *, exclude_pk=None) -> Decimal:
 
 
 def available_amount(line: BudgetLine) -> Decimal:
-    return to_cents(line.planned_amount - committed_amount(line))
+    """What the line has left: its remaining amount (`BudgetLineQuerySet.with_drawdown_sums`)."""
+    remaining = BudgetLine.objects.with_drawdown_sums().values_list("remaining_amount", flat=True).get(pk=line.pk)
+    return to_cents(remaining)
 
 
 def check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
@@ -142,12 +148,9 @@ def _lock(drawdown: Drawdown) -> tuple[BudgetLine, Drawdown]:
 
 def _move(drawdown: Drawdown, *, to: str, by, reason: str = "", fields: dict | None = None) -> Drawdown:
     from_status = drawdown.status
-    for name, value in (fields or {}).items():
-        setattr(drawdown, name, value)
-    drawdown.status = to
     drawdown._change_reason = reason[:100] if reason else f"{from_status} → {to}"
-    drawdown.full_clean()
-    drawdown.save(update_fields=["status", "updated_at", *(fields or {})])
+    data = {**(fields or {}), "status": to}
+    model_update(instance=drawdown, fields=data, data=data)
     DrawdownTransition.objects.create(drawdown=drawdown, from_status=from_status, to_status=to, actor=by, reason=reason)
     return drawdown
 
@@ -167,8 +170,9 @@ def budget_line_rule_errors(line: BudgetLine) -> dict:
 
 
 @transaction.atomic
-def budget_line_save(*, line: BudgetLine, by) -> BudgetLine:
-    """Creates or updates a line; the planned amount may not drop below what drawdowns already commit."""
+def budget_line_save(*, line: BudgetLine, by, update_fields: list[str] | None = None) -> BudgetLine:
+    """Creates or updates a line; the planned amount may not drop below what drawdowns already commit.
+    `update_fields` (from `model_update`): only these are written."""
     BUDGET_LINE.for_save(line).require(by)
     line.planned_amount = _money(line.planned_amount, field="planned_amount")
     if line.pk is not None:
@@ -177,7 +181,7 @@ def budget_line_save(*, line: BudgetLine, by) -> BudgetLine:
         if errors:
             raise FundingConflict(errors)
     line.full_clean()
-    line.save()
+    line.save(update_fields=update_fields)
     return line
 
 
@@ -189,13 +193,13 @@ def budget_line_upsert(*, key: str, by, **fields) -> tuple[BudgetLine, str]:
         line = BudgetLine(key=key, **fields)
         budget_line_save(line=line, by=by)
         return line, "created"
-    changed = [name for name, value in fields.items() if getattr(line, name) != value]
-    if not changed:
-        return line, "unchanged"
-    for name in changed:
-        setattr(line, name, fields[name])
-    budget_line_save(line=line, by=by)
-    return line, "changed"
+    _line, changed = model_update(
+        instance=line,
+        fields=BUDGET_LINE_FIELDS,
+        data=fields,
+        save=lambda line, update_fields: budget_line_save(line=line, by=by, update_fields=update_fields),
+    )
+    return line, "changed" if changed else "unchanged"
 
 
 @transaction.atomic
@@ -207,14 +211,8 @@ def in_kind_upsert(*, key: str, by, **fields) -> tuple[InKindContribution, str]:
         item.full_clean()
         item.save()
         return item, "created"
-    changed = [name for name, value in fields.items() if getattr(item, name) != value]
-    if not changed:
-        return item, "unchanged"
-    for name in changed:
-        setattr(item, name, fields[name])
-    item.full_clean()
-    item.save()
-    return item, "changed"
+    _item, changed = model_update(instance=item, fields=IN_KIND_FIELDS, data=fields)
+    return item, "changed" if changed else "unchanged"
 
 
 # --- drawdown workflow --------------------------------------------------------------------------------
@@ -410,7 +408,6 @@ REPORT_HEADER = [
 def report_rows(lines) -> list[list[str]]:
     rows = []
     for line in lines:
-        remaining = to_cents(line.planned_amount - line.approved_amount - line.paid_amount)
         rows.append(
             [
                 "" if line.fiscal_year is None else str(line.fiscal_year),
@@ -425,7 +422,7 @@ def report_rows(lines) -> list[list[str]]:
                 line.amount_wording,
                 f"{to_cents(line.approved_amount):.2f}",
                 f"{to_cents(line.paid_amount):.2f}",
-                f"{remaining:.2f}",
+                f"{to_cents(line.remaining_amount):.2f}",
                 line.source_citation,
             ]
         )

@@ -308,7 +308,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "common.api.StrictOrderingFilter",
     ],
     # JSON with limits (depth, number length, control characters: common/parsers.py), forms as DRF's.
     "DEFAULT_PARSER_CLASSES": [

@@ -21,7 +21,7 @@ from funding.models import BudgetLine, Drawdown
 from funding.selectors import budget_lines
 from organisations.models import Organisation
 from ozg_monitoring.models import ONLINE_STAGES, Fokusleistung, LeikaLeistung, OzgLeistung, RolloutStatus, StatusEvent
-from ozg_monitoring.selectors import READS, status_list
+from ozg_monitoring.selectors import READS, status_list, status_states_as_of
 
 from .datasets import AGREEMENTS, FUNDING, OZG_CATALOGUE, OZG_STATUS, REGISTER
 
@@ -224,24 +224,10 @@ def first_event_time() -> datetime.datetime | None:
 
 def status_states_at(days: list[datetime.date]) -> Iterator[tuple[datetime.date, list[list]]]:
     """The snapshot rows (without the date column) of every status as of 00:00 Europe/Berlin of each day, newest
-    day first: today's values with every later event undone, walking the history backwards once. A fixed number
+    day first, from the one replay of the history (`ozg_monitoring.selectors.status_states_as_of`). A fixed number
     of queries for any number of days: statuses, events, and the names of Leistungen, Verwaltungen, providers."""
-    days = sorted(set(days), reverse=True)
     if not days:
         return
-    states: dict[int, dict] = {}
-    for row in RolloutStatus.objects.values(
-        "pk",
-        "leistung_id",
-        "verwaltung_id",
-        "is_demo",
-        *[f"{name}_id" if name == "provider" else name for name in STATE_FIELDS],
-    ).iterator(chunk_size=CHUNK):
-        row["provider"] = row.pop("provider_id")
-        for name in ("planned_go_live", "actual_go_live"):
-            if row[name] is not None:
-                row[name] = row[name].isoformat()
-        states[row.pop("pk")] = row
     leistungen = {
         pk: (ozg_id, name, themenfeld)
         for pk, ozg_id, name, themenfeld in OzgLeistung.objects.values_list(
@@ -253,27 +239,8 @@ def status_states_at(days: list[datetime.date]) -> Iterator[tuple[datetime.date,
         kind__in=[*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND]
     ).values_list("pk", "ars", "name"):
         organisations[pk], names[pk] = ars, name
-    events = (
-        StatusEvent.objects.filter(
-            changed_at__gte=timezone.make_aware(datetime.datetime.combine(days[-1], datetime.time.min))
-        )
-        .order_by("-changed_at", "-id")
-        .values_list("status_id", "leistung_id", "verwaltung_id", "action", "old_values", "changed_at")
-    )
     provider_ids: set[int] = set()
-    pending = iter(events.iterator(chunk_size=CHUNK))
-    event = next(pending, None)
-    for day in days:
-        cutoff = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-        while event is not None and event[5] >= cutoff:
-            status_id, _leistung_id, _verwaltung_id, action, old_values, _when = event
-            if action == StatusEvent.Action.CREATED:
-                states.pop(status_id, None)
-            elif status_id in states:
-                for name in STATE_FIELDS:
-                    if name in old_values:
-                        states[status_id][name] = old_values[name]
-            event = next(pending, None)
+    for day, states in status_states_as_of(days, fields=STATE_FIELDS, keep=("is_demo",)):
         provider_ids.update(state["provider"] for state in states.values() if state["provider"])
         missing = provider_ids - set(names)
         if missing:  # providers outside the Verwaltungen (e.g. ITV.SH): one more query, only when they occur
@@ -383,7 +350,7 @@ def funding_rows() -> Iterator[list]:
             line.approved_amount,
             line.paid_amount,
             called,
-            line.planned_amount - called,
+            line.remaining_amount,
             line.source_citation,
             line.source_url,
             timezone.localtime(line.updated_at).replace(microsecond=0),

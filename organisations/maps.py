@@ -17,11 +17,11 @@ region with its own <title> (name and value). The <svg> has the class `portal-ma
 static/css/portal.css) plus `map-steps-{n}`; colour classes: `map-step-0` … `map-step-{n-1}` (light to dark),
 `map-no-data`, `map-context`, `map-highlight`, `map-marker`; fills are also set as attributes, so a map is
 readable without any CSS; static/organisations/maps.css spreads fewer than six steps over the whole ramp.
-Pages still show the same data as a table beside the map.
+Pages still show the same data as a table beside the map. The SVG plumbing (elements, escaping, the labelled root)
+is `common.svg`, shared with the charts.
 The geometry is loaded, projected and simplified once per process (lru_cache).
 """
 
-import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -30,9 +30,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import escape
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from common.svg import document, element, ident
 
 LAYERS = {
     "kreise": ("sh_kreise_vg5000.geojson", "kreis_ags"),
@@ -194,34 +196,28 @@ def load_layer(layer: str) -> dict[str, Region]:
     return regions
 
 
-def _svg_open(*, layer: str, title: str, description: str, css_class: str, extra_height: float = 0.0):
-    bounds = land_bounds()
-    height = bounds.height + extra_height
-    ident = "map-" + hashlib.sha1(f"{layer}|{title}|{description}".encode(), usedforsecurity=False).hexdigest()[:8]
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" class="portal-map itvsh-map {}" viewBox="0 0 {} {}" role="img" '
-        'aria-labelledby="{}-title {}-desc" preserveAspectRatio="xMidYMid meet">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>',
-        css_class,
-        f"{WIDTH:g}",
-        f"{height:g}",
-        ident,
-        ident,
-        ident,
-        title,
-        ident,
-        description,
+def _document(*, layer: str, title: str, description: str, css_class: str, body: str, extra_height: float = 0.0):
+    return document(
+        id=ident("map", layer, str(title), str(description)),
+        css_class=f"portal-map itvsh-map {css_class}",
+        title=title,
+        description=description,
+        viewbox=(f"{WIDTH:g}", f"{land_bounds().height + extra_height:g}"),
+        body=body,
+        preserveAspectRatio="xMidYMid meet",
     )
 
 
 def _path(region: Region, *, css_class: str, fill: str, label: str) -> str:
-    return format_html(
-        '<path class="{}" d="{}" fill="{}" stroke="{}" stroke-width="0.6" fill-rule="evenodd"><title>{}</title></path>',
-        css_class,
-        region.d,
-        fill,
-        STROKE,
-        label,
+    return element(
+        "path",
+        class_=css_class,
+        d=region.d,
+        fill=fill,
+        stroke=STROKE,
+        stroke_width="0.6",
+        fill_rule="evenodd",
+        children=element("title", label),
     )
 
 
@@ -239,8 +235,7 @@ def locator_map(
     Only the highlighted regions of `layer` are drawn, so a locator of a Gemeinde stays small."""
     highlight_keys = [str(key) for key in highlight_keys]
     regions = load_layer(layer)
-    parts = [_svg_open(layer=layer, title=title, description=description, css_class="portal-map--locator")]
-    parts.append('<g class="map-context-layer">')
+    parts = ['<g class="map-context-layer">']
     for region in load_layer(context_layer).values():
         if context_layer == layer and region.key in highlight_keys:
             continue
@@ -255,15 +250,21 @@ def locator_map(
         if max(max_x - min_x, max_y - min_y) < 15:
             cx, cy = region.centre
             parts.append(
-                format_html(
-                    '<circle class="map-marker" cx="{}" cy="{}" r="6" fill="none" stroke="{}" stroke-width="1.5"/>',
-                    f"{cx:g}",
-                    f"{cy:g}",
-                    HIGHLIGHT_FILL,
+                element(
+                    "circle",
+                    class_="map-marker",
+                    cx=f"{cx:g}",
+                    cy=f"{cy:g}",
+                    r="6",
+                    fill="none",
+                    stroke=HIGHLIGHT_FILL,
+                    stroke_width="1.5",
                 )
             )
-    parts.append("</g></svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
+    parts.append("</g>")
+    return _document(
+        layer=layer, title=title, description=description, css_class="portal-map--locator", body="".join(parts)
+    )
 
 
 def step_of(value: float | None, steps: int) -> int | None:
@@ -300,16 +301,7 @@ def choropleth_map(
     palette = [PALETTE[palette_index(i, legend_steps)] for i in range(legend_steps)]
     regions = load_layer(layer)
     legend_height = 40.0
-    parts = [
-        _svg_open(
-            layer=layer,
-            title=title,
-            description=description,
-            css_class=f"itvsh-map--choropleth map-steps-{legend_steps}",
-            extra_height=legend_height,
-        ),
-        '<g class="map-regions">',
-    ]
+    parts = ['<g class="map-regions">']
     for key, region in regions.items():
         value = values.get(key)
         step = step_of(value, legend_steps)
@@ -318,8 +310,14 @@ def choropleth_map(
         parts.append(_path(region, css_class=css_class, fill=fill, label=f"{region.name}: {value_label(value)}"))
     parts.append("</g>")
     parts.append(_legend(palette, legend_title, legend_label or value_label, top=land_bounds().height + 4))
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped by format_html
+    return _document(
+        layer=layer,
+        title=title,
+        description=description,
+        css_class=f"itvsh-map--choropleth map-steps-{legend_steps}",
+        body="".join(parts),
+        extra_height=legend_height,
+    )
 
 
 def _legend(palette, legend_title: str, value_label, *, top: float) -> str:
@@ -327,42 +325,31 @@ def _legend(palette, legend_title: str, value_label, *, top: float) -> str:
     box = (WIDTH - 2 * PADDING - 70) / (steps + 1)
     parts = ['<g class="map-legend" font-size="9" fill="#1a1a1a">']
     if legend_title:
-        parts.append(format_html('<text x="{}" y="{}">{}</text>', f"{PADDING:g}", f"{top + 8:g}", legend_title))
+        parts.append(element("text", legend_title, x=f"{PADDING:g}", y=f"{top + 8:g}"))
     for i, colour in enumerate(palette):
         x = PADDING + i * box
         low, high = i / steps, (i + 1) / steps
         parts.append(
-            format_html(
-                '<rect class="map-step-{}" x="{}" y="{}" width="{}" height="10" fill="{}" stroke="{}" '
-                'stroke-width="0.4"/><text x="{}" y="{}">{}</text>',
-                i,
-                f"{x:.1f}",
-                f"{top + 12:g}",
-                f"{box - 2:.1f}",
-                colour,
-                LEGEND_STROKE,
-                f"{x:.1f}",
-                f"{top + 32:g}",
-                f"{value_label(low)}–{value_label(high)}",
-            )
+            _legend_step(f"map-step-{i}", colour, f"{value_label(low)}–{value_label(high)}", x=x, top=top, box=box)
         )
     x = PADDING + steps * box
-    parts.append(
-        format_html(
-            '<rect class="map-no-data" x="{}" y="{}" width="{}" height="10" fill="{}" stroke="{}" stroke-width="0.4"/>'
-            '<text x="{}" y="{}">{}</text>',
-            f"{x:.1f}",
-            f"{top + 12:g}",
-            f"{box - 2:.1f}",
-            NODATA_FILL,
-            LEGEND_STROKE,
-            f"{x:.1f}",
-            f"{top + 32:g}",
-            _("keine Angabe"),
-        )
-    )
+    parts.append(_legend_step("map-no-data", NODATA_FILL, _("keine Angabe"), x=x, top=top, box=box))
     parts.append("</g>")
     return "".join(parts)
+
+
+def _legend_step(css_class: str, fill: str, label: str, *, x: float, top: float, box: float) -> str:
+    return element(
+        "rect",
+        class_=css_class,
+        x=f"{x:.1f}",
+        y=f"{top + 12:g}",
+        width=f"{box - 2:.1f}",
+        height="10",
+        fill=fill,
+        stroke=LEGEND_STROKE,
+        stroke_width="0.4",
+    ) + element("text", label, x=f"{x:.1f}", y=f"{top + 32:g}")
 
 
 def attribution() -> str:

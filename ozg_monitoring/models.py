@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.messages import message
+from common.models import AppendOnlyModel
 from common.provenance import Channel, SourceKind
 
 # Reifegrad models: version -> highest level. A Leistung counts as "online" from level 2 in both models.
@@ -353,7 +354,7 @@ def status_rule_errors(status) -> dict[str, list[str]]:
     return errors
 
 
-class StatusEvent(models.Model):
+class StatusEvent(AppendOnlyModel):
     """One immutable entry of the public history: what changed on a status, when, through which channel and from
     which source kind (both derived from the audit context when it is written: `common.provenance`).
 
@@ -396,6 +397,9 @@ class StatusEvent(models.Model):
         help_text=_("Woher die Änderung kommt, wie öffentliche Ausgaben sie nennen; leer: nicht bekannt."),
     )
 
+    change_refused = _("Einträge der Änderungshistorie können nicht geändert werden.")
+    delete_refused = _("Einträge der Änderungshistorie können nicht gelöscht werden.")
+
     class Meta:
         verbose_name = _("Änderung des Umsetzungsstands")
         verbose_name_plural = _("Änderungen der Umsetzungsstände")
@@ -408,16 +412,8 @@ class StatusEvent(models.Model):
     def __str__(self):
         return f"{self.get_action_display()} {self.changed_at:%d.%m.%Y %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValidationError(_("Einträge der Änderungshistorie können nicht geändert werden."))
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return self.status.get_absolute_url()
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Einträge der Änderungshistorie können nicht gelöscht werden."))
 
     @property
     def public_actor(self) -> str:

@@ -597,3 +597,60 @@ def plan_progress_for_verwaltung(verwaltung, today: datetime.date | None = None)
     for entry in plans.values():
         entry["share"] = _share(entry["achieved"], entry["targets"])
     return list(plans.values())
+
+
+# --- history replay ----------------------------------------------------------------------------------------
+
+#: Rows fetched per round trip while replaying.
+REPLAY_CHUNK = 5000
+
+
+def status_states_as_of(days, *, fields, keep=()):
+    """The one replay of the history: every status as of 00:00 (local time) of each of `days`, newest day first,
+    as (day, {status_id: {name: value}}). Today's values of `fields` (tracked fields, in the history's JSON form:
+    provider as id, dates as ISO strings) with every later event undone, walking the history backwards once; a
+    status created after the day is left out. Each state also holds `leistung_id`, `verwaltung_id` and the `keep`
+    columns as they are today. Two queries for any number of days. The dict is changed in place from one day to
+    the next: take what you need before asking for the next day.
+
+    Used by the monthly snapshots (`services.snapshot_create`) and the open-data Monatsstände
+    (`opendata.selectors.status_states_at`)."""
+    days = sorted(set(days), reverse=True)
+    if not days:
+        return
+    columns = {name: "provider_id" if name == "provider" else name for name in fields}
+    states: dict[int, dict] = {}
+    for row in (
+        RolloutStatus.objects.order_by()
+        .values("pk", "leistung_id", "verwaltung_id", *keep, *columns.values())
+        .iterator(chunk_size=REPLAY_CHUNK)
+    ):
+        state = {name: row[name] for name in ("leistung_id", "verwaltung_id", *keep)}
+        for name, column in columns.items():
+            value = row[column]
+            state[name] = value.isoformat() if isinstance(value, datetime.date) else value
+        states[row["pk"]] = state
+    since = _day_start(days[-1])
+    events = (
+        StatusEvent.objects.filter(changed_at__gte=since)
+        .order_by("-changed_at", "-id")
+        .values_list("status_id", "action", "old_values", "changed_at")
+        .iterator(chunk_size=REPLAY_CHUNK)
+    )
+    event = next(events, None)
+    for day in days:
+        cutoff = _day_start(day)
+        while event is not None and event[3] >= cutoff:
+            status_id, action, old_values, _when = event
+            if action == StatusEvent.Action.CREATED:
+                states.pop(status_id, None)
+            elif status_id in states:
+                for name in fields:
+                    if name in old_values:
+                        states[status_id][name] = old_values[name]
+            event = next(events, None)
+        yield day, states
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

@@ -1,10 +1,10 @@
 """Viewsets of the cooperations API: public reads; writes through the services, for the group Redaktion (the
 services' rules, asked by the project's permission policy before the body is read)."""
 
-from rest_framework import status, viewsets
+from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from common.api import LOOKUP_ANY_SEGMENT
+from common.viewsets import PortalViewSet
 
 from .. import selectors, services
 from ..filters import AgreementFilterSet, MeasureFilterSet
@@ -12,12 +12,17 @@ from ..models import Agreement, Measure
 from . import serializers
 
 
-class AgreementViewSet(viewsets.ModelViewSet):
+class AgreementViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    PortalViewSet,
+):
     """Agreements. Filters: `party_ars`, `party_ars_prefix` (a Kreis or Amt key finds what lies below it),
     `kind`, `status`, `topic` (slug), `in_force_on` (YYYY-MM-DD), `party` (ARS or slug)."""
 
     lookup_field = "slug"
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
     write_rules = {"create": services.AGREEMENT.add, "partial_update": services.AGREEMENT.change}
     filterset_class = AgreementFilterSet
     ordering_fields = ["title", "term_start", "term_end", "status"]
@@ -57,10 +62,15 @@ class AgreementViewSet(viewsets.ModelViewSet):
         return Response(body)
 
 
-class MeasureViewSet(viewsets.ModelViewSet):
+class MeasureViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    PortalViewSet,
+):
     """Measures of agreements. Filters: `agreement` (slug), `status`, `lead_ars`, `follow_up`."""
 
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
     write_rules = {"create": services.MEASURE.add, "partial_update": services.MEASURE.change}
     serializer_class = serializers.MeasureSerializer
     filterset_class = MeasureFilterSet
@@ -79,6 +89,6 @@ class MeasureViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         participants = data.pop("participants", None)
         measure = Measure.objects.get(pk=serializer.instance.pk)
-        for name, value in data.items():
-            setattr(measure, name, value)
-        serializer.instance = services.measure_save(measure=measure, participants=participants, by=self.request.user)
+        serializer.instance = services.measure_update(
+            measure=measure, participants=participants, by=self.request.user, **data
+        )

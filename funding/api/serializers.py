@@ -26,7 +26,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
     agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     approved_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    remaining_amount = serializers.SerializerMethodField()
+    remaining_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
         model = BudgetLine
@@ -52,9 +52,6 @@ class BudgetLineSerializer(serializers.ModelSerializer):
             "source_citation",
             "source_url",
         ]
-
-    def get_remaining_amount(self, line) -> str:
-        return f"{line.planned_amount - line.approved_amount - line.paid_amount:.2f}"
 
 
 class DrawdownPublicSerializer(serializers.ModelSerializer):

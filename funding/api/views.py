@@ -6,36 +6,34 @@ state (invariant, four eyes, transition not allowed): {"detail": "...", "code": 
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import LOOKUP_ANY_SEGMENT
+from common.viewsets import ReadOnlyPortalViewSet
 
 from .. import selectors, services
 from ..filters import BudgetLineFilter, DrawdownFilter, SummaryFilterForm
 from . import serializers
 
 
-class BudgetLineViewSet(viewsets.ReadOnlyModelViewSet):
+class BudgetLineViewSet(ReadOnlyPortalViewSet):
     """Budget lines with planned, approved, paid and remaining amounts."""
 
     serializer_class = serializers.BudgetLineSerializer
     filterset_class = BudgetLineFilter
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
     ordering_fields = ["fiscal_year", "planned_amount", "title", "id"]
 
     def get_queryset(self):
         return selectors.budget_lines()
 
 
-class InKindViewSet(viewsets.ReadOnlyModelViewSet):
+class InKindViewSet(ReadOnlyPortalViewSet):
     """In-kind contributions (seconded staff, other help)."""
 
     serializer_class = serializers.InKindSerializer
     ordering_fields = ["title", "id"]
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
 
     def get_queryset(self):
         return selectors.in_kind_contributions().order_by("title", "pk")
@@ -57,14 +55,13 @@ def _conflict(error: services.FundingConflict) -> Response:
     )
 
 
-class DrawdownViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DrawdownViewSet(mixins.CreateModelMixin, ReadOnlyPortalViewSet):
     """Mittelabrufe. Reading is public without personal data; staff with `funding.view_drawdown` see who
     requested, reviewed and approved, and the transitions. POST creates a request (`funding.add_drawdown`);
     POST …/{id}/review|approve|pay|reject|withdraw/ runs a workflow step."""
 
     filterset_class = DrawdownFilter
     ordering_fields = ["requested_on", "amount", "id"]
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
     write_rules = {
         "create": services.DRAWDOWN_REQUEST,
         "review": services.DRAWDOWN_REVIEW,

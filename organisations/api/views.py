@@ -2,39 +2,17 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError as APIValidationError
-from rest_framework.filters import OrderingFilter
 
 from common.messages import message
+from common.viewsets import ReadOnlyPortalViewSet
 
 from ..filters import OrganisationFilter
 from ..models import Organisation
 from ..selectors import body_detail, organisation_list
 from .serializers import OrganisationSerializer
-
-
-class StrictOrderingFilter(OrderingFilter):
-    """Like DRF's, but an unknown field is a 400 instead of being ignored."""
-
-    def get_ordering(self, request, queryset, view):
-        params = request.query_params.get(self.ordering_param)
-        if params:
-            allowed = {name for name, _label in self.get_valid_fields(queryset, view, {"request": request})}
-            wrong = [term for term in (t.strip() for t in params.split(",")) if term.lstrip("-") not in allowed]
-            if wrong:
-                raise APIValidationError(
-                    {
-                        self.ordering_param: [
-                            message("organisations.unknown_ordering", term=wrong[0], allowed=", ".join(sorted(allowed)))
-                        ]
-                    }
-                )
-        return super().get_ordering(request, queryset, view)
-
 
 KEY_PARAMETER = OpenApiParameter(
     "ars",
@@ -71,13 +49,11 @@ ORDERING_PARAMETER = OpenApiParameter(
         },
     ),
 )
-class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+class OrganisationViewSet(ReadOnlyPortalViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
-    filter_backends = [DjangoFilterBackend, StrictOrderingFilter]
     ordering_fields = ["name", "ars", "population"]
     lookup_field = "ars"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return organisation_list().order_by("ars", "slug")

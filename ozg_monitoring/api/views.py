@@ -10,20 +10,21 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, parsers, status, viewsets
+from rest_framework import exceptions, mixins, parsers, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.context import acting_as
-from common.api import LOOKUP_ANY_SEGMENT, Pagination
+from common.api import Pagination
 from common.cached_reads import Budget
 from common.csvfiles import CsvFileError, decode_csv_bytes
 from common.messages import lazy_message, message
 from common.params import POSITIVE_INTEGER, POSITIVE_SMALLINT, query_int
 from common.parsers import JSONParser
 from common.provenance import SourceKind
+from common.viewsets import PortalViewSet, ReadOnlyPortalViewSet
 
 from .. import federal, selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, StatusFilter
@@ -85,30 +86,25 @@ class CsvTextParser(parsers.BaseParser):
 # --- catalogue ---------------------------------------------------------------------------------------------
 
 
-class ThemenfeldViewSet(viewsets.ReadOnlyModelViewSet):
+class ThemenfeldViewSet(ReadOnlyPortalViewSet):
     queryset = Themenfeld.objects.order_by("catalogue_id")
     serializer_class = ThemenfeldSerializer
     lookup_field = "catalogue_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
-    filter_backends = []
 
 
-class LebenslageViewSet(viewsets.ReadOnlyModelViewSet):
+class LebenslageViewSet(ReadOnlyPortalViewSet):
     queryset = Lebenslage.objects.select_related("themenfeld").order_by("catalogue_id")
     serializer_class = LebenslageSerializer
     lookup_field = "catalogue_id"
     lookup_url_kwarg = "id"
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
-    filter_backends = []
 
 
-class LeistungViewSet(viewsets.ReadOnlyModelViewSet):
+class LeistungViewSet(ReadOnlyPortalViewSet):
     queryset = OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("ozg_id")
     serializer_class = LeistungSerializer
     filterset_class = LeistungFilter
     lookup_field = "ozg_id"
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
     ordering_fields = ["ozg_id", "name"]
 
     @extend_schema(responses=CoverageSerializer)
@@ -128,12 +124,11 @@ class LeistungViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(EventSerializer(page, many=True).data)
 
 
-class LeikaViewSet(viewsets.ReadOnlyModelViewSet):
+class LeikaViewSet(ReadOnlyPortalViewSet):
     queryset = LeikaLeistung.objects.select_related("ozg_leistung").order_by("catalogue_row")
     serializer_class = LeikaSerializer
     filterset_class = LeikaFilter
     lookup_field = "key"
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
 
 
 # --- status ------------------------------------------------------------------------------------------------
@@ -154,7 +149,7 @@ PRECONDITION_DOC = _lazy(
 )
 
 
-class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalViewSet):
     """Current rollout status per (OZG-Leistung, Verwaltung).
 
     PATCH must carry the version it changes, `version` in the body (409 when stale) or `If-Match: <ETag>` (412 when
@@ -171,7 +166,6 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     ordering_fields = ["updated_at", "maturity_level", "stage"]
     http_method_names = ["get", "patch", "post", "head", "options"]
     write_rules = {"partial_update": STATUS_WRITE, "bulk": STATUS_WRITE}
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
@@ -278,7 +272,7 @@ def _bulk_response(items, request):
     return Response({"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
 
 
-class EventViewSet(viewsets.ReadOnlyModelViewSet):
+class EventViewSet(ReadOnlyPortalViewSet):
     """The history: every change, per status (`status/{id}/history/`), per Verwaltung (`?ars=`), per Kreis or
     Amt (`?ars_prefix=`), per Leistung (`?ozg_id=`) or statewide."""
 
@@ -286,7 +280,6 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EventSerializer
     filterset_class = EventFilter
     ordering_fields = ["changed_at"]
-    lookup_value_regex = LOOKUP_ANY_SEGMENT
 
 
 # --- coverage, lookup, federal format ---------------------------------------------------------------------
@@ -305,7 +298,7 @@ def _coverage_row(leistung, coverage) -> dict:
     }
 
 
-class CoverageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class CoverageViewSet(mixins.ListModelMixin, PortalViewSet):
     """Coverage per OZG-Leistung in the federal dashboard's terms."""
 
     queryset = OzgLeistung.objects.order_by("ozg_id")

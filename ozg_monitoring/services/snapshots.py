@@ -1,5 +1,6 @@
 """The monthly snapshots of the time series: the aggregates of every status as of the first of a month, replayed
-from the history. Each computed snapshot is announced with the signal `snapshot_computed` once committed."""
+from the history (`selectors.status_states_as_of`, the one replay). Each computed snapshot is announced with the
+signal `snapshot_computed` once committed."""
 
 import datetime
 
@@ -10,14 +11,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from common.authorization import Rule
 from organisations.models import Organisation
 
-from ..models import (
-    ONLINE_STAGES,
-    MonthlySnapshot,
-    OzgLeistung,
-    RolloutStatus,
-    Stage,
-    StatusEvent,
-)
+from ..models import ONLINE_STAGES, MonthlySnapshot, OzgLeistung, RolloutStatus, Stage
+from ..selectors import status_states_as_of
 from ..signals import snapshot_computed
 from .values import STATUS_KINDS
 
@@ -59,41 +54,18 @@ def snapshot_aggregates(states, *, leistung_themenfeld: dict, verwaltung_ars: di
     }
 
 
-def _states_as_of(cutoff: datetime.datetime) -> dict:
-    """{status_id: [leistung_id, verwaltung_id, stage, level]} at `cutoff`: today's values with every later
-    event undone (newest first), so a recent date costs only the events since then."""
-    states = {
-        pk: [leistung_id, verwaltung_id, stage, level]
-        for pk, leistung_id, verwaltung_id, stage, level in RolloutStatus.objects.values_list(
-            "pk", "leistung_id", "verwaltung_id", "stage", "maturity_level"
-        ).iterator(chunk_size=5000)
-    }
-    later = (
-        StatusEvent.objects.filter(changed_at__gte=cutoff)
-        .order_by("-changed_at", "-id")
-        .values_list("status_id", "action", "old_values")
-    )
-    for status_id, action, old_values in later.iterator(chunk_size=5000):
-        if action == StatusEvent.Action.CREATED:
-            states.pop(status_id, None)
-        elif status_id in states:
-            if "stage" in old_values:
-                states[status_id][2] = old_values["stage"]
-            if "maturity_level" in old_values:
-                states[status_id][3] = old_values["maturity_level"]
-    return states
-
-
 @transaction.atomic
 def snapshot_create(*, date: datetime.date, by) -> MonthlySnapshot:
     """The aggregates as of the start of `date` (00:00 Europe/Berlin), stored once per date: running it again
     for the same date recomputes and replaces the same row. When the transaction commits, `snapshot_computed` is
     sent (the open data files of the month are published by its receiver)."""
     SNAPSHOT_CREATE.require(by)
-    cutoff = timezone.make_aware(datetime.datetime.combine(date, datetime.time.min))
-    states = _states_as_of(cutoff)
+    _day, states = next(status_states_as_of([date], fields=("stage", "maturity_level")))
     aggregates = snapshot_aggregates(
-        states.values(),
+        (
+            (state["leistung_id"], state["verwaltung_id"], state["stage"], state["maturity_level"])
+            for state in states.values()
+        ),
         leistung_themenfeld=dict(OzgLeistung.objects.values_list("pk", "themenfeld__catalogue_id")),
         verwaltung_ars=dict(Organisation.objects.filter(kind__in=STATUS_KINDS).values_list("pk", "ars")),
     )

@@ -218,3 +218,10 @@ def test_in_kind_list_is_public_and_constant(anon, django_assert_num_queries, n)
         data = anon.get("/api/v1/funding/in-kind/").json()
     assert data["count"] == n
     assert data["results"][0]["fte"] is None and data["results"][0]["people_count"] == 2
+
+
+def test_remaining_is_documented_and_rendered_like_the_other_amounts(anon):
+    schema = anon.get("/api/v1/schema/", {"format": "json"}).json()
+    properties = schema["components"]["schemas"]["BudgetLine"]["properties"]
+    assert properties["remaining_amount"] == properties["paid_amount"] == properties["approved_amount"]
+    assert properties["remaining_amount"]["format"] == "decimal"

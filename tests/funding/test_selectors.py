@@ -79,3 +79,25 @@ def test_summary_query_count_is_constant(django_assert_num_queries, n):
     with django_assert_num_queries(1):
         summary = selectors.funding_summary()
     assert summary.total.line_count == n
+
+
+def test_remaining_is_one_annotation_of_the_line_queryset():
+    """planned − approved − paid in the database, so that a list can filter and sort by it; the summary adds it up."""
+    from funding.models import BudgetLine
+
+    full = BudgetLineFactory(planned_amount=Decimal("100.00"))
+    DrawdownFactory(line=full, status=S.FREIGEGEBEN, amount=Decimal("60.00"))
+    DrawdownFactory(line=full, status=S.AUSGEZAHLT, amount=Decimal("40.00"))
+    half = BudgetLineFactory(planned_amount=Decimal("0.30"))
+    DrawdownFactory(line=half, status=S.AUSGEZAHLT, amount=Decimal("0.15"))
+    DrawdownFactory(line=half, status=S.BEANTRAGT, amount=Decimal("0.10"))  # a request binds nothing
+    lines = BudgetLine.objects.with_drawdown_sums()
+    assert dict(lines.values_list("pk", "remaining_amount")) == {full.pk: Decimal("0.00"), half.pk: Decimal("0.15")}
+    assert list(lines.filter(remaining_amount__gt=0).values_list("pk", flat=True)) == [half.pk]
+    assert list(lines.order_by("-remaining_amount").values_list("pk", flat=True)) == [half.pk, full.pk]
+    summary = selectors.funding_summary()
+    assert summary.total.remaining == Decimal("0.15")
+    assert {line.pk: line.remaining_amount for line in summary.lines} == {
+        full.pk: Decimal("0.00"),
+        half.pk: Decimal("0.15"),
+    }

@@ -58,15 +58,21 @@ def portal_data(db):
         by=system_actor(),
     )
     events = list(StatusEvent.objects.filter(status=history).order_by("id"))
-    StatusEvent.objects.filter(pk=events[0].pk).update(changed_at=at(month_start(3).replace(day=5)))
-    StatusEvent.objects.filter(pk=events[1].pk).update(changed_at=at(month_start(2).replace(day=10)))
+    StatusEvent.objects.filter(pk=events[0].pk).unguarded(reason="Test").update(
+        changed_at=at(month_start(3).replace(day=5))
+    )
+    StatusEvent.objects.filter(pk=events[1].pk).unguarded(reason="Test").update(
+        changed_at=at(month_start(2).replace(day=10))
+    )
     later = rollout_status_update(
         changes={"stage": "in_umsetzung", "maturity_level": 1},
         leistung=first,
         verwaltung=amt_b,
         by=system_actor(),
     )
-    StatusEvent.objects.filter(status=later).update(changed_at=at(month_start(1).replace(day=20)))
+    StatusEvent.objects.filter(status=later).unguarded(reason="Test").update(
+        changed_at=at(month_start(1).replace(day=20))
+    )
     rollout_status_update(changes={"stage": "geplant"}, leistung=second, verwaltung=amt_a, by=system_actor())
     return {
         "land": land,

@@ -119,3 +119,47 @@ def test_plan_progress_per_verwaltung_uses_the_target_stage_and_due_dates(client
 
     html = client.get(reverse("ozg_monitoring:verwaltung_detail", kwargs={"ars": amt.ars})).content.decode()
     assert 'id="plaene"' in html and "1 von 4 Planzielen erreicht" in html and "überfällig" in html
+
+
+def test_the_one_history_replay(territory, django_assert_num_queries):
+    """status_states_as_of: today's values with later events undone, newest day first, two queries for any number of
+    days; a status created after a day is not in it."""
+    import datetime
+
+    from django.utils import timezone
+
+    from common.authorization import system_actor
+    from ozg_monitoring.models import StatusEvent
+    from ozg_monitoring.selectors import status_states_as_of
+    from ozg_monitoring.services import rollout_status_update
+
+    leistung = OzgLeistungFactory()
+    status = rollout_status_update(
+        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="admin", by=system_actor()
+    )
+    rollout_status_update(
+        status=status,
+        changes={"stage": "online", "url": "https://dienst.example/a", "maturity_level": 3},
+        channel="admin",
+        by=system_actor(),
+    )
+    today = timezone.localdate()
+    created, changed = StatusEvent.objects.filter(status=status).order_by("id")
+    backdate = StatusEvent.objects.filter(pk=created.pk).unguarded(reason="Test")
+    backdate.update(changed_at=timezone.now() - datetime.timedelta(days=20))
+    backdate = StatusEvent.objects.filter(pk=changed.pk).unguarded(reason="Test")
+    backdate.update(changed_at=timezone.now() - datetime.timedelta(days=10))
+    days = [today - datetime.timedelta(days=n) for n in (30, 15, -1)]
+    with django_assert_num_queries(2):
+        seen = [
+            (day, {pk: dict(state) for pk, state in states.items()})
+            for day, states in status_states_as_of(days, fields=("stage", "maturity_level"), keep=("is_demo",))
+        ]
+    assert [day for day, _states in seen] == sorted(days, reverse=True)
+    base = {"leistung_id": leistung.pk, "verwaltung_id": territory.foehr.pk, "is_demo": False}
+    assert seen[0][1] == {status.pk: {**base, "stage": "online", "maturity_level": 3}}
+    before = changed.old_values["maturity_level"]
+    assert before != 3
+    assert seen[1][1] == {status.pk: {**base, "stage": "geplant", "maturity_level": before}}
+    assert seen[2][1] == {}
+    assert list(status_states_as_of([], fields=("stage",))) == []

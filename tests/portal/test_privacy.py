@@ -131,7 +131,7 @@ def world(territory):
     # The history lies before this month's snapshot day, so that the published snapshot holds every status.
     earlier = datetime.timedelta(days=40)
     for event in StatusEvent.objects.all():
-        StatusEvent.objects.filter(pk=event.pk).update(changed_at=event.changed_at - earlier)
+        StatusEvent.objects.filter(pk=event.pk).unguarded(reason="Test").update(changed_at=event.changed_at - earlier)
     for status in RolloutStatus.objects.all():
         RolloutStatus.objects.filter(pk=status.pk).update(
             created_at=status.created_at - earlier, updated_at=status.updated_at - earlier
