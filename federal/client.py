@@ -118,6 +118,9 @@ class FederalClient:
             retry_after = None
             try:
                 answer = self._get_following_redirects(url)
+            except urllib3.exceptions.NewConnectionError:  # before TimeoutError: it derives from it
+                reason = _("keine Verbindung (abgelehnt oder Server nicht erreichbar)")
+                continue
             except urllib3.exceptions.TimeoutError:
                 reason = _("Zeitüberschreitung nach %(s)s s") % {"s": _seconds(self.timeout)}
                 continue

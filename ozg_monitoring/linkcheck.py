@@ -96,9 +96,8 @@ def resolve(host: str, port: int) -> list[str]:
 
 
 def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses inside a 6to4, Teredo or NAT64 address (IPv4-mapped: see address_refusal)."""
     found = []
-    if address.ipv4_mapped:
-        found.append(address.ipv4_mapped)
     if address.sixtofour:
         found.append(address.sixtofour)
     if address.teredo:
@@ -114,6 +113,8 @@ def address_refusal(text: str) -> str | None:
         address = ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
         return _("keine gültige Adresse")
+    if address.version == 6 and address.ipv4_mapped:
+        return address_refusal(str(address.ipv4_mapped))  # ::ffff:a.b.c.d is a.b.c.d
     if address.version == 6:
         for inner in _embedded_ipv4(address):
             reason = address_refusal(str(inner))
@@ -131,10 +132,10 @@ def address_refusal(text: str) -> str | None:
         return _("unbestimmte Adresse")
     if address.version == 4 and address in SHARED_ADDRESS_SPACE:
         return _("Adresse des Carrier-NAT (100.64.0.0/10)")
-    if address.is_private:
-        return _("private Adresse")
     if address.is_reserved:
         return _("reservierte Adresse")
+    if address.is_private:
+        return _("private Adresse")
     if not address.is_global:
         return _("keine öffentliche Adresse")
     return None
@@ -196,12 +197,13 @@ def _send(method: str, url: str, address: str, options: Options):
 
 
 def _error_text(error: Exception, options: Options) -> str:
+    # NewConnectionError derives from ConnectTimeoutError in urllib3 2: ask for it first.
+    if isinstance(error, urllib3.exceptions.NewConnectionError):
+        return _("Verbindung abgelehnt oder Server nicht erreichbar")
     if isinstance(error, urllib3.exceptions.TimeoutError):
         return _("Zeitüberschreitung (mehr als %(s)s s)") % {"s": f"{options.timeout:g}".replace(".", ",")}
     if isinstance(error, urllib3.exceptions.SSLError):
         return _("TLS-Fehler (Zertifikat oder Verschlüsselung)")
-    if isinstance(error, urllib3.exceptions.NewConnectionError):
-        return _("Verbindung abgelehnt oder Server nicht erreichbar")
     if isinstance(error, urllib3.exceptions.ProtocolError):
         return _("Verbindung abgebrochen oder keine gültige HTTP-Antwort")
     return _("Anfrage fehlgeschlagen (%(kind)s)") % {"kind": type(error).__name__}
