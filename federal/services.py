@@ -192,7 +192,7 @@ def _fail(record_set: FederalRecordSet, message: str, collector: RecordCollector
     record_set.finished_at = timezone.now()
     record_set.report = collector.report() if collector else {}
     record_set.received = collector.received if collector else 0
-    record_set.save(update_fields=["status", "error", "finished_at", "report", "received"])
+    record_set.save(update_fields=["status", "error", "finished_at", "report", "received", "requested_ars"])
 
 
 @transaction.atomic
@@ -208,7 +208,11 @@ def _finish(record_set: FederalRecordSet, collector: RecordCollector) -> None:
     record_set.kept_unresolved = report["rule"]["kept_unresolved"]
     record_set.skipped = report["rule"]["skipped"]
     record_set.report = report
-    record_set.save(update_fields=["status", "finished_at", "received", "kept", "kept_unresolved", "skipped", "report"])
+    record_set.save(
+        update_fields=[
+            *["status", "finished_at", "received", "kept", "kept_unresolved", "skipped", "report", "requested_ars"]
+        ]
+    )
 
 
 def _progress_line(label: str, source: dict, collector: RecordCollector) -> str:
@@ -279,7 +283,14 @@ def federal_sync(
     try:
         collector = RecordCollector()
         for label, payload in _payloads(
-            files=files, client=client, ars=ars, kreise=kreise, all_pages=all_pages, size=page_size, filetype=filetype
+            record_set,
+            files=files,
+            client=client,
+            ars=ars,
+            kreise=kreise,
+            all_pages=all_pages,
+            size=page_size,
+            filetype=filetype,
         ):
             source_counts = collector.add(payload, origin=label)
             progress(_progress_line(label, source_counts, collector))
@@ -293,7 +304,8 @@ def federal_sync(
     return record_set
 
 
-def _payloads(*, files, client, ars, kreise, all_pages, size, filetype):
+def _payloads(record_set, *, files, client, ars, kreise, all_pages, size, filetype):
+    """(label, payload) per page or file; notes the keys asked for in `record_set.requested_ars`."""
     if files:
         for path in files:
             yield Path(path).name, parse_payload(_read_file(path))
@@ -307,5 +319,6 @@ def _payloads(*, files, client, ars, kreise, all_pages, size, filetype):
         client.progress(_("/v1/ars: %(n)d Kreise und kreisfreie Städte") % {"n": len(keys)})
         if not keys:
             raise FederalUnavailable(_("/v1/ars nennt keinen Kreis in Schleswig-Holstein."))
-    for key in keys or [LAND_ARS]:
+    record_set.requested_ars = list(keys or [LAND_ARS])
+    for key in record_set.requested_ars:
         yield from client.ars_data(key, size=size, filetype=filetype)

@@ -83,7 +83,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class LocalServer:
-    def __init__(self, routes=None, *, default: Reply | None = None):
+    def __init__(self, routes=None, *, default=None):
         self.routes = dict(routes or {})
         self.default = default or Reply(404, b"not found")
         self.requests: list[Request] = []
