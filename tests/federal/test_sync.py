@@ -376,3 +376,19 @@ def test_records_are_append_only(fast, planted):
         record.save()
     with pytest.raises(ValidationError):
         record.delete()
+
+
+def test_a_set_left_running_by_an_ended_process_is_marked_aborted(fast, planted):
+    from django.utils import timezone
+
+    old = FederalRecordSet.objects.create(
+        kind="api", source="x", started_at=timezone.now() - timezone.timedelta(hours=13)
+    )
+    recent = FederalRecordSet.objects.create(kind="api", source="y")
+    with FakeDashboard(by_ars={LAND: planted.records}) as server:
+        serve(fast, server)
+        sync()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.status, old.error) == ("failed", "Abgebrochen: der Abruf wurde nicht beendet (Prozess beendet?).")
+    assert recent.status == "running"  # perhaps still at work
