@@ -165,14 +165,26 @@ def guard(host: str, port: int, *, allowed_hosts: Iterable[str] = ()) -> str:
 # --- one URL ----------------------------------------------------------------------------------------------------
 
 
+def _ascii_host(host: str) -> str:
+    """The host as it goes into the Host header, SNI and the certificate check (IDNA for an umlaut domain)."""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise LinkRefused(_("Der Name %(host)s ist ungültig.") % {"host": host}) from None
+
+
 def _send(method: str, url: str, address: str, options: Options):
     parts = urlsplit(url)
     host, port = host_port(url)
+    name = host if ":" in host else _ascii_host(host)  # an IPv6 literal stays as it is
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
     timeout = urllib3.Timeout(connect=options.timeout, read=options.timeout)
-    headers = {"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT, "Accept": "*/*"}
+    host_header = f"[{name}]" if ":" in name else name
+    if parts.port:
+        host_header += f":{parts.port}"
+    headers = {"Host": host_header, "User-Agent": USER_AGENT, "Accept": "*/*"}
     if parts.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
             address,
@@ -180,8 +192,8 @@ def _send(method: str, url: str, address: str, options: Options):
             timeout=timeout,
             retries=False,
             cert_reqs="CERT_REQUIRED",
-            assert_hostname=host,
-            server_hostname=host,
+            assert_hostname=name,
+            server_hostname=name,
         )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
@@ -277,6 +289,14 @@ def check_many(
     concurrency = max(1, int(concurrency or getattr(settings, "LINKCHECK_CONCURRENCY", 8)))
     limiter = HostLimiter(per_host or getattr(settings, "LINKCHECK_PER_HOST", 2))
     distinct = list(dict.fromkeys(urls))
+
+    def one(url: str) -> CheckResult:
+        try:
+            return check_url(url, options=options, limiter=limiter)
+        except Exception as error:  # one odd URL must not end the run for all the others
+            kind = type(error).__name__
+            return CheckResult(url=url, ok=False, error=_("Anfrage fehlgeschlagen (%(kind)s)") % {"kind": kind})
+
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="linkcheck") as pool:
-        results = pool.map(lambda url: check_url(url, options=options, limiter=limiter), distinct)
+        results = pool.map(one, distinct)
         return dict(zip(distinct, results, strict=True))

@@ -30,6 +30,7 @@ class Request:
     method: str
     path: str
     query: dict
+    headers: dict = field(default_factory=dict)
 
     def param(self, name, default=None):
         return self.query.get(name, [default])[0]
@@ -44,7 +45,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _serve(self, method: str):
         server = self.server.owner
         parts = urlsplit(self.path)
-        request = Request(method=method, path=parts.path, query=parse_qs(parts.query))
+        request = Request(method=method, path=parts.path, query=parse_qs(parts.query), headers=dict(self.headers))
         with server.lock:
             server.requests.append(request)
             server.in_flight += 1

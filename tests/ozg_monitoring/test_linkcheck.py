@@ -105,6 +105,16 @@ def test_head_refused_falls_back_to_get(server, path, ok, status):
     assert [(r.method, r.path) for r in server.requests] == [("HEAD", path), ("GET", path)]
 
 
+def test_an_umlaut_domain_is_sent_in_idna(server, settings, monkeypatch):
+    settings.OUTBOUND_HTTP_ALLOWED_HOSTS = None
+    monkeypatch.setattr(linkcheck, "resolve", lambda host, port: ["127.0.0.1"])
+    host = f"bürgeramt.example:{server.port}"
+    result = linkcheck.check_url(f"http://{host}/ok", options=options(allowed_hosts=(host,)))
+    assert result.ok is True
+    assert server.requests[0].headers["Host"] == f"xn--brgeramt-65a.example:{server.port}"
+    assert server.requests[0].headers["User-Agent"] == "ITV.SH-Portal-Linkpruefung/1.0"
+
+
 def test_a_closed_port_is_not_reachable(server):
     from tests.httpserver import closed_port
 
