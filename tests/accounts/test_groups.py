@@ -76,6 +76,12 @@ def test_monitoring_acts_for_all_verwaltungen():
         "ozg_monitoring.view_importjob",
         *(f"ozg_monitoring.view_{model}" for model in migration.CATALOGUE),
         "organisations.view_organisation",
+        # the link checker (ozg_monitoring.0003) and the federal record sets (federal.0002)
+        "ozg_monitoring.add_linkcheck",
+        "ozg_monitoring.view_linkcheck",
+        "ozg_monitoring.view_brokenlink",
+        "federal.view_federalrecordset",
+        "federal.view_federalrecord",
     }
     user = member("Monitoring")
     assert selectors.acts_for_all_verwaltungen(user)
