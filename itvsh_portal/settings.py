@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "accounts",
     "cooperations",
     "ozg_monitoring",
+    "federal",  # the federal Dashboard Digitale Verwaltung beside our statuses (federal/README.md)
     "funding",
     "audit",  # after the domain apps: the audit trail of their changes (audit/README.md)
     "opendata",
@@ -487,3 +488,35 @@ if SENTRY_DSN:
         release=env("SENTRY_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# --- The federal dashboard and the link checker (federal/README.md) ------------------------------------------------
+# Outbound HTTP: unset = no restriction beyond each client's own rules; a list ("host" or "host:port") = only these.
+# The test suite sets it to the loopback addresses (tests/conftest.py): no test reaches another machine.
+OUTBOUND_HTTP_ALLOWED_HOSTS = env.list("OUTBOUND_HTTP_ALLOWED_HOSTS", default=None)
+# The federal API (default: the server named in data/ozg/digitale-verwaltung-api.openapi.yaml). Only the command
+# sync_federal_dashboard and the monthly task below call it; neither `make run` nor CI does.
+FEDERAL_DASHBOARD_URL = env("FEDERAL_DASHBOARD_URL", default="https://digitale-verwaltung.api.proxy.bund.dev/api/")
+FEDERAL_DASHBOARD_TIMEOUT = env.float("FEDERAL_DASHBOARD_TIMEOUT", default=30.0)  # seconds, connect and read
+FEDERAL_DASHBOARD_RETRIES = env.int("FEDERAL_DASHBOARD_RETRIES", default=3)
+FEDERAL_DASHBOARD_BACKOFF = env.float("FEDERAL_DASHBOARD_BACKOFF", default=2.0)  # first wait; doubled, at most 60 s
+FEDERAL_DASHBOARD_PAGE_SIZE = env.int("FEDERAL_DASHBOARD_PAGE_SIZE", default=1000)
+FEDERAL_DASHBOARD_FILETYPE = env("FEDERAL_DASHBOARD_FILETYPE", default="csv")  # csv or xlsx for /v1/data/{ars}
+FEDERAL_DASHBOARD_MAX_BYTES = env.int("FEDERAL_DASHBOARD_MAX_BYTES", default=200 * 1024 * 1024)
+FEDERAL_DASHBOARD_MAX_PAGES = env.int("FEDERAL_DASHBOARD_MAX_PAGES", default=10_000)
+# The link checker (ozg_monitoring/linkcheck.py): off unless enabled (production). LINKCHECK_ALLOWED_HOSTS lists
+# "host:port" entries that skip the SSRF guard's address check: only tests set it, for their local servers.
+LINKCHECK_ENABLED = env.bool("LINKCHECK_ENABLED", default=False)
+LINKCHECK_ALLOWED_HOSTS = env.list("LINKCHECK_ALLOWED_HOSTS", default=[])
+LINKCHECK_TIMEOUT = env.float("LINKCHECK_TIMEOUT", default=10.0)
+LINKCHECK_CONCURRENCY = env.int("LINKCHECK_CONCURRENCY", default=8)
+LINKCHECK_PER_HOST = env.int("LINKCHECK_PER_HOST", default=2)
+LINKCHECK_MAX_REDIRECTS = env.int("LINKCHECK_MAX_REDIRECTS", default=5)
+# Monthly sync (the Bund updates monthly; the 3rd leaves it time) and the daily link check (a no-op when disabled).
+CELERY_BEAT_SCHEDULE["federal-dashboard-monthly"] = {
+    "task": "federal.sync_monthly",
+    "schedule": crontab(minute=30, hour=3, day_of_month=3),
+}
+CELERY_BEAT_SCHEDULE["ozg-linkcheck-daily"] = {
+    "task": "ozg_monitoring.linkcheck_daily",
+    "schedule": crontab(minute=30, hour=2),
+}

@@ -23,10 +23,12 @@ from organisations.models import Organisation
 
 from .models import (
     Basisdienst,
+    BrokenLink,
     Fokusleistung,
     ImportJob,
     Lebenslage,
     LeikaLeistung,
+    LinkCheck,
     MonthlySnapshot,
     OzgLeistung,
     RolloutPlan,
@@ -36,6 +38,7 @@ from .models import (
     StatusEvent,
     Themenfeld,
 )
+from .selectors import latest_link_checks
 from .services import (
     STATUS_WRITE,
     TRACKED_FIELDS,
@@ -47,6 +50,7 @@ from .services import (
     rollout_status_update,
     snapshot_create,
 )
+from .services.linkcheck import LINKCHECK_RUN, linkcheck_enabled, linkcheck_queue
 
 #: A status is written (created or changed) under one Rule and never deleted (set it to "nicht geplant").
 STATUS_RULES = ModelRules(
@@ -172,7 +176,7 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
     raw_id_fields = ["leistung", "verwaltung", "provider"]
     list_select_related = ["leistung", "verwaltung"]
     readonly_fields = ["version", "created_at", "updated_at", "is_demo", "source_kind", "source_at"]
-    actions = ["mark_geplant", "mark_in_umsetzung", "export_csv"]
+    actions = ["mark_geplant", "mark_in_umsetzung", "export_csv", "check_links"]
     date_hierarchy = "updated_at"
 
     def get_readonly_fields(self, request, obj=None):
@@ -228,6 +232,26 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
     @admin.action(description=_("Stand auf „in Umsetzung“ setzen"), permissions=["change"])
     def mark_in_umsetzung(self, request, queryset):
         self._bulk_stage(request, queryset, Stage.IN_UMSETZUNG)
+
+    def has_linkcheck_permission(self, request):
+        return LINKCHECK_RUN.allows(request.user)
+
+    @admin.action(description=_("Links der Verwaltungen der Auswahl prüfen"), permissions=["linkcheck"])
+    def check_links(self, request, queryset):
+        if not linkcheck_enabled():
+            messages.warning(request, _("Die Linkprüfung ist ausgeschaltet (Einstellung LINKCHECK_ENABLED)."))
+            return
+        verwaltungen = Organisation.objects.filter(pk__in=queryset.values("verwaltung")).order_by("ars")
+        try:
+            queued = linkcheck_queue(verwaltungen=verwaltungen, by=request.user)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return
+        messages.success(
+            request,
+            _("Linkprüfung für %(n)d Verwaltungen angestoßen; die Ergebnisse stehen unter „Nicht erreichbare Links“.")
+            % {"n": queued},
+        )
 
     @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["view"])
     def export_csv(self, request, queryset):
@@ -374,3 +398,74 @@ class ImportJobAdmin(admin.ModelAdmin):
         response = HttpResponse(job.error_report, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="statusimport-{job.pk}-fehler.csv"'
         return response
+
+
+class LinkCheckKreisFilter(KreisFilter):
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(status__verwaltung__ars__startswith=self.value())
+        return queryset
+
+
+class LatestCheckFilter(admin.SimpleListFilter):
+    title = _("Stand")
+    parameter_name = "stand"
+
+    def lookups(self, request, model_admin):
+        return [("letzter", _("nur die letzte Prüfung je Umsetzungsstand"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "letzter":
+            return queryset.filter(pk__in=latest_link_checks().values("pk"))
+        return queryset
+
+
+class ReadOnlyLinkCheckAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
+    """Results of the link checker: read, never written here (the checker writes them)."""
+
+    verwaltung_field = "status__verwaltung"
+    list_display = ["checked_at", "verwaltung", "leistung", "url", "ok", "http_status", "error", "duration_ms"]
+    list_select_related = ["status__verwaltung", "status__leistung"]
+    search_fields = ["url", "status__verwaltung__name", "=status__verwaltung__ars", "=status__leistung__ozg_id"]
+    readonly_fields = ["status", "url", "checked_at", "ok", "http_status", "error", "final_url", "duration_ms"]
+    date_hierarchy = "checked_at"
+
+    @admin.display(description=_("Verwaltung"), ordering="status__verwaltung__ars")
+    def verwaltung(self, obj):
+        return obj.status.verwaltung
+
+    @admin.display(description=_("OZG-Leistung"), ordering="status__leistung__ozg_id")
+    def leistung(self, obj):
+        return obj.status.leistung
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LinkCheck)
+class LinkCheckAdmin(ReadOnlyLinkCheckAdmin):
+    list_filter = [
+        LatestCheckFilter,
+        "ok",
+        LinkCheckKreisFilter,
+        ("status__verwaltung", admin.RelatedOnlyFieldListFilter),
+    ]
+
+
+@admin.register(BrokenLink)
+class BrokenLinkAdmin(ReadOnlyLinkCheckAdmin):
+    """Per Verwaltung: the statuses whose last check failed (sorted by Verwaltung; filter by Kreis or Verwaltung)."""
+
+    list_display = ["verwaltung", "leistung", "url", "http_status", "error", "checked_at"]
+    list_filter = [LinkCheckKreisFilter, ("status__verwaltung", admin.RelatedOnlyFieldListFilter)]
+    ordering = ["status__verwaltung__ars", "status__leistung__ozg_id"]
+    date_hierarchy = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(pk__in=latest_link_checks().values("pk"), ok=False)

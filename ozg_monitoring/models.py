@@ -534,3 +534,53 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 100 if self.state in (self.State.DONE, self.State.FAILED) else 0
         return round(100 * self.processed_rows / self.total_rows)
+
+
+class LinkCheck(models.Model):
+    """One check of a status's service URL by the link checker (ozg_monitoring/linkcheck.py): append-only history.
+
+    `ok` is a final answer 200–299 after at most a few redirects; `error` says in German why not (timeout, HTTP
+    status, an address the SSRF guard refused, ...)."""
+
+    status = models.ForeignKey(
+        RolloutStatus, verbose_name=_("Umsetzungsstand"), on_delete=models.CASCADE, related_name="link_checks"
+    )
+    url = models.URLField(_("geprüfte Adresse"), max_length=500)
+    checked_at = models.DateTimeField(_("geprüft am"), default=timezone.now, db_index=True)
+    ok = models.BooleanField(_("erreichbar"))
+    http_status = models.PositiveSmallIntegerField(_("HTTP-Status"), null=True, blank=True)
+    error = models.CharField(_("Fehler"), max_length=300, blank=True)
+    final_url = models.CharField(
+        _("letzte Adresse"), max_length=2000, blank=True, help_text=_("Nach den Weiterleitungen.")
+    )
+    duration_ms = models.PositiveIntegerField(_("Dauer (ms)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Linkprüfung")
+        verbose_name_plural = _("Linkprüfungen")
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["status", "id"], name="linkcheck_status_id")]
+
+    def __str__(self):
+        state = _("erreichbar") if self.ok else _("nicht erreichbar")
+        return f"{self.url} ({state}, {self.checked_at:%d.%m.%Y %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("Linkprüfungen können nicht geändert werden."))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.status.get_absolute_url()
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Linkprüfungen können nicht gelöscht werden."))
+
+
+class BrokenLink(LinkCheck):
+    """The staff list of the links whose last check failed, per Verwaltung (admin: ozg_monitoring/admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("Nicht erreichbarer Link")
+        verbose_name_plural = _("Nicht erreichbare Links")

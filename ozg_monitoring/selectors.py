@@ -654,3 +654,30 @@ def status_states_as_of(days, *, fields, keep=()):
 
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def latest_link_checks():
+    """The last LinkCheck of every status that has one (the highest id: checks are append-only), as a queryset."""
+    from django.db.models import Max
+
+    from .models import LinkCheck
+
+    latest = LinkCheck.objects.values("status").annotate(last=Max("pk")).values("last")
+    return LinkCheck.objects.filter(pk__in=latest)
+
+
+def last_check_for(statuses) -> dict:
+    """{status id: its last LinkCheck} for the given statuses (objects, ids or a queryset); statuses never checked
+    are missing. One query, however many statuses."""
+    from django.db.models import Max, QuerySet
+
+    from .models import LinkCheck
+
+    if isinstance(statuses, QuerySet):
+        ids = statuses.values("pk")
+    else:
+        ids = [getattr(status, "pk", status) for status in statuses]
+        if not ids:
+            return {}
+    latest = LinkCheck.objects.filter(status__in=ids).values("status").annotate(last=Max("pk")).values("last")
+    return {check.status_id: check for check in LinkCheck.objects.filter(pk__in=latest)}

@@ -24,3 +24,27 @@ def import_job_process(job_id: int) -> str:
         return "skipped"
     import_job_run(job=job)
     return job.state
+
+
+@shared_task(name="ozg_monitoring.linkcheck_daily")
+def linkcheck_daily() -> dict:
+    """Every status link (beat: daily). Does nothing unless LINKCHECK_ENABLED; a second run adds another check."""
+    from .services.linkcheck import linkcheck_all
+
+    summary = linkcheck_all(by=system_actor())
+    return {"enabled": summary.enabled, "statuses": summary.statuses, "broken": summary.broken}
+
+
+@shared_task(name="ozg_monitoring.linkcheck_verwaltung")
+def linkcheck_verwaltung_task(verwaltung_id: int, user_id: int | None = None) -> dict:
+    """The links of one Verwaltung, for the user who asked (the admin action) or the system actor."""
+    from organisations.models import Organisation
+
+    from .services.linkcheck import acting_user, linkcheck_verwaltung
+
+    verwaltung = Organisation.objects.filter(pk=verwaltung_id).first()
+    if verwaltung is None:
+        return {"skipped": True}
+    by = acting_user(user_id) if user_id is not None else system_actor()
+    summary = linkcheck_verwaltung(verwaltung=verwaltung, by=by)
+    return {"enabled": summary.enabled, "statuses": summary.statuses, "broken": summary.broken}

@@ -44,6 +44,29 @@ def _celery_eager():
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
 
 
+#: Where tests may send HTTP requests: their own servers on this machine, nothing else (common/outbound.py).
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
+#: The federal client's base URL in tests: a name that never resolves (RFC 6761), in case a test forgets its own.
+FEDERAL_DASHBOARD_TEST_URL = "http://bundes-dashboard.invalid/api/"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_outside_hosts():
+    """No test contacts another machine: the federal client points nowhere, outbound HTTP goes to loopback only,
+    the link checker is off and allow-lists nothing (a test that checks links turns it on for its own servers)."""
+    from django.conf import settings
+
+    names = ["FEDERAL_DASHBOARD_URL", "OUTBOUND_HTTP_ALLOWED_HOSTS", "LINKCHECK_ENABLED", "LINKCHECK_ALLOWED_HOSTS"]
+    previous = {name: getattr(settings, name, None) for name in names}
+    settings.FEDERAL_DASHBOARD_URL = FEDERAL_DASHBOARD_TEST_URL
+    settings.OUTBOUND_HTTP_ALLOWED_HOSTS = LOOPBACK_HOSTS
+    settings.LINKCHECK_ENABLED = False
+    settings.LINKCHECK_ALLOWED_HOSTS = []
+    yield
+    for name, value in previous.items():
+        setattr(settings, name, value)
+
+
 @pytest.fixture(autouse=True)
 def _opendata_root(settings, tmp_path):
     """Snapshot files that a test publishes (e.g. through the monthly job) go to a folder of the test."""

@@ -4,13 +4,15 @@
 - `status`: one status or a bulk of up to 1,000 (concurrency-safe), with their history;
 - `snapshots`: the monthly aggregates of the time series;
 - `imports`: status rows from an uploaded CSV file;
-- `catalogue`: staff's executing level of an OZG-Leistung.
+- `catalogue`: staff's executing level of an OZG-Leistung;
+- `linkcheck`: the link checker's runs and their stored results.
 
 The names below are the package's interface (admin, API, commands, tasks and other apps import them from here).
 """
 
 from .catalogue import LEISTUNG_LEVEL_SET, leistung_level_set
 from .imports import IMPORT_JOB_CREATE, import_job_create, import_job_run
+from .linkcheck import LINKCHECK_RUN, linkcheck_all, linkcheck_queue, linkcheck_statuses, linkcheck_verwaltung
 from .snapshots import SNAPSHOT_CREATE, snapshot_aggregates, snapshot_create
 from .status import (
     STATUS_WRITE,
@@ -27,6 +29,7 @@ __all__ = [
     "BULK_LIMIT",
     "IMPORT_JOB_CREATE",
     "LEISTUNG_LEVEL_SET",
+    "LINKCHECK_RUN",
     "SNAPSHOT_CREATE",
     "STATUS_KINDS",
     "STATUS_WRITE",
@@ -38,6 +41,10 @@ __all__ = [
     "import_job_create",
     "import_job_run",
     "leistung_level_set",
+    "linkcheck_all",
+    "linkcheck_queue",
+    "linkcheck_statuses",
+    "linkcheck_verwaltung",
     "rollout_status_bulk_upsert",
     "rollout_status_rule_errors",
     "rollout_status_update",

@@ -15,6 +15,9 @@ pytestmark = pytest.mark.django_db
 migration = importlib.import_module("accounts.migrations.0002_staff_groups")
 group_rights = importlib.import_module("accounts.migrations.0003_system_actor_and_group_rights")
 audit_readers = importlib.import_module("accounts.migrations.0004_revision_group_and_audit_readers")
+linkcheck_rights = importlib.import_module("ozg_monitoring.migrations.0003_linkcheck_rights")
+federal_reads = importlib.import_module("federal.migrations.0002_monitoring_reads")
+LATER = (group_rights, audit_readers, linkcheck_rights, federal_reads)  # the migrations after 0002 that set rights
 
 
 def perms(name) -> set[str]:
@@ -76,6 +79,12 @@ def test_monitoring_acts_for_all_verwaltungen():
         "ozg_monitoring.view_importjob",
         *(f"ozg_monitoring.view_{model}" for model in migration.CATALOGUE),
         "organisations.view_organisation",
+        # the link checker (ozg_monitoring.0003) and the federal record sets (federal.0002)
+        "ozg_monitoring.add_linkcheck",
+        "ozg_monitoring.view_linkcheck",
+        "ozg_monitoring.view_brokenlink",
+        "federal.view_federalrecordset",
+        "federal.view_federalrecord",
     }
     user = member("Monitoring")
     assert selectors.acts_for_all_verwaltungen(user)
@@ -158,13 +167,29 @@ def test_the_migration_is_idempotent_and_reversible():
     redaktion.permissions.clear()  # drifted by hand
     migration.create_groups(apps, None)
     migration.create_groups(apps, None)
-    group_rights.forwards(apps, None)  # the chain of migrations sets the groups: 0002, then 0003 and 0004
-    audit_readers.forwards(apps, None)
+    for later in LATER:  # the chain of migrations sets the groups: 0002, then the later ones
+        later.forwards(apps, None)
     assert {name: perms(name) for name in migration.GROUPS} == before
     assert Group.objects.get(name="Redaktion").pk == redaktion.pk  # updated, not duplicated
     migration.remove_groups(apps, None)
     assert not Group.objects.filter(name__in=migration.GROUPS).exists()
     migration.create_groups(apps, None)
-    group_rights.forwards(apps, None)
-    audit_readers.forwards(apps, None)
+    for later in LATER:
+        later.forwards(apps, None)
     assert {name: perms(name) for name in migration.GROUPS} == before
+
+
+def test_the_link_check_and_federal_rights_are_reversible():
+    before = perms("Monitoring")
+    linkcheck_rights.backwards(apps, None)
+    federal_reads.backwards(apps, None)
+    assert perms("Monitoring") == before - {
+        "ozg_monitoring.add_linkcheck",
+        "ozg_monitoring.view_linkcheck",
+        "ozg_monitoring.view_brokenlink",
+        "federal.view_federalrecordset",
+        "federal.view_federalrecord",
+    }
+    linkcheck_rights.forwards(apps, None)
+    federal_reads.forwards(apps, None)
+    assert perms("Monitoring") == before

@@ -161,6 +161,16 @@ def world(territory):
     )
     MonthlySnapshot.objects.create(date=datetime.date(2026, 1, 1))
     job = ImportJob.objects.create(uploaded_by=users["kommune_meldend"], file=ContentFile(b"ozg_id,ars\n", "a.csv"))
+    from federal.models import FederalRecord, FederalRecordSet
+    from ozg_monitoring.models import LinkCheck
+
+    link_check = LinkCheck.objects.create(status=status, url="https://dienst.example/", ok=False, http_status=404)
+    record_set = FederalRecordSet.objects.create(
+        kind=FederalRecordSet.Kind.FILE, source="bund.csv", status="done", finished_at=timezone.now()
+    )
+    federal_record = FederalRecord.objects.create(
+        record_set=record_set, position=1, ars=territory.foehr.ars, ozgid=leistung.ozg_id, rule="kept"
+    )
 
     ensure_seed_data()
     line = BudgetLineFactory(agreement=agreement)
@@ -228,6 +238,10 @@ def world(territory):
         "ozg_monitoring.statusevent": status.events.get(),
         "ozg_monitoring.monthlysnapshot": MonthlySnapshot.objects.get(),
         "ozg_monitoring.importjob": job,
+        "ozg_monitoring.linkcheck": link_check,
+        "ozg_monitoring.brokenlink": link_check,
+        "federal.federalrecordset": record_set,
+        "federal.federalrecord": federal_record,
         "funding.fundingsource": line.source,
         "funding.purpose": line.purpose,
         "funding.budgetline": BudgetLine.objects.get(),
@@ -502,6 +516,14 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "cooperations.wahlperiode:add": RED,
     "cooperations.wahlperiode:change": RED,
     "cooperations.wahlperiode:delete": RED,
+    "federal.federalrecord:action:delete_selected": NOBODY,
+    "federal.federalrecord:add": NOBODY,
+    "federal.federalrecord:change": NOBODY,
+    "federal.federalrecord:delete": NOBODY,
+    "federal.federalrecordset:action:delete_selected": NOBODY,
+    "federal.federalrecordset:add": NOBODY,
+    "federal.federalrecordset:change": NOBODY,
+    "federal.federalrecordset:delete": NOBODY,
     "funding.budgetline:action:delete_selected": FIN,
     "funding.budgetline:action:export_csv": FIN,
     "funding.budgetline:add": FIN,
@@ -566,6 +588,10 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "ozg_monitoring.basisdienst:add": RED,
     "ozg_monitoring.basisdienst:change": RED,
     "ozg_monitoring.basisdienst:delete": RED,
+    "ozg_monitoring.brokenlink:action:delete_selected": NOBODY,
+    "ozg_monitoring.brokenlink:add": NOBODY,
+    "ozg_monitoring.brokenlink:change": NOBODY,
+    "ozg_monitoring.brokenlink:delete": NOBODY,
     "ozg_monitoring.fokusleistung:action:delete_selected": RED,
     "ozg_monitoring.fokusleistung:add": RED,
     "ozg_monitoring.fokusleistung:change": RED,
@@ -584,6 +610,10 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "ozg_monitoring.leikaleistung:add": RED,
     "ozg_monitoring.leikaleistung:change": RED,
     "ozg_monitoring.leikaleistung:delete": RED,
+    "ozg_monitoring.linkcheck:action:delete_selected": NOBODY,
+    "ozg_monitoring.linkcheck:add": NOBODY,
+    "ozg_monitoring.linkcheck:change": NOBODY,
+    "ozg_monitoring.linkcheck:delete": NOBODY,
     "ozg_monitoring.monthlysnapshot:action:delete_selected": NOBODY,
     "ozg_monitoring.monthlysnapshot:action:recompute": MON,
     "ozg_monitoring.monthlysnapshot:add": NOBODY,
@@ -600,6 +630,7 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "ozg_monitoring.rolloutplan:inline:ozg_monitoring.rollouttarget:add": RED,
     "ozg_monitoring.rolloutplan:inline:ozg_monitoring.rollouttarget:change": RED,
     "ozg_monitoring.rolloutplan:inline:ozg_monitoring.rollouttarget:delete": RED,
+    "ozg_monitoring.rolloutstatus:action:check_links": MON,
     "ozg_monitoring.rolloutstatus:action:delete_selected": NOBODY,
     "ozg_monitoring.rolloutstatus:action:export_csv": STATUS_READERS,
     "ozg_monitoring.rolloutstatus:action:mark_geplant": STATUS_WRITERS,
