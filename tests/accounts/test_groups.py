@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 migration = importlib.import_module("accounts.migrations.0002_staff_groups")
 group_rights = importlib.import_module("accounts.migrations.0003_system_actor_and_group_rights")
 audit_readers = importlib.import_module("accounts.migrations.0004_revision_group_and_audit_readers")
-linkcheck_rights = importlib.import_module("ozg_monitoring.migrations.0003_linkcheck_rights")
+linkcheck_rights = importlib.import_module("ozg_monitoring.migrations.0004_linkcheck_rights")
 federal_reads = importlib.import_module("federal.migrations.0002_monitoring_reads")
 LATER = (group_rights, audit_readers, linkcheck_rights, federal_reads)  # the migrations after 0002 that set rights
 
