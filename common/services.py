@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Iterable, Mapping
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -59,8 +58,3 @@ def editable_fields(model: type[models.Model], *, exclude: Iterable[str] = ()) -
         and not getattr(field, "auto_now_add", False)
         and field.name not in left_out
     )
-
-
-class MissingPrerequisite(ValidationError):
-    """A reference-data loader cannot run: what it needs (the register, the founding agreements) is not there. The
-    message says what is missing and which command loads it; nothing has been changed."""

@@ -1,22 +1,11 @@
 """The founding agreements: the facts the five founding documents (shared/sources, see the issue) state, and no
 more. What a document leaves open is left empty and named in `unknowns_note`. Loaded by
-`python manage.py load_founding_agreements` (`founding_agreements_load` at the end of this module) through the
-services, so the same rules hold as in the admin.
+`python manage.py load_founding_agreements` through the services, so the same rules hold as in the admin.
 
 Bodies are referenced by register keys: ARS for territorial bodies, slug for the others.
 """
 
 import datetime
-from dataclasses import dataclass, field
-
-from django.db import transaction
-from django.utils import timezone
-
-from common.services import MissingPrerequisite
-from organisations.models import Organisation
-
-from . import services
-from .models import Agreement, Measure, Topic, Wahlperiode
 
 LAND = ("ars", "010000000000")
 ITVSH = ("slug", "itvsh")
@@ -322,105 +311,3 @@ FOUNDING_AGREEMENTS = [
         ],
     },
 ]
-
-
-# --- the loader -------------------------------------------------------------------------------------------------
-
-AGREEMENT_FIELDS = (
-    "kind",
-    "title",
-    "summary",
-    "status",
-    "announced_on",
-    "signed_on",
-    "signed_date_unknown",
-    "effective_from",
-    "effective_from_precision",
-    "term_kind",
-    "duration_years",
-    "unknowns_note",
-)
-
-
-@dataclass
-class FoundingAgreementsResult:
-    created: list[str] = field(default_factory=list)  # slugs
-    present: int = 0
-    expired: int = 0
-
-
-def _keys(spec) -> set:
-    keys = {party[0] for party in spec["parties"]}
-    keys |= {signatory[2] for signatory in spec["signatories"]}
-    keys |= {measure[1] for measure in spec["measures"] if measure[1]}
-    return keys
-
-
-def founding_agreements_load(*, by) -> FoundingAgreementsResult:
-    """The five founding agreements (six records) with their parties, signatories, topics, obligations, measures
-    and sources, in one transaction. Idempotent: what exists (matched by slug and natural keys) is left as it is, so
-    corrections made by staff survive a re-run. Without the register: MissingPrerequisite; a rule of the services
-    refusing a record: ValidationError; nothing changed in either case."""
-    keys = set().union(*(_keys(spec) for spec in FOUNDING_AGREEMENTS))
-    bodies, missing = {}, []
-    for name, value in sorted(keys):
-        body = Organisation.objects.filter(**{name: value}).first()
-        if body is None:
-            missing.append(f"{name.upper()} {value}")
-        bodies[(name, value)] = body
-    if missing:
-        raise MissingPrerequisite(
-            "Das Register ist nicht (vollständig) importiert; es fehlen: "
-            + ", ".join(missing)
-            + ". Bitte zuerst `python manage.py import_register` ausführen. Nichts geändert."
-        )
-    topics = {topic.slug: topic for topic in Topic.objects.all()}
-    result = FoundingAgreementsResult()
-    with transaction.atomic():
-        for spec in FOUNDING_AGREEMENTS:
-            agreement = Agreement.objects.filter(slug=spec["slug"]).first()
-            if agreement is None:
-                agreement = _create(spec, bodies, topics, by=by)
-                result.created.append(agreement.slug)
-            _load_parts(agreement, spec, bodies, by=by)
-        result.expired = services.agreements_expire(today=timezone.localdate(), by=by)
-    result.present = len(FOUNDING_AGREEMENTS) - len(result.created)
-    return result
-
-
-def _create(spec, bodies, topics, *, by):
-    fields = {name: spec[name] for name in AGREEMENT_FIELDS if name in spec}
-    if "wahlperiode" in spec:
-        fields["wahlperiode"] = Wahlperiode.objects.get(number=spec["wahlperiode"])
-    if "predecessor" in spec:
-        fields["predecessor"] = Agreement.objects.get(slug=spec["predecessor"])
-    return services.agreement_create(
-        by=by,
-        slug=spec["slug"],
-        parties=[(bodies[key], role, note) for key, role, note in spec["parties"]],
-        signatories=[(name, function, bodies[key]) for name, function, key in spec["signatories"]],
-        topics=[topics[slug] for slug in spec["topics"]],
-        **fields,
-    )
-
-
-def _load_parts(agreement, spec, bodies, *, by) -> None:
-    for key, title, description in spec["obligations"]:
-        if not agreement.obligations.filter(title=title).exists():
-            services.obligation_create(
-                by=by, agreement=agreement, obligor=bodies[key], title=title, description=description
-            )
-    for position, (title, lead_key) in enumerate(spec["measures"]):
-        if not agreement.measures.filter(title=title).exists():
-            services.measure_create(
-                by=by,
-                agreement=agreement,
-                title=title,
-                lead=bodies[lead_key] if lead_key else None,
-                status=Measure.Status.GEPLANT,
-                progress=None,
-                position=position,
-            )
-    for source in spec["sources"]:
-        if not agreement.sources.filter(title=source["title"], publisher=source["publisher"]).exists():
-            services.source_create(agreement=agreement, by=by, **source)

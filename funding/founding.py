@@ -1,5 +1,4 @@
-"""The figures the founding documents state, as data, and their loader `founding_funding_load` (called by
-`python manage.py load_founding_funding`).
+"""The figures the founding documents state, as data for `load_founding_funding`.
 
 Rules (see funding/README.md): record what a document states, in its words, and mark what it leaves open
 instead of inventing it.
@@ -15,17 +14,7 @@ instead of inventing it.
   aufgeschlüsselt“; the purposes named in the text are listed in the note.
 """
 
-from dataclasses import dataclass, field
 from decimal import Decimal
-
-from django.db import transaction
-
-from common.services import MissingPrerequisite
-from cooperations.selectors import agreement_by_slug
-from organisations.models import LAND_ARS, Organisation
-
-from .models import FundingSource, Purpose
-from .services import budget_line_upsert, in_kind_upsert
 
 AE_2018 = "absichtserklaerung-ozg-2018"
 KV_2025 = "kooperationsvereinbarung-land-itvsh-2025"
@@ -139,69 +128,3 @@ def in_kind():
             "source_citation": CITATION_002,
         },
     )
-
-
-# --- the loader -------------------------------------------------------------------------------------------------
-
-
-def _counts() -> dict:
-    return {"created": 0, "changed": 0, "unchanged": 0}
-
-
-@dataclass
-class FoundingFundingResult:
-    lines: dict = field(default_factory=_counts)  # {"created"|"changed"|"unchanged": n}
-    in_kind: dict = field(default_factory=_counts)
-
-
-def founding_funding_load(*, by) -> FoundingFundingResult:
-    """The budget lines and in-kind contributions above, by key through the services' upserts, in one transaction.
-    Idempotent (a second run: 0 created, 0 changed). Needs the register and the founding agreements:
-    MissingPrerequisite naming what is missing and the command that loads it; nothing changed."""
-    land = Organisation.objects.filter(ars=LAND_ARS).first()
-    recipient = Organisation.objects.filter(slug=RECIPIENT_SLUG).first()
-    missing = [
-        name for name, obj in (("Land (ARS 010000000000)", land), ("ITV.SH (Kennung itvsh)", recipient)) if obj is None
-    ]
-    if missing:
-        raise MissingPrerequisite(
-            f"Register unvollständig, es fehlt: {', '.join(missing)}. "
-            "Zuerst `python manage.py import_register` ausführen."
-        )
-    agreements = {slug: agreement_by_slug(slug) for slug in (AE_2018, KV_2025)}
-    missing = [slug for slug, agreement in agreements.items() if agreement is None]
-    if missing:
-        raise MissingPrerequisite(
-            f"Gründungsvereinbarungen fehlen: {', '.join(missing)}. "
-            "Zuerst `python manage.py load_founding_agreements` ausführen."
-        )
-    purpose = Purpose.objects.filter(slug=UNSPLIT_PURPOSE).first()
-    kommunen = FundingSource.objects.filter(slug="kommunen").first()
-    if purpose is None or kommunen is None:
-        raise MissingPrerequisite(
-            "Zwecke oder Mittelgeber fehlen: zuerst `python manage.py migrate funding` ausführen."
-        )
-    result = FoundingFundingResult()
-    with transaction.atomic():
-        land_source, _ = FundingSource.objects.get_or_create(
-            slug=LAND_SOURCE["slug"],
-            defaults={"name": LAND_SOURCE["name"], "kind": LAND_SOURCE["kind"], "body": land},
-        )
-        sources = {"land": land_source, "kommunen": kommunen}
-        for key, agreement_slug, source_slug, fields in budget_lines():
-            _line, outcome = budget_line_upsert(
-                by=by,
-                key=key,
-                source=sources[source_slug],
-                recipient=recipient,
-                agreement=agreements[agreement_slug],
-                purpose=purpose,
-                **fields,
-            )
-            result.lines[outcome] += 1
-        for key, agreement_slug, fields in in_kind():
-            _item, outcome = in_kind_upsert(
-                by=by, key=key, from_body=land, recipient=recipient, agreement=agreements[agreement_slug], **fields
-            )
-            result.in_kind[outcome] += 1
-    return result
