@@ -560,7 +560,7 @@ def register_import(*, path: Path, by, stdout: TextIO | None = None) -> Register
     ordered = sorted(targets.values(), key=lambda t: KIND_ORDER.index(t.values["kind"]))
     for level in (
         {Kind.LAND},
-        {Kind.KREIS, Kind.KREISFREIE_STADT},
+        set(Organisation.KREISEBENE_KINDS),
         {Kind.AMT, Kind.AMTSFREIE_GEMEINDE, Kind.GEMEINDEFREIES_GEBIET},
         {Kind.AMTSANGEHOERIGE_GEMEINDE},
     ):
