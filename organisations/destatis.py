@@ -267,7 +267,9 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> list[Row]:
             file=name,
             line=1,
             column=missing[0],
-            message=_("Spalte fehlt in der Kopfzeile (erwartet: durch Komma getrennte Spalten %(columns)s).")
+            message=_(
+                "Spalte fehlt in der Kopfzeile (erwartet: durch Komma oder Semikolon getrennte Spalten %(columns)s)."
+            )
             % {"columns": ", ".join(columns)},
         )
     if not rows:

@@ -108,7 +108,8 @@ def _read(directory: Path, kind: str, columns: list[str]):
     missing = [column for column in columns if column not in header]
     if missing:
         raise ValidationError(
-            f"{path.name}, Zeile 1: Spalte(n) fehlen: {', '.join(missing)} (erwartet: durch Komma getrennte Spalten)."
+            f"{path.name}, Zeile 1: Spalte(n) fehlen: {', '.join(missing)} "
+            "(erwartet: durch Komma oder Semikolon getrennte Spalten)."
         )
     if not rows:
         raise ValidationError(f"{path.name}: Die Datei enthält keine Datenzeilen.")

@@ -106,9 +106,9 @@ CATALOGUE_CASES = {
         lambda p: p.write_bytes(b"".join([*_lines(p), _lines(p)[5]])),
         ["ozg_leistungen.csv, Zeile", "Feld ozg_id", "doppelt"],
     ),
-    "semicolons": (
+    "tabs": (  # neither comma nor semicolon (both are read: tests/portal/test_csvfiles.py)
         THEMENFELDER,
-        lambda p: p.write_bytes(p.read_bytes().replace(b",", b";")),
+        lambda p: p.write_bytes(p.read_bytes().replace(b",", b"\t")),
         ["ozg_themenfelder.csv, Zeile 1", "fehlen"],
     ),
     "binary": (LEISTUNGEN, lambda p: p.write_bytes(bytes(range(256)) * 64), ["ozg_leistungen.csv, Zeile 1", "NUL"]),
