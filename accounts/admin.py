@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from common.admin_support import ServiceErrorsAdminMixin
 from common.authorization import is_system_actor
-from organisations.models import Organisation
+from organisations.admin_filters import kreis_filter
 
 from . import services
 from .models import ApiToken, VerwaltungMembership
@@ -181,21 +181,6 @@ class PortalUserAdmin(ServiceErrorsAdminMixin, MembershipServiceMixin, UserAdmin
         )
 
 
-class KreisListFilter(admin.SimpleListFilter):
-    title = _("Kreis")
-    parameter_name = "kreis"
-
-    def lookups(self, request, model_admin):
-        kreise = Organisation.objects.of_kind(Organisation.Kind.KREIS, Organisation.Kind.KREISFREIE_STADT)
-        return [(str(kreis.pk), kreis.display_name) for kreis in kreise.order_by("name")]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isdigit():
-            return queryset.filter(organisation__kreis_id=int(value))
-        return queryset
-
-
 @admin.register(VerwaltungMembership)
 class VerwaltungMembershipAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     rules = services.MEMBERSHIP
@@ -208,7 +193,7 @@ class VerwaltungMembershipAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
         "granted_at",
         "granted_by",
     )
-    list_filter = ("role", ("organisation__kind", admin.ChoicesFieldListFilter), KreisListFilter)
+    list_filter = ("role", ("organisation__kind", admin.ChoicesFieldListFilter), kreis_filter("organisation"))
     list_select_related = ("user", "organisation", "organisation__kreis", "granted_by")
     search_fields = ("user__username", "user__email", "user__last_name", "organisation__name", "organisation__ars")
     autocomplete_fields = ("user",)

@@ -42,11 +42,7 @@ def verwaltung_ids_for(user, *, refresh: bool = False) -> set[int]:
     if not refresh and hasattr(user, _CACHE_ATTRIBUTE):
         return getattr(user, _CACHE_ATTRIBUTE)
     if acts_for_all_verwaltungen(user):
-        ids = set(
-            Organisation.objects.of_kind(*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND).values_list(
-                "pk", flat=True
-            )
-        )
+        ids = set(Organisation.objects.verwaltungen_and_land().values_list("pk", flat=True))
     else:
         ids = set(
             VerwaltungMembership.objects.writing()

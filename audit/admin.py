@@ -13,14 +13,13 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from common.csvfiles import SafeCsvWriter
+from common.csvfiles import SPREADSHEET, csv_download
 
 from .models import Action, AuditEntry
 from .registry import rules
@@ -288,10 +287,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["export"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="audit-protokoll-{stamp}.csv"'
-        writer = SafeCsvWriter(response)
+        response, writer = csv_download(f"audit-protokoll-{stamp}.csv", dialect=SPREADSHEET)
         writer.writerow(
             [
                 "zeitpunkt",

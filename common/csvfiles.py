@@ -1,11 +1,53 @@
-"""CSV files: uploads and imports in (decoded and read with file/line errors), exports out (formula-safe)."""
+"""CSV files, in and out: one helper with two named dialects for every CSV the portal writes, one reader that
+takes both for every import.
+
+Out. Every CSV response and file goes through `csv_response` (or `csv_download` for rows written one by one),
+`csv_file_response`, `csv_text` or `csv_writer`, with one of two dialects:
+
+- `OPEN_DATA`: RFC 4180 as the open-data downloads and monthly files publish it (comma, double quotes, CRLF,
+  UTF-8 without byte order mark); cells are written as the caller gives them (the open-data datasets make text
+  cells formula-safe by column type, `opendata.datasets.csv_value`, so that numbers such as -5.00 stay numbers).
+- `SPREADSHEET`: for German Excel and LibreOffice: semicolon (a comma is the decimal separator there), CRLF,
+  UTF-8 with byte order mark (without it Excel reads UTF-8 as Windows-1252); text cells that a spreadsheet would
+  run as a formula get a leading apostrophe (`spreadsheet_safe`, OWASP CSV injection). Every staff export (admin
+  actions, import error reports, the yearly funding report) and every "Als CSV herunterladen" of a public list.
+
+The federal dashboard's export (`ozg_monitoring/federal.py`) keeps the federal format (comma, LF) and only uses
+`csv_file_response` to send it.
+
+In. `decode_csv_bytes` takes UTF-8 with or without byte order mark; `read_csv_rows` takes comma or semicolon (it
+reads the delimiter from the header line), so a file exported in either dialect, or saved by a spreadsheet, can be
+imported again: the OZG status upload, the federal import, the catalogue and the register imports.
+"""
 
 import csv
 import io
+from collections.abc import Iterable
+from dataclasses import dataclass
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from common.messages import message
+
+BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV is written: field delimiter, byte order mark at the start, formula-safe text cells."""
+
+    name: str
+    delimiter: str
+    bom: bool
+    formula_safe: bool
+    lineterminator: str = "\r\n"
+
+
+OPEN_DATA = Dialect("open_data", delimiter=",", bom=False, formula_safe=False)
+SPREADSHEET = Dialect("spreadsheet", delimiter=";", bom=True, formula_safe=True)
+DIALECTS = (OPEN_DATA, SPREADSHEET)
+CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
 class CsvFileError(ValueError):
@@ -44,10 +86,20 @@ def csv_error_message(error: csv.Error) -> str:
     return _("Die Zeile ist kein gültiges CSV (%(detail)s).") % {"detail": text}
 
 
-def read_csv_rows(text: str, *, delimiter: str = ","):
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of a CSV text, read from its header line: a semicolon where the header has more semicolons
+    than commas (a spreadsheet's export, `SPREADSHEET`), else a comma (`OPEN_DATA`, RFC 4180)."""
+    header = text.lstrip(BOM).split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def read_csv_rows(text: str, *, delimiter: str | None = None):
     """(header, rows) of a CSV text; rows are (line, {column: value}) with the file's line number of the row's
-    first line. Raises CsvFileError naming the line on malformed CSV (NUL bytes, a field over the csv module's
-    field size limit) and on a row with more or fewer fields than the header."""
+    first line. The delimiter is a comma or a semicolon, read from the header line unless given. Raises
+    CsvFileError naming the line on malformed CSV (NUL bytes, a field over the csv module's field size limit) and
+    on a row with more or fewer fields than the header."""
+    text = text.removeprefix(BOM)
+    delimiter = delimiter or sniff_delimiter(text)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, start = [], 1
     try:
@@ -82,8 +134,9 @@ def spreadsheet_safe(value):
 class SafeCsvWriter:
     """csv.writer / csv.DictWriter whose text cells go through `spreadsheet_safe`."""
 
-    def __init__(self, file, *, fieldnames=None, **kwargs):
+    def __init__(self, file, *, fieldnames=None, safe: bool = True, **kwargs):
         self._dict = fieldnames is not None
+        self._safe = spreadsheet_safe if safe else (lambda value: value)
         self._writer = csv.DictWriter(file, fieldnames, **kwargs) if self._dict else csv.writer(file, **kwargs)
 
     def writeheader(self):
@@ -91,9 +144,61 @@ class SafeCsvWriter:
 
     def writerow(self, row):
         if self._dict:
-            return self._writer.writerow({key: spreadsheet_safe(value) for key, value in row.items()})
-        return self._writer.writerow([spreadsheet_safe(value) for value in row])
+            return self._writer.writerow({key: self._safe(value) for key, value in row.items()})
+        return self._writer.writerow([self._safe(value) for value in row])
 
     def writerows(self, rows):
         for row in rows:
             self.writerow(row)
+
+
+# --- writing: the one helper ----------------------------------------------------------------------------------
+
+
+def csv_writer(file, *, dialect: Dialect, fieldnames=None) -> SafeCsvWriter:
+    """A writer in `dialect` onto `file` (any object with `write`; an HttpResponse too). Writes no BOM: see
+    `csv_response` and `csv_file_response`, which do."""
+    return SafeCsvWriter(
+        file,
+        fieldnames=fieldnames,
+        safe=dialect.formula_safe,
+        delimiter=dialect.delimiter,
+        lineterminator=dialect.lineterminator,
+    )
+
+
+def csv_text(header, rows: Iterable, *, dialect: Dialect) -> str:
+    """Header and rows as CSV text in `dialect`, without BOM (to be stored, e.g. a yearly report, and sent later
+    with `csv_file_response`)."""
+    buffer = io.StringIO()
+    writer = csv_writer(buffer, dialect=dialect)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _attachment(filename: str, content: str = "") -> HttpResponse:
+    response = HttpResponse(content, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_download(filename: str, *, dialect: Dialect, fieldnames=None) -> tuple[HttpResponse, SafeCsvWriter]:
+    """An empty CSV download named `filename` (with the dialect's BOM) and a writer onto it, for rows written one
+    by one: `response, writer = csv_download("x.csv", dialect=SPREADSHEET)`."""
+    response = _attachment(filename, BOM if dialect.bom else "")
+    return response, csv_writer(response, dialect=dialect, fieldnames=fieldnames)
+
+
+def csv_response(filename: str, header, rows: Iterable, *, dialect: Dialect) -> HttpResponse:
+    """A CSV download: header and rows written in `dialect` (with its BOM), as an attachment named `filename`."""
+    response, writer = csv_download(filename, dialect=dialect)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def csv_file_response(filename: str, text: str, *, dialect: Dialect | None) -> HttpResponse:
+    """A CSV download of a text written before in `dialect` (a stored report): the dialect's BOM in front. With
+    `dialect=None` the text is sent as it is (the federal dashboard's own format)."""
+    return _attachment(filename, (BOM if dialect is not None and dialect.bom else "") + text)

@@ -119,8 +119,9 @@ CATALOGUE: dict[str, str] = {
 # --- the domain: what our services, views and filters answer -------------------------------------------------
 CATALOGUE.update(
     {
-        # register
+        # register; its keys (organisations/keys.py) have one message each, whichever app they came through
         "organisations.ars_format": _("Ein Regionalschlüssel (ARS) hat genau 12 Ziffern und beginnt mit 01."),
+        "organisations.ags_format": _("Ein Gemeindeschlüssel (AGS) hat genau 8 Ziffern und beginnt mit 01."),
         "organisations.ars_prefix_format": _(
             "Ein Schlüsselpräfix hat 2 bis 12 Ziffern und beginnt mit 01, z. B. 01058 (Kreis) oder 010585890 (Amt)."
         ),
@@ -138,14 +139,9 @@ CATALOGUE.update(
         "organisations.not_an_ars": _("„%(key)s“ ist kein Regionalschlüssel: 12 Ziffern, beginnend mit 01."),
         "organisations.malformed_key": _("„%(key)s“ ist keine gültige Kennung."),
         "organisations.unknown_key": _("Keine Stelle mit dem Schlüssel „%(key)s“."),
-        # cooperations
-        "cooperations.ars_format": _("Ein Regionalschlüssel hat 12 Ziffern und beginnt mit 01."),
-        "cooperations.ars_prefix_format": _("Ein Schlüsselpräfix besteht aus 2 bis 12 Ziffern und beginnt mit 01."),
         # OZG monitoring
         "ozg.choices": _("Erlaubt sind: %(values)s."),
         "ozg.maturity_models": _("Erlaubt sind 1.1 und 2.0."),
-        "ozg.ars_format": _("Der Regionalschlüssel (ARS) hat 12 Ziffern."),
-        "ozg.ars_prefix_format": _("Ein ARS-Präfix besteht aus 2 bis 12 Ziffern."),
         "ozg.provider_key": _("Erwartet wird der Regionalschlüssel (12 Ziffern) oder die Nummer einer Stelle."),
         "ozg.unknown_provider": _("Unbekannte Stelle „%(key)s“."),
         "ozg.unknown_ozg_id": _("Unbekannte OZG-ID „%(id)s“."),

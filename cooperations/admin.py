@@ -5,13 +5,12 @@ import datetime
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin_support import ServiceErrorsAdminMixin
-from common.csvfiles import SafeCsvWriter
+from common.csvfiles import SPREADSHEET, csv_download
 
 from . import services
 from .models import (
@@ -133,10 +132,7 @@ class SourceInline(admin.StackedInline):
 
 def export_csv(modeladmin, request, queryset):
     """CSV of the chosen agreements ("select all" takes the whole filtered list)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="vereinbarungen.csv"'
-    response.write("\ufeff")
-    writer = SafeCsvWriter(response, delimiter=";")
+    response, writer = csv_download("vereinbarungen.csv", dialect=SPREADSHEET)
     writer.writerow(
         ["Kennung", "Titel", "Art", "Status", "Parteien", "Themenfelder", "unterzeichnet", "Beginn", "Ende"]
     )

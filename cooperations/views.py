@@ -1,7 +1,6 @@
 """Public pages of the cooperations register: list (filters, sorting, pagination, CSV), timeline, detail, and
 the source-file download (files live outside the web root)."""
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -10,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from common.csvfiles import SafeCsvWriter
+from common.csvfiles import SPREADSHEET, csv_download
 from common.messages import message
+from common.pages import PAGE, breadcrumbs, page_of, wants_csv
 
 from . import selectors
 from .filters import AgreementFilterSet
@@ -31,10 +31,6 @@ CSV_COLUMNS = [
     ("end", gettext_lazy("Laufzeitende")),
     ("url", gettext_lazy("Adresse")),
 ]
-
-
-def _breadcrumbs(*items):
-    return [{"label": _("Startseite"), "url": "/"}, *({"label": label, "url": url} for label, url in items)]
 
 
 def remaining_text(days: int | None) -> str:
@@ -58,31 +54,22 @@ def agreement_list(request):
     queryset = filterset.qs if request.GET and valid else selectors.agreement_list()
     if not request.GET.get("sort"):
         queryset = queryset.order_by("-term_start", "title", "pk")
-    if request.GET.get("format") == "csv" and valid:
+    if wants_csv(request) and valid:
         return _csv(queryset)
-    page = Paginator(queryset if valid else Agreement.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    csv_query = query.copy()
-    csv_query["format"] = "csv"
+    page = page_of(request, queryset if valid else Agreement.objects.none(), PAGE_SIZE)
     context = {
         "filter": filterset,
         "form": filterset.form,
         "page_obj": page,
         "agreements": page.object_list,
-        "is_filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
-        "query": query.urlencode(),
-        "csv_query": csv_query.urlencode(),
-        "breadcrumbs": _breadcrumbs((_("Kooperationen"), "")),
+        "is_filtered": any(value for key, value in request.GET.items() if key not in (PAGE, "sort")),
+        "breadcrumbs": breadcrumbs((_("Kooperationen"), "")),
     }
     return render(request, "cooperations/list.html", context, status=200 if valid else 400)
 
 
 def _csv(queryset) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="kooperationen.csv"'
-    response.write("\ufeff")
-    writer = SafeCsvWriter(response, delimiter=";")
+    response, writer = csv_download("kooperationen.csv", dialect=SPREADSHEET)
     writer.writerow([label for _key, label in CSV_COLUMNS])
     for agreement in queryset:
         writer.writerow(
@@ -122,7 +109,7 @@ def agreement_detail(request, slug):
         "days_remaining": days,
         "remaining": remaining_text(days) if agreement.status == Agreement.Status.IN_KRAFT else None,
         "today": today,
-        "breadcrumbs": _breadcrumbs((_("Kooperationen"), "/kooperationen/"), (agreement.title, "")),
+        "breadcrumbs": breadcrumbs((_("Kooperationen"), "/kooperationen/"), (agreement.title, "")),
         "related_sections": agreement_sections(agreement, request),  # other apps' sections (cooperations.related)
     }
     return render(request, "cooperations/detail.html", context)
@@ -140,7 +127,7 @@ def agreement_timeline(request):
     context = {
         "years": years,
         "undated": undated.order_by("title"),
-        "breadcrumbs": _breadcrumbs((_("Kooperationen"), "/kooperationen/"), (_("Zeitleiste"), "")),
+        "breadcrumbs": breadcrumbs((_("Kooperationen"), "/kooperationen/"), (_("Zeitleiste"), "")),
     }
     return render(request, "cooperations/timeline.html", context)
 

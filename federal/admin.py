@@ -65,10 +65,10 @@ class KreisPrefixFilter(admin.SimpleListFilter):
     parameter_name = "kreis"
 
     def lookups(self, request, model_admin):
-        from organisations.models import Organisation
+        from organisations import keys
+        from organisations.selectors import kreisebene
 
-        kreise = Organisation.objects.filter(kind__in=[Organisation.Kind.KREIS, Organisation.Kind.KREISFREIE_STADT])
-        return [(org.ars[:5], org.name) for org in kreise.order_by("name")]
+        return [(keys.kreis_key(org.ars), org.name) for org in kreisebene()]
 
     def queryset(self, request, queryset):
         if self.value():

@@ -5,13 +5,13 @@ invariant, and refuse with the service's German message)."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin_support import ServiceErrorsAdminMixin
+from common.csvfiles import SPREADSHEET, csv_file_response, csv_response
 
 from . import selectors, services
 from .models import (
@@ -43,9 +43,7 @@ DRAWDOWN_CSV_HEADER = [
 
 
 def _csv_response(filename, header, rows):
-    response = HttpResponse("\ufeff" + services.csv_text(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(filename, header, rows, dialect=SPREADSHEET)
 
 
 @admin.register(FundingSource)
@@ -420,6 +418,4 @@ class YearlyReportAdmin(admin.ModelAdmin):
     @admin.action(description=_("Bericht herunterladen"), permissions=["view"])
     def download(self, request, queryset):
         report = queryset.order_by("-fiscal_year").first()
-        response = HttpResponse("\ufeff" + report.content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
-        return response
+        return csv_file_response(report.filename, report.content, dialect=SPREADSHEET)

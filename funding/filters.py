@@ -1,5 +1,8 @@
 """FilterSets shared by the API lists and the transparency page. Unknown values answer 400 (API) or a form
-error (page), never an empty result that looks like "no money"."""
+error (page), never an empty result that looks like "no money".
+
+`BudgetLineFilter` is the one filter of the budget lines: the API list (/api/v1/funding/lines/), the summary
+(/api/v1/funding/summary/), the transparency page /finanzierung/ and its CSV all read it."""
 
 import django_filters
 from django import forms
@@ -11,7 +14,7 @@ from common.params import ID
 from cooperations.selectors import agreement_by_slug
 
 from .models import BudgetLine, Drawdown, FundingSource, Purpose
-from .selectors import NO_YEAR, filter_lines
+from .selectors import NO_YEAR
 
 
 class YearField(forms.CharField):
@@ -96,22 +99,3 @@ class DrawdownFilter(StrictFilterSet):
     class Meta:
         model = Drawdown
         fields = ["line", "year", "source", "purpose", "agreement", "status"]
-
-
-class SummaryFilterForm(forms.Form):
-    """The query of /api/v1/funding/summary/ and of the transparency page."""
-
-    year = YearField(required=False)
-    source = forms.ModelChoiceField(queryset=FundingSource.objects.all(), to_field_name="slug", required=False)
-    purpose = forms.ModelChoiceField(queryset=Purpose.objects.all(), to_field_name="slug", required=False)
-    agreement = AgreementField(required=False)
-
-    def filter(self, queryset):
-        data = self.cleaned_data
-        return filter_lines(
-            queryset,
-            year=data.get("year"),
-            source=data["source"].slug if data.get("source") else None,
-            purpose=data["purpose"].slug if data.get("purpose") else None,
-            agreement=data.get("agreement"),
-        )

@@ -8,7 +8,7 @@ many lines and drawdowns there are.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.urls import NoReverseMatch
 
 from common.formatting import to_cents
@@ -58,24 +58,6 @@ def sources():
 
 def purposes():
     return Purpose.objects.select_related("parent").order_by("position", "name")
-
-
-def filter_lines(queryset, *, year=None, source=None, purpose=None, agreement=None, status=None):
-    """`year`: int, or NO_YEAR for lines whose source names no year; `source`, `purpose`, `agreement`: slugs
-    (a purpose includes its topics). Validation of the values is the caller's (filters.py)."""
-    if year == NO_YEAR:
-        queryset = queryset.filter(fiscal_year__isnull=True)
-    elif year is not None:
-        queryset = queryset.filter(fiscal_year=year)
-    if source:
-        queryset = queryset.filter(source__slug=source)
-    if purpose:
-        queryset = queryset.filter(Q(purpose__slug=purpose) | Q(purpose__parent__slug=purpose))
-    if agreement:
-        queryset = queryset.filter(agreement__slug=agreement)
-    if status:
-        queryset = queryset.filter(status=status)
-    return queryset
 
 
 @dataclass

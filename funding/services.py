@@ -11,7 +11,6 @@ and the admin ask the same Rules before they read the input.
 """
 
 import datetime
-import io
 import logging
 from decimal import Decimal, InvalidOperation
 
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from common.authorization import Rule, model_rules
-from common.csvfiles import SafeCsvWriter
+from common.csvfiles import SPREADSHEET, csv_text
 from common.formatting import format_euro, to_cents
 from common.messages import message
 from common.params import DATE_MIN, check_date
@@ -429,14 +428,6 @@ def report_rows(lines) -> list[list[str]]:
     return rows
 
 
-def csv_text(header, rows) -> str:
-    buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 @transaction.atomic
 def yearly_report_generate(*, fiscal_year: int, by) -> tuple[YearlyReport, bool]:
     """Generates the CSV report of a fiscal year once; a second call returns the stored report unchanged."""
@@ -447,7 +438,9 @@ def yearly_report_generate(*, fiscal_year: int, by) -> tuple[YearlyReport, bool]
     if existing is not None:
         return existing, False
     rows = report_rows(budget_lines().filter(fiscal_year=fiscal_year))
-    report = YearlyReport(fiscal_year=fiscal_year, row_count=len(rows), content=csv_text(REPORT_HEADER, rows))
+    report = YearlyReport(
+        fiscal_year=fiscal_year, row_count=len(rows), content=csv_text(REPORT_HEADER, rows, dialect=SPREADSHEET)
+    )
     report.full_clean()
     try:
         with transaction.atomic():

@@ -6,13 +6,15 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from common import charts
+from common.csvfiles import SPREADSHEET, csv_file_response, csv_response
 from common.formatting import format_euro
 from common.messages import message
+from common.pages import breadcrumbs
 
 from . import selectors
-from .filters import SummaryFilterForm
+from .filters import BudgetLineFilter
 from .models import YearlyReport
-from .services import REPORT_HEADER, csv_text, report_rows
+from .services import REPORT_HEADER, report_rows
 
 SECTIONS = [
     ("year", "nach-jahr", gettext_lazy("Nach Haushaltsjahr")),
@@ -47,11 +49,11 @@ def _chart(anchor, heading, rows):
 
 
 def _filtered_lines(request):
-    form = SummaryFilterForm(request.GET or None)
-    lines = selectors.budget_lines()
-    if form.is_bound and form.is_valid():
-        lines = form.filter(lines)
-    return form, lines
+    """The budget lines the query asks for, through the API's FilterSet: (form, lines); an invalid query leaves
+    the lines unfiltered and its errors on the form."""
+    filterset = BudgetLineFilter(request.GET or None, queryset=selectors.budget_lines())
+    lines = filterset.qs if filterset.is_valid() else selectors.budget_lines()
+    return filterset.form, lines
 
 
 class OverviewView(TemplateView):
@@ -91,7 +93,7 @@ class OverviewView(TemplateView):
             agreement_options=selectors.agreement_options(),
             reports=list(YearlyReport.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True)),
             csv_query=query,
-            breadcrumbs=[{"label": _("Start"), "url": "/"}, {"label": _("Finanzierung"), "url": ""}],
+            breadcrumbs=breadcrumbs((_("Finanzierung"), "")),
         )
         return context
 
@@ -104,16 +106,11 @@ def overview_csv(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    body = csv_text(REPORT_HEADER, report_rows(lines))
-    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="finanzierung.csv"'
-    return response
+    return csv_response("finanzierung.csv", REPORT_HEADER, report_rows(lines), dialect=SPREADSHEET)
 
 
 def yearly_report_csv(request, year: int):
     report = YearlyReport.objects.filter(fiscal_year=year).first()
     if report is None:
         raise Http404(message("funding.no_report"))
-    response = HttpResponse("\ufeff" + report.content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{report.filename}"'
-    return response
+    return csv_file_response(report.filename, report.content, dialect=SPREADSHEET)

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "itvsh_portal.security.InputCheckMiddleware",  # control characters in path or query: 400 naming the parameter
     "django.middleware.common.CommonMiddleware",
+    "common.pages.RenamedParamsMiddleware",  # old public parameter names (page, format): 301 to seite, export
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "audit.middleware.AuditContextMiddleware",  # who and through which door, for the audit trail

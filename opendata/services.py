@@ -6,7 +6,6 @@ file is never overwritten, a half-written file is never visible, and writing the
 a second beat, the backfill command) leaves the first file as it is and says so in the log.
 """
 
-import csv
 import datetime
 import json
 import logging
@@ -18,6 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+
+from common.csvfiles import OPEN_DATA, csv_writer
 
 from . import selectors
 from .datasets import (
@@ -46,8 +47,9 @@ class _Line:
 
 
 def csv_chunks(dataset: Dataset, rows: Iterable[list]) -> Iterator[str]:
-    """UTF-8 CSV (RFC 4180: comma, double quotes, CRLF) with a header row, in chunks of about 500 rows."""
-    writer = csv.writer(_Line())
+    """UTF-8 CSV in the dialect `OPEN_DATA` (RFC 4180: comma, double quotes, CRLF, no BOM) with a header row, in
+    chunks of about 500 rows."""
+    writer = csv_writer(_Line(), dialect=OPEN_DATA)
     kinds = [column.type for column in dataset.columns]
     yield writer.writerow(dataset.column_names)
     chunk = []

@@ -17,6 +17,9 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from common import csvfiles
+from common.pages import breadcrumbs
+
 from . import catalog as dcat
 from . import selectors, services
 from .datasets import (
@@ -28,7 +31,7 @@ from .datasets import (
 
 FORMAT_VERSION = "1"  # part of every ETag: change it when the layout of the files changes
 CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": csvfiles.CONTENT_TYPE,
     "json": "application/json; charset=utf-8",
     "ttl": "text/turtle; charset=utf-8",
     "jsonld": "application/ld+json; charset=utf-8",
@@ -81,7 +84,7 @@ def index(request):
         "snapshots": OZG_SNAPSHOTS,
         "months": months,
         "licence": DL_DE_BY,
-        "breadcrumbs": [{"label": _("Start"), "url": "/"}, {"label": _("Offene Daten"), "url": ""}],
+        "breadcrumbs": breadcrumbs((_("Offene Daten"), "")),
     }
     return render(request, "opendata/index.html", context)
 
@@ -94,11 +97,7 @@ def dataset(request, slug: str):
     context = {
         "dataset": found,
         "licence": found.licence,
-        "breadcrumbs": [
-            {"label": _("Start"), "url": "/"},
-            {"label": _("Offene Daten"), "url": reverse("opendata:index")},
-            {"label": found.title, "url": ""},
-        ],
+        "breadcrumbs": breadcrumbs((_("Offene Daten"), reverse("opendata:index")), (found.title, "")),
     }
     if found.snapshots:
         context["months"] = services.published_snapshots()

@@ -2,16 +2,15 @@
 history. Territorial bodies come from the Destatis import: their keys, kind and hierarchy are read-only here."""
 
 from django.contrib import admin
-from django.db.models import Q
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.csvfiles import SafeCsvWriter
+from common.csvfiles import SPREADSHEET, csv_download
 
 from . import services
+from .admin_filters import kreis_filter
 from .models import Organisation
 from .selectors import member_count_subquery
 
@@ -32,20 +31,6 @@ IMPORTED_FIELDS = (
     "area_km2",
     "territory_as_of",
 )
-
-
-class KreisFilter(admin.SimpleListFilter):
-    title = _("Kreis")
-    parameter_name = "kreis"
-
-    def lookups(self, request, model_admin):
-        kreise = Organisation.objects.of_kind(Kind.KREIS, Kind.KREISFREIE_STADT).order_by("name")
-        return [(kreis.ars, kreis.display_name) for kreis in kreise]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(Q(kreis__ars=self.value()) | Q(ars=self.value()))
-        return queryset
 
 
 def admin_link(body: Organisation | None):
@@ -76,7 +61,7 @@ class MemberInline(admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     list_display = ("display_name", "kind", "ars", "ags", "postal_code", "kreis", "amt", "population")
-    list_filter = ("kind", KreisFilter)
+    list_filter = ("kind", kreis_filter())
     search_fields = ("name", "short_name", "search_name", "^ars", "^ags", "=postal_code", "slug")
     list_select_related = ("kreis", "amt")
     ordering = ("ars", "slug")
@@ -138,9 +123,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="register.csv"'
-        writer = SafeCsvWriter(response)
+        response, writer = csv_download("register.csv", dialect=SPREADSHEET)
         writer.writerow(["kind", "slug", "ars", "ags", "name", "kreis_ars", "amt_ars", "verwaltung_ars", "population"])
         for body in queryset.select_related("kreis", "amt", "verwaltung"):
             writer.writerow(

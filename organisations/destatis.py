@@ -267,7 +267,9 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> list[Row]:
             file=name,
             line=1,
             column=missing[0],
-            message=_("Spalte fehlt in der Kopfzeile (erwartet: durch Komma getrennte Spalten %(columns)s).")
+            message=_(
+                "Spalte fehlt in der Kopfzeile (erwartet: durch Komma oder Semikolon getrennte Spalten %(columns)s)."
+            )
             % {"columns": ", ".join(columns)},
         )
     if not rows:
@@ -560,7 +562,7 @@ def register_import(*, path: Path, by, stdout: TextIO | None = None) -> Register
     ordered = sorted(targets.values(), key=lambda t: KIND_ORDER.index(t.values["kind"]))
     for level in (
         {Kind.LAND},
-        {Kind.KREIS, Kind.KREISFREIE_STADT},
+        set(Organisation.KREISEBENE_KINDS),
         {Kind.AMT, Kind.AMTSFREIE_GEMEINDE, Kind.GEMEINDEFREIES_GEBIET},
         {Kind.AMTSANGEHOERIGE_GEMEINDE},
     ):

@@ -1,24 +1,16 @@
 """The register: every public body of Schleswig-Holstein the portal speaks about."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import keys
 from .text import search_name as make_search_name
 
-LAND_PREFIX = "01"
-LAND_ARS = "010000000000"
-
-ars_validator = RegexValidator(
-    r"^01\d{10}$", _("Der Regionalschlüssel (ARS) hat 12 Ziffern und beginnt mit 01 (Schleswig-Holstein).")
-)
-ags_validator = RegexValidator(
-    r"^01\d{6}$", _("Der Gemeindeschlüssel (AGS) hat 8 Ziffern und beginnt mit 01 (Schleswig-Holstein).")
-)
+LAND_ARS = keys.LAND_ARS  # its home is keys.py
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -37,6 +29,14 @@ class OrganisationQuerySet(models.QuerySet):
         """The bodies whose ARS starts with the given key: a Kreis key (5 digits) or an Amt key (9 digits)
         returns the body itself and everything that lies below it."""
         return self.filter(ars__startswith=ars_prefix)
+
+    def kreisebene(self):
+        """Kreise and kreisfreie Städte: the 15 bodies at the level of a Kreis."""
+        return self.filter(kind__in=Organisation.KREISEBENE_KINDS)
+
+    def verwaltungen_and_land(self):
+        """The Verwaltungen and the Land: the bodies that hold an OZG status and act for themselves."""
+        return self.filter(kind__in=Organisation.VERWALTUNG_AND_LAND_KINDS)
 
     def of_kind(self, *kinds):
         return self.filter(kind__in=kinds)
@@ -70,7 +70,15 @@ class Organisation(models.Model):
         Kind.AMTSANGEHOERIGE_GEMEINDE,
         Kind.GEMEINDEFREIES_GEBIET,
     )
+    #: The named groups of kinds; every app says "Kreise und kreisfreie Städte" (and the others) with these.
+    #: Kreise and kreisfreie Städte: the level of a Kreis (a kreisfreie Stadt is its own Kreis).
+    KREISEBENE_KINDS = (Kind.KREIS, Kind.KREISFREIE_STADT)
+    #: The Verwaltungen that serve Gemeinden directly: Ämter, amtsfreie Gemeinden, kreisfreie Städte (9-digit key).
+    GEMEINDEEBENE_KINDS = (Kind.AMT, Kind.AMTSFREIE_GEMEINDE, Kind.KREISFREIE_STADT)
+    #: Bodies that run services themselves.
     VERWALTUNG_KINDS = (Kind.KREIS, Kind.KREISFREIE_STADT, Kind.AMT, Kind.AMTSFREIE_GEMEINDE)
+    #: The Verwaltungen and the Land: who holds an OZG status, whom an account may act for.
+    VERWALTUNG_AND_LAND_KINDS = (*VERWALTUNG_KINDS, Kind.LAND)
     GEMEINDE_KINDS = (
         Kind.KREISFREIE_STADT,
         Kind.AMTSFREIE_GEMEINDE,
@@ -95,7 +103,7 @@ class Organisation(models.Model):
         null=True,
         blank=True,
         unique=True,
-        validators=[ars_validator],
+        validators=[keys.validate_ars],
         help_text=_("12-stelliger Amtlicher Regionalschlüssel; nur bei Gebietskörperschaften."),
     )
     ags = models.CharField(
@@ -104,7 +112,7 @@ class Organisation(models.Model):
         null=True,
         blank=True,
         unique=True,
-        validators=[ags_validator],
+        validators=[keys.validate_ags],
         help_text=_("8-stelliger Amtlicher Gemeindeschlüssel (Gemeinden, Kreise mit 5 Ziffern + 000)."),
     )
     official_type = models.CharField(
@@ -189,7 +197,7 @@ class Organisation(models.Model):
                 name="organisation_territorial_has_ars",
             ),
             models.CheckConstraint(
-                condition=Q(ars__isnull=True) | Q(ars__regex=r"^01[0-9]{10}$"),
+                condition=Q(ars__isnull=True) | Q(ars__regex=keys.DB_ARS_REGEX),
                 name="organisation_ars_format",
             ),
         ]
@@ -234,14 +242,14 @@ class Organisation(models.Model):
     @property
     def kreis_key(self) -> str:
         """The 5-digit Kreis key (empty for the Land and non-territorial bodies)."""
-        return self.ars[:5] if self.ars and self.kind != self.Kind.LAND else ""
+        return keys.kreis_key(self.ars) if self.ars and self.kind != self.Kind.LAND else ""
 
     @property
     def verband_key(self) -> str:
         """The 9-digit Verband key (Amt, amtsfreie Gemeinde, kreisfreie Stadt; a Gemeinde: that of its Amt)."""
         if not self.ars or self.kind in (self.Kind.LAND, self.Kind.KREIS):
             return ""
-        return self.ars[:9]
+        return keys.verband_key(self.ars)
 
     @property
     def display_name(self) -> str:

@@ -1,7 +1,9 @@
 """Reads of the register shared by the public pages, the API and other apps.
 
 `search_gemeinden(query)` is the citizen lookup ("Meine Kommune finden", "Was kann ich online erledigen?"):
-other apps may call it; its signature and behaviour are kept stable (see its docstring).
+other apps may call it; its signature and behaviour are kept stable (see its docstring). Other apps read the
+register through the functions here (`land()`, `gemeinde_by_ars()`, `verwaltung_by_ars()`, `bodies_by_keys()`, ...),
+not through `Organisation.objects`: what a lookup loads with a body is decided in one place.
 """
 
 import re
@@ -13,13 +15,13 @@ from django.db.models.functions import Coalesce
 
 from common.messages import message
 
+from . import keys
 from .models import Organisation
 from .text import fold, search_name
 
 Kind = Organisation.Kind
 
 MAX_QUERY_LENGTH = 100
-KEY_PATTERN = re.compile(r"^01\d{0,10}$")
 SLUG_PATTERN = re.compile(r"^[-a-z0-9_]+$")
 
 
@@ -44,7 +46,7 @@ def parse_query(query: str) -> SearchQuery:
     if compact.isdigit():
         if len(compact) == 5 and not compact.startswith("01"):
             return SearchQuery("plz", compact, raw)
-        if KEY_PATTERN.match(compact):
+        if keys.is_prefix(compact):
             return SearchQuery("key", compact, raw)
         code = "organisations.query_digits" if len(compact) > 12 else "organisations.query_no_key"
         raise ValidationError(message(code) % {"q": raw, "n": len(compact)}, code="malformed_key")
@@ -73,7 +75,7 @@ def _ranked(queryset: QuerySet, parsed: SearchQuery) -> QuerySet:
     if parsed.kind == "plz":
         return queryset.filter(postal_code=value).annotate(search_rank=Value(0))
     if parsed.kind == "key":
-        own = value.ljust(12, "0")
+        own = keys.ars_of_prefix(value)
         matches = Q(ars__startswith=value) | Q(ags=value)
         if len(value) == 5:
             matches |= Q(postal_code=value)
@@ -131,7 +133,7 @@ def body_detail(key: str) -> Organisation:
     Raises ValidationError for a malformed key and Organisation.DoesNotExist for an unknown one."""
     key = (key or "").strip()
     if key.isdigit():
-        if not re.fullmatch(r"01\d{10}", key):
+        if not keys.is_ars(key):
             raise ValidationError(
                 message("organisations.not_an_ars") % {"key": key},
                 code="malformed_key",
@@ -145,3 +147,81 @@ def body_detail(key: str) -> Organisation:
 def members_of_amt(amt: Organisation) -> QuerySet[Organisation]:
     """The Gemeinden of an Amt, by name (one query, nothing further to load for a table)."""
     return Organisation.objects.filter(amt=amt).order_by("name")
+
+
+def served_by(verwaltung: Organisation) -> QuerySet[Organisation]:
+    """The Gemeinden a Verwaltung serves (an Amt: its members; an amtsfreie Gemeinde or kreisfreie Stadt: itself)."""
+    return Organisation.objects.filter(verwaltung=verwaltung).gemeinden().order_by("name")
+
+
+# --- one body or a few, for other apps -------------------------------------------------------------------------
+
+
+def land() -> Organisation | None:
+    """The Land Schleswig-Holstein (None before the register is imported)."""
+    return Organisation.objects.filter(ars=keys.LAND_ARS).first()
+
+
+def body_by_key(key) -> Organisation | None:
+    """One body by ARS or slug (surrounding white space ignored); None for an unknown or malformed key."""
+    key = key.strip() if isinstance(key, str) else ""
+    if keys.is_ars(key):
+        return Organisation.objects.filter(ars=key).first()
+    if SLUG_PATTERN.match(key):
+        return Organisation.objects.filter(slug=key).first()
+    return None
+
+
+def body_by_id(pk: int) -> Organisation | None:
+    return Organisation.objects.filter(pk=pk).first()
+
+
+def bodies_by_keys(arses=(), ids=()) -> list[Organisation]:
+    """The bodies with these ARS or ids, each with the Verwaltung that serves it loaded (one query)."""
+    arses, ids = set(arses), set(ids)
+    if not arses and not ids:
+        return []
+    return list(Organisation.objects.filter(Q(ars__in=arses) | Q(pk__in=ids)).select_related("verwaltung"))
+
+
+def gemeinde_by_ars(ars: str) -> Organisation | None:
+    """The Gemeinde of the citizen lookup, with her Kreis, Amt and Verwaltung loaded; None if `ars` is none."""
+    if not keys.is_ars(ars):
+        return None
+    return Organisation.objects.gemeinden().select_related("kreis", "verwaltung", "amt").filter(ars=ars).first()
+
+
+def verwaltung_by_ars(ars: str) -> Organisation | None:
+    """A Verwaltung or the Land by its ARS (the bodies that hold an OZG status); None otherwise."""
+    if not keys.is_ars(ars):
+        return None
+    return Organisation.objects.verwaltungen_and_land().filter(ars=ars).first()
+
+
+def verwaltungen_and_land() -> QuerySet[Organisation]:
+    return Organisation.objects.verwaltungen_and_land()
+
+
+def verwaltungen() -> QuerySet[Organisation]:
+    return Organisation.objects.verwaltungen()
+
+
+def kreisebene() -> QuerySet[Organisation]:
+    """Kreise and kreisfreie Städte, by name."""
+    return Organisation.objects.kreisebene().order_by("name")
+
+
+def peers(body: Organisation, *, population: tuple[int, int]) -> QuerySet[Organisation]:
+    """Bodies of the same kind with `population[0] <= population < population[1]` (a size class)."""
+    low, high = population
+    return Organisation.objects.filter(kind=body.kind, population__gte=low, population__lt=high)
+
+
+def prefix_below(body: Organisation) -> str | None:
+    """The key prefix of everything below a Kreis or kreisfreie Stadt (5 digits) or an Amt (9 digits); None for
+    other bodies."""
+    if body.ars and body.kind in Organisation.KREISEBENE_KINDS:
+        return keys.kreis_key(body.ars)
+    if body.ars and body.kind == Kind.AMT:
+        return keys.verband_key(body.ars)
+    return None

@@ -1,16 +1,14 @@
 """Public pages of the register: "Meine Kommune finden" (/kommunen/) and one page per body (/kommunen/<key>/)."""
 
-from urllib.parse import urlencode
-
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.csvfiles import SafeCsvWriter
+from common.csvfiles import SPREADSHEET, csv_download
+from common.pages import EXPORT, PAGE, breadcrumbs, page_of, wants_csv
 
 from . import maps
 from .filters import OrganisationFilter
@@ -25,7 +23,7 @@ PAGE_SIZE = 25
 KIND_GROUPS = {
     "gemeinde": (gettext_lazy("Gemeinden und Städte"), Organisation.GEMEINDE_KINDS),
     "amt": (gettext_lazy("Ämter"), (Kind.AMT,)),
-    "kreis": (gettext_lazy("Kreise und kreisfreie Städte"), (Kind.KREIS, Kind.KREISFREIE_STADT)),
+    "kreis": (gettext_lazy("Kreise und kreisfreie Städte"), Organisation.KREISEBENE_KINDS),
     "stelle": (
         gettext_lazy("Land, Behörden, Verbände und Kammern"),
         (Kind.LAND, Kind.LANDESBEHOERDE, Kind.ANSTALT, Kind.KOMMUNALER_LANDESVERBAND, Kind.KAMMER, Kind.SONSTIGE),
@@ -78,20 +76,19 @@ def search(request):
             results = filterset.qs
             if SORTS[sort][1]:
                 results = results.order_by(*SORTS[sort][1])
-            wants_list = request.GET.get("liste") or request.GET.get("seite") or request.GET.get("format")
+            wants_list = request.GET.get("liste") or request.GET.get(PAGE) or request.GET.get(EXPORT)
             if query and not wants_list:
                 exact = list(results.filter(search_rank=0)[:2])
                 if len(exact) == 1:
                     return redirect(exact[0].get_absolute_url())
-            if request.GET.get("format") == "csv":
+            if wants_csv(request):
                 return _csv_response(results)
-            page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("seite"))
+            page = page_of(request, results, PAGE_SIZE)
         else:
             errors.update(
                 {"q" if name == "search" else name: " ".join(msgs) for name, msgs in filterset.errors.items()}
             )
 
-    params = {key: value for key, value in (("q", query), ("art", group), ("sortierung", sort)) if value}
     context = {
         "query": query,
         "group": group,
@@ -101,18 +98,14 @@ def search(request):
         "errors": errors,
         "searched": searched,
         "page": page,
-        "query_without_page": urlencode({**params, "liste": "1"}),
-        "csv_query": urlencode({**params, "format": "csv"}),
-        "kreise": [] if searched else organisation_list().of_kind(Kind.KREIS, Kind.KREISFREIE_STADT).order_by("name"),
-        "breadcrumbs": [{"label": _("Meine Kommune finden"), "url": ""}],
+        "kreise": [] if searched else organisation_list().kreisebene().order_by("name"),
+        "breadcrumbs": breadcrumbs((_("Meine Kommune finden"), "")),
     }
     return render(request, "organisations/search.html", context, status=400 if errors else 200)
 
 
 def _csv_response(results) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="kommunen.csv"'
-    writer = SafeCsvWriter(response)
+    response, writer = csv_download("kommunen.csv", dialect=SPREADSHEET)
     writer.writerow([str(label) for _name, label in CSV_COLUMNS])
     for body in results:
         writer.writerow(
@@ -141,7 +134,7 @@ def locator_for(body: Organisation):
     if body.kind == Kind.LAND:
         keys, layer = list(maps.load_layer("kreise")), "kreise"
         description = _("Karte Schleswig-Holsteins mit seinen Kreisen und kreisfreien Städten.")
-    elif body.kind in (Kind.KREIS, Kind.KREISFREIE_STADT):
+    elif body.kind in Organisation.KREISEBENE_KINDS:
         keys, layer = [body.kreis_key], "kreise"
         description = _("Karte Schleswig-Holsteins; hervorgehoben: %(name)s.") % {"name": body.display_name}
     elif body.kind == Kind.AMT:
@@ -166,12 +159,12 @@ def detail(request, key):
     children = []
     if body.kind in (Kind.LAND, Kind.KREIS):
         children = list(organisation_list().filter(parent=body).territorial().order_by("kind", "name"))
-    breadcrumbs = [{"label": _("Meine Kommune finden"), "url": reverse("organisations:search")}]
+    trail = [(_("Meine Kommune finden"), reverse("organisations:search"))]
     if body.kreis_id and body.kreis_id != body.pk:
-        breadcrumbs.append({"label": body.kreis.display_name, "url": body.kreis.get_absolute_url()})
+        trail.append((body.kreis.display_name, body.kreis.get_absolute_url()))
     if body.amt_id:
-        breadcrumbs.append({"label": body.amt.display_name, "url": body.amt.get_absolute_url()})
-    breadcrumbs.append({"label": body.display_name, "url": ""})
+        trail.append((body.amt.display_name, body.amt.get_absolute_url()))
+    trail.append((body.display_name, ""))
     context = {
         "body": body,
         "members": members,
@@ -179,6 +172,6 @@ def detail(request, key):
         "children": children,
         "map_svg": locator_for(body),
         "related_sections": related_sections(body, request),
-        "breadcrumbs": breadcrumbs,
+        "breadcrumbs": breadcrumbs(*trail),
     }
     return render(request, "organisations/detail.html", context)

@@ -8,7 +8,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,8 +17,9 @@ from accounts.admin_scoping import VerwaltungScopedAdminMixin
 from accounts.selectors import writable_verwaltung_ids
 from common.admin_support import ServiceErrorsAdminMixin
 from common.authorization import ModelRules, Rule
-from common.csvfiles import SafeCsvWriter
-from organisations.models import Organisation
+from common.csvfiles import SPREADSHEET, csv_download, csv_file_response
+from organisations import selectors as register
+from organisations.admin_filters import kreis_filter
 
 from .models import (
     Basisdienst,
@@ -124,20 +124,6 @@ class RolloutPlanAdmin(admin.ModelAdmin):
     inlines = [RolloutTargetInline]
 
 
-class KreisFilter(admin.SimpleListFilter):
-    title = _("Kreis")
-    parameter_name = "kreis"
-
-    def lookups(self, request, model_admin):
-        kreise = Organisation.objects.filter(kind__in=[Organisation.Kind.KREIS, Organisation.Kind.KREISFREIE_STADT])
-        return [(org.ars[:5], org.name) for org in kreise.order_by("name")]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(verwaltung__ars__startswith=self.value())
-        return queryset
-
-
 class RolloutStatusForm(forms.ModelForm):
     class Meta:
         model = RolloutStatus
@@ -163,7 +149,7 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
         "is_demo",
     ]
     list_filter = [
-        KreisFilter,
+        kreis_filter("verwaltung"),
         ("verwaltung", admin.RelatedOnlyFieldListFilter),
         "leistung__themenfeld",
         "stage",
@@ -241,7 +227,7 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
         if not linkcheck_enabled():
             messages.warning(request, _("Die Linkprüfung ist ausgeschaltet (Einstellung LINKCHECK_ENABLED)."))
             return
-        verwaltungen = Organisation.objects.filter(pk__in=queryset.values("verwaltung")).order_by("ars")
+        verwaltungen = register.verwaltungen_and_land().filter(pk__in=queryset.values("verwaltung")).order_by("ars")
         try:
             queued = linkcheck_queue(verwaltungen=verwaltungen, by=request.user)
         except PermissionDenied as error:
@@ -255,9 +241,8 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
 
     @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="umsetzungsstaende.csv"'
-        writer = SafeCsvWriter(response)  # notes and URLs are typed by Kommunen: no formulas in a spreadsheet
+        # notes and URLs are typed by Kommunen: formula-safe (SPREADSHEET); the upload takes the file back as it is
+        response, writer = csv_download("umsetzungsstaende.csv", dialect=SPREADSHEET)
         writer.writerow(["ozg_id", "ars", *[name for name in TRACKED_FIELDS if name != "provider"], "version"])
         for status in queryset.select_related("leistung", "verwaltung"):
             writer.writerow(
@@ -395,16 +380,10 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def report_view(self, request, pk):
         job = self._job(request, pk)
-        response = HttpResponse(job.error_report, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="statusimport-{job.pk}-fehler.csv"'
-        return response
+        return csv_file_response(f"statusimport-{job.pk}-fehler.csv", job.error_report, dialect=SPREADSHEET)
 
 
-class LinkCheckKreisFilter(KreisFilter):
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(status__verwaltung__ars__startswith=self.value())
-        return queryset
+LinkCheckKreisFilter = kreis_filter("status__verwaltung")
 
 
 class LatestCheckFilter(admin.SimpleListFilter):

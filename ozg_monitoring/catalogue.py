@@ -121,7 +121,7 @@ def _read(directory: Path, kind: str, columns: list[str]):
         raise ValidationError(_in_line(path.name, error.line, error.message)) from None
     missing = [column for column in columns if column not in header]
     if missing:
-        text = _("Spalte(n) fehlen: %(columns)s (erwartet: durch Komma getrennte Spalten).") % {
+        text = _("Spalte(n) fehlen: %(columns)s (erwartet: durch Komma oder Semikolon getrennte Spalten).") % {
             "columns": ", ".join(missing)
         }
         raise ValidationError(_in_line(path.name, 1, text))

@@ -22,7 +22,8 @@ from audit.models import Action
 from audit.services import Record, audit_record_many
 from common.authorization import Rule
 from common.provenance import Channel, SourceKind
-from organisations.models import LAND_ARS, Organisation
+from organisations import selectors as register
+from organisations.models import Organisation
 
 from .bulk import fast_insert
 from .catalogue import split_leika_types
@@ -112,8 +113,8 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
     DEMO_WRITE.require(by)
     _require_enabled()
     today = today or timezone.localdate()
-    verwaltungen = list(Organisation.objects.verwaltungen().order_by("ars"))
-    land = Organisation.objects.filter(ars=LAND_ARS).first()
+    verwaltungen = list(register.verwaltungen().order_by("ars"))
+    land = register.land()
     if not verwaltungen or land is None:
         raise ValidationError("Das Register fehlt: bitte zuerst `manage.py import_register` ausführen.")
     leistungen = list(OzgLeistung.objects.order_by("ozg_id"))
@@ -134,8 +135,8 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
     result.classified = len(classify)
 
     # 2. Statuses and their history, generated in memory, then bulk-inserted.
-    kreise = [org for org in verwaltungen if org.kind in (Kind.KREIS, Kind.KREISFREIE_STADT)]
-    units = [org for org in verwaltungen if org.kind in (Kind.AMT, Kind.AMTSFREIE_GEMEINDE, Kind.KREISFREIE_STADT)]
+    kreise = [org for org in verwaltungen if org.kind in Organisation.KREISEBENE_KINDS]
+    units = [org for org in verwaltungen if org.kind in Organisation.GEMEINDEEBENE_KINDS]
     targets = {ExecutingLevel.LAND: [land], ExecutingLevel.KREIS: kreise, ExecutingLevel.AMT_GEMEINDE: units}
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     affinity = {org.pk: 0.25 + 0.7 * rng.random() for org in [land, *verwaltungen]}

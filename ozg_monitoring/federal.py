@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from common.csvfiles import SafeCsvWriter, read_csv_rows
 from common.messages import message
 from common.params import POSITIVE_INTEGER, parse_int
+from organisations import selectors as register
+from organisations.keys import kreis_key
 from organisations.models import Organisation
 
 from .models import ONLINE_STAGES, LeikaLeistung, RolloutStatus, Stage
@@ -54,7 +56,7 @@ def export_records(statuses) -> list[dict]:
     for status in statuses:
         cover = coverage[status.leistung_id]
         kind = cover.kind
-        if kind == KREISWEIT and status.verwaltung.ars[:5] not in cover.kreis_keys:
+        if kind == KREISWEIT and kreis_key(status.verwaltung.ars) not in cover.kreis_keys:
             kind = "mindestens_eine_kommune"
         online = status.stage in ONLINE_STAGES
         base = {
@@ -106,7 +108,7 @@ def records_to_items(records: list[dict]) -> tuple[list[dict], list[dict]]:
     arses = {
         record["ars"].strip() for record in records if isinstance(record, dict) and isinstance(record.get("ars"), str)
     }
-    organisations = {org.ars: org for org in Organisation.objects.filter(ars__in=arses).select_related("verwaltung")}
+    organisations = {org.ars: org for org in register.bodies_by_keys(arses)}
     for index, record in enumerate(records):
         if not isinstance(record, dict):
             errors.append({"index": index, "errors": {"non_field_errors": [message("object_expected")]}})
@@ -132,7 +134,7 @@ def records_to_items(records: list[dict]) -> tuple[list[dict], list[dict]]:
         if record_errors:
             errors.append({"index": index, "errors": record_errors})
             continue
-        if org.kind not in (*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND) and org.verwaltung_id:
+        if org.kind not in Organisation.VERWALTUNG_AND_LAND_KINDS and org.verwaltung_id:
             org = org.verwaltung
         key = (ozgid, org.ars)
         item = wanted.setdefault(key, {"ozg_id": ozgid, "ars": org.ars, "url": "", "ok": False})

@@ -2,29 +2,20 @@
 ARS) make the form invalid: 400 in the API, a form error on a page."""
 
 import django_filters
-from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from common.filters import IntegerFilter, IsoDateTimeFilter, StrictFilterSet
-from common.messages import lazy_message
 from common.params import POSITIVE_INTEGER, POSITIVE_SMALLINT
 from common.provenance import Channel
+from organisations.filters import ArsFilter, ArsPrefixFilter
 
 from .models import ExecutingLevel, LeikaLeistung, OzgLeistung, RolloutStatus, Stage, StatusEvent
 
-ars_exact = RegexValidator(r"^[0-9]{12}\Z", lazy_message("ozg.ars_format"))
-ars_prefix = RegexValidator(r"^[0-9]{2,12}\Z", lazy_message("ozg.ars_prefix_format"))
-
 
 class ArsFilterMixin(StrictFilterSet):
-    ars = django_filters.CharFilter(
-        field_name="verwaltung__ars", validators=[ars_exact], label=_("Regionalschlüssel der Verwaltung")
-    )
-    ars_prefix = django_filters.CharFilter(
-        field_name="verwaltung__ars",
-        lookup_expr="startswith",
-        validators=[ars_prefix],
-        label=_("ARS-Präfix (z. B. Kreis 01054 oder Amt 010545488)"),
+    ars = ArsFilter(field_name="verwaltung__ars", label=_("Regionalschlüssel der Verwaltung"))
+    ars_prefix = ArsPrefixFilter(
+        field_name="verwaltung__ars", label=_("ARS-Präfix (z. B. Kreis 01054 oder Amt 010545488)")
     )
     ozg_id = IntegerFilter(field_name="leistung__ozg_id", bounds=POSITIVE_INTEGER, label=_("OZG-ID"))
 
@@ -72,18 +63,34 @@ class EventFilter(ArsFilterMixin):
         fields = ["ars", "ars_prefix", "ozg_id", "since", "until", "channel"]
 
 
-class LeistungFilter(StrictFilterSet):
+#: A text search reads this many characters of its input (longer input is cut, as the page cache bounds it).
+MAX_SEARCH = 100
+
+
+class LookupFilter(StrictFilterSet):
+    """The citizen lookup ("Was kann ich online erledigen?"), the same FilterSet for the page and the API: a
+    Themenfeld or Lebenslage by catalogue id and a text in the name of the OZG-Leistung or of its LeiKa-Leistungen
+    ("Wohngeld", "Gewerbe"). A malformed value is a form error on the page (400) and a 400 in the API."""
+
     themenfeld = IntegerFilter(field_name="themenfeld__catalogue_id", bounds=POSITIVE_SMALLINT, label=_("Themenfeld"))
     lebenslage = IntegerFilter(field_name="lebenslage__catalogue_id", bounds=POSITIVE_SMALLINT, label=_("Lebenslage"))
-    level = django_filters.ChoiceFilter(choices=ExecutingLevel.choices, label=_("Vollzugsebene"))
     q = django_filters.CharFilter(method="search", label=_("Suche"))
 
     class Meta:
         model = OzgLeistung
-        fields = ["themenfeld", "lebenslage", "level", "q"]
+        fields = ["themenfeld", "lebenslage", "q"]
 
     def search(self, queryset, name, value):
-        return queryset.matching(value)
+        return queryset.matching(value[:MAX_SEARCH])
+
+
+class LeistungFilter(LookupFilter):
+    """The Leistung lists (page and API): the lookup's filters and the executing level."""
+
+    level = django_filters.ChoiceFilter(choices=ExecutingLevel.choices, label=_("Vollzugsebene"))
+
+    class Meta(LookupFilter.Meta):
+        fields = ["themenfeld", "lebenslage", "level", "q"]
 
 
 class LeikaFilter(StrictFilterSet):

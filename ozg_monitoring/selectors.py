@@ -6,6 +6,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +14,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from common.cached_reads import Scope
 from common.provenance import SourceKind
-from organisations.models import LAND_ARS, Organisation
+from organisations import selectors as register
+from organisations.keys import kreis_key, verband_key
+from organisations.models import Organisation
 
 from .models import (
     ONLINE_STAGES,
@@ -52,8 +55,6 @@ READS = Scope(
 DEMO_FLAG_SECONDS = 3600
 
 Kind = Organisation.Kind
-KREIS_KINDS = (Kind.KREIS, Kind.KREISFREIE_STADT)
-GEMEINDE_LEVEL_KINDS = (Kind.AMT, Kind.AMTSFREIE_GEMEINDE, Kind.KREISFREIE_STADT)
 
 
 # --- status lists and history ------------------------------------------------------------------------------
@@ -110,10 +111,6 @@ def public_actor_label(event) -> str:
 # --- Zuständigkeit -----------------------------------------------------------------------------------------
 
 
-def land() -> Organisation | None:
-    return Organisation.objects.filter(ars=LAND_ARS).first()
-
-
 def responsible_for(gemeinde: Organisation, level: str, *, land_org: Organisation | None) -> Organisation | None:
     """Who executes a Leistung of `level` for the people of `gemeinde`: the Land, her Kreis (a kreisfreie Stadt
     is its own Kreis) or her Verwaltung (her Amt, or herself when amtsfrei). Bund and unclassified: None."""
@@ -128,10 +125,6 @@ def responsible_for(gemeinde: Organisation, level: str, *, land_org: Organisatio
     return None
 
 
-def gemeinde_by_ars(ars: str) -> Organisation | None:
-    return Organisation.objects.gemeinden().select_related("kreis", "verwaltung", "amt").filter(ars=ars).first()
-
-
 @dataclass
 class LookupRow:
     leistung: OzgLeistung
@@ -144,24 +137,25 @@ class LookupRow:
         return self.status is not None and self.status.stage in ONLINE_STAGES
 
 
-def lookup_leistungen(*, themenfeld=None, lebenslage=None, q: str = ""):
-    """OZG-Leistungen a citizen can look up, filtered by Themenfeld/Lebenslage catalogue id and a text search
-    in the name of the OZG-Leistung or its LeiKa-Leistungen ("Wohngeld", "Gewerbe")."""
+def lookup_leistungen(**filters):
+    """OZG-Leistungen a citizen can look up, by name, with Themenfeld and Lebenslage loaded; `filters` (the query
+    of the page or API: `themenfeld`, `lebenslage` catalogue ids, text `q`) go through `filters.LookupFilter`,
+    the one FilterSet of the lookup. Raises ValidationError for a malformed filter value."""
+    from .filters import LookupFilter  # the FilterSets read the selectors' querysets, not the other way round
+
     leistungen = OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("name", "ozg_id")
-    if themenfeld:
-        leistungen = leistungen.filter(themenfeld__catalogue_id=themenfeld)
-    if lebenslage:
-        leistungen = leistungen.filter(lebenslage__catalogue_id=lebenslage)
-    q = (q or "").strip()
-    if q:
-        leistungen = leistungen.matching(q)
-    return leistungen
+    if not filters:
+        return leistungen
+    filterset = LookupFilter({key: value for key, value in filters.items() if value is not None}, queryset=leistungen)
+    if not filterset.is_valid():
+        raise ValidationError(filterset.errors)
+    return filterset.qs
 
 
 def lookup_rows(gemeinde: Organisation, leistungen) -> list[LookupRow]:
     """Each Leistung with its availability where `gemeinde` lies: one query for the statuses of the (up to
     three) responsible Verwaltungen. For unclassified Leistungen the best status of the three counts."""
-    land_org = land()
+    land_org = register.land()
     kreis = responsible_for(gemeinde, ExecutingLevel.KREIS, land_org=land_org)
     verwaltung = responsible_for(gemeinde, ExecutingLevel.AMT_GEMEINDE, land_org=land_org)
     candidates = [org for org in (land_org, kreis, verwaltung) if org is not None]
@@ -247,18 +241,16 @@ class Territory:
 
 def territory() -> Territory:
     land_id, kreise, units, names, arses, kinds = None, {}, defaultdict(set), {}, {}, {}
-    rows = Organisation.objects.filter(kind__in=(*Organisation.VERWALTUNG_KINDS, Kind.LAND)).values_list(
-        "pk", "kind", "ars", "name"
-    )
+    rows = register.verwaltungen_and_land().values_list("pk", "kind", "ars", "name")
     for pk, kind, ars, name in rows:
         names[pk], arses[pk], kinds[pk] = name, ars, kind
         if kind == Kind.LAND:
             land_id = pk
             continue
-        if kind in KREIS_KINDS:
-            kreise[ars[:5]] = (pk, name)
-        if kind in GEMEINDE_LEVEL_KINDS:
-            units[ars[:5]].add(pk)
+        if kind in Organisation.KREISEBENE_KINDS:
+            kreise[kreis_key(ars)] = (pk, name)
+        if kind in Organisation.GEMEINDEEBENE_KINDS:
+            units[kreis_key(ars)].add(pk)
     return Territory(land_id, kreise, dict(units), names, arses, kinds)
 
 
@@ -364,7 +356,7 @@ def verwaltung_comparison(verwaltung: Organisation) -> dict:
     """Online count of this Verwaltung against Verwaltungen of the same kind and size class (one query)."""
     low, high, label = size_class(verwaltung.population)
     peers = (
-        Organisation.objects.filter(kind=verwaltung.kind, population__gte=low, population__lt=high)
+        register.peers(verwaltung, population=(low, high))
         .annotate(online=Count("ozg_statuses", filter=Q(ozg_statuses__stage__in=ONLINE_STAGES)))
         .values_list("pk", "online")
     )
@@ -450,7 +442,7 @@ def dashboard_data(*, year: int | None = None) -> dict:
     unit_rows = sorted(
         (
             {
-                "key": terr.ars[pk][:9],
+                "key": verband_key(terr.ars[pk]),
                 "ars": terr.ars[pk],
                 "name": terr.names[pk],
                 "kind": terr.kinds[pk],
@@ -546,7 +538,7 @@ def plan_progress(today: datetime.date | None = None) -> list[dict]:
         entry["targets"] += 1
         entry["achieved"] += achieved
         entry["overdue"] += (not achieved) and due < today
-        kreis = entry["by_kreis"][ars[:5]]
+        kreis = entry["by_kreis"][kreis_key(ars)]
         kreis[0] += 1
         kreis[1] += achieved
     rows = []

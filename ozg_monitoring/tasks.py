@@ -38,11 +38,11 @@ def linkcheck_daily() -> dict:
 @shared_task(name="ozg_monitoring.linkcheck_verwaltung")
 def linkcheck_verwaltung_task(verwaltung_id: int, user_id: int | None = None) -> dict:
     """The links of one Verwaltung, for the user who asked (the admin action) or the system actor."""
-    from organisations.models import Organisation
+    from organisations import selectors as register
 
     from .services.linkcheck import acting_user, linkcheck_verwaltung
 
-    verwaltung = Organisation.objects.filter(pk=verwaltung_id).first()
+    verwaltung = register.body_by_id(verwaltung_id)
     if verwaltung is None:
         return {"skipped": True}
     by = acting_user(user_id) if user_id is not None else system_actor()

@@ -5,8 +5,7 @@ cached whole for anonymous visitors (`common.page_cache`, declared in urls.py, e
 `cache_params`) and replaced with every committed write to what they read (`selectors.READS`)."""
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -15,31 +14,20 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from common import charts, page_cache
-from common.csvfiles import SafeCsvWriter
+from common.csvfiles import SPREADSHEET, csv_response
 from common.formatting import format_percent
 from common.messages import message
-from common.params import POSITIVE_SMALLINT, query_int
+from common.pages import PAGE, breadcrumbs, page_of, wants_csv
+from organisations import selectors as register
 from organisations.maps import choropleth_map
-from organisations.models import Organisation
 from organisations.selectors import search_gemeinden
 
 from . import selectors
-from .filters import LeistungFilter, StatusFilter
+from .filters import MAX_SEARCH, LeistungFilter, LookupFilter, StatusFilter
 from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
 
 PAGE_SIZE = 25
 DASHBOARD_SECONDS = 6 * 3600
-
-
-def _page(request, items, per_page=PAGE_SIZE):
-    paginator = Paginator(items, per_page)
-    return paginator.get_page(request.GET.get("seite"))
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("seite", None)
-    return query.urlencode()
 
 
 def _kern_form(form, fields=None):
@@ -52,10 +40,6 @@ def _kern_form(form, fields=None):
         field.widget.attrs["class"] = css
         shown.append(form[name])
     return shown
-
-
-def _crumbs(*pairs):
-    return [{"label": label, "url": url} for label, url in pairs]
 
 
 # --- dashboard ---------------------------------------------------------------------------------------------
@@ -176,7 +160,7 @@ class DashboardView(TemplateView):
             (selectors.COVERAGE_LABELS[kind], context["data"]["coverage_counts"].get(kind, 0))
             for kind in selectors.COVERAGE_LABELS
         ]
-        context["breadcrumbs"] = _crumbs((_("Startseite"), reverse("home")), (_("OZG-Dashboard"), ""))
+        context["breadcrumbs"] = breadcrumbs((_("OZG-Dashboard"), ""))
         return context
 
 
@@ -205,13 +189,8 @@ class LookupView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["breadcrumbs"] = _crumbs((_("Startseite"), reverse("home")), (_("Online erledigen"), ""))
+        context["breadcrumbs"] = breadcrumbs((_("Online erledigen"), ""))
         return context
-
-
-def _int_param(request, name):
-    """A catalogue id from the query (0–32767, ASCII digits); anything else answers 400 naming the parameter."""
-    return query_int(request.GET, name, bounds=POSITIVE_SMALLINT)
 
 
 class LookupGemeindeView(TemplateView):
@@ -223,33 +202,40 @@ class LookupGemeindeView(TemplateView):
         "themenfeld": page_cache.Integer(),
         "lebenslage": page_cache.Integer(),
         "q": page_cache.Text(max_length=100),
-        "seite": page_cache.Integer(digits=4),
+        PAGE: page_cache.Integer(digits=4),  # the page parameter of every public list (common.pages)
     }
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if response.context_data["filterset"].errors:
+            response.status_code = 400  # a malformed filter value: the page with the form error
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        gemeinde = selectors.gemeinde_by_ars(kwargs["ars"])
+        gemeinde = register.gemeinde_by_ars(kwargs["ars"])
         if gemeinde is None:
             raise Http404(message("ozg.unknown_gemeinde"))
-        themenfeld, lebenslage = _int_param(self.request, "themenfeld"), _int_param(self.request, "lebenslage")
-        q = self.request.GET.get("q", "").strip()[:100]
-        leistungen = selectors.lookup_leistungen(themenfeld=themenfeld, lebenslage=lebenslage, q=q)
-        page = _page(self.request, leistungen)
+        filterset = LookupFilter(self.request.GET, queryset=selectors.lookup_leistungen())
+        valid = filterset.is_valid()
+        leistungen = filterset.qs if valid else OzgLeistung.objects.none()
+        page = page_of(self.request, leistungen, PAGE_SIZE)
         rows = selectors.lookup_rows(gemeinde, page.object_list)
+        chosen = filterset.form.cleaned_data if valid else {}
         context.update(
             gemeinde=gemeinde,
+            filterset=filterset,
+            form=filterset.form,
             page=page,
             rows=rows,
-            q=q,
-            themenfeld=themenfeld,
-            lebenslage=lebenslage,
+            q=self.request.GET.get("q", "").strip()[:MAX_SEARCH],
+            themenfeld=chosen.get("themenfeld"),
+            lebenslage=chosen.get("lebenslage"),
             themenfelder=Themenfeld.objects.order_by("name"),
             lebenslagen=Lebenslage.objects.order_by("name"),
-            query_without_page=_query_without_page(self.request),
-            filtered=bool(themenfeld or lebenslage or q),
+            filtered=bool(chosen.get("themenfeld") or chosen.get("lebenslage") or chosen.get("q")),
             levels=dict(ExecutingLevel.choices),
-            breadcrumbs=_crumbs(
-                (_("Startseite"), reverse("home")),
+            breadcrumbs=breadcrumbs(
                 (_("Online erledigen"), reverse("ozg_monitoring:lookup")),
                 (gemeinde.name, ""),
             ),
@@ -268,38 +254,33 @@ class LeistungListView(TemplateView):
             request.GET, queryset=OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("ozg_id")
         )
         leistungen = filterset.qs if filterset.is_valid() else OzgLeistung.objects.none()
-        if request.GET.get("export") == "csv":
+        if wants_csv(request):
             coverage = selectors.coverage_by_leistung(leistungen)
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="ozg-leistungen.csv"'
-            writer = SafeCsvWriter(response)
-            writer.writerow(
-                ["ozg_id", "leistung", "themenfeld", "lebenslage", "vollzugsebene", "abdeckung", "verwaltungen_online"]
-            )
-            for leistung in leistungen:
-                cover = coverage[leistung.pk]
-                writer.writerow(
+            return csv_response(
+                "ozg-leistungen.csv",
+                ["ozg_id", "leistung", "themenfeld", "lebenslage", "vollzugsebene", "abdeckung", "verwaltungen_online"],
+                (
                     [
                         leistung.ozg_id,
                         leistung.name,
                         leistung.themenfeld.name,
                         leistung.lebenslage.name,
                         leistung.get_level_display(),
-                        cover.label,
-                        cover.online,
+                        coverage[leistung.pk].label,
+                        coverage[leistung.pk].online,
                     ]
-                )
-            return response
-        page = _page(request, leistungen)
+                    for leistung in leistungen
+                ),
+                dialect=SPREADSHEET,
+            )
+        page = page_of(request, leistungen, PAGE_SIZE)
         coverage = selectors.coverage_by_leistung(page.object_list)
         context = self.get_context_data(
             filterset=filterset,
             fields=_kern_form(filterset.form, ["q", "themenfeld", "lebenslage", "level"]),
             page=page,
             rows=[(leistung, coverage[leistung.pk]) for leistung in page.object_list],
-            query_without_page=_query_without_page(request),
-            breadcrumbs=_crumbs(
-                (_("Startseite"), reverse("home")),
+            breadcrumbs=breadcrumbs(
                 (_("OZG-Dashboard"), reverse("ozg_monitoring:dashboard")),
                 (_("OZG-Leistungen"), ""),
             ),
@@ -323,8 +304,7 @@ class LeistungDetailView(TemplateView):
             stage_counts=[(label, sum(1 for s in statuses if s.stage == value)) for value, label in Stage.choices],
             events=list(selectors.event_list().filter(leistung=leistung)[:30]),
             leika=list(leistung.leika_leistungen.order_by("key")),
-            breadcrumbs=_crumbs(
-                (_("Startseite"), reverse("home")),
+            breadcrumbs=breadcrumbs(
                 (_("OZG-Leistungen"), reverse("ozg_monitoring:leistung_list")),
                 (leistung.name, ""),
             ),
@@ -340,11 +320,7 @@ class VerwaltungDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        verwaltung = (
-            Organisation.objects.filter(kind__in=(*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND))
-            .filter(ars=kwargs["ars"])
-            .first()
-        )
+        verwaltung = register.verwaltung_by_ars(kwargs["ars"])
         if verwaltung is None:
             raise Http404(message("ozg.unknown_verwaltung"))
         statuses = list(selectors.status_list().filter(verwaltung=verwaltung))
@@ -360,8 +336,7 @@ class VerwaltungDetailView(TemplateView):
             comparison=selectors.verwaltung_comparison(verwaltung) if verwaltung.kind != "land" else None,
             plans=selectors.plan_progress_for_verwaltung(verwaltung),
             events=list(selectors.event_list().filter(verwaltung=verwaltung)[:30]),
-            breadcrumbs=_crumbs(
-                (_("Startseite"), reverse("home")),
+            breadcrumbs=breadcrumbs(
                 (_("OZG-Dashboard"), reverse("ozg_monitoring:dashboard")),
                 (verwaltung.name, ""),
             ),
@@ -377,11 +352,9 @@ class StatusListView(TemplateView):
     def get(self, request, *args, **kwargs):
         filterset = StatusFilter(request.GET, queryset=selectors.status_list())
         statuses = filterset.qs if filterset.is_valid() else selectors.status_list().none()
-        if request.GET.get("export") == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="ozg-umsetzungsstaende.csv"'
-            writer = SafeCsvWriter(response)
-            writer.writerow(
+        if wants_csv(request):
+            return csv_response(
+                "ozg-umsetzungsstaende.csv",
                 [
                     "ozg_id",
                     "leistung",
@@ -396,10 +369,8 @@ class StatusListView(TemplateView):
                     "actual_go_live",
                     "version",
                     "updated_at",
-                ]
-            )
-            for status in statuses.iterator(chunk_size=2000):
-                writer.writerow(
+                ],
+                (
                     [
                         status.leistung.ozg_id,
                         status.leistung.name,
@@ -415,16 +386,16 @@ class StatusListView(TemplateView):
                         status.version,
                         status.updated_at.isoformat(),
                     ]
-                )
-            return response
-        page = _page(request, statuses, per_page=50)
+                    for status in statuses.iterator(chunk_size=2000)
+                ),
+                dialect=SPREADSHEET,
+            )
+        page = page_of(request, statuses, 50)
         context = self.get_context_data(
             filterset=filterset,
             fields=_kern_form(filterset.form, ["ars_prefix", "ozg_id", "themenfeld", "level", "stage", "min_level"]),
             page=page,
-            query_without_page=_query_without_page(request),
-            breadcrumbs=_crumbs(
-                (_("Startseite"), reverse("home")),
+            breadcrumbs=breadcrumbs(
                 (_("OZG-Dashboard"), reverse("ozg_monitoring:dashboard")),
                 (_("Umsetzungsstände"), ""),
             ),

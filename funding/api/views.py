@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 from common.viewsets import ReadOnlyPortalViewSet
 
 from .. import selectors, services
-from ..filters import BudgetLineFilter, DrawdownFilter, SummaryFilterForm
+from ..filters import BudgetLineFilter, DrawdownFilter
+from ..models import BudgetLine
 from . import serializers
 
 
@@ -152,7 +153,8 @@ class DrawdownViewSet(mixins.CreateModelMixin, ReadOnlyPortalViewSet):
 
 class SummaryView(APIView):
     """Planned, approved, paid and remaining in total and by year, source, purpose and agreement (Decimal
-    strings with two places). Filters: year (YYYY or "ohne"), source, purpose (incl. its topics), agreement."""
+    strings with two places). Filters: those of the budget lines (`BudgetLineFilter`, as the page /finanzierung/):
+    year (YYYY or "ohne"), source, purpose (incl. its topics), agreement, status, approximate."""
 
     @extend_schema(
         parameters=[
@@ -160,13 +162,15 @@ class SummaryView(APIView):
             OpenApiParameter("source", str, description="Kennung des Mittelgebers"),
             OpenApiParameter("purpose", str, description="Kennung des Zwecks (mit Unterthemen)"),
             OpenApiParameter("agreement", str, description="Kennung der Vereinbarung"),
+            OpenApiParameter("status", str, enum=BudgetLine.Status.values, description="Status der Position"),
+            OpenApiParameter("approximate", bool, description="nur Positionen mit ungefährem Betrag (oder ohne)"),
         ],
         responses={200: dict},
     )
     def get(self, request):
-        form = SummaryFilterForm(request.query_params)
-        if not form.is_valid():
-            errors = form.errors.get_json_data()
+        filterset = BudgetLineFilter(request.query_params, queryset=selectors.budget_lines())
+        if not filterset.is_valid():
+            errors = filterset.errors.get_json_data()
             raise ValidationError({field: [error["message"] for error in items] for field, items in errors.items()})
-        summary = selectors.funding_summary(form.filter(selectors.budget_lines()))
+        summary = selectors.funding_summary(filterset.qs)
         return Response(summary.as_dict())

@@ -5,9 +5,10 @@ import hashlib
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _lazy
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, parsers, status
@@ -19,15 +20,16 @@ from rest_framework.views import APIView
 from audit.context import acting_as
 from common.api import Pagination
 from common.cached_reads import Budget
-from common.csvfiles import CsvFileError, decode_csv_bytes
+from common.csvfiles import CsvFileError, csv_file_response, decode_csv_bytes
 from common.messages import lazy_message, message
-from common.params import POSITIVE_INTEGER, POSITIVE_SMALLINT, query_int
+from common.params import POSITIVE_INTEGER, query_int
 from common.parsers import JSONParser
 from common.provenance import SourceKind
 from common.viewsets import PortalViewSet, ReadOnlyPortalViewSet
+from organisations import selectors as register
 
 from .. import federal, selectors
-from ..filters import EventFilter, LeikaFilter, LeistungFilter, StatusFilter
+from ..filters import EventFilter, LeikaFilter, LeistungFilter, LookupFilter, StatusFilter
 from ..models import Lebenslage, LeikaLeistung, OzgLeistung, RolloutStatus, Themenfeld
 from ..services import (
     STATUS_WRITE,
@@ -313,30 +315,22 @@ class CoverageViewSet(mixins.ListModelMixin, PortalViewSet):
 
 class GemeindeLeistungenView(GenericAPIView):
     """What can I do online where I live? Every OZG-Leistung with its availability for the Gemeinde `ars`,
-    resolved through who executes it (Land, Kreis, Amt/amtsfreie Gemeinde)."""
+    resolved through who executes it (Land, Kreis, Amt/amtsfreie Gemeinde). Filters: those of the lookup page
+    (`LookupFilter`: `themenfeld`, `lebenslage`, `q`)."""
 
     serializer_class = LookupSerializer
-    filter_backends = []
-    queryset = OzgLeistung.objects.none()
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = LookupFilter
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("themenfeld", int),
-            OpenApiParameter("lebenslage", int),
-            OpenApiParameter("q", str),
-        ],
-        responses=LookupSerializer(many=True),
-    )
+    def get_queryset(self):
+        return selectors.lookup_leistungen()
+
+    @extend_schema(responses=LookupSerializer(many=True))
     def get(self, request, ars):
-        gemeinde = selectors.gemeinde_by_ars(ars)
+        gemeinde = register.gemeinde_by_ars(ars)
         if gemeinde is None:
             raise Http404(message("ozg.unknown_gemeinde"))
-        params = {
-            name: query_int(request.query_params, name, bounds=POSITIVE_SMALLINT)
-            for name in ("themenfeld", "lebenslage")
-        }
-        leistungen = selectors.lookup_leistungen(q=request.query_params.get("q", "")[:100], **params)
-        page = self.paginate_queryset(leistungen)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = selectors.lookup_rows(gemeinde, page)
         return self.get_paginated_response(
             [
@@ -392,11 +386,8 @@ class FederalExportView(APIView):
             return Response({"filetype": [message("ozg.choices", values="json, csv")]}, status=400)
         statuses = federal.export_statuses(filters.qs)
         if filetype == "csv":
-            response = HttpResponse(
-                federal.records_to_csv(federal.export_records(statuses)), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = 'attachment; filename="ozg-dashboard-export.csv"'
-            return response
+            text = federal.records_to_csv(federal.export_records(statuses))
+            return csv_file_response("ozg-dashboard-export.csv", text, dialect=None)  # the federal format
         page = query_int(request.query_params, "page", bounds=(0, FEDERAL_MAX_PAGE), default=0)
         size = min(query_int(request.query_params, "size", bounds=(1, POSITIVE_INTEGER[1]), default=100), 1000)
         total = statuses.count()

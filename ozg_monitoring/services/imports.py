@@ -1,8 +1,6 @@
 """Status rows from an uploaded CSV file: checked row by row with progress, then written all or nothing, as the
 uploader (her rule and her Verwaltungen apply to every row)."""
 
-import io
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from audit.context import acting_as
 from common.authorization import Rule
-from common.csvfiles import CsvFileError, SafeCsvWriter, decode_csv_bytes, read_csv_rows
+from common.csvfiles import SPREADSHEET, CsvFileError, csv_text, decode_csv_bytes, read_csv_rows
 from common.messages import message
 from common.provenance import SourceKind
 
@@ -31,16 +29,16 @@ IMPORT_REQUIRED_COLUMNS = ["ozg_id", "ars"]
 
 def _error_report(errors: list[dict]) -> str:
     """The downloadable error report. It repeats cells of the upload: written formula-safe (a cell "=…" stays text)."""
-    buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer, lineterminator="\n")
-    writer.writerow(["zeile", "ozg_id", "ars", "feld", "fehler"])
-    for error in errors:
-        for field_name, texts in error["errors"].items():
-            for text in texts:
-                writer.writerow(
-                    [error.get("line", ""), error.get("ozg_id", ""), error.get("ars", ""), field_name, text]
-                )
-    return buffer.getvalue()
+    return csv_text(
+        ["zeile", "ozg_id", "ars", "feld", "fehler"],
+        (
+            [error.get("line", ""), error.get("ozg_id", ""), error.get("ars", ""), field_name, text]
+            for error in errors
+            for field_name, texts in error["errors"].items()
+            for text in texts
+        ),
+        dialect=SPREADSHEET,
+    )
 
 
 def _read_import_rows(job) -> list[dict]:
@@ -51,7 +49,7 @@ def _read_import_rows(job) -> list[dict]:
         text = decode_csv_bytes(job.file.read())
     finally:
         job.file.close()
-    header, rows = read_csv_rows(text, delimiter=";" if text.split("\n", 1)[0].count(";") else ",")
+    header, rows = read_csv_rows(text)  # comma or semicolon
     missing = [column for column in IMPORT_REQUIRED_COLUMNS if column not in header]
     if missing:
         raise CsvFileError(message("csv.columns_missing") % {"columns": ", ".join(missing)}, 1)

@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
 from common.authorization import Rule
-from organisations.models import Organisation
+from organisations import selectors as register
+from organisations.keys import kreis_key
 
 from ..models import ONLINE_STAGES, MonthlySnapshot, OzgLeistung, RolloutStatus, Stage
 from ..selectors import status_states_as_of
 from ..signals import snapshot_computed
-from .values import STATUS_KINDS
 
 SNAPSHOT_CREATE = Rule(action=_lazy("Monatsstand berechnen"), perms=("ozg_monitoring.change_monthlysnapshot",))
 
@@ -32,7 +32,7 @@ def snapshot_aggregates(states, *, leistung_themenfeld: dict, verwaltung_ars: di
     for leistung_id, verwaltung_id, stage, _level in states:
         statuses += 1
         by_stage[stage] = by_stage.get(stage, 0) + 1
-        kreis = (verwaltung_ars.get(verwaltung_id) or "")[:5]
+        kreis = kreis_key(verwaltung_ars.get(verwaltung_id) or "")
         bucket = by_kreis.setdefault(kreis, {"statuses": 0, "online": 0})
         bucket["statuses"] += 1
         if stage in ONLINE_STAGES:
@@ -67,7 +67,7 @@ def snapshot_create(*, date: datetime.date, by) -> MonthlySnapshot:
             for state in states.values()
         ),
         leistung_themenfeld=dict(OzgLeistung.objects.values_list("pk", "themenfeld__catalogue_id")),
-        verwaltung_ars=dict(Organisation.objects.filter(kind__in=STATUS_KINDS).values_list("pk", "ars")),
+        verwaltung_ars=dict(register.verwaltungen_and_land().values_list("pk", "ars")),
     )
     snapshot, _created = MonthlySnapshot.objects.update_or_create(
         date=date,

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -30,6 +29,7 @@ from audit.services import Record, audit_record_many
 from common.authorization import Rule
 from common.messages import message
 from common.provenance import SourceKind
+from organisations import selectors as register
 from organisations.models import Organisation
 
 from ..bulk import existing_pairs, fast_insert, fast_update, insert_new, lock_pairs
@@ -276,11 +276,7 @@ def _bulk_upsert(items: list[dict], *, by, allowed_verwaltung_ids) -> BulkResult
     arses |= {key for key in providers if isinstance(key, str)}
     leistungen = {leistung.ozg_id: leistung for leistung in OzgLeistung.objects.filter(ozg_id__in=ozg_ids)}
     leistungen_by_pk = {leistung.pk: leistung for leistung in leistungen.values()}
-    found = (
-        Organisation.objects.filter(Q(ars__in=arses) | Q(pk__in=provider_ids))
-        if provider_ids
-        else (Organisation.objects.filter(ars__in=arses))
-    )
+    found = register.bodies_by_keys(arses, provider_ids)
     organisations = {org.ars: org for org in found if org.ars}
     organisations_by_pk = {org.pk: org for org in found}
     now = timezone.now()

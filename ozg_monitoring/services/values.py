@@ -2,13 +2,14 @@
 form), and applying it to a status in memory: what changed, and which rule it breaks."""
 
 import datetime
-import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from common.messages import lazy_message, message
 from common.params import ID, POSITIVE_INTEGER, check_text, parse_date, parse_int
+from organisations import keys
+from organisations import selectors as register
 from organisations.models import Organisation
 
 from ..models import (
@@ -35,7 +36,7 @@ TRACKED_FIELDS = [
 ]
 MAX_LENGTHS = {"url": 500, "provider_name": 200}
 DATE_FIELDS = {"planned_go_live", "actual_go_live"}
-STATUS_KINDS = (*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND)
+STATUS_KINDS = Organisation.VERWALTUNG_AND_LAND_KINDS  # who holds a status: the Verwaltungen and the Land
 
 
 # --- values -----------------------------------------------------------------------------------------------
@@ -58,7 +59,6 @@ def status_values(status: RolloutStatus) -> dict:
 
 
 _url_validator = URLValidator(schemes=["https", "http"], message=lazy_message("url"))
-ARS_PATTERN = re.compile(r"[0-9]{12}\Z")
 
 
 def _text(value, *, name: str) -> str:
@@ -134,10 +134,12 @@ def _provider(value, providers, *, defer=False):
         return None
     if isinstance(value, Organisation):
         return value
-    if isinstance(value, str) and ARS_PATTERN.match(value):
+    if keys.is_ars(value):
         if defer:
             return value
-        found = (providers or {}).get(value) or Organisation.objects.filter(ars=value).first()
+        found = (providers or {}).get(value) or register.body_by_key(value)
+    elif isinstance(value, str) and len(value) == keys.ARS_LENGTH and value.isascii() and value.isdigit():
+        keys.validate_ars(value)  # twelve digits are meant as an ARS: the register's rule and message
     else:
         try:
             key = parse_int(value, bounds=ID)
@@ -145,7 +147,7 @@ def _provider(value, providers, *, defer=False):
             raise ValidationError(message("ozg.provider_key")) from None
         if defer:
             return key
-        found = Organisation.objects.filter(pk=key).first()
+        found = register.body_by_id(key)
     if found is None:
         raise ValidationError(message("ozg.unknown_provider", key=value))
     return found
@@ -188,8 +190,7 @@ def shown_key(value) -> str:
 
 
 def _ars(value) -> str:
-    if not isinstance(value, str) or not ARS_PATTERN.match(value):
-        raise ValidationError(message("ozg.ars_format"))
+    keys.validate_ars(value)
     return value
 
 

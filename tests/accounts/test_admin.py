@@ -250,8 +250,8 @@ def test_membership_list_filters_by_kreis_and_kind(admin_client):
     def listed(query):
         return set(admin_client.get(MEMBERSHIP_LIST + query).context["cl"].result_list)
 
-    assert listed(f"?kreis={kreis_a.pk}") == {in_a, amtsfrei_in_a, kreis_itself}
-    assert listed(f"?kreis={kreis_a.pk}&organisation__kind__exact=amt") == {in_a}
+    assert listed(f"?kreis={kreis_a.ars[:5]}") == {in_a, amtsfrei_in_a, kreis_itself}
+    assert listed(f"?kreis={kreis_a.ars[:5]}&organisation__kind__exact=amt") == {in_a}
     assert len(listed("")) == 4
     assert len(listed("?kreis=keinzahl")) == 4
 

@@ -93,7 +93,7 @@ def test_csv_export_of_selected_entries(admin_client):
     ids = list(AuditEntry.objects.values_list("pk", flat=True))
     response = admin_client.post(URL, {"action": "export_csv", "_selected_action": ids})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))  # SPREADSHEET
     assert rows[0][:5] == ["zeitpunkt", "benutzer", "zugang", "zugang_detail", "vorgang"]
     assert len(rows) == 1 + len(ids)
     assert any("cooperations.agreement" in row for row in rows)

@@ -123,7 +123,7 @@ def _showcase(request):
         "line_table": charts.chart_table(**line, unit="%", category_header="Monat"),
         "empty": charts.bar_chart(title="Noch keine Daten", description="Leer.", categories=[], series=[]),
         "progress": charts.progress_bar(label="Fokusleistungen online", value=42, max_value=60),
-        "page_obj": Paginator(list(range(1000)), 50).get_page(request.GET.get("page", 7)),
+        "page_obj": Paginator(list(range(1000)), 50).get_page(request.GET.get("seite", 7)),
         "breadcrumbs": [{"label": "Startseite", "url": "/"}, {"label": "Bausteine", "url": ""}],
     }
     template = (
@@ -175,7 +175,7 @@ def showcase(settings):
 
 
 def test_charts_tables_pagination_and_notices_have_no_axe_violations(page, assert_accessible, showcase):
-    response = page.goto("/bausteine/?q=Kiel&page=7")
+    response = page.goto("/bausteine/?q=Kiel&seite=7")
     assert response.status == 200
     assert page.locator("svg.portal-chart[role=img]").count() == 4
     assert page.locator("table.kern-table caption").count() == 3
@@ -188,9 +188,9 @@ def test_charts_tables_pagination_and_notices_have_no_axe_violations(page, asser
 
 
 def test_pagination_links_keep_the_filters(page, showcase):
-    page.goto("/bausteine/?q=Kiel&page=7")
+    page.goto("/bausteine/?q=Kiel&seite=7")
     page.locator("a[rel=next]").click()
-    assert page.url.endswith("/bausteine/?q=Kiel&page=8")
+    assert page.url.endswith("/bausteine/?q=Kiel&seite=8")
 
 
 def test_showcase_reflows_at_320_css_pixels(page, showcase):

@@ -80,13 +80,13 @@ def test_empty_state_and_sorting_and_pagination(client, db):
         )
     first = client.get(LIST, {"sort": "title"})
     assert _titles(first)[:2] == ["Entwurf 00", "Entwurf 01"] and len(_titles(first)) == 20
-    second = client.get(LIST, {"sort": "title", "page": 2})
+    second = client.get(LIST, {"sort": "title", "seite": 2})
     assert _titles(second) == ["Entwurf 20", "Entwurf 21", "Entwurf 22"]
     assert _titles(client.get(LIST, {"sort": "-title"}))[0] == "Entwurf 22"
 
 
 def test_csv_export_of_the_filtered_list(client, founding):
-    response = client.get(LIST, {"kind": "verwaltungskooperation", "format": "csv"})
+    response = client.get(LIST, {"kind": "verwaltungskooperation", "export": "csv"})
     assert response["Content-Type"].startswith("text/csv")
     rows = response.content.decode("utf-8-sig").strip().splitlines()
     assert len(rows) == 3 and rows[0].startswith("Kennung;Titel")
@@ -189,6 +189,6 @@ def test_csv_export_neutralises_spreadsheet_formulas(client, db):
     AgreementFactory(title="Normale Vereinbarung")
     import csv
 
-    body = client.get(LIST, {"format": "csv"}).content.decode("utf-8-sig")
+    body = client.get(LIST, {"export": "csv"}).content.decode("utf-8-sig")
     titles = {row[1] for row in list(csv.reader(io.StringIO(body), delimiter=";"))[1:]}
     assert titles == {'\'=HYPERLINK("https://böse.example","Klick")', "Normale Vereinbarung"}

@@ -89,8 +89,9 @@ def duplicate_key(path):
     path.write_bytes(b"".join([*lines, lines[10]]))
 
 
-def semicolons(path):
-    path.write_bytes(path.read_bytes().replace(b",", b";"))
+def tabs(path):
+    """Neither comma nor semicolon (both are read: tests/portal/test_csvfiles.py)."""
+    path.write_bytes(path.read_bytes().replace(b",", b"\t"))
 
 
 def binary_garbage(path):
@@ -117,7 +118,7 @@ CASES = [
     (empty, KREISE, [KREISE, "Zeile 1", "Spalte fehlt"]),
     (huge_field, GEMEINDEN, [GEMEINDEN, "Zeile 4", "länger als"]),
     (duplicate_key, GEMEINDEN, [GEMEINDEN, "Zeile", "doppelt"]),
-    (semicolons, VERBAENDE, [VERBAENDE, "Zeile 1", "Spalte fehlt", "Komma"]),
+    (tabs, VERBAENDE, [VERBAENDE, "Zeile 1", "Spalte fehlt", "Komma oder Semikolon"]),
     (binary_garbage, GEMEINDEN, [GEMEINDEN, "Zeile"]),
     (nul_byte, KREISE, [KREISE, "Zeile 8", "NUL"]),
     (truncated, GEMEINDEN, [GEMEINDEN, "Zeile", "Felder"]),

@@ -47,10 +47,10 @@ def test_name_search_lists_several_matches_ranked(client, register):
 def test_search_with_liste_does_not_redirect_and_csv_exports(client, register):
     response = client.get(SEARCH, {"q": "Ascheffel", "liste": "1"})
     assert response.status_code == 200 and "1 Treffer" in response.content.decode()
-    response = client.get(SEARCH, {"q": "Föhr", "format": "csv"})
+    response = client.get(SEARCH, {"q": "Föhr", "export": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().strip().splitlines()
-    assert lines[0].startswith("Name,Art,ARS,AGS") and any("Amt Föhr-Amrum" in line for line in lines)
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("Name;Art;ARS;AGS") and any("Amt Föhr-Amrum" in line for line in lines)
 
 
 def test_empty_state(client, register):

@@ -54,10 +54,11 @@ def test_failed_csv_upload_changes_nothing_and_offers_error_report(staff, territ
     assert (job.state, job.error_count) == ("failed", 2)
     assert not RolloutStatus.objects.exists()
     report = staff.get(reverse("admin:ozg_monitoring_importjob_report", args=[job.pk])).content.decode()
-    lines = report.splitlines()
-    assert lines[0] == "zeile,ozg_id,ars,feld,fehler"
-    assert any(line.startswith("3,") and ",url," in line for line in lines)
-    assert any(line.startswith("4,99999") for line in lines)
+    assert report.startswith("\ufeff")  # the dialect SPREADSHEET: for German Excel
+    lines = report.removeprefix("\ufeff").splitlines()
+    assert lines[0] == "zeile;ozg_id;ars;feld;fehler"
+    assert any(line.startswith("3;") and ";url;" in line for line in lines)
+    assert any(line.startswith("4;99999") for line in lines)
 
 
 def test_progress_page_refreshes_while_pending(staff):
@@ -127,3 +128,25 @@ def test_manual_level_is_marked(staff):
     )
     assert response.status_code == 302
     assert OzgLeistung.objects.get(pk=leistung.pk).level_source == "manual"
+
+
+def test_status_upload_takes_both_csv_dialects_and_the_admin_export_back(staff, territory, upload):
+    """The import reads comma (OPEN_DATA) and semicolon with BOM (SPREADSHEET, as the admin exports and German
+    Excel saves): the admin's own export uploaded again changes nothing."""
+    first, second = OzgLeistungFactory(), OzgLeistungFactory()
+    upload(staff, f"\ufeffozg_id;ars;stage;note\n{first.ozg_id};{territory.foehr.ars};geplant;a, b\n")
+    upload(staff, f"ozg_id,ars,stage\n{second.ozg_id},{territory.foehr.ars},geplant\n")
+    assert [job.state for job in ImportJob.objects.order_by("pk")] == ["done", "done"]
+    assert RolloutStatus.objects.get(leistung=first).note == "a, b"
+    statuses = RolloutStatus.objects.order_by("pk")
+    export = staff.post(
+        reverse("admin:ozg_monitoring_rolloutstatus_changelist"),
+        {"action": "export_csv", "_selected_action": [status.pk for status in statuses]},
+    )
+    text = export.content.decode("utf-8")
+    assert text.startswith("\ufeffozg_id;ars;stage;")
+    events = StatusEvent.objects.count()
+    upload(staff, text)
+    job = ImportJob.objects.order_by("pk").last()
+    assert (job.state, job.total_rows, job.error_count) == ("done", 2, 0)
+    assert StatusEvent.objects.count() == events  # nothing changed

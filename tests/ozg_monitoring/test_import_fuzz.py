@@ -106,9 +106,9 @@ CATALOGUE_CASES = {
         lambda p: p.write_bytes(b"".join([*_lines(p), _lines(p)[5]])),
         ["ozg_leistungen.csv, Zeile", "Feld ozg_id", "doppelt"],
     ),
-    "semicolons": (
+    "tabs": (  # neither comma nor semicolon (both are read: tests/portal/test_csvfiles.py)
         THEMENFELDER,
-        lambda p: p.write_bytes(p.read_bytes().replace(b",", b";")),
+        lambda p: p.write_bytes(p.read_bytes().replace(b",", b"\t")),
         ["ozg_themenfelder.csv, Zeile 1", "fehlen"],
     ),
     "binary": (LEISTUNGEN, lambda p: p.write_bytes(bytes(range(256)) * 64), ["ozg_leistungen.csv, Zeile 1", "NUL"]),
@@ -203,8 +203,8 @@ def test_malformed_status_upload_fails_with_a_report_and_changes_nothing(
     job = ImportJob.objects.get()
     assert (job.state, job.error_count) == (ImportJob.State.FAILED, 1)
     report = job.error_report.splitlines()
-    assert report[0] == "zeile,ozg_id,ars,feld,fehler"
-    assert report[1].startswith(f"{line},") and text in report[1], report[1]
+    assert report[0] == "zeile;ozg_id;ars;feld;fehler"
+    assert report[1].startswith(f"{line};") and text in report[1], report[1]
     assert _status_state(status) == before
 
 
@@ -230,7 +230,7 @@ def test_error_report_repeats_uploaded_cells_formula_safe(staff, territory, djan
     _upload(staff, b"ozg_id,ars,stage\n=cmd|' /C calc'!A0,@SUM(1),geplant\n", django_capture_on_commit_callbacks)
     report = ImportJob.objects.get().error_report
     assert "'=cmd|" in report and "'@SUM(1)" in report
-    assert ",=cmd" not in report and ",@SUM" not in report
+    assert ";=cmd" not in report and ";@SUM" not in report
 
 
 # --- the federal CSV import and export (API) -------------------------------------------------------------------

@@ -155,11 +155,13 @@ def test_lookup_filters_by_themenfeld_and_keeps_the_filter_in_the_pagination(cli
     assert names == ["Arbeit 25", "Arbeit 26", "Arbeit 27", "Arbeit 28", "Arbeit 29", "Wohngeld"]
     assert 'href="https://nf.example/wohngeld"' in second.content.decode()
     assert f'href="?themenfeld={themenfeld}&amp;seite=1" rel="prev"' in second.content.decode()
-    # A malformed value (letters, superscript digits, beyond the column) is a 400 naming the parameter.
+    # A malformed value (letters, superscript digits, beyond the column) is a 400: the page with the form error on
+    # the field (its label names it), as the API answers 400 for the same value (the one LookupFilter).
     for wrong in ("x", "²", "99999999999999999999"):
         response = client.get(url, {"themenfeld": wrong})
         assert response.status_code == 400
-        assert "themenfeld: Eine ganze Zahl" in response.content.decode() or "themenfeld: Die Zahl darf" in (
+        assert set(response.context["form"].errors) == {"themenfeld"}
+        assert "Themenfeld: Eine ganze Zahl" in response.content.decode() or "Themenfeld: Die Zahl darf" in (
             response.content.decode()
         )
 

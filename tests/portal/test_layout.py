@@ -324,22 +324,22 @@ def test_pagination_keeps_the_query_string_and_marks_the_current_page():
     from django.core.paginator import Paginator
 
     page_obj = Paginator(list(range(1, 1001)), 50).get_page(7)
-    html = render_include("includes/pagination.html", "/kommunen/?q=Kiel&kind=amt&page=7", {"page_obj": page_obj})
+    html = render_include("includes/pagination.html", "/kommunen/?q=Kiel&kind=amt&seite=7", {"page_obj": page_obj})
     tags = elements(html)
     assert [attrs for tag, attrs in tags if tag == "nav"] == [
         {"class": "portal-pagination", "aria-label": "Seitennavigation"}
     ]
     links = [attrs for tag, attrs in tags if tag == "a"]
     hrefs = [link["href"] for link in links]  # the parser unescapes &amp;
-    assert hrefs[0] == "?q=Kiel&kind=amt&page=6" and links[0]["rel"] == "prev"
-    assert hrefs[-1] == "?q=Kiel&kind=amt&page=8" and links[-1]["rel"] == "next"
+    assert hrefs[0] == "?q=Kiel&kind=amt&seite=6" and links[0]["rel"] == "prev"
+    assert hrefs[-1] == "?q=Kiel&kind=amt&seite=8" and links[-1]["rel"] == "next"
     numbers = [link["aria-label"] for link in links[1:-1]]
     # Elided range around page 7 of 20: 1 … 5 6 [7] 8 9 … 20
     assert numbers == ["Seite 1", "Seite 5", "Seite 6", "Seite 7, aktuelle Seite", "Seite 8", "Seite 9", "Seite 20"]
     assert [link for link in links if "aria-current" in link] == [
         {
             "class": "portal-pagination__current",
-            "href": "?q=Kiel&kind=amt&page=7",
+            "href": "?q=Kiel&kind=amt&seite=7",
             "aria-current": "page",
             "aria-label": "Seite 7, aktuelle Seite",
         }
