@@ -101,6 +101,7 @@ class BudgetLineAdminForm(forms.ModelForm):
             "planned_amount",
             "amount_is_approximate",
             "amount_wording",
+            "payments_recorded",
             "source_citation",
             "source_url",
             "note",
@@ -121,6 +122,7 @@ class BudgetLineAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
         "planned_amount",
         "amount_is_approximate",
         "year_is_stated",
+        "payments_recorded",
     ]
     list_filter = [
         "fiscal_year",
@@ -130,6 +132,7 @@ class BudgetLineAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
         ("agreement", admin.RelatedOnlyFieldListFilter),
         "amount_is_approximate",
         "year_is_stated",
+        "payments_recorded",
     ]
     search_fields = ["title", "key", "note", "amount_wording"]
     raw_id_fields = ["recipient"]

@@ -370,10 +370,21 @@ FUNDING = Dataset(
         _c("planbetrag", DECIMAL, _("Planbetrag in Euro")),
         _c("betrag_ungefaehr", BOOLEAN, _("true, wenn die Quelle den Betrag nur ungefähr nennt")),
         _c("wortlaut_der_quelle", TEXT, _("Wortlaut der Quelle zum Betrag")),
-        _c("freigegeben", DECIMAL, _("Summe der freigegebenen, noch nicht ausgezahlten Mittelabrufe in Euro")),
-        _c("ausgezahlt", DECIMAL, _("Summe der ausgezahlten Mittelabrufe in Euro")),
-        _c("abgerufen", DECIMAL, _("freigegeben + ausgezahlt in Euro")),
-        _c("verfuegbar", DECIMAL, _("planbetrag − abgerufen in Euro")),
+        _c(
+            "zahlungen_erfasst",
+            BOOLEAN,
+            _(
+                "false, wenn für die Position niemand Mittelabrufe und Zahlungen erfasst: die vier Summen sind dann leer"
+            ),
+        ),
+        _c(
+            "freigegeben",
+            DECIMAL,
+            _("Summe der freigegebenen, noch nicht ausgezahlten Mittelabrufe in Euro; leer, wenn nicht erfasst"),
+        ),
+        _c("ausgezahlt", DECIMAL, _("Summe der ausgezahlten Mittelabrufe in Euro; leer, wenn nicht erfasst")),
+        _c("abgerufen", DECIMAL, _("freigegeben + ausgezahlt in Euro; leer, wenn nicht erfasst")),
+        _c("verfuegbar", DECIMAL, _("planbetrag − abgerufen in Euro; leer, wenn nicht erfasst")),
         _c("quelle", TEXT, _("Herausgeber, Datum und Titel der Quelle")),
         _c("adresse_der_quelle", TEXT, _("Adresse (URL) der Quelle")),
         _c("geaendert_am", DATETIME, _("Letzte Änderung der Position im Portal")),
