@@ -374,7 +374,7 @@ FUNDING = Dataset(
             "zahlungen_erfasst",
             BOOLEAN,
             _(
-                "false, wenn für die Position niemand Mittelabrufe und Zahlungen erfasst: die vier Summen sind dann leer"
+                "false, wenn für die Position niemand Mittelabrufe und Zahlungen erfasst; die vier Summen sind leer"
             ),
         ),
         _c(
