@@ -373,9 +373,7 @@ FUNDING = Dataset(
         _c(
             "zahlungen_erfasst",
             BOOLEAN,
-            _(
-                "false, wenn für die Position niemand Mittelabrufe und Zahlungen erfasst; die vier Summen sind leer"
-            ),
+            _("false, wenn für die Position niemand Mittelabrufe und Zahlungen erfasst; die vier Summen sind leer"),
         ),
         _c(
             "freigegeben",
