@@ -244,6 +244,10 @@ CATALOGUE.update(
         "funding.amount_cents": _("Beträge haben höchstens zwei Nachkommastellen (Cent)."),
         "funding.amount_positive": _("Der Betrag muss größer als 0 € sein."),
         "funding.exceeds_available": _("Abruf übersteigt den verfügbaren Betrag von %(available)s."),
+        "funding.payments_not_recorded": _(
+            "Für diese Haushaltsposition werden keine Zahlungen erfasst. Bitte zuerst „Zahlungen werden erfasst“ "
+            "einschalten."
+        ),
         "funding.line_not_open": _(
             "Die Haushaltsposition ist „%(status)s“; Abrufe sind nur bei zugesagten Positionen möglich."
         ),

@@ -99,6 +99,7 @@ class BudgetLineAdminForm(forms.ModelForm):
             "planned_amount",
             "amount_is_approximate",
             "amount_wording",
+            "payments_recorded",
             "source_citation",
             "source_url",
             "note",
@@ -119,6 +120,7 @@ class BudgetLineAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
         "planned_amount",
         "amount_is_approximate",
         "year_is_stated",
+        "payments_recorded",
     ]
     list_filter = [
         "fiscal_year",
@@ -128,6 +130,7 @@ class BudgetLineAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
         ("agreement", admin.RelatedOnlyFieldListFilter),
         "amount_is_approximate",
         "year_is_stated",
+        "payments_recorded",
     ]
     search_fields = ["title", "key", "note", "amount_wording"]
     raw_id_fields = ["recipient"]

@@ -13,6 +13,8 @@ instead of inventing it.
   the annual complement of the Land funds, noted on each line). One line per year and source for the five
   years 2025–2029; the years follow from the agreement's term, the document does not list them, so
   `year_is_stated=False` with a note.
+- No document reports drawdowns or payments, and nobody records them for these lines: `payments_recorded=False`,
+  so approved, paid and available read "nicht bekannt" (never 0,00 €) until staff switch recording on.
 - Neither document splits the money by purpose, so the lines carry the purpose „Nicht nach Zwecken
   aufgeschlüsselt“; the purposes named in the text are listed in the note.
 """
@@ -72,6 +74,7 @@ def budget_lines():
             "amount_is_approximate": False,
             "amount_wording": "1,5 Millionen Euro pro Jahr",
             "status": "zugesagt",
+            "payments_recorded": False,
             "note": (
                 "Zusätzliche Mittel des Landes für den zu gründenden IT-Verbund, zugesagt im Rahmen der "
                 "Vereinbarung über finanzielle Entlastungsmaßnahmen Anfang 2018. Jahresbetrag ohne Jahresangabe."
@@ -93,6 +96,7 @@ def budget_lines():
                 "amount_is_approximate": True,
                 "amount_wording": "knapp 3 Millionen Euro pro Jahr",
                 "status": "zugesagt",
+                "payments_recorded": False,
                 "note": (
                     "Obergrenze: die Quelle sagt „knapp 3 Millionen“; den genauen Betrag aus dem Vertragstext "
                     "nachtragen und dann die Markierung „Betrag ungefähr“ entfernen. " + KV_PURPOSES_NOTE
@@ -117,6 +121,7 @@ def budget_lines():
                 "amount_is_approximate": False,
                 "amount_wording": "weitere 1,7 Mio. Euro, die kommunal finanziert werden",
                 "status": "zugesagt",
+                "payments_recorded": False,
                 "note": KV_PURPOSES_NOTE,
                 "source_citation": CITATION_001,
             },

@@ -101,17 +101,27 @@ class BudgetLineQuerySet(models.QuerySet):
     def with_drawdown_sums(self):
         """Approved (freigegeben) and paid (ausgezahlt) drawdown sums per line as subqueries, and
         `remaining_amount` = planned − approved − paid. This is the one place "remaining" is computed: pages, API,
-        admin export, yearly report and open data read the annotation (summaries add it up)."""
+        admin export, yearly report and open data read the annotation (summaries add it up). On a line whose
+        payments nobody records (`payments_recorded` off) all three are NULL: not known, never 0."""
         approved = Drawdown.objects.filter(line=models.OuterRef("pk"), status=Drawdown.Status.FREIGEGEBEN)
         paid = Drawdown.objects.filter(line=models.OuterRef("pk"), status=Drawdown.Status.AUSGEZAHLT)
         return self.annotate(
-            approved_amount=_sum_subquery(approved),
-            paid_amount=_sum_subquery(paid),
+            approved_amount=_if_recorded(_sum_subquery(approved)),
+            paid_amount=_if_recorded(_sum_subquery(paid)),
+        ).annotate(
             remaining_amount=models.ExpressionWrapper(
                 models.F("planned_amount") - models.F("approved_amount") - models.F("paid_amount"),
                 output_field=models.DecimalField(**MONEY),
             ),
         )
+
+
+def _if_recorded(expression):
+    return models.Case(
+        models.When(payments_recorded=True, then=expression),
+        default=models.Value(None),
+        output_field=models.DecimalField(**MONEY),
+    )
 
 
 def _sum_subquery(queryset):
@@ -175,6 +185,15 @@ class BudgetLine(models.Model):
     )
     purpose = models.ForeignKey(Purpose, verbose_name=_("Zweck"), on_delete=models.PROTECT, related_name="budget_lines")
     planned_amount = models.DecimalField(_("Planbetrag (EUR)"), **MONEY)
+    payments_recorded = models.BooleanField(
+        _("Zahlungen werden erfasst"),
+        default=True,
+        help_text=_(
+            "Aus, wenn für diese Position niemand Mittelabrufe und Zahlungen erfasst (etwa bei Zusagen aus einer "
+            "Quelle): freigegeben, ausgezahlt und verfügbar heißen dann „nicht bekannt“ statt 0,00 €, und "
+            "Mittelabrufe sind erst nach dem Einschalten möglich."
+        ),
+    )
     amount_is_approximate = models.BooleanField(
         _("Betrag ungefähr"),
         default=False,

@@ -62,37 +62,70 @@ def purposes():
 
 @dataclass
 class SummaryRow:
+    """Sums of a group of budget lines, as the sources allow: `planned` adds the lines with a fiscal year only; a
+    line without a year ("1,5 Millionen Euro pro Jahr", no year named) is a yearly amount of unknown years and goes
+    into `planned_without_year`, shown beside, never added. Approved, paid and remaining are None ("nicht bekannt")
+    as soon as one line of the group does not record its payments. `approximate` with the sources' `wordings`
+    where an amount is only stated roughly."""
+
     key: str
     label: str
     url: str = ""
     planned: Decimal = ZERO
-    approved: Decimal = ZERO
-    paid: Decimal = ZERO
-    remaining: Decimal = ZERO
+    planned_without_year: Decimal = ZERO
+    approved: Decimal | None = ZERO
+    paid: Decimal | None = ZERO
+    remaining: Decimal | None = ZERO
     line_count: int = 0
+    unrecorded_count: int = 0
     approximate: bool = False
+    wordings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def add(self, line) -> None:
+        self.line_count += 1
+        if line.fiscal_year is None:
+            self.planned_without_year += to_cents(line.planned_amount)
+        else:
+            self.planned += to_cents(line.planned_amount)
+        if line.amount_is_approximate:
+            self.approximate = True
+            if line.amount_wording and line.amount_wording not in self.wordings:
+                self.wordings.append(line.amount_wording)
+        if line.approved_amount is None:
+            self.unrecorded_count += 1
+            self.approved = self.paid = self.remaining = None
+        elif self.approved is not None:
+            self.approved += to_cents(line.approved_amount)
+            self.paid += to_cents(line.paid_amount)
+            self.remaining += to_cents(line.remaining_amount)
+
     @property
-    def committed(self) -> Decimal:
-        return to_cents(self.approved + self.paid)
+    def committed(self) -> Decimal | None:
+        return None if self.approved is None else to_cents(self.approved + self.paid)
 
     @property
     def paid_percent(self) -> Decimal | None:
-        if not self.planned:
+        if not self.planned or self.paid is None or self.planned_without_year:
             return None
         return (self.paid * 100 / self.planned).quantize(Decimal("0.1"))
 
     def as_dict(self) -> dict:
+        def amount(value):
+            return None if value is None else f"{to_cents(value):.2f}"
+
         return {
             "key": self.key,
             "label": self.label,
-            "planned": f"{to_cents(self.planned):.2f}",
-            "approved": f"{to_cents(self.approved):.2f}",
-            "paid": f"{to_cents(self.paid):.2f}",
-            "remaining": f"{to_cents(self.remaining):.2f}",
+            "planned": amount(self.planned),
+            "planned_per_year_without_year": amount(self.planned_without_year) if self.planned_without_year else None,
+            "approved": amount(self.approved),
+            "paid": amount(self.paid),
+            "remaining": amount(self.remaining),
             "line_count": self.line_count,
+            "lines_without_recorded_payments": self.unrecorded_count,
             "contains_approximate_amounts": self.approximate,
+            "approximate_wordings": self.wordings,
         }
 
 
@@ -164,15 +197,10 @@ def funding_summary(lines_queryset=None, *, groupings=GROUPINGS) -> FundingSumma
     buckets: dict[str, dict[str, SummaryRow]] = {grouping: {} for grouping in groupings}
     for line in lines:
         line.agreement_url = agreement_url(line.agreement) if getattr(line, "agreement", None) else ""
-        line.remaining_amount = to_cents(line.remaining_amount)
-        values = (to_cents(line.planned_amount), to_cents(line.approved_amount), to_cents(line.paid_amount))
+        if line.remaining_amount is not None:
+            line.remaining_amount = to_cents(line.remaining_amount)
         for row in [total, *(_bucket(buckets[g], line, g) for g in groupings)]:
-            row.planned += values[0]
-            row.approved += values[1]
-            row.paid += values[2]
-            row.remaining += line.remaining_amount
-            row.line_count += 1
-            row.approximate = row.approximate or line.amount_is_approximate
+            row.add(line)
     groups = {g: sorted(buckets[g].values(), key=lambda row, g=g: _sort_key(g, row)) for g in groupings}
     return FundingSummary(total=total, groups=groups, lines=lines)
 

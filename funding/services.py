@@ -99,10 +99,11 @@ def committed_amount(line: BudgetLine, *, exclude_pk=None) -> Decimal:
     return to_cents(queryset.aggregate(total=Sum("amount"))["total"] or 0)
 
 
-def available_amount(line: BudgetLine) -> Decimal:
-    """What the line has left: its remaining amount (`BudgetLineQuerySet.with_drawdown_sums`)."""
+def available_amount(line: BudgetLine) -> Decimal | None:
+    """What the line has left: its remaining amount (`BudgetLineQuerySet.with_drawdown_sums`); None where the
+    line's payments are not recorded."""
     remaining = BudgetLine.objects.with_drawdown_sums().values_list("remaining_amount", flat=True).get(pk=line.pk)
-    return to_cents(remaining)
+    return None if remaining is None else to_cents(remaining)
 
 
 def check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
@@ -115,6 +116,8 @@ def check_available(line: BudgetLine, amount: Decimal, *, exclude_pk=None):
 
 
 def check_line_open(line: BudgetLine):
+    if not line.payments_recorded:
+        raise FundingConflict(message("funding.payments_not_recorded"), code="payments_not_recorded")
     if line.status != BudgetLine.Status.ZUGESAGT:
         raise FundingConflict(
             message("funding.line_not_open") % {"status": line.get_status_display()},
@@ -404,6 +407,11 @@ REPORT_HEADER = [
 ]
 
 
+def _known(amount) -> str:
+    """An amount for the report; "nicht bekannt" where the line's payments are not recorded."""
+    return "nicht bekannt" if amount is None else f"{to_cents(amount):.2f}"
+
+
 def report_rows(lines) -> list[list[str]]:
     rows = []
     for line in lines:
@@ -419,9 +427,9 @@ def report_rows(lines) -> list[list[str]]:
                 f"{to_cents(line.planned_amount):.2f}",
                 "ja" if line.amount_is_approximate else "nein",
                 line.amount_wording,
-                f"{to_cents(line.approved_amount):.2f}",
-                f"{to_cents(line.paid_amount):.2f}",
-                f"{to_cents(line.remaining_amount):.2f}",
+                _known(line.approved_amount),
+                _known(line.paid_amount),
+                _known(line.remaining_amount),
                 line.source_citation,
             ]
         )

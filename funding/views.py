@@ -34,15 +34,21 @@ MEASURES = [
 
 def _chart(anchor, heading, rows):
     """Grouped bars (plan, approved, paid, remaining) per row; the same numbers are in the table below it.
-    Remaining is never negative while the invariant holds; it is clamped at 0 for drawing only."""
+    Remaining is never negative while the invariant holds; it is clamped at 0 for drawing only. A measure that is
+    not known for every row (payments not recorded) is left out and named in the description: never drawn as 0."""
+    measures = [(key, label) for key, label in MEASURES if all(getattr(row, key) is not None for row in rows)]
+    description = _("Balkendiagramm in Euro mit %(count)s Gruppen; die Zahlen stehen in der Tabelle darunter.") % {
+        "count": len(rows)
+    }
+    if len(measures) < len(MEASURES):
+        description += " " + _("Freigaben, Auszahlungen und verfügbare Mittel sind nicht bekannt (nicht erfasst).")
     return charts.bar_chart(
         chart_id=f"chart-{anchor}",
         title=_("Plan, Freigaben, Auszahlungen und verfügbare Mittel – %(heading)s") % {"heading": heading},
-        description=_("Balkendiagramm in Euro mit %(count)s Gruppen; die Zahlen stehen in der Tabelle darunter.")
-        % {"count": len(rows)},
+        description=description,
         categories=[row.label for row in rows],
         series=[
-            {"label": str(label), "values": [max(getattr(row, key), 0) for row in rows]} for key, label in MEASURES
+            {"label": str(label), "values": [max(getattr(row, key), 0) for row in rows]} for key, label in measures
         ],
         value_format=format_euro,
     )

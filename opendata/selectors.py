@@ -332,7 +332,8 @@ def funding_count() -> int:
 def funding_rows() -> Iterator[list]:
     """One query: the lines with source, recipient, purpose, agreement and the drawdown sums as subqueries."""
     for line in budget_lines().order_by(F("fiscal_year").asc(nulls_first=True), "key", "pk"):
-        called = line.approved_amount + line.paid_amount
+        recorded = line.payments_recorded
+        called = line.approved_amount + line.paid_amount if recorded else None
         yield [
             line.key,
             line.title,
@@ -347,6 +348,7 @@ def funding_rows() -> Iterator[list]:
             line.planned_amount,
             line.amount_is_approximate,
             line.amount_wording,
+            recorded,
             line.approved_amount,
             line.paid_amount,
             called,

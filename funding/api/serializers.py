@@ -24,9 +24,27 @@ class BudgetLineSerializer(serializers.ModelSerializer):
     purpose = PurposeSerializer(read_only=True)
     recipient = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     agreement = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
-    approved_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    paid_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
-    remaining_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    approved_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="null, wenn für die Position keine Zahlungen erfasst werden (payments_recorded false).",
+    )
+    paid_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="null, wenn für die Position keine Zahlungen erfasst werden (payments_recorded false).",
+    )
+    remaining_amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="null, wenn für die Position keine Zahlungen erfasst werden (payments_recorded false).",
+    )
 
     class Meta:
         model = BudgetLine
@@ -45,6 +63,7 @@ class BudgetLineSerializer(serializers.ModelSerializer):
             "amount_is_approximate",
             "amount_wording",
             "status",
+            "payments_recorded",
             "approved_amount",
             "paid_amount",
             "remaining_amount",

@@ -11,6 +11,7 @@ Tags:
 """
 
 from django import template
+from django.utils.translation import gettext as _
 
 from common import formatting
 
@@ -26,6 +27,12 @@ def _places(arg, default: int = 0) -> int:
 @register.filter
 def euro(value):
     return formatting.format_euro(value)
+
+
+@register.filter
+def euro_or_unknown(value):
+    """An amount, or "nicht bekannt" where none is recorded (None): never 0,00 € for an unknown."""
+    return _("nicht bekannt") if value is None else formatting.format_euro(value)
 
 
 @register.filter

@@ -135,8 +135,11 @@ def test_summary_endpoint_with_filters(anon):
         "approved": "0.00",
         "paid": "0.00",
         "remaining": "0.30",
+        "planned_per_year_without_year": None,
         "line_count": 2,
+        "lines_without_recorded_payments": 0,
         "contains_approximate_amounts": False,
+        "approximate_wordings": [],
     }
     bad = anon.get("/api/v1/funding/summary/?year=neunzehn&source=mond")
     assert bad.status_code == 400 and set(bad.json()) == {"year", "source"}
@@ -225,3 +228,33 @@ def test_remaining_is_documented_and_rendered_like_the_other_amounts(anon):
     properties = schema["components"]["schemas"]["BudgetLine"]["properties"]
     assert properties["remaining_amount"] == properties["paid_amount"] == properties["approved_amount"]
     assert properties["remaining_amount"]["format"] == "decimal"
+
+
+def test_unknown_payments_are_null_never_zero_and_wordings_travel(anon):
+    """A line whose payments nobody records: approved, paid, remaining are null in the line and in every sum it is
+    part of; an approximate amount carries the source's wording into the sums."""
+    BudgetLineFactory(
+        fiscal_year=2025,
+        planned_amount=Decimal("3000000.00"),
+        amount_is_approximate=True,
+        amount_wording="knapp 3 Millionen Euro pro Jahr",
+        payments_recorded=False,
+    )
+    BudgetLineFactory(fiscal_year=2026, planned_amount=Decimal("10.00"))
+    line = anon.get("/api/v1/funding/lines/", {"year": 2025}).json()["results"][0]
+    assert (line["payments_recorded"], line["approved_amount"], line["paid_amount"], line["remaining_amount"]) == (
+        False,
+        None,
+        None,
+        None,
+    )
+    data = anon.get("/api/v1/funding/summary/").json()
+    assert (data["total"]["paid"], data["total"]["remaining"], data["total"]["lines_without_recorded_payments"]) == (
+        None,
+        None,
+        1,
+    )
+    assert data["total"]["approximate_wordings"] == ["knapp 3 Millionen Euro pro Jahr"]
+    years = {row["key"]: row for row in data["by_year"]}
+    assert years["2026"]["paid"] == "0.00" and years["2026"]["remaining"] == "10.00"
+    assert years["2025"]["paid"] is None

@@ -57,13 +57,18 @@ def test_groupings():
         purpose=Purpose.objects.get(slug="schultraegerberatung"),
     )
     summary = selectors.funding_summary()
-    assert [(r.key, r.planned) for r in summary.groups["year"]] == [
-        ("ohne", Decimal("1500000.00")),
-        ("2025", Decimal("4700000.00")),
+    # A yearly amount without a year is shown beside the yearly totals, never added into them.
+    assert [(r.key, r.planned, r.planned_without_year) for r in summary.groups["year"]] == [
+        ("ohne", Decimal("0.00"), Decimal("1500000.00")),
+        ("2025", Decimal("4700000.00"), Decimal("0.00")),
     ]
-    assert {r.key: r.planned for r in summary.groups["source"]} == {
-        "land": Decimal("4500000.00"),
-        "kommunen": Decimal("1700000.00"),
+    assert (summary.total.planned, summary.total.planned_without_year) == (
+        Decimal("4700000.00"),
+        Decimal("1500000.00"),
+    )
+    assert {r.key: (r.planned, r.planned_without_year) for r in summary.groups["source"]} == {
+        "land": (Decimal("3000000.00"), Decimal("1500000.00")),
+        "kommunen": (Decimal("1700000.00"), Decimal("0.00")),
     }
     assert {r.key: r.line_count for r in summary.groups["purpose"]} == {
         "ozg-umsetzung-basisdienste": 2,

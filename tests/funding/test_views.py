@@ -145,3 +145,41 @@ def test_a_drawdown_links_to_its_budget_lines_row_on_the_public_overview(client,
     assert url == f"/finanzierung/#position-{drawdown.line_id}"  # a page, not the API's JSON
     html = client.get(url.split("#")[0]).content.decode()
     assert f'id="position-{drawdown.line_id}"' in html
+
+
+def test_money_as_the_sources_say_on_the_overview(client):
+    """Unknown is "nicht bekannt", never 0,00 €; an approximate sum shows ≈ with the source's wording; a yearly
+    pledge without a year stands beside the total instead of being added into it."""
+    for year in (2025, 2026):
+        BudgetLineFactory(
+            fiscal_year=year,
+            year_is_stated=False,
+            planned_amount=Decimal("3000000.00"),
+            amount_is_approximate=True,
+            amount_wording="knapp 3 Millionen Euro pro Jahr",
+            payments_recorded=False,
+        )
+    BudgetLineFactory(
+        fiscal_year=None, year_is_stated=False, planned_amount=Decimal("1500000.00"), payments_recorded=False
+    )
+    html = client.get(reverse("funding:overview")).content.decode()
+    totals = html.split('id="summe"')[1].split("</section>")[0]
+    assert (
+        "≈" in totals and "6.000.000,00\xa0€" in totals and "(laut Quelle „knapp 3 Millionen Euro pro Jahr“)" in totals
+    )
+    assert "1.500.000,00\xa0€ pro Jahr, Jahre nicht genannt (nicht mitgezählt)" in totals
+    assert "7.500.000,00" not in html
+    assert totals.count(">nicht bekannt<") == 3 and ">0,00\xa0€" not in totals
+    assert "Für 3 von 3 Positionen werden keine Mittelabrufe und Zahlungen erfasst" in totals
+
+
+def test_no_drawdown_on_a_line_whose_payments_are_not_recorded():
+    from django.core.exceptions import ValidationError
+
+    from funding import services
+    from tests.accounts.factories import role_user
+
+    line = BudgetLineFactory(fiscal_year=2025, planned_amount=Decimal("100.00"), payments_recorded=False)
+    with pytest.raises(ValidationError, match="keine Zahlungen erfasst"):
+        services.drawdown_request(line=line, amount="10.00", purpose_text="Test", by=role_user("Finanzen"))
+    assert not Drawdown.objects.exists()
