@@ -65,8 +65,8 @@ def build(reduced: bool):
     from django.core.management import call_command
     from django.utils import timezone
 
+    from common.sql import fast_insert
     from organisations.models import LAND_ARS, Organisation
-    from ozg_monitoring.bulk import fast_insert
     from ozg_monitoring.models import ExecutingLevel, MonthlySnapshot, OzgLeistung, RolloutStatus, StatusEvent
     from ozg_monitoring.services import TRACKED_FIELDS, snapshot_aggregates
 

@@ -22,10 +22,10 @@ from audit.models import Action
 from audit.services import Record, audit_record_many
 from common.authorization import Rule
 from common.provenance import Channel, SourceKind
+from common.sql import fast_insert
 from organisations import selectors as register
 from organisations.models import Organisation
 
-from .bulk import fast_insert
 from .catalogue import split_leika_types
 from .models import (
     ONLINE_STAGES,

@@ -29,10 +29,10 @@ from audit.services import Record, audit_record_many
 from common.authorization import Rule
 from common.messages import message
 from common.provenance import SourceKind
+from common.sql import existing_pairs, fast_insert, fast_update, insert_new, lock_pairs
 from organisations import selectors as register
 from organisations.models import Organisation
 
-from ..bulk import existing_pairs, fast_insert, fast_update, insert_new, lock_pairs
 from ..models import (
     OzgLeistung,
     RolloutStatus,
