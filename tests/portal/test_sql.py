@@ -62,7 +62,8 @@ def test_the_helpers_pass_the_connections_execute_wrappers():
     seen = []
 
     def wrapper(execute, sql, params, many, context):
-        seen.append(sql.split()[0].upper())
+        text = sql.decode() if isinstance(sql, bytes) else sql  # execute_values hands over bytes
+        seen.append(text.split()[0].upper())
         return execute(sql, params, many, context)
 
     themenfeld = Themenfeld.objects.create(catalogue_id=50, name="T")
