@@ -28,14 +28,15 @@ def forwards(apps, schema_editor):
         | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
         | Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
     ).values("pk")
-    events = StatusEvent.objects.filter(source_kind="")
+    # The plain base manager: the model's own manager guards the append-only history against updates.
+    events = StatusEvent._base_manager.filter(source_kind="")
     events.filter(channel="demo").update(source_kind="demo")
     events.filter(channel="import").update(source_kind="import")
     by_people = events.exclude(channel__in=["demo", "import"]).filter(changed_by__isnull=False)
     by_people.filter(changed_by__in=for_all).update(source_kind="redaktion")
     by_people.exclude(changed_by__in=for_all).update(source_kind="kommune")
 
-    latest = StatusEvent.objects.filter(status=OuterRef("pk")).order_by("-changed_at", "-id")
+    latest = StatusEvent._base_manager.filter(status=OuterRef("pk")).order_by("-changed_at", "-id")
     RolloutStatus.objects.update(
         source_kind=Coalesce(Subquery(latest.values("source_kind")[:1]), Value("")),
         source_at=Subquery(latest.values("changed_at")[:1]),

@@ -135,12 +135,11 @@ def test_the_one_history_replay(territory, django_assert_num_queries):
 
     leistung = OzgLeistungFactory()
     status = rollout_status_update(
-        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, channel="admin", by=system_actor()
+        leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, by=system_actor()
     )
     rollout_status_update(
         status=status,
         changes={"stage": "online", "url": "https://dienst.example/a", "maturity_level": 3},
-        channel="admin",
         by=system_actor(),
     )
     today = timezone.localdate()
