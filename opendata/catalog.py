@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from . import selectors, services
-from .datasets import CURRENT_DATASETS, LICENCE_URI, OZG_SNAPSHOTS, Dataset
+from .datasets import CURRENT_DATASETS, DEMO_NOTE, LICENCE_URI, OZG_SNAPSHOTS, Dataset
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -81,13 +81,14 @@ def _distribution(
         graph.add((node, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
 
 
-def _dataset(graph, catalog, base, dataset: Dataset, *, publisher, contact, modified, start, end):
+def _dataset(graph, catalog, base, dataset: Dataset, *, publisher, contact, modified, start, end, demo=False):
     page = base + dataset.get_absolute_url()
     node = URIRef(page + "#datensatz")
     graph.add((catalog, DCAT.dataset, node))
     graph.add((node, RDF.type, DCAT.Dataset))
     _text(graph, node, DCTERMS.title, dataset.title)
-    _text(graph, node, DCTERMS.description, dataset.description)
+    description = f"{dataset.description} {DEMO_NOTE}" if demo else dataset.description
+    _text(graph, node, DCTERMS.description, description)
     graph.add((node, DCTERMS.identifier, Literal(page)))
     graph.add((node, DCAT.landingPage, URIRef(page)))
     graph.add((node, DCTERMS.publisher, publisher))
@@ -158,6 +159,7 @@ def build_graph(request=None) -> Graph:
 
     today = timezone.localdate()
     newest = None
+    with_demo = selectors.datasets_with_demo_rows()
     for dataset in CURRENT_DATASETS:
         state_of, _rows, _count = selectors.READERS[dataset.slug]
         state = state_of()
@@ -172,6 +174,7 @@ def build_graph(request=None) -> Graph:
             modified=state.modified,
             start=START,
             end=today,
+            demo=dataset.slug in with_demo,
         )
         for fmt in ("csv", "json"):
             url = base + reverse("opendata:download", kwargs={"slug": dataset.slug, "fmt": fmt})
@@ -202,6 +205,7 @@ def build_graph(request=None) -> Graph:
             modified=written,
             start=months[-1]["date"],
             end=months[0]["date"],
+            demo=OZG_SNAPSHOTS.slug in with_demo,
         )
         for month in months:
             for fmt in services.FORMATS:

@@ -60,6 +60,12 @@ OZG_CATALOGUE_SOURCE = (
     "OZG-Datenbank NRW (KDN)"
 )
 
+#: Added to the DCAT description of the datasets that hold demo rows while any are present (`catalog._dataset`).
+DEMO_NOTE = _(
+    "Enthält Beispieldaten: Zeilen aus Beispieldaten (Demo) sind keine echten Angaben und in der Spalte "
+    "„beispieldaten“ mit true gekennzeichnet."
+)
+
 # Column types of the data dictionary; how each is written in CSV and in JSON.
 TEXT, INTEGER, DECIMAL, BOOLEAN = "text", "integer", "decimal", "boolean"
 DATE, DATETIME, LIST = "date", "datetime", "list"
@@ -248,6 +254,14 @@ OZG_CATALOGUE = Dataset(
         _c("leika_schluessel", LIST, _("14-stellige Schlüssel der zugehörigen LeiKa-Leistungen")),
         _c("anzahl_leika_leistungen", INTEGER, _("Zahl der zugehörigen LeiKa-Leistungen (auch ohne Schlüssel)")),
         _c("fokusleistung_jahre", LIST, _("Jahre, in denen die Leistung Fokusleistung ist")),
+        _c(
+            "beispieldaten",
+            BOOLEAN,
+            _(
+                "true, wenn die Zeile Beispieldaten (Demo) enthält: eine Beispiel-Vollzugsebene oder ein Jahr einer "
+                "Beispiel-Fokusleistung"
+            ),
+        ),
     ),
     attribution=f"{OWN_ATTRIBUTION}; {OZG_CATALOGUE_SOURCE}",
     keywords=("OZG", "Onlinezugangsgesetz", "Leistungskatalog", "LeiKa", "Themenfeld", "Fokusleistung"),
@@ -267,7 +281,18 @@ OZG_STATUS = Dataset(
             "einen Stand meldet."
         )
     ),
-    columns=(*STATUS_COLUMNS, _c("geaendert_am", DATETIME, _("Letzte Änderung dieses Umsetzungsstands"))),
+    columns=(
+        *STATUS_COLUMNS,
+        _c(
+            "herkunft",
+            TEXT,
+            _(
+                "Woher der Stand kommt: demo (Beispieldaten), redaktion (ITV.SH-Redaktion), kommune (Kommune), "
+                "import (Datei-Import), bund (Bundes-Dashboard); leer: nicht bekannt"
+            ),
+        ),
+        _c("geaendert_am", DATETIME, _("Letzte Änderung dieses Umsetzungsstands")),
+    ),
     attribution=OWN_ATTRIBUTION,
     keywords=("OZG", "Onlinedienste", "Umsetzungsstand", "Reifegrad", "Kommunen", "Monitoring"),
     themes=("GOVE",),

@@ -23,7 +23,7 @@ from organisations.models import Organisation
 from ozg_monitoring.models import ONLINE_STAGES, Fokusleistung, LeikaLeistung, OzgLeistung, RolloutStatus, StatusEvent
 from ozg_monitoring.selectors import READS, status_list, status_states_as_of
 
-from .datasets import AGREEMENTS, FUNDING, OZG_CATALOGUE, OZG_STATUS, REGISTER
+from .datasets import AGREEMENTS, FUNDING, OZG_CATALOGUE, OZG_SNAPSHOTS, OZG_STATUS, REGISTER
 
 CHUNK = 2000
 EPOCH = datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)  # ITV.SH started operating in 2019
@@ -96,6 +96,20 @@ def ozg_catalogue_state() -> State:
     return _state(OZG_CATALOGUE.slug, f"{READS.version()}-{figures['n']}-{figures['m']}", None)
 
 
+def datasets_with_demo_rows() -> set[str]:
+    """The slugs of the datasets that hold rows built from demo data now (at most three queries): the status
+    datasets while demo statuses exist, the catalogue while demo levels or demo Fokusleistungen do."""
+    slugs = set()
+    if RolloutStatus.objects.filter(is_demo=True).exists():
+        slugs |= {OZG_STATUS.slug, OZG_SNAPSHOTS.slug}
+    if (
+        Fokusleistung.objects.filter(is_demo=True).exists()
+        or OzgLeistung.objects.filter(level_source=OzgLeistung.LevelSource.DEMO).exists()
+    ):
+        slugs.add(OZG_CATALOGUE.slug)
+    return slugs
+
+
 def ozg_catalogue_count() -> int:
     return OzgLeistung.objects.count()
 
@@ -111,9 +125,13 @@ def ozg_catalogue_rows() -> Iterator[list]:
         counts[ozg_leistung_id] += 1
         if key:
             keys[ozg_leistung_id].append(key)
-    years = defaultdict(list)
-    for leistung_id, year in Fokusleistung.objects.order_by("year").values_list("leistung_id", "year"):
+    years, demo = defaultdict(list), set()
+    for leistung_id, year, is_demo in Fokusleistung.objects.order_by("year").values_list(
+        "leistung_id", "year", "is_demo"
+    ):
         years[leistung_id].append(year)
+        if is_demo:
+            demo.add(leistung_id)
     leistungen = OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("ozg_id")
     for leistung in leistungen:
         yield [
@@ -129,6 +147,7 @@ def ozg_catalogue_rows() -> Iterator[list]:
             keys[leistung.pk],
             counts[leistung.pk],
             years[leistung.pk],
+            leistung.level_source == OzgLeistung.LevelSource.DEMO or leistung.pk in demo,
         ]
 
 
@@ -163,6 +182,7 @@ def ozg_status_rows() -> Iterator[list]:
         "planned_go_live",
         "actual_go_live",
         "is_demo",
+        "source_kind",
         "updated_at",
     )
     for (
@@ -181,6 +201,7 @@ def ozg_status_rows() -> Iterator[list]:
         planned,
         actual,
         is_demo,
+        source_kind,
         updated_at,
     ) in values.iterator(chunk_size=CHUNK):
         yield [
@@ -199,6 +220,7 @@ def ozg_status_rows() -> Iterator[list]:
             planned,
             actual,
             is_demo,
+            source_kind,
             timezone.localtime(updated_at).replace(microsecond=0),
         ]
 

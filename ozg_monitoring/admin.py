@@ -45,6 +45,7 @@ from .services import (
     BulkUpsertError,
     import_job_create,
     leistung_level_set,
+    managed_entry_save,
     rollout_status_bulk_upsert,
     rollout_status_rule_errors,
     rollout_status_update,
@@ -98,17 +99,29 @@ class LeikaLeistungAdmin(admin.ModelAdmin):
     list_select_related = ["ozg_leistung"]
 
 
+class ManagedEntryAdmin(admin.ModelAdmin):
+    """Entries of the managed lists are saved through `managed_entry_save`: a staff write makes a demo entry real."""
+
+    provenance_fields = ["is_demo", "source_kind", "source_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.provenance_fields]
+
+    def save_model(self, request, obj, form, change):
+        managed_entry_save(instance=obj, by=request.user)
+
+
 @admin.register(Fokusleistung)
-class FokusleistungAdmin(admin.ModelAdmin):
-    list_display = ["year", "leistung", "note"]
-    list_filter = ["year"]
+class FokusleistungAdmin(ManagedEntryAdmin):
+    list_display = ["year", "leistung", "note", "is_demo"]
+    list_filter = ["year", "is_demo"]
     raw_id_fields = ["leistung"]
 
 
 @admin.register(Basisdienst)
-class BasisdienstAdmin(admin.ModelAdmin):
-    list_display = ["name", "operator", "active"]
-    list_filter = ["active"]
+class BasisdienstAdmin(ManagedEntryAdmin):
+    list_display = ["name", "operator", "active", "is_demo"]
+    list_filter = ["active", "is_demo"]
 
 
 class RolloutTargetInline(admin.TabularInline):
@@ -118,8 +131,11 @@ class RolloutTargetInline(admin.TabularInline):
 
 
 @admin.register(RolloutPlan)
-class RolloutPlanAdmin(admin.ModelAdmin):
-    list_display = ["name", "year"]
+class RolloutPlanAdmin(ManagedEntryAdmin):
+    """Saving the plan form (its targets included) is a write of the plan: `save_model` runs on every save."""
+
+    list_display = ["name", "year", "is_demo"]
+    list_filter = ["is_demo"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [RolloutTargetInline]
 

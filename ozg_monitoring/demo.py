@@ -91,20 +91,108 @@ def _audit_summary(action: str, label: str, changes: dict, *, by) -> None:
     )
 
 
+@dataclass
+class DemoRemoval:
+    """What `demo_remove` removed and what it kept (counts per kind; the kept rows' reasons)."""
+
+    statuses: int = 0
+    events: int = 0
+    snapshots: int = 0
+    fokusleistungen: int = 0
+    basisdienste: int = 0
+    plans: int = 0
+    levels: int = 0
+    #: demo statuses someone wrote after loading, made real earlier (their history holds the demo events)
+    kept_real: int = 0
+    #: statuses still flagged demo but with a write that is not the demo's (written before writes cleared the
+    #: flag): kept with their history, made real now
+    kept_touched: int = 0
+
+    @property
+    def removed(self) -> int:
+        return self.statuses + self.snapshots + self.fokusleistungen + self.basisdienste + self.plans
+
+    def lines(self) -> list[str]:
+        """The command's report, in German."""
+        lines = [
+            f"Beispieldaten entfernt: {self.statuses} Umsetzungsstände (mit {self.events} Änderungen), "
+            f"{self.snapshots} Monatsstände, {self.fokusleistungen} Fokusleistungen, {self.basisdienste} "
+            f"Basisdienste, {self.plans} Roll-out-Pläne; {self.levels} Beispiel-Vollzugsebenen zurückgesetzt."
+        ]
+        if self.kept_real or self.kept_touched:
+            lines.append(
+                f"Behalten: {self.kept_real + self.kept_touched} Umsetzungsstände aus Beispieldaten, weil sie seit "
+                f"dem Laden geschrieben wurden (Verwaltungsoberfläche, API oder Import); ihr Verlauf bleibt."
+            )
+            if self.kept_touched:
+                lines.append(
+                    f"Davon {self.kept_touched} noch als Beispieldaten markiert: jetzt als echte Angaben geführt "
+                    f"(Herkunft aus ihrer letzten Änderung)."
+                )
+        else:
+            lines.append(
+                "Behalten: keine Umsetzungsstände aus Beispieldaten (niemand hat sie seit dem Laden geändert)."
+            )
+        return lines
+
+
+def _demo_event_statuses():
+    """Ids of statuses that have at least one demo event."""
+    return StatusEvent.objects.filter(source_kind=SourceKind.DEMO).values("status_id")
+
+
 @transaction.atomic
 @audit_suppressed()
-def demo_remove(*, by) -> int:
-    """Deletes every demo status (with its history) and demo snapshot; demo levels go back to "default"."""
+def demo_remove(*, by) -> DemoRemoval:
+    """Removes what nobody touched since loading: demo statuses (still `is_demo`, and no event that is not the
+    demo's) with their history, demo snapshots, the demo Fokusleistungen, Basisdienste and Roll-out-Pläne (with
+    their targets) still flagged demo; demo levels go back to "default". A status still flagged demo that was
+    written otherwise (before writes cleared the flag) is kept and made real, its source kind taken from its last
+    write. Returns the counts of both."""
     DEMO_WRITE.require(by)
-    removed, _ = RolloutStatus.objects.filter(is_demo=True).delete()
-    if removed:
-        _audit_summary(Action.DELETED, "Beispieldaten entfernt", {"deleted_objects": removed}, by=by)
-    MonthlySnapshot.objects.filter(is_demo=True).delete()
-    RolloutPlan.objects.filter(slug__startswith="beispiel-").delete()
-    OzgLeistung.objects.filter(level_source=OzgLeistung.LevelSource.DEMO).update(
+    result = DemoRemoval()
+    touched = RolloutStatus.objects.filter(is_demo=True).filter(
+        pk__in=StatusEvent.objects.exclude(source_kind=SourceKind.DEMO).values("status_id")
+    )
+    for status in touched:
+        last = status.events.exclude(source_kind=SourceKind.DEMO).order_by("-changed_at", "-id").first()
+        RolloutStatus.objects.filter(pk=status.pk).update(
+            is_demo=False, source_kind=last.source_kind, source_at=last.changed_at
+        )
+        result.kept_touched += 1
+    result.kept_real = (
+        RolloutStatus.objects.filter(is_demo=False, pk__in=_demo_event_statuses()).count() - result.kept_touched
+    )
+    untouched = RolloutStatus.objects.filter(is_demo=True)
+    result.events = StatusEvent.objects.filter(status__in=untouched).count()
+    result.statuses = untouched.count()
+    if result.statuses:
+        untouched.delete()  # with their history: StatusEvent cascades (AppendOnlyModel lets cascades go)
+    result.snapshots, _ = MonthlySnapshot.objects.filter(is_demo=True).delete()
+    result.fokusleistungen, _ = Fokusleistung.objects.filter(is_demo=True).delete()
+    result.basisdienste, _ = Basisdienst.objects.filter(is_demo=True).delete()
+    result.plans = RolloutPlan.objects.filter(is_demo=True).count()
+    RolloutPlan.objects.filter(is_demo=True).delete()
+    result.levels = OzgLeistung.objects.filter(level_source=OzgLeistung.LevelSource.DEMO).update(
         level=ExecutingLevel.UNCLASSIFIED, level_source=OzgLeistung.LevelSource.DEFAULT
     )
-    return removed
+    if result.removed or result.kept_touched:
+        _audit_summary(
+            Action.DELETED,
+            "Beispieldaten entfernt",
+            {
+                "statuses": result.statuses,
+                "events": result.events,
+                "snapshots": result.snapshots,
+                "fokusleistungen": result.fokusleistungen,
+                "basisdienste": result.basisdienste,
+                "plans": result.plans,
+                "kept_real": result.kept_real,
+                "kept_touched": result.kept_touched,
+            },
+            by=by,
+        )
+    return result
 
 
 @transaction.atomic
@@ -316,9 +404,13 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
     result.snapshots = len(snapshots)
 
     # 4. Managed lists the dashboard shows: Basisdienst OZG-Cloud, Fokusleistungen and a plan (demo-named).
+    demo_flags = {"is_demo": True, "source_kind": SourceKind.DEMO, "source_at": timezone.now()}
     Basisdienst.objects.get_or_create(
         name="OZG-Cloud",
-        defaults={"description": "Gemeinsame Plattform der Kommunen in Schleswig-Holstein für Onlinedienste."},
+        defaults={
+            "description": "Gemeinsame Plattform der Kommunen in Schleswig-Holstein für Onlinedienste.",
+            **demo_flags,
+        },
     )
     candidates = [
         leistung for leistung in leistungen if leistung.level in (ExecutingLevel.KREIS, ExecutingLevel.AMT_GEMEINDE)
@@ -326,22 +418,27 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
     fokus = random.Random(f"{seed}-fokus").sample(candidates, min(8, len(candidates)))  # noqa: S311
     for leistung in fokus:
         Fokusleistung.objects.get_or_create(
-            year=today.year, leistung=leistung, defaults={"note": "Beispiel-Fokusleistung"}
+            year=today.year, leistung=leistung, defaults={"note": "Beispiel-Fokusleistung", **demo_flags}
         )
-    plan = RolloutPlan.objects.create(
-        name=f"Roll-out-Plan {today.year} (Beispiel)",
+    # A demo plan someone has written since is real: it stays as it is, no second plan is made beside it.
+    plan, plan_created = RolloutPlan.objects.get_or_create(
         slug=f"beispiel-{today.year}",
-        year=today.year,
-        description="Beispielplan der Demo-Daten: die Fokusleistungen in allen zuständigen Verwaltungen.",
+        defaults={
+            "name": f"Roll-out-Plan {today.year} (Beispiel)",
+            "year": today.year,
+            "description": "Beispielplan der Demo-Daten: die Fokusleistungen in allen zuständigen Verwaltungen.",
+            **demo_flags,
+        },
     )
     due = datetime.date(today.year, 12, 31)
-    RolloutTarget.objects.bulk_create(
-        [
-            RolloutTarget(plan=plan, leistung=leistung, verwaltung=org, due=due)
-            for leistung in fokus
-            for org in targets[leistung.level]
-        ]
-    )
+    if plan_created:
+        RolloutTarget.objects.bulk_create(
+            [
+                RolloutTarget(plan=plan, leistung=leistung, verwaltung=org, due=due)
+                for leistung in fokus
+                for org in targets[leistung.level]
+            ]
+        )
     _audit_summary(
         Action.CREATED,
         "Beispieldaten geladen",

@@ -30,6 +30,9 @@ FIELDS = [
     "aktiv",
     "art_flaechendeckung",
 ]
+#: Our fields beyond the federal record (DvDataDto): `beispieldaten` is "ja" for a record built from a demo status
+#: (`is_demo`), "nein" otherwise; a receiver that reads only the spec's fields ignores it.
+EXTRA_FIELDS = ["beispieldaten"]
 
 
 def export_statuses(statuses=None):
@@ -70,6 +73,7 @@ def export_records(statuses) -> list[dict]:
             "online_status": "ok" if online else "nicht ok",
             "aktiv": "ja" if online else "nein",
             "art_flaechendeckung": FEDERAL_COVERAGE[kind] if online else FEDERAL_COVERAGE["nicht_verfuegbar"],
+            "beispieldaten": "ja" if status.is_demo else "nein",
         }
         for entry in leika.get(status.leistung_id) or [None]:
             records.append(
@@ -86,7 +90,7 @@ def export_records(statuses) -> list[dict]:
 def records_to_csv(records) -> str:
     """The records as CSV; text cells formula-safe (a URL or name starting with "=" stays text in a spreadsheet)."""
     buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    writer = SafeCsvWriter(buffer, fieldnames=[*FIELDS, *EXTRA_FIELDS], lineterminator="\n")
     writer.writeheader()
     writer.writerows(records)
     return buffer.getvalue()

@@ -168,7 +168,26 @@ class LeikaLeistung(models.Model):
         return reverse("ozg_monitoring:leistung_list")
 
 
-class Fokusleistung(models.Model):
+class ManagedEntry(models.Model):
+    """A managed list entry the dashboard shows (Fokusleistung, Basisdienst, Roll-out-Plan) and where it comes from:
+    demo entries (`is_demo`) are loaded by `ozg_monitoring.demo` and removed with it unless someone wrote them since
+    (`services.managed_entry_save` makes them real, stamping the writer's source kind)."""
+
+    is_demo = models.BooleanField(_("Beispieldaten"), default=False, db_index=True)
+    source_kind = models.CharField(
+        _("Herkunft"),
+        max_length=20,
+        choices=SourceKind.choices,
+        blank=True,
+        help_text=_("Woher der Eintrag kommt (common/provenance.py); leer: nicht bekannt."),
+    )
+    source_at = models.DateTimeField(_("Stand der Herkunft"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Fokusleistung(ManagedEntry):
     year = models.PositiveSmallIntegerField(_("Jahr"))
     leistung = models.ForeignKey(
         OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.CASCADE, related_name="fokus"
@@ -188,7 +207,7 @@ class Fokusleistung(models.Model):
         return self.leistung.get_absolute_url()
 
 
-class Basisdienst(models.Model):
+class Basisdienst(ManagedEntry):
     name = models.CharField(_("Name"), max_length=120, unique=True)
     description = models.TextField(_("Beschreibung"), blank=True)
     url = models.URLField(_("Adresse"), blank=True)
@@ -416,6 +435,16 @@ class StatusEvent(AppendOnlyModel):
         return self.status.get_absolute_url()
 
     @property
+    def source_change(self) -> str:
+        """ "Beispieldaten → ITV.SH-Redaktion" when this write changed where the status comes from (a demo row made
+        real by a write: `services.status.made_real`), else ""."""
+        if "source_kind" not in self.new_values:
+            return ""
+        labels = dict(SourceKind.choices)
+        old, new = self.old_values.get("source_kind", ""), self.new_values["source_kind"]
+        return f"{labels.get(old, _('nicht bekannt'))} → {labels.get(new, _('nicht bekannt'))}"
+
+    @property
     def public_actor(self) -> str:
         """Who changed it, as public outputs say it (a role or body): `selectors.public_actor_label`."""
         from .selectors import public_actor_label
@@ -446,7 +475,7 @@ class MonthlySnapshot(models.Model):
         return reverse("ozg_monitoring:dashboard") + "#zeitreihe"
 
 
-class RolloutPlan(models.Model):
+class RolloutPlan(ManagedEntry):
     name = models.CharField(_("Name"), max_length=160, unique=True)
     slug = models.SlugField(_("Kennung"), max_length=80, unique=True)
     year = models.PositiveSmallIntegerField(_("Jahr"))

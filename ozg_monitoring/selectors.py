@@ -467,6 +467,7 @@ def dashboard_data(*, year: int | None = None) -> dict:
                 "online": count,
                 "total": len(units),
                 "share": _share(count, len(units)),
+                "entry": {"is_demo": fokus.is_demo},  # marked "Beispiel" on the dashboard
             }
         )
 

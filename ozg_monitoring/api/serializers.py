@@ -1,6 +1,8 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from common.provenance import SourceKind
+
 from ..models import (
     Lebenslage,
     LeikaLeistung,
@@ -85,6 +87,8 @@ class StatusSerializer(serializers.ModelSerializer):
             "version",
             "updated_at",
             "is_demo",
+            "source_kind",
+            "source_at",
         ]
 
 
@@ -200,3 +204,7 @@ class LookupSerializer(serializers.Serializer):
     maturity_level = serializers.IntegerField(allow_null=True)
     online = serializers.BooleanField()
     url = serializers.CharField(allow_blank=True)
+    is_demo = serializers.BooleanField(help_text=_("Der Stand stammt aus Beispieldaten (Demo)."))
+    source_kind = serializers.ChoiceField(
+        choices=SourceKind.choices, allow_blank=True, help_text=_("Woher der Stand kommt; leer: nicht bekannt.")
+    )

@@ -346,6 +346,8 @@ class GemeindeLeistungenView(GenericAPIView):
                     "maturity_level": row.status.maturity_level if row.status else None,
                     "online": row.is_online,
                     "url": row.status.url if row.is_online else "",
+                    "is_demo": bool(row.status and row.status.is_demo),
+                    "source_kind": row.status.source_kind if row.status else "",
                 }
                 for row in rows
             ]

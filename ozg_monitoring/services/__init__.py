@@ -10,7 +10,7 @@
 The names below are the package's interface (admin, API, commands, tasks and other apps import them from here).
 """
 
-from .catalogue import LEISTUNG_LEVEL_SET, leistung_level_set
+from .catalogue import LEISTUNG_LEVEL_SET, leistung_level_set, managed_entry_save
 from .imports import IMPORT_JOB_CREATE, import_job_create, import_job_run
 from .linkcheck import LINKCHECK_RUN, linkcheck_all, linkcheck_queue, linkcheck_statuses, linkcheck_verwaltung
 from .snapshots import SNAPSHOT_CREATE, snapshot_aggregates, snapshot_create
@@ -45,6 +45,7 @@ __all__ = [
     "linkcheck_queue",
     "linkcheck_statuses",
     "linkcheck_verwaltung",
+    "managed_entry_save",
     "rollout_status_bulk_upsert",
     "rollout_status_rule_errors",
     "rollout_status_update",

@@ -1,11 +1,15 @@
-"""Writes of staff to the catalogue: the executing level of an OZG-Leistung."""
+"""Writes of staff to the catalogue: the executing level of an OZG-Leistung; the managed lists' entries."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
+from audit.context import current_actor
 from common.authorization import Rule
+from common.provenance import SourceKind
 
 from ..models import (
+    ManagedEntry,
     OzgLeistung,
 )
 
@@ -27,3 +31,29 @@ def leistung_level_set(*, leistung: OzgLeistung, level: str, by) -> OzgLeistung:
     leistung.full_clean()
     leistung.save()
     return leistung
+
+
+# --- managed lists (Fokusleistungen, Basisdienste, Roll-out-Pläne) ------------------------------------------
+
+
+def _managed_rule(instance, verb: str) -> Rule:
+    meta = instance._meta
+    return Rule(
+        action=_lazy("%(model)s speichern") % {"model": meta.verbose_name},
+        perms=(f"{meta.app_label}.{verb}_{meta.model_name}",),
+    )
+
+
+@transaction.atomic
+def managed_entry_save(*, instance: ManagedEntry, by) -> ManagedEntry:
+    """Staff save a Fokusleistung, a Basisdienst or a Roll-out-Plan (the admin; with a plan, its targets). The entry
+    takes the writer's source kind (`audit.context.current_actor`); a write that is not the demo loader's makes a
+    demo entry real, so that removing the demo keeps it."""
+    _managed_rule(instance, "add" if instance._state.adding else "change").require(by)
+    source_kind = current_actor(fallback_user=by).source_kind
+    instance.is_demo = source_kind == SourceKind.DEMO
+    instance.source_kind = source_kind
+    instance.source_at = timezone.now()
+    instance.full_clean()
+    instance.save()
+    return instance

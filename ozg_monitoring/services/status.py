@@ -6,6 +6,9 @@ Where a write came from is never passed in: the history's channel and the public
 as its current provenance, `source_kind`/`source_at`, and on its event) are derived from the audit context
 (`audit.context.current_actor`, `common.provenance`); importers and the demo declare theirs with
 `acting_as(source=...)`. A status created with the declared source kind "Beispieldaten" is a demo row (`is_demo`).
+Any other write to a demo row makes it real, even one that changes no value (whoever writes it vouches for it):
+`is_demo` is cleared, the new source kind stored, and its event says so (`source_kind` in its old and new values,
+e.g. "demo" → "redaktion"; `made_real`). `load_ozg_demo --remove` therefore never deletes a row someone wrote.
 
 Every write takes the acting user as `by` and checks `STATUS_WRITE` first: `ozg_monitoring.change_rolloutstatus`
 (groups Monitoring and Kommune) and a Verwaltung the user may act for (`accounts.selectors.
@@ -60,7 +63,7 @@ INSERT_FIELDS = [
     "updated_at",
 ]
 #: What a write stores besides the tracked fields: its version and its provenance.
-WRITE_FIELDS = ["version", "source_kind", "source_at", "updated_at"]
+WRITE_FIELDS = ["version", "is_demo", "source_kind", "source_at", "updated_at"]
 #: How often a bulk upsert is repeated after a deadlock or serialization failure (SQLSTATE 40P01, 40001).
 BULK_RETRIES = 2
 RETRYABLE_SQLSTATES = {"40P01", "40001"}
@@ -100,6 +103,17 @@ class BulkResult:
     unchanged: int = 0
     statuses: list = field(default_factory=list)
     retries: int = 0  # repetitions after a deadlock or serialization failure
+
+
+def made_real(status: RolloutStatus, *, source_kind: str, old_values: dict, new_values: dict) -> bool:
+    """A write with `source_kind` to a demo row makes it real: clears `is_demo` and records the change of source
+    kind in the event's values (in place). False (nothing done) for a real row or a demo write."""
+    if not status.is_demo or source_kind == SourceKind.DEMO:
+        return False
+    status.is_demo = False
+    old_values["source_kind"] = status.source_kind or SourceKind.DEMO
+    new_values["source_kind"] = source_kind
+    return True
 
 
 # --- single status ----------------------------------------------------------------------------------------
@@ -166,7 +180,8 @@ def rollout_status_update(
     old_values, new_values, errors = apply_changes(current, changes, created=created, today=timezone.localdate(now))
     if errors:
         raise ValidationError(errors)
-    if not created and not new_values:
+    real_now = not created and made_real(current, source_kind=source_kind, old_values=old_values, new_values=new_values)
+    if not created and not new_values and not real_now:
         return current
 
     current.version += 1
@@ -408,7 +423,9 @@ def _bulk_upsert(items: list[dict], *, by, allowed_verwaltung_ids) -> BulkResult
         if rule_errors:
             errors.append({"index": item.index, "ozg_id": item.ozg_id, "ars": item.ars, "errors": rule_errors})
             continue
-        if not new_values:
+        if not made_real(status, source_kind=source_kind, old_values=old_values, new_values=new_values) and not (
+            new_values
+        ):
             result.unchanged += 1
             result.statuses.append(status)
             continue
@@ -423,7 +440,9 @@ def _bulk_upsert(items: list[dict], *, by, allowed_verwaltung_ids) -> BulkResult
         raise BulkUpsertError(errors, forbidden=forbidden, conflict=conflict)
 
     if to_update:
-        changed_fields = sorted({name for _s, created, _o, new in events if not created for name in new})
+        changed_fields = sorted(
+            {name for _s, created, _o, new in events if not created for name in new if name in TRACKED_FIELDS}
+        )
         fast_update(RolloutStatus, to_update, [*changed_fields, *WRITE_FIELDS])
     changed_by = by.pk if getattr(by, "pk", None) else None
     fast_insert(

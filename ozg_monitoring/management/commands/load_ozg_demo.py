@@ -19,8 +19,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["remove"]:
-            removed = demo_remove(by=system_actor())
-            self.stdout.write(f"Beispieldaten entfernt ({removed} Datensätze).")
+            removal = demo_remove(by=system_actor())
+            for line in removal.lines():
+                self.stdout.write(line)
             return
         started = time.monotonic()
         try:
