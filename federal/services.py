@@ -18,7 +18,6 @@ A set is written all at once when the sync has read everything; a sync that fail
 set marked "fehlgeschlagen" with the reason and no records. Nothing here touches a RolloutStatus.
 """
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from common.authorization import Rule
 from common.outbound import OutboundRefused
+from organisations import keys
 from organisations.models import Organisation
 from ozg_monitoring.models import LeikaLeistung, OzgLeistung
 
@@ -39,7 +39,6 @@ from .models import FederalRecord, FederalRecordSet
 from .parser import ENUMS, FIELDS, FederalFormatError, Payload, normalize_record, parse_payload
 
 FEDERAL_SYNC = Rule(action=_lazy("Bundes-Dashboard abrufen"), perms=("federal.add_federalrecordset",))
-ARS_PATTERN = re.compile(r"[0-9]{12}")
 #: A set still "läuft" after this long belongs to a process that ended without finishing it.
 STALE_AFTER = timezone.timedelta(hours=12)
 REPORT_SOURCES_MAX = 1000
@@ -114,7 +113,7 @@ class RecordCollector:
         ars = values["ars"]
         if ars is None:
             return self._skip("ars_missing")
-        if not ARS_PATTERN.fullmatch(ars):
+        if not keys.is_any_land_ars(ars):
             return self._skip("ars_invalid")
         if not ars.startswith(SH_PREFIX):
             return self._skip("outside_sh")
@@ -260,7 +259,7 @@ def federal_sync(
     FEDERAL_SYNC.require(by)
     progress = progress or (lambda line: None)
     files, ars = list(files), [key.strip() for key in ars]
-    wrong = [key for key in ars if not (ARS_PATTERN.fullmatch(key) and key.startswith(SH_PREFIX))]
+    wrong = [key for key in ars if not keys.is_ars(key)]
     if wrong:
         raise ValidationError(
             {

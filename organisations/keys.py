@@ -31,6 +31,7 @@ _ARS = re.compile(r"01[0-9]{10}")
 _AGS = re.compile(r"01[0-9]{6}")
 _PREFIX = re.compile(r"01[0-9]{0,10}")
 _KREIS_KEY = re.compile(r"01[0-9]{3}")
+_ANY_LAND_ARS = re.compile(r"[0-9]{12}")
 
 #: The ARS rule as a database regular expression (the check constraint `organisation_ars_format`).
 DB_ARS_REGEX = r"^01[0-9]{10}$"
@@ -53,6 +54,12 @@ def is_ags(value) -> bool:
 def is_prefix(value) -> bool:
     """True for a key prefix: 2 to 12 ASCII digits starting with 01 (a whole ARS is a prefix of itself)."""
     return _full(_PREFIX, value)
+
+
+def is_any_land_ars(value) -> bool:
+    """True for a well-formed ARS of any Land (12 ASCII digits): only where records of other Länder arrive and
+    must be told apart from malformed keys (the federal dashboard's records)."""
+    return _full(_ANY_LAND_ARS, value)
 
 
 def is_kreis_key(value) -> bool:

@@ -348,7 +348,6 @@ def test_the_sync_never_touches_our_statuses(fast, planted, territory, catalogue
         leistung=catalogue.hund,
         verwaltung=territory.foehr,
         changes={"stage": "geplant"},
-        channel="admin",
         by=system_actor(),
     )
     before = RolloutStatus.objects.values().get(pk=status.pk)

@@ -85,6 +85,8 @@ def build_api_data() -> dict:
     rollout_status_bulk_upsert(items=items, by=staff)
 
     line = BudgetLine.objects.order_by("pk").first()
+    BudgetLine.objects.filter(pk=line.pk).update(payments_recorded=True)  # founding pledges record no payments
+    line.refresh_from_db()
     funding_services.drawdown_request(line=line, amount="1000.00", purpose_text="Geschäftsstelle", by=staff)
     return {"kommune": kommune_key, "readonly": readonly_key, "staff": staff_key}
 

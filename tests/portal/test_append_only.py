@@ -111,6 +111,5 @@ def test_writing_through_the_services_still_appends(entries):
         status=status,
         changes={"stage": "in_umsetzung", "note": "weiter"},
         by=system_actor(),
-        channel="admin",
     )
     assert StatusEvent.objects.count() == before + 1
