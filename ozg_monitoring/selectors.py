@@ -41,6 +41,8 @@ READS = Scope(
         "ozg_monitoring.LeikaLeistung",
         "ozg_monitoring.Fokusleistung",
         "ozg_monitoring.Basisdienst",
+        "ozg_monitoring.Zustaendigkeit",
+        "ozg_monitoring.ZustaendigkeitAusnahme",
         "ozg_monitoring.RolloutStatus",
         "ozg_monitoring.StatusEvent",
         "ozg_monitoring.MonthlySnapshot",
