@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from ozg_monitoring.models import ExecutingLevel
+from ozg_monitoring.responsibility import verwaltung_of_level
 from ozg_monitoring.selectors import (
     KREISWEIT,
     LANDESWEIT,
@@ -11,7 +12,6 @@ from ozg_monitoring.selectors import (
     lookup_leistungen,
     lookup_rows,
 )
-from ozg_monitoring.responsibility import verwaltung_of_level
 
 from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory
 
