@@ -145,7 +145,7 @@ def _read(directory: Path, kind: str, columns: list[str], errors: _Errors):
     missing = [column for column in columns if column not in header]
     if missing:
         raise ValidationError(f"{name}, Zeile 1: Spalten fehlen: {', '.join(missing)}.")
-    if not rows:
+    if not rows and kind == "defaults":
         raise ValidationError(f"{name}: keine Datenzeilen.")
     return name, [(line, {key.strip(): (value or "").strip() for key, value in row.items()}) for line, row in rows]
 
