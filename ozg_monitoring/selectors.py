@@ -215,6 +215,20 @@ def lookup_rows(gemeinde: Organisation, leistungen) -> list[LookupRow]:
     return rows
 
 
+def zustaendigkeit_of_leistung(leistung: OzgLeistung) -> dict:
+    """The sourced Zuständigkeit of one Leistung for its page (two queries): its default rows, and its exceptions
+    grouped by area and handler (an exception usually covers several LeiKa-Leistungen of one area)."""
+    rows = list(leistung.zustaendigkeiten.select_related("leika").order_by("leika__key"))
+    groups: dict = {}
+    for row in leistung.zustaendigkeit_ausnahmen.select_related("area", "handled_by", "leika").order_by("area__ars"):
+        key = (row.area_id, row.handled_by_id, row.level, row.office, row.source_url)
+        entry = groups.setdefault(key, {"row": row, "leika": []})
+        if row.leika_id:
+            entry["leika"].append(row.leika)
+    bund_office = next((row.office for row in rows if row.leika_id is None and row.level == ExecutingLevel.BUND), "")
+    return {"zustaendigkeiten": rows, "ausnahmen": list(groups.values()), "bund_office": bund_office}
+
+
 # --- coverage ----------------------------------------------------------------------------------------------
 
 LANDESWEIT = "landesweit"

@@ -318,6 +318,7 @@ class LeistungDetailView(TemplateView):
         statuses = list(selectors.status_list().filter(leistung=leistung).order_by("verwaltung__ars"))
         context.update(
             leistung=leistung,
+            **selectors.zustaendigkeit_of_leistung(leistung),
             coverage=selectors.coverage_by_leistung([leistung])[leistung.pk],
             online=[status for status in statuses if status.stage in ONLINE_STAGES],
             stage_counts=[(label, sum(1 for s in statuses if s.stage == value)) for value, label in Stage.choices],

@@ -124,6 +124,13 @@ def test_the_lookup_page_shows_the_truth(client, sourced):
     assert "Diese Leistung bietet der Bund an (Familienkasse" in page
     page = client.get(url, {"q": "BAföG"}).content.decode()
     assert "Studentenwerk" in page and "Amt für Ausbildungsförderung des Kreises" in page
+    # The Leistung pages: the Bund offers Kindergeld (never "0 von 181"); Baugenehmigung lists its exceptions.
+    page = client.get(reverse("ozg_monitoring:leistung_detail", args=[10005])).content.decode()
+    assert "Diese Leistung bietet der Bund an (Familienkasse" in page and "zuständigen Verwaltungen online" not in page
+    page = client.get(reverse("ozg_monitoring:leistung_detail", args=[10519])).content.decode()
+    assert "untere Bauaufsichtsbehörde" in page and "Norderstedt, Stadt</a>" in page
+    page = client.get(reverse("ozg_monitoring:leistung_detail", args=[10001])).content.decode()
+    assert "Zuständigkeit noch nicht erfasst" in page and "zuständigen Verwaltungen online" not in page
 
 
 def test_lookup_page_query_count_with_sourced_rows(client, sourced, django_assert_num_queries, settings):
