@@ -256,11 +256,19 @@ def executing_verwaltungen(leistungen) -> dict:
     with_rows = {key[0] for key in rules.exceptions} | set(rules.defaults)
     gemeinden = list(Organisation.objects.gemeinden().select_related("kreis", "verwaltung", "amt").order_by("ars"))
     executing_kinds = (*Organisation.VERWALTUNG_KINDS, Kind.LAND)
+    by_level = {
+        ExecutingLevel.LAND: {rules.land.pk} if rules.land is not None else set(),
+        ExecutingLevel.KREIS: {gemeinde_kreis(g).pk for g in gemeinden if gemeinde_kreis(g) is not None},
+        ExecutingLevel.AMT_GEMEINDE: {
+            gemeinde_verwaltung(g).pk for g in gemeinden if gemeinde_verwaltung(g).kind in executing_kinds
+        },
+    }
     result = {leistung.pk: set() for leistung in leistungen}
     chains = [(gemeinde, areas_of(gemeinde)) for gemeinde in gemeinden]
     for leistung in leistungen:
         trusted = leistung.level_source in TRUSTED_LEVEL_SOURCES and leistung.level != ExecutingLevel.UNCLASSIFIED
-        if leistung.pk not in with_rows and not trusted:
+        if leistung.pk not in with_rows:  # a trusted level alone: every Verwaltung of that level
+            result[leistung.pk] = set(by_level.get(leistung.level, set())) if trusted else set()
             continue
         found = result[leistung.pk]
         for gemeinde, chain in chains:
