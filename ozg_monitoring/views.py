@@ -26,6 +26,7 @@ from organisations.selectors import search_gemeinden
 from . import selectors
 from .filters import LeistungFilter, StatusFilter
 from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
+from .responsibility import offices_to_ask
 
 PAGE_SIZE = 25
 DASHBOARD_SECONDS = 6 * 3600
@@ -238,6 +239,7 @@ class LookupGemeindeView(TemplateView):
         rows = selectors.lookup_rows(gemeinde, page.object_list)
         context.update(
             gemeinde=gemeinde,
+            offices=offices_to_ask(gemeinde),  # her Amt (or herself) and her Kreis, linked once
             page=page,
             rows=rows,
             q=q,
