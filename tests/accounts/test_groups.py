@@ -15,6 +15,12 @@ pytestmark = pytest.mark.django_db
 migration = importlib.import_module("accounts.migrations.0002_staff_groups")
 group_rights = importlib.import_module("accounts.migrations.0003_system_actor_and_group_rights")
 audit_readers = importlib.import_module("accounts.migrations.0004_revision_group_and_audit_readers")
+zustaendigkeit_rights = importlib.import_module("ozg_monitoring.migrations.0003_zustaendigkeit_rights")
+ZUSTAENDIGKEIT_PERMS = {
+    f"ozg_monitoring.{op}_{model}"
+    for model in ("zustaendigkeit", "zustaendigkeitausnahme")
+    for op in ("add", "change", "delete", "view")
+}
 
 
 def perms(name) -> set[str]:
@@ -58,6 +64,7 @@ def test_redaktion_edits_agreements_catalogue_and_register():
         "organisations.change_organisation",
         "organisations.view_organisation",
     } <= granted
+    assert granted >= ZUSTAENDIGKEIT_PERMS  # the sourced Zuständigkeit (ozg_monitoring.0003)
     assert "organisations.add_organisation" not in granted and "organisations.delete_organisation" not in granted
     assert not {p for p in granted if p.startswith(("funding.", "auth.", "accounts."))}
     assert "ozg_monitoring.change_rolloutstatus" not in granted
@@ -76,6 +83,7 @@ def test_monitoring_acts_for_all_verwaltungen():
         "ozg_monitoring.view_importjob",
         *(f"ozg_monitoring.view_{model}" for model in migration.CATALOGUE),
         "organisations.view_organisation",
+        *ZUSTAENDIGKEIT_PERMS,  # ozg_monitoring.0003: the sourced Zuständigkeit (with Redaktion)
     }
     user = member("Monitoring")
     assert selectors.acts_for_all_verwaltungen(user)
@@ -160,6 +168,7 @@ def test_the_migration_is_idempotent_and_reversible():
     migration.create_groups(apps, None)
     group_rights.forwards(apps, None)  # the chain of migrations sets the groups: 0002, then 0003 and 0004
     audit_readers.forwards(apps, None)
+    zustaendigkeit_rights.forwards(apps, None)  # and ozg_monitoring.0003 (Zuständigkeit)
     assert {name: perms(name) for name in migration.GROUPS} == before
     assert Group.objects.get(name="Redaktion").pk == redaktion.pk  # updated, not duplicated
     migration.remove_groups(apps, None)
@@ -167,4 +176,5 @@ def test_the_migration_is_idempotent_and_reversible():
     migration.create_groups(apps, None)
     group_rights.forwards(apps, None)
     audit_readers.forwards(apps, None)
+    zustaendigkeit_rights.forwards(apps, None)
     assert {name: perms(name) for name in migration.GROUPS} == before
