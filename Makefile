@@ -23,6 +23,7 @@ migrate: install
 data: migrate
 	$(PY) manage.py import_register
 	$(PY) manage.py import_ozg_catalogue
+	$(PY) manage.py import_zustaendigkeit
 	$(PY) manage.py load_founding_agreements
 	$(PY) manage.py load_founding_funding
 	$(PY) manage.py load_ozg_demo

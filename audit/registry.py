@@ -36,6 +36,8 @@ MODELS = [
     "ozg_monitoring.OzgLeistung",
     "ozg_monitoring.LeikaLeistung",
     "ozg_monitoring.Basisdienst",
+    "ozg_monitoring.Zustaendigkeit",
+    "ozg_monitoring.ZustaendigkeitAusnahme",
 ]
 REDACTED_FIELDS = ["password", "key", "bin_key", "token", "key_hash", "secret", "otp_secret"]
 EXCLUDED_FIELDS = ["last_login", "last_used_at", "updated_at"]

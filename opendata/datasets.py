@@ -248,7 +248,11 @@ OZG_CATALOGUE = Dataset(
         _c(
             "vollzugsebene_herkunft",
             TEXT,
-            _("default (aus den LeiKa-Typen abgeleitet), manual (Redaktion) oder demo (Beispielzuordnung)"),
+            _(
+                "sourced (aus Quelle belegt, siehe Datensatz Zuständigkeiten), checked (aus den LeiKa-Typen "
+                "abgeleitet und geprüft), unsourced (Ableitung nicht belegt), manual (Redaktion), default (aus den "
+                "LeiKa-Typen abgeleitet, nicht geprüft) oder demo (Beispielzuordnung früherer Demo-Läufe)"
+            ),
         ),
         _c("leika_typen", TEXT, _("Typen der zugehörigen LeiKa-Leistungen (1 Bund/Bund … 5 Kommune/Kommune)")),
         _c("leika_schluessel", LIST, _("14-stellige Schlüssel der zugehörigen LeiKa-Leistungen")),
@@ -418,8 +422,51 @@ FUNDING = Dataset(
     periodicity="IRREG",
 )
 
+ZUSTAENDIGKEIT_SOURCES = _(
+    "Eigene Recherche des ITV.SH in öffentlichen Quellen (Landesrecht, Landesportal, Zuständigkeitsfinder "
+    "Schleswig-Holstein, Seiten der Kreise, Ämter und Städte); die Quelle jeder Zeile steht in den Spalten "
+    "quelle_titel, quelle_url und quelle_stand und ist bei der Weiterverwendung zu nennen."
+)
+ZUSTAENDIGKEITEN = Dataset(
+    slug="zustaendigkeiten",
+    title=_("Zuständigkeiten: wo Bürgerinnen und Bürger in Schleswig-Holstein eine Leistung beantragen"),
+    description=_(
+        "Die belegte Vollzugsebene je OZG-Leistung (oder je LeiKa-Leistung, wo sie verschieden ist) und die "
+        "Ausnahmen je Kreis, Amt oder Gemeinde, jede Zeile mit Grundlage, Quelle, Stand der Quelle und Prüfdatum. "
+        "Was hier fehlt, ist noch nicht erfasst – nicht unbekannt gleich null."
+    ),
+    columns=(
+        _c("art", TEXT, _("standard (Standardebene) oder ausnahme (Ausnahme in einem Bereich)")),
+        _c("ozg_id", INTEGER, _("OZG-ID der Leistung")),
+        _c("leistung", TEXT, _("Bezeichnung der OZG-Leistung")),
+        _c(
+            "leika_schluessel", TEXT, _("LeiKa-Schlüssel, wenn die Zeile nur für diese LeiKa-Leistung gilt; sonst leer")
+        ),
+        _c("leika_leistung", TEXT, _("Bezeichnung der LeiKa-Leistung (leer: die ganze OZG-Leistung)")),
+        _c("bereich_ars", TEXT, _("Ausnahme: ARS des Kreises, Amtes oder der Gemeinde, in dem sie gilt")),
+        _c("bereich", TEXT, _("Ausnahme: Name des Bereichs")),
+        _c("ebene", TEXT, _("land, kreis, amt_gemeinde (Amt, amtsfreie Gemeinde, kreisfreie Stadt) oder bund")),
+        _c("zustaendig_ars", TEXT, _("Ausnahme: ARS der zuständigen Verwaltung (leer: die Verwaltung der Ebene)")),
+        _c("zustaendig", TEXT, _("Ausnahme: Name der zuständigen Verwaltung")),
+        _c("zustaendige_stelle", TEXT, _("Bezeichnung der Stelle, z. B. Meldebehörde")),
+        _c("grundlage", TEXT, _("Gesetz, Verordnung oder die öffentliche Seite, die die Zuständigkeit nennt")),
+        _c("quelle_titel", TEXT, _("Titel der Quelle")),
+        _c("quelle_url", TEXT, _("Adresse (URL) der Quelle")),
+        _c("quelle_stand", TEXT, _("Eigenes Datum der Quelle in ihrer Genauigkeit: JJJJ, JJJJ-MM oder JJJJ-MM-TT")),
+        _c("geprueft_am", DATE, _("Datum, an dem die Zeile geprüft wurde")),
+        _c("beleg", TEXT, _("quelle (gelesene Quelle) oder rechtskenntnis")),
+        _c("anmerkung", TEXT, _("Anmerkung der Recherche")),
+    ),
+    attribution=f"{OWN_ATTRIBUTION}; {ZUSTAENDIGKEIT_SOURCES}",
+    keywords=("OZG", "Zuständigkeit", "Vollzugsebene", "Zuständigkeitsfinder", "Schleswig-Holstein"),
+    themes=("GOVE",),
+    periodicity="IRREG",
+    sources=(ZUSTAENDIGKEIT_SOURCES,),
+)
+
 DATASETS = {
-    dataset.slug: dataset for dataset in (REGISTER, OZG_CATALOGUE, OZG_STATUS, OZG_SNAPSHOTS, AGREEMENTS, FUNDING)
+    dataset.slug: dataset
+    for dataset in (REGISTER, OZG_CATALOGUE, OZG_STATUS, OZG_SNAPSHOTS, ZUSTAENDIGKEITEN, AGREEMENTS, FUNDING)
 }
 CURRENT_DATASETS = [dataset for dataset in DATASETS.values() if not dataset.snapshots]
 

@@ -20,10 +20,19 @@ from cooperations.selectors import agreement_list
 from funding.models import BudgetLine, Drawdown
 from funding.selectors import budget_lines
 from organisations.models import Organisation
-from ozg_monitoring.models import ONLINE_STAGES, Fokusleistung, LeikaLeistung, OzgLeistung, RolloutStatus, StatusEvent
+from ozg_monitoring.models import (
+    ONLINE_STAGES,
+    Fokusleistung,
+    LeikaLeistung,
+    OzgLeistung,
+    RolloutStatus,
+    StatusEvent,
+    Zustaendigkeit,
+    ZustaendigkeitAusnahme,
+)
 from ozg_monitoring.selectors import READS, status_list, status_states_as_of
 
-from .datasets import AGREEMENTS, FUNDING, OZG_CATALOGUE, OZG_SNAPSHOTS, OZG_STATUS, REGISTER
+from .datasets import AGREEMENTS, FUNDING, OZG_CATALOGUE, OZG_SNAPSHOTS, OZG_STATUS, REGISTER, ZUSTAENDIGKEITEN
 
 CHUNK = 2000
 EPOCH = datetime.datetime(2019, 1, 1, tzinfo=datetime.UTC)  # ITV.SH started operating in 2019
@@ -381,10 +390,77 @@ def funding_rows() -> Iterator[list]:
         ]
 
 
+# --- Zuständigkeiten -----------------------------------------------------------------------------------------------
+
+
+def zustaendigkeiten_state() -> State:
+    """Two aggregates over the tables' history: every change adds a history row with its time."""
+    parts, modified = [], None
+    for model in (Zustaendigkeit, ZustaendigkeitAusnahme):
+        figures = model.history.model.objects.aggregate(n=Count("pk"), m=Max("history_date"))
+        parts.append(f"{figures['n']}-{figures['m']}")
+        if figures["m"] and (modified is None or figures["m"] > modified):
+            modified = figures["m"]
+    return _state(ZUSTAENDIGKEITEN.slug, "-".join(parts), modified)
+
+
+def zustaendigkeiten_count() -> int:
+    return Zustaendigkeit.objects.count() + ZustaendigkeitAusnahme.objects.count()
+
+
+def _zustaendigkeit_values(entry) -> list:
+    return [
+        entry.office,
+        entry.basis,
+        entry.source_title,
+        entry.source_url,
+        entry.source_date,
+        entry.checked_on,
+        entry.evidence,
+        entry.note,
+    ]
+
+
+def zustaendigkeiten_rows() -> Iterator[list]:
+    """Two queries: the default rows, then the exceptions, each with their Leistung, LeiKa-Leistung and bodies."""
+    for entry in Zustaendigkeit.objects.select_related("leistung", "leika").order_by("leistung__ozg_id", "leika__key"):
+        yield [
+            "standard",
+            entry.leistung.ozg_id,
+            entry.leistung.name,
+            entry.leika.key if entry.leika_id else None,
+            entry.leika.name if entry.leika_id else None,
+            None,
+            None,
+            entry.level,
+            None,
+            None,
+            *_zustaendigkeit_values(entry),
+        ]
+    exceptions = ZustaendigkeitAusnahme.objects.select_related("leistung", "leika", "area", "handled_by").order_by(
+        "leistung__ozg_id", "area__ars", "leika__key"
+    )
+    for entry in exceptions:
+        yield [
+            "ausnahme",
+            entry.leistung.ozg_id,
+            entry.leistung.name,
+            entry.leika.key if entry.leika_id else None,
+            entry.leika.name if entry.leika_id else None,
+            entry.area.ars,
+            entry.area.name,
+            entry.level,
+            entry.handled_by.ars if entry.handled_by_id else None,
+            entry.handled_by.name if entry.handled_by_id else None,
+            *_zustaendigkeit_values(entry),
+        ]
+
+
 READERS = {
     REGISTER.slug: (register_state, register_rows, register_count),
     OZG_CATALOGUE.slug: (ozg_catalogue_state, ozg_catalogue_rows, ozg_catalogue_count),
     OZG_STATUS.slug: (ozg_status_state, ozg_status_rows, ozg_status_count),
+    ZUSTAENDIGKEITEN.slug: (zustaendigkeiten_state, zustaendigkeiten_rows, zustaendigkeiten_count),
     AGREEMENTS.slug: (agreements_state, agreements_rows, agreements_count),
     FUNDING.slug: (funding_state, funding_rows, funding_count),
 }

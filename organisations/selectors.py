@@ -225,3 +225,13 @@ def prefix_below(body: Organisation) -> str | None:
     if body.ars and body.kind == Kind.AMT:
         return keys.verband_key(body.ars)
     return None
+
+
+def bodies_with_ars() -> QuerySet[Organisation]:
+    """Every territorial body with its ARS (for loaders that resolve many keys at once)."""
+    return Organisation.objects.filter(ars__isnull=False)
+
+
+def gemeinden_with_parents() -> QuerySet[Organisation]:
+    """Every Gemeinde with her Kreis, Amt and Verwaltung loaded, by ARS."""
+    return Organisation.objects.gemeinden().select_related("kreis", "verwaltung", "amt").order_by("ars")

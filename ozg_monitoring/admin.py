@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import VerwaltungScopedAdminMixin
 from accounts.selectors import writable_verwaltung_ids
@@ -37,6 +38,8 @@ from .models import (
     Stage,
     StatusEvent,
     Themenfeld,
+    Zustaendigkeit,
+    ZustaendigkeitAusnahme,
 )
 from .selectors import latest_link_checks
 from .services import (
@@ -52,6 +55,8 @@ from .services import (
     snapshot_create,
 )
 from .services.linkcheck import LINKCHECK_RUN, linkcheck_enabled, linkcheck_queue
+from .services.zustaendigkeit import AUSNAHME, ZUSTAENDIGKEIT, zustaendigkeit_delete, zustaendigkeit_save
+from .zustaendigkeit_export import csv_export
 
 #: A status is written (created or changed) under one Rule and never deleted (set it to "nicht geplant").
 STATUS_RULES = ModelRules(
@@ -122,6 +127,48 @@ class FokusleistungAdmin(ManagedEntryAdmin):
 class BasisdienstAdmin(ManagedEntryAdmin):
     list_display = ["name", "operator", "active", "is_demo"]
     list_filter = ["active", "is_demo"]
+
+
+class ZustaendigkeitAdminBase(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+    """Default rows and exceptions: written through the services (rules, checks, history with the user)."""
+
+    kind = ""
+    list_filter = ["level", "evidence", "checked_on"]
+    search_fields = ["leistung__name", "=leistung__ozg_id", "leika__name", "=leika__key", "office", "basis"]
+    actions = ["export_csv"]
+
+    def save_model(self, request, obj, form, change):
+        zustaendigkeit_save(entry=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        zustaendigkeit_delete(entry=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            zustaendigkeit_delete(entry=obj, by=request.user)
+
+    @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        return csv_export(self.kind, queryset)
+
+
+@admin.register(Zustaendigkeit)
+class ZustaendigkeitAdmin(ZustaendigkeitAdminBase):
+    rules = ZUSTAENDIGKEIT
+    kind = "zustaendigkeit"
+    list_display = ["leistung", "leika", "level", "office", "evidence", "checked_on"]
+    raw_id_fields = ["leistung", "leika"]
+    list_select_related = ["leistung", "leika"]
+
+
+@admin.register(ZustaendigkeitAusnahme)
+class ZustaendigkeitAusnahmeAdmin(ZustaendigkeitAdminBase):
+    rules = AUSNAHME
+    kind = "zustaendigkeit_ausnahmen"
+    list_display = ["leistung", "leika", "area", "level", "handled_by", "office", "checked_on"]
+    raw_id_fields = ["leistung", "leika", "area", "handled_by"]
+    list_select_related = ["leistung", "leika", "area", "handled_by"]
+    search_fields = [*ZustaendigkeitAdminBase.search_fields, "area__name", "=area__ars"]
 
 
 class RolloutTargetInline(admin.TabularInline):

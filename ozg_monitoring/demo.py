@@ -1,7 +1,9 @@
-"""Deterministic demo content: a rollout status for every Verwaltung and Leistung of its level, 24 months of
-history and the monthly snapshots, so that the dashboard has something to show. Everything is flagged
-(`is_demo`, channel and source kind "demo", level_source "demo"), and every public page shows a "Beispieldaten"
-notice while it is present. Never loaded where settings.DEMO_CONTENT_ENABLED is false.
+"""Deterministic demo content: a rollout status for every Verwaltung that executes a Leistung (as the sourced
+Zuständigkeit says: `responsibility.executing_verwaltungen`), 24 months of history and the monthly snapshots, so
+that the dashboard has something to show. Leistungen whose Zuständigkeit is not recorded get no demo status, and
+the demo assigns no executing level: levels come from the sourced data (`import_zustaendigkeit`), never from the
+demo. Everything is flagged (`is_demo`, channel and source kind "demo"), and every public page shows a
+"Beispieldaten" notice while it is present. Never loaded where settings.DEMO_CONTENT_ENABLED is false.
 
 Loading again replaces the previous demo rows with the same ones (same seed, same day): idempotent. Real
 statuses (not demo) are never touched; a pair that has a real status gets no demo status."""
@@ -26,7 +28,6 @@ from common.sql import fast_insert
 from organisations import selectors as register
 from organisations.models import Organisation
 
-from .catalogue import split_leika_types
 from .models import (
     ONLINE_STAGES,
     Basisdienst,
@@ -40,6 +41,7 @@ from .models import (
     Stage,
     StatusEvent,
 )
+from .responsibility import executing_verwaltungen
 from .services import TRACKED_FIELDS, snapshot_aggregates
 
 DEFAULT_SEED = 2019  # the year ITV.SH started operating
@@ -57,24 +59,11 @@ class DemoResult:
     statuses: int = 0
     events: int = 0
     snapshots: int = 0
-    classified: int = 0
 
 
 def _month_start(day: datetime.date, months_back: int) -> datetime.date:
     index = day.year * 12 + day.month - 1 - months_back
     return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _demo_level(leistung: OzgLeistung, rng: random.Random) -> str:
-    """A plausible executing level for a Leistung the catalogue leaves open (demo only)."""
-    types = split_leika_types(leistung.leika_types.replace(", ", ","))
-    if "5" in types:
-        return ExecutingLevel.AMT_GEMEINDE
-    if types == {"4"}:
-        return ExecutingLevel.LAND if rng.random() < 0.4 else ExecutingLevel.KREIS
-    if "1" in types and len(types) > 1:
-        return ExecutingLevel.KREIS
-    return ExecutingLevel.KREIS if rng.random() < 0.55 else ExecutingLevel.AMT_GEMEINDE
 
 
 def _require_enabled():
@@ -212,20 +201,15 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
     demo_remove(by=by)
     result = DemoResult()
 
-    # 1. Demo levels for what the catalogue leaves open (kept apart by level_source "demo").
-    classify = []
-    for leistung in leistungen:
-        if leistung.level == ExecutingLevel.UNCLASSIFIED and leistung.level_source == OzgLeistung.LevelSource.DEFAULT:
-            leistung.level = _demo_level(leistung, random.Random(f"{seed}-level-{leistung.ozg_id}"))  # noqa: S311
-            leistung.level_source = OzgLeistung.LevelSource.DEMO
-            classify.append(leistung)
-    OzgLeistung.objects.bulk_update(classify, ["level", "level_source"], batch_size=500)
-    result.classified = len(classify)
+    # 1. Where each Leistung is executed (sourced Zuständigkeit, exceptions applied); none where it is unknown.
+    orgs = {org.pk: org for org in [land, *verwaltungen]}
+    executing = executing_verwaltungen(leistungen)
+    targets = {
+        leistung.pk: [orgs[pk] for pk in sorted(executing[leistung.pk], key=lambda pk: orgs[pk].ars) if pk in orgs]
+        for leistung in leistungen
+    }
 
     # 2. Statuses and their history, generated in memory, then bulk-inserted.
-    kreise = [org for org in verwaltungen if org.kind in Organisation.KREISEBENE_KINDS]
-    units = [org for org in verwaltungen if org.kind in Organisation.GEMEINDEEBENE_KINDS]
-    targets = {ExecutingLevel.LAND: [land], ExecutingLevel.KREIS: kreise, ExecutingLevel.AMT_GEMEINDE: units}
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     affinity = {org.pk: 0.25 + 0.7 * rng.random() for org in [land, *verwaltungen]}
     popularity = {leistung.pk: 0.15 + 0.85 * rng.random() ** 0.7 for leistung in leistungen}
@@ -240,7 +224,7 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
 
     statuses, histories = [], []
     for leistung in leistungen:
-        for org in targets.get(leistung.level, []):
+        for org in targets[leistung.pk]:
             if (leistung.pk, org.pk) in existing:
                 continue
             chance = affinity[org.pk] * popularity[leistung.pk]
@@ -412,9 +396,7 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
             **demo_flags,
         },
     )
-    candidates = [
-        leistung for leistung in leistungen if leistung.level in (ExecutingLevel.KREIS, ExecutingLevel.AMT_GEMEINDE)
-    ]
+    candidates = [leistung for leistung in leistungen if targets[leistung.pk]]
     fokus = random.Random(f"{seed}-fokus").sample(candidates, min(8, len(candidates)))  # noqa: S311
     for leistung in fokus:
         Fokusleistung.objects.get_or_create(
@@ -436,7 +418,7 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
             [
                 RolloutTarget(plan=plan, leistung=leistung, verwaltung=org, due=due)
                 for leistung in fokus
-                for org in targets[leistung.level]
+                for org in targets[leistung.pk]
             ]
         )
     _audit_summary(

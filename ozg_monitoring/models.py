@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from common.messages import message
 from common.models import AppendOnlyModel
@@ -73,8 +75,12 @@ class OzgLeistungQuerySet(models.QuerySet):
 
 class OzgLeistung(models.Model):
     class LevelSource(models.TextChoices):
-        DEFAULT = "default", _("aus den LeiKa-Typen abgeleitet")
+        DEFAULT = "default", _("aus den LeiKa-Typen abgeleitet, nicht geprüft")
         MANUAL = "manual", _("von der Redaktion festgelegt")
+        SOURCED = "sourced", _("aus Quelle belegt")
+        CHECKED = "checked", _("aus den LeiKa-Typen abgeleitet, geprüft")
+        UNSOURCED = "unsourced", _("Ableitung aus den LeiKa-Typen nicht belegt")
+        # Older demo loads assigned levels; demo_remove still clears them. The demo assigns none any more.
         DEMO = "demo", _("Beispielzuordnung (Demo)")
 
     ozg_id = models.PositiveIntegerField(_("OZG-ID"), unique=True)
@@ -93,7 +99,7 @@ class OzgLeistung(models.Model):
         db_index=True,
     )
     level_source = models.CharField(
-        _("Herkunft der Vollzugsebene"), max_length=8, choices=LevelSource.choices, default=LevelSource.DEFAULT
+        _("Herkunft der Vollzugsebene"), max_length=12, choices=LevelSource.choices, default=LevelSource.DEFAULT
     )
     leika_types = models.CharField(
         _("LeiKa-Typen"), max_length=40, blank=True, help_text=_("Die Typen der zugehörigen LeiKa-Leistungen.")
@@ -613,3 +619,156 @@ class BrokenLink(LinkCheck):
         proxy = True
         verbose_name = _("Nicht erreichbarer Link")
         verbose_name_plural = _("Nicht erreichbare Links")
+
+
+# --- Zuständigkeit: who executes a Leistung in Schleswig-Holstein, as sourced data -------------------------
+
+#: The levels a Zuständigkeit row can state (never "noch nicht zugeordnet": what is unknown has no row).
+SOURCED_LEVEL_CHOICES = [(value, label) for value, label in ExecutingLevel.choices if value != "unclassified"]
+#: The precision a source's own date is given in: a year, a month or a day (as the source states it).
+SOURCE_DATE_PATTERN = r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+
+
+class Evidence(models.TextChoices):
+    QUELLE = "quelle", _("gelesene Quelle")
+    RECHTSKENNTNIS = "rechtskenntnis", _("Rechtskenntnis (ohne gelesene Quelle)")
+
+
+class ZustaendigkeitFields(models.Model):
+    """What every Zuständigkeit entry carries: the level, the office, its basis and its source."""
+
+    level = models.CharField(_("Vollzugsebene"), max_length=16, choices=SOURCED_LEVEL_CHOICES)
+    office = models.CharField(
+        _("zuständige Stelle"), max_length=200, blank=True, help_text=_("z. B. „Meldebehörde“, „Wohngeldbehörde“.")
+    )
+    basis = models.TextField(_("Grundlage"), help_text=_("Gesetz, Verordnung oder die öffentliche Seite, die es sagt."))
+    source_url = models.URLField(_("Adresse der Quelle"), max_length=500, blank=True)
+    source_title = models.CharField(_("Titel der Quelle"), max_length=300, blank=True)
+    source_date = models.CharField(
+        _("Stand der Quelle"),
+        max_length=10,
+        blank=True,
+        validators=[
+            RegexValidator(SOURCE_DATE_PATTERN, _("Bitte als JJJJ, JJJJ-MM oder JJJJ-MM-TT angeben (oder leer)."))
+        ],
+        help_text=_("Das eigene Datum der Quelle in ihrer Genauigkeit: JJJJ, JJJJ-MM oder JJJJ-MM-TT; leer: keins."),
+    )
+    checked_on = models.DateField(_("geprüft am"))
+    evidence = models.CharField(_("Beleg"), max_length=16, choices=Evidence.choices, default=Evidence.QUELLE)
+    note = models.TextField(_("Anmerkung"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        errors = {}
+        if self.evidence == Evidence.QUELLE and not self.source_url and not self.source_title:
+            errors["source_url"] = [_("Eine gelesene Quelle braucht ihre Adresse oder ihren Titel.")]
+        leistung_id, leika = getattr(self, "leistung_id", None), getattr(self, "leika", None)
+        if leika is not None and leistung_id is not None and leika.ozg_leistung_id != leistung_id:
+            errors["leika"] = [_("Die LeiKa-Leistung gehört nicht zu dieser OZG-Leistung.")]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Zustaendigkeit(ZustaendigkeitFields):
+    """The default executing level of an OZG-Leistung in SH, or of one of its LeiKa-Leistungen where they differ."""
+
+    leistung = models.ForeignKey(
+        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.CASCADE, related_name="zustaendigkeiten"
+    )
+    leika = models.ForeignKey(
+        LeikaLeistung,
+        verbose_name=_("LeiKa-Leistung"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="zustaendigkeiten",
+        help_text=_("Leer: gilt für die ganze OZG-Leistung."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Zuständigkeit")
+        verbose_name_plural = _("Zuständigkeiten")
+        ordering = ["leistung__ozg_id", "leika__key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leistung"], condition=Q(leika__isnull=True), name="zustaendigkeit_unique_leistung"
+            ),
+            models.UniqueConstraint(
+                fields=["leistung", "leika"], condition=Q(leika__isnull=False), name="zustaendigkeit_unique_leika"
+            ),
+        ]
+
+    def __str__(self):
+        target = self.leika.name if self.leika_id else self.leistung.name
+        return f"{target}: {self.get_level_display()}"
+
+    def get_absolute_url(self):
+        return reverse("ozg_monitoring:leistung_detail", kwargs={"ozg_id": self.leistung.ozg_id}) + "#zustaendigkeit"
+
+
+class ZustaendigkeitAusnahme(ZustaendigkeitFields):
+    """Where the default does not hold: in an area (a Kreis, an Amt or a Gemeinde) the Leistung is handled at
+    another level or by a named Verwaltung (a town with its own Bauaufsicht, a Kreis for all its Gemeinden)."""
+
+    leistung = models.ForeignKey(
+        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.CASCADE, related_name="zustaendigkeit_ausnahmen"
+    )
+    leika = models.ForeignKey(
+        LeikaLeistung,
+        verbose_name=_("LeiKa-Leistung"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="zustaendigkeit_ausnahmen",
+        help_text=_("Leer: gilt für die ganze OZG-Leistung."),
+    )
+    area = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("Bereich"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Kreis, Amt oder Gemeinde, in dem die Ausnahme gilt."),
+    )
+    handled_by = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("zuständige Verwaltung"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leer: die Verwaltung der Ebene für die jeweilige Gemeinde."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Ausnahme der Zuständigkeit")
+        verbose_name_plural = _("Ausnahmen der Zuständigkeit")
+        ordering = ["leistung__ozg_id", "area__ars", "leika__key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["leistung", "area"], condition=Q(leika__isnull=True), name="zustaendigkeitausnahme_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["leistung", "leika", "area"],
+                condition=Q(leika__isnull=False),
+                name="zustaendigkeitausnahme_unique_leika",
+            ),
+        ]
+
+    def __str__(self):
+        target = self.leika.name if self.leika_id else self.leistung.name
+        return f"{target} in {self.area}: {self.get_level_display()}"
+
+    def get_absolute_url(self):
+        return reverse("ozg_monitoring:leistung_detail", kwargs={"ozg_id": self.leistung.ozg_id}) + "#zustaendigkeit"
+
+    def clean(self):
+        super().clean()
+        area_kinds = ("kreis", "kreisfreie_stadt", "amt", "amtsfreie_gemeinde", "amtsangehoerige_gemeinde")
+        if self.area_id is not None and self.area.kind not in area_kinds:
+            raise ValidationError({"area": [_("Bereich muss ein Kreis, ein Amt oder eine Gemeinde sein.")]})

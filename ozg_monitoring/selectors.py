@@ -31,6 +31,7 @@ from .models import (
     StatusEvent,
     Themenfeld,
 )
+from .responsibility import Responsibility, responsibilities_for
 
 #: What the cached OZG reads (the pages in urls.py, the dashboard, the demo notice, the API's counts) depend on: any
 #: committed write to these tables, through whichever door, replaces the version (common/cached_reads.py). The
@@ -45,6 +46,8 @@ READS = Scope(
         "ozg_monitoring.LeikaLeistung",
         "ozg_monitoring.Fokusleistung",
         "ozg_monitoring.Basisdienst",
+        "ozg_monitoring.Zustaendigkeit",
+        "ozg_monitoring.ZustaendigkeitAusnahme",
         "ozg_monitoring.RolloutStatus",
         "ozg_monitoring.StatusEvent",
         "ozg_monitoring.MonthlySnapshot",
@@ -111,26 +114,39 @@ def public_actor_label(event) -> str:
 # --- Zuständigkeit -----------------------------------------------------------------------------------------
 
 
-def responsible_for(gemeinde: Organisation, level: str, *, land_org: Organisation | None) -> Organisation | None:
-    """Who executes a Leistung of `level` for the people of `gemeinde`: the Land, her Kreis (a kreisfreie Stadt
-    is its own Kreis) or her Verwaltung (her Amt, or herself when amtsfrei). Bund and unclassified: None."""
-    if level == ExecutingLevel.LAND:
-        return land_org
-    if level == ExecutingLevel.KREIS:
-        if gemeinde.kind == Kind.KREISFREIE_STADT:
-            return gemeinde
-        return gemeinde.kreis
-    if level == ExecutingLevel.AMT_GEMEINDE:
-        return gemeinde.verwaltung or gemeinde
-    return None
+@dataclass
+class LookupPart:
+    """A LeiKa-Leistung handled elsewhere than the rest of its OZG-Leistung, with the status found there."""
+
+    responsibility: Responsibility
+    status: RolloutStatus | None
+
+    @property
+    def is_online(self) -> bool:
+        return self.status is not None and self.status.stage in ONLINE_STAGES
 
 
 @dataclass
 class LookupRow:
+    """One Leistung where she lives: who handles it (`responsibility`, None where its LeiKa-Leistungen are handled
+    at different places: then `parts`), and the status of that Verwaltung only."""
+
     leistung: OzgLeistung
-    level: str
-    responsible: Organisation | None
+    responsibility: Responsibility | None
     status: RolloutStatus | None
+    parts: list = field(default_factory=list)
+
+    @property
+    def known(self) -> bool:
+        return self.responsibility is not None and not self.responsibility.unknown
+
+    @property
+    def level(self) -> str:
+        return self.responsibility.level if self.known else ExecutingLevel.UNCLASSIFIED
+
+    @property
+    def responsible(self) -> Organisation | None:
+        return self.responsibility.verwaltung if self.known else None
 
     @property
     def is_online(self) -> bool:
@@ -153,33 +169,52 @@ def lookup_leistungen(**filters):
 
 
 def lookup_rows(gemeinde: Organisation, leistungen) -> list[LookupRow]:
-    """Each Leistung with its availability where `gemeinde` lies: one query for the statuses of the (up to
-    three) responsible Verwaltungen. For unclassified Leistungen the best status of the three counts."""
-    land_org = register.land()
-    kreis = responsible_for(gemeinde, ExecutingLevel.KREIS, land_org=land_org)
-    verwaltung = responsible_for(gemeinde, ExecutingLevel.AMT_GEMEINDE, land_org=land_org)
-    candidates = [org for org in (land_org, kreis, verwaltung) if org is not None]
+    """Each Leistung with who handles it where `gemeinde` lies (`responsibility.responsibilities_for`: three
+    queries) and the status of that Verwaltung (one query). A Leistung whose Zuständigkeit is not recorded shows no
+    status: nobody's status stands in for the responsible one."""
     leistungen = list(leistungen)
-    statuses = {
-        (status.leistung_id, status.verwaltung_id): status
-        for status in RolloutStatus.objects.select_related("provider").filter(
-            leistung__in=leistungen, verwaltung__in=candidates
-        )
-    }
+    answers = responsibilities_for(gemeinde, leistungen)
+    wanted = {org.pk for answer in answers.values() for org in answer.verwaltungen}
+    statuses = {}
+    if wanted:
+        statuses = {
+            (status.leistung_id, status.verwaltung_id): status
+            for status in RolloutStatus.objects.select_related("provider").filter(
+                leistung__in=leistungen, verwaltung_id__in=wanted
+            )
+        }
+
+    def status_of(leistung, entry):
+        if entry is None or entry.unknown or entry.verwaltung is None:
+            return None
+        return statuses.get((leistung.pk, entry.verwaltung.pk))
+
     rows = []
     for leistung in leistungen:
-        responsible = responsible_for(gemeinde, leistung.level, land_org=land_org)
-        if responsible is not None:
-            status = statuses.get((leistung.pk, responsible.pk))
-        else:
-            found = [statuses.get((leistung.pk, org.pk)) for org in reversed(candidates)]
-            found = [status for status in found if status is not None]
-            online = [status for status in found if status.stage in ONLINE_STAGES]
-            status = (online or found or [None])[0]
-            if status is not None and leistung.level == ExecutingLevel.UNCLASSIFIED:
-                responsible = next(org for org in candidates if org.pk == status.verwaltung_id)
-        rows.append(LookupRow(leistung=leistung, level=leistung.level, responsible=responsible, status=status))
+        answer = answers[leistung.pk]
+        rows.append(
+            LookupRow(
+                leistung=leistung,
+                responsibility=answer.main,
+                status=status_of(leistung, answer.main),
+                parts=[LookupPart(part, status_of(leistung, part)) for part in answer.parts],
+            )
+        )
     return rows
+
+
+def zustaendigkeit_of_leistung(leistung: OzgLeistung) -> dict:
+    """The sourced Zuständigkeit of one Leistung for its page (two queries): its default rows, and its exceptions
+    grouped by area and handler (an exception usually covers several LeiKa-Leistungen of one area)."""
+    rows = list(leistung.zustaendigkeiten.select_related("leika").order_by("leika__key"))
+    groups: dict = {}
+    for row in leistung.zustaendigkeit_ausnahmen.select_related("area", "handled_by", "leika").order_by("area__ars"):
+        key = (row.area_id, row.handled_by_id, row.level, row.office, row.source_url)
+        entry = groups.setdefault(key, {"row": row, "leika": []})
+        if row.leika_id:
+            entry["leika"].append(row.leika)
+    bund_office = next((row.office for row in rows if row.leika_id is None and row.level == ExecutingLevel.BUND), "")
+    return {"zustaendigkeiten": rows, "ausnahmen": list(groups.values()), "bund_office": bund_office}
 
 
 # --- coverage ----------------------------------------------------------------------------------------------

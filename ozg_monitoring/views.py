@@ -25,6 +25,7 @@ from organisations.selectors import search_gemeinden
 from . import selectors
 from .filters import MAX_SEARCH, LeistungFilter, LookupFilter, StatusFilter
 from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
+from .responsibility import offices_to_ask
 
 PAGE_SIZE = 25
 DASHBOARD_SECONDS = 6 * 3600
@@ -226,6 +227,7 @@ class LookupGemeindeView(TemplateView):
             gemeinde=gemeinde,
             filterset=filterset,
             form=filterset.form,
+            offices=offices_to_ask(gemeinde),  # her Amt (or herself) and her Kreis, linked once
             page=page,
             rows=rows,
             q=self.request.GET.get("q", "").strip()[:MAX_SEARCH],
@@ -299,6 +301,7 @@ class LeistungDetailView(TemplateView):
         statuses = list(selectors.status_list().filter(leistung=leistung).order_by("verwaltung__ars"))
         context.update(
             leistung=leistung,
+            **selectors.zustaendigkeit_of_leistung(leistung),
             coverage=selectors.coverage_by_leistung([leistung])[leistung.pk],
             online=[status for status in statuses if status.stage in ONLINE_STAGES],
             stage_counts=[(label, sum(1 for s in statuses if s.stage == value)) for value, label in Stage.choices],

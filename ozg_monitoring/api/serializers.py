@@ -192,6 +192,40 @@ class CoverageSerializer(serializers.Serializer):
     units = serializers.IntegerField()
 
 
+class OfficeSerializer(serializers.Serializer):
+    ars = serializers.CharField()
+    name = serializers.CharField()
+    website = serializers.CharField(allow_blank=True)
+    web_url = serializers.CharField(help_text=_("Seite der Stelle im Register des Portals"))
+
+
+class ResponsibilitySerializer(serializers.Serializer):
+    """Who handles it for the Gemeinde, and why (ozg_monitoring/responsibility.py)."""
+
+    bekannt = serializers.BooleanField(help_text=_("false: Zuständigkeit noch nicht erfasst"))
+    text = serializers.CharField(help_text=_("wie die Seite es sagt, z. B. „zuständig: Amt Föhr-Amrum (Meldebehörde)“"))
+    ebene = serializers.CharField()
+    verwaltung_ars = serializers.CharField(allow_null=True)
+    verwaltung = serializers.CharField(allow_null=True)
+    stelle = serializers.CharField(allow_blank=True)
+    grundlage = serializers.CharField(allow_blank=True)
+    quelle_url = serializers.CharField(allow_blank=True)
+    quelle_titel = serializers.CharField(allow_blank=True)
+    quelle_stand = serializers.CharField(allow_blank=True, help_text=_("JJJJ, JJJJ-MM oder JJJJ-MM-TT"))
+    geprueft_am = serializers.DateField(allow_null=True)
+    beleg = serializers.CharField(allow_blank=True)
+    ausnahme = serializers.BooleanField()
+    leika_schluessel = serializers.CharField(allow_null=True)
+    leika_leistung = serializers.CharField(allow_null=True)
+    fragen_bei = OfficeSerializer(many=True, help_text=_("bei unbekannter Zuständigkeit: Amt/Gemeinde und Kreis"))
+
+
+class LookupPartSerializer(ResponsibilitySerializer):
+    stage = serializers.CharField(allow_null=True)
+    online = serializers.BooleanField()
+    url = serializers.CharField(allow_blank=True)
+
+
 class LookupSerializer(serializers.Serializer):
     ozg_id = serializers.IntegerField()
     name = serializers.CharField()
@@ -208,3 +242,7 @@ class LookupSerializer(serializers.Serializer):
     source_kind = serializers.ChoiceField(
         choices=SourceKind.choices, allow_blank=True, help_text=_("Woher der Stand kommt; leer: nicht bekannt.")
     )
+    zustaendigkeit = ResponsibilitySerializer(
+        allow_null=True, help_text=_("null: die LeiKa-Leistungen sind verschieden")
+    )
+    leika_zustaendigkeiten = LookupPartSerializer(many=True, help_text=_("LeiKa-Leistungen, die anderswo liegen"))

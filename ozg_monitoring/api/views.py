@@ -31,6 +31,7 @@ from organisations import selectors as register
 from .. import federal, selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, LookupFilter, StatusFilter
 from ..models import Lebenslage, LeikaLeistung, OzgLeistung, RolloutStatus, Themenfeld
+from ..responsibility import describe
 from ..services import (
     STATUS_WRITE,
     BulkUpsertError,
@@ -348,10 +349,54 @@ class GemeindeLeistungenView(GenericAPIView):
                     "url": row.status.url if row.is_online else "",
                     "is_demo": bool(row.status and row.status.is_demo),
                     "source_kind": row.status.source_kind if row.status else "",
+                    "zustaendigkeit": _responsibility(row.responsibility, request),
+                    "leika_zustaendigkeiten": [
+                        {
+                            **_responsibility(part.responsibility, request),
+                            "stage": part.status.stage if part.status else None,
+                            "online": part.is_online,
+                            "url": part.status.url if part.is_online else "",
+                        }
+                        for part in row.parts
+                    ],
                 }
                 for row in rows
             ]
         )
+
+
+def _office(org, request) -> dict:
+    return {
+        "ars": org.ars,
+        "name": org.display_name,
+        "website": org.website,
+        "web_url": request.build_absolute_uri(org.get_absolute_url()),
+    }
+
+
+def _responsibility(entry, request) -> dict | None:
+    """A Responsibility in the API's (German) field names; None where there is none (the LeiKa rows differ)."""
+    if entry is None:
+        return None
+    verwaltung = entry.verwaltung if not entry.unknown else None
+    return {
+        "bekannt": not entry.unknown,
+        "text": describe(entry),
+        "ebene": entry.level,
+        "verwaltung_ars": verwaltung.ars if verwaltung else None,
+        "verwaltung": verwaltung.display_name if verwaltung else None,
+        "stelle": entry.office,
+        "grundlage": entry.basis,
+        "quelle_url": entry.source_url,
+        "quelle_titel": entry.source_title,
+        "quelle_stand": entry.source_date,
+        "geprueft_am": entry.checked_on.isoformat() if entry.checked_on else None,
+        "beleg": entry.evidence,
+        "ausnahme": entry.is_exception,
+        "leika_schluessel": entry.leika.key if entry.leika else None,
+        "leika_leistung": entry.leika.name if entry.leika else None,
+        "fragen_bei": [_office(org, request) for org in entry.ask],
+    }
 
 
 FEDERAL_MAX_PAGE = 10**6  # page × size stays far below the range of an SQL OFFSET

@@ -17,7 +17,14 @@ group_rights = importlib.import_module("accounts.migrations.0003_system_actor_an
 audit_readers = importlib.import_module("accounts.migrations.0004_revision_group_and_audit_readers")
 linkcheck_rights = importlib.import_module("ozg_monitoring.migrations.0004_linkcheck_rights")
 federal_reads = importlib.import_module("federal.migrations.0002_monitoring_reads")
-LATER = (group_rights, audit_readers, linkcheck_rights, federal_reads)  # the migrations after 0002 that set rights
+zustaendigkeit_rights = importlib.import_module("ozg_monitoring.migrations.0007_zustaendigkeit_rights")
+# the migrations after 0002 that set rights
+LATER = (group_rights, audit_readers, linkcheck_rights, federal_reads, zustaendigkeit_rights)
+ZUSTAENDIGKEIT_PERMS = {
+    f"ozg_monitoring.{op}_{model}"
+    for model in ("zustaendigkeit", "zustaendigkeitausnahme")
+    for op in ("add", "change", "delete", "view")
+}
 
 
 def perms(name) -> set[str]:
@@ -61,6 +68,7 @@ def test_redaktion_edits_agreements_catalogue_and_register():
         "organisations.change_organisation",
         "organisations.view_organisation",
     } <= granted
+    assert granted >= ZUSTAENDIGKEIT_PERMS  # the sourced Zuständigkeit (ozg_monitoring.0003)
     assert "organisations.add_organisation" not in granted and "organisations.delete_organisation" not in granted
     assert not {p for p in granted if p.startswith(("funding.", "auth.", "accounts."))}
     assert "ozg_monitoring.change_rolloutstatus" not in granted
@@ -85,6 +93,7 @@ def test_monitoring_acts_for_all_verwaltungen():
         "ozg_monitoring.view_brokenlink",
         "federal.view_federalrecordset",
         "federal.view_federalrecord",
+        *ZUSTAENDIGKEIT_PERMS,  # ozg_monitoring.0007: the sourced Zuständigkeit (with Redaktion)
     }
     user = member("Monitoring")
     assert selectors.acts_for_all_verwaltungen(user)

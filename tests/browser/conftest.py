@@ -239,14 +239,15 @@ def portal_data(db):
     from ozg_monitoring.models import Fokusleistung, OzgLeistung, RolloutPlan, RolloutTarget
     from ozg_monitoring.services import rollout_status_update, snapshot_create
 
-    for command in ("import_register", "import_ozg_catalogue", "load_founding_agreements", "load_founding_funding"):
+    commands = ("import_register", "import_ozg_catalogue", "import_zustaendigkeit", "load_founding_agreements")
+    for command in (*commands, "load_founding_funding"):
         call_command(command, stdout=io.StringIO())
     nordfriesland = Organisation.objects.get(ars=NORDFRIESLAND)
     foehr_amrum = Organisation.objects.get(ars=FOEHR_AMRUM)
     wohngeld = OzgLeistung.objects.get(ozg_id=WOHNGELD)
-    rollout_status_update(
+    rollout_status_update(  # Wohngeld is handled by the Amt (sourced Zuständigkeit): its status is the one shown
         leistung=wohngeld,
-        verwaltung=nordfriesland,
+        verwaltung=foehr_amrum,
         changes={"stage": "online", "maturity_level": 3, "url": ONLINE_SERVICE_URL},
         by=system_actor(),
     )

@@ -4,8 +4,9 @@ import pytest
 from django.utils import timezone
 
 from common.authorization import system_actor
-from ozg_monitoring.models import StatusEvent
+from ozg_monitoring.models import StatusEvent, Zustaendigkeit, ZustaendigkeitAusnahme
 from ozg_monitoring.services import rollout_status_update
+from ozg_monitoring.services.zustaendigkeit import zustaendigkeit_save
 from tests.cooperations.factories import signed_agreement
 from tests.funding.factories import BudgetLineFactory, DrawdownFactory
 from tests.organisations.factories import AmtFactory, KreisFactory, LandFactory
@@ -74,6 +75,12 @@ def portal_data(db):
         changed_at=at(month_start(1).replace(day=20))
     )
     rollout_status_update(changes={"stage": "geplant"}, leistung=second, verwaltung=amt_a, by=system_actor())
+    sourced = {"basis": "§ 1 LMG", "source_url": "https://quelle.example/lmg", "checked_on": datetime.date(2026, 12, 1)}
+    zustaendigkeit_save(entry=Zustaendigkeit(leistung=first, level="amt_gemeinde", **sourced), by=system_actor())
+    zustaendigkeit_save(
+        entry=ZustaendigkeitAusnahme(leistung=first, area=amt_a, level="kreis", handled_by=kreis, **sourced),
+        by=system_actor(),
+    )
     return {
         "land": land,
         "kreis": kreis,

@@ -40,7 +40,7 @@ def test_catalogue_describes_every_dataset_and_distribution(client, published, s
     settings.PORTAL_CONTACT_EMAIL = "kontakt@itvsh.example"
     _response, graph = fetch_graph(client, "ttl")
     datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
-    assert len(datasets) == 6
+    assert len(datasets) == 7  # six current datasets (Zuständigkeiten among them) and the monthly series
     base = "http://testserver"
     for dataset in datasets:
         assert (

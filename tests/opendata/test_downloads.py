@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import json
 from decimal import Decimal
@@ -11,7 +12,7 @@ from cooperations.models import Agreement
 from funding.models import BudgetLine
 from opendata.datasets import CURRENT_DATASETS, DATASETS
 from organisations.models import Organisation
-from ozg_monitoring.models import OzgLeistung, RolloutStatus
+from ozg_monitoring.models import OzgLeistung, RolloutStatus, Zustaendigkeit, ZustaendigkeitAusnahme
 from ozg_monitoring.services import rollout_status_update
 
 pytestmark = pytest.mark.django_db
@@ -83,12 +84,14 @@ def test_row_counts_match_the_data(client, portal_data):
         "ozg-status": RolloutStatus.objects.count(),
         "vereinbarungen": Agreement.objects.count(),
         "finanzierung": BudgetLine.objects.count(),
+        "zustaendigkeiten": Zustaendigkeit.objects.count() + ZustaendigkeitAusnahme.objects.count(),
     }
     assert {key: value for key, value in expected.items() if key != "register"} == {
         "ozg-katalog": 3,
         "ozg-status": 3,
         "vereinbarungen": 1,
         "finanzierung": 2,
+        "zustaendigkeiten": 2,
     }
     assert expected["register"] >= 4  # Land, Kreis, two Ämter (and ITV.SH from the funding factory)
     for slug, count in expected.items():
@@ -182,6 +185,7 @@ def test_a_304_costs_only_the_state_queries(client, portal_data, django_assert_n
         ("ozg-status", 2),
         ("vereinbarungen", 5),
         ("finanzierung", 3),
+        ("zustaendigkeiten", 4),  # two history aggregates, default rows, exceptions
     ],
 )
 def test_download_query_count_is_constant(client, portal_data, django_assert_num_queries, slug, queries):
@@ -205,6 +209,11 @@ def test_download_query_count_is_constant(client, portal_data, django_assert_num
     signed_agreement(partner=AmtFactory(kreis=portal_data["kreis"]))
     BudgetLineFactory(fiscal_year=2027)
     LeikaLeistungFactory(ozg_leistung=portal_data["leistungen"][1])
+    sourced = {"basis": "§ 1 LMG", "source_title": "LMG", "checked_on": datetime.date(2026, 12, 1)}
+    Zustaendigkeit.objects.create(leistung=portal_data["leistungen"][1], level="kreis", **sourced)
+    ZustaendigkeitAusnahme.objects.create(
+        leistung=portal_data["leistungen"][1], area=portal_data["amt_b"], level="kreis", **sourced
+    )
     with django_assert_num_queries(queries):
         body(client.get(url))
 
@@ -226,3 +235,17 @@ def test_csv_text_cells_cannot_run_as_spreadsheet_formulas():
     assert csv_value(TEXT, "https://dienste.example/antrag") == "https://dienste.example/antrag"
     assert csv_value(DECIMAL, Decimal("-5")) == "-5.00"  # numbers stay numbers
     assert json_value(TEXT, "=1+1") == "=1+1"  # JSON carries the value unchanged
+
+
+def test_zustaendigkeiten_carry_the_source_of_every_row(client, portal_data):
+    _response, rows = get_csv(client, "zustaendigkeiten")
+    header, *data = rows
+    by_kind = {row[0]: dict(zip(header, row, strict=True)) for row in data}
+    standard, ausnahme = by_kind["standard"], by_kind["ausnahme"]
+    assert standard["ebene"] == "amt_gemeinde" and standard["bereich_ars"] == ""
+    assert standard["quelle_url"] == "https://quelle.example/lmg" and standard["geprueft_am"] == "2026-12-01"
+    assert (
+        ausnahme["bereich_ars"] == portal_data["amt_a"].ars and ausnahme["zustaendig_ars"] == portal_data["kreis"].ars
+    )
+    assert ausnahme["grundlage"] == "§ 1 LMG" and ausnahme["beleg"] == "quelle"
+    assert "Quelle jeder Zeile" in DATASETS["zustaendigkeiten"].attribution

@@ -43,6 +43,8 @@ class OzgLeistungFactory(factory.django.DjangoModelFactory):
     lebenslage = factory.SubFactory(LebenslageFactory)
     themenfeld = factory.SelfAttribute("lebenslage.themenfeld")
     level = ExecutingLevel.AMT_GEMEINDE
+    # A level set by staff: the lookup trusts it (a merely derived level would read "noch nicht erfasst").
+    level_source = OzgLeistung.LevelSource.MANUAL
 
 
 class RolloutStatusFactory(factory.django.DjangoModelFactory):

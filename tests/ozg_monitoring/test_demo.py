@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalogue(db):
     call_command("import_ozg_catalogue", stdout=io.StringIO())
+    call_command("import_zustaendigkeit", stdout=io.StringIO())
 
 
 def test_demo_refuses_when_disabled(settings, register, catalogue):  # noqa: F811
@@ -39,10 +40,29 @@ def test_demo_covers_all_verwaltungen_is_deterministic_idempotent_and_flagged(
     events = StatusEvent.objects.count()
     assert elapsed < 60
     assert RolloutStatus.objects.values("verwaltung").distinct().count() == 181  # 180 Verwaltungen and the Land
-    kreis_level = OzgLeistung.objects.filter(level=ExecutingLevel.KREIS).count()
-    amt_level = OzgLeistung.objects.filter(level=ExecutingLevel.AMT_GEMEINDE).count()
-    land_level = OzgLeistung.objects.filter(level=ExecutingLevel.LAND).count()
-    assert len(first) == kreis_level * 15 + amt_level * 169 + land_level
+
+    # Demo statuses exist only where the sourced Zuständigkeit puts the Leistung; the demo assigns no level.
+    assert not OzgLeistung.objects.filter(level_source="demo").exists()
+    pairs = {(ozg_id, ars) for ozg_id, ars, _stage, _version in first}
+    by_leistung = {}
+    for ozg_id, ars in pairs:
+        by_leistung.setdefault(ozg_id, set()).add(ars)
+    assert 10001 not in by_leistung  # Zuständigkeit not recorded: no status anywhere
+    assert 10005 not in by_leistung and 10081 not in by_leistung  # the Bund (Kindergeld, Steuer-ID)
+    assert by_leistung[10000] == {"010000000000"}  # Elterngeld: the Land (LAsD) only
+    units = set(
+        Organisation.objects.filter(kind__in=["amt", "amtsfreie_gemeinde", "kreisfreie_stadt"]).values_list(
+            "ars", flat=True
+        )
+    )
+    schleswig_flensburg = {ars for ars in units if ars.startswith("01059")}
+    assert by_leistung[10092] == (units - schleswig_flensburg) | {"010590000000"}  # Wohngeld, exception applied
+    kreise = set(Organisation.objects.filter(kind__in=["kreis", "kreisfreie_stadt"]).values_list("ars", flat=True))
+    bauaufsicht = by_leistung[10519]  # Baugenehmigung: the Kreise and the 18 towns with their own Bauaufsicht
+    assert kreise <= bauaufsicht and "010600063063" in bauaufsicht and len(bauaufsicht - kreise) == 18
+    assert "010545488000" not in bauaufsicht  # Amt Föhr-Amrum is no Bauaufsicht
+    foehr = {ozg_id for ozg_id, ars in pairs if ars == "010545488000"}
+    assert 10124 in foehr and not foehr & {10000, 10005, 10436, 10519}  # Meldewesen yes; Land, Bund, Kreis no
     assert MonthlySnapshot.objects.filter(is_demo=True).count() == 25
     series = list(MonthlySnapshot.objects.order_by("date").values_list("online", flat=True))
     assert series[0] < series[-1]

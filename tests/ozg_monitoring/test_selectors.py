@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from ozg_monitoring.models import ExecutingLevel
+from ozg_monitoring.responsibility import verwaltung_of_level
 from ozg_monitoring.selectors import (
     KREISWEIT,
     LANDESWEIT,
@@ -10,7 +11,6 @@ from ozg_monitoring.selectors import (
     coverage_by_leistung,
     lookup_leistungen,
     lookup_rows,
-    responsible_for,
 )
 
 from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory
@@ -18,16 +18,16 @@ from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFac
 pytestmark = pytest.mark.django_db
 
 
-def test_zustaendigkeit_for_a_gemeinde_in_amt_foehr_amrum(territory):
-    alkersum = territory.alkersum
-    assert responsible_for(alkersum, ExecutingLevel.AMT_GEMEINDE, land_org=territory.land).ars == "010545488000"
-    assert responsible_for(alkersum, ExecutingLevel.KREIS, land_org=territory.land).ars == "010540000000"
-    assert responsible_for(alkersum, ExecutingLevel.LAND, land_org=territory.land).ars == "010000000000"
-    assert responsible_for(alkersum, ExecutingLevel.BUND, land_org=territory.land) is None
+def test_the_verwaltung_of_each_level_for_a_gemeinde_in_amt_foehr_amrum(territory):
+    alkersum, land = territory.alkersum, territory.land
+    assert verwaltung_of_level(alkersum, ExecutingLevel.AMT_GEMEINDE, land).ars == "010545488000"
+    assert verwaltung_of_level(alkersum, ExecutingLevel.KREIS, land).ars == "010540000000"
+    assert verwaltung_of_level(alkersum, ExecutingLevel.LAND, land).ars == "010000000000"
+    assert verwaltung_of_level(alkersum, ExecutingLevel.BUND, land) is None
     kiel = territory.kiel
-    assert responsible_for(kiel, ExecutingLevel.KREIS, land_org=territory.land) == kiel
-    assert responsible_for(kiel, ExecutingLevel.AMT_GEMEINDE, land_org=territory.land) == kiel
-    assert responsible_for(territory.husum, ExecutingLevel.AMT_GEMEINDE, land_org=territory.land) == territory.husum
+    assert verwaltung_of_level(kiel, ExecutingLevel.KREIS, land) == kiel
+    assert verwaltung_of_level(kiel, ExecutingLevel.AMT_GEMEINDE, land) == kiel
+    assert verwaltung_of_level(territory.husum, ExecutingLevel.AMT_GEMEINDE, land) == territory.husum
 
 
 def test_lookup_resolves_each_level_to_the_right_verwaltung(territory):

@@ -116,8 +116,8 @@ def test_lookup_query_count_is_constant(client, territory, django_assert_num_que
 
     def measure():
         READS.replace()  # a fresh render, not the page cache
-        # gemeinde, Land, count, page, statuses, Themenfelder, Lebenslagen, demo flag
-        with django_assert_num_queries(8) as context:  # gemeinde, Land, count, page, statuses, 2 selects
+        # gemeinde, count, page, Zuständigkeit rows, exceptions, Land, statuses, Themenfelder, Lebenslagen, demo flag
+        with django_assert_num_queries(10) as context:
             assert client.get(url).status_code == 200
         return len(context.captured_queries)
 
@@ -178,14 +178,14 @@ def test_lookup_with_themenfeld_costs_the_same_queries_and_is_cached_per_url(
 
     def measure(params):
         READS.replace()  # a fresh render, not the page cache
-        with django_assert_num_queries(8):  # gemeinde, Land, count, page, statuses, 2 selects, demo flag
+        with django_assert_num_queries(10):  # gemeinde, count, page, 2 Zuständigkeit, Land, statuses, 2 selects, demo
             response = client.get(url, params)
         return response
 
     filtered = measure({"themenfeld": themenfeld})
     with django_assert_num_queries(0):
         assert client.get(url, {"themenfeld": themenfeld}).content == filtered.content  # cached per URL
-    with django_assert_num_queries(7):  # another URL renders anew (the demo flag is still cached)
+    with django_assert_num_queries(9):  # another URL renders anew (the demo flag is still cached)
         unfiltered = client.get(url)
     assert unfiltered.context["page"].paginator.count > filtered.context["page"].paginator.count
     populate(territory, 20)

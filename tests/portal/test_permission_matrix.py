@@ -171,6 +171,13 @@ def world(territory):
     federal_record = FederalRecord.objects.create(
         record_set=record_set, position=1, ars=territory.foehr.ars, ozgid=leistung.ozg_id, rule="kept"
     )
+    from ozg_monitoring.models import Zustaendigkeit, ZustaendigkeitAusnahme
+
+    sourced = {"basis": "§ 1 LMG", "source_title": "Landesmeldegesetz", "checked_on": datetime.date(2026, 12, 1)}
+    zustaendigkeit = Zustaendigkeit.objects.create(leistung=leistung, level="amt_gemeinde", **sourced)
+    ausnahme = ZustaendigkeitAusnahme.objects.create(
+        leistung=leistung, area=territory.nf, level="kreis", handled_by=territory.nf, **sourced
+    )
 
     ensure_seed_data()
     line = BudgetLineFactory(agreement=agreement)
@@ -242,6 +249,8 @@ def world(territory):
         "ozg_monitoring.brokenlink": link_check,
         "federal.federalrecordset": record_set,
         "federal.federalrecord": federal_record,
+        "ozg_monitoring.zustaendigkeit": zustaendigkeit,
+        "ozg_monitoring.zustaendigkeitausnahme": ausnahme,
         "funding.fundingsource": line.source,
         "funding.purpose": line.purpose,
         "funding.budgetline": BudgetLine.objects.get(),
@@ -642,6 +651,16 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "ozg_monitoring.statusevent:add": NOBODY,
     "ozg_monitoring.statusevent:change": NOBODY,
     "ozg_monitoring.statusevent:delete": NOBODY,
+    "ozg_monitoring.zustaendigkeit:action:delete_selected": RED | MON,
+    "ozg_monitoring.zustaendigkeit:action:export_csv": RED | MON,
+    "ozg_monitoring.zustaendigkeit:add": RED | MON,
+    "ozg_monitoring.zustaendigkeit:change": RED | MON,
+    "ozg_monitoring.zustaendigkeit:delete": RED | MON,
+    "ozg_monitoring.zustaendigkeitausnahme:action:delete_selected": RED | MON,
+    "ozg_monitoring.zustaendigkeitausnahme:action:export_csv": RED | MON,
+    "ozg_monitoring.zustaendigkeitausnahme:add": RED | MON,
+    "ozg_monitoring.zustaendigkeitausnahme:change": RED | MON,
+    "ozg_monitoring.zustaendigkeitausnahme:delete": RED | MON,
     "ozg_monitoring.themenfeld:action:delete_selected": RED,
     "ozg_monitoring.themenfeld:add": RED,
     "ozg_monitoring.themenfeld:change": RED,

@@ -10,7 +10,10 @@ from ozg_monitoring.demo import DEFAULT_SEED, demo_load, demo_remove
 
 
 class Command(BaseCommand):
-    help = "Lädt Beispiel-Umsetzungsstände (alle Verwaltungen, 24 Monate Verlauf); nie bei DEMO_CONTENT_ENABLED=false."
+    help = (
+        "Lädt Beispiel-Umsetzungsstände (bei den zuständigen Verwaltungen, 24 Monate Verlauf); "
+        "nie bei DEMO_CONTENT_ENABLED=false."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -31,6 +34,6 @@ class Command(BaseCommand):
             raise CommandError(message) from None
         self.stdout.write(
             f"Beispieldaten geladen: {result.statuses} Umsetzungsstände, {result.events} Änderungen, "
-            f"{result.snapshots} Monatsstände, {result.classified} Leistungen mit Beispiel-Vollzugsebene "
+            f"{result.snapshots} Monatsstände, nur bei den zuständigen Verwaltungen belegter Leistungen "
             f"({time.monotonic() - started:.1f} s)."
         )
