@@ -28,6 +28,7 @@ from audit.models import Action
 from audit.services import Record, audit_record_many, instance_values
 from common.authorization import Rule, system_actor
 from common.csvfiles import CsvFileError, decode_csv_bytes, read_csv_rows
+from organisations import keys
 from organisations import selectors as register
 from organisations.models import Organisation
 
@@ -65,7 +66,6 @@ CHECK_COLUMNS = ["ozg_id", "abgeleitete_ebene", "ergebnis", "richtige_ebene", "b
 CHECK_RESULTS = ("bestätigt", "falsch", "nicht belegt")
 LEVELS = [value for value in ExecutingLevel.values if value != ExecutingLevel.UNCLASSIFIED]
 LEIKA_KEY = re.compile(r"^99[0-9]{12}$")
-ARS = re.compile(r"^01[0-9]{10}$")
 AREA_KINDS = (
     Organisation.Kind.KREIS,
     Organisation.Kind.KREISFREIE_STADT,
@@ -235,7 +235,7 @@ def _values(name, line, row, ctx: _Context, errors: _Errors) -> dict | None:
 
 
 def _org(name, line, column, ars, ctx, kinds, errors):
-    if not ARS.match(ars):
+    if not keys.is_ars(ars):
         errors.add(name, line, column, f"„{ars[:20]}“ ist kein 12-stelliger Regionalschlüssel.")
         return None
     org = ctx.orgs.get(ars)

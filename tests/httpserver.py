@@ -50,10 +50,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             server.requests.append(request)
             server.in_flight += 1
             server.max_in_flight = max(server.max_in_flight, server.in_flight)
+        done = False
         try:
             reply = server.reply_for(request)
             if reply.delay:
                 time.sleep(reply.delay)
+            # Counted as handled before the answer goes out: the client can send its next request only after it has
+            # the answer, so a request it sends next never overlaps this one in the count (no false overlap under load).
+            with server.lock:
+                server.in_flight -= 1
+            done = True
             status = reply.head_status if method == "HEAD" and reply.head_status else reply.status
             self.send_response(status)
             self.send_header("Content-Type", reply.content_type)
@@ -66,8 +72,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
             pass
         finally:
-            with server.lock:
-                server.in_flight -= 1
+            if not done:
+                with server.lock:
+                    server.in_flight -= 1
 
     def do_GET(self):
         self._serve("GET")
