@@ -77,3 +77,17 @@ class ServiceErrorsAdminMixin:
 
         ServiceErrorsForm.__name__ = form_class.__name__
         return ServiceErrorsForm
+
+
+class ReadOnlyAdminMixin:
+    """For logs and records that their own process writes (link checks, federal record sets): staff read them in
+    the admin and never add, change or delete them there."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

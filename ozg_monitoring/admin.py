@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import VerwaltungScopedAdminMixin
 from accounts.selectors import writable_verwaltung_ids
-from common.admin_support import ServiceErrorsAdminMixin
+from common.admin_support import ReadOnlyAdminMixin, ServiceErrorsAdminMixin
 from common.authorization import ModelRules, Rule
 from common.csvfiles import SPREADSHEET, csv_download, csv_file_response
 from organisations import selectors as register
@@ -462,7 +462,7 @@ class LatestCheckFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyLinkCheckAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
+class ReadOnlyLinkCheckAdmin(ReadOnlyAdminMixin, VerwaltungScopedAdminMixin, admin.ModelAdmin):
     """Results of the link checker: read, never written here (the checker writes them)."""
 
     verwaltung_field = "status__verwaltung"
@@ -479,15 +479,6 @@ class ReadOnlyLinkCheckAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("OZG-Leistung"), ordering="status__leistung__ozg_id")
     def leistung(self, obj):
         return obj.status.leistung
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LinkCheck)
