@@ -256,7 +256,7 @@ def executing_verwaltungen(leistungen) -> dict:
     rules = load_rules(leistungen)
     with_rows = {key[0] for key in rules.exceptions} | set(rules.defaults)
     gemeinden = list(register.gemeinden_with_parents())
-    executing_kinds = (*Organisation.VERWALTUNG_KINDS, Kind.LAND)
+    executing_kinds = Organisation.VERWALTUNG_AND_LAND_KINDS
     by_level = {
         ExecutingLevel.LAND: {rules.land.pk} if rules.land is not None else set(),
         ExecutingLevel.KREIS: {gemeinde_kreis(g).pk for g in gemeinden if gemeinde_kreis(g) is not None},

@@ -73,7 +73,7 @@ AREA_KINDS = (
     Organisation.Kind.AMTSFREIE_GEMEINDE,
     Organisation.Kind.AMTSANGEHOERIGE_GEMEINDE,
 )
-HANDLER_KINDS = (*Organisation.VERWALTUNG_KINDS, Organisation.Kind.LAND)
+HANDLER_KINDS = Organisation.VERWALTUNG_AND_LAND_KINDS
 MAX_ERRORS = 20
 LevelSource = OzgLeistung.LevelSource
 
