@@ -31,6 +31,7 @@ from ozg_monitoring.models import (
     ZustaendigkeitAusnahme,
 )
 from ozg_monitoring.selectors import READS, status_list, status_states_as_of
+from ozg_monitoring.services.values import TRACKED_FIELDS
 
 from .datasets import AGREEMENTS, FUNDING, OZG_CATALOGUE, OZG_SNAPSHOTS, OZG_STATUS, REGISTER, ZUSTAENDIGKEITEN
 
@@ -236,17 +237,8 @@ def ozg_status_rows() -> Iterator[list]:
 
 # --- status history (for the monthly snapshots) -------------------------------------------------------------------
 
-STATE_FIELDS = [
-    "stage",
-    "maturity_model",
-    "maturity_level",
-    "url",
-    "provider",
-    "provider_name",
-    "platform",
-    "planned_go_live",
-    "actual_go_live",
-]
+# Every field the history tracks, but the free-text note (not part of the published monthly files).
+STATE_FIELDS = [name for name in TRACKED_FIELDS if name != "note"]
 
 
 def first_event_time() -> datetime.datetime | None:

@@ -3,20 +3,11 @@ edited and loaded again. Cells that a spreadsheet would run as a formula get an 
 
 from common.csvfiles import SPREADSHEET, csv_download
 
-DEFAULT_HEADER = [
-    "ozg_id",
-    "leika_schluessel",
-    "leistung",
-    "ebene",
-    "zustaendige_stelle",
-    "grundlage",
-    "quelle_url",
-    "quelle_titel",
-    "quelle_stand",
-    "geprueft_am",
-    "beleg",
-    "anmerkung",
-]
+from .zustaendigkeit_import import DEFAULT_COLUMNS
+
+# The loader's required columns, with the Leistung's name after the keys (for people reading the file; the loader
+# ignores it), in the order of the shipped files.
+DEFAULT_HEADER = [*DEFAULT_COLUMNS[:2], "leistung", *DEFAULT_COLUMNS[2:]]
 EXCEPTION_HEADER = [
     *DEFAULT_HEADER[:3],
     "bereich_ars",

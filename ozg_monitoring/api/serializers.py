@@ -12,6 +12,7 @@ from ..models import (
     StatusEvent,
     Themenfeld,
 )
+from ..services.values import TRACKED_FIELDS
 
 
 class ThemenfeldSerializer(serializers.ModelSerializer):
@@ -74,16 +75,7 @@ class StatusSerializer(serializers.ModelSerializer):
             "level",
             "ars",
             "verwaltung",
-            "stage",
-            "maturity_model",
-            "maturity_level",
-            "url",
-            "provider",
-            "provider_name",
-            "platform",
-            "planned_go_live",
-            "actual_go_live",
-            "note",
+            *TRACKED_FIELDS,
             "version",
             "updated_at",
             "is_demo",
