@@ -70,9 +70,13 @@ class Actor:
     @property
     def source_kind(self) -> str:
         """The public source kind of this write (`common.provenance.source_kind_for`)."""
-        from accounts.selectors import acts_for_all_verwaltungen
+        from accounts.selectors import acts_for_all_verwaltungen, member_verwaltung_ids_for
 
-        acts_for_all = None if self.user is None else acts_for_all_verwaltungen(self.user)
+        # Staff bound to no Verwaltung write for the ITV.SH too (agreements, money lines, catalogue entries): they
+        # cannot write any Verwaltung's status, so for statuses this changes nothing.
+        acts_for_all = None
+        if self.user is not None:
+            acts_for_all = acts_for_all_verwaltungen(self.user) or not member_verwaltung_ids_for(self.user)
         return source_kind_for(door=self.door, source=self.source, acts_for_all=acts_for_all)
 
 
@@ -173,6 +177,21 @@ def current_actor(*, fallback_user=None) -> Actor:
 
         user = system_actor()  # commands and tasks act as the system actor (common/authorization.py)
     return Actor(door=door or Door.SYSTEM, user=user, detail=detail[:100], token_id=token_id, source=frame.source)
+
+
+#: The fields `stamp_provenance` sets (common.models.ProvenanceFields).
+PROVENANCE_FIELDS = ["source_kind", "source_at"]
+
+
+def stamp_provenance(instance, *, by) -> str:
+    """Stamps a fact (`common.models.ProvenanceFields`) with where this write comes from and now; returns the source
+    kind. The one place a service turns the current door and user into a fact's provenance: call it in the service
+    that saves the fact (and include `PROVENANCE_FIELDS` in `update_fields`)."""
+    from django.utils import timezone
+
+    instance.source_kind = current_actor(fallback_user=by).source_kind
+    instance.source_at = timezone.now()
+    return instance.source_kind
 
 
 # --- hooks installed once by AuditConfig.ready --------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Abstract models shared by the apps: `AppendOnlyModel`, the base of every log whose entries are written once and
-never changed or deleted (the audit trail, the history of the OZG statuses, the transitions of a drawdown)."""
+never changed or deleted (the audit trail, the history of the OZG statuses, the transitions of a drawdown), and
+`ProvenanceFields`, where a fact a public page shows comes from."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .provenance import SourceKind
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -52,3 +55,21 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(self.delete_refused)
+
+
+class ProvenanceFields(models.Model):
+    """Where a fact comes from (`common.provenance.SourceKind`) and when that was recorded: stamped by the write
+    services from the acting door and user (`audit.context.stamp_provenance`), never typed in a form."""
+
+    source_kind = models.CharField(
+        _("Herkunft"),
+        max_length=20,
+        choices=SourceKind.choices,
+        blank=True,
+        editable=False,
+        help_text=_("Woher der Eintrag kommt (common/provenance.py); leer: nicht bekannt."),
+    )
+    source_at = models.DateTimeField(_("Stand der Herkunft"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True

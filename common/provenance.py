@@ -81,9 +81,9 @@ def channel_for(*, door: str, source: str = "") -> str:
 def source_kind_for(*, door: str, source: str = "", acts_for_all: bool | None) -> str:
     """The public source kind of a write: what an importer or loader declared; else a file import where the
     door's channel is one (a command, a task); else by the acting user: who acts for all Verwaltungen (superusers,
-    the group Monitoring, the system actor; `accounts.selectors.acts_for_all_verwaltungen`) writes as the ITV.SH
-    Redaktion, anyone else only as a member of the Verwaltung she writes for: Kommune. `acts_for_all` is None when
-    nobody acts: not known ("")."""
+    the group Monitoring, the system actor; `accounts.selectors.acts_for_all_verwaltungen`) or is bound to none
+    (ITV.SH staff writing agreements or money lines) writes as the ITV.SH Redaktion, anyone else only as a member of
+    the Verwaltung she writes for: Kommune. `acts_for_all` is None when nobody acts: not known ("")."""
     if source:
         return source
     if DOOR_CHANNELS.get(door) == Channel.IMPORT:

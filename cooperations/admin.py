@@ -165,7 +165,7 @@ class AgreementAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "slug", "summary", "reference", "parties__organisation__name", "signatories__name"]
     autocomplete_fields = ["predecessor", "responsible"]
     filter_horizontal = ["topics"]
-    readonly_fields = ["term_start", "term_end", "created_at", "updated_at"]
+    readonly_fields = ["term_start", "term_end", "created_at", "updated_at", "source_kind", "source_at"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PartyInline, SignatoryInline, ObligationInline, MeasureInline, AmendmentInline, SourceInline]
     actions = [export_csv]
@@ -187,7 +187,7 @@ class AgreementAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
             },
         ),
         (_("Themenfelder"), {"fields": ["topics"]}),
-        (_("Verwaltung"), {"fields": ["created_at", "updated_at"]}),
+        (_("Verwaltung"), {"fields": ["created_at", "updated_at", "source_kind", "source_at"]}),
     ]
 
     def _create_formsets(self, request, obj, change):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from audit.context import acting_as
+from common.provenance import SourceKind
 from common.services import MissingPrerequisite
 from organisations.models import Organisation
 
@@ -444,7 +446,7 @@ def founding_agreements_load(*, by) -> FoundingAgreementsResult:
         )
     topics = {topic.slug: topic for topic in Topic.objects.all()}
     result = FoundingAgreementsResult()
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(source=SourceKind.GRUENDUNGSDOKUMENT):
         for spec in FOUNDING_AGREEMENTS:
             slugs = [spec["slug"], *spec.get("former_slugs", [])]
             agreement = next((found for slug in slugs if (found := Agreement.objects.filter(slug=slug).first())), None)
@@ -489,6 +491,9 @@ def _update_untouched(agreement, spec, *, by) -> list[str]:
             changes[name] = wanted
     if changes:
         services.agreement_update(agreement=agreement, by=by, **changes)
+    elif not agreement.source_kind:
+        # Loaded before facts carried their provenance: untouched, so its facts are the documents'.
+        services.agreement_save(agreement=agreement, by=by, update_fields=[])
     return list(changes)
 
 

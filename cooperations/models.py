@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.messages import lazy_message
+from common.models import ProvenanceFields
 
 from .validators import validate_pdf
 
@@ -152,7 +153,7 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(term_end__gte=start, term_end__lte=end)
 
 
-class Agreement(models.Model):
+class Agreement(ProvenanceFields):
     class Kind(models.TextChoices):
         GESETZ = "gesetz", _("Gesetz/Rechtsgrundlage")
         GESETZENTWURF = "gesetzentwurf", _("Gesetzentwurf")

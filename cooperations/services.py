@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from audit.context import PROVENANCE_FIELDS, stamp_provenance
 from common.authorization import Rule, model_rules
 from common.messages import message
 from common.params import check_date
@@ -198,10 +199,12 @@ def agreement_save(
     party_count: int | None = None,
     check_parties: bool = True,
     update_fields: list[str] | None = None,
+    stamp: bool = True,
 ) -> Agreement:
     """Validates and saves an agreement (new or changed). The admin passes `check_parties=False` (its form has
     checked the parties as typed in the inline) and checks the count after the inlines are saved. `update_fields`
-    (from `model_update`): only these and the derived term are written."""
+    (from `model_update`): only these and the derived term are written. A write of its facts stamps where they
+    come from (`stamp_provenance`); a recomputation of the derived term (`stamp=False`) does not."""
     AGREEMENT.for_save(agreement).require(by)
     _refresh_term(agreement)
     errors = agreement_rule_errors(agreement, party_count=party_count)
@@ -210,7 +213,11 @@ def agreement_save(
     _raise(errors)
     agreement.full_clean()
     _check_measures(agreement)
-    agreement.save(update_fields=None if update_fields is None else [*update_fields, "term_start", "term_end"])
+    extra = ["term_start", "term_end"]
+    if stamp:
+        stamp_provenance(agreement, by=by)
+        extra += PROVENANCE_FIELDS
+    agreement.save(update_fields=None if update_fields is None else [*update_fields, *extra])
     return agreement
 
 
@@ -223,6 +230,7 @@ def agreement_create(*, by, parties=(), signatories=(), topics=(), **fields) -> 
     _refresh_term(agreement)
     _raise(agreement_rule_errors(agreement, party_count=len({p[0].pk for p in parties})))
     agreement.full_clean()
+    stamp_provenance(agreement, by=by)
     agreement.save()
     for party in parties:
         role_note = party[2] if len(party) > 2 else ""
@@ -392,7 +400,7 @@ def wahlperiode_save(*, wahlperiode: Wahlperiode, by, update_fields: list[str] |
     wahlperiode.save(update_fields=update_fields)
     for agreement in wahlperiode.agreements.all():
         agreement.wahlperiode = wahlperiode
-        agreement_save(agreement=agreement, by=by)
+        agreement_save(agreement=agreement, by=by, stamp=False)  # the derived end follows: no new facts
     return wahlperiode
 
 

@@ -142,7 +142,9 @@ class BudgetLineAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
         (_("Zeitraum"), {"fields": ["fiscal_year", "year_is_stated", "period_note"]}),
         (_("Betrag"), {"fields": ["planned_amount", "amount_is_approximate", "amount_wording"]}),
         (_("Quelle und Anmerkung"), {"fields": ["source_citation", "source_url", "note"]}),
+        (_("Herkunft"), {"fields": ["source_kind", "source_at"]}),
     ]
+    readonly_fields = ["source_kind", "source_at"]
 
     def rule_errors(self, request, form):
         return services.budget_line_rule_errors(form.instance)
@@ -384,6 +386,10 @@ class InKindContributionAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "note", "wording"]
     raw_id_fields = ["from_body", "recipient"]
     list_select_related = ["from_body", "recipient", "agreement"]
+    readonly_fields = ["source_kind", "source_at"]
+
+    def save_model(self, request, obj, form, change):
+        services.in_kind_save(item=obj, by=request.user)
 
 
 @admin.register(ReviewReminder)

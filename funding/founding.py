@@ -24,6 +24,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from audit.context import acting_as
+from common.provenance import SourceKind
 from common.services import MissingPrerequisite
 from cooperations.selectors import agreement_by_slug
 from organisations.models import LAND_ARS, Organisation
@@ -190,7 +192,7 @@ def founding_funding_load(*, by) -> FoundingFundingResult:
             "Zwecke oder Mittelgeber fehlen: zuerst `python manage.py migrate funding` ausführen."
         )
     result = FoundingFundingResult()
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(source=SourceKind.GRUENDUNGSDOKUMENT):
         land_source, _ = FundingSource.objects.get_or_create(
             slug=LAND_SOURCE["slug"],
             defaults={"name": LAND_SOURCE["name"], "kind": LAND_SOURCE["kind"], "body": land},

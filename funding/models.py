@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.messages import lazy_message
-from common.models import AppendOnlyModel
+from common.models import AppendOnlyModel, ProvenanceFields
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -133,7 +133,7 @@ def _sum_subquery(queryset):
     )
 
 
-class BudgetLine(models.Model):
+class BudgetLine(ProvenanceFields):
     """A planned amount from one source to one recipient for one purpose and fiscal year."""
 
     class Status(models.TextChoices):
@@ -379,7 +379,7 @@ class DrawdownTransition(AppendOnlyModel):
         return self.drawdown.get_absolute_url()
 
 
-class InKindContribution(models.Model):
+class InKindContribution(ProvenanceFields):
     """Help that is not money: seconded staff (people, FTE, period) or other in-kind support."""
 
     class Kind(models.TextChoices):

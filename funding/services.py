@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from audit.context import PROVENANCE_FIELDS, stamp_provenance
 from common.authorization import Rule, model_rules
 from common.csvfiles import SPREADSHEET, csv_text
 from common.formatting import format_euro, to_cents
@@ -183,7 +184,8 @@ def budget_line_save(*, line: BudgetLine, by, update_fields: list[str] | None = 
         if errors:
             raise FundingConflict(errors)
     line.full_clean()
-    line.save(update_fields=update_fields)
+    stamp_provenance(line, by=by)
+    line.save(update_fields=None if update_fields is None else [*update_fields, *PROVENANCE_FIELDS])
     return line
 
 
@@ -201,19 +203,37 @@ def budget_line_upsert(*, key: str, by, **fields) -> tuple[BudgetLine, str]:
         data=fields,
         save=lambda line, update_fields: budget_line_save(line=line, by=by, update_fields=update_fields),
     )
+    if not changed and not line.source_kind:  # written before facts carried their provenance: the loader's now
+        budget_line_save(line=line, by=by, update_fields=[])
     return line, "changed" if changed else "unchanged"
 
 
 @transaction.atomic
+def in_kind_save(*, item: InKindContribution, by, update_fields: list[str] | None = None) -> InKindContribution:
+    """Creates or updates an in-kind contribution (the admin, the loader's upsert) and stamps where it comes from.
+    `update_fields` (from `model_update`): only these are written."""
+    IN_KIND.for_save(item).require(by)
+    item.full_clean()
+    stamp_provenance(item, by=by)
+    item.save(update_fields=None if update_fields is None else [*update_fields, *PROVENANCE_FIELDS])
+    return item
+
+
+@transaction.atomic
 def in_kind_upsert(*, key: str, by, **fields) -> tuple[InKindContribution, str]:
+    """Idempotent write by key for the loader: returns the item and "created", "changed" or "unchanged"."""
     item = InKindContribution.objects.select_for_update().filter(key=key).first()
-    (IN_KIND.add if item is None else IN_KIND.change).require(by)
     if item is None:
-        item = InKindContribution(key=key, **fields)
-        item.full_clean()
-        item.save()
+        item = in_kind_save(item=InKindContribution(key=key, **fields), by=by)
         return item, "created"
-    _item, changed = model_update(instance=item, fields=IN_KIND_FIELDS, data=fields)
+    _item, changed = model_update(
+        instance=item,
+        fields=IN_KIND_FIELDS,
+        data=fields,
+        save=lambda item, update_fields: in_kind_save(item=item, by=by, update_fields=update_fields),
+    )
+    if not changed and not item.source_kind:  # written before facts carried their provenance: the loader's now
+        in_kind_save(item=item, by=by, update_fields=[])
     return item, "changed" if changed else "unchanged"
 
 

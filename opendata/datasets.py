@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from common.csvfiles import spreadsheet_safe
+from common.provenance import SourceKind
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,18 @@ def json_value(kind: str, value):
 
 def _c(name, kind, meaning):
     return Column(name, kind, meaning)
+
+
+def _herkunft(what: str) -> tuple:
+    """The two provenance columns of a dataset whose rows carry it (common.models.ProvenanceFields): the source
+    kind's code with every code explained, from the one vocabulary, and when it was recorded."""
+    codes = ", ".join(f"{kind.value} ({kind.label})" for kind in SourceKind)
+    return (
+        _c(
+            "herkunft", TEXT, _("Woher %(what)s kommt: %(codes)s; leer: nicht bekannt") % {"what": what, "codes": codes}
+        ),
+        _c("herkunft_stand", DATETIME, _("Wann die Herkunft erfasst wurde; leer: nicht bekannt")),
+    )
 
 
 STATUS_COLUMNS = (
@@ -368,6 +381,7 @@ AGREEMENTS = Dataset(
                 "(Felder: status, signed_on, effective_from, duration_years, term_start, term_end)"
             ),
         ),
+        *_herkunft(_("die Angaben der Vereinbarung")),
         _c("geaendert_am", DATETIME, _("Letzte Änderung im Portal")),
     ),
     attribution=OWN_ATTRIBUTION,
@@ -414,6 +428,7 @@ FUNDING = Dataset(
         _c("verfuegbar", DECIMAL, _("planbetrag − abgerufen in Euro; leer, wenn nicht erfasst")),
         _c("quelle", TEXT, _("Herausgeber, Datum und Titel der Quelle")),
         _c("adresse_der_quelle", TEXT, _("Adresse (URL) der Quelle")),
+        *_herkunft(_("die Position")),
         _c("geaendert_am", DATETIME, _("Letzte Änderung der Position im Portal")),
     ),
     attribution=OWN_ATTRIBUTION,

@@ -295,6 +295,14 @@ def status_states_at(days: list[datetime.date]) -> Iterator[tuple[datetime.date,
         yield day, rows
 
 
+def _provenance(fact) -> list:
+    """The values of the columns `herkunft`, `herkunft_stand` (datasets._herkunft)."""
+    return [
+        fact.source_kind or None,
+        timezone.localtime(fact.source_at).replace(microsecond=0) if fact.source_at else None,
+    ]
+
+
 # --- agreements -------------------------------------------------------------------------------------------------
 
 
@@ -333,6 +341,7 @@ def agreements_rows() -> Iterator[list]:
             agreement.term_start,
             agreement.term_end,
             [f"{name}: {reason}" for name, reason in agreement.derivations().items()],
+            *_provenance(agreement),
             timezone.localtime(agreement.updated_at).replace(microsecond=0),
         ]
 
@@ -378,6 +387,7 @@ def funding_rows() -> Iterator[list]:
             line.remaining_amount,
             line.source_citation,
             line.source_url,
+            *_provenance(line),
             timezone.localtime(line.updated_at).replace(microsecond=0),
         ]
 

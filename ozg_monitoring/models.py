@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.messages import message
-from common.models import AppendOnlyModel
+from common.models import AppendOnlyModel, ProvenanceFields
 from common.provenance import Channel, SourceKind
 
 # Reifegrad models: version -> highest level. A Leistung counts as "online" from level 2 in both models.
@@ -174,20 +174,12 @@ class LeikaLeistung(models.Model):
         return reverse("ozg_monitoring:leistung_list")
 
 
-class ManagedEntry(models.Model):
+class ManagedEntry(ProvenanceFields):
     """A managed list entry the dashboard shows (Fokusleistung, Basisdienst, Roll-out-Plan) and where it comes from:
     demo entries (`is_demo`) are loaded by `ozg_monitoring.demo` and removed with it unless someone wrote them since
     (`services.managed_entry_save` makes them real, stamping the writer's source kind)."""
 
     is_demo = models.BooleanField(_("Beispieldaten"), default=False, db_index=True)
-    source_kind = models.CharField(
-        _("Herkunft"),
-        max_length=20,
-        choices=SourceKind.choices,
-        blank=True,
-        help_text=_("Woher der Eintrag kommt (common/provenance.py); leer: nicht bekannt."),
-    )
-    source_at = models.DateTimeField(_("Stand der Herkunft"), null=True, blank=True)
 
     class Meta:
         abstract = True

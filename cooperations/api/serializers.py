@@ -127,6 +127,8 @@ class AgreementListSerializer(serializers.ModelSerializer):
             "topics",
             "parties",
             "url",
+            "source_kind",
+            "source_at",
         ]
 
     def get_derived(self, agreement) -> dict[str, str]:

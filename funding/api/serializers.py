@@ -70,6 +70,8 @@ class BudgetLineSerializer(serializers.ModelSerializer):
             "note",
             "source_citation",
             "source_url",
+            "source_kind",
+            "source_at",
         ]
 
 

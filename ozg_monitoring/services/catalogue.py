@@ -1,10 +1,9 @@
 """Writes of staff to the catalogue: the executing level of an OZG-Leistung; the managed lists' entries."""
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 
-from audit.context import current_actor
+from audit.context import stamp_provenance
 from common.authorization import Rule
 from common.provenance import SourceKind
 
@@ -47,13 +46,10 @@ def _managed_rule(instance, verb: str) -> Rule:
 @transaction.atomic
 def managed_entry_save(*, instance: ManagedEntry, by) -> ManagedEntry:
     """Staff save a Fokusleistung, a Basisdienst or a Roll-out-Plan (the admin; with a plan, its targets). The entry
-    takes the writer's source kind (`audit.context.current_actor`); a write that is not the demo loader's makes a
+    takes the writer's source kind (`audit.context.stamp_provenance`); a write that is not the demo loader's makes a
     demo entry real, so that removing the demo keeps it."""
     _managed_rule(instance, "add" if instance._state.adding else "change").require(by)
-    source_kind = current_actor(fallback_user=by).source_kind
-    instance.is_demo = source_kind == SourceKind.DEMO
-    instance.source_kind = source_kind
-    instance.source_at = timezone.now()
+    instance.is_demo = stamp_provenance(instance, by=by) == SourceKind.DEMO
     instance.full_clean()
     instance.save()
     return instance
