@@ -26,9 +26,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.http import HttpResponse
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
 from common.messages import message
+from common.stand import LABEL as STAND_LABEL
 
 BOM = "\ufeff"
 
@@ -183,16 +185,42 @@ def _attachment(filename: str, content: str = "") -> HttpResponse:
     return response
 
 
-def csv_download(filename: str, *, dialect: Dialect, fieldnames=None) -> tuple[HttpResponse, SafeCsvWriter]:
+class _StandWriter:
+    """Writes a last column "Stand der Daten" (common/stand.py): its name after the header, the Stand's value on
+    every row, so that each row read alone still says how current it is."""
+
+    def __init__(self, writer: SafeCsvWriter, stand):
+        self._writer, self._stand, self._header_done = writer, stand, False
+
+    def writerow(self, row):
+        if self._header_done:
+            return self._writer.writerow([*row, self._stand.value])
+        self._header_done = True
+        return self._writer.writerow([*row, str(STAND_LABEL)])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_download(filename: str, *, dialect: Dialect, fieldnames=None, stand=None) -> tuple[HttpResponse, SafeCsvWriter]:
     """An empty CSV download named `filename` (with the dialect's BOM) and a writer onto it, for rows written one
-    by one: `response, writer = csv_download("x.csv", dialect=SPREADSHEET)`."""
+    by one: `response, writer = csv_download("x.csv", dialect=SPREADSHEET)`. With `stand` (a `common.stand.Stand`,
+    required for every public download) the rows end with the column "Stand der Daten" and the response carries
+    it as `Last-Modified`; write the header first, as a list."""
     response = _attachment(filename, BOM if dialect.bom else "")
-    return response, csv_writer(response, dialect=dialect, fieldnames=fieldnames)
+    writer = csv_writer(response, dialect=dialect, fieldnames=fieldnames)
+    if stand is None:
+        return response, writer
+    if stand.at is not None:
+        response["Last-Modified"] = http_date(stand.at.timestamp())
+    return response, _StandWriter(writer, stand)
 
 
-def csv_response(filename: str, header, rows: Iterable, *, dialect: Dialect) -> HttpResponse:
-    """A CSV download: header and rows written in `dialect` (with its BOM), as an attachment named `filename`."""
-    response, writer = csv_download(filename, dialect=dialect)
+def csv_response(filename: str, header, rows: Iterable, *, dialect: Dialect, stand=None) -> HttpResponse:
+    """A CSV download: header and rows written in `dialect` (with its BOM), as an attachment named `filename`;
+    `stand` as in `csv_download`."""
+    response, writer = csv_download(filename, dialect=dialect, stand=stand)
     writer.writerow(header)
     writer.writerows(rows)
     return response

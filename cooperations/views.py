@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from common.csvfiles import SPREADSHEET, csv_download
 from common.messages import message
 from common.pages import PAGE, breadcrumbs, page_of, wants_csv
+from common.stand import AGREEMENTS, stand_of
 
 from . import selectors
 from .filters import AgreementFilterSet
@@ -69,7 +70,7 @@ def agreement_list(request):
 
 
 def _csv(queryset) -> HttpResponse:
-    response, writer = csv_download("kooperationen.csv", dialect=SPREADSHEET)
+    response, writer = csv_download("kooperationen.csv", dialect=SPREADSHEET, stand=stand_of(AGREEMENTS))
     writer.writerow([label for _key, label in CSV_COLUMNS])
     for agreement in queryset:
         writer.writerow(

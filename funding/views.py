@@ -10,6 +10,7 @@ from common.csvfiles import SPREADSHEET, csv_file_response, csv_response
 from common.formatting import format_euro
 from common.messages import message
 from common.pages import breadcrumbs
+from common.stand import FUNDING, stand_of
 
 from . import selectors
 from .filters import BudgetLineFilter
@@ -112,7 +113,9 @@ def overview_csv(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    return csv_response("finanzierung.csv", REPORT_HEADER, report_rows(lines), dialect=SPREADSHEET)
+    return csv_response(
+        "finanzierung.csv", REPORT_HEADER, report_rows(lines), dialect=SPREADSHEET, stand=stand_of(FUNDING)
+    )
 
 
 def yearly_report_csv(request, year: int):

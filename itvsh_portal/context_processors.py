@@ -22,6 +22,8 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from common import stand
+
 # The main navigation. A section whose app has not registered its page yet is left out.
 NAVIGATION = [
     (_("Startseite"), "home"),
@@ -94,4 +96,6 @@ def portal(request):
         "navigation": navigation_items(request.path),
         # Lazy: only pages that render the notices (the public layout) ask the providers.
         "portal_notices": SimpleLazyObject(lambda: _notices(request)),
+        # Lazy too: "Stand der Daten" of the page's domain (common/stand.py), read only where a page shows it.
+        "stand": SimpleLazyObject(lambda: stand.for_request(request) or stand.Stand(None)),
     }

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.csvfiles import spreadsheet_safe
 from common.provenance import SourceKind
+from ozg_monitoring.catalogue import CATALOGUE_SOURCE
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,7 @@ DESTATIS_ATTRIBUTION = (
     "Vervielfältigung und Verbreitung, auch auszugsweise, mit Quellenangabe gestattet"
 )
 # The OZG catalogue as imported from the OZG-Datenbank NRW (data/README.md, "ozg/").
-OZG_CATALOGUE_SOURCE = (
-    "OZG-Umsetzungskatalog (BMI/FITKO) mit LeiKa-Schlüsseln (FIM), Stand 2019, übernommen aus der "
-    "OZG-Datenbank NRW (KDN)"
-)
+OZG_CATALOGUE_SOURCE = CATALOGUE_SOURCE
 
 #: Added to the DCAT description of the datasets that hold demo rows while any are present (`catalog._dataset`).
 DEMO_NOTE = _(

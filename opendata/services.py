@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from common.csvfiles import OPEN_DATA, csv_writer
+from common.stand import Stand
 
 from . import selectors
 from .datasets import (
@@ -75,6 +76,7 @@ def dataset_meta(dataset: Dataset, *, modified: datetime.datetime | None = None,
     }
     if modified is not None:
         meta["modified"] = timezone.localtime(modified).replace(microsecond=0).isoformat()
+        meta["stand"] = Stand(modified).text  # the portal's words for it (common/stand.py)
     meta.update(extra)
     meta["columns"] = [
         {"name": column.name, "type": column.type, "meaning": str(column.meaning)} for column in dataset.columns

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from common import csvfiles
 from common.pages import breadcrumbs
+from common.stand import Stand
 
 from . import catalog as dcat
 from . import selectors, services
@@ -103,7 +104,11 @@ def dataset(request, slug: str):
         context["months"] = services.published_snapshots()
     else:
         state_of, _rows, count_of = _dataset_rows(found)
-        context.update(state=state_of(), rows=count_of())
+        state = state_of()
+        context.update(state=state, rows=count_of(), stand=Stand(state.modified))
+    if found.snapshots:
+        months = context["months"]
+        context["stand"] = Stand(months[0]["csv"].modified if months else None)
     return render(request, "opendata/dataset.html", context)
 
 

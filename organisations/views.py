@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from common.csvfiles import SPREADSHEET, csv_download
 from common.pages import EXPORT, PAGE, breadcrumbs, page_of, wants_csv
+from common.stand import REGISTER, stand_of
 
 from . import maps
 from .filters import OrganisationFilter
@@ -105,7 +106,7 @@ def search(request):
 
 
 def _csv_response(results) -> HttpResponse:
-    response, writer = csv_download("kommunen.csv", dialect=SPREADSHEET)
+    response, writer = csv_download("kommunen.csv", dialect=SPREADSHEET, stand=stand_of(REGISTER))
     writer.writerow([str(label) for _name, label in CSV_COLUMNS])
     for body in results:
         writer.writerow(

@@ -32,6 +32,12 @@ CATALOGUE_IMPORT = Rule(
 )
 
 NOT_IN_LEIKA = "nicht im LeiKa"
+#: Where the catalogue comes from (data/README.md, "ozg/"), named on every OZG page and in every OZG download and
+#: dataset. The source states no licence: it is not relicensed (opendata/datasets.py, NO_LICENCE_STATED).
+CATALOGUE_SOURCE = (
+    "OZG-Umsetzungskatalog (BMI/FITKO) mit LeiKa-Schlüsseln (FIM), Stand 2019, übernommen aus der "
+    "OZG-Datenbank NRW (KDN)"
+)
 MAX_ID = 2_147_483_647  # catalogue ids, OZG-IDs: integer columns
 LEIKA_TYPES = ("1", "2/3", "4", "5", "6")  # "2" and "3" are read as "2/3"
 LEIKA_KEY = re.compile(r"^99\d{12}$")

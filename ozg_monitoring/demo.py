@@ -184,11 +184,17 @@ def demo_remove(*, by) -> DemoRemoval:
     return result
 
 
+MIN_MONTHS = 4  # the history of one status needs a month per step
+
+
 @transaction.atomic
 @audit_suppressed()
 def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = None, months: int = 24) -> DemoResult:
     DEMO_WRITE.require(by)
     _require_enabled()
+    if months < MIN_MONTHS:
+        # The longest path (nicht geplant → … → Ende-zu-Ende) takes four steps, each in a month of its own.
+        raise ValidationError(f"--months muss mindestens {MIN_MONTHS} sein (angegeben: {months}).")
     today = today or timezone.localdate()
     verwaltungen = list(register.verwaltungen().order_by("ars"))
     land = register.land()

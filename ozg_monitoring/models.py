@@ -80,6 +80,9 @@ class OzgLeistung(models.Model):
         SOURCED = "sourced", _("aus Quelle belegt")
         CHECKED = "checked", _("aus den LeiKa-Typen abgeleitet, geprüft")
         UNSOURCED = "unsourced", _("Ableitung aus den LeiKa-Typen nicht belegt")
+        # Derived: every sourced row of its LeiKa-Leistungen names this level; the others are not recorded yet.
+        LEIKA = "leika", _("abgeleitet: alle belegten LeiKa-Leistungen liegen auf dieser Ebene")
+        MIXED = "mixed", _("keine einheitliche Ebene: die LeiKa-Leistungen liegen auf verschiedenen Ebenen")
         # Older demo loads assigned levels; demo_remove still clears them. The demo assigns none any more.
         DEMO = "demo", _("Beispielzuordnung (Demo)")
 

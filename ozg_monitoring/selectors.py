@@ -54,6 +54,8 @@ READS = Scope(
         "ozg_monitoring.RolloutPlan",
         "ozg_monitoring.RolloutTarget",
     ],
+    # Read for "Stand der Daten" (common/stand.py) only: they change with the entries watched above.
+    unshown=["ozg_monitoring.HistoricalZustaendigkeit", "ozg_monitoring.HistoricalZustaendigkeitAusnahme"],
 )
 DEMO_FLAG_SECONDS = 3600
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -18,11 +17,13 @@ from common.csvfiles import SPREADSHEET, csv_response
 from common.formatting import format_percent
 from common.messages import message
 from common.pages import PAGE, breadcrumbs, page_of, wants_csv
+from common.stand import OZG, stand_of
 from organisations import selectors as register
 from organisations.maps import choropleth_map
 from organisations.selectors import search_gemeinden
 
 from . import selectors
+from .catalogue import CATALOGUE_SOURCE
 from .filters import MAX_SEARCH, LeistungFilter, LookupFilter, StatusFilter
 from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
 from .responsibility import offices_to_ask
@@ -95,19 +96,19 @@ def dashboard_context() -> dict:
 
 def _dashboard_context() -> dict:
     data = selectors.dashboard_data()
-    as_of = timezone.localtime(data["as_of"]).strftime("%d.%m.%Y, %H:%M Uhr")
+    stand = stand_of(OZG)
     series = data["series"]
     context = {
         "data": data,
-        "as_of": as_of,
+        "stand": stand,
         "themenfeld_chart": _share_bars(
             data["themenfelder"],
             title=_("Leistungen mit Onlinedienst je Themenfeld"),
             description=_(
                 "Anteil der in Schleswig-Holstein vollzogenen OZG-Leistungen je Themenfeld, die in "
-                "mindestens einer Verwaltung online verfügbar sind, Stand %(t)s."
+                "mindestens einer Verwaltung online verfügbar sind, %(stand)s."
             )
-            % {"t": as_of},
+            % {"stand": stand.text},
         ),
         "fokus_chart": _share_bars(
             data["fokus"],
@@ -260,7 +261,16 @@ class LeistungListView(TemplateView):
             coverage = selectors.coverage_by_leistung(leistungen)
             return csv_response(
                 "ozg-leistungen.csv",
-                ["ozg_id", "leistung", "themenfeld", "lebenslage", "vollzugsebene", "abdeckung", "verwaltungen_online"],
+                [
+                    "ozg_id",
+                    "leistung",
+                    "themenfeld",
+                    "lebenslage",
+                    "vollzugsebene",
+                    "abdeckung",
+                    "verwaltungen_online",
+                    "quelle_leistungskatalog",
+                ],
                 (
                     [
                         leistung.ozg_id,
@@ -270,10 +280,12 @@ class LeistungListView(TemplateView):
                         leistung.get_level_display(),
                         coverage[leistung.pk].label,
                         coverage[leistung.pk].online,
+                        CATALOGUE_SOURCE,
                     ]
                     for leistung in leistungen
                 ),
                 dialect=SPREADSHEET,
+                stand=stand_of(OZG),
             )
         page = page_of(request, leistungen, PAGE_SIZE)
         coverage = selectors.coverage_by_leistung(page.object_list)
@@ -372,6 +384,9 @@ class StatusListView(TemplateView):
                     "actual_go_live",
                     "version",
                     "updated_at",
+                    "beispieldaten",
+                    "herkunft",
+                    "quelle_leistungskatalog",
                 ],
                 (
                     [
@@ -388,10 +403,14 @@ class StatusListView(TemplateView):
                         status.actual_go_live or "",
                         status.version,
                         status.updated_at.isoformat(),
+                        "ja" if status.is_demo else "nein",
+                        status.source_kind,
+                        CATALOGUE_SOURCE,
                     ]
                     for status in statuses.iterator(chunk_size=2000)
                 ),
                 dialect=SPREADSHEET,
+                stand=stand_of(OZG),
             )
         page = page_of(request, statuses, 50)
         context = self.get_context_data(

@@ -15,6 +15,7 @@ staff (origin "von der Redaktion festgelegt") is never changed."""
 
 import datetime
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,6 +110,8 @@ class LoadResult:
     deleted: dict = field(default_factory=lambda: {"defaults": 0, "exceptions": 0})
     kept: list = field(default_factory=list)  # descriptions of rows staff changed, left as they are
     levels_sourced: int = 0  # OZG-Leistungen whose level now comes from a whole-Leistung row
+    levels_from_leika: int = 0  # … from its LeiKa rows, all on one level (derived, LevelSource.LEIKA)
+    levels_mixed: list = field(default_factory=list)  # OZG-IDs whose LeiKa rows name several levels
     check: dict = field(default_factory=lambda: {"bestätigt": 0, "korrigiert": 0, "nicht belegt": 0})
     manual_kept: list = field(default_factory=list)  # OZG-IDs whose staff-set level was left alone
 
@@ -390,8 +393,24 @@ def load(*, by, directory: Path) -> LoadResult:
             continue
         _set_level(leistung, row.level, LevelSource.SOURCED)
         result.levels_sourced += 1
+    # Only LeiKa rows: where they all name one level, the OZG-Leistung's level is derived from them (and says so);
+    # where they differ, it has no one level (the lookup shows the LeiKa rows).
+    leika_levels = defaultdict(set)
+    for leistung_id, level in Zustaendigkeit.objects.filter(leika__isnull=False).values_list("leistung_id", "level"):
+        if leistung_id not in whole:
+            leika_levels[leistung_id].add(level)
+    for leistung_id, levels in sorted(leika_levels.items()):
+        leistung = by_pk[leistung_id]
+        if leistung.level_source == LevelSource.MANUAL:
+            result.manual_kept.append(leistung.ozg_id)
+        elif len(levels) == 1:
+            _set_level(leistung, levels.pop(), LevelSource.LEIKA)
+            result.levels_from_leika += 1
+        else:
+            _set_level(leistung, ExecutingLevel.UNCLASSIFIED, LevelSource.MIXED)
+            result.levels_mixed.append(leistung.ozg_id)
     for leistung, row in checks:
-        if leistung.pk in whole:
+        if leistung.pk in whole or leistung.pk in leika_levels:
             continue  # a sourced row decides
         if leistung.level_source == LevelSource.MANUAL:
             result.manual_kept.append(leistung.ozg_id)

@@ -13,7 +13,7 @@ Tags:
 from django import template
 from django.utils.translation import gettext as _
 
-from common import formatting
+from common import formatting, stand
 
 register = template.Library()
 
@@ -22,6 +22,13 @@ def _places(arg, default: int = 0) -> int:
     if arg in (None, ""):
         return default
     return int(arg)
+
+
+@register.filter
+def as_stand(value):
+    """A datetime as "Stand der Daten" (common/stand.py): `{% include "includes/stand.html" with stand=x|as_stand %}`
+    or `{{ x|as_stand }}` for the words."""
+    return stand.Stand(value)
 
 
 @register.filter

@@ -8,7 +8,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audit.context import acting_as
@@ -401,3 +401,10 @@ def test_every_public_output_marks_every_demo_row(demo, admin_client, client, to
     assert "Enthält Beispieldaten" not in ttl
     page = client.get(reverse("ozg_monitoring:verwaltung_detail", args=[demo.foehr.ars])).content.decode()
     assert _marks(page) == 0 and "Quelle: Kommune" in page
+
+
+def test_demo_with_too_few_months_is_refused_in_words(territory):
+    OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
+    with pytest.raises(CommandError, match="--months muss mindestens 4 sein"):
+        call_command("load_ozg_demo", "--months", "2", stdout=io.StringIO())
+    assert not RolloutStatus.objects.exists()

@@ -52,7 +52,13 @@ def _leistung(ozg_id):
 def test_the_shipped_research_loads_completely_and_a_second_run_changes_nothing(sourced):
     assert sourced.created == {"defaults": 158, "exceptions": 230}
     assert sourced.levels_sourced == 13
-    assert sourced.check == {"bestätigt": 86, "korrigiert": 7, "nicht belegt": 5}
+    # 10272: the Bund is wrong, but the Kreis level in SH is only inferred (evidence "rechtskenntnis"): not taken
+    assert sourced.check == {"bestätigt": 86, "korrigiert": 6, "nicht belegt": 6}
+    assert _leistung(10272).level == ExecutingLevel.UNCLASSIFIED
+    # 11 Leistungen classified only per LeiKa row, all on one level; BAföG (land, kreis) and Führungszeugnis
+    # (amt_gemeinde, bund) are not
+    assert sourced.levels_from_leika == 11 and sorted(sourced.levels_mixed) == [10056, 10562]
+    assert (_leistung(10119).level, _leistung(10119).level_source) == (ExecutingLevel.AMT_GEMEINDE, LevelSource.LEIKA)
     assert Zustaendigkeit.objects.count() == 158 and ZustaendigkeitAusnahme.objects.count() == 230
     assert _leistung(10465).level == ExecutingLevel.LAND  # "falsch" with a source: the sourced level
     assert _leistung(10465).level_source == LevelSource.SOURCED
@@ -138,8 +144,9 @@ def test_lookup_page_query_count_with_sourced_rows(client, sourced, django_asser
     url = reverse("ozg_monitoring:lookup_gemeinde", args=[_gemeinde("Norderstedt").ars])
     for query in ("?q=Wohngeld", "?q=Bau", "?q=Personalausweis"):  # rows, exceptions, LeiKa rows
         READS.replace()
-        # gemeinde, count, page, Zuständigkeit rows, exceptions, Land, statuses, Themenfelder, Lebenslagen, demo
-        with django_assert_num_queries(10):
+        # gemeinde, count, page, Zuständigkeit rows, exceptions, Land, statuses, Themenfelder, Lebenslagen, demo,
+        # the Stand der Daten
+        with django_assert_num_queries(11):
             assert client.get(url + query).status_code == 200
 
 
@@ -221,7 +228,21 @@ def test_loader_reads_semicolons_and_a_byte_order_mark_and_applies_the_check(fil
     assert levels[10106] == LevelSource.UNSOURCED and levels[10020] == LevelSource.CHECKED
     assert OzgLeistung.objects.get(ozg_id=10465).level == ExecutingLevel.LAND
     assert OzgLeistung.objects.get(ozg_id=10106).level == ExecutingLevel.UNCLASSIFIED
-    assert OzgLeistung.objects.get(ozg_id=10056).level_source == LevelSource.DEFAULT  # only a LeiKa row
+    # only a LeiKa row: the OZG-Leistung's level is derived from it, and says so
+    bafoeg = OzgLeistung.objects.get(ozg_id=10056)
+    assert (bafoeg.level, bafoeg.level_source) == (ExecutingLevel.LAND, LevelSource.LEIKA)
+    assert result.levels_from_leika == 1 and result.levels_mixed == []
+
+
+def test_leika_rows_on_different_levels_give_no_one_level(files, territory):
+    second = LeikaLeistungFactory(key="99022001017004", ozg_leistung=files.bafoeg, name="BAföG Schüler")
+    mixed = (
+        DEFAULTS + f"10056,{second.key},Schüler,kreis,Amt für Ausbildungsförderung,ZuFiSH,,ZuFiSH,,2026-12-01,quelle,\n"
+    )
+    result = load(by=system_actor(), directory=files(mixed, EXCEPTIONS, CHECK))
+    bafoeg = OzgLeistung.objects.get(ozg_id=10056)
+    assert (bafoeg.level, bafoeg.level_source) == (ExecutingLevel.UNCLASSIFIED, LevelSource.MIXED)
+    assert result.levels_mixed == [10056] and result.levels_from_leika == 0
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,9 @@ class Command(BaseCommand):
             )
         check = result.check
         self.stdout.write(
-            f"Vollzugsebenen: {result.levels_sourced} OZG-Leistungen aus Quelle belegt; Prüfung der LeiKa-Ebenen: "
+            f"Vollzugsebenen: {result.levels_sourced} OZG-Leistungen aus Quelle belegt, {result.levels_from_leika} "
+            f"aus ihren belegten LeiKa-Leistungen abgeleitet, {len(result.levels_mixed)} mit LeiKa-Leistungen auf "
+            f"verschiedenen Ebenen; Prüfung der LeiKa-Ebenen: "
             f"{check['bestätigt']} bestätigt, {check['korrigiert']} korrigiert, {check['nicht belegt']} nicht belegt "
             f"(jetzt „noch nicht zugeordnet“)."
         )
