@@ -53,6 +53,7 @@ READS = Scope(
         "ozg_monitoring.MonthlySnapshot",
         "ozg_monitoring.RolloutPlan",
         "ozg_monitoring.RolloutTarget",
+        "ozg_monitoring.LinkCheck",  # "zuletzt erreichbar am …" beside a service link
     ],
     # Read for "Stand der Daten" (common/stand.py) only: they change with the entries watched above.
     unshown=["ozg_monitoring.HistoricalZustaendigkeit", "ozg_monitoring.HistoricalZustaendigkeitAusnahme"],
@@ -185,6 +186,8 @@ def lookup_rows(gemeinde: Organisation, leistungen) -> list[LookupRow]:
                 leistung__in=leistungen, verwaltung_id__in=wanted
             )
         }
+
+    with_last_checks(statuses.values())
 
     def status_of(leistung, entry):
         if entry is None or entry.unknown or entry.verwaltung is None:
@@ -711,3 +714,16 @@ def last_check_for(statuses) -> dict:
             return {}
     latest = LinkCheck.objects.filter(status__in=ids).values("status").annotate(last=Max("pk")).values("last")
     return {check.status_id: check for check in LinkCheck.objects.filter(pk__in=latest)}
+
+
+def with_last_checks(statuses):
+    """Sets `last_check` on each status: its last link check of its current URL (None if never checked, or checked
+    only at an address it no longer has), for "zuletzt erreichbar am …" (templates/ozg_monitoring/_reachability.html).
+    One query; none without statuses with a URL. Returns the statuses."""
+    statuses = [status for status in statuses if status is not None]
+    with_url = [status for status in statuses if status.url]
+    checks = last_check_for(with_url) if with_url else {}
+    for status in statuses:
+        check = checks.get(status.pk)
+        status.last_check = check if check is not None and check.url == status.url else None
+    return statuses

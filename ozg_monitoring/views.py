@@ -311,6 +311,7 @@ class LeistungDetailView(TemplateView):
             OzgLeistung.objects.select_related("themenfeld", "lebenslage"), ozg_id=kwargs["ozg_id"]
         )
         statuses = list(selectors.status_list().filter(leistung=leistung).order_by("verwaltung__ars"))
+        selectors.with_last_checks([status for status in statuses if status.stage in ONLINE_STAGES])
         context.update(
             leistung=leistung,
             **selectors.zustaendigkeit_of_leistung(leistung),
@@ -338,7 +339,7 @@ class VerwaltungDetailView(TemplateView):
         verwaltung = register.verwaltung_by_ars(kwargs["ars"])
         if verwaltung is None:
             raise Http404(message("ozg.unknown_verwaltung"))
-        statuses = list(selectors.status_list().filter(verwaltung=verwaltung))
+        statuses = selectors.with_last_checks(selectors.status_list().filter(verwaltung=verwaltung))
         groups = [
             {"stage": value, "label": label, "statuses": [status for status in statuses if status.stage == value]}
             for value, label in reversed(Stage.choices)

@@ -88,10 +88,10 @@ def test_start_page_lists_the_kreise(client, register):
 def test_search_query_count_is_constant(client, db, django_assert_num_queries, warm_notices):
     amt = AmtFactory()
     AmtsangehoerigeGemeindeFactory.create_batch(5, amt=amt)
-    with django_assert_num_queries(3):  # unique exact match?, count, page
+    with django_assert_num_queries(4):  # unique exact match?, count, page, Stand der Daten
         assert client.get(SEARCH, {"q": "Testdorf"}).status_code == 200
     AmtsangehoerigeGemeindeFactory.create_batch(40, amt=amt)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert client.get(SEARCH, {"q": "Testdorf"}).status_code == 200
 
 
@@ -119,11 +119,11 @@ def test_detail_by_slug_and_404s(client, register):
 
 def test_detail_query_count(client, db, django_assert_num_queries, warm_notices):
     gemeinde = AmtsangehoerigeGemeindeFactory()
-    # The body, plus one query per related section provider (the agreements of the body).
-    with django_assert_num_queries(2):
+    # The body, plus one query per related section provider (the agreements of the body), the Stand der Daten.
+    with django_assert_num_queries(3):
         assert client.get(gemeinde.get_absolute_url()).status_code == 200
     AmtsangehoerigeGemeindeFactory.create_batch(20, amt=gemeinde.amt)
-    with django_assert_num_queries(3):  # the Amt, its members, its agreements
+    with django_assert_num_queries(4):  # the Amt, its members, its agreements, the Stand
         assert client.get(gemeinde.amt.get_absolute_url()).status_code == 200
 
 

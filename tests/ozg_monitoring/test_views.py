@@ -116,8 +116,9 @@ def test_lookup_query_count_is_constant(client, territory, django_assert_num_que
 
     def measure():
         READS.replace()  # a fresh render, not the page cache
-        # gemeinde, count, page, Zuständigkeit rows, exceptions, Land, statuses, Themenfelder, Lebenslagen, demo flag
-        with django_assert_num_queries(10) as context:
+        # gemeinde, count, page, Zuständigkeit rows, exceptions, Land, statuses, their last link checks,
+        # Themenfelder, Lebenslagen, demo flag, Stand der Daten
+        with django_assert_num_queries(12) as context:
             assert client.get(url).status_code == 200
         return len(context.captured_queries)
 
@@ -178,14 +179,15 @@ def test_lookup_with_themenfeld_costs_the_same_queries_and_is_cached_per_url(
 
     def measure(params):
         READS.replace()  # a fresh render, not the page cache
-        with django_assert_num_queries(10):  # gemeinde, count, page, 2 Zuständigkeit, Land, statuses, 2 selects, demo
+        # gemeinde, count, page, 2 Zuständigkeit, Land, statuses, link checks, 2 selects, demo, Stand der Daten
+        with django_assert_num_queries(12):
             response = client.get(url, params)
         return response
 
     filtered = measure({"themenfeld": themenfeld})
     with django_assert_num_queries(0):
         assert client.get(url, {"themenfeld": themenfeld}).content == filtered.content  # cached per URL
-    with django_assert_num_queries(9):  # another URL renders anew (the demo flag is still cached)
+    with django_assert_num_queries(11):  # another URL renders anew (the demo flag is still cached)
         unfiltered = client.get(url)
     assert unfiltered.context["page"].paginator.count > filtered.context["page"].paginator.count
     populate(territory, 20)
@@ -196,10 +198,10 @@ def test_status_list_page_query_count_is_constant_and_csv(client, territory, dja
     url = reverse("ozg_monitoring:status_list")
     populate(territory, 2)
     client.get(url)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):  # count, page, Stand der Daten
         client.get(url)
     populate(territory, 20)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         response = client.get(url)
     assert response.context["page"].paginator.count == 88
     csv_response = client.get(url, {"export": "csv", "ars": territory.foehr.ars})
