@@ -8,7 +8,7 @@ Alkersum) and the amtsfreie Stadt Husum; the kreisfreie Stadt Kiel. The planted 
 
 | Leistung (level, LeiKa keys) | status | records |
 |---|---|---|
-| Hundesteuer (Amt/Gemeinde, 2) | Föhr-Amrum online; Husum geplant with an address; Kiel online, last check failed | 2 + 2 + 2 |
+| Hundesteuer (Amt/Gemeinde, 2) | Föhr-Amrum online; Husum geplant, with address; Kiel online, check failed | 2+2+2 |
 | Wohngeld (Kreis, 1) | Nordfriesland online (the Bund: bundesweit, aktiv ja); Kiel geplant without address | 1 |
 | Landesleistung (Land, 3) | Land online | 3 |
 | Ohne LeiKa (Amt/Gemeinde, none in the LeiKa) | Föhr-Amrum online | 0 |
@@ -102,7 +102,7 @@ def planted(territory):
 
     foehr = OnlineStatusFactory(leistung=hund, verwaltung=t.foehr, url="https://foehr.example/hund")
     LinkCheck.objects.create(status=foehr, url="https://alt.example/hund", ok=False)  # an older address: ignored
-    husum = RolloutStatusFactory(leistung=hund, verwaltung=t.husum, url="https://husum.example/hund")
+    RolloutStatusFactory(leistung=hund, verwaltung=t.husum, url="https://husum.example/hund")
     kiel = OnlineStatusFactory(leistung=hund, verwaltung=t.kiel, url="https://kiel.example/hund", is_demo=True)
     LinkCheck.objects.create(status=kiel, url=kiel.url, ok=True)
     LinkCheck.objects.create(status=kiel, url=kiel.url, ok=False, http_status=404)  # the last check: not reached
