@@ -98,7 +98,7 @@ class FederalDataByArsView(APIView):
                 "ars",
                 str,
                 OpenApiParameter.PATH,
-                pattern=r"^01\d{10}$",
+                pattern=keys.DB_ARS_REGEX,
                 description="12-stelliger Regionalschlüssel einer Gebietskörperschaft in Schleswig-Holstein "
                 "(Land, Kreis, Amt, Gemeinde).",
             ),
