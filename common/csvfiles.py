@@ -12,8 +12,8 @@ Out. Every CSV response and file goes through `csv_response` (or `csv_download` 
   run as a formula get a leading apostrophe (`spreadsheet_safe`, OWASP CSV injection). Every staff export (admin
   actions, import error reports, the yearly funding report) and every "Als CSV herunterladen" of a public list.
 
-The federal dashboard's export (`ozg_monitoring/federal.py`) keeps the federal format (comma, LF) and only uses
-`csv_file_response` to send it.
+- `FEDERAL`: the format of the federal Dashboard Digitale Verwaltung's files (comma, LF, UTF-8 without byte order
+  mark), for our export in its format (`federal/export.py`); text cells formula-safe like `SPREADSHEET`.
 
 In. `decode_csv_bytes` takes UTF-8 with or without byte order mark; `read_csv_rows` takes comma or semicolon (it
 reads the delimiter from the header line), so a file exported in either dialect, or saved by a spreadsheet, can be
@@ -48,7 +48,8 @@ class Dialect:
 
 OPEN_DATA = Dialect("open_data", delimiter=",", bom=False, formula_safe=False)
 SPREADSHEET = Dialect("spreadsheet", delimiter=";", bom=True, formula_safe=True)
-DIALECTS = (OPEN_DATA, SPREADSHEET)
+FEDERAL = Dialect("federal", delimiter=",", bom=False, formula_safe=True, lineterminator="\n")
+DIALECTS = (OPEN_DATA, SPREADSHEET, FEDERAL)
 CONTENT_TYPE = "text/csv; charset=utf-8"
 
 

@@ -178,6 +178,9 @@ CATALOGUE.update(
         "ozg.federal_records_invalid": _("Fehlerhafte Datensätze; nichts wurde geändert."),
         "ozg.federal_ozgid": _("Eine OZG-ID (Zahl) wird erwartet."),
         "ozg.federal_online_status": _("Erlaubt sind „ok“ und „nicht ok“."),
+        "ozg.export_ozg_id_gone": _(
+            "Das Format des Bundes kennt keinen Filter nach OZG-ID; bitte /api/v1/bund/v1/data/<ARS>/ verwenden."
+        ),
         # CSV files (uploads, imports)
         "csv.line": _("Zeile %(line)s: %(message)s"),
         "csv.utf16": _("Die Datei ist UTF-16-kodiert; bitte als UTF-8 (CSV UTF-8) speichern."),

@@ -1,99 +1,16 @@
 """The record format of the federal Dashboard Digitale Verwaltung (DvDataDto, data/ozg/digitale-verwaltung-
-api.openapi.yaml): export of our statuses and conversion of federal records into bulk-upsert items."""
-
-import io
+api.openapi.yaml): conversion of federal records into bulk-upsert items. The export of our statuses in that format
+is `federal/export.py`."""
 
 from django.core.exceptions import ValidationError
 
-from common.csvfiles import SafeCsvWriter, read_csv_rows
+from common.csvfiles import read_csv_rows
 from common.messages import message
 from common.params import POSITIVE_INTEGER, parse_int
 from organisations import selectors as register
-from organisations.keys import kreis_key
 from organisations.models import Organisation
 
-from .models import ONLINE_STAGES, LeikaLeistung, RolloutStatus, Stage
-from .selectors import FEDERAL_COVERAGE, KREISWEIT, coverage_by_leistung
-
-FIELDS = [
-    "leika_key",
-    "leika_name",
-    "leika_bezeichnung",
-    "ars",
-    "ars_name",
-    "ars_federal_state",
-    "bundesland",
-    "ozgid",
-    "ozg_bezeichnung",
-    "url",
-    "online_status",
-    "aktiv",
-    "art_flaechendeckung",
-]
-#: Our fields beyond the federal record (DvDataDto): `beispieldaten` is "ja" for a record built from a demo status
-#: (`is_demo`), "nein" otherwise; a receiver that reads only the spec's fields ignores it.
-EXTRA_FIELDS = ["beispieldaten"]
-
-
-def export_statuses(statuses=None):
-    """Statuses with a URL, with what the records need (one query)."""
-    statuses = statuses if statuses is not None else RolloutStatus.objects.all()
-    return (
-        statuses.exclude(url="")
-        .select_related("leistung", "verwaltung")
-        .order_by("verwaltung__ars", "leistung__ozg_id")
-    )
-
-
-def export_records(statuses) -> list[dict]:
-    """One record per (status with a URL, LeiKa-Leistung of its OZG-Leistung), as the federal dashboard lists
-    services per LeiKa key; an OZG-Leistung without LeiKa-Leistungen gives one record with an empty key.
-    Three more queries (LeiKa, coverage) for any number of statuses."""
-    statuses = list(statuses)
-    leistungen = {status.leistung_id: status.leistung for status in statuses}
-    leika = {}
-    for entry in LeikaLeistung.objects.filter(ozg_leistung__in=leistungen, in_leika=True).order_by("key"):
-        leika.setdefault(entry.ozg_leistung_id, []).append(entry)
-    coverage = coverage_by_leistung(leistungen.values())
-    records = []
-    for status in statuses:
-        cover = coverage[status.leistung_id]
-        kind = cover.kind
-        if kind == KREISWEIT and kreis_key(status.verwaltung.ars) not in cover.kreis_keys:
-            kind = "mindestens_eine_kommune"
-        online = status.stage in ONLINE_STAGES
-        base = {
-            "ars": status.verwaltung.ars,
-            "ars_name": status.verwaltung.name,
-            "ars_federal_state": "01",
-            "bundesland": "Schleswig-Holstein",
-            "ozgid": status.leistung.ozg_id,
-            "ozg_bezeichnung": status.leistung.name,
-            "url": status.url,
-            "online_status": "ok" if online else "nicht ok",
-            "aktiv": "ja" if online else "nein",
-            "art_flaechendeckung": FEDERAL_COVERAGE[kind] if online else FEDERAL_COVERAGE["nicht_verfuegbar"],
-            "beispieldaten": "ja" if status.is_demo else "nein",
-        }
-        for entry in leika.get(status.leistung_id) or [None]:
-            records.append(
-                {
-                    "leika_key": entry.key if entry else "",
-                    "leika_name": entry.name if entry else "",
-                    "leika_bezeichnung": entry.name if entry else "",
-                    **base,
-                }
-            )
-    return records
-
-
-def records_to_csv(records) -> str:
-    """The records as CSV; text cells formula-safe (a URL or name starting with "=" stays text in a spreadsheet)."""
-    buffer = io.StringIO()
-    writer = SafeCsvWriter(buffer, fieldnames=[*FIELDS, *EXTRA_FIELDS], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
-    return buffer.getvalue()
+from .models import ONLINE_STAGES, RolloutStatus, Stage
 
 
 def parse_csv(text: str) -> list[dict]:

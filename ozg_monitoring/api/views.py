@@ -2,10 +2,12 @@
 who may write statuses (`services.STATUS_WRITE`: groups Monitoring and Kommune) for the Verwaltung concerned."""
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _lazy
 from django_filters.rest_framework import DjangoFilterBackend
@@ -20,17 +22,17 @@ from rest_framework.views import APIView
 from audit.context import acting_as
 from common.api import Pagination
 from common.cached_reads import Budget
-from common.csvfiles import CsvFileError, csv_file_response, decode_csv_bytes
+from common.csvfiles import CsvFileError, decode_csv_bytes
 from common.messages import lazy_message, message
-from common.params import POSITIVE_INTEGER, query_int
 from common.parsers import JSONParser
 from common.provenance import SourceKind
 from common.viewsets import PortalViewSet, ReadOnlyPortalViewSet
+from organisations import keys
 from organisations import selectors as register
 
 from .. import federal, selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, LookupFilter, StatusFilter
-from ..models import Lebenslage, LeikaLeistung, OzgLeistung, RolloutStatus, Themenfeld
+from ..models import Lebenslage, LeikaLeistung, OzgLeistung, Themenfeld
 from ..responsibility import describe
 from ..services import (
     STATUS_WRITE,
@@ -399,62 +401,56 @@ def _responsibility(entry, request) -> dict | None:
     }
 
 
-FEDERAL_MAX_PAGE = 10**6  # page × size stays far below the range of an SQL OFFSET
-FEDERAL_NOTE = _lazy(
-    "Ein Umsetzungsstand mit Adresse ergibt einen Datensatz je LeiKa-Leistung; totalElements zählt Umsetzungsstände."
-)
+#: The old export's parameters and where they went (the federal format's endpoints, federal/README.md).
+OLD_EXPORT_KEPT = ("page", "size")
 
 
 class FederalExportView(APIView):
-    """Our statuses in the federal dashboard's record format (DvDataDto): `?filetype=json` (default; paged
-    like the federal API with `page` from 0 and `size`) or `?filetype=csv` (everything). Filters: `ars`,
-    `ars_prefix`, `ozg_id`."""
+    """The old export in the federal format, now a redirect (301) to its successors under `/api/v1/bund/v1/`
+    (federal/README.md, "Export im Format des Bundes"): without `ars`/`ars_prefix` to `/v1/data` (JSON) or, with
+    `filetype=csv`, the CSV of the Land with everything below; `ars` to that body alone (`includeAbove=false`,
+    `includeBelow=false`), `ars_prefix` to the body the prefix names with everything below it. `page` and `size`
+    are passed on (the successors refuse a size above their maximum instead of clamping it). `ozg_id` has no
+    counterpart in the federal format: 400."""
 
     @extend_schema(
+        deprecated=True,
         parameters=[
             OpenApiParameter("filetype", str, enum=["json", "csv"]),
             OpenApiParameter("ars", str),
             OpenApiParameter("ars_prefix", str),
-            OpenApiParameter("ozg_id", int),
             OpenApiParameter("page", int),
             OpenApiParameter("size", int),
         ],
-        responses={
-            (200, "application/json"): OpenApiTypes.OBJECT,
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="mit filetype=csv: alle Datensätze"),
-        },
+        responses={301: OpenApiResponse(description=_lazy("Weiterleitung zu /api/v1/bund/v1/data/…"))},
     )
     def get(self, request):
-        filters = StatusFilter(request.query_params, queryset=RolloutStatus.objects.all())
-        if not filters.is_valid():
-            return Response(filters.errors, status=400)
-        filetype = request.query_params.get("filetype", "json")
+        query = request.query_params
+        errors = {}
+        filetype = query.get("filetype", "json")
         if filetype not in ("json", "csv"):
-            return Response({"filetype": [message("ozg.choices", values="json, csv")]}, status=400)
-        statuses = federal.export_statuses(filters.qs)
-        if filetype == "csv":
-            text = federal.records_to_csv(federal.export_records(statuses))
-            return csv_file_response("ozg-dashboard-export.csv", text, dialect=None)  # the federal format
-        page = query_int(request.query_params, "page", bounds=(0, FEDERAL_MAX_PAGE), default=0)
-        size = min(query_int(request.query_params, "size", bounds=(1, POSITIVE_INTEGER[1]), default=100), 1000)
-        total = statuses.count()
-        chunk = statuses[page * size : (page + 1) * size]
-        content = federal.export_records(chunk)
-        pages = (total + size - 1) // size
-        return Response(
-            {
-                "content": content,
-                "totalElements": total,
-                "totalPages": pages,
-                "number": page,
-                "size": size,
-                "numberOfElements": len(content),
-                "first": page == 0,
-                "last": page >= pages - 1,
-                "empty": not content,
-                "note": FEDERAL_NOTE,
-            }
-        )
+            errors["filetype"] = [message("ozg.choices", values="json, csv")]
+        ars, prefix = query.get("ars", ""), query.get("ars_prefix", "")
+        if ars and not keys.is_ars(ars):
+            errors["ars"] = [message("organisations.ars_format")]
+        if prefix and not keys.is_prefix(prefix):
+            errors["ars_prefix"] = [message("organisations.ars_prefix_format")]
+        if query.get("ozg_id", ""):
+            errors["ozg_id"] = [message("ozg.export_ozg_id_gone")]
+        if errors:
+            return Response(errors, status=400)
+        params = {name: query[name] for name in OLD_EXPORT_KEPT if query.get(name, "")}
+        if ars or prefix:
+            target = ars or keys.ars_of_prefix(prefix)
+            params |= {"includeAbove": "false", "includeBelow": "false" if ars else "true", "filetype": filetype}
+            url = reverse("api:bund-data-ars", args=[target])
+        elif filetype == "csv":
+            params |= {"includeAbove": "false", "includeBelow": "true", "filetype": "csv"}
+            params.setdefault("size", "100000")
+            url = reverse("api:bund-data-ars", args=[keys.LAND_ARS])
+        else:
+            url = reverse("api:bund-data")
+        return HttpResponsePermanentRedirect(f"{url}?{urlencode(params)}" if params else url)
 
 
 class FederalImportView(APIView):

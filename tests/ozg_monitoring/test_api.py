@@ -264,21 +264,23 @@ def test_coverage_and_citizen_lookup(api, territory):
 
 
 def test_federal_export_json_and_csv(api, territory):
+    """The export in the federal format (federal/export.py; its full tests: tests/federal/test_export.py)."""
     leistung = OzgLeistungFactory(level=ExecutingLevel.KREIS, name="Wohngeld")
     LeikaLeistungFactory(ozg_leistung=leistung, key="99000000000001")
     LeikaLeistungFactory(ozg_leistung=leistung, key="99000000000002")
     OnlineStatusFactory(leistung=leistung, verwaltung=territory.nf, url="https://nf.example/wohngeld")
     RolloutStatusFactory(leistung=leistung, verwaltung=territory.kiel)  # no URL: not exported
-    body = api.get("/api/v1/ozg/export/dashboard/").json()
-    assert body["totalElements"] == 1 and len(body["content"]) == 2
+    body = api.get("/api/v1/bund/v1/data/").json()
+    assert body["totalElements"] == 2 and len(body["content"]) == 2  # records, counted as records
     record = body["content"][0]
     assert record["ars"] == "010540000000" and record["ozgid"] == leistung.ozg_id
     assert record["online_status"] == "ok" and record["art_flaechendeckung"] == "kreisweit flächendeckend"
     assert record["leika_key"] == "99000000000001"
-    response = api.get("/api/v1/ozg/export/dashboard/", {"filetype": "csv"})
+    response = api.get("/api/v1/bund/v1/data/010000000000/", {"filetype": "csv"})
     lines = response.content.decode().splitlines()
     assert response["Content-Type"].startswith("text/csv")
     assert lines[0].startswith("leika_key,leika_name") and len(lines) == 3
+    assert api.get("/api/v1/ozg/export/dashboard/", {"filetype": "csv"}).status_code == 301  # the old address
 
 
 def test_federal_import_json_and_csv(territory, token_for):

@@ -20,6 +20,7 @@ from ozg_monitoring.models import (
     ExecutingLevel,
     Fokusleistung,
     MonthlySnapshot,
+    OzgLeistung,
     RolloutPlan,
     RolloutStatus,
     RolloutTarget,
@@ -27,7 +28,7 @@ from ozg_monitoring.models import (
 )
 from ozg_monitoring.services import TRACKED_FIELDS, rollout_status_update
 
-from .factories import OzgLeistungFactory
+from .factories import LeikaLeistungFactory, OzgLeistungFactory
 from .test_api import token_for  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -383,14 +384,16 @@ def test_every_public_output_marks_every_demo_row(demo, admin_client, client, to
     assert sum(item["is_demo"] for item in results) == 5
     assert all(item["source_kind"] == "demo" for item in results if item["is_demo"])
 
-    # the federal-format export: one record per status with a URL (no LeiKa-Leistungen here)
-    export = client.get("/api/v1/ozg/export/dashboard/").json()
-    records = export if isinstance(export, list) else export["content"]
+    # the federal-format export: one record per status with a URL and LeiKa-Leistung (one per Leistung here)
+    for leistung in OzgLeistung.objects.all():
+        LeikaLeistungFactory(ozg_leistung=leistung)
+    records = client.get("/api/v1/bund/v1/data/", {"size": 1000}).json()["content"]
     with_url = RolloutStatus.objects.exclude(url="")
     assert len(records) == with_url.count()
     assert sum(record["beispieldaten"] == "ja" for record in records) == with_url.filter(is_demo=True).count() > 0
-    text = client.get("/api/v1/ozg/export/dashboard/", {"filetype": "csv"}).content.decode()
+    text = client.get("/api/v1/bund/v1/data/010000000000/", {"includeAbove": "false"}).content.decode()
     assert text.splitlines()[0].endswith(",beispieldaten")
+    assert sum(line.endswith(",ja") for line in text.splitlines()) == with_url.filter(is_demo=True).count()
 
     # the DCAT catalogue: the datasets with demo rows say so, the others not
     ttl = _text(client.get("/opendata/catalog.ttl"))

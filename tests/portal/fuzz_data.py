@@ -101,6 +101,7 @@ def known_path_parameters(path: str) -> dict:
     known = {
         "/api/v1/organisations/{ars}/": lambda: {"ars": FOEHR_AMRUM},
         "/api/v1/ozg/gemeinden/{ars}/": lambda: {"ars": ALKERSUM},
+        "/api/v1/bund/v1/data/{ars}/": lambda: {"ars": FOEHR_AMRUM},
         "/api/v1/cooperations/agreements/{slug}/": lambda: {"slug": Agreement.objects.order_by("pk")[0].slug},
         "/api/v1/cooperations/measures/{id}/": lambda: {"id": Measure.objects.order_by("pk")[0].pk},
         "/api/v1/funding/drawdowns/{id}/": lambda: {"id": Drawdown.objects.order_by("pk")[0].pk},

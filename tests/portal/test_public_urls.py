@@ -49,7 +49,7 @@ def test_the_redirect_comes_before_the_page_cache(client, settings):
 
 def test_api_admin_and_writes_keep_their_names(client, admin_client):
     assert client.get("/api/v1/organisations/", {"page": "1", "format": "json"}).status_code == 200
-    assert client.get("/api/v1/ozg/export/dashboard/", {"page": "0", "size": "1"}).status_code == 200
+    assert client.get("/api/v1/bund/v1/data/", {"page": "0", "size": "1"}).status_code == 200
     assert admin_client.get("/admin/organisations/organisation/", {"page": "1"}).status_code != 301
     assert client.post("/kooperationen/?page=2").status_code == 405  # not redirected: the view answers
 
