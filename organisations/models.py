@@ -260,3 +260,24 @@ class Organisation(models.Model):
         if self.kind == self.Kind.KREIS and not self.name.startswith("Kreis"):
             return f"Kreis {self.name}"
         return self.name
+
+
+class PostalCode(models.Model):
+    """A Postleitzahl of a Gemeinde: every (PLZ, Gemeinde) pair of data/gebiete/sh_plz.csv (OpenStreetMap, ODbL),
+    for the place search only. A PLZ can span several Gemeinden, a Gemeinde have several PLZ. Not part of the
+    register's API or open data (dl-de/by-2-0): the ODbL would bind them (data/README.md)."""
+
+    code = models.CharField(_("Postleitzahl"), max_length=5, db_index=True)
+    gemeinde = models.ForeignKey(
+        Organisation, verbose_name=_("Gemeinde"), on_delete=models.CASCADE, related_name="postal_codes"
+    )
+    place_name = models.CharField(_("Ortsname (OpenStreetMap)"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("Postleitzahl")
+        verbose_name_plural = _("Postleitzahlen")
+        ordering = ["code", "gemeinde__name"]
+        constraints = [models.UniqueConstraint(fields=["code", "gemeinde"], name="postalcode_unique_pair")]
+
+    def __str__(self):
+        return f"{self.code} {self.gemeinde.name}"

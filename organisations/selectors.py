@@ -6,6 +6,7 @@ register through the functions here (`land()`, `gemeinde_by_ars()`, `verwaltung_
 not through `Organisation.objects`: what a lookup loads with a body is decided in one place.
 """
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ from django.db.models.functions import Coalesce
 from common.messages import message
 
 from . import keys
-from .models import Organisation
+from .models import Organisation, PostalCode
 from .text import fold, search_name
 
 Kind = Organisation.Kind
@@ -70,15 +71,34 @@ def organisation_list() -> QuerySet[Organisation]:
     return Organisation.objects.with_hierarchy().annotate(member_count=member_count_subquery())
 
 
+def _postal_code_gemeinden(code: str) -> QuerySet:
+    """The Gemeinden with this PLZ among all of theirs (data/gebiete/sh_plz.csv), as a subquery."""
+    return PostalCode.objects.filter(code=code).values("gemeinde_id")
+
+
+#: How close a misspelt name must be to count (difflib's ratio): "aschefel" finds "ascheffel", "kil" finds nothing.
+FUZZY_CUTOFF = 0.8
+FUZZY_MATCHES = 10
+
+
+def _close_names(queryset: QuerySet, value: str) -> list[str]:
+    """The search names of `queryset` closest to `value`, for a name that matches nothing as typed (one query of
+    about 1,300 short names, only then)."""
+    names = set(queryset.values_list("search_name", flat=True))
+    return difflib.get_close_matches(value, names, n=FUZZY_MATCHES, cutoff=FUZZY_CUTOFF)
+
+
 def _ranked(queryset: QuerySet, parsed: SearchQuery) -> QuerySet:
     value = parsed.value
     if parsed.kind == "plz":
-        return queryset.filter(postal_code=value).annotate(search_rank=Value(0))
+        return queryset.filter(Q(postal_code=value) | Q(pk__in=_postal_code_gemeinden(value))).annotate(
+            search_rank=Value(0)
+        )
     if parsed.kind == "key":
         own = keys.ars_of_prefix(value)
         matches = Q(ars__startswith=value) | Q(ags=value)
         if len(value) == 5:
-            matches |= Q(postal_code=value)
+            matches |= Q(postal_code=value) | Q(pk__in=_postal_code_gemeinden(value))
         return queryset.filter(matches).annotate(
             search_rank=Case(
                 When(Q(ars=value) | Q(ags=value) | Q(ars=own), then=Value(0)),
@@ -109,7 +129,13 @@ def search_bodies(query: str, *, kinds=None, queryset: QuerySet | None = None) -
     queryset = organisation_list() if queryset is None else queryset
     if kinds:
         queryset = queryset.filter(kind__in=list(kinds))
-    return _ranked(queryset, parsed).order_by("search_rank", "-population", "name", "pk")
+    found = _ranked(queryset, parsed).order_by("search_rank", "-population", "name", "pk")
+    if parsed.kind == "name" and not found.exists():
+        # A typo ("Aschefel"): the closest names, ranked after everything typed correctly would be.
+        close = _close_names(queryset, parsed.value)
+        found = queryset.filter(search_name__in=close).annotate(search_rank=Value(3))
+        found = found.order_by("search_rank", "-population", "name", "pk")
+    return found
 
 
 def search_gemeinden(query: str) -> QuerySet[Organisation]:
@@ -117,14 +143,27 @@ def search_gemeinden(query: str) -> QuerySet[Organisation]:
     gemeindefreie Gebiete), ranked as in `search_bodies`.
 
     Stable interface for other apps (OZG "Was kann ich online erledigen?"):
-    - `query`: a Gemeinde name, a PLZ (5 digits; the register holds the PLZ of each Gemeinde's
-      Verwaltungssitz, so a PLZ shared by several Gemeinden returns all of them), an AGS, an ARS or a key prefix.
+    - `query`: a Gemeinde name (misspelt too: the closest names when nothing matches as typed), the name of an
+      Amt (its Gemeinden), any of a Gemeinde's PLZ (data/gebiete/sh_plz.csv: a PLZ shared by several Gemeinden
+      returns all of them), an AGS, an ARS or a key prefix.
     - returns a QuerySet of Organisation with `kreis`, `amt`, `verwaltung` and `parent` loaded (no further
       queries to name them), ordered best match first, each with `search_rank` (0 exact, 1 prefix, 2 contains).
     - raises django.core.exceptions.ValidationError (German message) for malformed input, e.g. "123".
     The Verwaltung that serves a Gemeinde is `gemeinde.verwaltung` (its Amt, or itself), its Kreis `gemeinde.kreis`.
     """
-    return search_bodies(query, kinds=Organisation.GEMEINDE_KINDS)
+    parsed = query if isinstance(query, SearchQuery) else parse_query(query)
+    found = search_bodies(parsed, kinds=Organisation.GEMEINDE_KINDS)
+    if parsed.kind == "name":
+        # The name of an Amt finds its Gemeinden: "Amt Föhr-Amrum" (named as an Amt: also by its beginning), or
+        # "Föhr-Amrum" exactly where no Gemeinde has that name (Amt Achterwehr and Gemeinde Achterwehr: she means
+        # the Gemeinde, which comes first).
+        named_as_amt = fold(parsed.raw).startswith(("amt ", "kirchspielslandgemeinde "))
+        amts = _ranked(Organisation.objects.filter(kind=Organisation.Kind.AMT), parsed)
+        amts = amts.filter(search_rank__lte=1 if named_as_amt else 0)
+        if amts.exists() and (named_as_amt or not found.filter(search_rank=0).exists()):
+            members = organisation_list().filter(amt__in=amts.values("pk")).annotate(search_rank=Value(1))
+            return members.order_by("search_rank", "-population", "name", "pk")
+    return found
 
 
 def body_detail(key: str) -> Organisation:

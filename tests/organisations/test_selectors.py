@@ -51,7 +51,8 @@ def test_parse_query_rejects_malformed_input(query):
 
 
 def test_search_gemeinden_returns_only_gemeinden_ranked(register, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    # an Amt of that name?, a Gemeinde of exactly that name?, anything as typed (else the closest names), the rows
+    with django_assert_num_queries(4):
         results = list(search_gemeinden("Hürup"))
         names = [(body.name, body.kreis.name, body.verwaltung.display_name) for body in results]
     assert names[0] == ("Hürup", "Schleswig-Flensburg", "Amt Hürup")
