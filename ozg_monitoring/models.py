@@ -68,9 +68,15 @@ class OzgLeistungQuerySet(models.QuerySet):
         return self.filter(level__in=[ExecutingLevel.LAND, ExecutingLevel.KREIS, ExecutingLevel.AMT_GEMEINDE])
 
     def matching(self, text: str):
-        """Leistungen whose name or one of whose LeiKa-Leistungen contains the text ("Wohngeld", "Gewerbe")."""
-        in_leika = OzgLeistung.objects.filter(leika_leistungen__name__icontains=text).values("pk")
-        return self.filter(models.Q(name__icontains=text) | models.Q(pk__in=in_leika))
+        """Leistungen matching a citizen's words (`ozg_monitoring.search`: stems, synonyms, her name's words in
+        the Leistung's or its LeiKa-Leistungen's names), best first: ordered by the search's rank."""
+        from .search import ranked_ids
+
+        ids = ranked_ids(text)
+        if not ids:
+            return self.none()
+        order = models.Case(*(models.When(pk=pk, then=position) for position, pk in enumerate(ids[:500])))
+        return self.filter(pk__in=ids[:500]).order_by(order, "ozg_id")
 
 
 class OzgLeistung(models.Model):

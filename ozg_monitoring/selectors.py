@@ -155,6 +155,11 @@ class LookupRow:
     def is_online(self) -> bool:
         return self.status is not None and self.status.stage in ONLINE_STAGES
 
+    @property
+    def is_online_anywhere(self) -> bool:
+        """Online at the Verwaltung responsible for her, or for one of its LeiKa-Leistungen."""
+        return self.is_online or any(part.is_online for part in self.parts)
+
 
 def lookup_leistungen(**filters):
     """OZG-Leistungen a citizen can look up, by name, with Themenfeld and Lebenslage loaded; `filters` (the query

@@ -204,6 +204,7 @@ class LookupGemeindeView(TemplateView):
         "themenfeld": page_cache.Integer(),
         "lebenslage": page_cache.Integer(),
         "q": page_cache.Text(max_length=100),
+        "nur_online": page_cache.Choice(["1"]),
         PAGE: page_cache.Integer(digits=4),  # the page parameter of every public list (common.pages)
     }
 
@@ -221,8 +222,15 @@ class LookupGemeindeView(TemplateView):
         filterset = LookupFilter(self.request.GET, queryset=selectors.lookup_leistungen())
         valid = filterset.is_valid()
         leistungen = filterset.qs if valid else OzgLeistung.objects.none()
-        page = page_of(self.request, leistungen, PAGE_SIZE)
-        rows = selectors.lookup_rows(gemeinde, page.object_list)
+        only_online = self.request.GET.get("nur_online") == "1"
+        if only_online:
+            # Only what she can do online where she lives: every Leistung's answer first, then the page of them.
+            online = [row for row in selectors.lookup_rows(gemeinde, leistungen) if row.is_online_anywhere]
+            page = page_of(self.request, online, PAGE_SIZE)
+            rows = list(page.object_list)
+        else:
+            page = page_of(self.request, leistungen, PAGE_SIZE)
+            rows = selectors.lookup_rows(gemeinde, page.object_list)
         chosen = filterset.form.cleaned_data if valid else {}
         context.update(
             gemeinde=gemeinde,
@@ -236,7 +244,8 @@ class LookupGemeindeView(TemplateView):
             lebenslage=chosen.get("lebenslage"),
             themenfelder=Themenfeld.objects.order_by("name"),
             lebenslagen=Lebenslage.objects.order_by("name"),
-            filtered=bool(chosen.get("themenfeld") or chosen.get("lebenslage") or chosen.get("q")),
+            only_online=only_online,
+            filtered=bool(chosen.get("themenfeld") or chosen.get("lebenslage") or chosen.get("q") or only_online),
             levels=dict(ExecutingLevel.choices),
             breadcrumbs=breadcrumbs(
                 (_("Online erledigen"), reverse("ozg_monitoring:lookup")),

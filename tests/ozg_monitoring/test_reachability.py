@@ -68,3 +68,18 @@ def test_a_new_check_replaces_the_cached_page(territory, client, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         _check(status, ok=False, days_ago=0)
     assert 'data-erreichbar="nein"' in client.get(url).content.decode()
+
+
+def test_only_online_shows_what_she_can_do_online_where_she_lives(territory, client):
+    from .factories import RolloutStatusFactory
+
+    online = OnlineStatusFactory(verwaltung=territory.foehr)
+    planned = RolloutStatusFactory(verwaltung=territory.foehr)
+    elsewhere = OnlineStatusFactory(verwaltung=territory.husum)  # online, but not at her Amt
+    url = reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
+    everything = client.get(url).context["rows"]
+    assert {row.leistung for row in everything} >= {online.leistung, planned.leistung, elsewhere.leistung}
+    response = client.get(url, {"nur_online": "1"})
+    assert [row.leistung for row in response.context["rows"]] == [online.leistung]
+    assert response.context["page"].paginator.count == 1
+    assert 'name="nur_online" type="checkbox" value="1" checked' in response.content.decode()
