@@ -60,6 +60,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # One form for place and service straight to her answer (the OZG lookup); without it, the register search.
+        context["lookup_url"] = _reverse_or_none("ozg_monitoring:lookup")
         context["search_url"] = _reverse_or_none("organisations:search")
         context["sections"] = [
             {**item, "description": HOME_SECTIONS[item["name"]]}

@@ -4,6 +4,8 @@ Each page costs a fixed number of queries. The dashboard, a Gemeinde's lookup pa
 cached whole for anonymous visitors (`common.page_cache`, declared in urls.py, each view's parameters in
 `cache_params`) and replaced with every committed write to what they read (`selectors.READS`)."""
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -176,7 +178,12 @@ class LookupView(TemplateView):
 
     def get(self, request, *args, **kwargs):
         query = request.GET.get("ort", "").strip()
-        context = self.get_context_data(query=query, results=None, error=None)
+        service = request.GET.get("q", "").strip()[:MAX_SEARCH]
+        # What she wants to do travels with her choice of place: the Gemeinde's page opens filtered by it.
+        service_query = "?" + urlencode({"q": service}) if service else ""
+        context = self.get_context_data(
+            query=query, service=service, service_query=service_query, results=None, error=None
+        )
         if query:
             try:
                 results = list(search_gemeinden(query)[:51])
@@ -184,7 +191,8 @@ class LookupView(TemplateView):
                 context["error"] = error.messages[0]
             else:
                 if len(results) == 1:
-                    return redirect("ozg_monitoring:lookup_gemeinde", ars=results[0].ars)
+                    target = reverse("ozg_monitoring:lookup_gemeinde", args=[results[0].ars])
+                    return redirect(target + service_query)
                 context["results"] = results[:50]
                 context["more"] = len(results) > 50
         return self.render_to_response(context)
