@@ -100,3 +100,15 @@ def test_one_form_for_place_and_service_goes_straight_to_the_answer(territory, c
     choice = client.get(reverse("ozg_monitoring:lookup"), {"ort": "Alkersum", "q": "Wohngeld"})
     assert choice.status_code == 200 and len(choice.context["results"]) == 2
     assert f"/ozg/online-erledigen/{territory.alkersum.ars}/?q=Wohngeld" in choice.content.decode()
+
+
+def test_a_service_not_online_says_what_to_do_next(territory, client):
+    import datetime as dt
+
+    from .factories import RolloutStatusFactory
+
+    planned = RolloutStatusFactory(verwaltung=territory.foehr, planned_go_live=dt.date(2027, 3, 1))
+    url = reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
+    page = client.get(url, {"q": planned.leistung.name}).content.decode()
+    assert "Noch nicht online, geplant für 03/2027." in page
+    assert f'href="{territory.foehr.get_absolute_url()}"' in page and "Kontakt und Angebote" in page
