@@ -1,11 +1,14 @@
-"""The section "Finanzierung" on an agreement's page (/kooperationen/<slug>/), through the hook of cooperations."""
+"""The section "Finanzierung" on an agreement's page (/kooperationen/<slug>/), through the hook of cooperations, and on
+a body's register page (/kommunen/<key>/), through the register's hook: the budget lines it receives or funds."""
 
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from common.sections import RelatedSection
 from cooperations.related import register_agreement_section
+from organisations.related import register_related_section
 
-from .selectors import funding_for_agreement
+from .selectors import budget_lines, funding_for_agreement
 
 
 def agreement_funding_section(agreement, request) -> RelatedSection:
@@ -20,5 +23,24 @@ def agreement_funding_section(agreement, request) -> RelatedSection:
     )
 
 
+def body_funding_section(body, request) -> RelatedSection | None:
+    """The budget lines the body receives or whose source it is (one query); no section when there are none."""
+    lines = list(
+        budget_lines()
+        .filter(Q(recipient=body) | Q(source__body=body))
+        .order_by(F("fiscal_year").asc(nulls_first=True), "pk")
+    )
+    if not lines:
+        return None
+    return RelatedSection(
+        title=_("Finanzierung"),
+        template_name="funding/includes/funding_for_body.html",
+        context={"lines": lines},
+        order=20,
+        anchor="finanzierung",
+    )
+
+
 def register():
     register_agreement_section(agreement_funding_section)
+    register_related_section(body_funding_section)

@@ -7,8 +7,10 @@ class OzgMonitoringConfig(AppConfig):
     verbose_name = _("OZG-Monitoring")
 
     def ready(self):
+        from . import related
         from .search import CATALOGUE
         from .selectors import READS
 
         READS.connect()  # every committed write to a table READS watches replaces its version
         CATALOGUE.connect()  # the service search's index: rebuilt after a change of the catalogue's names
+        related.register()  # the section "Online erledigen" on a body's register page

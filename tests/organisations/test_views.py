@@ -120,11 +120,12 @@ def test_detail_by_slug_and_404s(client, register):
 
 def test_detail_query_count(client, db, django_assert_num_queries, warm_notices):
     gemeinde = AmtsangehoerigeGemeindeFactory()
-    # The body, plus one query per related section provider (the agreements of the body), the Stand der Daten.
-    with django_assert_num_queries(3):
+    # The body, plus one query per related section provider (its agreements, its Verwaltung's statuses, its
+    # money), the Stand der Daten.
+    with django_assert_num_queries(5):
         assert client.get(gemeinde.get_absolute_url()).status_code == 200
     AmtsangehoerigeGemeindeFactory.create_batch(20, amt=gemeinde.amt)
-    with django_assert_num_queries(4):  # the Amt, its members, its agreements, the Stand
+    with django_assert_num_queries(6):  # the Amt, its members, agreements, statuses, money, the Stand
         assert client.get(gemeinde.amt.get_absolute_url()).status_code == 200
 
 
