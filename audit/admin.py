@@ -19,51 +19,48 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from common import history
 from common.csvfiles import SPREADSHEET, csv_download
 
 from .models import Action, AuditEntry
-from .registry import rules
+from .registry import REDACTED, WITHHELD, rules
 
 M2M_KEYS = {"added": _("hinzugefügt"), "removed": _("entfernt")}
 
 
-def _show(value) -> str:
-    if value is None:
-        return "–"
-    if value == "":
-        return "„“"
-    if isinstance(value, bool):
-        return _("ja") if value else _("nein")
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+def _show(model, name: str, value, related: dict) -> str:
+    """A logged value in words (common/history.py); the markers of redacted and withheld values as they are."""
+    if value in (REDACTED, WITHHELD):
+        return value
+    return history.value_text(model, name, value, related=related)
 
 
 def _field_label(model, name: str) -> str:
-    from django.core.exceptions import FieldDoesNotExist
-
-    try:
-        return str(capfirst(model._meta.get_field(name).verbose_name)) if model is not None else name
-    except FieldDoesNotExist:  # a field removed since
-        return name
+    return history.field_label(model, name)
 
 
 def change_rows(entry: AuditEntry) -> list[tuple[str, str, str]]:
-    """(field, before, after) per logged field: before is empty for "angelegt", after for "gelöscht"; an
-    assignment change shows what was added and removed."""
+    """(field, before, after) per logged field in words: before is empty for "angelegt", after for "gelöscht"; an
+    assignment change shows what was added and removed. References are shown by name (one query per referenced
+    model)."""
     model = entry.content_type.model_class()
+    changes = entry.changes or {}
+    if entry.action == Action.CHANGED or entry.action in (Action.CREATED, Action.DELETED):
+        related = history.related_labels(model, [changes])
+    else:
+        related = {}
     rows = []
-    for name, value in (entry.changes or {}).items():
+    for name, value in changes.items():
         label = _field_label(model, name)
         if entry.action == Action.M2M and isinstance(value, dict):
             for key, items in value.items():
                 rows.append((label, str(M2M_KEYS.get(key, key)), ", ".join(map(str, items))))
         elif entry.action == Action.CHANGED and isinstance(value, list) and len(value) == 2:
-            rows.append((label, _show(value[0]), _show(value[1])))
+            rows.append((label, _show(model, name, value[0], related), _show(model, name, value[1], related)))
         elif entry.action == Action.DELETED:
-            rows.append((label, _show(value), ""))
+            rows.append((label, _show(model, name, value, related), ""))
         else:
-            rows.append((label, "", _show(value)))
+            rows.append((label, "", _show(model, name, value, related)))
     return rows
 
 
@@ -263,7 +260,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Felder"))
     def changed_fields(self, entry):
-        names = list(entry.changes or {})
+        model = entry.content_type.model_class()  # joined: list_select_related
+        names = [history.field_label(model, name) for name in (entry.changes or {})]
         shown = ", ".join(names[:6])
         return f"{shown}, …" if len(names) > 6 else shown
 
