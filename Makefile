@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate data run test lint bench image clean
+.PHONY: install migrate data static run test lint bench image clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,7 +29,12 @@ data: migrate
 	$(PY) manage.py load_ozg_demo
 	$(PY) manage.py publish_ozg_snapshots --months 3
 
-run: data
+# Static files as production serves them: hashed names, gzip and brotli beside each file (var/static, or STATIC_ROOT);
+# WhiteNoise answers them with one year `immutable`. Repeating it copies only what changed.
+static: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+run: data static
 	@echo "Portal: http://$(HOST):$(PORT)/  (Beenden mit Strg+C)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

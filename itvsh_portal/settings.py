@@ -202,8 +202,6 @@ STORAGES = {
 # DEBUG), and the test suite, which runs without collectstatic (tests/conftest.py).
 STATIC_FROM_FINDERS = env.bool("STATIC_FROM_FINDERS", default=DEBUG)
 WHITENOISE_USE_FINDERS = STATIC_FROM_FINDERS
-# Only the hashed names stay in STATIC_ROOT: nothing unhashed is served once collected.
-WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 #: Cache-Control of a hashed file (WhiteNoise's own is ten years): one year, immutable.
 STATIC_IMMUTABLE_MAX_AGE = 365 * 24 * 60 * 60
 
