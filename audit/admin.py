@@ -7,6 +7,7 @@ snapshot, the object type from ContentType's cache, links to objects are built w
 """
 
 import json
+from itertools import islice
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -39,16 +40,25 @@ def _field_label(model, name: str) -> str:
     return history.field_label(model, name)
 
 
-def change_rows(entry: AuditEntry) -> list[tuple[str, str, str]]:
+def _related(entries) -> dict:
+    """{model: {fk field: {pk: label}}} for the references in the changes of `entries`: one query per referenced
+    model."""
+    by_model: dict = {}
+    for entry in entries:
+        model = entry.content_type.model_class()
+        if model is not None and entry.action != Action.M2M:
+            by_model.setdefault(model, []).append(entry.changes or {})
+    return {model: history.related_labels(model, changes) for model, changes in by_model.items()}
+
+
+def change_rows(entry: AuditEntry, *, related: dict | None = None) -> list[tuple[str, str, str]]:
     """(field, before, after) per logged field in words: before is empty for "angelegt", after for "gelöscht"; an
-    assignment change shows what was added and removed. References are shown by name (one query per referenced
-    model)."""
+    assignment change shows what was added and removed. References are shown by name (`related` from `_related`
+    for many entries; else one query per referenced model)."""
     model = entry.content_type.model_class()
     changes = entry.changes or {}
-    if entry.action == Action.CHANGED or entry.action in (Action.CREATED, Action.DELETED):
-        related = history.related_labels(model, [changes])
-    else:
-        related = {}
+    if related is None:
+        related = _related([entry]).get(model, {})
     rows = []
     for name, value in changes.items():
         label = _field_label(model, name)
@@ -62,6 +72,19 @@ def change_rows(entry: AuditEntry) -> list[tuple[str, str, str]]:
         else:
             rows.append((label, "", _show(model, name, value, related)))
     return rows
+
+
+def change_text(entry: AuditEntry, *, related: dict | None = None) -> str:
+    """The changes of an entry as one line in words ("Status: Entwurf → in Kraft; Titel: …")."""
+    parts = []
+    for label, before, after in change_rows(entry, related=related):
+        if entry.action == Action.M2M:
+            parts.append(f"{label} {before}: {after}")
+        elif entry.action == Action.CHANGED:
+            parts.append(f"{label}: {before}{history.ARROW}{after}")
+        else:
+            parts.append(f"{label}: {after or before}")
+    return history.SEPARATOR.join(parts)
 
 
 # --- one object with what belongs to it ---------------------------------------------------------------------
@@ -298,20 +321,25 @@ class AuditEntryAdmin(admin.ModelAdmin):
                 "objekt_id",
                 "objekt",
                 "aenderungen",
+                "aenderungen_in_worten",
             ]
         )
-        for entry in queryset.select_related("content_type").order_by("when", "id").iterator(chunk_size=2000):
-            writer.writerow(
-                [
-                    timezone.localtime(entry.when).isoformat(),
-                    entry.actor_label,
-                    entry.get_door_display(),
-                    entry.door_detail,
-                    entry.get_action_display(),
-                    f"{entry.content_type.app_label}.{entry.content_type.model}",
-                    entry.object_id,
-                    entry.object_label,
-                    json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
-                ]
-            )
+        entries = queryset.select_related("content_type").order_by("when", "id").iterator(chunk_size=2000)
+        while chunk := list(islice(entries, 2000)):
+            related = _related(chunk)  # the references of 2,000 entries in one query per model
+            for entry in chunk:
+                writer.writerow(
+                    [
+                        timezone.localtime(entry.when).isoformat(),
+                        entry.actor_label,
+                        entry.get_door_display(),
+                        entry.door_detail,
+                        entry.get_action_display(),
+                        f"{entry.content_type.app_label}.{entry.content_type.model}",
+                        entry.object_id,
+                        entry.object_label,
+                        json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
+                        change_text(entry, related=related.get(entry.content_type.model_class(), {})),
+                    ]
+                )
         return response

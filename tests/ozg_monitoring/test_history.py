@@ -2,7 +2,9 @@
 the OZG pages, the events API, the admin's history pages and list of status changes, the audit trail — says it
 in German labels and values, without field names or codes."""
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
@@ -197,6 +199,11 @@ def test_audit_entry_in_words(admin_client, territory, plain_static_storage):
     assert not RAW.search(re.sub(r"<[^>]+>", " ", table))
     listing = admin_client.get("/admin/audit/auditentry/").content.decode()
     assert "Umsetzungsstand, Reifegrad" in listing
+    export = admin_client.post("/admin/audit/auditentry/", {"action": "export_csv", "_selected_action": [entry.pk]})
+    header, row = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    words = dict(zip(header, row, strict=True))["aenderungen_in_worten"]
+    assert "Umsetzungsstand: geplant → online verfügbar" in words and "Plattform: nicht bekannt → OZG-Cloud" in words
+    assert f"Anbieter: nicht bekannt → {territory.nf}" in words and not RAW.search(words)
 
 
 def test_dates_and_times_in_words():
