@@ -14,6 +14,7 @@ referenced model), so a list of changes costs a fixed number of queries however 
 
 import datetime
 import decimal
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -158,8 +159,8 @@ def _plain(value) -> str:
 
 
 def _related_label(found, value, related: dict | None) -> str:
-    if isinstance(value, models.Model):
-        return str(value)
+    if not isinstance(value, int | str | uuid.UUID) or isinstance(value, bool):
+        return str(value)  # an object already (simple_history's diff gives the instance, or its DeletedObject)
     labels = (related or {}).get(found.name)
     if labels is None:
         labels = _labels_of(found, {value})
