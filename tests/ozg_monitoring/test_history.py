@@ -61,6 +61,12 @@ def test_values_of_a_status_in_words():
     assert history.value_text(RolloutStatus, "provider", 999_999) == "nicht bekannt"  # a body deleted since
 
 
+def test_a_reference_given_as_an_object_reads_as_its_text(territory):
+    assert history.value_text(RolloutStatus, "provider", territory.nf) == str(territory.nf)
+    assert history.value_text(RolloutStatus, "provider", territory.nf.pk) == str(territory.nf)  # looked up
+    assert history.value_text(RolloutStatus, "provider", None) == "nicht bekannt"
+
+
 def test_changes_between_two_states(territory):
     changes = history.describe(
         RolloutStatus,
