@@ -60,8 +60,8 @@ def change_rows(entry: AuditEntry, *, related: dict | None = None) -> list[tuple
     if related is None:
         related = _related([entry]).get(model, {})
     rows = []
-    for name, value in changes.items():
-        label = _field_label(model, name)
+    for name in history.ordered(model, changes):
+        value, label = changes[name], _field_label(model, name)
         if entry.action == Action.M2M and isinstance(value, dict):
             for key, items in value.items():
                 rows.append((label, str(M2M_KEYS.get(key, key)), ", ".join(map(str, items))))
@@ -284,7 +284,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("Felder"))
     def changed_fields(self, entry):
         model = entry.content_type.model_class()  # joined: list_select_related
-        names = [history.field_label(model, name) for name in (entry.changes or {})]
+        names = [history.field_label(model, name) for name in history.ordered(model, entry.changes or {})]
         shown = ", ".join(names[:6])
         return f"{shown}, …" if len(names) > 6 else shown
 

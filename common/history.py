@@ -93,6 +93,19 @@ def field_label(model, name: str) -> str:
     return str(capfirst(found.verbose_name))
 
 
+def ordered(model, names: Iterable[str]) -> list[str]:
+    """`names` in the order of the model's fields (a JSON column need not keep the order it was written in:
+    PostgreSQL's jsonb does not); names the model does not know come last, in their own order."""
+    names = list(names)
+    if model is None:
+        return names
+    position = {}
+    for index, found in enumerate(model._meta.get_fields()):
+        position.setdefault(found.name, index)
+        position.setdefault(getattr(found, "attname", found.name), index)
+    return sorted(names, key=lambda name: (position.get(name, len(position)), names.index(name)))
+
+
 def _is_empty(value) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -207,11 +220,12 @@ def describe(
     skip: Iterable[str] = (),
     skip_empty: bool = False,
 ) -> list[Change]:
-    """The changes between `old` and `new` (dicts of field → stored value) in words, in the order of `new`.
-    Without `old` (a row created) each value stands alone; with `skip_empty` empty ones are left out."""
+    """The changes between `old` and `new` (dicts of field → stored value) in words, in the order of the model's
+    fields. Without `old` (a row created) each value stands alone; with `skip_empty` empty ones are left out."""
     skip = set(skip)
     changes = []
-    for name, value in new.items():
+    for name in ordered(model, new):
+        value = new[name]
         if name in skip:
             continue
         if old is None and skip_empty and _is_empty(value):

@@ -48,7 +48,7 @@ def _maturity(event) -> Change | None:
 
 
 def event_changes(event, *, related: dict | None = None) -> list[Change]:
-    """What one history entry changed, in words, in the order of its stored values (the level and its model as
+    """What one history entry changed, in words, in the order of the status's fields (the level and its model as
     one)."""
     new = event.new_values or {}
     created = event.action == StatusEvent.Action.CREATED
@@ -62,7 +62,7 @@ def event_changes(event, *, related: dict | None = None) -> list[Change]:
     )
     maturity = _maturity(event)
     if maturity is not None:
-        keys = list(new)
+        keys = history.ordered(RolloutStatus, new)
         first = min(keys.index(name) for name in (LEVEL, MODEL) if name in new)
         position = sum(1 for name in keys[:first] if name not in (LEVEL, MODEL))
         changes.insert(position, maturity)
