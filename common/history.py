@@ -124,7 +124,7 @@ def value_text(model, name: str, value, *, related: dict | None = None) -> str:
     """One value of `model.name` as a person reads it (see the module docstring). `related` maps a foreign key's
     field name to {pk: label} (`related_labels`); without it a reference is looked up on its own."""
     found = _field(model, name)
-    if found is None:
+    if not isinstance(found, models.Field):  # unknown, or the other side of a relation
         return EMPTY if _is_empty(value) else _plain(value)
     if isinstance(found, models.ManyToManyField) or found.many_to_many:
         if _is_empty(value):
