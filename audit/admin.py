@@ -7,6 +7,7 @@ snapshot, the object type from ContentType's cache, links to objects are built w
 """
 
 import json
+from itertools import islice
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -19,52 +20,71 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from common import history
 from common.csvfiles import SPREADSHEET, csv_download
 
 from .models import Action, AuditEntry
-from .registry import rules
+from .registry import REDACTED, WITHHELD, rules
 
 M2M_KEYS = {"added": _("hinzugefügt"), "removed": _("entfernt")}
 
 
-def _show(value) -> str:
-    if value is None:
-        return "–"
-    if value == "":
-        return "„“"
-    if isinstance(value, bool):
-        return _("ja") if value else _("nein")
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
+def _show(model, name: str, value, related: dict) -> str:
+    """A logged value in words (common/history.py); the markers of redacted and withheld values as they are."""
+    if value in (REDACTED, WITHHELD):
+        return value
+    return history.value_text(model, name, value, related=related)
 
 
 def _field_label(model, name: str) -> str:
-    from django.core.exceptions import FieldDoesNotExist
-
-    try:
-        return str(capfirst(model._meta.get_field(name).verbose_name)) if model is not None else name
-    except FieldDoesNotExist:  # a field removed since
-        return name
+    return history.field_label(model, name)
 
 
-def change_rows(entry: AuditEntry) -> list[tuple[str, str, str]]:
-    """(field, before, after) per logged field: before is empty for "angelegt", after for "gelöscht"; an
-    assignment change shows what was added and removed."""
+def _related(entries) -> dict:
+    """{model: {fk field: {pk: label}}} for the references in the changes of `entries`: one query per referenced
+    model."""
+    by_model: dict = {}
+    for entry in entries:
+        model = entry.content_type.model_class()
+        if model is not None and entry.action != Action.M2M:
+            by_model.setdefault(model, []).append(entry.changes or {})
+    return {model: history.related_labels(model, changes) for model, changes in by_model.items()}
+
+
+def change_rows(entry: AuditEntry, *, related: dict | None = None) -> list[tuple[str, str, str]]:
+    """(field, before, after) per logged field in words: before is empty for "angelegt", after for "gelöscht"; an
+    assignment change shows what was added and removed. References are shown by name (`related` from `_related`
+    for many entries; else one query per referenced model)."""
     model = entry.content_type.model_class()
+    changes = entry.changes or {}
+    if related is None:
+        related = _related([entry]).get(model, {})
     rows = []
-    for name, value in (entry.changes or {}).items():
-        label = _field_label(model, name)
+    for name in history.ordered(model, changes):
+        value, label = changes[name], _field_label(model, name)
         if entry.action == Action.M2M and isinstance(value, dict):
             for key, items in value.items():
                 rows.append((label, str(M2M_KEYS.get(key, key)), ", ".join(map(str, items))))
         elif entry.action == Action.CHANGED and isinstance(value, list) and len(value) == 2:
-            rows.append((label, _show(value[0]), _show(value[1])))
+            rows.append((label, _show(model, name, value[0], related), _show(model, name, value[1], related)))
         elif entry.action == Action.DELETED:
-            rows.append((label, _show(value), ""))
+            rows.append((label, _show(model, name, value, related), ""))
         else:
-            rows.append((label, "", _show(value)))
+            rows.append((label, "", _show(model, name, value, related)))
     return rows
+
+
+def change_text(entry: AuditEntry, *, related: dict | None = None) -> str:
+    """The changes of an entry as one line in words ("Status: Entwurf → in Kraft; Titel: …")."""
+    parts = []
+    for label, before, after in change_rows(entry, related=related):
+        if entry.action == Action.M2M:
+            parts.append(f"{label} {before}: {after}")
+        elif entry.action == Action.CHANGED:
+            parts.append(f"{label}: {before}{history.ARROW}{after}")
+        else:
+            parts.append(f"{label}: {after or before}")
+    return history.SEPARATOR.join(parts)
 
 
 # --- one object with what belongs to it ---------------------------------------------------------------------
@@ -263,7 +283,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Felder"))
     def changed_fields(self, entry):
-        names = list(entry.changes or {})
+        model = entry.content_type.model_class()  # joined: list_select_related
+        names = [history.field_label(model, name) for name in history.ordered(model, entry.changes or {})]
         shown = ", ".join(names[:6])
         return f"{shown}, …" if len(names) > 6 else shown
 
@@ -300,20 +321,25 @@ class AuditEntryAdmin(admin.ModelAdmin):
                 "objekt_id",
                 "objekt",
                 "aenderungen",
+                "aenderungen_in_worten",
             ]
         )
-        for entry in queryset.select_related("content_type").order_by("when", "id").iterator(chunk_size=2000):
-            writer.writerow(
-                [
-                    timezone.localtime(entry.when).isoformat(),
-                    entry.actor_label,
-                    entry.get_door_display(),
-                    entry.door_detail,
-                    entry.get_action_display(),
-                    f"{entry.content_type.app_label}.{entry.content_type.model}",
-                    entry.object_id,
-                    entry.object_label,
-                    json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
-                ]
-            )
+        entries = queryset.select_related("content_type").order_by("when", "id").iterator(chunk_size=2000)
+        while chunk := list(islice(entries, 2000)):
+            related = _related(chunk)  # the references of 2,000 entries in one query per model
+            for entry in chunk:
+                writer.writerow(
+                    [
+                        timezone.localtime(entry.when).isoformat(),
+                        entry.actor_label,
+                        entry.get_door_display(),
+                        entry.door_detail,
+                        entry.get_action_display(),
+                        f"{entry.content_type.app_label}.{entry.content_type.model}",
+                        entry.object_id,
+                        entry.object_label,
+                        json.dumps(entry.changes, ensure_ascii=False, sort_keys=True),
+                        change_text(entry, related=related.get(entry.content_type.model_class(), {})),
+                    ]
+                )
         return response

@@ -11,7 +11,8 @@ the timing ratios are printed, never asserted there).
 Builds the data in a PostgreSQL database of its own (default postgres://postgres@127.0.0.1/itvsh_bench, dropped
 and re-created unless --keep), then measures in one process, one request at a time, through the full Django
 stack (middleware, sessions, templates, DRF): a minimal Django view (the floor), the dashboard, the citizen
-lookup page, /api/v1/ozg/status/?page_size=100, and the time of a 1,000-item bulk upsert.
+lookup page, /api/v1/ozg/status/?page_size=100, and the time of a 1,000-item bulk upsert. It also reports the bytes
+per page type (the HTML, and a cold first visit with its static files: `page_weights`).
 """
 
 import argparse
@@ -309,6 +310,46 @@ def add_agreements_and_funding(verwaltungen, *, count: int, offset: int):
         InKindFactory(agreement=agreement)
 
 
+#: One page of each type, for the bytes a visit costs (`page_weights`); keys filled in from the data.
+PAGE_TYPES = {
+    "home": "/",
+    "dashboard": "/ozg/",
+    "lookup": "/ozg/online-erledigen/{gemeinde}/",
+    "leistung": "/ozg/leistungen/{ozg_id}/",
+    "verwaltung": "/ozg/verwaltungen/{verwaltung}/",
+    "register": "/kommunen/{gemeinde}/",
+    "status_list": "/ozg/umsetzungsstaende/",
+    "kooperationen": "/kooperationen/",
+    "finanzierung": "/finanzierung/",
+}
+#: The budgets of issue 16 (light pages): the dashboard's HTML, and a cold first visit of the home page.
+BYTE_BUDGETS = {"dashboard_html_bytes": 100 * 1000, "home_cold_bytes": 350 * 1000}
+
+
+def page_weights() -> dict:
+    """Bytes per page type (common/page_weight.py): the HTML as sent, and a cold first visit (HTML plus every static
+    file it loads, brotli-compressed where WhiteNoise serves it so after collectstatic)."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    from common.page_weight import page_weight
+    from organisations.models import Organisation
+    from ozg_monitoring.models import OzgLeistung
+
+    client = Client()
+    keys = {
+        "gemeinde": Organisation.objects.gemeinden().order_by("ars").values_list("ars", flat=True).first(),
+        "ozg_id": OzgLeistung.objects.order_by("ozg_id").values_list("ozg_id", flat=True).first(),
+        "verwaltung": Organisation.objects.verwaltungen().order_by("ars").values_list("ars", flat=True).first(),
+    }
+    weights = {}
+    for name, path in PAGE_TYPES.items():
+        cache.clear()
+        weight = page_weight(client, path.format(**keys))
+        weights[name] = {key: value for key, value in weight.as_dict().items() if key != "files"}
+    return weights
+
+
 def throughput(client, paths, seconds: float) -> dict:
     """Requests per second, one at a time, cycling through `paths`; each answer must be 200."""
     for path in paths:  # warm-up: the first request of each page renders it and fills the page cache
@@ -416,6 +457,7 @@ def measure(seconds: float) -> dict:
         "api_seconds": round(api_seconds, 3),
     }
     results["catalogue"] = {"leistungen": OzgLeistung.objects.count()}
+    results["bytes"] = page_weights()
     return results
 
 
@@ -424,6 +466,8 @@ def main():
     os.environ["DATABASE_URL"] = args.database_url
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ.setdefault("DEMO_CONTENT_ENABLED", "false")
+    # No collectstatic here: the finders serve the plain files; the byte report computes their compressed sizes.
+    os.environ.setdefault("STATIC_FROM_FINDERS", "true")
     if not args.database_url.startswith("postgres"):
         sys.exit("Der Benchmark läuft auf PostgreSQL (--database-url postgres://…).")
     if not args.keep:
@@ -446,11 +490,15 @@ def main():
         "results": results,
         "targets": TARGETS,
     }
+    weights = results["bytes"]
     checks = {
         "dashboard_ratio": results["dashboard"]["ratio_to_floor"] >= TARGETS["dashboard_ratio"],
         "lookup_ratio": results["lookup"]["ratio_to_floor"] >= TARGETS["lookup_ratio"],
         "bulk_upsert_seconds": results["bulk_upsert"]["service_seconds_best"] < TARGETS["bulk_upsert_seconds"],
+        "dashboard_html_bytes": weights["dashboard"]["html_bytes"] <= BYTE_BUDGETS["dashboard_html_bytes"],
+        "home_cold_bytes": weights["home"]["total_bytes"] <= BYTE_BUDGETS["home_cold_bytes"],
     }
+    report["byte_budgets"] = BYTE_BUDGETS
     report["met"] = checks
     print(json.dumps(report, indent=2, default=str))
     print()
@@ -463,6 +511,10 @@ def main():
     print(
         f"Bulk-Upsert {bulk['items']} Einträge: Service {bulk['service_seconds_best']} s, API {bulk['api_seconds']} s"
     )
+    print()
+    print(f"{'Seitentyp (Bytes)':<28}{'HTML':>12}{'statisch kalt':>16}{'Besuch kalt':>14}")
+    for name, row in weights.items():
+        print(f"{name:<28}{row['html_bytes']:>12}{row['static_bytes']:>16}{row['total_bytes']:>14}")
     print("Ziele erreicht:", ", ".join(f"{key}={'ja' if value else 'NEIN'}" for key, value in checks.items()))
     grown = {}
     if "query_counts" in data:

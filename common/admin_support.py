@@ -8,6 +8,10 @@ renders the form once more with the typed data and the service's message on its 
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from . import history
 
 _PENDING = "_service_validation_error"
 
@@ -91,3 +95,30 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- history pages in words ------------------------------------------------------------------------------------
+
+
+class _HistoryInWords(HistoricalRecordContextHelper):
+    """django-simple-history's "Änderungen" column through `common.history`: labels and values as a person reads
+    them (a choice's label, "ja"/"nein", 01.02.2025, "nicht bekannt"), never a field name or code."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if field.many_to_many:
+            return super().prepare_delta_change_value(change, value)
+        return history.value_text(self.model, change.field, value)
+
+    def stringify_delta_change_values(self, change, old, new):
+        if isinstance(old, list) or isinstance(new, list):
+            old = history.value_text(self.model, change.field, [str(item) for item in old or []])
+            new = history.value_text(self.model, change.field, [str(item) for item in new or []])
+        return super().stringify_delta_change_values(change, old, new)
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The admin of a model with simple_history: its history page says every change in words."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _HistoryInWords(self.model, historical_record)

@@ -7,9 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin_support import ServiceErrorsAdminMixin
+from common.admin_support import HistoryAdmin, ServiceErrorsAdminMixin
 from common.csvfiles import SPREADSHEET, csv_download
 
 from . import services
@@ -158,7 +157,7 @@ export_csv.allowed_permissions = ("view",)
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+class AgreementAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.AGREEMENT
     list_display = ["title", "kind", "status", "signed_on", "term_start", "term_end", "responsible"]
     list_filter = ["kind", "status", ("parties__organisation", admin.RelatedOnlyFieldListFilter), "topics", TermFilter]
@@ -250,7 +249,7 @@ class MilestoneInline(admin.TabularInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+class MeasureAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.MEASURE
     list_display = ["title", "agreement", "status", "progress", "weight", "is_follow_up", "start_on", "end_on"]
     list_filter = ["status", "is_follow_up", "agreement__kind"]
@@ -268,7 +267,7 @@ class MeasureAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Obligation)
-class ObligationAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+class ObligationAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.OBLIGATION
     list_display = ["title", "agreement", "obligor", "due_on", "status"]
     list_filter = ["status", "agreement__kind"]
@@ -284,7 +283,7 @@ class ObligationAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Wahlperiode)
-class WahlperiodeAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+class WahlperiodeAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.WAHLPERIODE
     list_display = ["number", "start", "end", "note"]
 
@@ -293,7 +292,7 @@ class WahlperiodeAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(SimpleHistoryAdmin):
+class TopicAdmin(HistoryAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -8,9 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin_support import ServiceErrorsAdminMixin
+from common.admin_support import HistoryAdmin, ServiceErrorsAdminMixin
 from common.csvfiles import SPREADSHEET, csv_file_response, csv_response
 
 from . import selectors, services
@@ -107,7 +106,7 @@ class BudgetLineAdminForm(forms.ModelForm):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+class BudgetLineAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     form = BudgetLineAdminForm
     rules = services.BUDGET_LINE
     list_display = [
@@ -218,7 +217,7 @@ ACTION_FIELDS = {
 
 
 @admin.register(Drawdown)
-class DrawdownAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+class DrawdownAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     list_display = ["__str__", "line", "amount", "status", "requested_on", "requested_by", "approved_by", "paid_on"]
     list_filter = [
         "status",
@@ -379,7 +378,7 @@ class DrawdownAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(InKindContribution)
-class InKindContributionAdmin(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+class InKindContributionAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.IN_KIND
     list_display = ["title", "kind", "from_body", "recipient", "agreement", "people_count", "fte", "monetary_value"]
     list_filter = ["kind", ("agreement", admin.RelatedOnlyFieldListFilter)]

@@ -50,6 +50,9 @@ def static_headers(headers, path, url) -> None:
     that they are there however the file is served (WhiteNoise answers before the clickjacking middleware)."""
     for name, value in security_headers().items():
         headers[name] = value
+    # A hashed name never changes its content: one year, immutable (WhiteNoise's own answer is ten years).
+    if "immutable" in headers.get("Cache-Control", ""):
+        headers["Cache-Control"] = f"max-age={settings.STATIC_IMMUTABLE_MAX_AGE}, public, immutable"
 
 
 class SecurityHeadersMiddleware:

@@ -196,8 +196,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "itvsh_portal.storage.StaticFilesStorage"},
 }
-# Served from the finders too, so that the embedded set-up needs no collectstatic.
-WHITENOISE_USE_FINDERS = True
+# Static files are served as collected: hashed names, gzip and brotli beside each file (compressed manifest storage),
+# one year `immutable` for every hashed name. `make run` and the image run collectstatic as part of their set-up.
+# The finders (plain names, unhashed, uncompressed) serve only where that is asked for: STATIC_FROM_FINDERS (default:
+# DEBUG), and the test suite, which runs without collectstatic (tests/conftest.py).
+STATIC_FROM_FINDERS = env.bool("STATIC_FROM_FINDERS", default=DEBUG)
+WHITENOISE_USE_FINDERS = STATIC_FROM_FINDERS
+#: Cache-Control of a hashed file (WhiteNoise's own is ten years): one year, immutable.
+STATIC_IMMUTABLE_MAX_AGE = 365 * 24 * 60 * 60
 
 
 def _static_headers(headers, path, url):

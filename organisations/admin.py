@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin_support import HistoryAdmin
 from common.csvfiles import SPREADSHEET, csv_download
 
 from . import services
@@ -59,7 +59,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(HistoryAdmin):
     list_display = ("display_name", "kind", "ars", "ags", "postal_code", "kreis", "amt", "population")
     list_filter = ("kind", kreis_filter())
     search_fields = ("name", "short_name", "search_name", "^ars", "^ags", "=postal_code", "slug")

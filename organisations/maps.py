@@ -13,7 +13,8 @@ Layers and their keys:
 `Organisation.kreis_key` / `.verband_key` / `.ars` give the keys of a body.
 
 Every map is an <svg role="img"> with <title> and <desc> (aria-labelledby), one <path class="map-region"> per
-region with its own <title> (name and value). The <svg> has the class `portal-map` (styled in
+region with its own <title> (name and value), inside a group that holds what the regions share (stroke, fill rule,
+the scale of the compact path data: `region_group`). The <svg> has the class `portal-map` (styled in
 static/css/portal.css) plus `map-steps-{n}`; colour classes: `map-step-0` … `map-step-{n-1}` (light to dark),
 `map-no-data`, `map-context`, `map-highlight`, `map-marker`; fills are also set as attributes, so a map is
 readable without any CSS; static/organisations/maps.css spreads fewer than six steps over the whole ramp.
@@ -49,6 +50,10 @@ X_SCALE = math.cos(math.radians(REFERENCE_LATITUDE))
 WIDTH = 400.0  # SVG user units; the map scales to its container
 PADDING = 4.0
 TOLERANCE = 0.35  # simplification tolerance in SVG units (about 0.1 % of the width)
+#: Path data is written in steps of PATH_UNIT user units (0.125 % of the width: below a pixel at the map's largest
+#: size), as whole numbers relative to the previous point; the group around the regions scales it back
+#: (`REGION_GROUP`). The regions share their stroke and fill rule through that group.
+PATH_UNIT = 0.5
 
 # Light to dark; the same colours as --portal-map-0 … --portal-map-5 in static/css/portal.css.
 PALETTE = ("#eef2fb", "#c9d6f1", "#93acdf", "#5b82c9", "#2f5aae", "#173a80")
@@ -164,8 +169,32 @@ def _ring_path(ring: list[list[float]], bounds: Bounds) -> tuple[str, list[tuple
         simplified = projected
     if len(simplified) < 3:
         return "", projected
-    body = " ".join(f"{x:g},{y:g}" for x, y in simplified[:-1])
-    return f"M{body}Z", projected
+    return relative_path([(round(x / PATH_UNIT), round(y / PATH_UNIT)) for x, y in simplified[:-1]]), projected
+
+
+def relative_path(points: list[tuple[int, int]]) -> str:
+    """A closed ring as SVG path data: `M x y` and then each point relative to the one before (`l dx dy …`),
+    whole numbers, a space only where no minus sign separates them; a point equal to the one before is left out."""
+    (x, y), parts = points[0], []
+    for next_x, next_y in points[1:]:
+        delta_x, delta_y = next_x - x, next_y - y
+        x, y = next_x, next_y
+        if delta_x == delta_y == 0:
+            continue
+        for value in (delta_x, delta_y):
+            if parts and value >= 0:
+                parts.append(" ")
+            parts.append(str(value))
+    return f"M{points[0][0]} {points[0][1]}l{''.join(parts)}Z"
+
+
+def region_group(css_class: str) -> str:
+    """The opening `<g>` of a group of region paths: it scales the path data back to user units and gives the
+    regions their common stroke and fill rule (readable without any CSS)."""
+    return (
+        f'<g class="{css_class}" transform="scale({PATH_UNIT:g})" stroke="{STROKE}" '
+        f'stroke-width="{0.6 / PATH_UNIT:g}" fill-rule="evenodd">'
+    )
 
 
 @lru_cache(maxsize=len(LAYERS))
@@ -209,16 +238,7 @@ def _document(*, layer: str, title: str, description: str, css_class: str, body:
 
 
 def _path(region: Region, *, css_class: str, fill: str, label: str) -> str:
-    return element(
-        "path",
-        class_=css_class,
-        d=region.d,
-        fill=fill,
-        stroke=STROKE,
-        stroke_width="0.6",
-        fill_rule="evenodd",
-        children=element("title", label),
-    )
+    return element("path", class_=css_class, d=region.d, fill=fill, children=element("title", label))
 
 
 def locator_map(
@@ -235,12 +255,13 @@ def locator_map(
     Only the highlighted regions of `layer` are drawn, so a locator of a Gemeinde stays small."""
     highlight_keys = [str(key) for key in highlight_keys]
     regions = load_layer(layer)
-    parts = ['<g class="map-context-layer">']
+    parts = [region_group("map-context-layer")]
     for region in load_layer(context_layer).values():
         if context_layer == layer and region.key in highlight_keys:
             continue
         parts.append(_path(region, css_class="map-region map-context", fill=CONTEXT_FILL, label=region.name))
-    parts.append('</g><g class="map-highlight-layer">')
+    parts.append("</g>" + region_group("map-highlight-layer"))
+    markers = []
     for key in highlight_keys:
         region = regions.get(key)
         if region is None:
@@ -249,7 +270,7 @@ def locator_map(
         min_x, min_y, max_x, max_y = region.bbox
         if max(max_x - min_x, max_y - min_y) < 15:
             cx, cy = region.centre
-            parts.append(
+            markers.append(
                 element(
                     "circle",
                     class_="map-marker",
@@ -261,7 +282,7 @@ def locator_map(
                     stroke_width="1.5",
                 )
             )
-    parts.append("</g>")
+    parts.append("</g>" + "".join(markers))
     return _document(
         layer=layer, title=title, description=description, css_class="portal-map--locator", body="".join(parts)
     )
@@ -293,7 +314,8 @@ def choropleth_map(
     legend_label: Callable[[float | None], str] | None = None,
 ) -> SafeString:
     """A map with every region of `layer` coloured by its value (0..1; None = no data, class `map-no-data`),
-    in `legend_steps` equal steps (2–6) with a legend below. Each region's <title> reads "Name: value"
+    in `legend_steps` equal steps (2–6) with a legend below; the regions of one step are one group
+    (`<g class="map-region map-step-N" fill="…">`). Each region's <title> reads "Name: value"
     (`value_label`); the legend's step bounds use `legend_label` (default: `value_label`), e.g. whole percent
     in the legend and one decimal place in the regions."""
     if not 2 <= legend_steps <= MAX_STEPS:
@@ -301,13 +323,17 @@ def choropleth_map(
     palette = [PALETTE[palette_index(i, legend_steps)] for i in range(legend_steps)]
     regions = load_layer(layer)
     legend_height = 40.0
-    parts = ['<g class="map-regions">']
+    # One group per colour step holds its class and fill (shared definitions: no region repeats them).
+    by_step: dict[int | None, list[str]] = {}
     for key, region in regions.items():
         value = values.get(key)
-        step = step_of(value, legend_steps)
+        label = element("title", f"{region.name}: {value_label(value)}")
+        by_step.setdefault(step_of(value, legend_steps), []).append(element("path", d=region.d, children=label))
+    parts = [region_group("map-regions")]
+    for step in sorted(by_step, key=lambda step: -1 if step is None else step):
         css_class = "map-region map-no-data" if step is None else f"map-region map-step-{step}"
         fill = NODATA_FILL if step is None else palette[step]
-        parts.append(_path(region, css_class=css_class, fill=fill, label=f"{region.name}: {value_label(value)}"))
+        parts.append(element("g", class_=css_class, fill=fill, children="".join(by_step[step])))
     parts.append("</g>")
     parts.append(_legend(palette, legend_title, legend_label or value_label, top=land_bounds().height + 4))
     return _document(

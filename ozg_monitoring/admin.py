@@ -12,16 +12,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin_scoping import VerwaltungScopedAdminMixin
 from accounts.selectors import writable_verwaltung_ids
-from common.admin_support import ReadOnlyAdminMixin, ServiceErrorsAdminMixin
+from common.admin_support import HistoryAdmin, ReadOnlyAdminMixin, ServiceErrorsAdminMixin
 from common.authorization import ModelRules, Rule
 from common.csvfiles import SPREADSHEET, csv_download, csv_file_response
 from organisations import selectors as register
 from organisations.admin_filters import kreis_filter
 
+from .history import describe_events
 from .models import (
     Basisdienst,
     BrokenLink,
@@ -129,7 +129,7 @@ class BasisdienstAdmin(ManagedEntryAdmin):
     list_filter = ["active", "is_demo"]
 
 
-class ZustaendigkeitAdminBase(ServiceErrorsAdminMixin, SimpleHistoryAdmin):
+class ZustaendigkeitAdminBase(ServiceErrorsAdminMixin, HistoryAdmin):
     """Default rows and exceptions: written through the services (rules, checks, history with the user)."""
 
     kind = ""
@@ -323,11 +323,45 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
 class StatusEventAdmin(VerwaltungScopedAdminMixin, admin.ModelAdmin):
     """The history is immutable: no add, change or delete, not even for superusers."""
 
-    list_display = ["changed_at", "leistung", "verwaltung", "action", "channel", "source_kind", "changed_by"]
+    list_display = [
+        "changed_at",
+        "leistung",
+        "verwaltung",
+        "action",
+        "changes_display",
+        "channel",
+        "source_kind",
+        "changed_by",
+    ]
     list_filter = ["channel", "source_kind", "action", "leistung__themenfeld"]
     search_fields = ["leistung__name", "=leistung__ozg_id", "verwaltung__name", "=verwaltung__ars"]
     list_select_related = ["leistung", "verwaltung", "changed_by"]
     date_hierarchy = "changed_at"
+    fields = [
+        "status",
+        "leistung",
+        "verwaltung",
+        "action",
+        "changes_display",
+        "changed_by",
+        "changed_at",
+        "channel",
+        "source_kind",
+        "old_values",
+        "new_values",
+    ]
+    readonly_fields = ["changes_display"]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        changelist.result_list = describe_events(changelist.result_list)  # the page's providers in one query
+        return changelist
+
+    @admin.display(description=_("Änderung"))
+    def changes_display(self, event):
+        if not hasattr(event, "changes_text"):
+            describe_events([event])
+        return event.changes_text
 
     def has_add_permission(self, request):
         return False

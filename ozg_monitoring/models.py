@@ -447,9 +447,10 @@ class StatusEvent(AppendOnlyModel):
         real by a write: `services.status.made_real`), else ""."""
         if "source_kind" not in self.new_values:
             return ""
-        labels = dict(SourceKind.choices)
+        from common.history import ARROW, value_text
+
         old, new = self.old_values.get("source_kind", ""), self.new_values["source_kind"]
-        return f"{labels.get(old, _('nicht bekannt'))} → {labels.get(new, _('nicht bekannt'))}"
+        return f"{value_text(RolloutStatus, 'source_kind', old)}{ARROW}{value_text(RolloutStatus, 'source_kind', new)}"
 
     @property
     def public_actor(self) -> str:

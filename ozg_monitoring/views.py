@@ -27,6 +27,7 @@ from organisations.selectors import search_gemeinden
 from . import selectors
 from .catalogue import CATALOGUE_SOURCE
 from .filters import MAX_SEARCH, LeistungFilter, LookupFilter, StatusFilter
+from .history import describe_events
 from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
 from .responsibility import offices_to_ask
 
@@ -335,7 +336,7 @@ class LeistungDetailView(TemplateView):
             coverage=selectors.coverage_by_leistung([leistung])[leistung.pk],
             online=[status for status in statuses if status.stage in ONLINE_STAGES],
             stage_counts=[(label, sum(1 for s in statuses if s.stage == value)) for value, label in Stage.choices],
-            events=list(selectors.event_list().filter(leistung=leistung)[:30]),
+            events=describe_events(selectors.event_list().filter(leistung=leistung)[:30]),
             leika=list(leistung.leika_leistungen.order_by("key")),
             breadcrumbs=breadcrumbs(
                 (_("OZG-Leistungen"), reverse("ozg_monitoring:leistung_list")),
@@ -368,7 +369,7 @@ class VerwaltungDetailView(TemplateView):
             online=sum(1 for status in statuses if status.stage in ONLINE_STAGES),
             comparison=selectors.verwaltung_comparison(verwaltung) if verwaltung.kind != "land" else None,
             plans=selectors.plan_progress_for_verwaltung(verwaltung),
-            events=list(selectors.event_list().filter(verwaltung=verwaltung)[:30]),
+            events=describe_events(selectors.event_list().filter(verwaltung=verwaltung)[:30]),
             breadcrumbs=breadcrumbs(
                 (_("OZG-Dashboard"), reverse("ozg_monitoring:dashboard")),
                 (verwaltung.name, ""),

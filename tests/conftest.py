@@ -22,6 +22,27 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _static_from_finders(tmp_path_factory):
+    """The suite runs without collectstatic: the finders serve the plain files (production serves only the collected,
+    hashed ones: itvsh_portal/settings.py). STATIC_ROOT is an empty folder of the session's, so that files a
+    `make run` collected into var/static change no test."""
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.files.storage import storages
+    from django.utils.functional import empty
+
+    previous = settings.STATIC_ROOT, settings.WHITENOISE_USE_FINDERS
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
+    settings.WHITENOISE_USE_FINDERS = True
+    storages._storages = {}
+    staticfiles_storage._wrapped = empty
+    yield
+    settings.STATIC_ROOT, settings.WHITENOISE_USE_FINDERS = previous
+    storages._storages = {}
+    staticfiles_storage._wrapped = empty
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _verify_cached_reads():
     """Every cached value computed in a test checks that its scope watches every table it reads
     (common/cached_reads.py): a new cached read that forgets a dependency fails the suite."""

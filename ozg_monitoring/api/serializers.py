@@ -1,8 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.provenance import SourceKind
 
+from ..history import describe_events
 from ..models import (
     Lebenslage,
     LeikaLeistung,
@@ -142,6 +144,26 @@ class BulkResultSerializer(serializers.Serializer):
     unchanged = serializers.IntegerField()
 
 
+class ChangeSerializer(serializers.Serializer):
+    """One changed field in words (common/history.py)."""
+
+    feld = serializers.CharField(help_text=_("Name des Feldes wie in old_values/new_values"))
+    bezeichnung = serializers.CharField(help_text=_("Bezeichnung des Feldes, z. B. „Umsetzungsstand“"))
+    vorher = serializers.CharField(allow_null=True, help_text=_("alter Wert in Worten; null beim Anlegen"))
+    nachher = serializers.CharField(help_text=_("neuer Wert in Worten, z. B. „online verfügbar“"))
+    text = serializers.CharField(
+        help_text=_("die Änderung als Satz, z. B. „Umsetzungsstand: geplant → online verfügbar“")
+    )
+
+
+class EventListSerializer(serializers.ListSerializer):
+    """Resolves the references of all entries of a page at once (one query for the providers)."""
+
+    def to_representation(self, data):
+        items = data.all() if hasattr(data, "all") else data
+        return super().to_representation(describe_events(items))
+
+
 class EventSerializer(serializers.ModelSerializer):
     ozg_id = serializers.IntegerField(source="leistung.ozg_id", read_only=True)
     ars = serializers.CharField(source="verwaltung.ars", read_only=True)
@@ -164,13 +186,37 @@ class EventSerializer(serializers.ModelSerializer):
             "action",
             "old_values",
             "new_values",
+            "aenderung",
+            "aenderungen",
             "changed_by",
             "changed_at",
             "channel",
         ]
+        list_serializer_class = EventListSerializer
+
+    aenderung = serializers.SerializerMethodField(
+        help_text=_(
+            "Die Änderung in Worten, z. B. „Umsetzungsstand: geplant → online verfügbar; Plattform: OZG-Cloud“."
+        )
+    )
+    aenderungen = serializers.SerializerMethodField(
+        help_text=_("Jedes geänderte Feld mit Bezeichnung und Werten in Worten.")
+    )
 
     def get_changed_by(self, obj) -> str:
         return obj.public_actor
+
+    def _described(self, obj):
+        if not hasattr(obj, "changes"):
+            describe_events([obj])
+        return obj
+
+    def get_aenderung(self, obj) -> str:
+        return self._described(obj).changes_text
+
+    @extend_schema_field(ChangeSerializer(many=True))
+    def get_aenderungen(self, obj) -> list:
+        return [change.as_dict() for change in self._described(obj).changes]
 
 
 class CoverageSerializer(serializers.Serializer):

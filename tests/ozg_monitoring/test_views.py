@@ -48,7 +48,8 @@ def test_dashboard_draws_with_the_shared_chart_and_map_builders(client, territor
     for svg in (kreis_map, unit_map):  # organisations.maps: shared layers, 5 steps, legend inside the SVG
         assert 'class="portal-map itvsh-map itvsh-map--choropleth map-steps-5"' in svg and 'role="img"' in svg
         assert '<g class="map-legend"' in svg and "0\u00a0%–20\u00a0%" in svg and "80\u00a0%–100\u00a0%" in svg
-    assert kreis_map.count('<path class="map-region') == 15 and unit_map.count('<path class="map-region') == 171
+    assert kreis_map.count("<path ") == 15 and unit_map.count("<path ") == 171  # one path per region
+    assert kreis_map.count('<g class="map-region map-') <= 6  # class and fill once per colour step
     assert nf["share"] == 75.0 and "Nordfriesland: 75,0\u00a0%" in kreis_map  # 3 of 4 Kreis-Leistungen
     for name in ("themenfeld_chart", "fokus_chart", "series_chart"):  # common.charts
         assert str(context[name]).startswith("<svg") and 'class="portal-chart' in str(context[name])
