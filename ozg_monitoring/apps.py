@@ -9,8 +9,9 @@ class OzgMonitoringConfig(AppConfig):
     def ready(self):
         from . import related
         from .search import CATALOGUE
-        from .selectors import READS
+        from .selectors import READS, RESPONSIBILITY
 
         READS.connect()  # every committed write to a table READS watches replaces its version
+        RESPONSIBILITY.connect()  # who serves whose residents: the dashboard's headline
         CATALOGUE.connect()  # the service search's index: rebuilt after a change of the catalogue's names
         related.register()  # the section "Online erledigen" on a body's register page

@@ -278,6 +278,50 @@ def executing_verwaltungen(leistungen) -> dict:
     return result
 
 
+@dataclass
+class Served:
+    """Who serves the people of SH for one Leistung: per Verwaltung the residents it is responsible for (its
+    Gemeinden where it is the one office for the whole Leistung), and the residents with no one office known
+    (not recorded, or its LeiKa-Leistungen handled at different places)."""
+
+    by_verwaltung: dict = field(default_factory=dict)  # verwaltung id -> residents
+    unassigned: int = 0
+
+
+def population_served(leistungen) -> dict:
+    """{leistung pk: Served} for the Leistungen a Land, Kreis or Amt body executes, resolved per Gemeinde through
+    the same rules as `responsible_for` (four queries; Leistungen with no executing body of SH are left out).
+    Residents are the register's population of each Gemeinde (unknown population: 0)."""
+    leistungen = list(leistungen)
+    rules = load_rules(leistungen)
+    with_rows = {key[0] for key in rules.exceptions} | set(rules.defaults)
+    gemeinden = list(register.gemeinden_with_parents())
+    chains = [(gemeinde, areas_of(gemeinde), gemeinde.population or 0) for gemeinde in gemeinden]
+    executing = Organisation.VERWALTUNG_AND_LAND_KINDS
+    by_level: dict = {}  # level -> Served of a Leistung known by its trusted level alone (the same for all of them)
+    result = {}
+    for leistung in leistungen:
+        trusted = leistung.level_source in TRUSTED_LEVEL_SOURCES and leistung.level != ExecutingLevel.UNCLASSIFIED
+        if leistung.pk not in with_rows and not trusted:
+            continue  # nothing recorded: no one is known to serve anyone
+        if leistung.pk not in with_rows and leistung.level in by_level:
+            served = by_level[leistung.level]
+        else:
+            served = Served()
+            for gemeinde, chain, people in chains:
+                main = _for_leistung(gemeinde, leistung, rules, chain).main
+                office = main.verwaltung if main is not None and not main.unknown and not main.is_bund else None
+                if office is not None and office.kind in executing:
+                    served.by_verwaltung[office.pk] = served.by_verwaltung.get(office.pk, 0) + people
+                else:
+                    served.unassigned += people
+            if leistung.pk not in with_rows:
+                by_level[leistung.level] = served
+        if served.by_verwaltung:
+            result[leistung.pk] = served
+    return result
+
+
 def describe(entry: Responsibility) -> str:
     """One line as the pages say it: "zuständig: Amt Föhr-Amrum (Meldebehörde)"."""
     if entry.unknown:

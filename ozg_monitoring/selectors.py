@@ -59,6 +59,21 @@ READS = Scope(
     unshown=["ozg_monitoring.HistoricalZustaendigkeit", "ozg_monitoring.HistoricalZustaendigkeitAusnahme"],
 )
 DEMO_FLAG_SECONDS = 3600
+#: Who is responsible for whose residents (`responsibility.population_served`) changes only with the Zuständigkeit,
+#: the catalogue and the register, not with a status: its own scope, so a status write does not recompute it.
+RESPONSIBILITY = Scope(
+    "ozg-responsibility",
+    watches=[
+        "organisations.Organisation",
+        "ozg_monitoring.OzgLeistung",
+        "ozg_monitoring.LeikaLeistung",
+        "ozg_monitoring.Zustaendigkeit",
+        "ozg_monitoring.ZustaendigkeitAusnahme",
+    ],
+)
+RESPONSIBILITY_SECONDS = 24 * 3600
+#: The steps of the distribution of the residents' shares over the Leistungen (lower bounds, in per cent).
+RESIDENT_SHARE_STEPS = (0, 10, 25, 50, 75, 90)
 
 Kind = Organisation.Kind
 
@@ -516,6 +531,14 @@ def dashboard_data(*, year: int | None = None) -> dict:
             }
         )
 
+    residents = resident_coverage(
+        online,
+        leistungen=leistungen,
+        fokus_ids={
+            fokus.leistung_id for fokus in Fokusleistung.objects.filter(year=year, is_demo=False).only("leistung_id")
+        },
+        themenfelder=themenfelder,
+    )
     series = list(MonthlySnapshot.objects.order_by("date").values("date", "statuses", "online", "leistungen_online"))
     plans = plan_progress()
     last_change = StatusEvent.objects.order_by("-changed_at").values_list("changed_at", flat=True).first()
@@ -537,6 +560,73 @@ def dashboard_data(*, year: int | None = None) -> dict:
         "fokus": fokus_rows,
         "series": series,
         "plans": plans,
+        "residents": residents,
+    }
+
+
+def _served() -> dict:
+    """{leistung pk: (residents per Verwaltung id, residents with no one office known)} for every Leistung a body
+    of SH executes (responsibility.population_served), cached until the Zuständigkeit, catalogue or register
+    change."""
+
+    def compute():
+        from .responsibility import population_served
+
+        leistungen = OzgLeistung.objects.exclude(level=ExecutingLevel.BUND)
+        return {pk: (served.by_verwaltung, served.unassigned) for pk, served in population_served(leistungen).items()}
+
+    return RESPONSIBILITY.cached("served", compute, timeout=RESPONSIBILITY_SECONDS)
+
+
+def _median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def resident_coverage(online: dict, *, leistungen: list[dict], fokus_ids: set[int], themenfelder: list[dict]) -> dict:
+    """The headline that answers a citizen (issue 16, point 5): for each Leistung a Land, Kreis or Amt body executes
+    (where its Zuständigkeit is recorded), the share of SH's residents whose responsible Verwaltung offers it online
+    (stage online or Ende-zu-Ende); residents with no one responsible office known count as not reached. The
+    median over those Leistungen, their distribution, per Themenfeld and for the sourced Fokusleistungen.
+    `online`: {leistung pk: Verwaltung ids with it online}. One query (the population), plus the cached mapping."""
+    served = _served()
+    land = register.land()
+    # The Land's population; without it (a test register), all residents any one Leistung is resolved for.
+    any_row = next(iter(served.values()), ({}, 0))
+    population = (land.population if land is not None else None) or (any_row[1] + sum(any_row[0].values()))
+    shares = {}
+    for pk, (by_verwaltung, _unassigned) in served.items():
+        reached = sum(people for verwaltung_id, people in by_verwaltung.items() if verwaltung_id in online.get(pk, ()))
+        shares[pk] = 100 * reached / population if population else 0.0  # in per cent
+    rows = {row["pk"]: row for row in leistungen}
+    counted = [pk for pk in shares if pk in rows]
+    steps = []
+    for index, low in enumerate(RESIDENT_SHARE_STEPS):
+        high = RESIDENT_SHARE_STEPS[index + 1] if index + 1 < len(RESIDENT_SHARE_STEPS) else None
+        count = sum(1 for pk in counted if shares[pk] >= low and (high is None or shares[pk] < high))
+        steps.append({"low": low, "high": high, "count": count})
+    by_themenfeld = []
+    for tf in themenfelder:
+        values = [shares[pk] for pk in counted if rows[pk]["themenfeld_id"] == tf["pk"]]
+        if values:
+            by_themenfeld.append({"name": tf["name"], "count": len(values), "median": _median(values)})
+    fokus = [
+        {"name": rows[pk]["name"], "ozg_id": rows[pk]["ozg_id"], "share": shares[pk]}
+        for pk in sorted(fokus_ids, key=lambda pk: rows[pk]["name"] if pk in rows else "")
+        if pk in shares and pk in rows
+    ]
+    return {
+        "population": population,
+        "leistungen": len(counted),
+        "median": _median([shares[pk] for pk in counted]),
+        "none": sum(1 for pk in counted if shares[pk] == 0),
+        "all": sum(1 for pk in counted if shares[pk] >= 99.95),
+        "steps": steps,
+        "themenfelder": by_themenfeld,
+        "fokus": fokus,
     }
 
 

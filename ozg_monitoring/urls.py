@@ -15,5 +15,6 @@ urlpatterns = [
     path("leistungen/", views.LeistungListView.as_view(), name="leistung_list"),
     path("leistungen/<int:ozg_id>/", cached(views.LeistungDetailView.as_view()), name="leistung_detail"),
     path("umsetzungsstaende/", views.StatusListView.as_view(), name="status_list"),
+    path("verwaltungen/", cached(views.VerwaltungListView.as_view()), name="verwaltung_list"),
     path("verwaltungen/<str:ars>/", cached(views.VerwaltungDetailView.as_view()), name="verwaltung_detail"),
 ]

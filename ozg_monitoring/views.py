@@ -349,6 +349,21 @@ class LeistungDetailView(TemplateView):
 # --- Verwaltungen ------------------------------------------------------------------------------------------
 
 
+class VerwaltungListView(TemplateView):
+    """Every Amt, amtsfreie Gemeinde and kreisfreie Stadt with its share online: the values of the dashboard's map
+    as a table, on a page of its own so that the dashboard stays light."""
+
+    template_name = "ozg_monitoring/verwaltung_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["data"] = dashboard_context()["data"]
+        context["breadcrumbs"] = breadcrumbs(
+            (_("OZG-Dashboard"), reverse("ozg_monitoring:dashboard")), (_("Alle Verwaltungen"), "")
+        )
+        return context
+
+
 class VerwaltungDetailView(TemplateView):
     template_name = "ozg_monitoring/verwaltung_detail.html"
 
