@@ -25,6 +25,7 @@ from organisations.selectors import search_gemeinden
 from . import selectors
 from .filters import MAX_SEARCH, LeistungFilter, LookupFilter, StatusFilter
 from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
+from .related import dashboard_sections
 from .responsibility import offices_to_ask
 
 PAGE_SIZE = 25
@@ -162,6 +163,7 @@ class DashboardView(TemplateView):
             for kind in selectors.COVERAGE_LABELS
         ]
         context["breadcrumbs"] = breadcrumbs((_("OZG-Dashboard"), ""))
+        context["dashboard_sections"] = dashboard_sections(None, self.request)
         return context
 
 

@@ -17,14 +17,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.context import acting_as
 from common.api import Pagination
 from common.cached_reads import Budget
 from common.csvfiles import CsvFileError, csv_file_response, decode_csv_bytes
 from common.messages import lazy_message, message
 from common.params import POSITIVE_INTEGER, query_int
-from common.parsers import JSONParser
-from common.provenance import SourceKind
 from common.viewsets import PortalViewSet, ReadOnlyPortalViewSet
 from organisations import selectors as register
 
@@ -455,31 +452,3 @@ class FederalExportView(APIView):
                 "note": FEDERAL_NOTE,
             }
         )
-
-
-class FederalImportView(APIView):
-    """Federal dashboard records (JSON list, `{"content": [...]}` or CSV with `Content-Type: text/csv`) as a
-    bulk upsert: all or nothing, only for the caller's Verwaltungen."""
-
-    parser_classes = [JSONParser, CsvTextParser]
-    write_rules = {"post": STATUS_WRITE}
-
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: BulkResultSerializer, 400: None, 403: None})
-    def post(self, request):
-        data = request.data
-        if isinstance(data, str):
-            try:
-                records = federal.parse_csv(data)
-            except CsvFileError as error:
-                return Response({"content": [str(error)]}, status=400)
-        elif isinstance(data, dict):
-            records = data.get("content")
-        else:
-            records = data
-        if not isinstance(records, list):
-            return Response({"content": [message("list_expected")]}, status=400)
-        items, errors = federal.records_to_items(records)
-        if errors:
-            return Response({"detail": message("ozg.federal_records_invalid"), "errors": errors}, status=400)
-        with acting_as(source=SourceKind.IMPORT):  # records in the federal format: a file import, whoever sends it
-            return _bulk_response(items, request)
