@@ -51,8 +51,8 @@ from django.utils.translation import gettext_lazy as _
 from organisations import keys
 from organisations import selectors as register
 from organisations.models import Organisation
-from ozg_monitoring.models import ONLINE_STAGES, LeikaLeistung, OzgLeistung, RolloutStatus, Themenfeld
-from ozg_monitoring.responsibility import load_rules, responsible_for
+from ozg_monitoring.models import ONLINE_STAGES, ExecutingLevel, LeikaLeistung, OzgLeistung, RolloutStatus, Themenfeld
+from ozg_monitoring.responsibility import TRUSTED_LEVEL_SOURCES, load_rules, responsible_for, verwaltung_of_level
 from ozg_monitoring.selectors import READS
 
 from .client import LAND_ARS
@@ -202,6 +202,7 @@ def compute(record_set: FederalRecordSet) -> Reconciliation:
         )
     }
     rules = load_rules([leistungen[pk] for pk in {record[2] for record in records if record[2]}])
+    with_rows = {key[0] for key in rules.exceptions} | set(rules.defaults)
     statuses = RolloutStatus.objects.all()
     if prefixes is not None:
         query = models.Q()
@@ -233,7 +234,7 @@ def compute(record_set: FederalRecordSet) -> Reconciliation:
             continue
         key = (org_id, leistung_id, leika_id)
         if key not in memo:
-            memo[key] = _counts_for(org, leistungen[leistung_id], leika.get(leika_id), rules)
+            memo[key] = _counts_for(org, leistungen[leistung_id], leika.get(leika_id), rules, with_rows)
         verwaltung, level_known = memo[key]
         if verwaltung is None:
             unresolved.append(record)
@@ -273,8 +274,16 @@ def compute(record_set: FederalRecordSet) -> Reconciliation:
     return result
 
 
-def _counts_for(org, leistung, leika, rules) -> tuple:
-    """(Verwaltung the record counts for or None, level known?)."""
+def _counts_for(org, leistung, leika, rules, with_rows) -> tuple:
+    """(Verwaltung the record counts for or None, level known?). A Leistung without Zuständigkeit rows is decided by
+    its own level where that is trusted, as `responsible_for` does (without building the whole answer: the hot path
+    at the scale of the Land)."""
+    if leistung.pk not in with_rows:
+        trusted = leistung.level != ExecutingLevel.UNCLASSIFIED and leistung.level_source in TRUSTED_LEVEL_SOURCES
+        verwaltung = verwaltung_of_level(org, leistung.level, rules.land) if trusted else None
+        if verwaltung is not None and verwaltung.kind in Organisation.VERWALTUNG_AND_LAND_KINDS and verwaltung.ars:
+            return verwaltung, True
+        return _own_verwaltung(org), False
     answer = responsible_for(org, leistung, leika, rules=rules)
     entry = answer if leika is not None else answer.main
     if entry is not None and not entry.unknown and entry.verwaltung is not None:
