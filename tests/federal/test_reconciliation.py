@@ -488,3 +488,20 @@ def test_end_to_end_from_the_fake_server_to_adoption(settings, world, django_cap
         (t.kiel.ars, 30001),
         (t.foehr.ars, 30005),
     }
+
+
+def test_a_zustaendigkeit_exception_decides_where_a_record_counts(world):
+    """With Zuständigkeit rows the whole resolver decides: in Nordfriesland the Kreis handles the Amt-level
+    Leistung (an exception), so Alkersum's record counts for the Kreis, not for her Amt."""
+    import datetime
+
+    from ozg_monitoring.models import ZustaendigkeitAusnahme
+
+    t = world.t
+    sourced = {"basis": "§ 1", "source_title": "Satzung", "checked_on": datetime.date(2026, 12, 1)}
+    ZustaendigkeitAusnahme.objects.create(leistung=world.url, area=t.nf, level="kreis", handled_by=t.nf, **sourced)
+    record_set = _store([dv(t.alkersum.ars, 30005, leika_key=None, url="https://nf.example/x")])
+    rows = _rows(compute(record_set))
+    assert rows[(t.nf.ars, 30005)].classification == "nur_beim_bund"
+    assert rows[(t.nf.ars, 30005)].reasons == ("kein_stand",)  # the level is known
+    assert rows[(t.foehr.ars, 30005)].classification == "nur_bei_uns"  # Föhr's own status has no record now
