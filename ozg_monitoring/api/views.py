@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, parsers, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from common.api import Pagination
 from common.cached_reads import Budget
-from common.csvfiles import CsvFileError, csv_file_response, decode_csv_bytes
+from common.csvfiles import csv_file_response
 from common.messages import lazy_message, message
 from common.params import POSITIVE_INTEGER, query_int
 from common.viewsets import PortalViewSet, ReadOnlyPortalViewSet
@@ -71,16 +71,6 @@ class VersionCachedCountPaginator(Paginator):
 
 class StatusPagination(Pagination):
     django_paginator_class = VersionCachedCountPaginator
-
-
-class CsvTextParser(parsers.BaseParser):
-    media_type = "text/csv"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return decode_csv_bytes(stream.read())
-        except CsvFileError as error:
-            raise exceptions.ParseError(str(error)) from None
 
 
 # --- catalogue ---------------------------------------------------------------------------------------------
