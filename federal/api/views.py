@@ -170,6 +170,7 @@ class ReconciliationView(APIView):
         responses={
             (200, "application/json"): PAGE_SCHEMA,
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="mit export=csv: alle gefilterten Zeilen"),
+            403: None,  # not Monitoring or staff
         },
     )
     def get(self, request):
