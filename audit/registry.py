@@ -38,6 +38,7 @@ MODELS = [
     "ozg_monitoring.Basisdienst",
     "ozg_monitoring.Zustaendigkeit",
     "ozg_monitoring.ZustaendigkeitAusnahme",
+    "federal.ReconciliationNote",
 ]
 REDACTED_FIELDS = ["password", "key", "bin_key", "token", "key_hash", "secret", "otp_secret"]
 EXCLUDED_FIELDS = ["last_login", "last_used_at", "updated_at"]

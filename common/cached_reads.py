@@ -86,6 +86,7 @@ class Scope:
         self.version_key = f"{KEY_PREFIX}:version:{name}"
         self.tables: frozenset[str] = frozenset()
         self.unshown_tables: frozenset[str] = frozenset()
+        self._connected = False
         _scopes[name] = self
 
     def __repr__(self):
@@ -94,11 +95,19 @@ class Scope:
     def connect(self) -> None:
         """Resolves the watched models to their tables (and their m2m tables) and installs the write hook.
         Call it from the ready() of the app that declares the scope."""
+        self._connected = True
         self.tables = frozenset(_tables(self.watches))
         self.unshown_tables = frozenset(_tables(self.unshown))
         for table in self.tables:
             _table_scopes[table] = tuple({*_table_scopes.get(table, ()), self})
         install()
+
+    def watch(self, labels: Iterable[str]) -> None:
+        """Adds models to the scope. An app above the scope's app whose data the scope's reads show (through a hook
+        the lower app offers) calls it from its own AppConfig.ready(), so that the lower app names nothing of it."""
+        self.watches = tuple(dict.fromkeys((*self.watches, *labels)))
+        if self._connected:  # resolve the new tables too
+            self.connect()
 
     def version(self) -> str:
         return current_versions((self,))[self.name]

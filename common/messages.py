@@ -181,6 +181,16 @@ CATALOGUE.update(
         "ozg.export_ozg_id_gone": _(
             "Das Format des Bundes kennt keinen Filter nach OZG-ID; bitte /api/v1/bund/v1/data/<ARS>/ verwenden."
         ),
+        # the reconciliation with the federal dashboard (federal/)
+        "federal.no_record_set": _("Noch kein abgeschlossener Abruf des Bundes-Dashboards: es gibt keinen Abgleich."),
+        "federal.pair_unknown": _("Verwaltung %(ars)s und OZG-Leistung %(id)s kommen im Abgleich nicht vor."),
+        "federal.pairs_invalid": _("%(n)d der Einträge kommen im Abgleich nicht vor; nichts wurde geändert."),
+        "federal.note_required": _("Bitte die Erklärung der Abweichung angeben."),
+        "federal.note_too_long": _("Die Erklärung hat höchstens %(n)d Zeichen."),
+        "federal.file_empty": _("Die Datei des Bundes-Dashboards fehlt (leerer Inhalt)."),
+        "federal.file_too_large": _("Die Datei ist größer als %(mb)d MB."),
+        "federal.file_unusable": _("Die Datei des Bundes-Dashboards ist unbrauchbar: %(reason)s"),
+        "federal.kreis_key": _("Ein Kreisschlüssel hat 5 Ziffern und beginnt mit 01, z. B. 01054."),
         # CSV files (uploads, imports)
         "csv.line": _("Zeile %(line)s: %(message)s"),
         "csv.utf16": _("Die Datei ist UTF-16-kodiert; bitte als UTF-8 (CSV UTF-8) speichern."),

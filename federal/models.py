@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class FederalRecordSet(models.Model):
@@ -163,3 +164,56 @@ class FederalRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Einträge des Bundes-Dashboards werden nie gelöscht."))
+
+
+class ReconciliationNote(models.Model):
+    """A difference between our status and the Bund's record for one (Verwaltung, OZG-Leistung), marked as explained
+    by staff with a note (federal/README.md, "Abgleich"). One per pair; changing the note keeps its history."""
+
+    verwaltung = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("Verwaltung"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    leistung = models.ForeignKey(
+        "ozg_monitoring.OzgLeistung", verbose_name=_("OZG-Leistung"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("Erklärung"))
+    classification = models.CharField(
+        _("Einordnung beim Erklären"), max_length=16, blank=True, help_text=_("Wie der Abgleich das Paar einordnete.")
+    )
+    reasons = models.JSONField(_("Gründe beim Erklären"), default=list, blank=True)
+    record_set = models.ForeignKey(
+        FederalRecordSet,
+        verbose_name=_("Datensatz beim Erklären"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("erklärt von"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    explained_at = models.DateTimeField(_("erklärt am"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("erklärte Abweichung")
+        verbose_name_plural = _("erklärte Abweichungen")
+        ordering = ["verwaltung__ars", "leistung__ozg_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["verwaltung", "leistung"], name="reconciliationnote_unique_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.verwaltung} / {self.leistung}"
+
+    def get_absolute_url(self):
+        return reverse("admin:federal_reconciliationnote_change", args=[self.pk])

@@ -20,6 +20,8 @@ set marked "fehlgeschlagen" with the reason and no records. Nothing here touches
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -28,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts.authorization import verwaltung_scope
 from common.authorization import Rule
 from common.outbound import OutboundRefused
 from organisations import keys
@@ -245,12 +248,14 @@ def federal_sync(
     kreise: bool = False,
     all_pages: bool = False,
     files: Iterable[str] = (),
+    blobs: Iterable[tuple[str, bytes]] = (),
     client: FederalClient | None = None,
     progress: Callable[[str], None] | None = None,
     page_size: int | None = None,
     filetype: str | None = None,
 ) -> FederalRecordSet:
-    """One record set: from `files` (downloaded federal files: no network), else from the federal API, for the
+    """One record set: from `blobs` ((name, content) of posted files) or `files` (downloaded federal files: no
+    network), else from the federal API, for the
     keys `ars` (default: the Land, everything below it), Kreis by Kreis (`kreise`: the keys from /v1/ars) or from
     every page of /v1/data (`all_pages`). Raises FederalSyncError (the set marked failed) when the server is
     unreachable, refuses or answers garbage."""
@@ -258,7 +263,7 @@ def federal_sync(
 
     FEDERAL_SYNC.require(by)
     progress = progress or (lambda line: None)
-    files, ars = list(files), [key.strip() for key in ars]
+    files, blobs, ars = list(files), list(blobs), [key.strip() for key in ars]
     wrong = [key for key in ars if not keys.is_ars(key)]
     if wrong:
         raise ValidationError(
@@ -269,7 +274,9 @@ def federal_sync(
         )
     page_size = int(page_size or getattr(settings, "FEDERAL_DASHBOARD_PAGE_SIZE", 1000))
     filetype = filetype or getattr(settings, "FEDERAL_DASHBOARD_FILETYPE", "csv")
-    if files:
+    if blobs:
+        kind, source = FederalRecordSet.Kind.FILE, ", ".join(name for name, _content in blobs)
+    elif files:
         kind, source = FederalRecordSet.Kind.FILE, ", ".join(Path(path).name for path in files)
     else:
         client = client or FederalClient(progress=progress)
@@ -284,6 +291,7 @@ def federal_sync(
         for label, payload in _payloads(
             record_set,
             files=files,
+            blobs=blobs,
             client=client,
             ars=ars,
             kreise=kreise,
@@ -303,8 +311,12 @@ def federal_sync(
     return record_set
 
 
-def _payloads(record_set, *, files, client, ars, kreise, all_pages, size, filetype):
+def _payloads(record_set, *, files, blobs, client, ars, kreise, all_pages, size, filetype):
     """(label, payload) per page or file; notes the keys asked for in `record_set.requested_ars`."""
+    if blobs:
+        for name, content in blobs:
+            yield name, parse_payload(content)
+        return
     if files:
         for path in files:
             yield Path(path).name, parse_payload(_read_file(path))
@@ -321,3 +333,213 @@ def _payloads(record_set, *, files, client, ars, kreise, all_pages, size, filety
     record_set.requested_ars = list(keys or [LAND_ARS])
     for key in record_set.requested_ars:
         yield from client.ars_data(key, size=size, filetype=filetype)
+
+
+# --- the posted federal file (the API's import door) ------------------------------------------------------------
+
+#: The largest federal file the API takes (a whole Land's CSV is a few megabytes).
+IMPORT_MAX_BYTES = 50 * 1024 * 1024
+
+
+def federal_import(*, by, content: bytes, name: str) -> FederalRecordSet:
+    """A posted federal file (JSON page object or list, CSV, XLSX) as a record set of kind "Datei", through the same
+    parser and record rule as the sync (rule `FEDERAL_SYNC`). Never writes a status: adopting records is the
+    explicit second step (`federal_adopt`). Raises FederalSyncError (German) for an unusable file."""
+    FEDERAL_SYNC.require(by)
+    return federal_sync(by=by, blobs=[(name[:200], content)])
+
+
+# --- adoption and explanation (the reconciliation's writes) ------------------------------------------------------
+
+FEDERAL_ADOPT = Rule(
+    action=_lazy("Bundes-Dashboard in die Umsetzungsstände übernehmen"),
+    perms=("ozg_monitoring.change_rolloutstatus",),
+    scope=verwaltung_scope(lambda row: row.verwaltung_id),  # Kommune accounts: only their own Verwaltungen
+)
+RECONCILIATION_READ = Rule(
+    action=_lazy("Abgleich mit dem Bundes-Dashboard lesen"), perms=("federal.view_federalrecord",)
+)
+RECONCILIATION_EXPLAIN = Rule(
+    action=_lazy("Abweichung vom Bundes-Dashboard erklären"),
+    perms=("federal.add_reconciliationnote", "federal.change_reconciliationnote"),
+)
+#: At most this many pairs per adoption or explanation.
+PAIRS_LIMIT = 10_000
+
+
+@dataclass
+class AdoptionResult:
+    adopted: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: dict = dataclass_field(default_factory=dict)  # reason -> count
+    record_set_id: int | None = None
+
+
+#: Why a pair asked for is not adopted (counted in the result).
+SKIP_REASONS = {
+    "schon_gleich": _lazy("stimmt schon überein"),
+    "bund_nicht_online": _lazy("der Bund nennt die Leistung nicht online („nicht ok“ oder „aktiv: nein“)"),
+    "reifegrad_fehlt": _lazy(
+        "Reifegrad fehlt: „online verfügbar“ setzt Reifegrad 2 voraus, der Bund nennt keinen (erst erfassen)"
+    ),
+    "adresse_fehlt": _lazy("weder der Bund noch wir nennen eine Adresse des Dienstes"),
+}
+
+
+def _pair_rows(pairs, result) -> tuple[list, list]:
+    """(rows, errors) for the (ars, ozg_id) pairs asked for; errors [{"index", "errors"}] for unknown pairs."""
+    from common.messages import message
+
+    if len(pairs) > PAIRS_LIMIT:
+        raise ValidationError({"items": [message("ozg.bulk_limit", n=PAIRS_LIMIT)]})
+    found = result.by_key()
+    rows, errors = [], []
+    for index, (ars, ozg_id) in enumerate(pairs):
+        row = found.get((ars, ozg_id))
+        if row is None:
+            errors.append({"index": index, "errors": {"ozg_id": [message("federal.pair_unknown", ars=ars, id=ozg_id)]}})
+        else:
+            rows.append(row)
+    return rows, errors
+
+
+class PairErrors(ValidationError):
+    """Some pairs asked for are not in the reconciliation: nothing was written. `items` holds the per-pair errors."""
+
+    def __init__(self, items: list):
+        from common.messages import message
+
+        self.items = items
+        super().__init__({"items": [message("federal.pairs_invalid", n=len(items))]})
+
+
+def _current_reconciliation():
+    from common.messages import message
+
+    from .reconciliation import reconciliation
+
+    result = reconciliation()
+    if result is None:
+        raise ValidationError({"items": [message("federal.no_record_set")]})
+    return result
+
+
+def federal_adopt(*, by, pairs: list[tuple[str, int]]) -> AdoptionResult:
+    """Adopts the Bund's view of the pairs (ars, ozg_id) of the newest reconciliation into our statuses, all or
+    nothing: where the Bund says online ("ok", not "aktiv: nein") and we differ, the status becomes "online
+    verfügbar" (an "Ende-zu-Ende digital" stays) with the Bund's address. The Reifegrad is never touched: a pair
+    whose status has none that allows "online" (below 2, or no status yet) is skipped (`reifegrad_fehlt`), as is a
+    pair that already agrees or where the Bund does not say online. Written through the bulk upsert with the source
+    "Bundes-Dashboard" (history, audit with the caller's door, provenance), with each status's version as read
+    (a concurrent change: BulkUpsertError with `conflict`). Kommune accounts adopt only for their Verwaltungen."""
+    from audit.context import acting_as
+    from common.provenance import SourceKind
+    from ozg_monitoring.models import ONLINE_MIN_LEVEL, ONLINE_STAGES, Stage
+    from ozg_monitoring.services import BULK_LIMIT, rollout_status_bulk_upsert
+
+    from .reconciliation import Classification, normalize_url
+
+    FEDERAL_ADOPT.require(by)
+    result = _current_reconciliation()
+    rows, errors = _pair_rows(pairs, result)
+    if errors:
+        raise PairErrors(errors)
+    for row in rows:
+        FEDERAL_ADOPT.require(by, row)
+    outcome = AdoptionResult(record_set_id=result.record_set_id)
+    skipped = Counter()
+    items = []
+    for row in dict.fromkeys(rows):
+        if row.classification == Classification.GLEICH:
+            skipped["schon_gleich"] += 1
+            continue
+        if not row.federal_online:
+            skipped["bund_nicht_online"] += 1
+            continue
+        online = row.stage in ONLINE_STAGES
+        if online and (not row.federal_url or normalize_url(row.url) == normalize_url(row.federal_url)):
+            skipped["schon_gleich"] += 1
+            continue
+        if row.status_id is None or row.maturity_level is None or row.maturity_level < ONLINE_MIN_LEVEL:
+            skipped["reifegrad_fehlt"] += 1
+            continue
+        url = row.federal_url or row.url
+        if not url:
+            skipped["adresse_fehlt"] += 1
+            continue
+        items.append(
+            {
+                "ozg_id": row.ozg_id,
+                "ars": row.ars,
+                "version": row.version,
+                "stage": row.stage if online else Stage.ONLINE,
+                "url": url,
+            }
+        )
+    with transaction.atomic(), acting_as(source=SourceKind.BUND):
+        for start in range(0, len(items), BULK_LIMIT):
+            written = rollout_status_bulk_upsert(items=items[start : start + BULK_LIMIT], by=by)
+            outcome.created += written.created
+            outcome.updated += written.updated
+            outcome.unchanged += written.unchanged
+    outcome.adopted = outcome.created + outcome.updated
+    outcome.skipped = dict(sorted(skipped.items()))
+    return outcome
+
+
+@dataclass
+class ExplanationResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0  # pairs that agree: nothing to explain
+
+
+@transaction.atomic
+def reconciliation_explain(*, by, pairs: list[tuple[str, int]], note: str) -> ExplanationResult:
+    """Marks the differences of the pairs (ars, ozg_id) of the newest reconciliation as explained with `note`
+    (one note per pair; a second explanation replaces the text, the history keeps the old one). Pairs that agree
+    are skipped; an unknown pair refuses all."""
+    from common.messages import message
+
+    from .models import ReconciliationNote
+    from .reconciliation import Classification
+
+    RECONCILIATION_EXPLAIN.require(by)
+    note = note.strip() if isinstance(note, str) else ""
+    if not note:
+        raise ValidationError({"note": [message("federal.note_required")]})
+    if len(note) > 2000:
+        raise ValidationError({"note": [message("federal.note_too_long", n=2000)]})
+    result = _current_reconciliation()
+    rows, errors = _pair_rows(pairs, result)
+    if errors:
+        raise PairErrors(errors)
+    outcome = ExplanationResult()
+    record_set = FederalRecordSet.objects.get(pk=result.record_set_id)
+    for row in dict.fromkeys(rows):
+        if row.classification == Classification.GLEICH:
+            outcome.skipped += 1
+            continue
+        entry, created = ReconciliationNote.objects.get_or_create(
+            verwaltung_id=row.verwaltung_id,
+            leistung_id=row.leistung_id,
+            defaults={
+                "note": note,
+                "classification": row.classification,
+                "reasons": list(row.reasons),
+                "record_set": record_set,
+                "explained_by": by if getattr(by, "pk", None) else None,
+            },
+        )
+        if created:
+            outcome.created += 1
+            continue
+        entry.note, entry.classification, entry.reasons = note, row.classification, list(row.reasons)
+        entry.record_set, entry.explained_at = record_set, timezone.now()
+        entry.explained_by = by if getattr(by, "pk", None) else None
+        entry.full_clean()
+        entry.save()
+        outcome.updated += 1
+    return outcome

@@ -238,11 +238,14 @@ def responsibilities_for(gemeinde: Organisation, leistungen, rules: Rules | None
     return {leistung.pk: _for_leistung(gemeinde, leistung, rules, chain) for leistung in leistungen}
 
 
-def responsible_for(gemeinde: Organisation, leistung: OzgLeistung, leika: LeikaLeistung | None = None):
+def responsible_for(
+    gemeinde: Organisation, leistung: OzgLeistung, leika: LeikaLeistung | None = None, *, rules: Rules | None = None
+):
     """Who handles `leistung` (or its LeiKa-Leistung `leika`) for the people of `gemeinde`: a `Responsibility`
-    for a LeiKa-Leistung, a `LeistungResponsibility` for the whole OZG-Leistung."""
+    for a LeiKa-Leistung, a `LeistungResponsibility` for the whole OZG-Leistung. A caller asking for many pairs
+    passes `rules` (`load_rules(leistungen)`, loaded once) and `gemeinde` with `amt` and `kreis` loaded: no query."""
     chain = areas_of(gemeinde)
-    rules = load_rules([leistung], areas=chain)
+    rules = rules or load_rules([leistung], areas=chain)
     if leika is not None:
         return _resolve(gemeinde, leistung, leika, rules, chain)
     return _for_leistung(gemeinde, leistung, rules, chain)

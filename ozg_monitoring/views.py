@@ -29,6 +29,7 @@ from .catalogue import CATALOGUE_SOURCE
 from .filters import MAX_SEARCH, LeistungFilter, LookupFilter, StatusFilter
 from .history import describe_events
 from .models import ONLINE_STAGES, ExecutingLevel, Lebenslage, OzgLeistung, Stage, Themenfeld
+from .related import dashboard_sections
 from .responsibility import offices_to_ask
 
 PAGE_SIZE = 25
@@ -166,6 +167,7 @@ class DashboardView(TemplateView):
             for kind in selectors.COVERAGE_LABELS
         ]
         context["breadcrumbs"] = breadcrumbs((_("OZG-Dashboard"), ""))
+        context["dashboard_sections"] = dashboard_sections(None, self.request)
         return context
 
 

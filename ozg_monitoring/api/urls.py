@@ -19,5 +19,4 @@ def register(router):
 urlpatterns = [
     path("ozg/gemeinden/<str:ars>/leistungen/", views.GemeindeLeistungenView.as_view(), name="ozg-gemeinde-leistungen"),
     path("ozg/export/dashboard/", views.FederalExportView.as_view(), name="ozg-export-dashboard"),
-    path("ozg/import/dashboard/", views.FederalImportView.as_view(), name="ozg-import-dashboard"),
 ]

@@ -13,24 +13,20 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, parsers, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audit.context import acting_as
 from common.api import Pagination
 from common.cached_reads import Budget
-from common.csvfiles import CsvFileError, decode_csv_bytes
 from common.messages import lazy_message, message
-from common.parsers import JSONParser
-from common.provenance import SourceKind
 from common.viewsets import PortalViewSet, ReadOnlyPortalViewSet
 from organisations import keys
 from organisations import selectors as register
 
-from .. import federal, selectors
+from .. import selectors
 from ..filters import EventFilter, LeikaFilter, LeistungFilter, LookupFilter, StatusFilter
 from ..models import Lebenslage, LeikaLeistung, OzgLeistung, Themenfeld
 from ..responsibility import describe
@@ -76,16 +72,6 @@ class VersionCachedCountPaginator(Paginator):
 
 class StatusPagination(Pagination):
     django_paginator_class = VersionCachedCountPaginator
-
-
-class CsvTextParser(parsers.BaseParser):
-    media_type = "text/csv"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return decode_csv_bytes(stream.read())
-        except CsvFileError as error:
-            raise exceptions.ParseError(str(error)) from None
 
 
 # --- catalogue ---------------------------------------------------------------------------------------------
@@ -451,31 +437,3 @@ class FederalExportView(APIView):
         else:
             url = reverse("api:bund-data")
         return HttpResponsePermanentRedirect(f"{url}?{urlencode(params)}" if params else url)
-
-
-class FederalImportView(APIView):
-    """Federal dashboard records (JSON list, `{"content": [...]}` or CSV with `Content-Type: text/csv`) as a
-    bulk upsert: all or nothing, only for the caller's Verwaltungen."""
-
-    parser_classes = [JSONParser, CsvTextParser]
-    write_rules = {"post": STATUS_WRITE}
-
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: BulkResultSerializer, 400: None, 403: None})
-    def post(self, request):
-        data = request.data
-        if isinstance(data, str):
-            try:
-                records = federal.parse_csv(data)
-            except CsvFileError as error:
-                return Response({"content": [str(error)]}, status=400)
-        elif isinstance(data, dict):
-            records = data.get("content")
-        else:
-            records = data
-        if not isinstance(records, list):
-            return Response({"content": [message("list_expected")]}, status=400)
-        items, errors = federal.records_to_items(records)
-        if errors:
-            return Response({"detail": message("ozg.federal_records_invalid"), "errors": errors}, status=400)
-        with acting_as(source=SourceKind.IMPORT):  # records in the federal format: a file import, whoever sends it
-            return _bulk_response(items, request)

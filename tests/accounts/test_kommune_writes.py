@@ -1,7 +1,8 @@
 """Every write path of the OZG status API, for a Kommune token: it writes for its own Verwaltungen only.
 
-Write paths (ozg_monitoring/api): PATCH /ozg/status/{id}/, POST /ozg/status/bulk/, POST /ozg/import/dashboard/
-(JSON and CSV). PUT, DELETE and POST on the status list are not offered (405). For each path: another
+Write paths: PATCH /ozg/status/{id}/, POST /ozg/status/bulk/ (ozg_monitoring/api), POST /ozg/reconciliation/adopt/
+(federal/api: adopting the Bund's record; the federal file import writes no status). PUT, DELETE and POST on the
+status list are not offered (405). For each path: another
 Verwaltung's status → 403 and the row unchanged; expired or revoked token → 401 with its message; read-only
 token → 403; the own Verwaltung → 200 (so that the refusals are not just a broken endpoint). The Land's own
 statuses: written by the group Monitoring, refused for Kommune tokens.
@@ -37,26 +38,26 @@ def _bulk(client, status):
     return client.post("/api/v1/ozg/status/bulk/", {"items": [item]}, format="json")
 
 
-def _record(status):
-    return {
+def _adopt(client, status):
+    """Adopting the Bund's "ok" from the reconciliation (POST /ozg/reconciliation/adopt/): a record set of kind file
+    that says the pair is online; the status gets the Reifegrad that "online" needs first (adoption never sets it)."""
+    import json
+
+    from federal.services import federal_sync
+
+    RolloutStatus.objects.filter(pk=status.pk).update(maturity_level=2)
+    record = {
         "ars": status.verwaltung.ars,
         "ozgid": status.leistung.ozg_id,
         "url": "https://dienst.example/antrag",
         "online_status": "ok",
     }
+    federal_sync(by=system_actor(), blobs=[("bund.json", json.dumps([record]).encode())])
+    item = {"ars": status.verwaltung.ars, "ozg_id": status.leistung.ozg_id}
+    return client.post("/api/v1/ozg/reconciliation/adopt/", {"items": [item]}, format="json")
 
 
-def _import_json(client, status):
-    return client.post("/api/v1/ozg/import/dashboard/", {"content": [_record(status)]}, format="json")
-
-
-def _import_csv(client, status):
-    record = _record(status)
-    body = f"ars,ozgid,url,online_status\n{record['ars']},{record['ozgid']},{record['url']},ok\n"
-    return client.post("/api/v1/ozg/import/dashboard/", body, content_type="text/csv")
-
-
-WRITE_PATHS = {"patch": _patch, "bulk": _bulk, "import_json": _import_json, "import_csv": _import_csv}
+WRITE_PATHS = {"patch": _patch, "bulk": _bulk, "adopt": _adopt}
 paths = pytest.mark.parametrize("write", WRITE_PATHS.values(), ids=WRITE_PATHS.keys())
 
 

@@ -283,22 +283,28 @@ def test_federal_export_json_and_csv(api, territory):
     assert api.get("/api/v1/ozg/export/dashboard/", {"filetype": "csv"}).status_code == 301  # the old address
 
 
-def test_federal_import_json_and_csv(territory, token_for):
+def test_federal_import_stores_a_record_set_and_writes_no_status(territory, token_for):
+    """The federal import is a door to the federal parser (federal/api): a record set, never a status; adoption is
+    the explicit second step (tests/federal/test_reconciliation.py). Kommune tokens may not import."""
+    from federal.models import FederalRecordSet
+    from tests.accounts.factories import issue_token, role_user
+
     leistung = OzgLeistungFactory()
-    client = token_for(territory.foehr)
     record = {
         "ars": territory.alkersum.ars,
         "ozgid": leistung.ozg_id,
         "url": "https://foehr.example/x",
         "online_status": "ok",
-        "leika_key": "99000000000001",
     }
+    response = token_for(territory.foehr).post("/api/v1/ozg/import/dashboard/", {"content": [record]}, format="json")
+    assert response.status_code == 403
+    _token, key = issue_token(role_user("Monitoring"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = client.post("/api/v1/ozg/import/dashboard/", {"content": [record]}, format="json")
-    assert response.status_code == 200, response.json()
-    status = RolloutStatus.objects.get()
-    assert (status.verwaltung, status.stage, status.maturity_level) == (territory.foehr, "online", 2)
-    assert StatusEvent.objects.get().channel == "import"
+    assert response.status_code == 201, response.json()
+    assert (response.json()["kept"], FederalRecordSet.objects.get().kind) == (1, "file")
     csv_body = f"ars,ozgid,url,online_status\n{territory.husum.ars},{leistung.ozg_id},https://h.example,ok\n"
     response = client.post("/api/v1/ozg/import/dashboard/", csv_body, content_type="text/csv")
-    assert response.status_code == 403
-    assert RolloutStatus.objects.count() == 1
+    assert response.status_code == 201 and response.json()["kept"] == 1
+    assert not RolloutStatus.objects.exists() and not StatusEvent.objects.exists()

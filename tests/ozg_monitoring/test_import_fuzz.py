@@ -21,7 +21,7 @@ from ozg_monitoring.models import (
     StatusEvent,
     Themenfeld,
 )
-from tests.accounts.factories import VerwaltungMembershipFactory, issue_token, kommune_user
+from tests.accounts.factories import VerwaltungMembershipFactory, issue_token, kommune_user, role_user
 
 from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory
 
@@ -245,22 +245,35 @@ def kommune_client(territory):
     return client
 
 
+@pytest.fixture
+def monitoring_client(territory):
+    _token, key = issue_token(role_user("Monitoring"))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
 @pytest.mark.parametrize(
-    ("content", "text"),
+    ("content", "content_type"),
     [
-        ("ozgid,ars,online_status\n1,010545488000,ok\n".encode("utf-16"), "UTF-16"),
-        ("ozgid,ars,online_status,url\n1,010545488000,ok,Bürgeramt\n".encode("latin-1"), "nicht UTF-8"),
-        (b"ozgid,ars,online_status\n1,010545488000,ok\x00\n", "NUL"),
-        (b"ozgid,ars,online_status\n" + b"x" * 1_000_000 + b",010545488000,ok\n", "länger als"),
-        (b"ozgid,ars,online_status\n1,010545488000,ok,zuviel\n", "Felder"),
+        (b"<html><body>Fehler 502</body></html>", "text/html"),
+        (b'{"content": "keine Liste"}', "application/json"),
+        (b"ozgid;url\n10100;https://x.example\n", "text/csv"),  # no column ars
+        (b"PK\x03\x04kaputt", "application/octet-stream"),  # a broken XLSX
+        (b"   \n", "text/csv"),
     ],
-    ids=["utf16", "latin1", "nul", "huge_field", "extra_field"],
+    ids=["html", "json_without_list", "no_ars_column", "broken_xlsx", "blank"],
 )
-def test_federal_csv_import_refuses_malformed_files_with_400(kommune_client, status, content, text):
+def test_federal_import_refuses_unusable_files_with_400(monitoring_client, status, content, content_type):
+    """The federal import (a door to the federal parser): what the parser cannot read is a 400 in German, no
+    record is stored and no status changes (the import never writes statuses)."""
+    from federal.models import FederalRecord
+
     before = _status_state(status)
-    response = kommune_client.post("/api/v1/ozg/import/dashboard/", content, content_type="text/csv")
+    response = monitoring_client.post("/api/v1/ozg/import/dashboard/", content, content_type=content_type)
     assert response.status_code == 400, response.content[:300]
-    assert text in response.content.decode()
+    assert set(response.json()) == {"content"} and response.json()["content"][0].startswith("Die Datei")
+    assert not FederalRecord.objects.exists()
     assert _status_state(status) == before
 
 

@@ -141,17 +141,25 @@ def test_csv_import_makes_a_demo_row_real(demo, admin_client, settings, tmp_path
     assert _last_event(status).channel == "import"
 
 
-def test_federal_format_import_makes_a_demo_row_real(demo, token_for):  # noqa: F811
+def test_adopting_the_federal_record_makes_a_demo_row_real(demo, token_for):  # noqa: F811
+    """The federal import writes no status; adopting the Bund's record from the reconciliation does."""
+    import json
+
+    from federal.services import federal_sync
+
     status = _demo_status(demo.foehr)
+    RolloutStatus.objects.filter(pk=status.pk).update(maturity_level=max(status.maturity_level, 2))
     record = {
-        "ars": demo.alkersum.ars,  # booked on her Amt
+        "ars": demo.alkersum.ars,  # counted for her Amt (the Leistung is Amt-level)
         "ozgid": status.leistung.ozg_id,
         "url": "https://foehr.example/dienst",
         "online_status": "ok",
     }
-    response = token_for(demo.foehr).post("/api/v1/ozg/import/dashboard/", {"content": [record]}, format="json")
-    assert response.status_code == 200, response.json()
-    _assert_made_real(status, kind=SourceKind.IMPORT, label="Datei-Import")
+    federal_sync(by=system_actor(), blobs=[("bund.json", json.dumps([record]).encode())])
+    item = {"ars": demo.foehr.ars, "ozg_id": status.leistung.ozg_id}
+    response = token_for(demo.foehr).post("/api/v1/ozg/reconciliation/adopt/", {"items": [item]}, format="json")
+    assert response.status_code == 200 and response.json()["adopted"] == 1, response.json()
+    _assert_made_real(status, kind=SourceKind.BUND, label="Bundes-Dashboard")
 
 
 def test_a_demo_write_keeps_a_demo_row_demo(demo):

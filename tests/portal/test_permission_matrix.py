@@ -161,7 +161,7 @@ def world(territory):
     )
     MonthlySnapshot.objects.create(date=datetime.date(2026, 1, 1))
     job = ImportJob.objects.create(uploaded_by=users["kommune_meldend"], file=ContentFile(b"ozg_id,ars\n", "a.csv"))
-    from federal.models import FederalRecord, FederalRecordSet
+    from federal.models import FederalRecord, FederalRecordSet, ReconciliationNote
     from ozg_monitoring.models import LinkCheck
 
     link_check = LinkCheck.objects.create(status=status, url="https://dienst.example/", ok=False, http_status=404)
@@ -249,6 +249,9 @@ def world(territory):
         "ozg_monitoring.brokenlink": link_check,
         "federal.federalrecordset": record_set,
         "federal.federalrecord": federal_record,
+        "federal.reconciliationnote": ReconciliationNote.objects.create(
+            verwaltung=territory.foehr, leistung=leistung, note="erklärt"
+        ),
         "ozg_monitoring.zustaendigkeit": zustaendigkeit,
         "ozg_monitoring.zustaendigkeitausnahme": ausnahme,
         "funding.fundingsource": line.source,
@@ -333,6 +336,12 @@ API_REQUESTS = {
     "StatusViewSet.partial_update": ("patch", lambda w: f"/api/v1/ozg/status/{w.status.pk}/", {"stage": "unbekannt"}),
     "StatusViewSet.bulk": ("post", lambda w: "/api/v1/ozg/status/bulk/", {"items": "keine Liste"}),
     "FederalImportView.post": ("post", lambda w: "/api/v1/ozg/import/dashboard/", {"content": "keine Liste"}),
+    "ReconciliationAdoptView.post": ("post", lambda w: "/api/v1/ozg/reconciliation/adopt/", {"items": "keine Liste"}),
+    "ReconciliationExplainView.post": (
+        "post",
+        lambda w: "/api/v1/ozg/reconciliation/explain/",
+        {"items": "keine Liste"},
+    ),
 }
 
 #: Who may do each API write. The status objects belong to Amt Föhr-Amrum, which the Kommune users are bound to.
@@ -349,7 +358,9 @@ API_EXPECTED = {
     "DrawdownViewSet.withdraw": FIN,
     "StatusViewSet.partial_update": STATUS_WRITERS,
     "StatusViewSet.bulk": STATUS_WRITERS,
-    "FederalImportView.post": STATUS_WRITERS,
+    "FederalImportView.post": MON,  # a federal file becomes a record set (federal.add_federalrecordset)
+    "ReconciliationAdoptView.post": STATUS_WRITERS,  # Kommune accounts for their own Verwaltungen
+    "ReconciliationExplainView.post": MON,
 }
 
 
@@ -533,6 +544,13 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "federal.federalrecordset:add": NOBODY,
     "federal.federalrecordset:change": NOBODY,
     "federal.federalrecordset:delete": NOBODY,
+    "federal.federalrecordset:url:reconciliation": MON,
+    "federal.federalrecordset:url:reconciliation_adopt": MON,
+    "federal.federalrecordset:url:reconciliation_explain": MON,
+    "federal.reconciliationnote:action:delete_selected": NOBODY,
+    "federal.reconciliationnote:add": NOBODY,
+    "federal.reconciliationnote:change": NOBODY,
+    "federal.reconciliationnote:delete": NOBODY,
     "funding.budgetline:action:delete_selected": FIN,
     "funding.budgetline:action:export_csv": FIN,
     "funding.budgetline:add": FIN,

@@ -84,6 +84,12 @@ def test_the_api_router_finds_every_apps_api_module_in_the_order_of_installed_ap
     on_disk = {path.parent.parent.name for path in ROOT.glob("*/api/urls.py")}
     found = [module.__name__ for module in api_modules()]
     assert found == [f"{app}.api.urls" for app in settings.INSTALLED_APPS if app in on_disk]
-    assert found == ["organisations.api.urls", "cooperations.api.urls", "ozg_monitoring.api.urls", "funding.api.urls"]
+    assert found == [
+        "organisations.api.urls",
+        "cooperations.api.urls",
+        "ozg_monitoring.api.urls",
+        "federal.api.urls",
+        "funding.api.urls",
+    ]
     prefixes = [prefix for prefix, _viewset, _basename in router.registry]
     assert prefixes[0] == "organisations" and "cooperations/agreements" in prefixes and "funding/drawdowns" in prefixes
