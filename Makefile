@@ -22,6 +22,7 @@ migrate: install
 # Reference data and founding content; every command is idempotent, so `make run` can be repeated.
 data: migrate
 	$(PY) manage.py import_register
+	$(PY) manage.py import_websites
 	$(PY) manage.py import_ozg_catalogue
 	$(PY) manage.py import_zustaendigkeit
 	$(PY) manage.py load_founding_agreements
