@@ -18,9 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from audit.context import acting_as
 from common.authorization import Rule
-from common.provenance import SourceKind
 
 from .destatis import Row, read_rows
 from .models import Organisation
@@ -136,10 +134,9 @@ def websites_import(*, path: Path, by, stdout: TextIO | None = None) -> Websites
     WEBSITES_IMPORT.require(by)
     rows = read_website_rows(Path(path))
     result = WebsitesImportResult()
-    with transaction.atomic(), acting_as(source=SourceKind.IMPORT):
+    with transaction.atomic():
         orgs = {org.ars: org for org in Organisation.objects.filter(ars__in=[r.ars for r in rows])}
         owned = _loader_owned([org for org in orgs.values() if org.website])
-
         for entry in rows:
             org = orgs[entry.ars]
             if org.website == entry.website:
@@ -153,7 +150,6 @@ def websites_import(*, path: Path, by, stdout: TextIO | None = None) -> Websites
             else:
                 result.set += 1
             org.website = entry.website
-
             org._change_reason = WEBSITE_CHANGE_REASON  # simple_history stores it with the history row
             org.save(update_fields=["website", "updated_at"])
     if stdout is not None:
