@@ -23,6 +23,7 @@ migrate: install
 data: migrate
 	$(PY) manage.py import_register
 	$(PY) manage.py import_plz
+	$(PY) manage.py import_websites
 	$(PY) manage.py import_ozg_catalogue
 	$(PY) manage.py import_zustaendigkeit
 	$(PY) manage.py load_founding_agreements
