@@ -5,7 +5,8 @@ Each list below is a default that a setting of the same name (prefixed `AUDIT_`)
 
 - redacted: the log says that the field was set or changed, never its value (passwords, token hashes, the
   secret keys and codes of second-factor devices);
-- excluded: not logged at all (noise such as `last_login` or `updated_at`: the entry has its own time);
+- excluded: not logged at all (noise such as `last_login`, `updated_at` or a provenance stamp's `source_at`: the
+  entry has its own time);
 - personal: personal data of the users themselves (name, e-mail): logged as changed, value withheld.
 """
 
@@ -41,7 +42,7 @@ MODELS = [
     "federal.ReconciliationNote",
 ]
 REDACTED_FIELDS = ["password", "key", "bin_key", "token", "key_hash", "secret", "otp_secret"]
-EXCLUDED_FIELDS = ["last_login", "last_used_at", "updated_at"]
+EXCLUDED_FIELDS = ["last_login", "last_used_at", "updated_at", "source_at"]
 PERSONAL_FIELDS = {"auth.user": ["first_name", "last_name", "email"]}
 #: Per model (lower-case label): fields left out in addition to EXCLUDED_FIELDS. A status's provenance (source kind and
 #: time) follows from the entry's own door, actor and time.

@@ -17,9 +17,10 @@ group_rights = importlib.import_module("accounts.migrations.0003_system_actor_an
 audit_readers = importlib.import_module("accounts.migrations.0004_revision_group_and_audit_readers")
 linkcheck_rights = importlib.import_module("ozg_monitoring.migrations.0004_linkcheck_rights")
 federal_reads = importlib.import_module("federal.migrations.0002_monitoring_reads")
+reconciliation_rights = importlib.import_module("federal.migrations.0004_reconciliation_rights")
 zustaendigkeit_rights = importlib.import_module("ozg_monitoring.migrations.0007_zustaendigkeit_rights")
 # the migrations after 0002 that set rights
-LATER = (group_rights, audit_readers, linkcheck_rights, federal_reads, zustaendigkeit_rights)
+LATER = (group_rights, audit_readers, linkcheck_rights, federal_reads, zustaendigkeit_rights, reconciliation_rights)
 ZUSTAENDIGKEIT_PERMS = {
     f"ozg_monitoring.{op}_{model}"
     for model in ("zustaendigkeit", "zustaendigkeitausnahme")
@@ -94,6 +95,11 @@ def test_monitoring_acts_for_all_verwaltungen():
         "federal.view_federalrecordset",
         "federal.view_federalrecord",
         *ZUSTAENDIGKEIT_PERMS,  # ozg_monitoring.0007: the sourced Zuständigkeit (with Redaktion)
+        # federal.0004: explaining differences of the reconciliation, importing federal files
+        "federal.add_reconciliationnote",
+        "federal.change_reconciliationnote",
+        "federal.view_reconciliationnote",
+        "federal.add_federalrecordset",
     }
     user = member("Monitoring")
     assert selectors.acts_for_all_verwaltungen(user)

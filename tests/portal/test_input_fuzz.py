@@ -158,6 +158,7 @@ PUBLIC_PAGES = {
             "export",
         ],
     ),
+    "ozg/verwaltungen/": ({}, []),
     "ozg/verwaltungen/<str:ars>/": ({"ars": lambda: FOEHR_AMRUM}, []),
     "finanzierung/": ({}, ["year", "source", "purpose", "agreement", "status", "approximate"]),
     "finanzierung/finanzierung.csv": ({}, ["year", "source", "purpose", "agreement", "status", "approximate"]),
