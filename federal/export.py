@@ -42,24 +42,9 @@ from ozg_monitoring.selectors import (
     last_check_for,
 )
 
+from .parser import FIELDS  # DvDataDto, in the order of the spec: one list for reading and writing
 from .selectors import BUNDESWEIT, federal_facts_by_ozgid
 
-#: DvDataDto, in the order of the spec.
-FIELDS = [
-    "leika_key",
-    "leika_name",
-    "ars",
-    "ars_name",
-    "ars_federal_state",
-    "bundesland",
-    "leika_bezeichnung",
-    "ozgid",
-    "ozg_bezeichnung",
-    "url",
-    "online_status",
-    "aktiv",
-    "art_flaechendeckung",
-]
 #: Our fields beyond DvDataDto: `beispieldaten` is "ja" for a record built from a demo status (`is_demo`), "nein"
 #: otherwise; a receiver that reads only the spec's fields ignores it.
 EXTRA_FIELDS = ["beispieldaten"]

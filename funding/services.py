@@ -189,23 +189,29 @@ def budget_line_save(*, line: BudgetLine, by, update_fields: list[str] | None = 
     return line
 
 
+def _upsert_by_key(model, *, key: str, fields: dict, allowed, save) -> tuple:
+    """The loaders' idempotent write by key, through the service `save(obj, update_fields)` (None: a new row):
+    returns the row and "created", "changed" or "unchanged". An unchanged row loaded before facts carried their
+    provenance is stamped now: its facts are the loader's."""
+    obj = model.objects.select_for_update().filter(key=key).first()
+    if obj is None:
+        return save(model(key=key, **fields), None), "created"
+    _obj, changed = model_update(instance=obj, fields=allowed, data=fields, save=save)
+    if not changed and not obj.source_kind:
+        save(obj, [])
+    return obj, "changed" if changed else "unchanged"
+
+
 @transaction.atomic
 def budget_line_upsert(*, key: str, by, **fields) -> tuple[BudgetLine, str]:
     """Idempotent write by key for the loader: returns the line and "created", "changed" or "unchanged"."""
-    line = BudgetLine.objects.select_for_update().filter(key=key).first()
-    if line is None:
-        line = BudgetLine(key=key, **fields)
-        budget_line_save(line=line, by=by)
-        return line, "created"
-    _line, changed = model_update(
-        instance=line,
-        fields=BUDGET_LINE_FIELDS,
-        data=fields,
+    return _upsert_by_key(
+        BudgetLine,
+        key=key,
+        fields=fields,
+        allowed=BUDGET_LINE_FIELDS,
         save=lambda line, update_fields: budget_line_save(line=line, by=by, update_fields=update_fields),
     )
-    if not changed and not line.source_kind:  # written before facts carried their provenance: the loader's now
-        budget_line_save(line=line, by=by, update_fields=[])
-    return line, "changed" if changed else "unchanged"
 
 
 @transaction.atomic
@@ -222,19 +228,13 @@ def in_kind_save(*, item: InKindContribution, by, update_fields: list[str] | Non
 @transaction.atomic
 def in_kind_upsert(*, key: str, by, **fields) -> tuple[InKindContribution, str]:
     """Idempotent write by key for the loader: returns the item and "created", "changed" or "unchanged"."""
-    item = InKindContribution.objects.select_for_update().filter(key=key).first()
-    if item is None:
-        item = in_kind_save(item=InKindContribution(key=key, **fields), by=by)
-        return item, "created"
-    _item, changed = model_update(
-        instance=item,
-        fields=IN_KIND_FIELDS,
-        data=fields,
+    return _upsert_by_key(
+        InKindContribution,
+        key=key,
+        fields=fields,
+        allowed=IN_KIND_FIELDS,
         save=lambda item, update_fields: in_kind_save(item=item, by=by, update_fields=update_fields),
     )
-    if not changed and not item.source_kind:  # written before facts carried their provenance: the loader's now
-        in_kind_save(item=item, by=by, update_fields=[])
-    return item, "changed" if changed else "unchanged"
 
 
 # --- drawdown workflow --------------------------------------------------------------------------------
