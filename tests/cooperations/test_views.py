@@ -192,3 +192,13 @@ def test_csv_export_neutralises_spreadsheet_formulas(client, db):
     body = client.get(LIST, {"export": "csv"}).content.decode("utf-8-sig")
     titles = {row[1] for row in list(csv.reader(io.StringIO(body), delimiter=";"))[1:]}
     assert titles == {'\'=HYPERLINK("https://böse.example","Klick")', "Normale Vereinbarung"}
+
+
+def test_unknown_periods_and_no_progress_say_so_in_words(client, db):
+    from tests.cooperations.factories import MeasureFactory, signed_agreement
+
+    agreement = signed_agreement()
+    MeasureFactory(agreement=agreement, title="Ohne Zeitraum", start_on=None, end_on=None, progress=None)
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "Zeitraum nicht bekannt" in page and "? – ?" not in page
+    assert "0 ÷ 0" not in page and "gibt es keinen Wert" in page
