@@ -1,6 +1,7 @@
 """Public pages of the cooperations register: list (filters, sorting, pagination, CSV), timeline, detail, and
 the source-file download (files live outside the web root)."""
 
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -54,7 +55,10 @@ def agreement_list(request):
     valid = filterset.is_valid() if request.GET else True
     queryset = filterset.qs if request.GET and valid else selectors.agreement_list()
     if not request.GET.get("sort"):
-        queryset = queryset.order_by("-term_start", "title", "pk")
+        # "neueste zuerst": by the newest date known of each agreement; those with none come last (PostgreSQL puts
+        # NULLs first when descending).
+        newest = Coalesce("term_start", "effective_from", "signed_on", "announced_on")
+        queryset = queryset.order_by(newest.desc(nulls_last=True), "title", "pk")
     if wants_csv(request) and valid:
         return _csv(queryset)
     page = page_of(request, queryset if valid else Agreement.objects.none(), PAGE_SIZE)

@@ -202,3 +202,15 @@ def test_unknown_periods_and_no_progress_say_so_in_words(client, db):
     page = client.get(agreement.get_absolute_url()).content.decode()
     assert "Zeitraum nicht bekannt" in page and "? – ?" not in page
     assert "0 ÷ 0" not in page and "gibt es keinen Wert" in page
+
+
+def test_newest_first_puts_agreements_without_a_date_last(client, db):
+    import datetime as dt
+
+    from tests.cooperations.factories import AgreementFactory, signed_agreement
+
+    AgreementFactory(title="Ohne Datum")
+    older = signed_agreement(signed_on=dt.date(2019, 5, 1))
+    newer = signed_agreement(signed_on=dt.date(2024, 3, 1))
+    titles = [agreement.title for agreement in client.get("/kooperationen/").context["agreements"]]
+    assert titles.index(newer.title) < titles.index(older.title) < titles.index("Ohne Datum")
