@@ -175,9 +175,6 @@ CATALOGUE.update(
         "ozg.provider_twice": _("Bitte den Anbieter entweder als Stelle oder als Freitext angeben, nicht beides."),
         "ozg.unknown_gemeinde": _("Keine Gemeinde mit diesem Regionalschlüssel."),
         "ozg.unknown_verwaltung": _("Keine Verwaltung mit diesem Regionalschlüssel."),
-        "ozg.federal_records_invalid": _("Fehlerhafte Datensätze; nichts wurde geändert."),
-        "ozg.federal_ozgid": _("Eine OZG-ID (Zahl) wird erwartet."),
-        "ozg.federal_online_status": _("Erlaubt sind „ok“ und „nicht ok“."),
         "ozg.export_ozg_id_gone": _(
             "Das Format des Bundes kennt keinen Filter nach OZG-ID; bitte /api/v1/bund/v1/data/<ARS>/ verwenden."
         ),
