@@ -9,16 +9,13 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from common.csvfiles import CsvFileError, decode_csv_bytes, read_csv_rows
 from common.services import MissingPrerequisite
 
-from .destatis import REGISTER_IMPORT
+from .destatis import REGISTER_IMPORT, read_rows
 from .models import Organisation, PostalCode
 
 FILE = "sh_plz.csv"
 COLUMNS = ("ars", "plz", "ort_osm")
-#: Where the PLZ come from, as every page that uses them must say (ODbL 4.3).
-ATTRIBUTION = "Postleitzahlen: © OpenStreetMap-Mitwirkende, Open Database License (ODbL) 1.0"
 MAX_ERRORS = 20
 
 
@@ -30,25 +27,12 @@ class PostcodesResult:
     gemeinden: int = 0
 
 
-def _rows(path: Path) -> list[tuple[int, dict]]:
-    try:
-        _header, rows = read_csv_rows(decode_csv_bytes(path.read_bytes()))
-    except FileNotFoundError:
-        raise ValidationError(f"{path.name}: Datei nicht gefunden ({path}).") from None
-    except CsvFileError as error:
-        raise ValidationError(f"{path.name}, Zeile {error.line}: {error}") from None
-    if rows and any(column not in rows[0][1] for column in COLUMNS):
-        missing = ", ".join(column for column in COLUMNS if column not in rows[0][1])
-        raise ValidationError(f"{path.name}: Spalten fehlen: {missing}.")
-    return rows
-
-
 @transaction.atomic
 def postcodes_import(*, path: Path, by) -> PostcodesResult:
     """Checks every row (German messages naming line and column), then writes; nothing on any error."""
     REGISTER_IMPORT.require(by)
     path = Path(path)
-    rows = _rows(path / FILE if path.is_dir() else path)
+    rows = read_rows(path / FILE if path.is_dir() else path, COLUMNS)  # the register's reader
     gemeinden = {org.ars: org.pk for org in Organisation.objects.gemeinden().only("pk", "ars")}
     if not gemeinden:
         raise MissingPrerequisite(
@@ -56,14 +40,16 @@ def postcodes_import(*, path: Path, by) -> PostcodesResult:
             "Nichts geändert."
         )
     errors, wanted = [], {}
-    for line, row in rows:
-        ars, code = row["ars"].strip(), row["plz"].strip()
+    for row in rows:
+        line = row.line
+        ars, code = row.values["ars"].strip(), row.values["plz"].strip()
         if ars not in gemeinden:
             errors.append(f"{FILE}, Zeile {line}, Spalte ars: „{ars[:20]}“ ist keine Gemeinde des Registers.")
-        if not (len(code) == 5 and code.isdigit()):
+        is_code = len(code) == 5 and code.isdigit()
+        if not is_code:
             errors.append(f"{FILE}, Zeile {line}, Spalte plz: „{code[:20]}“ ist keine fünfstellige Postleitzahl.")
-        if ars in gemeinden and len(code) == 5 and code.isdigit():
-            wanted[(code, gemeinden[ars])] = row["ort_osm"].strip()[:200]
+        if ars in gemeinden and is_code:
+            wanted[(code, gemeinden[ars])] = row.values["ort_osm"].strip()[:200]
     if errors:
         shown = errors[:MAX_ERRORS]
         more = len(errors) - len(shown)
