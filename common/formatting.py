@@ -32,3 +32,8 @@ def format_percent(value, places: int = 0) -> str:
     if value is None:
         return "–"
     return f"{format_number(value, places)}\u00a0%"
+
+
+def format_euro_or_unknown(value, unknown: str = "nicht bekannt") -> str:
+    """An amount as `format_euro`, or "nicht bekannt" where none is recorded (None): never 0,00 € for an unknown."""
+    return unknown if value is None else format_euro(value)
