@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.admin_support import HistoryAdmin, ServiceErrorsAdminMixin
 from common.csvfiles import SPREADSHEET, csv_file_response, csv_response
+from common.formatting import format_euro, format_euro_or_unknown
+from common.forms import GermanAmountsAdminMixin
 
 from . import selectors, services
 from .models import (
@@ -45,12 +47,34 @@ def _csv_response(filename, header, rows):
     return csv_response(filename, header, rows, dialect=SPREADSHEET)
 
 
+UNKNOWN = _("nicht bekannt")
+NOT_RECORDED = _("nicht bekannt (Zahlungen werden für diese Position nicht erfasst)")
+
+
+def _line_sum(line, attribute, unknown=UNKNOWN):
+    """One of the annotated sums of a line (`BudgetLineQuerySet.with_drawdown_sums`), with grouping and two
+    decimals; "nicht bekannt" where the line's payments are not recorded, never 0,00 €."""
+    return format_euro_or_unknown(getattr(line, attribute, None), str(unknown))
+
+
+def available_text(line) -> str:
+    """What a drawdown may still take from the line (its remaining amount), for the drawdown forms."""
+    if line is None:
+        return "–"
+    if not line.payments_recorded:
+        return str(NOT_RECORDED)
+    remaining = getattr(line, "remaining_amount", None)
+    if remaining is None:
+        remaining = services.available_amount(line)
+    return format_euro(remaining)
+
+
 @admin.register(FundingSource)
 class FundingSourceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "body", "slug"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
-    raw_id_fields = ["body"]
+    autocomplete_fields = ["body"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -64,7 +88,7 @@ class PurposeAdmin(admin.ModelAdmin):
 
 class DrawdownInline(admin.TabularInline):
     model = Drawdown
-    fields = ["amount", "status", "purpose_text", "requested_on", "requested_by", "approved_by", "paid_on"]
+    fields = ["amount_display", "status", "purpose_text", "requested_on", "requested_by", "approved_by", "paid_on"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -79,6 +103,10 @@ class DrawdownInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Betrag"))
+    def amount_display(self, obj):
+        return format_euro(obj.amount)
 
 
 class BudgetLineAdminForm(forms.ModelForm):
@@ -106,9 +134,10 @@ class BudgetLineAdminForm(forms.ModelForm):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
+class BudgetLineAdmin(GermanAmountsAdminMixin, ServiceErrorsAdminMixin, HistoryAdmin):
     form = BudgetLineAdminForm
     rules = services.BUDGET_LINE
+    money_fields = ("planned_amount",)
     list_display = [
         "title",
         "fiscal_year",
@@ -116,7 +145,11 @@ class BudgetLineAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
         "purpose",
         "agreement",
         "status",
-        "planned_amount",
+        "planned",
+        "requested",
+        "approved",
+        "paid",
+        "remaining",
         "amount_is_approximate",
         "year_is_stated",
         "payments_recorded",
@@ -132,18 +165,49 @@ class BudgetLineAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
         "payments_recorded",
     ]
     search_fields = ["title", "key", "note", "amount_wording"]
-    raw_id_fields = ["recipient"]
+    autocomplete_fields = ["recipient"]
     list_select_related = ["source", "purpose", "purpose__parent", "agreement"]
     inlines = [DrawdownInline]
     actions = ["export_csv"]
+    SUMS = (_("Mittelabrufe"), {"fields": ["requested", "approved", "paid", "remaining"]})
     fieldsets = [
         (None, {"fields": ["title", "key", "source", "recipient", "agreement", "purpose", "status"]}),
         (_("Zeitraum"), {"fields": ["fiscal_year", "year_is_stated", "period_note"]}),
-        (_("Betrag"), {"fields": ["planned_amount", "amount_is_approximate", "amount_wording"]}),
+        (_("Betrag"), {"fields": ["planned_amount", "amount_is_approximate", "amount_wording", "payments_recorded"]}),
         (_("Quelle und Anmerkung"), {"fields": ["source_citation", "source_url", "note"]}),
         (_("Herkunft"), {"fields": ["source_kind", "source_at"]}),
     ]
-    readonly_fields = ["source_kind", "source_at"]
+    readonly_fields = ["source_kind", "source_at", "requested", "approved", "paid", "remaining"]
+
+    def get_queryset(self, request):
+        # The one "remaining" annotation (and requested, approved, paid beside it): list and change page read it.
+        return super().get_queryset(request).with_drawdown_sums()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets[:3], self.SUMS, *fieldsets[3:]]
+
+    @admin.display(description=_("Planbetrag"), ordering="planned_amount")
+    def planned(self, obj):
+        return format_euro(obj.planned_amount)
+
+    @admin.display(description=_("beantragt"), ordering="requested_amount")
+    def requested(self, obj):
+        return _line_sum(obj, "requested_amount")
+
+    @admin.display(description=_("freigegeben"), ordering="approved_amount")
+    def approved(self, obj):
+        return _line_sum(obj, "approved_amount")
+
+    @admin.display(description=_("ausgezahlt"), ordering="paid_amount")
+    def paid(self, obj):
+        return _line_sum(obj, "paid_amount")
+
+    @admin.display(description=_("verfügbar"), ordering="remaining_amount")
+    def remaining(self, obj):
+        return _line_sum(obj, "remaining_amount", NOT_RECORDED)
 
     def rule_errors(self, request, form):
         return services.budget_line_rule_errors(form.instance)
@@ -186,6 +250,29 @@ class DrawdownAddForm(forms.ModelForm):
         model = Drawdown
         fields = ["line", "amount", "purpose_text", "requested_on"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each line in the choice says what it still has (the one "remaining" annotation, one query), so what is
+        # available shows without JavaScript; once a line is chosen it stands beside the amount as well.
+        line_field = self.fields["line"]
+        line_field.queryset = line_field.queryset.with_drawdown_sums()
+        line_field.label_from_instance = lambda line: f"{line} – {_('verfügbar')}: {available_text(line)}"
+        line = self._chosen_line()
+        if line is not None:
+            self.fields["amount"].help_text = _("Verfügbar auf „%(line)s“: %(available)s") % {
+                "line": line.title,
+                "available": available_text(line),
+            }
+
+    def _chosen_line(self):
+        key = self.data.get(self.add_prefix("line")) if self.is_bound else self.initial.get("line")
+        if not key:
+            return None
+        try:
+            return self.fields["line"].queryset.filter(pk=int(key)).first()
+        except (TypeError, ValueError):
+            return None
+
     def clean(self):
         """Shows the service's refusal (line not open, amount above what is available) as a form error; the
         service checks again under the row lock when saving."""
@@ -217,8 +304,18 @@ ACTION_FIELDS = {
 
 
 @admin.register(Drawdown)
-class DrawdownAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
-    list_display = ["__str__", "line", "amount", "status", "requested_on", "requested_by", "approved_by", "paid_on"]
+class DrawdownAdmin(GermanAmountsAdminMixin, ServiceErrorsAdminMixin, HistoryAdmin):
+    money_fields = ("amount",)
+    list_display = [
+        "__str__",
+        "line",
+        "amount_display",
+        "status",
+        "requested_on",
+        "requested_by",
+        "approved_by",
+        "paid_on",
+    ]
     list_filter = [
         "status",
         "line__fiscal_year",
@@ -234,7 +331,8 @@ class DrawdownAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     actions = ["review", "approve", "pay", "reject", "withdraw", "export_csv"]
     readonly_fields = [
         "line",
-        "amount",
+        "line_available",
+        "amount_display",
         "purpose_text",
         "requested_on",
         "status",
@@ -264,6 +362,14 @@ class DrawdownAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Betrag"), ordering="amount")
+    def amount_display(self, obj):
+        return format_euro(obj.amount)
+
+    @admin.display(description=_("verfügbar auf der Position"))
+    def line_available(self, obj):
+        return available_text(obj.line)
 
     def save_model(self, request, obj, form, change):
         if change:  # everything is read-only; changes happen through the actions
@@ -378,14 +484,19 @@ class DrawdownAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
 
 
 @admin.register(InKindContribution)
-class InKindContributionAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
+class InKindContributionAdmin(GermanAmountsAdminMixin, ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.IN_KIND
-    list_display = ["title", "kind", "from_body", "recipient", "agreement", "people_count", "fte", "monetary_value"]
+    money_fields = ("monetary_value",)
+    list_display = ["title", "kind", "from_body", "recipient", "agreement", "people_count", "fte", "value"]
     list_filter = ["kind", ("agreement", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "note", "wording"]
-    raw_id_fields = ["from_body", "recipient"]
+    autocomplete_fields = ["from_body", "recipient"]
     list_select_related = ["from_body", "recipient", "agreement"]
     readonly_fields = ["source_kind", "source_at"]
+
+    @admin.display(description=_("Geldwert"), ordering="monetary_value")
+    def value(self, obj):
+        return format_euro_or_unknown(obj.monetary_value, str(_("nicht genannt")))
 
     def save_model(self, request, obj, form, change):
         services.in_kind_save(item=obj, by=request.user)

@@ -99,13 +99,16 @@ class BudgetLineQuerySet(models.QuerySet):
         return self.filter(fiscal_year=year)
 
     def with_drawdown_sums(self):
-        """Approved (freigegeben) and paid (ausgezahlt) drawdown sums per line as subqueries, and
-        `remaining_amount` = planned − approved − paid. This is the one place "remaining" is computed: pages, API,
-        admin export, yearly report and open data read the annotation (summaries add it up). On a line whose
-        payments nobody records (`payments_recorded` off) all three are NULL: not known, never 0."""
+        """Requested (open: beantragt or geprüft), approved (freigegeben) and paid (ausgezahlt) drawdown sums per
+        line as subqueries, and `remaining_amount` = planned − approved − paid. This is the one place "remaining" is
+        computed: pages, API, admin, admin export, yearly report and open data read the annotation (summaries add it
+        up). Open requests do not bind money yet, so they do not lower "remaining". On a line whose payments nobody
+        records (`payments_recorded` off) all four are NULL: not known, never 0."""
+        requested = Drawdown.objects.filter(line=models.OuterRef("pk"), status__in=Drawdown.OPEN)
         approved = Drawdown.objects.filter(line=models.OuterRef("pk"), status=Drawdown.Status.FREIGEGEBEN)
         paid = Drawdown.objects.filter(line=models.OuterRef("pk"), status=Drawdown.Status.AUSGEZAHLT)
         return self.annotate(
+            requested_amount=_if_recorded(_sum_subquery(requested)),
             approved_amount=_if_recorded(_sum_subquery(approved)),
             paid_amount=_if_recorded(_sum_subquery(paid)),
         ).annotate(

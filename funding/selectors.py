@@ -73,6 +73,7 @@ class SummaryRow:
     url: str = ""
     planned: Decimal = ZERO
     planned_without_year: Decimal = ZERO
+    requested: Decimal | None = ZERO
     approved: Decimal | None = ZERO
     paid: Decimal | None = ZERO
     remaining: Decimal | None = ZERO
@@ -94,8 +95,9 @@ class SummaryRow:
                 self.wordings.append(line.amount_wording)
         if line.approved_amount is None:
             self.unrecorded_count += 1
-            self.approved = self.paid = self.remaining = None
+            self.requested = self.approved = self.paid = self.remaining = None
         elif self.approved is not None:
+            self.requested += to_cents(getattr(line, "requested_amount", None) or ZERO)
             self.approved += to_cents(line.approved_amount)
             self.paid += to_cents(line.paid_amount)
             self.remaining += to_cents(line.remaining_amount)
@@ -226,6 +228,21 @@ def funding_for_agreement(agreement) -> dict:
         "total": summary.total,
         "by_source": summary.groups["source"],
     }
+
+
+def agreement_sums(agreement) -> SummaryRow:
+    """Planned, requested (open drawdowns), approved, paid and remaining of all budget lines of one agreement, from
+    the one annotation (`BudgetLineQuerySet.with_drawdown_sums`): one query. As on the overview, requested,
+    approved, paid and remaining are None ("nicht bekannt") as soon as one line does not record its payments, and
+    a yearly amount without a year is `planned_without_year`, never added. Drawn by
+    templates/funding/includes/agreement_sums.html: {% include "funding/includes/agreement_sums.html" with
+    sums=sums %}."""
+    total = SummaryRow(key="gesamt", label="Gesamt")
+    if agreement is None or agreement.pk is None:
+        return total
+    for line in BudgetLine.objects.filter(agreement=agreement).with_drawdown_sums():
+        total.add(line)
+    return total
 
 
 def fiscal_years() -> list[int]:

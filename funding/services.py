@@ -11,6 +11,7 @@ and the admin ask the same Rules before they read the input.
 """
 
 import datetime
+import functools
 import logging
 from decimal import Decimal, InvalidOperation
 
@@ -19,11 +20,13 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from audit.context import PROVENANCE_FIELDS, stamp_provenance
+from common import mail
 from common.authorization import Rule, model_rules
 from common.csvfiles import SPREADSHEET, csv_text
 from common.formatting import format_euro, to_cents
@@ -267,7 +270,35 @@ def drawdown_request(
     drawdown.full_clean()
     drawdown.save()
     DrawdownTransition.objects.create(drawdown=drawdown, from_status="", to_status=S.BEANTRAGT, actor=by)
+    # Reviewers hear of it at once, but only of a request that was really saved (and never twice on a retry).
+    transaction.on_commit(functools.partial(drawdown_request_notify, drawdown_pk=drawdown.pk), robust=True)
     return drawdown
+
+
+def drawdown_request_notify(*, drawdown_pk: int) -> int:
+    """Tells the finance reviewers (`finance_reviewers()`, never the requester) of a new drawdown request: German
+    plain text plus HTML (templates/mail/drawdown_requested.*) with absolute links to the record in the admin and
+    to the line's public place. Returns the number of mails sent; a request nobody can review is logged."""
+    drawdown = Drawdown.objects.select_related("line", "requested_by").get(pk=drawdown_pk)
+    recipients = list(finance_reviewers().exclude(pk=drawdown.requested_by_id).values_list("email", flat=True))
+    if not recipients:
+        logger.warning("funding drawdown %s requested: no reviewer to tell (nobody else may review)", drawdown.pk)
+        return 0
+    context = {
+        "drawdown": drawdown,
+        "line": drawdown.line,
+        "amount": format_euro(drawdown.amount),
+        "available": available_amount(drawdown.line),
+        "requester": drawdown.requested_by.get_full_name() or drawdown.requested_by.get_username(),
+        "admin_url": mail.absolute_url(reverse("admin:funding_drawdown_change", args=[drawdown.pk])),
+        "public_url": mail.absolute_url(drawdown.get_absolute_url()),
+    }
+    context["available_text"] = "nicht bekannt" if context["available"] is None else format_euro(context["available"])
+    subject = _("Neuer Mittelabruf %(pk)s über %(amount)s wartet auf Prüfung") % {
+        "pk": drawdown.pk,
+        "amount": context["amount"],
+    }
+    return mail.send(to=recipients, subject=subject, template="drawdown_requested", context=context)
 
 
 @transaction.atomic
@@ -313,6 +344,7 @@ def drawdown_pay(*, drawdown: Drawdown, by, paid_on: datetime.date, payment_refe
         raise ValidationError(errors)
     line, drawdown = _lock(drawdown)
     _check_from(drawdown, (S.FREIGEGEBEN,), _("ausgezahlt"))
+    _four_eyes(drawdown, by, _("als ausgezahlt erfassen"))
     if paid_on < drawdown.requested_on:
         raise ValidationError({"paid_on": message("funding.paid_before_request")})
     check_line_open(line)

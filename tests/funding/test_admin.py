@@ -46,11 +46,11 @@ def test_add_drawdown_goes_through_the_service(client):
     requester = finance_user()
     line = BudgetLineFactory(planned_amount=Decimal("500.00"))
     logged_in(client, requester)
-    data = {"line": line.pk, "amount": "600.00", "purpose_text": "Lizenzen", "requested_on": "2025-03-01"}
+    data = {"line": line.pk, "amount": "600,00", "purpose_text": "Lizenzen", "requested_on": "2025-03-01"}
     response = client.post("/admin/funding/drawdown/add/", data)
     assert response.status_code == 200
     assert "Abruf übersteigt den verfügbaren Betrag von 500,00" in response.content.decode()
-    data["amount"] = "400.00"
+    data["amount"] = "400,00"
     client.post("/admin/funding/drawdown/add/", data)
     drawdown = Drawdown.objects.get()
     assert drawdown.requested_by == requester
@@ -124,7 +124,7 @@ def test_planned_amount_below_committed_is_a_form_error(client):
         "status": line.status,
         "fiscal_year": 2025,
         "year_is_stated": "on",
-        "planned_amount": "799.99",
+        "planned_amount": "799,99",
         "drawdowns-TOTAL_FORMS": 1,
         "drawdowns-INITIAL_FORMS": 1,
         "drawdowns-MIN_NUM_FORMS": 0,
