@@ -184,6 +184,8 @@ LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("Deutsch")), ("en", _("Englisch"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Berlin"
+# Dates as DD.MM.YYYY and times in local time with "Uhr", in inputs too (itvsh_portal/formats/de/formats.py).
+FORMAT_MODULE_PATH = ["itvsh_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -344,3 +344,17 @@ def test_no_mail_when_the_request_is_refused_or_nobody_else_may_review(django_ca
         services.drawdown_request(line=lonely, amount="100.00", purpose_text="allein", by=only)
     assert mail.outbox == []
     assert "no reviewer to tell" in caplog.text
+
+
+def test_admin_shows_dates_german_and_times_local(client):
+    requester, reviewer = finance_user(), finance_user()
+    drawdown = DrawdownFactory(requested_by=requester, requested_on=datetime.date(2025, 3, 1))
+    moment = datetime.datetime(2025, 7, 1, 10, 5, tzinfo=datetime.UTC)  # 12:05 in Kiel (summer time)
+    Drawdown.objects.filter(pk=drawdown.pk).update(
+        status=Drawdown.Status.GEPRUEFT, reviewed_by=reviewer, reviewed_at=moment
+    )
+    verified_client_login(client, reviewer)
+    page = text_of(client.get(f"{DRAWDOWNS}{drawdown.pk}/change/"))
+    assert "Beantragt am: 01.03.2025" in page
+    assert "Geprüft am: 01.07.2025, 12:05 Uhr" in page
+    assert "01.03.2025" in text_of(client.get(DRAWDOWNS))
