@@ -241,7 +241,12 @@ class DrawdownTransitionInline(admin.TabularInline):
 
 class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("Begründung"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    paid_on = forms.DateField(label=_("ausgezahlt am"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The browser's date picker (shown as TT.MM.JJJJ in a German browser) sends ISO; typed DD.MM.YYYY is read too.
+    paid_on = forms.DateField(
+        label=_("ausgezahlt am"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     payment_reference = forms.CharField(label=_("Zahlungsreferenz"), max_length=120, required=False)
 
 

@@ -292,8 +292,12 @@ def test_requester_cannot_record_the_payment_in_the_admin(client):
 
 def test_payment_date_in_german_in_the_admin(client):
     requester, colleague = finance_user(), finance_user()
-    drawdown = DrawdownFactory(requested_by=requester, status=Drawdown.Status.FREIGEGEBEN, approved_by=colleague)
+    drawdown = DrawdownFactory(
+        requested_by=requester, status=Drawdown.Status.FREIGEGEBEN, approved_by=colleague, amount=Decimal("12345.6")
+    )
     verified_client_login(client, colleague)
+    form = text_of(client.post(DRAWDOWNS, {"action": "pay", "_selected_action": [drawdown.pk]}))
+    assert "12.345,60 €" in form  # the intermediate page lists the amount grouped
     data = {"action": "pay", "_selected_action": [drawdown.pk], "apply": "1", "payment_reference": "KR-2"}
     client.post(DRAWDOWNS, {**data, "paid_on": "02.04.2025"})
     drawdown.refresh_from_db()
