@@ -192,6 +192,10 @@ def test_workflow_over_api_with_400_and_409():
     assert as_reviewer.post(f"{url}/review/", {"reason": "Belege vollständig"}).json()["status"] == "geprueft"
     assert as_requester.post(f"{url}/approve/").json()["code"] == "four_eyes"
     assert as_approver.post(f"{url}/approve/").json()["status"] == "freigegeben"
+    own_payment = as_requester.post(
+        f"{url}/pay/", {"paid_on": datetime.date.today().isoformat(), "payment_reference": "KR-7"}
+    )
+    assert own_payment.status_code == 409 and own_payment.json()["code"] == "four_eyes"
     missing = as_approver.post(f"{url}/pay/", {})
     assert missing.status_code == 400 and set(missing.json()) == {"paid_on", "payment_reference"}
     paid = as_approver.post(f"{url}/pay/", {"paid_on": datetime.date.today().isoformat(), "payment_reference": "KR-7"})

@@ -92,6 +92,18 @@ def test_four_eyes_requester_cannot_approve(line, requester, reviewer):
     assert drawdown.status == S.GEPRUEFT and drawdown.approved_by is None
 
 
+def test_four_eyes_requester_cannot_record_the_payment(line, requester, reviewer, approver):
+    drawdown = approved(line, requester, reviewer, approver)
+    with pytest.raises(FundingConflict, match="darf ihn nicht als ausgezahlt erfassen") as refused:
+        services.drawdown_pay(drawdown=drawdown, by=requester, paid_on=TODAY, payment_reference="KR-1")
+    assert refused.value.code == "four_eyes"
+    drawdown.refresh_from_db()
+    assert drawdown.status == S.FREIGEGEBEN and drawdown.payment_reference == ""
+    services.drawdown_pay(drawdown=drawdown, by=reviewer, paid_on=TODAY, payment_reference="KR-1")  # anyone else
+    drawdown.refresh_from_db()
+    assert drawdown.status == S.AUSGEZAHLT
+
+
 def test_four_eyes_requester_cannot_reject(line, requester):
     drawdown = request(line, requester)
     with pytest.raises(FundingConflict, match="Vier-Augen-Prinzip"):
