@@ -297,7 +297,7 @@ def test_planned_below_committed_is_a_field_error_from_the_service(admin_client,
             "source": line.source_id,
             "recipient": line.recipient_id,
             "purpose": line.purpose_id,
-            "planned_amount": "50000.00",
+            "planned_amount": "50.000,00",  # German notation (common.forms.GermanAmountField)
             "drawdowns-TOTAL_FORMS": "0",
             "drawdowns-INITIAL_FORMS": "0",
         }
@@ -327,7 +327,7 @@ def test_a_refusal_at_save_time_is_shown_on_the_form(admin_client, territory, mo
     monkeypatch.setattr(services, "drawdown_request", refuse)
     data = {
         "line": str(line.pk),
-        "amount": "500.00",
+        "amount": "500,00",
         "purpose_text": "Schulung",
         "requested_on": "2026-01-05",
         **_inline("transitions"),

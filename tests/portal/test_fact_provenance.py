@@ -78,7 +78,7 @@ def test_a_budget_line_saved_in_the_admin_is_redaktion(founding, client, django_
         "purpose": line.purpose_id,
         "status": line.status,
         "fiscal_year": line.fiscal_year,
-        "planned_amount": str(line.planned_amount),
+        "planned_amount": str(line.planned_amount).replace(".", ","),  # German notation in the admin
         "note": "Nachgetragen",
         "drawdowns-TOTAL_FORMS": 0,
         "drawdowns-INITIAL_FORMS": 0,
