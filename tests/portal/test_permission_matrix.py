@@ -780,3 +780,34 @@ def test_audit_trail_is_read_by_superusers_administration_and_revision(world, pl
         else:
             assert all(page.status_code in (302, 403) for page in pages), role
     assert readers == AUDIT_READERS
+
+
+#: The rule behind the workflow doors: whoever requested a drawdown may not take its next steps, though the
+#: role (Finanzen) allows the door. Each step: (admin action, extra form data), tried first by the requester.
+FOUR_EYES_STEPS = [
+    ("review", {"reason": "geprüft"}),
+    ("approve", {"reason": "frei"}),
+    ("pay", {"paid_on": "", "payment_reference": "KR-4"}),
+]
+
+
+def test_four_eyes_on_every_drawdown_step_including_payment(world, plain_static_storage):
+    from django.contrib.messages import get_messages
+
+    from funding.models import Drawdown
+
+    drawdown = world.drawdown
+    requester = verified_client_login(Client(), User.objects.get(username="antragsteller"))
+    colleague = _admin_client(world, "finanzen")
+    changelist = reverse("admin:funding_drawdown_changelist")
+    for action, extra in FOUR_EYES_STEPS:
+        data = {"action": action, "_selected_action": [drawdown.pk], "apply": "1", **extra}
+        if action == "pay":
+            data["paid_on"] = timezone.localdate().isoformat()
+        before = Drawdown.objects.get(pk=drawdown.pk).status
+        refused = requester.post(changelist, data)
+        assert any("Vier-Augen-Prinzip" in str(m) for m in get_messages(refused.wsgi_request)), action
+        assert Drawdown.objects.get(pk=drawdown.pk).status == before, action
+        colleague.post(changelist, data)
+        assert Drawdown.objects.get(pk=drawdown.pk).status != before, action
+    assert Drawdown.objects.get(pk=drawdown.pk).status == Drawdown.Status.AUSGEZAHLT
