@@ -76,6 +76,7 @@ ADM = SU | {"administration"}
 AUDIT_READERS = ADM | {"revision"}  # migration accounts.0004: the groups Revision and Administration
 STATUS_WRITERS = MON | {"kommune_meldend"}
 STATUS_READERS = STATUS_WRITERS | {"kommune_lesend"}
+KOMMUNE = frozenset({"kommune_meldend", "kommune_lesend"})
 READERS = SU | {"redaktion", "monitoring", "finanzen", "administration"}
 
 
@@ -452,8 +453,8 @@ def admin_operations() -> dict[str, tuple]:
 #: NOBODY's to write; groups only the superusers'; Kommune users change their own Verwaltung's statuses.
 ADMIN_EXPECTED: dict[str, frozenset] = {
     "accounts.apitoken:action:delete_selected": NOBODY,
-    "accounts.apitoken:action:revoke_tokens": ADM,
-    "accounts.apitoken:add": ADM,
+    "accounts.apitoken:action:revoke_tokens": ADM | KOMMUNE,  # Kommunen: their own tokens (issue 17, item 8)
+    "accounts.apitoken:add": ADM | KOMMUNE,  # Kommunen: for themselves, scope at most their own rights
     "accounts.apitoken:change": NOBODY,
     "accounts.apitoken:delete": NOBODY,
     "accounts.verwaltungmembership:action:delete_selected": ADM,
