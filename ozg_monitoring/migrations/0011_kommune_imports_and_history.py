@@ -1,6 +1,7 @@
 """Kommune self-service (issue 17, item 8): the group Kommune may upload its own status files (only its own
 Verwaltungen' rows are taken: accounts.selectors.writable_verwaltung_ids), see its own imports and read the history
-of its own statuses (the admin scopes both to the user's Verwaltungen, accounts.admin_scoping). Reversible."""
+of its own statuses and the links of its own statuses that the last check found broken (the admin scopes all of
+them to the user's Verwaltungen, accounts.admin_scoping). Reversible."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
@@ -10,6 +11,7 @@ GRANTED = [
     ("ozg_monitoring", "add_importjob"),
     ("ozg_monitoring", "view_importjob"),
     ("ozg_monitoring", "view_statusevent"),
+    ("ozg_monitoring", "view_brokenlink"),
 ]
 
 

@@ -147,4 +147,5 @@ def test_kommune_sees_no_foreign_import_job(kommune, territory):  # noqa: F811
 def test_kommune_admin_shows_only_statuses(kommune):
     response = kommune.get(reverse("admin:index"))
     models = {model["object_name"] for app in response.context["app_list"] for model in app["models"]}
-    assert models == {"RolloutStatus", "StatusEvent", "ImportJob", "ApiToken"}  # and its own imports and tokens
+    # its statuses, their history, broken links, its own imports and tokens
+    assert models == {"RolloutStatus", "StatusEvent", "BrokenLink", "ImportJob", "ApiToken"}

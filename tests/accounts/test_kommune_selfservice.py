@@ -114,3 +114,15 @@ def test_kommune_finds_its_stale_statuses(foehr, territory, settings):  # noqa: 
     response = foehr.get(CHANGELIST, {"aktualitaet": "veraltet"})
     assert [status.pk for status in response.context["cl"].result_list] == [stale.pk]
     assert fresh.pk not in {status.pk for status in response.context["cl"].result_list}
+
+
+def test_kommune_sees_the_broken_links_of_its_own_verwaltungen(foehr, territory):  # noqa: F811
+    from ozg_monitoring.models import LinkCheck
+
+    own = RolloutStatusFactory(verwaltung=territory.foehr, url="https://foehr.example/a")
+    foreign = RolloutStatusFactory(verwaltung=territory.husum, url="https://husum.example/a")
+    for status in (own, foreign):
+        LinkCheck.objects.create(status=status, url=status.url, ok=False, http_status=404, error="HTTP 404")
+    response = foehr.get(reverse("admin:ozg_monitoring_brokenlink_changelist"))
+    assert response.status_code == 200
+    assert [check.status_id for check in response.context["cl"].result_list] == [own.pk]
