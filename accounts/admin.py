@@ -236,7 +236,7 @@ class ApiTokenCreateForm(forms.ModelForm):
         cleaned = super().clean()
         try:
             services.api_token_check_new(
-                user=cleaned.get("user"),
+                user=cleaned.get("user", getattr(self, "own_user", None)),
                 name=cleaned.get("name"),
                 expires_at=cleaned.get("expires_at"),
                 by=self.acting_user,
@@ -304,8 +304,32 @@ class ApiTokenAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     actions = ["revoke_tokens"]
 
+    #: Kommune self-service: a user bound to Verwaltungen (without the token permissions) sees, creates and revokes
+    #: her own tokens only, with a scope of at most her own rights (services.api_token_create_own).
+    own_add_fields = ("name", "scope", "expires_at")
+
+    def _self_service(self, request) -> bool:
+        return not services.TOKEN.add.allows(request.user) and services.may_issue_own_token(request.user)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or self._self_service(request)
+
+    def has_view_permission(self, request, obj=None):
+        if self._self_service(request):
+            return obj is None or obj.user_id == request.user.pk
+        return super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) or self._self_service(request)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset.filter(user=request.user) if self._self_service(request) else queryset
+
     # The key hash is never shown or edited; an existing token is read-only (it can only be revoked).
     def get_fields(self, request, obj=None):
+        if obj is None and self._self_service(request):
+            return self.own_add_fields
         return self.add_fields if obj is None else self.detail_fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -314,8 +338,15 @@ class ApiTokenAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
             kwargs["form"] = self.add_form
+        if obj is None and self._self_service(request):
+            kwargs["fields"] = self.own_add_fields
         form = super().get_form(request, obj, **kwargs)
         form.acting_user = request.user  # the token rules depend on who issues it
+        if obj is None and self._self_service(request):
+            form.own_user = request.user
+            scopes = services.own_token_scopes(request.user)
+            form.base_fields["scope"].choices = [c for c in ApiToken.Scope.choices if c[0] in scopes]
+            form.base_fields["scope"].initial = ApiToken.Scope.READ
         return form
 
     def has_change_permission(self, request, obj=None):
@@ -325,7 +356,7 @@ class ApiTokenAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
         return False
 
     def has_revoke_permission(self, request):
-        return services.TOKEN.change.allows(request.user)
+        return services.TOKEN.change.allows(request.user) or self._self_service(request)  # her own: get_queryset
 
     @admin.display(description=_("Präfix"), ordering="prefix")
     def prefix_display(self, token):
@@ -338,9 +369,14 @@ class ApiTokenAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return  # nothing of an existing token is editable
-        token, key = services.api_token_create(
-            user=obj.user, name=obj.name, scope=obj.scope, expires_at=obj.expires_at, by=request.user
-        )
+        if self._self_service(request):
+            token, key = services.api_token_create_own(
+                name=obj.name, scope=obj.scope, expires_at=obj.expires_at, by=request.user
+            )
+        else:
+            token, key = services.api_token_create(
+                user=obj.user, name=obj.name, scope=obj.scope, expires_at=obj.expires_at, by=request.user
+            )
         # The admin goes on with `obj` (log entry, redirect): let it be the saved token.
         for field in ApiToken._meta.concrete_fields:
             setattr(obj, field.attname, getattr(token, field.attname))

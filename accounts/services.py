@@ -360,3 +360,49 @@ def second_factor_reset(*, user, by) -> int:
         "second factor reset: user id %s by user id %s, %d devices removed", user.pk, getattr(by, "pk", None), removed
     )
     return removed
+
+
+# --- own API tokens (Kommune self-service) -----------------------------------------------------------------
+
+
+def may_issue_own_token(user) -> bool:
+    """A Kommune user (staff bound to at least one Verwaltung) manages her own tokens without the Administration."""
+    from .selectors import member_verwaltung_ids_for
+
+    if is_system_actor(user) or user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        return False
+    return bool(member_verwaltung_ids_for(user))
+
+
+def own_token_scopes(user) -> list[str]:
+    """The scopes of a token the user may give herself: at most her own rights (writing only where she reports)."""
+    from .selectors import writable_verwaltung_ids
+
+    allowed = writable_verwaltung_ids(user)
+    return [ApiToken.Scope.READ, ApiToken.Scope.READ_WRITE] if allowed is None or allowed else [ApiToken.Scope.READ]
+
+
+@transaction.atomic
+def api_token_create_own(*, name: str, by, scope: str = ApiToken.Scope.READ, expires_at=None):
+    """A token for `by` herself (Kommune self-service). Returns `(token, key)` like `api_token_create`; the scope
+    is at most her own rights. She revokes it with `api_token_revoke` (her own tokens need no permission)."""
+    if not may_issue_own_token(by):
+        raise PermissionDenied(_("Eigene API-Tokens legen Konten an, die einer Verwaltung zugeordnet sind."))
+    if scope not in own_token_scopes(by):
+        raise ValidationError(
+            {"scope": _("Ein Token kann nicht mehr, als Sie dürfen: Sie melden für keine Verwaltung, nur „nur lesen“.")}
+        )
+    api_token_check_new(user=by, name=name, expires_at=expires_at, by=by)
+    key = _new_key()
+    token = ApiToken(
+        user=by,
+        name=(name or "").strip(),
+        scope=scope,
+        expires_at=expires_at,
+        created_at=timezone.now(),
+        prefix=key[:PREFIX_LENGTH],
+        key_hash=hash_key(key),
+    )
+    token.full_clean()
+    token.save()
+    return token, key

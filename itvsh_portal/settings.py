@@ -533,3 +533,28 @@ CELERY_BEAT_SCHEDULE["ozg-linkcheck-daily"] = {
     "task": "ozg_monitoring.linkcheck_daily",
     "schedule": crontab(minute=30, hour=2),
 }
+
+# OZG notifications (ozg_monitoring/services/notifications.py). A status unchanged for STALE_STATUS_MONTHS months is
+# stale (the admin start page uses the same setting); its Verwaltung's reporting members are reminded on the
+# schedule below, each Verwaltung at most once every OZG_STALE_REMINDER_DAYS days. Monitoring (the group
+# OZG_DIGEST_GROUP) gets the digest of the Kommunen's changes every morning.
+STALE_STATUS_MONTHS = env.int("STALE_STATUS_MONTHS", default=6)
+OZG_STALE_REMINDER_DAYS = env.int("OZG_STALE_REMINDER_DAYS", default=30)
+OZG_DIGEST_GROUP = env("OZG_DIGEST_GROUP", default="Monitoring")
+CELERY_BEAT_SCHEDULE["ozg-kommune-digest-daily"] = {
+    "task": "ozg_monitoring.kommune_digest_daily",
+    "schedule": crontab(minute=0, hour=7),
+}
+CELERY_BEAT_SCHEDULE["ozg-stale-status-reminders"] = {
+    "task": "ozg_monitoring.stale_status_reminders",
+    # a cron line "minute hour day-of-month month day-of-week"; default: Mondays at 08:00
+    "schedule": crontab(
+        **dict(
+            zip(
+                ("minute", "hour", "day_of_month", "month_of_year", "day_of_week"),
+                env("OZG_STALE_REMINDER_SCHEDULE", default="0 8 * * mon").split(),
+                strict=True,
+            )
+        )
+    ),
+}

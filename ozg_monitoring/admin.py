@@ -8,12 +8,15 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scoping import VerwaltungScopedAdminMixin
+from accounts.admin_scoping import VerwaltungScopedAdminMixin, visible_verwaltung_ids
 from accounts.selectors import writable_verwaltung_ids
 from common.admin_support import HistoryAdmin, ReadOnlyAdminMixin, ServiceErrorsAdminMixin
 from common.authorization import ModelRules, Rule
@@ -43,6 +46,7 @@ from .models import (
 )
 from .selectors import latest_link_checks
 from .services import (
+    BULK_LIMIT,
     STATUS_WRITE,
     TRACKED_FIELDS,
     BulkUpsertError,
@@ -54,7 +58,9 @@ from .services import (
     rollout_status_update,
     snapshot_create,
 )
+from .services.imports import SHOWN_ROWS, import_columns, import_template_text
 from .services.linkcheck import LINKCHECK_RUN, linkcheck_enabled, linkcheck_queue
+from .services.notifications import stale_before, stale_months
 from .services.zustaendigkeit import AUSNAHME, ZUSTAENDIGKEIT, zustaendigkeit_delete, zustaendigkeit_save
 from .zustaendigkeit_export import csv_export
 
@@ -193,6 +199,34 @@ class RolloutStatusForm(forms.ModelForm):
         fields = ["leistung", "verwaltung", *TRACKED_FIELDS]
 
 
+class StaleStatusFilter(admin.SimpleListFilter):
+    """Statuses not changed for STALE_STATUS_MONTHS months: what a Kommune should check (and is reminded of)."""
+
+    title = _("Aktualität")
+    parameter_name = "aktualitaet"
+
+    def lookups(self, request, model_admin):
+        return [("veraltet", _("seit %(n)d Monaten unverändert") % {"n": stale_months()})]
+
+    def queryset(self, request, queryset):
+        if self.value() == "veraltet":
+            return queryset.filter(updated_at__lt=stale_before(timezone.now()))
+        return queryset
+
+
+class BulkStageForm(forms.Form):
+    note = forms.CharField(
+        label=_("Anmerkung"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Wird bei jedem geänderten Umsetzungsstand gespeichert (leer: die Anmerkungen bleiben, wie sie sind). "
+            "Pflicht, wenn der Stand damit zurückgesetzt wird."
+        ),
+    )
+
+
 def _changes(form) -> dict:
     return {name: form.cleaned_data[name] for name in TRACKED_FIELDS if name in form.changed_data}
 
@@ -214,6 +248,7 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
     list_filter = [
         kreis_filter("verwaltung"),
         ("verwaltung", admin.RelatedOnlyFieldListFilter),
+        StaleStatusFilter,
         "leistung__themenfeld",
         "stage",
         "leistung__level",
@@ -222,6 +257,8 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
         "is_demo",
     ]
     search_fields = ["leistung__name", "=leistung__ozg_id", "verwaltung__name", "=verwaltung__ars"]
+    #: the filters that choose among Verwaltungen: not shown to a user who sees only one
+    verwaltung_filters = 2
     raw_id_fields = ["leistung", "verwaltung", "provider"]
     list_select_related = ["leistung", "verwaltung"]
     readonly_fields = ["version", "created_at", "updated_at", "is_demo", "source_kind", "source_at"]
@@ -231,6 +268,13 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         return [*fields, "leistung", "verwaltung"] if obj else fields
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        visible = visible_verwaltung_ids(request)
+        if visible is not None and len(visible) <= 1:  # bound to one Verwaltung: nothing to choose by Kreis
+            return filters[self.verwaltung_filters :]
+        return filters
 
     def rule_errors(self, request, form):
         """The service's rules for the change as typed (a backward step needs a note, ...), on the fields."""
@@ -259,28 +303,68 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
         return False  # a status with history is never deleted; set it to "nicht geplant" instead
 
     def _bulk_stage(self, request, queryset, stage):
+        """The intermediate page asks for a note; then every selected status is set (all of them, in chunks of the
+        service's limit, all or nothing), and the message says how many changed and why not the others."""
+        form = BulkStageForm(request.POST if "apply" in request.POST else None)
+        selected = queryset.count()
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Stand auf „%(stage)s“ setzen") % {"stage": Stage(stage).label},
+                "opts": self.model._meta,
+                "form": form,
+                "selected": selected,
+                "stage_label": Stage(stage).label,
+                "action": request.POST.get("action", ""),
+                "select_across": request.POST.get("select_across", "0"),
+                "selected_ids": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "index": request.POST.get("index", "0"),
+            }
+            return TemplateResponse(request, "ozg_monitoring/admin/bulk_stage.html", context)
+        note = form.cleaned_data["note"]
         items = [
-            {"ozg_id": status.leistung.ozg_id, "ars": status.verwaltung.ars, "stage": stage}
-            for status in queryset.select_related("leistung", "verwaltung")[:1000]
+            {"ozg_id": ozg_id, "ars": ars, "stage": stage, **({"note": note} if note else {})}
+            for ozg_id, ars in queryset.order_by("pk").values_list("leistung__ozg_id", "verwaltung__ars")
         ]
+        updated = unchanged = 0
         try:
-            result = rollout_status_bulk_upsert(items=items, by=request.user)
+            with transaction.atomic():
+                for start in range(0, len(items), BULK_LIMIT):
+                    result = rollout_status_bulk_upsert(items=items[start : start + BULK_LIMIT], by=request.user)
+                    updated, unchanged = updated + result.updated, unchanged + result.unchanged
         except BulkUpsertError as error:
             first = error.errors[0]
-            message = _("Nichts geändert: %(n)d Einträge verletzen Regeln, z. B. %(ozg)s/%(ars)s: %(msg)s")
-            details = "; ".join(text for texts in first["errors"].values() for text in texts)
-            values = {"n": len(error.errors), "ozg": first.get("ozg_id"), "ars": first.get("ars"), "msg": details}
+            message = _(
+                "Nichts geändert: %(n)d von %(selected)d ausgewählten Einträgen verletzen Regeln, "
+                "z. B. %(ozg)s/%(ars)s: %(msg)s"
+            )
+            details = "; ".join(str(text) for texts in first["errors"].values() for text in texts)
+            values = {
+                "n": len(error.errors),
+                "selected": selected,
+                "ozg": first.get("ozg_id"),
+                "ars": first.get("ars"),
+                "msg": details,
+            }
             messages.error(request, message % values)
-            return
-        messages.success(request, _("%(n)d Umsetzungsstände geändert.") % {"n": result.updated})
+            return None
+        text = _("%(updated)d von %(selected)d ausgewählten Umsetzungsständen auf „%(stage)s“ gesetzt.") % {
+            "updated": updated,
+            "selected": selected,
+            "stage": Stage(stage).label,
+        }
+        if unchanged:
+            text += " " + _("%(n)d hatten diesen Stand schon und blieben unverändert.") % {"n": unchanged}
+        messages.success(request, text)
+        return None
 
     @admin.action(description=_("Stand auf „geplant“ setzen"), permissions=["change"])
     def mark_geplant(self, request, queryset):
-        self._bulk_stage(request, queryset, Stage.GEPLANT)
+        return self._bulk_stage(request, queryset, Stage.GEPLANT)
 
     @admin.action(description=_("Stand auf „in Umsetzung“ setzen"), permissions=["change"])
     def mark_in_umsetzung(self, request, queryset):
-        self._bulk_stage(request, queryset, Stage.IN_UMSETZUNG)
+        return self._bulk_stage(request, queryset, Stage.IN_UMSETZUNG)
 
     def has_linkcheck_permission(self, request):
         return LINKCHECK_RUN.allows(request.user)
@@ -399,12 +483,11 @@ IMPORT_MAX_BYTES_DEFAULT = 5 * 1024 * 1024  # settings.OZG_IMPORT_MAX_BYTES over
 class ImportJobForm(forms.ModelForm):
     class Meta:
         model = ImportJob
-        fields = ["file"]
+        fields = ["file", "dry_run"]
         help_texts = {
             "file": _(
-                "CSV (UTF-8, Komma oder Semikolon) mit den Spalten ozg_id, ars und beliebigen von: stage, "
-                "maturity_model, maturity_level, url, provider, provider_name, platform, planned_go_live, "
-                "actual_go_live, note, version. Leere Zellen bleiben unverändert."
+                "CSV (UTF-8 mit oder ohne BOM, Komma oder Semikolon) mit den Spalten ozg_id, ars und beliebigen "
+                "weiteren aus der Spaltenübersicht unten. Leere Zellen bleiben unverändert."
             )
         }
 
@@ -421,8 +504,33 @@ class ImportJobForm(forms.ModelForm):
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     form = ImportJobForm
-    list_display = ["pk", "created_at", "uploaded_by", "state", "total_rows", "error_count"]
-    list_filter = ["state"]
+    add_form_template = "ozg_monitoring/admin/importjob_add.html"
+    list_display = [
+        "job_link",
+        "created_at",
+        "uploaded_by",
+        "dry_run",
+        "state",
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+    ]
+    list_display_links = None  # the job's page (state, counts, errors, report) is the link, not a change form
+    list_filter = ["state", "dry_run"]
+    list_select_related = ["uploaded_by"]
+
+    @admin.display(description=_("Import"), ordering="pk")
+    def job_link(self, job):
+        return format_html('<a href="{}">{}</a>', job.get_absolute_url(), _("Import %(pk)s") % {"pk": job.pk})
+
+    def has_add_permission(self, request):
+        """A user who may report for no Verwaltung (a reading membership only) has nothing to upload."""
+        if not super().has_add_permission(request):
+            return False
+        allowed = writable_verwaltung_ids(request.user)
+        return allowed is None or bool(allowed)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -453,11 +561,31 @@ class ImportJobAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.report_view),
                 name="ozg_monitoring_importjob_report",
             ),
+            path(
+                "vorlage.csv",
+                self.admin_site.admin_view(self.template_view),
+                name="ozg_monitoring_importjob_template",
+            ),
             *super().get_urls(),
         ]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The job opened from the list or history: its page with state, counts, errors and report."""
+        job = self._job(request, object_id)
+        return redirect("admin:ozg_monitoring_importjob_progress", job.pk)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "columns": import_columns(),
+            "template_url": reverse("admin:ozg_monitoring_importjob_template"),
+        }
+        return super().add_view(request, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
-        job = import_job_create(file=form.cleaned_data["file"], by=request.user)
+        job = import_job_create(
+            file=form.cleaned_data["file"], dry_run=form.cleaned_data.get("dry_run", False), by=request.user
+        )
         obj.pk = job.pk
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -472,12 +600,18 @@ class ImportJobAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "refresh": job.state in (ImportJob.State.PENDING, ImportJob.State.RUNNING),
             "report_url": reverse("admin:ozg_monitoring_importjob_report", args=[job.pk]),
+            "shown_limit": SHOWN_ROWS,
         }
         return TemplateResponse(request, "ozg_monitoring/admin/importjob_progress.html", context)
 
     def report_view(self, request, pk):
         job = self._job(request, pk)
         return csv_file_response(f"statusimport-{job.pk}-fehler.csv", job.error_report, dialect=SPREADSHEET)
+
+    def template_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return csv_file_response("statusimport-vorlage.csv", import_template_text(), dialect=SPREADSHEET)
 
 
 LinkCheckKreisFilter = kreis_filter("status__verwaltung")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -550,8 +551,28 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(_("geprüfte Zeilen"), default=0)
     created_count = models.PositiveIntegerField(_("angelegt"), default=0)
     updated_count = models.PositiveIntegerField(_("geändert"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unverändert"), default=0)
     error_count = models.PositiveIntegerField(_("Fehler"), default=0)
     error_report = models.TextField(_("Fehlerbericht (CSV)"), blank=True)
+    errors_shown = models.JSONField(
+        _("Fehler (die ersten 100)"),
+        default=list,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_("Zeile, Feld und Meldung der ersten Fehler, für die Seite des Imports; alle stehen im Bericht."),
+    )
+    dry_run = models.BooleanField(
+        _("Probelauf"),
+        default=False,
+        help_text=_("Nur prüfen und zeigen, was angelegt und geändert würde; es wird nichts gespeichert."),
+    )
+    preview = models.JSONField(
+        _("Vorschau"),
+        default=dict,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text=_("Was der Import anlegt und ändert (alte und neue Werte), die ersten 100 Zeilen."),
+    )
     created_at = models.DateTimeField(_("hochgeladen am"), default=timezone.now)
     finished_at = models.DateTimeField(_("beendet am"), null=True, blank=True)
 
@@ -571,6 +592,14 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 100 if self.state in (self.State.DONE, self.State.FAILED) else 0
         return round(100 * self.processed_rows / self.total_rows)
+
+    @property
+    def file_error(self) -> str:
+        """The message of an error about the whole file (not readable, a column missing, …), or ""."""
+        for error in self.errors_shown:
+            if error.get("field") == "datei":
+                return error.get("message", "")
+        return ""
 
 
 class LinkCheck(models.Model):
@@ -774,3 +803,34 @@ class ZustaendigkeitAusnahme(ZustaendigkeitFields):
         area_kinds = ("kreis", "kreisfreie_stadt", "amt", "amtsfreie_gemeinde", "amtsangehoerige_gemeinde")
         if self.area_id is not None and self.area.kind not in area_kinds:
             raise ValidationError({"area": [_("Bereich muss ein Kreis, ein Amt oder eine Gemeinde sein.")]})
+
+
+class NotificationLog(models.Model):
+    """One OZG notification sent: the daily digest of Kommune changes for Monitoring, or a stale-status reminder to
+    one Verwaltung. The unique constraint makes the daily tasks send each once, however often they run; the
+    digest's `covered_until` is where the next digest starts."""
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", _("Tageszusammenfassung für das Monitoring")
+        STALE = "stale", _("Erinnerung an veraltete Umsetzungsstände")
+
+    kind = models.CharField(_("Art"), max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(
+        _("Verwaltung"), default=0, help_text=_("Die erinnerte Verwaltung; 0 bei der Tageszusammenfassung.")
+    )
+    period = models.DateField(_("Stichtag"))
+    covered_until = models.DateTimeField(_("berücksichtigt bis"), null=True, blank=True)
+    items = models.PositiveIntegerField(_("Einträge"), default=0)
+    recipients = models.TextField(_("Empfänger"), blank=True)
+    sent_at = models.DateTimeField(_("gesendet am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("OZG-Benachrichtigung")
+        verbose_name_plural = _("OZG-Benachrichtigungen")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id", "period"], name="ozg_notification_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.period:%d.%m.%Y})"

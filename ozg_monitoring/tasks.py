@@ -48,3 +48,20 @@ def linkcheck_verwaltung_task(verwaltung_id: int, user_id: int | None = None) ->
     by = acting_user(user_id) if user_id is not None else system_actor()
     summary = linkcheck_verwaltung(verwaltung=verwaltung, by=by)
     return {"enabled": summary.enabled, "statuses": summary.statuses, "broken": summary.broken}
+
+
+@shared_task(name="ozg_monitoring.kommune_digest_daily")
+def kommune_digest_daily() -> int:
+    """The daily digest of Kommune changes for Monitoring (beat: daily). Sends at most once a day."""
+    from .services.notifications import kommune_changes_digest_send
+
+    return kommune_changes_digest_send(by=system_actor())
+
+
+@shared_task(name="ozg_monitoring.stale_status_reminders")
+def stale_status_reminders() -> dict:
+    """Reminders to Kommunen with stale statuses (beat: OZG_STALE_REMINDER_SCHEDULE). Each Verwaltung at most once
+    every OZG_STALE_REMINDER_DAYS days, however often it runs."""
+    from .services.notifications import stale_status_reminders_send
+
+    return stale_status_reminders_send(by=system_actor())

@@ -103,6 +103,8 @@ class BulkResult:
     unchanged: int = 0
     statuses: list = field(default_factory=list)
     retries: int = 0  # repetitions after a deadlock or serialization failure
+    #: (status, created, old values, new values) per written status: what the import's dry run shows
+    changes: list = field(default_factory=list)
 
 
 def made_real(status: RolloutStatus, *, source_kind: str, old_values: dict, new_values: dict) -> bool:
@@ -490,4 +492,5 @@ def _bulk_upsert(items: list[dict], *, by, allowed_verwaltung_ids) -> BulkResult
         ],
     )
     result.created, result.updated = len(to_create), len(to_update)
+    result.changes = events
     return result

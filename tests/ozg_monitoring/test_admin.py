@@ -109,7 +109,7 @@ def test_bulk_action_sets_stage(staff, territory):
     statuses = [RolloutStatusFactory(verwaltung=territory.foehr, stage="nicht_geplant") for _ in range(3)]
     staff.post(
         reverse("admin:ozg_monitoring_rolloutstatus_changelist"),
-        {"action": "mark_geplant", "_selected_action": [status.pk for status in statuses]},
+        {"action": "mark_geplant", "_selected_action": [status.pk for status in statuses], "apply": "1"},
     )
     assert RolloutStatus.objects.filter(stage="geplant").count() == 3
 
