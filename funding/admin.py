@@ -13,6 +13,7 @@ from common.admin_support import HistoryAdmin, ServiceErrorsAdminMixin
 from common.csvfiles import SPREADSHEET, csv_file_response, csv_response
 
 from . import selectors, services
+from .admin_filters import AwaitingMeFilter
 from .models import (
     BudgetLine,
     Drawdown,
@@ -220,6 +221,7 @@ ACTION_FIELDS = {
 class DrawdownAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     list_display = ["__str__", "line", "amount", "status", "requested_on", "requested_by", "approved_by", "paid_on"]
     list_filter = [
+        AwaitingMeFilter,
         "status",
         "line__fiscal_year",
         "line__source",

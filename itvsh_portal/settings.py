@@ -531,3 +531,7 @@ CELERY_BEAT_SCHEDULE["ozg-linkcheck-daily"] = {
     "task": "ozg_monitoring.linkcheck_daily",
     "schedule": crontab(minute=30, hour=2),
 }
+
+# The admin's start page (accounts/start_page.py) lists the Verwaltungen whose statuses have not changed for this
+# many months ("veraltete Stände").
+STALE_STATUS_MONTHS = env.int("STALE_STATUS_MONTHS", default=6)
