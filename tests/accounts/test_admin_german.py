@@ -2,9 +2,14 @@
 the filter widget's JavaScript catalog, django-axes' list of login attempts (accounts/admin.py), django-otp's
 app names, and a 403 inside the admin in the admin's layout."""
 
+import datetime
+
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
+from django.utils import timezone
+
+from cooperations.models import Topic
 
 from .factories import StaffUserFactory, role_user
 from .helpers import verified_client_login
@@ -106,3 +111,18 @@ def test_permission_denied_in_the_admin_keeps_the_admin_layout(client):
     assert "<h1>Keine Berechtigung</h1>" in text
     assert "Zur Übersicht der Verwaltung" in text
     assert "Forbidden" not in text
+
+
+def test_history_page_columns_in_german_with_local_time(superuser):
+    topic = Topic.objects.create(name="Testthema Geschichte", slug="testthema-geschichte")  # no known author
+    record = topic.history.get()
+    at = datetime.datetime(2026, 7, 1, 10, 30, tzinfo=datetime.UTC)  # 12:30 in Kiel (summer time)
+    type(record).objects.filter(pk=record.pk).update(history_date=at)
+    response = superuser.get(reverse("admin:cooperations_topic_history", args=[topic.pk]), **ENGLISH_BROWSER)
+    assert response.status_code == 200
+    text = response.text
+    for german in ("Änderungen", "geändert von", "nicht bekannt", "angelegt", "01.07.2026, 12:30"):
+        assert german in text, german
+    for english in ("Changes", "Changed by", "Keine/r", ">None<", "Date/time", "Created", "UTC"):
+        assert english not in text, english
+    assert timezone.get_current_timezone_name() == "Europe/Berlin"
