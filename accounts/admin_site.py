@@ -16,7 +16,7 @@ The admin speaks German whatever language the browser asks for (LocaleMiddleware
 English browser with Django's, django-simple-history's and the filter widget's English texts beside our German
 ones): every admin view, its JavaScript catalog and the login run in LANGUAGE_CODE. Third-party apps whose
 names are not translatable (django-otp's plain-string verbose names) get German names on the app list
-(`APP_NAMES`, `MODEL_NAMES`).
+(`APP_NAMES`, `MODEL_NAMES`); django-otp's apps are named in German by their AppConfigs (accounts/otp_apps.py).
 """
 
 from functools import partial, update_wrapper
@@ -37,11 +37,7 @@ from .admin_search import admin_search, clean_query
 from .start_page import start_page_panels
 
 #: German names of third-party apps and models on the app list, where their own names are not translatable.
-APP_NAMES = {
-    "otp_static": gettext_lazy("Zweiter Faktor: Notfallcodes"),
-    "otp_totp": gettext_lazy("Zweiter Faktor: Authenticator-Apps"),
-    "axes": gettext_lazy("Anmeldeversuche und Sperren"),
-}
+APP_NAMES = {"axes": gettext_lazy("Anmeldeversuche und Sperren")}
 MODEL_NAMES = {
     ("otp_static", "staticdevice"): gettext_lazy("Notfallcode-Geräte"),
     ("otp_totp", "totpdevice"): gettext_lazy("Authenticator-Apps (TOTP-Geräte)"),

@@ -52,6 +52,12 @@ def test_otp_apps_have_german_names(superuser):
         assert english not in text, english
 
 
+def test_otp_pages_have_german_breadcrumbs(superuser):
+    text = superuser.get(reverse("admin:otp_static_staticdevice_changelist"), **ENGLISH_BROWSER).text
+    assert "Zweiter Faktor: Notfallcodes" in text
+    assert "Otp_Static" not in text and "OTP_STATIC" not in text
+
+
 def test_axes_login_attempts_in_german(superuser, settings):
     AccessAttempt.objects.create(
         username="anna",
