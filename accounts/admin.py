@@ -7,6 +7,9 @@ Tokens are never edited or deleted here, only revoked, so that their history sta
 
 import datetime
 
+from axes.admin import AccessAttemptAdmin, IsLockedOutFilter
+from axes.conf import settings as axes_settings
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -69,6 +72,7 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 admin.site.unregister(TOTPDevice)
 admin.site.unregister(StaticDevice)
+admin.site.unregister(AccessAttempt)
 
 #: Fields of an account that only superusers edit (the others see them read-only).
 SUPERUSER_FIELDS = ("is_superuser", "user_permissions")
@@ -104,6 +108,54 @@ class PortalTOTPDeviceAdmin(PrivilegedDeviceGuardMixin, TOTPDeviceAdmin):
 @admin.register(StaticDevice)
 class PortalStaticDeviceAdmin(PrivilegedDeviceGuardMixin, StaticDeviceAdmin):
     pass
+
+
+# --- failed logins (django-axes), in German -----------------------------------------------------------
+
+
+class LockedOutFilter(IsLockedOutFilter):
+    title = _("gesperrt")
+
+
+@admin.register(AccessAttempt)
+class PortalAccessAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' list of login attempts, with German texts where axes' own catalog has none (the lock filter,
+    the remaining attempts, the clean-up action and its message)."""
+
+    list_filter = [LockedOutFilter if item is IsLockedOutFilter else item for item in AccessAttemptAdmin.list_filter]
+    fieldsets = (
+        (None, {"fields": ("username", "path_info", "failures_since_start", "expiration")}),
+        (_("Formulardaten"), {"fields": ("get_data", "post_data")}),
+        (_("Metadaten"), {"fields": ("user_agent", "ip_address", "http_accept")}),
+    )
+
+    @admin.action(description=_("Abgelaufene Zugriffsversuche bereinigen"))
+    def cleanup_expired_attempts(self, request, queryset):
+        # axes' own action answered 500 here: its threshold reads the time of a login attempt from the request,
+        # which only a login request has. None means "now" to axes.
+        if not hasattr(request, "axes_attempt_time"):
+            request.axes_attempt_time = None
+        count = self.handler.clean_expired_user_attempts(request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d abgelaufener Zugriffsversuch bereinigt.",
+                "%(count)d abgelaufene Zugriffsversuche bereinigt.",
+                count,
+            )
+            % {"count": count},
+        )
+
+    @admin.display(description=_("Ablauf"))
+    def expiration(self, obj):
+        return obj.expiration.expires_at if hasattr(obj, "expiration") else _("nicht gesetzt")
+
+    @admin.display(description=_("Status"))
+    def status(self, obj):
+        remaining = axes_settings.AXES_FAILURE_LIMIT - obj.failures_since_start
+        if remaining > 0:
+            return ngettext("noch %(count)d Versuch", "noch %(count)d Versuche", remaining) % {"count": remaining}
+        return _("gesperrt")
 
 
 @admin.register(User)

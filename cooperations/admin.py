@@ -12,6 +12,7 @@ from common.admin_support import HistoryAdmin, ServiceErrorsAdminMixin
 from common.csvfiles import SPREADSHEET, csv_download
 
 from . import services
+from .admin_filters import ObligationDueFilter
 from .models import (
     Agreement,
     AgreementParty,
@@ -270,7 +271,7 @@ class MeasureAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
 class ObligationAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.OBLIGATION
     list_display = ["title", "agreement", "obligor", "due_on", "status"]
-    list_filter = ["status", "agreement__kind"]
+    list_filter = ["status", ObligationDueFilter, "agreement__kind"]
     search_fields = ["title", "agreement__title", "obligor__name"]
     autocomplete_fields = ["agreement"]
     raw_id_fields = ["obligor"]

@@ -15,6 +15,7 @@ from common.formatting import format_euro, format_euro_or_unknown
 from common.forms import GermanAmountsAdminMixin
 
 from . import selectors, services
+from .admin_filters import AwaitingMeFilter
 from .models import (
     BudgetLine,
     Drawdown,
@@ -322,6 +323,7 @@ class DrawdownAdmin(GermanAmountsAdminMixin, ServiceErrorsAdminMixin, HistoryAdm
         "paid_on",
     ]
     list_filter = [
+        AwaitingMeFilter,
         "status",
         "line__fiscal_year",
         "line__source",

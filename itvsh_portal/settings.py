@@ -59,8 +59,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "accounts.otp_apps.OtpTotpConfig",  # django_otp.plugins.otp_totp under a German name
+    "accounts.otp_apps.OtpStaticConfig",  # django_otp.plugins.otp_static under a German name
     "axes",
     "organisations",
     "accounts",
