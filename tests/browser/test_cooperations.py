@@ -33,7 +33,9 @@ def test_list_filter_detail_timeline_accessible(page, assert_accessible):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_agreement_change_page_fits_1400_px_and_finds_bodies_by_name_kind_and_ars(browser, live_server):
+def test_agreement_change_page_fits_1400_px_and_finds_bodies_by_name_kind_and_ars(
+    browser, live_server, assert_accessible
+):
     """Redaktion's agreement page at 1400 px: no sideways scrolling with every inline open, and a party is found
     by typing its name in the autocomplete, labelled "Name (Art, ARS)"."""
     from django.contrib.auth import get_user_model
@@ -66,5 +68,21 @@ def test_agreement_change_page_fits_1400_px_and_finds_bodies_by_name_kind_and_ar
         option = page.locator(".select2-results__option", has_text="Amt Föhr-Amrum (Amt, 010545")
         option.first.wait_for()
         assert option.count() >= 1
+        # The opt-out page a reminder links to works without login and is accessible.
+        from accounts import notifications
+
+        anonymous = browser.new_page(base_url=live_server.url, locale="de-DE")
+        anonymous.csp_violations, anonymous.requested_urls = [], []
+        anonymous.on("request", lambda request: anonymous.requested_urls.append(request.url))
+        anonymous.on(
+            "console",
+            lambda m: anonymous.csp_violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        anonymous.goto(notifications.optout_path(user, notifications.COOPERATION_REMINDERS))
+        anonymous.get_by_role("button", name="Diese Nachrichten abbestellen").click()
+        anonymous.wait_for_load_state()
+        assert anonymous.get_by_text("Gespeichert: Sie erhalten diese Nachrichten nicht mehr.").count() == 1
+        assert_accessible(anonymous)
+        anonymous.close()
     finally:
         context.close()
