@@ -241,3 +241,30 @@ class ApiToken(models.Model):
     @property
     def allows_write(self) -> bool:
         return self.scope == self.Scope.READ_WRITE
+
+
+class NotificationPreference(models.Model):
+    """A user's choice about one kind of mail (`accounts.notifications.KINDS`). No row means the default: the
+    mail is wanted. Only mails the law lets a recipient decline have a kind here; a reminder about one's own
+    responsibility is sent regardless."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("Benutzer"),
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(_("Art der Benachrichtigung"), max_length=50)
+    wants = models.BooleanField(_("erwünscht"), default=True)
+    changed_at = models.DateTimeField(_("geändert am"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("Benachrichtigungswunsch")
+        verbose_name_plural = _("Benachrichtigungswünsche")
+        ordering = ["user", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="accounts_notificationpreference_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.kind}: {'ja' if self.wants else 'nein'}"

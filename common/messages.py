@@ -248,6 +248,16 @@ CATALOGUE.update(
         "cooperations.wahlperiode_end": _("Das Ende der Wahlperiode muss nach ihrem Beginn liegen."),
         "cooperations.amendment_before_date": _("Eine Änderung kann nicht vor ihrem Datum wirksam werden."),
         "cooperations.unknown_agreement": _("Diese Vereinbarung gibt es nicht."),
+        "cooperations.lead_not_party": _("Die federführende Stelle ist keine Partei der Vereinbarung."),
+        "cooperations.participants_not_party": _(
+            "Beteiligt sein können nur Parteien der Vereinbarung; keine Partei: %(names)s."
+        ),
+        "cooperations.file_reselect": _(
+            "Die gewählte Datei wurde nicht gespeichert, weil das Formular Fehler enthält. Bitte die Datei erneut "
+            "auswählen."
+        ),
+        "cooperations.has_successor": _("Diese Vereinbarung hat bereits eine Nachfolgerin: „%(title)s“."),
+        "cooperations.replaced_derived": _("Ersetzt durch „%(title)s“, wirksam ab %(day)s."),
         # funding
         "funding.withdraw_denied": _("Keine Berechtigung: Mittelabruf zurückziehen."),
         "funding.amount": _("Bitte einen Betrag in Euro angeben, z. B. 1234,56."),

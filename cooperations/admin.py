@@ -4,14 +4,26 @@ through the services, so the admin enforces the same rules as the API and the lo
 import datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.admin_support import HistoryAdmin, ServiceErrorsAdminMixin
 from common.csvfiles import SPREADSHEET, csv_download
+from common.messages import message
+from organisations.admin import autocomplete_label
+from organisations.models import Organisation
 
-from . import services
+from . import reminders, services
 from .admin_filters import ObligationDueFilter
 from .models import (
     Agreement,
@@ -53,6 +65,104 @@ class TermFilter(admin.SimpleListFilter):
         return queryset
 
 
+# --- choosing organisations and people ---------------------------------------------------------------------------
+#: Fields that name a body of the register; those in PARTY_FIELDS must be parties of the agreement.
+ORGANISATION_FIELDS = ("organisation", "obligor", "lead", "participants")
+PARTY_FIELDS = ("obligor", "lead", "participants")
+AUTOCOMPLETE_PAGE_SIZE = 20
+
+
+def user_label(user) -> str:
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.username})" if full_name else user.username
+
+
+def _json_page(request, queryset, label) -> JsonResponse:
+    """The answer select2 (Django's autocomplete.js) expects: one page of {id, text} and whether more follow."""
+    try:
+        number = max(int(request.GET.get("page") or 1), 1)
+    except ValueError:
+        number = 1
+    page = Paginator(queryset, AUTOCOMPLETE_PAGE_SIZE).get_page(number)
+    return JsonResponse(
+        {
+            "results": [{"id": str(obj.pk), "text": label(obj)} for obj in page.object_list],
+            "pagination": {"more": page.has_next()},
+        }
+    )
+
+
+class _PortalAutocomplete:
+    """An admin autocomplete widget answered by one of the agreement admin's own views (`url_name`), with an
+    optional agreement whose parties it suggests."""
+
+    url_name = ""
+
+    def __init__(self, field, admin_site, *, agreement_id=None, **kwargs):
+        super().__init__(field, admin_site, **kwargs)
+        self.agreement_id = agreement_id
+
+    def get_url(self):
+        url = reverse(f"{self.admin_site.name}:{self.url_name}")
+        return f"{url}?agreement={self.agreement_id}" if self.agreement_id else url
+
+
+class OrganisationSelect(_PortalAutocomplete, AutocompleteSelect):
+    url_name = "cooperations_agreement_organisations"
+
+
+class OrganisationSelectMultiple(_PortalAutocomplete, AutocompleteSelectMultiple):
+    url_name = "cooperations_agreement_organisations"
+
+
+class ResponsibleSelect(_PortalAutocomplete, AutocompleteSelect):
+    url_name = "cooperations_agreement_responsible"
+
+
+class ChoicesMixin:
+    """Bodies are chosen by an autocomplete labelled "Name (Art, ARS)"; obligor, lead and participants are
+    suggested from the parties of the agreement where it is known (`request._choices_agreement`, set by the
+    admin of the page); the services check the rule whatever was sent. The responsible person is chosen from the
+    active staff accounts."""
+
+    def _widget(self, db_field, request, multiple=False):
+        agreement = getattr(request, "_choices_agreement", None) if db_field.name in PARTY_FIELDS else None
+        widget = OrganisationSelectMultiple if multiple else OrganisationSelect
+        return widget(db_field, self.admin_site, agreement_id=getattr(agreement, "pk", None))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in ORGANISATION_FIELDS and db_field.related_model is Organisation:
+            kwargs["widget"] = self._widget(db_field, request)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = autocomplete_label
+            return field
+        if db_field.name == "responsible":
+            kwargs["widget"] = ResponsibleSelect(db_field, self.admin_site)  # suggests responsible_candidates()
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = user_label
+            field.help_text = _(
+                "Erhält die Erinnerungen zu dieser Vereinbarung und ihren Verpflichtungen; diese lassen sich nicht "
+                "abbestellen. Leer: die aktiven Mitglieder der Gruppe „%(group)s“ (Einstellung "
+                "REMINDER_FALLBACK_GROUP); sie können diese Erinnerungen über den Link in der Nachricht abbestellen."
+            ) % {"group": reminders.fallback_group()}
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in ORGANISATION_FIELDS and db_field.related_model is Organisation:
+            kwargs["widget"] = self._widget(db_field, request, multiple=True)
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            field.label_from_instance = autocomplete_label
+            field.help_text = _("Name, Art oder ARS eingeben; nur Parteien der Vereinbarung.")
+            return field
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def responsible_candidates():
+    users = get_user_model().objects.filter(is_active=True, is_staff=True)
+    return users.order_by("last_name", "first_name", "username")
+
+
 def submitted_party_ids(formsets, agreement) -> set[int]:
     """The organisations of the parties as typed in the party inline (kept rows, not marked for deletion), or the
     saved parties where the form has no party inline (a user without the permission)."""
@@ -83,7 +193,12 @@ class RuleInlineFormSet(forms.BaseInlineFormSet):
 
 class MeasureInlineFormSet(RuleInlineFormSet):
     def row_errors(self, form):
-        return services.measure_rule_errors(form.instance, self.instance)
+        return services.measure_rule_errors(
+            form.instance,
+            self.instance,
+            participants=form.cleaned_data.get("participants"),
+            party_ids=submitted_party_ids(self.agreement_formsets, self.instance),
+        )
 
 
 class ObligationInlineFormSet(RuleInlineFormSet):
@@ -93,36 +208,42 @@ class ObligationInlineFormSet(RuleInlineFormSet):
         )
 
 
-class PartyInline(admin.TabularInline):
+class PartyInline(ChoicesMixin, admin.TabularInline):
     model = AgreementParty
-    raw_id_fields = ["organisation"]
     extra = 0
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(ChoicesMixin, admin.TabularInline):
     model = Signatory
-    raw_id_fields = ["organisation"]
     extra = 0
 
 
-class ObligationInline(admin.TabularInline):
+class ObligationInline(ChoicesMixin, admin.StackedInline):
     model = Obligation
     formset = ObligationInlineFormSet
-    raw_id_fields = ["obligor"]
-    extra = 0
-
-
-class MeasureInline(admin.StackedInline):
-    model = Measure
-    formset = MeasureInlineFormSet
-    raw_id_fields = ["lead", "participants"]
     extra = 0
     show_change_link = True
+    fields = [("title", "obligor"), ("due_on", "status"), "description", "evidence"]
 
 
-class AmendmentInline(admin.TabularInline):
+class MeasureInline(ChoicesMixin, admin.StackedInline):
+    model = Measure
+    formset = MeasureInlineFormSet
+    extra = 0
+    show_change_link = True
+    fields = [
+        "title",
+        ("lead", "participants"),
+        ("start_on", "end_on", "status"),
+        ("progress", "weight", "is_follow_up", "position"),
+        "description",
+    ]
+
+
+class AmendmentInline(admin.StackedInline):
     model = Amendment
     extra = 0
+    fields = ["title", ("dated_on", "effective_from", "term_end_on"), "text"]
 
 
 class SourceInline(admin.StackedInline):
@@ -158,13 +279,14 @@ export_csv.allowed_permissions = ("view",)
 
 
 @admin.register(Agreement)
-class AgreementAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
+class AgreementAdmin(ChoicesMixin, ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.AGREEMENT
     list_display = ["title", "kind", "status", "signed_on", "term_start", "term_end", "responsible"]
     list_filter = ["kind", "status", ("parties__organisation", admin.RelatedOnlyFieldListFilter), "topics", TermFilter]
     search_fields = ["title", "slug", "summary", "reference", "parties__organisation__name", "signatories__name"]
-    autocomplete_fields = ["predecessor", "responsible"]
+    autocomplete_fields = ["predecessor"]
     filter_horizontal = ["topics"]
+    change_form_template = "admin/cooperations/agreement/change_form.html"
     readonly_fields = ["term_start", "term_end", "created_at", "updated_at", "source_kind", "source_at"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PartyInline, SignatoryInline, ObligationInline, MeasureInline, AmendmentInline, SourceInline]
@@ -190,6 +312,95 @@ class AgreementAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
         (_("Verwaltung"), {"fields": ["created_at", "updated_at", "source_kind", "source_at"]}),
     ]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request._choices_agreement = obj  # the inlines suggest its parties (ChoicesMixin)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("organisationen/", view(self.organisations_view), name="cooperations_agreement_organisations"),
+            path("verantwortliche/", view(self.responsible_view), name="cooperations_agreement_responsible"),
+            path("<int:pk>/verlaengerung/", view(self.renew_view), name="cooperations_agreement_renew"),
+            *super().get_urls(),
+        ]
+
+    def organisations_view(self, request):
+        """Autocomplete of bodies ("Name (Art, ARS)", searched like the register's list); with `agreement`, only
+        its parties where it has any."""
+        if not request.user.has_perm("organisations.view_organisation"):
+            raise PermissionDenied
+        queryset = Organisation.objects.order_by("name", "ars", "pk")
+        agreement_id = request.GET.get("agreement", "")
+        if agreement_id.isdigit() and AgreementParty.objects.filter(agreement_id=agreement_id).exists():
+            queryset = queryset.filter(agreement_parties__agreement_id=agreement_id)
+        term = request.GET.get("term", "").strip()
+        if term:
+            register_admin = self.admin_site._registry[Organisation]
+            queryset, distinct = register_admin.get_search_results(request, queryset, term)
+            queryset = queryset.distinct() if distinct else queryset
+        return _json_page(request, queryset, autocomplete_label)
+
+    def responsible_view(self, request):
+        """Autocomplete of "Verantwortlich (ITV.SH)": whoever may add or change agreements may choose among the
+        active staff accounts (name and user name only), without any right on the accounts themselves."""
+        if not (services.AGREEMENT.add.allows(request.user) or services.AGREEMENT.change.allows(request.user)):
+            raise PermissionDenied
+        queryset = responsible_candidates()
+        for word in request.GET.get("term", "").split()[:5]:
+            queryset = queryset.filter(
+                Q(username__icontains=word)
+                | Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(email__icontains=word)
+            )
+        return _json_page(request, queryset, user_label)
+
+    def renew_view(self, request, pk):
+        """ "Als Verlängerung anlegen": GET asks, POST creates the renewal (services.agreement_renew)."""
+        agreement = get_object_or_404(Agreement, pk=pk)
+        if not (self.has_view_permission(request, agreement) and services.AGREEMENT.add.allows(request.user)):
+            raise PermissionDenied
+        error = None
+        if request.method == "POST":
+            try:
+                renewal = services.agreement_renew(agreement=agreement, by=request.user)
+            except ValidationError as refused:
+                error = " ".join(refused.messages)
+            else:
+                self.message_user(
+                    request,
+                    _("Die Verlängerung „%(title)s“ ist als Entwurf angelegt; bitte Daten und Fälligkeiten ergänzen.")
+                    % {"title": renewal.title},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:cooperations_agreement_change", renewal.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Als Verlängerung anlegen"),
+            "opts": self.opts,
+            "original": agreement,
+            "agreement": agreement,
+            "error": error,
+            "counts": {
+                "parties": agreement.parties.count(),
+                "signatories": agreement.signatories.count(),
+                "topics": agreement.topics.count(),
+                "obligations": agreement.obligations.count(),
+            },
+        }
+        return TemplateResponse(request, "admin/cooperations/agreement_renew.html", context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """After a refused save, a chosen PDF is not kept by the browser: say so on its row."""
+        if request.method == "POST":
+            for inline in context.get("inline_admin_formsets", []):
+                for form in inline.formset.forms:
+                    if form.add_prefix("file") in request.FILES and "file" in form.fields:
+                        form.add_error("file", message("cooperations.file_reselect"))
+        context["renew_allowed"] = obj is not None and services.AGREEMENT.add.allows(request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def _create_formsets(self, request, obj, change):
         """The inlines see each other (the obligations need the parties as typed), and so does the main form."""
         formsets, inline_instances = super()._create_formsets(request, obj, change)
@@ -213,6 +424,10 @@ class AgreementAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
             rules.delete.require(request.user)
             deleted.delete()
         for instance in instances:
+            if formset.model is Measure:
+                form = next(f for f in formset.forms if f.instance is instance)
+                services.measure_save(measure=instance, by=request.user, participants=form.cleaned_data["participants"])
+                continue
             save(instance, request.user)
         formset.save_m2m()
 
@@ -249,32 +464,42 @@ class MilestoneInline(admin.TabularInline):
     extra = 0
 
 
+class AgreementChoicesMixin(ChoicesMixin):
+    """A measure's or obligation's own page: the parties of its agreement are suggested."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        request._choices_agreement = obj.agreement if obj is not None else None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+
 @admin.register(Measure)
-class MeasureAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
+class MeasureAdmin(AgreementChoicesMixin, ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.MEASURE
     list_display = ["title", "agreement", "status", "progress", "weight", "is_follow_up", "start_on", "end_on"]
     list_filter = ["status", "is_follow_up", "agreement__kind"]
     search_fields = ["title", "agreement__title"]
     autocomplete_fields = ["agreement"]
-    raw_id_fields = ["lead", "participants"]
     inlines = [MilestoneInline]
 
     def rule_errors(self, request, form):
         measure = form.instance
-        return services.measure_rule_errors(measure, measure.agreement) if measure.agreement_id else {}
+        if not measure.agreement_id:
+            return {}
+        return services.measure_rule_errors(
+            measure, measure.agreement, participants=form.cleaned_data.get("participants")
+        )
 
     def save_model(self, request, obj, form, change):
-        services.measure_save(measure=obj, by=request.user)
+        services.measure_save(measure=obj, by=request.user, participants=form.cleaned_data.get("participants"))
 
 
 @admin.register(Obligation)
-class ObligationAdmin(ServiceErrorsAdminMixin, HistoryAdmin):
+class ObligationAdmin(AgreementChoicesMixin, ServiceErrorsAdminMixin, HistoryAdmin):
     rules = services.OBLIGATION
     list_display = ["title", "agreement", "obligor", "due_on", "status"]
     list_filter = ["status", ObligationDueFilter, "agreement__kind"]
     search_fields = ["title", "agreement__title", "obligor__name"]
     autocomplete_fields = ["agreement"]
-    raw_id_fields = ["obligor"]
 
     def rule_errors(self, request, form):
         return services.obligation_rule_errors(form.instance) if form.instance.agreement_id else {}
@@ -301,8 +526,9 @@ class TopicAdmin(HistoryAdmin):
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(admin.ModelAdmin):
-    list_display = ["kind", "object_id", "threshold_days", "target_date", "recipients", "sent_at"]
+    list_display = ["kind", "object_id", "threshold_days", "target_date", "recipients_display", "sent_at", "checked_at"]
     list_filter = ["kind"]
+    change_list_template = "admin/cooperations/reminderlog/change_list.html"
 
     # A record of what was sent (it keeps a reminder from going out twice): nobody writes here.
     def has_add_permission(self, request):
@@ -313,3 +539,39 @@ class ReminderLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Empfänger"))
+    def recipients_display(self, obj):
+        return obj.recipients or _("niemand erreicht")
+
+    def get_urls(self):
+        return [
+            path(
+                "vorschau/",
+                self.admin_site.admin_view(self.preview_view),
+                name="cooperations_reminderlog_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request):
+        """ "Erinnerungen – Vorschau": what the daily runs of the next 14 days will send, to whom and when, and
+        the reminders that found nobody."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = timezone.localdate()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Erinnerungen – Vorschau"),
+            "opts": self.opts,
+            "today": today,
+            "days": PREVIEW_DAYS,
+            "planned": reminders.planned(today, days=PREVIEW_DAYS),
+            "unreached": reminders.unreached(limit=100),
+            "fallback_group": reminders.fallback_group(),
+        }
+        return TemplateResponse(request, "admin/cooperations/reminder_preview.html", context)
+
+
+#: How far the preview looks ahead (days).
+PREVIEW_DAYS = 14

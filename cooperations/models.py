@@ -250,7 +250,10 @@ class Agreement(ProvenanceFields):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("Erhält die Erinnerungen. Leer: alle aktiven Mitglieder der Gruppe „Kooperationen“."),
+        help_text=_(
+            "Erhält die Erinnerungen (nicht abbestellbar). Leer: die aktiven Mitglieder der Ersatzgruppe "
+            "(Einstellung REMINDER_FALLBACK_GROUP, Standard „Redaktion“), die sie nicht abbestellt haben."
+        ),
     )
     unknowns_note = models.TextField(
         _("Offene Angaben"),
@@ -470,6 +473,14 @@ class Amendment(models.Model):
     dated_on = models.DateField(_("vom"))
     effective_from = models.DateField(_("wirksam ab"), null=True, blank=True)
     text = models.TextField(_("Text"), blank=True)
+    term_end_on = models.DateField(
+        _("neues Laufzeitende"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Nur wenn die Änderung die Laufzeit ändert: Die Vereinbarung endet dann an diesem Tag (festes Enddatum)."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -664,7 +675,9 @@ class Source(models.Model):
 
 class ReminderLog(models.Model):
     """One reminder sent for one item, threshold and target date. The unique constraint makes the daily task
-    send each reminder once, however often it runs; a moved end or due date is a new target date."""
+    send each reminder once, however often it runs; a moved end or due date is a new target date. A reminder that
+    found nobody is recorded without recipients and without `sent_at` (see `cooperations.reminders`); the run
+    that reaches somebody completes it."""
 
     class Kind(models.TextChoices):
         AGREEMENT_ENDING = "agreement_ending", _("Vereinbarung endet")
@@ -674,8 +687,11 @@ class ReminderLog(models.Model):
     object_id = models.PositiveBigIntegerField(_("Objekt"))
     threshold_days = models.PositiveSmallIntegerField(_("Schwelle (Tage)"))
     target_date = models.DateField(_("Stichtag"))
-    recipients = models.TextField(_("Empfänger"), blank=True)
-    sent_at = models.DateTimeField(_("gesendet am"), default=timezone.now)
+    recipients = models.TextField(_("Empfänger"), blank=True, help_text=_("Leer: niemand war erreichbar."))
+    sent_at = models.DateTimeField(
+        _("gesendet am"), null=True, blank=True, default=timezone.now, help_text=_("Leer: noch nicht gesendet.")
+    )
+    checked_at = models.DateTimeField(_("zuletzt geprüft am"), default=timezone.now)
 
     class Meta:
         verbose_name = _("Erinnerung")
@@ -688,4 +704,4 @@ class ReminderLog(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.object_id} ({self.threshold_days} Tage, {self.target_date})"
+        return f"{self.get_kind_display()} #{self.object_id} ({self.threshold_days} Tage, {self.target_date:%d.%m.%Y})"

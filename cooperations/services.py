@@ -22,18 +22,21 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts import notifications
 from audit.context import PROVENANCE_FIELDS, stamp_provenance
 from common.authorization import Rule, model_rules
+from common.mail import absolute_url
+from common.mail import send as send_mail_message
 from common.messages import message
 from common.params import check_date
 from common.services import editable_fields, model_update
 
+from . import reminders
 from .models import (
     Agreement,
     AgreementParty,
@@ -51,9 +54,8 @@ from .validators import validate_pdf
 
 logger = logging.getLogger(__name__)
 
-AGREEMENT_REMINDER_DAYS = 90
-OBLIGATION_REMINDER_DAYS = 30
-REMINDER_GROUP = "Kooperationen"
+AGREEMENT_REMINDER_DAYS = reminders.AGREEMENT_REMINDER_DAYS
+OBLIGATION_REMINDER_DAYS = reminders.OBLIGATION_REMINDER_DAYS
 
 AGREEMENT = model_rules("cooperations.agreement", _lazy("Vereinbarung"))
 PARTY = model_rules("cooperations.agreementparty", _lazy("Partei einer Vereinbarung"))
@@ -146,9 +148,21 @@ def agreement_rule_errors(agreement: Agreement, *, party_count: int | None = Non
     return errors
 
 
-def measure_rule_errors(measure: Measure, agreement: Agreement) -> dict:
-    """Rule violations of a measure against its agreement's term."""
+def _party_ids(agreement: Agreement) -> set[int]:
+    return set(agreement.parties.values_list("organisation_id", flat=True)) if agreement.pk else set()
+
+
+def measure_rule_errors(measure: Measure, agreement: Agreement, *, participants=None, party_ids=None) -> dict:
+    """Rule violations of a measure against its agreement: its term, and the lead and the participants (a list of
+    organisations; None: not checked) are parties. `party_ids` None means the saved parties."""
     errors: dict[str, list[str]] = {}
+    if measure.lead_id is not None or participants:
+        party_ids = _party_ids(agreement) if party_ids is None else party_ids
+        if measure.lead_id is not None and measure.lead_id not in party_ids:
+            _add(errors, "lead", message("cooperations.lead_not_party"))
+        strangers = sorted(str(body) for body in participants or () if body.pk not in party_ids)
+        if strangers:
+            _add(errors, "participants", message("cooperations.participants_not_party", names=", ".join(strangers)))
     _date_range_errors(errors, measure, ("start_on", "end_on"))
     if measure.progress is not None and not 0 <= measure.progress <= 100:
         _add(errors, "progress", message("cooperations.progress_range"))
@@ -218,6 +232,7 @@ def agreement_save(
         stamp_provenance(agreement, by=by)
         extra += PROVENANCE_FIELDS
     agreement.save(update_fields=None if update_fields is None else [*update_fields, *extra])
+    _mark_replaced(agreement, by=by, today=timezone.localdate())
     return agreement
 
 
@@ -239,6 +254,7 @@ def agreement_create(*, by, parties=(), signatories=(), topics=(), **fields) -> 
         signatory_add(agreement=agreement, name=name, function=function, organisation=organisation, by=by)
     if topics:
         agreement.topics.set(topics)
+    _mark_replaced(agreement, by=by, today=timezone.localdate())
     return agreement
 
 
@@ -291,10 +307,113 @@ def signatory_add(*, agreement: Agreement, name: str, by, function: str = "", or
 
 @transaction.atomic
 def amendment_save(*, amendment: Amendment, by) -> Amendment:
+    """Saves an amendment; one that changes the term (`term_end_on`) gives the agreement that fixed end, checked
+    by the agreement's rules (a refused end is an error on the amendment's field)."""
     AMENDMENT.for_save(amendment).require(by)
     amendment.full_clean()
     amendment.save()
+    agreement = amendment.agreement
+    if amendment.term_end_on and (agreement.term_kind, agreement.end_on) != (
+        Agreement.TermKind.FIXED_END,
+        amendment.term_end_on,
+    ):
+        AGREEMENT.change.require(by)
+        agreement.term_kind, agreement.end_on = Agreement.TermKind.FIXED_END, amendment.term_end_on
+        agreement.duration_years = None
+        agreement.wahlperiode = None
+        try:
+            agreement_save(agreement=agreement, by=by)
+        except ValidationError as error:
+            messages_ = [m for field_messages in error.message_dict.values() for m in field_messages]
+            raise ValidationError({"term_end_on": messages_}) from error
     return amendment
+
+
+# --- renewal and replacement --------------------------------------------------------------------------------------
+def _renewal_slug(agreement: Agreement) -> str:
+    base = f"{agreement.slug[:80]}-verlaengerung"
+    slug, number = base, 2
+    while Agreement.objects.filter(slug=slug).exists():
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def agreement_renew(*, agreement: Agreement, by) -> Agreement:
+    """ "Als Verlängerung anlegen": a new draft with the predecessor set and a copy of the parties, signatories,
+    topics and obligations (without due dates: the new ones are not known yet) and the kind of term. Dates the
+    renewal has not got yet stay empty. Refused where the agreement has a successor already."""
+    AGREEMENT.add.require(by)
+    successor = Agreement.objects.filter(predecessor=agreement).first()
+    if successor is not None:
+        raise ValidationError({"predecessor": [message("cooperations.has_successor", title=successor.title)]})
+    term_kind = agreement.term_kind
+    if term_kind not in (Agreement.TermKind.YEARS, Agreement.TermKind.OPEN_ENDED):
+        term_kind = Agreement.TermKind.UNKNOWN  # a fixed end or a Wahlperiode of the renewal is not known yet
+    renewal = agreement_create(
+        by=by,
+        slug=_renewal_slug(agreement),
+        kind=agreement.kind,
+        title=f"{agreement.title} (Verlängerung)"[:300],
+        summary=agreement.summary,
+        status=Agreement.Status.ENTWURF,
+        responsible=agreement.responsible,
+        term_kind=term_kind,
+        duration_years=agreement.duration_years if term_kind == Agreement.TermKind.YEARS else None,
+        predecessor=agreement,
+        parties=[(p.organisation, p.role, p.role_note) for p in agreement.parties.select_related("organisation")],
+        signatories=[(s.name, s.function, s.organisation) for s in agreement.signatories.all()],
+        topics=list(agreement.topics.all()),
+    )
+    for obligation in agreement.obligations.all():
+        obligation_create(
+            by=by,
+            agreement=renewal,
+            obligor_id=obligation.obligor_id,
+            title=obligation.title,
+            description=obligation.description,
+        )
+    return renewal
+
+
+def _has_taken_effect(successor: Agreement, today: datetime.date) -> bool:
+    return (
+        successor.predecessor_id is not None
+        and successor.status == Agreement.Status.IN_KRAFT
+        and successor.term_start is not None
+        and successor.term_start <= today
+    )
+
+
+def _mark_replaced(successor: Agreement, *, by, today: datetime.date) -> bool:
+    """The predecessor of a successor that has taken effect becomes "ersetzt" (once; with its reason)."""
+    if not _has_taken_effect(successor, today):
+        return False
+    predecessor = Agreement.objects.select_for_update().get(pk=successor.predecessor_id)
+    if predecessor.status not in (Agreement.Status.IN_KRAFT, Agreement.Status.AUSGELAUFEN):
+        return False
+    AGREEMENT.change.require(by)
+    predecessor.status = Agreement.Status.ERSETZT
+    predecessor.derived = {
+        **(predecessor.derived or {}),
+        "status": message(
+            "cooperations.replaced_derived", title=successor.title, day=successor.term_start.strftime("%d.%m.%Y")
+        ),
+    }
+    predecessor.save(update_fields=["status", "derived", "updated_at"])
+    return True
+
+
+@transaction.atomic
+def agreements_mark_replaced(*, today: datetime.date, by) -> int:
+    """Daily: predecessors of successors in force since today or earlier become "ersetzt". Idempotent."""
+    AGREEMENT.change.require(by)
+    successors = Agreement.objects.filter(
+        predecessor__status__in=[Agreement.Status.IN_KRAFT, Agreement.Status.AUSGELAUFEN],
+        status=Agreement.Status.IN_KRAFT,
+        term_start__lte=today,
+    )
+    return sum(_mark_replaced(successor, by=by, today=today) for successor in successors)
 
 
 # --- obligations and measures ---------------------------------------------------------------------------------
@@ -305,15 +424,20 @@ def obligation_rule_errors(obligation: Obligation, *, party_ids=None) -> dict:
     if obligation.obligor_id is None:
         return errors
     if party_ids is None:
-        party_ids = set(obligation.agreement.parties.values_list("organisation_id", flat=True))
+        party_ids = _party_ids(obligation.agreement)
     if obligation.obligor_id not in party_ids:
         _add(errors, "obligor", message("cooperations.obligor_not_party"))
     return errors
 
 
 @transaction.atomic
-def obligation_save(*, obligation: Obligation, by) -> Obligation:
+def obligation_save(*, obligation: Obligation, by, today: datetime.date | None = None) -> Obligation:
+    """Validates and saves an obligation. One still "offen" whose due date has passed is saved as "verspätet" at
+    once, as the daily run would mark it."""
     OBLIGATION.for_save(obligation).require(by)
+    today = today or timezone.localdate()
+    if obligation.status == Obligation.Status.OFFEN and obligation.due_on and obligation.due_on < today:
+        obligation.status = Obligation.Status.VERSPAETET
     obligation.full_clean()
     _raise(obligation_rule_errors(obligation))
     obligation.save()
@@ -327,8 +451,10 @@ def obligation_create(*, by, **fields) -> Obligation:
 
 @transaction.atomic
 def measure_save(*, measure: Measure, by, participants=None, update_fields: list[str] | None = None) -> Measure:
+    """Validates and saves a measure; `participants` (None: unchanged) are set after the checks."""
     MEASURE.for_save(measure).require(by)
-    _raise(measure_rule_errors(measure, measure.agreement))
+    participants = None if participants is None else list(participants)
+    _raise(measure_rule_errors(measure, measure.agreement, participants=participants))
     measure.full_clean()
     measure.save(update_fields=update_fields)
     if participants is not None:
@@ -340,6 +466,9 @@ def measure_save(*, measure: Measure, by, participants=None, update_fields: list
 def measure_update(*, measure: Measure, by, participants=None, **fields) -> Measure:
     """Changes the given fields of a measure (PATCH); `participants` None leaves them as they are."""
     MEASURE.change.require(by)
+    participants = None if participants is None else list(participants)
+    if participants is not None:
+        _raise(measure_rule_errors(measure, measure.agreement, participants=participants))
     model_update(
         instance=measure,
         fields=MEASURE_FIELDS,
@@ -461,95 +590,102 @@ def obligations_mark_late(*, today: datetime.date, by) -> int:
     return changed
 
 
-def reminder_recipients(agreement: Agreement) -> list[str]:
-    """The responsible user of the agreement; without one, the active members of the staff group
-    "Kooperationen" (every address once, sorted)."""
-    user = agreement.responsible
-    if user is not None and user.is_active and user.email:
-        return [user.email]
-    users = get_user_model().objects.filter(groups__name=REMINDER_GROUP, is_active=True).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
+def _reminder_context(reminder) -> dict:
+    agreement, obligation = reminder.agreement, reminder.obligation
+    return {
+        "agreement": agreement,
+        "obligation": obligation,
+        "target": reminder.target.strftime("%d.%m.%Y"),
+        "days": (reminder.target - reminder.send_on).days,
+        "admin_url": absolute_url(reminder.admin_path),
+        "public_url": absolute_url(reminder.public_path),
+        "fallback_group": reminders.fallback_group(),
+    }
 
 
-def _send_once(*, kind: str, object_id: int, threshold: int, target: datetime.date, recipients, subject, body) -> bool:
+def _reminder_subject(reminder) -> str:
+    if reminder.obligation is not None:
+        return _("Verpflichtung fällig am %(date)s: %(title)s") % {
+            "date": reminder.target.strftime("%d.%m.%Y"),
+            "title": reminder.obligation.title,
+        }
+    return _("Vereinbarung endet am %(date)s: %(title)s") % {
+        "date": reminder.target.strftime("%d.%m.%Y"),
+        "title": reminder.agreement.title,
+    }
+
+
+def _send_reminder(reminder) -> None:
+    """One message to the responsible person; one per member of the fallback group, each with its own opt-out."""
+    template = "reminder_obligation_due" if reminder.obligation is not None else "reminder_agreement_ending"
+    subject, context = _reminder_subject(reminder), _reminder_context(reminder)
+    ids = [recipient.user_id for recipient in reminder.recipients]
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=ids)}
+    for recipient in reminder.recipients:
+        user = users[recipient.user_id]
+        optout = "" if recipient.mandatory else notifications.optout_path(user, reminders.NOTIFICATION_KIND)
+        send_mail_message(
+            to=[recipient.email],
+            subject=subject,
+            template=template,
+            context={**context, "mandatory": recipient.mandatory},
+            optout_path=optout,
+        )
+
+
+def _send_once(reminder, *, now) -> str:
     """Records the reminder and sends it, both or neither: the unique constraint on ReminderLog makes a second
-    run (or a parallel one) skip it; a failed send rolls the record back, so the next run retries."""
-    if not recipients:
-        return False
+    run (or a parallel one) skip it; a failed send rolls the record back, so the next run retries. Returns
+    "sent", "unreached" (recorded without recipients, logged) or "skipped" (sent before)."""
+    key = {
+        "kind": reminder.kind,
+        "object_id": reminder.object_id,
+        "threshold_days": reminder.threshold,
+        "target_date": reminder.target,
+    }
     try:
         with transaction.atomic():
-            _log, created = ReminderLog.objects.get_or_create(
-                kind=kind,
-                object_id=object_id,
-                threshold_days=threshold,
-                target_date=target,
-                defaults={"recipients": ", ".join(recipients)},
+            log, created = ReminderLog.objects.select_for_update().get_or_create(
+                **key, defaults={"recipients": "", "sent_at": None, "checked_at": now}
             )
-            if not created:
-                return False
-            send_mail(subject, body, None, recipients)
+            if log.sent_at is not None:
+                return "skipped"
+            log.checked_at = now
+            if not reminder.recipients:
+                log.save(update_fields=["checked_at"])
+                logger.warning(
+                    "reminder %s #%s (target %s) found no recipient: no responsible person, group %r has no "
+                    "reachable member",
+                    reminder.kind,
+                    reminder.object_id,
+                    reminder.target,
+                    reminders.fallback_group(),
+                )
+                return "unreached"
+            log.recipients, log.sent_at = ", ".join(reminder.emails), now
+            log.save(update_fields=["recipients", "sent_at", "checked_at"])
+            _send_reminder(reminder)
     except IntegrityError:
-        return False
-    return True
+        return "skipped"
+    return "sent"
 
 
 def reminders_send(*, today: datetime.date, by) -> dict:
     """E-mails about agreements in force ending within 90 days and open obligations due within 30 days, once per
-    item, threshold and end/due date. Returns the numbers sent."""
+    item, threshold and end/due date (`cooperations.reminders`). Returns the numbers sent and unreached."""
     REMINDERS_SEND.require(by)
-    sent = defaultdict(int)
-    until = today + datetime.timedelta(days=AGREEMENT_REMINDER_DAYS)
-    agreements = Agreement.objects.filter(
-        status=Agreement.Status.IN_KRAFT, term_end__gte=today, term_end__lte=until
-    ).select_related("responsible")
-    for agreement in agreements:
-        subject = _("Vereinbarung endet am %(date)s: %(title)s") % {
-            "date": agreement.term_end.strftime("%d.%m.%Y"),
-            "title": agreement.title,
-        }
-        body = _("Die Vereinbarung „%(title)s“ endet am %(date)s (in %(days)s Tagen).\n%(url)s") % {
-            "title": agreement.title,
-            "date": agreement.term_end.strftime("%d.%m.%Y"),
-            "days": (agreement.term_end - today).days,
-            "url": agreement.get_absolute_url(),
-        }
-        if _send_once(
-            kind=ReminderLog.Kind.AGREEMENT_ENDING,
-            object_id=agreement.pk,
-            threshold=AGREEMENT_REMINDER_DAYS,
-            target=agreement.term_end,
-            recipients=reminder_recipients(agreement),
-            subject=subject,
-            body=body,
-        ):
-            sent["agreements"] += 1
-    until = today + datetime.timedelta(days=OBLIGATION_REMINDER_DAYS)
-    obligations = Obligation.objects.filter(
-        status=Obligation.Status.OFFEN, due_on__gte=today, due_on__lte=until
-    ).select_related("agreement__responsible", "obligor")
-    for obligation in obligations:
-        subject = _("Verpflichtung fällig am %(date)s: %(title)s") % {
-            "date": obligation.due_on.strftime("%d.%m.%Y"),
-            "title": obligation.title,
-        }
-        body = _("„%(title)s“ (%(obligor)s) aus „%(agreement)s“ ist am %(date)s fällig.\n%(url)s") % {
-            "title": obligation.title,
-            "obligor": obligation.obligor,
-            "agreement": obligation.agreement.title,
-            "date": obligation.due_on.strftime("%d.%m.%Y"),
-            "url": obligation.agreement.get_absolute_url(),
-        }
-        if _send_once(
-            kind=ReminderLog.Kind.OBLIGATION_DUE,
-            object_id=obligation.pk,
-            threshold=OBLIGATION_REMINDER_DAYS,
-            target=obligation.due_on,
-            recipients=reminder_recipients(obligation.agreement),
-            subject=subject,
-            body=body,
-        ):
-            sent["obligations"] += 1
-    return {"agreements": sent["agreements"], "obligations": sent["obligations"]}
+    counts = defaultdict(int)
+    now = timezone.now()
+    for reminder in reminders.due(today):
+        outcome = _send_once(reminder, now=now)
+        group = "obligations" if reminder.obligation is not None else "agreements"
+        counts[f"{group}_{outcome}"] += 1
+    return {
+        "agreements": counts["agreements_sent"],
+        "obligations": counts["obligations_sent"],
+        "agreements_unreached": counts["agreements_unreached"],
+        "obligations_unreached": counts["obligations_unreached"],
+    }
 
 
 def cooperations_daily(*, by, today: datetime.date | None = None) -> dict:
@@ -560,9 +696,15 @@ def cooperations_daily(*, by, today: datetime.date | None = None) -> dict:
         "terms_refreshed": agreements_refresh_terms(by=by),
         "expired": agreements_expire(today=today, by=by),
         "late": obligations_mark_late(today=today, by=by),
+        "replaced": agreements_mark_replaced(today=today, by=by),
     }
-    reminders = reminders_send(today=today, by=by)
-    result["reminded_agreements"] = reminders["agreements"]
-    result["reminded_obligations"] = reminders["obligations"]
-    logger.info("cooperations daily run: %s", result)
+    sent = reminders_send(today=today, by=by)
+    result["reminded_agreements"] = sent["agreements"]
+    result["reminded_obligations"] = sent["obligations"]
+    result["unreached_agreements"] = sent["agreements_unreached"]
+    result["unreached_obligations"] = sent["obligations_unreached"]
+    if result["unreached_agreements"] or result["unreached_obligations"]:
+        logger.warning("cooperations daily run: reminders without recipient: %s", result)
+    else:
+        logger.info("cooperations daily run: %s", result)
     return result

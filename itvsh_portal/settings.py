@@ -437,6 +437,8 @@ LOGGING = {
 OPENDATA_ROOT = Path(env("OPENDATA_ROOT", default=str(VAR_DIR / "opendata")))
 # Absolute base of the links in the DCAT-AP.de catalogue, e.g. "https://portal.example.org"; empty: from the request.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="")
+# Who receives the reminders of agreements without a responsible person (cooperations.reminders): a staff group.
+REMINDER_FALLBACK_GROUP = env("REMINDER_FALLBACK_GROUP", default="Redaktion")
 # The scopes (common/cached_reads.py) of what the layout adds to every cached page: its notices.
 CACHED_PAGE_LAYOUT_SCOPES = "itvsh_portal.context_processors.notice_scopes"
 

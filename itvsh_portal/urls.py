@@ -20,6 +20,7 @@ urlpatterns = [
     path("ozg/", include("ozg_monitoring.urls")),
     path("finanzierung/", include("funding.urls")),
     path("opendata/", include("opendata.urls")),
+    path("benachrichtigungen/", include("accounts.urls")),
     path("api/v1/", include(("itvsh_portal.api", "api"), namespace="api")),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,12 @@ IMPORTED_FIELDS = (
 )
 
 
+def autocomplete_label(body: Organisation) -> str:
+    """How a body is offered in the admin's autocompletes: "Name (Art, ARS)", so that an Amt and its seat, or two
+    Gemeinden of one name, are told apart."""
+    return f"{body.display_name} ({body.get_kind_display()}, {body.ars or _('ohne ARS')})"
+
+
 def admin_link(body: Organisation | None):
     if body is None:
         return "–"

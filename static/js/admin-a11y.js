@@ -4,7 +4,7 @@
  *
  * - Autocomplete fields (select2): the combobox and its read-only "textbox" are labelled only by the text of the
  *   current choice, so an empty field has no name (axe "aria-input-field-name"). Both are labelled by the
- *   field's <label> and the choice.
+ *   field's <label> and the choice; the search box of a multiple choice by the label.
  * - Filtered multiple choice (filter_horizontal): the search icon is a <span> with aria-label but no role
  *   (axe "aria-prohibited-attr"); as role="img" its label names the filter input.
  */
@@ -36,6 +36,11 @@
         rendered.setAttribute("aria-labelledby", label.id + " " + rendered.id);
       } else {
         container.setAttribute("aria-labelledby", label.id);
+      }
+      // A multiple choice (e.g. a measure's participants) types into an inline search box: named by the label.
+      var search = container.querySelector(".select2-search__field");
+      if (search) {
+        search.setAttribute("aria-labelledby", label.id);
       }
     }
   }

@@ -183,3 +183,21 @@ def test_staff_write_goes_through_the_services(staff_api, db):
     assert late.status_code == 400 and "end_on" in late.json()
     patch = staff_api.patch(URL + "neu/", {"title": "Neu (geändert)"}, format="json")
     assert patch.status_code == 200 and patch.json()["title"] == "Neu (geändert)"
+
+
+def test_api_refuses_participants_and_lead_outside_the_parties_with_a_field_message(staff_api, db):
+    from cooperations.models import Measure
+
+    from .factories import KreisFactory, signed_agreement
+
+    agreement = signed_agreement()
+    stranger, party = KreisFactory(), agreement.parties.first().organisation
+    url = "/api/v1/cooperations/measures/"
+    body = {"agreement": agreement.slug, "title": "M", "participants": [party.pk, stranger.pk]}
+    response = staff_api.post(url, body, format="json")
+    assert response.status_code == 400
+    assert stranger.name in response.json()["participants"][0] and not Measure.objects.exists()
+    response = staff_api.post(url, {"agreement": agreement.slug, "title": "M", "lead": stranger.pk}, format="json")
+    assert response.status_code == 400 and "keine Partei" in response.json()["lead"][0]
+    response = staff_api.post(url, {**body, "participants": [party.pk]}, format="json")
+    assert response.status_code == 201, response.json()

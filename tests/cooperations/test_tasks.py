@@ -21,7 +21,7 @@ TODAY = datetime.date(2026, 11, 21)
 @pytest.fixture
 def staff(django_user_model):
     user = django_user_model.objects.create_user("referentin", email="referentin@itvsh.example", is_staff=True)
-    user.groups.add(Group.objects.create(name="Kooperationen"))
+    user.groups.add(Group.objects.get(name="Redaktion"))
     return user
 
 
@@ -40,6 +40,8 @@ def test_expires_ended_agreements_and_marks_late_obligations_idempotently():
         status="erfuellt",
         by=system_actor(),
     )
+    assert late.status == Obligation.Status.VERSPAETET  # saved late: at once (services.obligation_save)
+    Obligation.objects.filter(pk=late.pk).update(status="offen")  # one saved before its due date passed
     first = services.cooperations_daily(today=TODAY, by=system_actor())
     assert (first["expired"], first["late"]) == (1, 1)
     ended.refresh_from_db(), running.refresh_from_db(), late.refresh_from_db(), done.refresh_from_db()
@@ -88,10 +90,30 @@ def test_responsible_user_gets_the_reminder_instead_of_the_group(staff, django_u
     assert [message.to for message in mail.outbox] == [["owner@itvsh.example"]]
 
 
-def test_no_recipient_means_no_log_so_a_later_run_still_reminds(django_user_model):
-    signed_agreement(signed_on=datetime.date(2024, 1, 1), years=3)
-    assert services.cooperations_daily(today=TODAY, by=system_actor())["reminded_agreements"] == 0
-    assert ReminderLog.objects.count() == 0
+def test_a_reminder_that_finds_nobody_is_logged_counted_and_sent_once_somebody_is_there(django_user_model, caplog):
+    agreement = signed_agreement(signed_on=datetime.date(2024, 1, 1), years=3)
+    with caplog.at_level("WARNING", logger="cooperations.services"):
+        result = services.cooperations_daily(today=TODAY, by=system_actor())
+    assert (result["reminded_agreements"], result["unreached_agreements"]) == (0, 1)
+    log = ReminderLog.objects.get()
+    assert (log.kind, log.object_id, log.target_date, log.recipients, log.sent_at) == (
+        "agreement_ending",
+        agreement.pk,
+        datetime.date(2026, 12, 31),
+        "",
+        None,
+    )
+    assert "found no recipient" in caplog.text and "'Redaktion'" in caplog.text
+    assert mail.outbox == []
+    # A member of the fallback group appears: the next run sends it and completes the record.
+    member = django_user_model.objects.create_user("neu", email="neu@itvsh.example", is_staff=True)
+    member.groups.add(Group.objects.get(name="Redaktion"))
+    result = services.cooperations_daily(today=TODAY + datetime.timedelta(days=1), by=system_actor())
+    assert (result["reminded_agreements"], result["unreached_agreements"]) == (1, 0)
+    log.refresh_from_db()
+    assert log.recipients == "neu@itvsh.example" and log.sent_at is not None
+    assert [message.to for message in mail.outbox] == [["neu@itvsh.example"]]
+    assert ReminderLog.objects.count() == 1
 
 
 def test_celery_task_runs_the_daily_service(staff):

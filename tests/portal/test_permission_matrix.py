@@ -514,6 +514,9 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "cooperations.agreement:inline:cooperations.source:add": RED,
     "cooperations.agreement:inline:cooperations.source:change": RED,
     "cooperations.agreement:inline:cooperations.source:delete": RED,
+    "cooperations.agreement:url:organisations": READERS,  # the organisation autocomplete: who reads the register
+    "cooperations.agreement:url:renew": RED,
+    "cooperations.agreement:url:responsible": RED,  # the responsible person's autocomplete: no user admin rights
     "cooperations.measure:action:delete_selected": RED,
     "cooperations.measure:add": RED,
     "cooperations.measure:change": RED,
@@ -529,6 +532,7 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "cooperations.reminderlog:add": NOBODY,
     "cooperations.reminderlog:change": NOBODY,
     "cooperations.reminderlog:delete": NOBODY,
+    "cooperations.reminderlog:url:preview": RED,
     "cooperations.topic:action:delete_selected": RED,
     "cooperations.topic:add": RED,
     "cooperations.topic:change": RED,
@@ -746,7 +750,7 @@ def _allowed_admin(client, world, key, model_admin, kind, detail) -> bool:
     if kind == "url":
         try:
             url = reverse(f"admin:{detail}", args=[obj.pk])
-        except NoReverseMatch:  # a page of the model, not of one object (the import's template file)
+        except NoReverseMatch:  # a page of the whole model (a preview, an autocomplete, the import's template file)
             url = reverse(f"admin:{detail}")
         return client.get(url).status_code == 200
     raise AssertionError(kind)
