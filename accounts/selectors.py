@@ -18,6 +18,7 @@ from .models import VerwaltungMembership
 
 ACT_FOR_ALL_PERMISSION = "accounts.act_for_all_verwaltungen"
 _CACHE_ATTRIBUTE = "_accounts_verwaltung_ids"
+_MEMBER_CACHE_ATTRIBUTE = "_accounts_member_verwaltung_ids"
 
 
 def acts_for_all_verwaltungen(user) -> bool:
@@ -55,12 +56,23 @@ def verwaltung_ids_for(user, *, refresh: bool = False) -> set[int]:
 
 def member_verwaltung_ids_for(user) -> set[int] | None:
     """Ids of the Verwaltungen whose non-public data the user may see: those of all memberships (any role).
-    None means every one (superusers, act_for_all). One query, not cached."""
+    None means every one (superusers, act_for_all). One query, then cached on `user` like `verwaltung_ids_for`
+    (an admin page asks once per model admin); the membership services forget both answers (`forget`)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return set()
     if acts_for_all_verwaltungen(user):
         return None
-    return set(VerwaltungMembership.objects.filter(user=user).values_list("organisation_id", flat=True))
+    if not hasattr(user, _MEMBER_CACHE_ATTRIBUTE):
+        ids = set(VerwaltungMembership.objects.filter(user=user).values_list("organisation_id", flat=True))
+        setattr(user, _MEMBER_CACHE_ATTRIBUTE, ids)
+    return getattr(user, _MEMBER_CACHE_ATTRIBUTE)
+
+
+def forget(user) -> None:
+    """Drops the answers cached on `user` (after its memberships changed)."""
+    for attribute in (_CACHE_ATTRIBUTE, _MEMBER_CACHE_ATTRIBUTE):
+        if user is not None and hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def user_may_act_for(user, organisation) -> bool:

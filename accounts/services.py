@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from common.authorization import ModelRules, Rule, is_system_actor, model_rules
 
+from . import selectors
 from .models import PREFIX_LENGTH, ApiToken, VerwaltungMembership, hash_key
 
 logger = logging.getLogger(__name__)
@@ -254,6 +255,7 @@ def membership_save(*, membership: VerwaltungMembership, by) -> VerwaltungMember
     membership.full_clean()
     _set_history_user(membership, by)
     membership.save()
+    selectors.forget(membership.user)
     return membership
 
 
@@ -263,7 +265,9 @@ def membership_grant(*, user, organisation, by, role=VerwaltungMembership.Role.M
     if membership is None:
         membership = VerwaltungMembership(user=user, organisation=organisation)
     membership.role = role
-    return membership_save(membership=membership, by=by)
+    saved = membership_save(membership=membership, by=by)
+    selectors.forget(user)
+    return saved
 
 
 @transaction.atomic
@@ -272,6 +276,7 @@ def membership_revoke(*, membership: VerwaltungMembership, by) -> None:
     MEMBERSHIP.delete.require(by)
     _set_history_user(membership, by)
     membership.delete()
+    selectors.forget(membership.user)
 
 
 # --- Second factor (django-otp) --------------------------------------------------------------------------

@@ -266,3 +266,69 @@ def broken_links(request, site) -> Panel | None:
             )
         ],
     )
+
+
+#: How many upcoming reminders the reminder panel names (it looks as far ahead as the preview page).
+REMINDERS_LISTED = 10
+
+
+@panel
+def reminders_coming(request, site) -> Panel | None:
+    """The reminders of the next PREVIEW_DAYS days (what, to whom, when; cooperations/reminders.py decides) and
+    the reminders that found no recipient and have not been sent since."""
+    from cooperations import reminders
+    from cooperations.admin import PREVIEW_DAYS
+    from cooperations.admin_filters import UNREACHED, ReminderReachedFilter
+
+    model_admin = viewable_admin(request, site, "cooperations.ReminderLog")
+    if model_admin is None:
+        return None
+    upcoming = reminders.planned(timezone.localdate(), days=PREVIEW_DAYS)
+    unreached_count = through_filter(model_admin, request, ReminderReachedFilter, UNREACHED).count()
+    unreached = Entry(
+        ngettext(
+            "Erinnerung hat niemanden erreicht und ist seitdem nicht versandt",
+            "Erinnerungen haben niemanden erreicht und sind seitdem nicht versandt",
+            unreached_count,
+        ),
+        unreached_count,
+        changelist_url(model_admin, **{ReminderReachedFilter.parameter_name: UNREACHED}),
+    )
+    details = [
+        Entry(
+            _("am %(day)s: %(kind)s „%(title)s“ an %(to)s")
+            % {
+                "day": date_format(reminder.send_on),
+                "kind": reminder.kind_label,
+                "title": reminder.title,
+                "to": ", ".join(reminder.emails) if reminder.emails else _("niemanden (kein Empfänger gefunden)"),
+            },
+            0,
+            reminder.admin_path,
+        )
+        for reminder in upcoming[:REMINDERS_LISTED]
+    ]
+    preview = reverse("admin:cooperations_reminderlog_preview", current_app=site.name)
+    return Panel(
+        key="erinnerungen",
+        title=_("Erinnerungen"),
+        entries=[
+            Entry(
+                ngettext(
+                    "Erinnerung in den nächsten %(days)d Tagen",
+                    "Erinnerungen in den nächsten %(days)d Tagen",
+                    len(upcoming),
+                )
+                % {"days": PREVIEW_DAYS},
+                len(upcoming),
+                preview,
+            ),
+            unreached,
+        ],
+        details=details,
+        details_title=(
+            _("Die ersten %(listed)d; die Vorschau zeigt alle.") % {"listed": len(details)}
+            if len(upcoming) > len(details)
+            else ""
+        ),
+    )

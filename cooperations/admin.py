@@ -24,7 +24,7 @@ from organisations.admin import autocomplete_label
 from organisations.models import Organisation
 
 from . import reminders, services
-from .admin_filters import ObligationDueFilter
+from .admin_filters import ObligationDueFilter, ReminderReachedFilter
 from .models import (
     Agreement,
     AgreementParty,
@@ -527,7 +527,7 @@ class TopicAdmin(HistoryAdmin):
 @admin.register(ReminderLog)
 class ReminderLogAdmin(admin.ModelAdmin):
     list_display = ["kind", "object_id", "threshold_days", "target_date", "recipients_display", "sent_at", "checked_at"]
-    list_filter = ["kind"]
+    list_filter = ["kind", ReminderReachedFilter]
     change_list_template = "admin/cooperations/reminderlog/change_list.html"
 
     # A record of what was sent (it keeps a reminder from going out twice): nobody writes here.

@@ -40,3 +40,23 @@ class ObligationDueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return obligations_due(queryset, self.value())
+
+
+REACHED, UNREACHED = "ja", "nein"
+
+
+class ReminderReachedFilter(admin.SimpleListFilter):
+    """Reminders that reached somebody (sent) and those that found no recipient and have not been sent since."""
+
+    title = _("Empfänger erreicht")
+    parameter_name = "erreicht"
+
+    def lookups(self, request, model_admin):
+        return [(REACHED, _("ja, versandt")), (UNREACHED, _("nein, niemand erreicht"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == REACHED:
+            return queryset.filter(sent_at__isnull=False)
+        if self.value() == UNREACHED:
+            return queryset.filter(sent_at__isnull=True)
+        return queryset

@@ -19,8 +19,17 @@ linkcheck_rights = importlib.import_module("ozg_monitoring.migrations.0004_linkc
 federal_reads = importlib.import_module("federal.migrations.0002_monitoring_reads")
 reconciliation_rights = importlib.import_module("federal.migrations.0004_reconciliation_rights")
 zustaendigkeit_rights = importlib.import_module("ozg_monitoring.migrations.0007_zustaendigkeit_rights")
+kommune_selfservice = importlib.import_module("ozg_monitoring.migrations.0011_kommune_imports_and_history")
 # the migrations after 0002 that set rights
-LATER = (group_rights, audit_readers, linkcheck_rights, federal_reads, zustaendigkeit_rights, reconciliation_rights)
+LATER = (
+    group_rights,
+    audit_readers,
+    linkcheck_rights,
+    federal_reads,
+    zustaendigkeit_rights,
+    reconciliation_rights,
+    kommune_selfservice,
+)
 ZUSTAENDIGKEIT_PERMS = {
     f"ozg_monitoring.{op}_{model}"
     for model in ("zustaendigkeit", "zustaendigkeitausnahme")
@@ -171,8 +180,16 @@ def test_the_revision_migration_is_idempotent_and_reversible():
     assert perms("Revision") == {"audit.view_auditentry"} and "audit.view_auditentry" in perms("Administration")
 
 
-def test_kommune_views_and_changes_statuses_only():
-    assert perms("Kommune") == {"ozg_monitoring.view_rolloutstatus", "ozg_monitoring.change_rolloutstatus"}
+def test_kommune_views_and_changes_statuses_and_imports_its_own_files_only():
+    # the admin scopes every one of these to the user's own Verwaltungen (accounts.admin_scoping)
+    assert perms("Kommune") == {
+        "ozg_monitoring.view_rolloutstatus",
+        "ozg_monitoring.change_rolloutstatus",
+        "ozg_monitoring.add_importjob",
+        "ozg_monitoring.view_importjob",
+        "ozg_monitoring.view_statusevent",
+        "ozg_monitoring.view_brokenlink",
+    }
     assert not selectors.acts_for_all_verwaltungen(member("Kommune"))
 
 
@@ -208,3 +225,11 @@ def test_the_link_check_and_federal_rights_are_reversible():
     linkcheck_rights.forwards(apps, None)
     federal_reads.forwards(apps, None)
     assert perms("Monitoring") == before
+
+
+def test_the_kommune_self_service_rights_are_reversible():
+    before = perms("Kommune")
+    kommune_selfservice.backwards(apps, None)
+    assert perms("Kommune") == {"ozg_monitoring.view_rolloutstatus", "ozg_monitoring.change_rolloutstatus"}
+    kommune_selfservice.forwards(apps, None)
+    assert perms("Kommune") == before

@@ -209,11 +209,14 @@ def test_months_before():
 
 
 # A superuser: session, user, the verified second-factor device, one count per line of the six panels
-# (drawdowns 2, obligations 2, agreements 1, imports 2, stale Verwaltungen 2, broken links 1), the recent actions.
-STAFF_QUERIES = 14
-# A Kommune user: session, user, device, its permissions and memberships (the scope), the stale Verwaltungen (2),
-# its own imports (2) and the recent actions; measured 10, for any amount of data.
-KOMMUNE_QUERIES = 10
+# (drawdowns 2, obligations 2, agreements 1, imports 2, stale Verwaltungen 2, broken links 1), the reminders
+# (the planned ones 4: agreements, obligations, sent logs, the fallback group; the unreached 1), the recent actions.
+STAFF_QUERIES = 19
+# A Kommune user: session, user, device, its permissions (2), its writing memberships, its own imports (2), its
+# memberships (the scope, asked once per request), the stale Verwaltungen (2), the broken links of its own
+# statuses (1; Kommune users see those since the self-service of issue 17) and the recent actions: 13, for any
+# amount of data.
+KOMMUNE_QUERIES = 13
 
 
 @pytest.mark.parametrize("n", [1, 3])
@@ -231,3 +234,30 @@ def test_kommune_start_page_queries_do_not_grow_with_the_data(kommune, territory
     kommune.get(INDEX)  # warm: content types and the layout's cached notices
     with django_assert_num_queries(KOMMUNE_QUERIES):
         assert kommune.get(INDEX).status_code == 200
+
+
+# --- reminders: what the next runs send, and what reached nobody ------------------------------------------
+
+
+def test_reminder_panel_names_what_to_whom_and_when_and_counts_the_unreached(client, settings):
+    from cooperations import services as cooperation_services
+    from cooperations.models import ReminderLog
+
+    today = timezone.localdate()
+    redaktion = role_user("Redaktion")
+    redaktion.email = "redaktion@itvsh.example"
+    redaktion.save()
+    starts = today + datetime.timedelta(days=30)
+    agreement = signed_agreement(signed_on=starts.replace(year=starts.year - 3), years=3)  # ends in about 30 days
+    verified_client_login(client, redaktion)
+    html = panel_html(client.get(INDEX), "erinnerungen")
+    assert "1</span> Erinnerung in den nächsten 14 Tagen" in html
+    assert f"„{agreement.title}“ an redaktion@itvsh.example" in unescape(html)
+    # the same reminder, now without anybody to reach: recorded by the daily run, counted and listed
+    settings.REMINDER_FALLBACK_GROUP = "Gibt es nicht"
+    cooperation_services.cooperations_daily(today=today, by=system_actor())
+    assert ReminderLog.objects.filter(sent_at__isnull=True).count() == 1
+    html = panel_html(client.get(INDEX), "erinnerungen")
+    label = "Erinnerung hat niemanden erreicht und ist seitdem nicht versandt"
+    assert result_count(client, link_of(html, label)) == 1
+    assert "niemanden (kein Empfänger gefunden)" in unescape(html)
