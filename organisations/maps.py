@@ -250,7 +250,7 @@ def locator_map(
     context_layer: str = "kreise",
 ) -> SafeString:
     """A small map locating regions: the Kreise as grey context, the highlighted regions of `layer` on top
-    (class `map-highlight`), and a marker ring around small ones so that a Hallig is still findable.
+    (class `map-highlight`), and a pin (`map-marker`) on small ones so that a Gemeinde or a Hallig is findable.
 
     Only the highlighted regions of `layer` are drawn, so a locator of a Gemeinde stays small."""
     highlight_keys = [str(key) for key in highlight_keys]
@@ -268,23 +268,30 @@ def locator_map(
             continue
         parts.append(_path(region, css_class="map-region map-highlight", fill=HIGHLIGHT_FILL, label=region.name))
         min_x, min_y, max_x, max_y = region.bbox
-        if max(max_x - min_x, max_y - min_y) < 15:
-            cx, cy = region.centre
-            markers.append(
-                element(
-                    "circle",
-                    class_="map-marker",
-                    cx=f"{cx:g}",
-                    cy=f"{cy:g}",
-                    r="6",
-                    fill="none",
-                    stroke=HIGHLIGHT_FILL,
-                    stroke_width="1.5",
-                )
-            )
+        if max(max_x - min_x, max_y - min_y) < MARKER_BELOW:
+            markers.append(_pin(*region.centre))
     parts.append("</g>" + "".join(markers))
     return _document(
         layer=layer, title=title, description=description, css_class="portal-map--locator", body="".join(parts)
+    )
+
+
+#: Regions smaller than this (SVG units, about 15 km) get a pin, so that a Gemeinde or a Hallig is findable.
+MARKER_BELOW = 30
+PIN_FILL = "#131525"
+
+
+def _pin(cx: float, cy: float) -> str:
+    """A map pin whose tip stands on (cx, cy): a drop with a white dot in its head, outlined in white so that it
+    reads on the grey context and on the highlight alike. Near the top edge it hangs downwards instead."""
+    drop = f"M{cx:g} {cy:g}l-6.1-12.5a7 7 0 1 1 12.2 0z"
+    return element(
+        "g",
+        class_="map-marker",
+        transform=f"rotate(180 {cx:g} {cy:g})" if cy < 24 else None,
+        aria_hidden="true",
+        children=element("path", d=drop, fill=PIN_FILL, stroke=STROKE, stroke_width="1.5")
+        + element("circle", cx=f"{cx:g}", cy=f"{cy - 16:g}", r="2.8", fill=STROKE),
     )
 
 
@@ -322,7 +329,6 @@ def choropleth_map(
         raise ValueError(f"legend_steps muss zwischen 2 und {MAX_STEPS} liegen, nicht {legend_steps}.")
     palette = [PALETTE[palette_index(i, legend_steps)] for i in range(legend_steps)]
     regions = load_layer(layer)
-    legend_height = 40.0
     # One group per colour step holds its class and fill (shared definitions: no region repeats them).
     by_step: dict[int | None, list[str]] = {}
     for key, region in regions.items():
@@ -342,40 +348,55 @@ def choropleth_map(
         description=description,
         css_class=f"itvsh-map--choropleth map-steps-{legend_steps}",
         body="".join(parts),
-        extra_height=legend_height,
+        extra_height=legend_height(legend_steps, titled=bool(legend_title)),
     )
 
 
+#: Legend text in SVG units: at 375 CSS px a full-width map (about 350 px for 400 units) renders it at >= 12 px.
+LEGEND_FONT_SIZE = 15
+LEGEND_ROW = 22
+
+
+def legend_height(steps: int, *, titled: bool) -> float:
+    """The height the legend below a choropleth takes: its title, then the steps and "keine Angabe" in two
+    columns."""
+    return (LEGEND_ROW if titled else 0) + math.ceil((steps + 1) / 2) * LEGEND_ROW + 6
+
+
 def _legend(palette, legend_title: str, value_label, *, top: float) -> str:
+    """The steps (and "keine Angabe") as swatches with their bounds beside them, in two columns of rows, large
+    enough to read on a phone."""
     steps = len(palette)
-    box = (WIDTH - 2 * PADDING - 70) / (steps + 1)
-    parts = ['<g class="map-legend" font-size="9" fill="#1a1a1a">']
+    column = (WIDTH - 2 * PADDING) / 2
+    parts = [f'<g class="map-legend" font-size="{LEGEND_FONT_SIZE}" fill="#1a1a1a">']
     if legend_title:
-        parts.append(element("text", legend_title, x=f"{PADDING:g}", y=f"{top + 8:g}"))
-    for i, colour in enumerate(palette):
-        x = PADDING + i * box
-        low, high = i / steps, (i + 1) / steps
-        parts.append(
-            _legend_step(f"map-step-{i}", colour, f"{value_label(low)}–{value_label(high)}", x=x, top=top, box=box)
-        )
-    x = PADDING + steps * box
-    parts.append(_legend_step("map-no-data", NODATA_FILL, _("keine Angabe"), x=x, top=top, box=box))
+        parts.append(element("text", legend_title, x=f"{PADDING:g}", y=f"{top + LEGEND_FONT_SIZE:g}"))
+        top += LEGEND_ROW
+    entries = [
+        (f"map-step-{i}", colour, f"{value_label(i / steps)}–{value_label((i + 1) / steps)}")
+        for i, colour in enumerate(palette)
+    ]
+    entries.append(("map-no-data", NODATA_FILL, _("keine Angabe")))
+    rows = math.ceil(len(entries) / 2)
+    for index, (css_class, fill, label) in enumerate(entries):
+        x = PADDING + (index // rows) * column
+        parts.append(_legend_step(css_class, fill, label, x=x, top=top + (index % rows) * LEGEND_ROW))
     parts.append("</g>")
     return "".join(parts)
 
 
-def _legend_step(css_class: str, fill: str, label: str, *, x: float, top: float, box: float) -> str:
+def _legend_step(css_class: str, fill: str, label: str, *, x: float, top: float) -> str:
     return element(
         "rect",
         class_=css_class,
         x=f"{x:.1f}",
-        y=f"{top + 12:g}",
-        width=f"{box - 2:.1f}",
-        height="10",
+        y=f"{top + 4:g}",
+        width="24",
+        height="14",
         fill=fill,
         stroke=LEGEND_STROKE,
-        stroke_width="0.4",
-    ) + element("text", label, x=f"{x:.1f}", y=f"{top + 32:g}")
+        stroke_width="0.6",
+    ) + element("text", label, x=f"{x + 30:.1f}", y=f"{top + 16:g}")
 
 
 def attribution() -> str:

@@ -435,6 +435,23 @@ def verwaltung_comparison(verwaltung: Organisation) -> dict:
     }
 
 
+def verwaltung_summary(verwaltung: Organisation, statuses) -> dict:
+    """The figures a Verwaltung's page opens with: its recorded statuses by stage, and how many Leistungen it is
+    responsible for by the recorded Zuständigkeit (`_served`, cached) have no status at all ("ohne Angabe")."""
+    counts = defaultdict(int)
+    for status in statuses:
+        counts[status.stage] += 1
+    responsible = {pk for pk, (by_verwaltung, _unassigned) in _served().items() if verwaltung.pk in by_verwaltung}
+    return {
+        "online": sum(counts[stage] for stage in ONLINE_STAGES),
+        "in_umsetzung": counts[Stage.IN_UMSETZUNG],
+        "geplant": counts[Stage.GEPLANT],
+        "nicht_geplant": counts[Stage.NICHT_GEPLANT],
+        "responsible": len(responsible),
+        "ohne_angabe": len(responsible - {status.leistung_id for status in statuses}),
+    }
+
+
 # --- dashboard ---------------------------------------------------------------------------------------------
 
 

@@ -384,6 +384,7 @@ class VerwaltungDetailView(TemplateView):
             groups=groups,
             total=len(statuses),
             online=sum(1 for status in statuses if status.stage in ONLINE_STAGES),
+            summary=selectors.verwaltung_summary(verwaltung, statuses),
             comparison=selectors.verwaltung_comparison(verwaltung) if verwaltung.kind != "land" else None,
             plans=selectors.plan_progress_for_verwaltung(verwaltung),
             events=describe_events(selectors.event_list().filter(verwaltung=verwaltung)[:30]),

@@ -103,10 +103,15 @@ def test_locator_map_draws_kreise_as_context_and_the_highlight_on_top():
         highlight_keys=["010585890008"], layer="gemeinden", title="Lage von <Ascheffel>", description="Im Kreis"
     )
     root = parse(svg)
-    paths = root.findall(f".//{SVG}path")
+    paths = [p for p in root.findall(f".//{SVG}path") if "map-region" in (p.get("class") or "")]
     assert len(paths) == 15 + 1
     highlighted = [p for p in paths if "map-highlight" in p.get("class")]
     assert len(highlighted) == 1 and highlighted[0].find(f"{SVG}title").text == "Ascheffel"
+    # A pin whose tip stands on the Gemeinde's centre (not a ring around it, which read as a "prohibited" sign).
+    (pin,) = root.findall(f".//{SVG}g[@class='map-marker']")
+    cx, cy = maps.load_layer("gemeinden")["010585890008"].centre
+    assert pin.find(f"{SVG}path").get("d").startswith(f"M{cx:g} {cy:g}l")
+    assert pin.find(f"{SVG}circle").get("cy") == f"{cy - 16:g}" and pin.get("aria-hidden") == "true"
     assert root.find(f"{SVG}title").text == "Lage von <Ascheffel>"  # escaped in the markup, intact when parsed
     assert "&lt;Ascheffel&gt;" in svg
 
@@ -115,8 +120,19 @@ def test_locator_of_a_kreis_replaces_its_context_path_and_marks_small_regions():
     root = parse(maps.locator_map(highlight_keys=["01058"], layer="kreise", title="T", description="D"))
     paths = root.findall(f".//{SVG}path")
     assert len(paths) == 15 and len([p for p in paths if "map-highlight" in p.get("class")]) == 1
+    assert root.find(f".//{SVG}g[@class='map-marker']") is None  # a Kreis is large enough to be seen
     hallig = parse(maps.locator_map(highlight_keys=["010545459050"], layer="gemeinden", title="T", description="D"))
-    assert hallig.find(f".//{SVG}circle") is not None
+    assert len(hallig.findall(f".//{SVG}g[@class='map-marker']")) == 1
+
+
+def test_legend_text_is_large_enough_for_a_phone():
+    """At 375 CSS px a full-width map is about 350 px wide for its 400 units: the legend's text must be at least
+    13.7 units to render at 12 px (measured in the browser in tests/browser/test_journeys.py)."""
+    root = parse(maps.choropleth_map(layer="kreise", values={}, title="T", description="D", legend_title="Anteil"))
+    legend = root.find(f".//{SVG}g[@class='map-legend']")
+    assert float(legend.get("font-size")) * 350 / 400 >= 12
+    height = float(root.get("viewBox").split()[3])
+    assert max(float(text.get("y")) for text in legend.findall(f"{SVG}text")) < height
 
 
 def test_coordinates_are_rounded():
