@@ -24,7 +24,7 @@ from organisations import selectors as register
 from organisations.maps import choropleth_map
 from organisations.selectors import search_gemeinden
 
-from . import selectors
+from . import maturity, selectors
 from .catalogue import CATALOGUE_SOURCE
 from .filters import MAX_SEARCH, LeistungFilter, LookupFilter, StatusFilter
 from .history import describe_events
@@ -173,6 +173,7 @@ class DashboardView(TemplateView):
         ]
         context["breadcrumbs"] = breadcrumbs((_("OZG-Dashboard"), ""))
         context["dashboard_sections"] = dashboard_sections(None, self.request)
+        context["reifegrad_2"] = maturity.explain(2, "1.1")
         return context
 
 
