@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from audit.context import PROVENANCE_FIELDS, stamp_provenance
 from common.authorization import Rule, model_rules
@@ -507,10 +508,15 @@ def reminders_send(*, today: datetime.date, by) -> dict:
             "date": agreement.term_end.strftime("%d.%m.%Y"),
             "title": agreement.title,
         }
-        body = _("Die Vereinbarung „%(title)s“ endet am %(date)s (in %(days)s Tagen).\n%(url)s") % {
+        days = (agreement.term_end - today).days
+        body = ngettext(
+            "Die Vereinbarung „%(title)s“ endet am %(date)s (in %(days)s Tag).\n%(url)s",
+            "Die Vereinbarung „%(title)s“ endet am %(date)s (in %(days)s Tagen).\n%(url)s",
+            days,
+        ) % {
             "title": agreement.title,
             "date": agreement.term_end.strftime("%d.%m.%Y"),
-            "days": (agreement.term_end - today).days,
+            "days": days,
             "url": agreement.get_absolute_url(),
         }
         if _send_once(
