@@ -19,6 +19,7 @@ from common.csvfiles import SPREADSHEET, csv_response
 from common.formatting import format_number, format_percent
 from common.messages import message
 from common.pages import PAGE, breadcrumbs, page_of, wants_csv
+from common.sql import german
 from common.stand import OZG, stand_of
 from organisations import selectors as register
 from organisations.maps import choropleth_map
@@ -259,8 +260,8 @@ class LookupGemeindeView(TemplateView):
             q=self.request.GET.get("q", "").strip()[:MAX_SEARCH],
             themenfeld=chosen.get("themenfeld"),
             lebenslage=chosen.get("lebenslage"),
-            themenfelder=Themenfeld.objects.order_by("name"),
-            lebenslagen=Lebenslage.objects.order_by("name"),
+            themenfelder=Themenfeld.objects.order_by(german("name")),
+            lebenslagen=Lebenslage.objects.order_by(german("name")),
             only_online=only_online,
             filtered=bool(chosen.get("themenfeld") or chosen.get("lebenslage") or chosen.get("q") or only_online),
             levels=dict(ExecutingLevel.choices),
