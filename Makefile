@@ -2,19 +2,35 @@
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+# What serving needs (`make run`): the base dependencies. Tests and lint add the extras on top (pyproject.toml:
+# `test`, `lint`, `dev` = both); each stamp is redone when pyproject.toml changes.
 STAMP := $(VENV)/.installed-stamp
+LINT_STAMP := $(VENV)/.installed-lint-stamp
+DEV_STAMP := $(VENV)/.installed-dev-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install migrate data static run test lint bench image clean
+.PHONY: install install-lint install-dev migrate data static run test lint bench image clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e .
 	touch $(STAMP)
 
+$(LINT_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[lint]'
+	touch $(LINT_STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP) $(LINT_STAMP)
+
 install: $(STAMP)
+
+install-lint: $(LINT_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -44,12 +60,12 @@ run: data static
 	@echo "Portal: http://$(HOST):$(PORT)/  (Beenden mit Strg+C)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-lint: install
+lint: install-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: install lint
+test: install-dev lint
 	./scripts/ensure-chromium.sh
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

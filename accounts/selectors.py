@@ -12,6 +12,7 @@ user object passes `refresh=True`.
 """
 
 from common.authorization import is_system_actor
+from common.sql import german
 from organisations.models import Organisation
 
 from .models import VerwaltungMembership
@@ -89,5 +90,5 @@ def memberships_for(user):
     return (
         VerwaltungMembership.objects.filter(user=user)
         .select_related("organisation", "organisation__kreis", "granted_by")
-        .order_by("organisation__name")
+        .order_by(german("organisation__name"))
     )

@@ -30,6 +30,15 @@ max_value=None, chart_id=None) -> SafeString``
     The same data as a table for ``{% include "includes/chart_table.html" with table=… %}``: caption, one row
     per category, one column per series, values formatted exactly as in the chart.
 
+Sizing: horizontal bars and lines are *fluid*: the SVG has no viewBox, it is as wide as its container
+(``width="100%"``, at most 60rem) and its horizontal positions are percentages, while its height and its text are
+in CSS pixels. So text keeps its 13 px on a 375 px phone as on a desktop (a viewBox of 720 units shrank it to about
+6 px there). Category labels sit on a line of their own above their bars and wrap at ``LABEL_CHARS`` characters
+(what fits a 320 px screen), so a label is never cut; bars take at most ``BAR_SHARE`` % of the width, the rest holds
+the value label. The polylines of a line chart are drawn in a nested, stretched viewBox with non-scaling strokes;
+the markers are ``<use>`` of one shape per series in ``<defs>``, placed in percent. Columns (``horizontal=False``)
+keep a viewBox of ``WIDTH`` units.
+
 Value labels: ``value_format(value) -> str`` if given (e.g. ``formatting.format_euro``); otherwise German numbers
 (integers without, other numbers with one decimal place) followed by ``unit`` ("42,5 %"). Negative values are
 not supported (ValueError); an empty chart (no categories, no series, or no value other than 0/None) is drawn as
@@ -53,6 +62,7 @@ and in the template: ``{{ chart }}`` and ``{% include "includes/chart_table.html
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 
@@ -77,6 +87,12 @@ GROUP_GAP = 14
 COLUMN_PLOT_HEIGHT = 240
 LINE_PLOT_HEIGHT = 260
 MARKERS = ("circle", "square", "triangle", "diamond", "triangle-down", "cross")
+# Fluid charts (see the module docstring).
+LABEL_CHARS = 38  # a label line of 13 px Fira Sans that fits 288 px, the content width of a 320 px screen
+LABEL_LINE = 17
+BAR_SHARE = 62  # percent of the width for the longest bar; the rest keeps "2.950.000,00 €" inside the chart
+LINE_INSET = 1.5  # percent left and right of the first and last point, so their markers are not cut
+X_LABELS = 5  # month labels under a line chart: first, last and three between fit 288 px
 
 
 def series_class(index: int) -> str:
@@ -131,41 +147,48 @@ def line_chart(
     top = _nice_ceiling(max(_floats(series)))
     ticks = [top * step / 4 for step in range(5)]
     tick_labels = [fmt(_as_number(tick)) for tick in ticks]
-    legend, legend_height = _legend(series, lines=True)
-    axis_width = max(len(text) for text in tick_labels) * FONT_CHAR_WIDTH + 12
-    left, right = PAD + axis_width, WIDTH - PAD - 12
-    plot_top = PAD + legend_height + 8
-    plot_bottom = plot_top + LINE_PLOT_HEIGHT
-    height = plot_bottom + 34 + PAD
+    defs = _marker_defs(chart_id, len(series))
+    legend, legend_bottom = _legend(chart_id, series, lines=True)
+    plot_top = legend_bottom + 22  # room for the highest axis label above its gridline
+    plot_height = LINE_PLOT_HEIGHT
+    plot_bottom = plot_top + plot_height
+    height = plot_bottom + 30 + PAD
     count = len(x_labels)
 
     def x_at(index: int) -> float:
-        return (left + right) / 2 if count == 1 else left + (right - left) * index / (count - 1)
+        """Percent of the width."""
+        return 50.0 if count == 1 else LINE_INSET + (100 - 2 * LINE_INSET) * index / (count - 1)
 
     def y_at(value: float) -> float:
-        return plot_bottom - (plot_bottom - plot_top) * min(value, top) / top
+        """Pixels from the top of the plot."""
+        return plot_height - plot_height * min(value, top) / top
 
-    parts = [legend]
+    parts = [defs, legend]
     for tick, text in zip(ticks, tick_labels, strict=True):
-        y = y_at(tick)
+        y = plot_top + y_at(tick)
         css = "chart-baseline" if tick == 0 else "chart-grid"
-        parts.append(_line(css, left, y, right, y))
-        parts.append(element("text", text, class_="chart-axis-label", x=left - 6, y=y + 4, text_anchor="end"))
-    step = max(1, math.ceil(count / 8))
-    shown = list(range(0, count, step))
-    if shown[-1] != count - 1:
-        # The last label always shows; it replaces a regular one that would sit too close to it.
-        if count - 1 - shown[-1] < step * 0.75 and len(shown) > 1:
-            shown.pop()
-        shown.append(count - 1)
+        parts.append(_line(css, 0, y, "100%", y))
+        # Above its gridline at the left edge: the plot keeps the full width on a narrow screen.
+        parts.append(element("text", text, class_="chart-axis-label", x=0, y=y - 5))
+    shown = sorted({round(step * (count - 1) / (X_LABELS - 1)) for step in range(X_LABELS)}) if count > 1 else [0]
     for index in shown:
-        label = x_labels[index]
-        x = x_at(index)
+        x = _pct(x_at(index))
         parts.append(_line("chart-axis", x, plot_bottom, x, plot_bottom + 5))
         anchor = "end" if index == count - 1 and count > 1 else ("start" if index == 0 and count > 1 else "middle")
         parts.append(
             element(
-                "text", _truncate(str(label), 12), class_="chart-label", x=x, y=plot_bottom + 22, text_anchor=anchor
+                "text",
+                str(x_labels[index]),
+                class_="chart-label",
+                x=_pct(
+                    x_at(index) - LINE_INSET
+                    if anchor == "start"
+                    else x_at(index) + LINE_INSET
+                    if anchor == "end"
+                    else x_at(index)
+                ),
+                y=plot_bottom + 22,
+                text_anchor=anchor,
             )
         )
     for index, item in enumerate(series):
@@ -181,18 +204,54 @@ def line_chart(
                 continue
             x, y = x_at(position), y_at(float(value))
             segment.append(f"{_n(x)},{_n(y)}")
-            markers.append(_marker(MARKERS[index % len(MARKERS)], x, y, css))
+            markers.append(_use_marker(chart_id, index, _pct(x), plot_top + y, css))
         if segment:
             segments.append(segment)
         lines = [
-            element("polyline", class_=f"chart-line {css}", points=" ".join(points))
+            element(
+                "polyline",
+                class_=f"chart-line {css}",
+                points=" ".join(points),
+                vector_effect="non-scaling-stroke",
+            )
             for points in segments
             if len(points) > 1
         ]
-        parts.append(
-            element("g", children="".join([*lines, *markers]), class_="chart-series", data_series=item["label"])
+        # The lines in a viewBox of 100 x plot height, stretched to the width; the strokes keep their width.
+        plot = element(
+            "svg",
+            children="".join(lines),
+            y=plot_top,
+            width="100%",
+            height=plot_height,
+            viewBox=f"0 0 100 {plot_height}",
+            preserveAspectRatio="none",
+            overflow="visible",
         )
-    return _svg(chart_id, title, description, height, "".join(parts), kind="line")
+        parts.append(element("g", children=plot + "".join(markers), class_="chart-series", data_series=item["label"]))
+    if len(series) == 1:
+        # The last value in words beside its point: it is the one to compare with the figures of the page.
+        last = next(
+            (
+                (position, value)
+                for position, value in reversed(list(enumerate(series[0]["values"])))
+                if value is not None
+            ),
+            None,
+        )
+        if last is not None:
+            position, value = last
+            parts.append(
+                element(
+                    "text",
+                    fmt(value),
+                    class_="chart-value chart-value--last",
+                    x=_pct(x_at(position) + LINE_INSET if count > 1 else x_at(position)),
+                    y=plot_top + y_at(float(value)) - 10,
+                    text_anchor="end" if count > 1 else "middle",
+                )
+            )
+    return _svg(chart_id, title, description, height, "".join(parts), kind="line", fluid=True)
 
 
 def progress_bar(
@@ -245,51 +304,30 @@ def chart_table(
 
 
 def _horizontal_bars(chart_id, title, description, categories, series, fmt, scale) -> SafeString:
-    legend, legend_height = _legend(series)
-    labels = [fmt(value) for item in series for value in item["values"]]
-    label_width = min(max(len(str(c)) for c in categories) * FONT_CHAR_WIDTH + 12, WIDTH * 0.4)
-    value_width = max(len(text) for text in labels) * FONT_CHAR_WIDTH + 10
-    bar_left = PAD + label_width
-    bar_space = WIDTH - PAD - value_width - bar_left
-    group_height = len(series) * BAR + (len(series) - 1) * BAR_GAP
-    top = PAD + legend_height
-    height = top + len(categories) * group_height + (len(categories) - 1) * GROUP_GAP + PAD
-    max_chars = int((label_width - 12) / FONT_CHAR_WIDTH)
-
+    """Fluid: each category's label on its own line(s), its bars below, each value right after its bar."""
+    legend, y = _legend(chart_id, series)
     parts = [legend]
     for row, category in enumerate(categories):
-        group_top = top + row * (group_height + GROUP_GAP)
-        parts.append(
-            element(
-                "text",
-                _truncate(str(category), max_chars),
-                class_="chart-label",
-                x=bar_left - 8,
-                y=group_top + group_height / 2 + 4.5,
-                text_anchor="end",
-            )
-        )
+        if row:
+            y += GROUP_GAP
+        label_lines = _wrap(str(category))
+        parts.append(_text_lines("chart-label", label_lines, x=0, y=y + 13))
+        y += len(label_lines) * LABEL_LINE + 3
         for index, item in enumerate(series):
             value = item["values"][row]
-            y = group_top + index * (BAR + BAR_GAP)
+            share = 0.0
             if value is not None:
-                length = bar_space * min(float(value), scale) / scale
+                share = BAR_SHARE * min(float(value), scale) / scale
                 parts.append(
-                    element(
-                        "rect", class_=f"chart-bar {series_class(index)}", x=bar_left, y=y, width=length, height=BAR
-                    )
+                    element("rect", class_=f"chart-bar {series_class(index)}", x=0, y=y, width=_pct(share), height=BAR)
                 )
-            else:
-                length = 0
-            parts.append(
-                element("text", fmt(value), class_="chart-value", x=bar_left + length + 6, y=y + BAR / 2 + 4.5)
-            )
-    parts.append(_line("chart-baseline", bar_left, top - 2, bar_left, height - PAD + 2))
-    return _svg(chart_id, title, description, height, "".join(parts), kind="bar")
+            parts.append(element("text", fmt(value), class_="chart-value", x=_pct(share), dx=6, y=y + BAR / 2 + 4.5))
+            y += BAR + (BAR_GAP if index < len(series) - 1 else 0)
+    return _svg(chart_id, title, description, y + PAD, "".join(parts), kind="bar", fluid=True)
 
 
 def _vertical_bars(chart_id, title, description, categories, series, fmt, scale) -> SafeString:
-    legend, legend_height = _legend(series)
+    legend, legend_height = _column_legend(series)
     left, right = PAD, WIDTH - PAD
     group_width = (right - left) / len(categories)
     label_width = max(len(fmt(value)) for item in series for value in item["values"]) * FONT_CHAR_WIDTH + 6
@@ -344,8 +382,27 @@ def _vertical_bars(chart_id, title, description, categories, series, fmt, scale)
     return _svg(chart_id, title, description, height, "".join(parts), kind="bar")
 
 
-def _legend(series: Sequence[dict], *, lines: bool = False) -> tuple[str, float]:
-    """Legend items left to right, wrapping; none for a single series."""
+def _legend(chart_id: str, series: Sequence[dict], *, lines: bool = False) -> tuple[str, float]:
+    """Fluid charts' legend: one item per line, so none is cut on a narrow screen; none for a single series.
+    Returns the markup and the y where the chart continues."""
+    if len(series) < 2:
+        return "", PAD
+    parts, y = ['<g class="chart-legend">'], PAD
+    for index, item in enumerate(series):
+        css = series_class(index)
+        if lines:
+            parts.append(_line(f"chart-line chart-legend-line {css}", 0, y + 7, 20, y + 7))
+            parts.append(_use_marker(chart_id, index, 10, y + 7, css))
+        else:
+            parts.append(element("rect", class_=f"chart-swatch {css}", x=0, y=y, width=14, height=14))
+        parts.append(element("text", str(item["label"]), class_="chart-legend-label", x=26, y=y + 12))
+        y += LEGEND_LINE
+    parts.append("</g>")
+    return "".join(parts), y + 4
+
+
+def _column_legend(series: Sequence[dict]) -> tuple[str, float]:
+    """The columns' legend (in units of WIDTH): items left to right, wrapping; none for a single series."""
     if len(series) < 2:
         return "", 0
     parts, x, y = ['<g class="chart-legend">'], PAD, PAD
@@ -354,16 +411,26 @@ def _legend(series: Sequence[dict], *, lines: bool = False) -> tuple[str, float]
         item_width = 26 + len(label) * FONT_CHAR_WIDTH + 18
         if x + item_width > WIDTH - PAD and x > PAD:
             x, y = PAD, y + LEGEND_LINE
-        css = series_class(index)
-        if lines:
-            parts.append(_line(f"chart-line chart-legend-line {css}", x, y + 7, x + 20, y + 7))
-            parts.append(_marker(MARKERS[index % len(MARKERS)], x + 10, y + 7, css))
-        else:
-            parts.append(element("rect", class_=f"chart-swatch {css}", x=x, y=y, width=14, height=14))
+        parts.append(element("rect", class_=f"chart-swatch {series_class(index)}", x=x, y=y, width=14, height=14))
         parts.append(element("text", label, class_="chart-legend-label", x=x + 26, y=y + 12))
         x += item_width
     parts.append("</g>")
     return "".join(parts), y - PAD + LEGEND_LINE + 4
+
+
+def _marker_defs(chart_id: str, count: int) -> str:
+    """One marker shape per series (circle, square, triangle, ...) around (0, 0), used by every point."""
+    shapes = [
+        _marker(MARKERS[index % len(MARKERS)], 0, 0, "").replace(
+            'class="chart-marker "', f'id="{chart_id}-m{index}"', 1
+        )
+        for index in range(min(count, len(MARKERS)))
+    ]
+    return element("defs", children="".join(shapes))
+
+
+def _use_marker(chart_id: str, index: int, x, y: float, css: str) -> str:
+    return element("use", href=f"#{chart_id}-m{index % len(MARKERS)}", class_=f"chart-marker {css}", x=x, y=y)
 
 
 def _marker(shape: str, x: float, y: float, css: str) -> str:
@@ -395,7 +462,21 @@ def _marker(shape: str, x: float, y: float, css: str) -> str:
     return element("polygon", class_=f"chart-marker {css}", points=coordinates)
 
 
-def _svg(chart_id: str, title: str, description: str, height: float, body: str, *, kind: str) -> SafeString:
+def _svg(
+    chart_id: str, title: str, description: str, height: float, body: str, *, kind: str, fluid=False
+) -> SafeString:
+    if fluid:
+        return document(
+            id=chart_id,
+            css_class=f"portal-chart portal-chart--{kind} portal-chart--fluid",
+            title=title,
+            description=description,
+            viewbox=None,
+            body=body,
+            width="100%",
+            height=height,
+            focusable="false",
+        )
     return document(
         id=chart_id,
         css_class=f"portal-chart portal-chart--{kind}",
@@ -413,10 +494,10 @@ def _empty(chart_id, title, description, categories, series) -> SafeString:
     has_values = any(value is not None for item in series for value in item["values"])
     message = _("Alle Werte sind 0.") if categories and has_values else _("Keine Daten vorhanden.")
     height = 120
-    body = element("rect", class_="chart-empty-frame", x=1, y=1, width=WIDTH - 2, height=height - 2, rx=4) + element(
-        "text", message, class_="chart-empty", x=WIDTH / 2, y=height / 2 + 5, text_anchor="middle"
+    body = element("rect", class_="chart-empty-frame", x=0.5, y=0.5, width="99.8%", height=height - 1, rx=4) + element(
+        "text", message, class_="chart-empty", x="50%", y=height / 2 + 5, text_anchor="middle"
     )
-    return _svg(chart_id, title, description, height, body, kind="empty")
+    return _svg(chart_id, title, description, height, body, kind="empty", fluid=True)
 
 
 # --- helpers --------------------------------------------------------------------------------------------
@@ -475,6 +556,25 @@ def _as_number(value: float) -> Number:
 
 def _truncate(text: str, max_chars: int) -> str:
     return text if len(text) <= max_chars else text[: max(1, max_chars - 1)].rstrip() + "…"
+
+
+def _wrap(text: str) -> list[str]:
+    """A label in lines of at most LABEL_CHARS characters, broken at spaces (or hyphens); all of it is kept."""
+    return textwrap.wrap(text, LABEL_CHARS, break_long_words=True) or [""]
+
+
+def _text_lines(css: str, lines: list[str], *, x, y: float) -> str:
+    """One <text>; more than one line as <tspan>s one line apart."""
+    if len(lines) == 1:
+        return element("text", lines[0], class_=css, x=x, y=y)
+    spans = "".join(
+        element("tspan", line, x=x, dy=0 if number == 0 else LABEL_LINE) for number, line in enumerate(lines)
+    )
+    return element("text", children=spans, class_=css, x=x, y=y)
+
+
+def _pct(value: float) -> str:
+    return f"{_n(value)}%"
 
 
 def _line(css: str, x1: float, y1: float, x2: float, y2: float) -> str:

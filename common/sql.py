@@ -6,11 +6,15 @@ caller has already validated; they pass no model signals, so their callers write
 
 psycopg2's `execute_values` is given Django's cursor, not the DB-API cursor under it (`cursor.cursor`): so the
 statements pass the connection's execute wrappers (the write hook of `common.cached_reads`, which replaces the
-cached OZG reads on commit) and are counted like every other query."""
+cached OZG reads on commit) and are counted like every other query.
+
+Also the German collation of names on both backends: `german("name")` for `order_by`, `german_key` for Python."""
 
 import json
 
 from django.db import connection
+from django.db.models import F
+from django.db.models.functions import Collate
 
 
 def _converter(field):
@@ -203,3 +207,51 @@ def lock_pairs(model, first: str, second: str, pairs) -> list:
         f"JOIN wanted ON t.{a} = wanted.a AND t.{b} = wanted.b ORDER BY t.{a}, t.{b}{lock}"
     )
     return list(model.objects.raw(sql, [value for pair in pairs for value in pair]))
+
+
+# --- German collation ----------------------------------------------------------------------------------------------
+# Names sort as a German reader expects (DIN 5007-1: "Ä" as "A", "ß" as "ss", case ignored at first): "Apotheke",
+# "Ärztekammer", "Bad …"; "Oldenburg", "Ölmühle". PostgreSQL sorts with its ICU collation "de-x-icu" (present where
+# PostgreSQL is built with ICU, as in the official images); SQLite with the collation GERMAN_SQLITE that
+# `register_german_collation` adds to every connection (itvsh_portal/apps.py); Python with `german_key`.
+
+GERMAN_POSTGRESQL = "de-x-icu"
+GERMAN_SQLITE = "german"
+_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "ẞ": "ss"})
+
+
+def german_key(text) -> tuple:
+    """Sort key for names in Python: letters without their umlaut first, case ignored; ties broken by the umlaut
+    (plain before umlaut: "Mull", "müll") and then lower case before upper case ("müll", "Müll"), as ICU does.
+    None sorts first, like an empty name."""
+    text = "" if text is None else str(text)
+    folded = text.casefold()
+    return (folded.translate(_FOLD), folded, text.swapcase())  # lower case first, as ICU sorts
+
+
+def _sqlite_compare(first: str, second: str) -> int:
+    a, b = german_key(first), german_key(second)
+    return (a > b) - (a < b)
+
+
+def register_german_collation(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: SQLite learns the collation GERMAN_SQLITE."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_collation(GERMAN_SQLITE, _sqlite_compare)
+
+
+class GermanCollate(Collate):
+    """`expression COLLATE <German>` on PostgreSQL and SQLite, for `order_by(german("name"))`."""
+
+    def __init__(self, expression):
+        super().__init__(expression, GERMAN_POSTGRESQL)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        extra_context.setdefault("collation", connection.ops.quote_name(GERMAN_SQLITE))
+        return self.as_sql(compiler, connection, **extra_context)
+
+
+def german(field: str, *, descending: bool = False):
+    """An ordering term sorting the text field `field` (a name, "leistung__name") in German order."""
+    expression = GermanCollate(F(field))
+    return expression.desc() if descending else expression.asc()

@@ -53,18 +53,18 @@ def ident(prefix: str, *parts) -> str:
     return f"{prefix}-{digest}"
 
 
-def document(*, id: str, css_class: str, title, description, viewbox: tuple, body: str, **attrs) -> SafeString:
-    """The root: `<svg role="img">` with the viewBox `0 0 width height` (`viewbox`: width and height), labelled by
-    its `<title>` and `<desc>` (ids `<id>-title`, `<id>-desc`), then `body` (markup built by these functions).
-    `attrs` (size, focusable, ...) come after the viewBox."""
-    width, height = viewbox
+def document(*, id: str, css_class: str, title, description, viewbox: tuple | None, body: str, **attrs) -> SafeString:
+    """The root: `<svg role="img">` with the viewBox `0 0 width height` (`viewbox`: width and height; None for a
+    fluid drawing without one, laid out in percent and pixels: `common.charts`), labelled by its `<title>` and
+    `<desc>` (ids `<id>-title`, `<id>-desc`), then `body` (markup built by these functions). `attrs` (size,
+    focusable, ...) come after the viewBox."""
     opening = attributes(
         xmlns=NAMESPACE,
         class_=css_class,
         id=id,
         role="img",
         aria_labelledby=f"{id}-title {id}-desc",
-        viewBox=f"0 0 {_value(width)} {_value(height)}",
+        viewBox=None if viewbox is None else f"0 0 {_value(viewbox[0])} {_value(viewbox[1])}",
         **attrs,
     )
     return mark_safe(  # noqa: S308 - every attribute and text above is escaped, `body` is built by element()

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from common.messages import lazy_message
@@ -338,9 +339,11 @@ class Agreement(ProvenanceFields):
             result["term_start"] = result["effective_from"]
         end = self.compute_term_end()
         if end is not None and self.term_kind == self.TermKind.YEARS:
-            result["term_end"] = str(_("Ende der Laufzeit berechnet: Beginn plus %(years)s Jahre.")) % {
-                "years": self.duration_years
-            }
+            result["term_end"] = ngettext(
+                "Ende der Laufzeit berechnet: Beginn plus %(years)s Jahr.",
+                "Ende der Laufzeit berechnet: Beginn plus %(years)s Jahre.",
+                self.duration_years,
+            ) % {"years": self.duration_years}
             if "term_start" in result:
                 result["term_end"] += " " + str(_("Der Beginn ist selbst abgeleitet."))
         elif end is not None and self.term_kind == self.TermKind.WAHLPERIODE:

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from common.csvfiles import SPREADSHEET, csv_download
@@ -41,12 +41,16 @@ def remaining_text(days: int | None) -> str:
     if days < 0:
         return _("abgelaufen")
     if days < 60:
-        return _("noch %(days)s Tage") % {"days": days}
+        return ngettext("noch %(days)s Tag", "noch %(days)s Tage", days) % {"days": days}
     years, rest = divmod(days, 365)
     months = rest // 30
+    month_text = ngettext("%(months)s Monat", "%(months)s Monate", months) % {"months": months}
     if years:
-        return _("noch etwa %(years)s Jahre und %(months)s Monate") % {"years": years, "months": months}
-    return _("noch etwa %(months)s Monate") % {"months": months}
+        year_text = ngettext("%(years)s Jahr", "%(years)s Jahre", years) % {"years": years}
+        if not months:
+            return _("noch etwa %(years)s") % {"years": year_text}
+        return _("noch etwa %(years)s und %(months)s") % {"years": year_text, "months": month_text}
+    return _("noch etwa %(months)s") % {"months": month_text}
 
 
 @require_GET

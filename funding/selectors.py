@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.urls import NoReverseMatch
 
 from common.formatting import to_cents
+from common.sql import german
 
 from .models import BudgetLine, Drawdown, FundingSource, InKindContribution, Purpose
 
@@ -53,7 +54,7 @@ def in_kind_contributions():
 
 
 def sources():
-    return FundingSource.objects.select_related("body").order_by("name")
+    return FundingSource.objects.select_related("body").order_by(german("name"))
 
 
 def purposes():

@@ -11,3 +11,10 @@ class PortalConfig(AppConfig):
         from . import checks  # noqa: F401 - registers the deployment checks
 
         messages.install()  # the catalogue's texts as DRF's and Django's default error messages
+
+        from django.db.backends.signals import connection_created
+
+        from common.sql import register_german_collation
+
+        # SQLite learns the German collation that common.sql.german() sorts names with (PostgreSQL has ICU's).
+        connection_created.connect(register_german_collation, dispatch_uid="german_collation")

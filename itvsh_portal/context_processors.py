@@ -43,15 +43,24 @@ NOTICE_TITLES = {
 }
 
 
+def _in_section(path: str, url: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)
+
+
 def navigation_items(current_path: str) -> list[dict]:
+    """The navigation entries; exactly one is active where the path lies in a section: the one with the longest
+    URL the path starts with (/ozg/online-erledigen/ is "Online erledigen", not also the dashboard at /ozg/), and
+    the home page only on itself."""
     items = []
     for label, name in NAVIGATION:
         try:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": label, "url": url, "active": active, "name": name})
+        items.append({"label": label, "url": url, "active": False, "name": name})
+    matching = [item for item in items if _in_section(current_path, item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return items
 
 

@@ -15,6 +15,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from common.messages import message
+from common.sql import german
 
 from . import keys
 from .models import Organisation, PostalCode
@@ -185,12 +186,12 @@ def body_detail(key: str) -> Organisation:
 
 def members_of_amt(amt: Organisation) -> QuerySet[Organisation]:
     """The Gemeinden of an Amt, by name (one query, nothing further to load for a table)."""
-    return Organisation.objects.filter(amt=amt).order_by("name")
+    return Organisation.objects.filter(amt=amt).order_by(german("name"))
 
 
 def served_by(verwaltung: Organisation) -> QuerySet[Organisation]:
     """The Gemeinden a Verwaltung serves (an Amt: its members; an amtsfreie Gemeinde or kreisfreie Stadt: itself)."""
-    return Organisation.objects.filter(verwaltung=verwaltung).gemeinden().order_by("name")
+    return Organisation.objects.filter(verwaltung=verwaltung).gemeinden().order_by(german("name"))
 
 
 # --- one body or a few, for other apps -------------------------------------------------------------------------
@@ -247,7 +248,7 @@ def verwaltungen() -> QuerySet[Organisation]:
 
 def kreisebene() -> QuerySet[Organisation]:
     """Kreise and kreisfreie Städte, by name."""
-    return Organisation.objects.kreisebene().order_by("name")
+    return Organisation.objects.kreisebene().order_by(german("name"))
 
 
 def peers(body: Organisation, *, population: tuple[int, int]) -> QuerySet[Organisation]:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from common.csvfiles import SPREADSHEET, csv_download
 from common.pages import EXPORT, PAGE, breadcrumbs, page_of, wants_csv
+from common.sql import german
 from common.stand import REGISTER, stand_of
 
 from . import maps
@@ -72,7 +73,7 @@ def search(request):
         data = {"search": query} if query else {}
         if group:
             data["kind"] = list(KIND_GROUPS[group][1])
-        filterset = OrganisationFilter(data=data, queryset=organisation_list().order_by("kind", "name", "pk"))
+        filterset = OrganisationFilter(data=data, queryset=organisation_list().order_by("kind", german("name"), "pk"))
         if filterset.is_valid():
             results = filterset.qs
             if SORTS[sort][1]:
@@ -99,7 +100,7 @@ def search(request):
         "errors": errors,
         "searched": searched,
         "page": page,
-        "kreise": [] if searched else organisation_list().kreisebene().order_by("name"),
+        "kreise": [] if searched else organisation_list().kreisebene().order_by(german("name")),
         "breadcrumbs": breadcrumbs((_("Meine Kommune finden"), "")),
     }
     return render(request, "organisations/search.html", context, status=400 if errors else 200)
@@ -159,7 +160,7 @@ def detail(request, key):
     members = list(members_of_amt(body)) if body.kind == Kind.AMT else []
     children = []
     if body.kind in (Kind.LAND, Kind.KREIS):
-        children = list(organisation_list().filter(parent=body).territorial().order_by("kind", "name"))
+        children = list(organisation_list().filter(parent=body).territorial().order_by("kind", german("name")))
     trail = [(_("Meine Kommune finden"), reverse("organisations:search"))]
     if body.kreis_id and body.kreis_id != body.pk:
         trail.append((body.kreis.display_name, body.kreis.get_absolute_url()))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from common.cached_reads import Scope
 from common.provenance import SourceKind
+from common.sql import german, german_key
 from organisations import selectors as register
 from organisations.keys import kreis_key, verband_key
 from organisations.models import Organisation
@@ -182,7 +183,7 @@ def lookup_leistungen(**filters):
     the one FilterSet of the lookup. Raises ValidationError for a malformed filter value."""
     from .filters import LookupFilter  # the FilterSets read the selectors' querysets, not the other way round
 
-    leistungen = OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by("name", "ozg_id")
+    leistungen = OzgLeistung.objects.select_related("themenfeld", "lebenslage").order_by(german("name"), "ozg_id")
     if not filters:
         return leistungen
     filterset = LookupFilter({key: value for key, value in filters.items() if value is not None}, queryset=leistungen)
@@ -395,12 +396,13 @@ portal_notices.cache_scopes = (READS,)  # cached pages show the notice: they are
 # --- Verwaltung page ---------------------------------------------------------------------------------------
 
 SIZE_CLASSES = [
-    (0, 5_000, "unter 5.000 Einwohner"),
-    (5_000, 10_000, "5.000 bis unter 10.000 Einwohner"),
-    (10_000, 20_000, "10.000 bis unter 20.000 Einwohner"),
-    (20_000, 50_000, "20.000 bis unter 50.000 Einwohner"),
-    (50_000, 100_000, "50.000 bis unter 100.000 Einwohner"),
-    (100_000, 10**9, "100.000 Einwohner und mehr"),
+    # Dative: the Verwaltung page says "Verwaltungen der Art … mit unter 5.000 Einwohnern".
+    (0, 5_000, "unter 5.000 Einwohnern"),
+    (5_000, 10_000, "5.000 bis unter 10.000 Einwohnern"),
+    (10_000, 20_000, "10.000 bis unter 20.000 Einwohnern"),
+    (20_000, 50_000, "20.000 bis unter 50.000 Einwohnern"),
+    (50_000, 100_000, "50.000 bis unter 100.000 Einwohnern"),
+    (100_000, 10**9, "100.000 und mehr Einwohnern"),
 ]
 
 
@@ -478,7 +480,7 @@ def dashboard_data(*, year: int | None = None) -> dict:
         coverage_counts[coverage_of(row["level"], online[row["pk"]], terr).kind] += 1
 
     # Bars per Themenfeld: Leistungen with at least one online service.
-    themenfelder = list(Themenfeld.objects.order_by("name").values("pk", "name", "catalogue_id"))
+    themenfelder = list(Themenfeld.objects.order_by(german("name")).values("pk", "name", "catalogue_id"))
     by_tf = defaultdict(lambda: [0, 0])
     for row in in_sh:
         by_tf[row["themenfeld_id"]][1] += 1
@@ -534,7 +536,7 @@ def dashboard_data(*, year: int | None = None) -> dict:
 
     # Fokusleistungen of the year: share of the Verwaltungen of their level offering them.
     fokus_rows = []
-    for fokus in Fokusleistung.objects.filter(year=year).select_related("leistung").order_by("leistung__name"):
+    for fokus in Fokusleistung.objects.filter(year=year).select_related("leistung").order_by(german("leistung__name")):
         units = level_units(fokus.leistung.level, terr)
         count = len(online[fokus.leistung_id] & units)
         fokus_rows.append(
@@ -557,7 +559,7 @@ def dashboard_data(*, year: int | None = None) -> dict:
         themenfelder=themenfelder,
     )
     series = list(MonthlySnapshot.objects.order_by("date").values("date", "statuses", "online", "leistungen_online"))
-    plans = plan_progress()
+    plans = plan_progress(kreis_names={key: name for key, (_pk, name) in terr.kreise.items()})
     last_change = StatusEvent.objects.order_by("-changed_at").values_list("changed_at", flat=True).first()
     return {
         "as_of": timezone.now(),
@@ -632,7 +634,7 @@ def resident_coverage(online: dict, *, leistungen: list[dict], fokus_ids: set[in
             by_themenfeld.append({"name": tf["name"], "count": len(values), "median": _median(values)})
     fokus = [
         {"name": rows[pk]["name"], "ozg_id": rows[pk]["ozg_id"], "share": shares[pk]}
-        for pk in sorted(fokus_ids, key=lambda pk: rows[pk]["name"] if pk in rows else "")
+        for pk in sorted(fokus_ids, key=lambda pk: german_key(rows[pk]["name"] if pk in rows else ""))
         if pk in shares and pk in rows
     ]
     return {
@@ -655,8 +657,9 @@ def _target_reached(stage: str | None, target_stage: str) -> bool:
     return stage is not None and STAGE_RANK[stage] >= STAGE_RANK[target_stage]
 
 
-def plan_progress(today: datetime.date | None = None) -> list[dict]:
-    """Plan versus actual for every plan: totals, per Kreis (two queries)."""
+def plan_progress(today: datetime.date | None = None, *, kreis_names: dict | None = None) -> list[dict]:
+    """Plan versus actual for every plan: totals, per Kreis (two queries). `by_kreis` is {Kreis key: targets,
+    achieved and the Kreis's name from `kreis_names` (None where it is not known)}, in German order of the names."""
     today = today or timezone.localdate()
     plans = {plan.pk: plan for plan in RolloutPlan.objects.all()}
     targets = RolloutTarget.objects.values_list(
@@ -697,9 +700,15 @@ def plan_progress(today: datetime.date | None = None) -> list[dict]:
     rows = []
     for entry in result.values():
         entry["share"] = _share(entry["achieved"], entry["targets"])
-        entry["by_kreis"] = {key: {"targets": t, "achieved": a} for key, (t, a) in sorted(entry["by_kreis"].items())}
+        names = kreis_names or {}
+        entry["by_kreis"] = {
+            key: {"targets": t, "achieved": a, "name": names.get(key)}
+            for key, (t, a) in sorted(
+                entry["by_kreis"].items(), key=lambda item: (german_key(names.get(item[0])), item[0])
+            )
+        }
         rows.append(entry)
-    return sorted(rows, key=lambda row: (-row["year"], row["name"]))
+    return sorted(rows, key=lambda row: (-row["year"], german_key(row["name"])))
 
 
 def plan_progress_for_verwaltung(verwaltung, today: datetime.date | None = None) -> list[dict]:

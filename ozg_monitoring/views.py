@@ -16,15 +16,16 @@ from django.views.generic import TemplateView
 
 from common import charts, page_cache
 from common.csvfiles import SPREADSHEET, csv_response
-from common.formatting import format_percent
+from common.formatting import format_number, format_percent
 from common.messages import message
 from common.pages import PAGE, breadcrumbs, page_of, wants_csv
+from common.sql import german
 from common.stand import OZG, stand_of
 from organisations import selectors as register
 from organisations.maps import choropleth_map
 from organisations.selectors import search_gemeinden
 
-from . import selectors
+from . import maturity, selectors
 from .catalogue import CATALOGUE_SOURCE
 from .filters import MAX_SEARCH, LeistungFilter, LookupFilter, StatusFilter
 from .history import describe_events
@@ -93,6 +94,24 @@ def _share_map(layer: str, rows, *, title: str, description: str):
     )
 
 
+def _series_chart(series, online_now: int):
+    """The Entwicklung: one series, the Onlinedienste of each Monatsstand, and as its last point "heute" the figure
+    of the Kennzahlen (`online_total`, counted the same way), so the curve ends where the headline stands. The
+    Leistungen online per Monatsstand are in the table (they count federal Leistungen too, unlike the Kennzahl)."""
+    labels = [_month_label(row["date"]) for row in series] + [_("heute")]
+    return charts.line_chart(
+        x_labels=labels,
+        series=[{"label": _("Onlinedienste"), "values": [row["online"] for row in series] + [online_now]}],
+        title=_("Onlinedienste seit %(first)s") % {"first": labels[0]} if series else _("Onlinedienste"),
+        description=_(
+            "Zahl der Onlinedienste (Umsetzungsstände einer Verwaltung und Leistung mit Stufe „online verfügbar“ "
+            "oder „Ende-zu-Ende digital“) an jedem Monatsersten und heute (%(now)s). Die Werte stehen in der "
+            "Tabelle."
+        )
+        % {"now": format_number(online_now)},
+    )
+
+
 def dashboard_context() -> dict:
     """The dashboard's data and drawings (per language), cached until the next write to what they show."""
     return selectors.READS.cached(f"dashboard:{get_language()}", _dashboard_context, timeout=DASHBOARD_SECONDS)
@@ -137,20 +156,7 @@ def _dashboard_context() -> dict:
                 "der Leistungen dieser Ebene, die online verfügbar sind. Die Werte stehen in der Tabelle."
             ),
         ),
-        "series_chart": charts.line_chart(
-            x_labels=[_month_label(row["date"]) for row in series],
-            series=[
-                {"label": _("Onlinedienste (Verwaltung × Leistung)"), "values": [row["online"] for row in series]},
-                {"label": _("Leistungen online"), "values": [row["leistungen_online"] for row in series]},
-            ],
-            title=_("Entwicklung seit %(first)s") % {"first": _month_label(series[0]["date"])}
-            if series
-            else _("Entwicklung"),
-            description=_(
-                "Monatsstände: Zahl der Onlinedienste und Zahl der Leistungen, die in mindestens einer "
-                "Verwaltung online sind. Die Werte stehen in der Tabelle."
-            ),
-        ),
+        "series_chart": _series_chart(series, data["online_total"]),
     }
     return context
 
@@ -168,6 +174,7 @@ class DashboardView(TemplateView):
         ]
         context["breadcrumbs"] = breadcrumbs((_("OZG-Dashboard"), ""))
         context["dashboard_sections"] = dashboard_sections(None, self.request)
+        context["reifegrad_2"] = maturity.explain(2, "1.1")
         return context
 
 
@@ -253,8 +260,8 @@ class LookupGemeindeView(TemplateView):
             q=self.request.GET.get("q", "").strip()[:MAX_SEARCH],
             themenfeld=chosen.get("themenfeld"),
             lebenslage=chosen.get("lebenslage"),
-            themenfelder=Themenfeld.objects.order_by("name"),
-            lebenslagen=Lebenslage.objects.order_by("name"),
+            themenfelder=Themenfeld.objects.order_by(german("name")),
+            lebenslagen=Lebenslage.objects.order_by(german("name")),
             only_online=only_online,
             filtered=bool(chosen.get("themenfeld") or chosen.get("lebenslage") or chosen.get("q") or only_online),
             levels=dict(ExecutingLevel.choices),

@@ -61,3 +61,48 @@ def test_empty_page_is_accessible(page, assert_accessible, settings):
     page.goto("/finanzierung/")
     assert "Keine Haushaltspositionen gefunden" in page.content()
     assert_accessible(page)
+
+
+# Elements of the page's main part that stick out of their parent (more than half a pixel), and words broken inside
+# (a header or label cell whose text wraps although none of its words is longer than the cell would need).
+OVERFLOW = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('main *')) {
+    const parent = el.parentElement;
+    if (!parent || getComputedStyle(el).position === 'absolute') continue;
+    const box = el.getBoundingClientRect(), frame = parent.getBoundingClientRect();
+    if (box.width === 0 || getComputedStyle(parent).overflowX !== 'visible') continue;
+    if (box.right > frame.right + 0.5 || box.left < frame.left - 0.5) {
+      const what = (node) => `${node.tagName}.${node.className}`;
+      out.push(`${what(el)} ${Math.round(box.width)} > ${what(parent)} ${Math.round(frame.width)}`);
+    }
+  }
+  return out;
+}"""
+SCROLLING_REGIONS = """() => [...document.querySelectorAll('main .portal-table-region')]
+  .filter((el) => el.scrollWidth > el.clientWidth + 1)
+  .map((el) => `${el.getAttribute('aria-labelledby')} ${el.scrollWidth} > ${el.clientWidth}`)"""
+BROKEN_WORDS = """() => [...document.querySelectorAll('main th, main .kern-description-list-item__key')]
+  .filter((el) => {
+  const range = document.createRange();
+  range.selectNodeContents(el);
+  const words = el.textContent.trim().split(/\\s+/);
+  const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+  return words.length === 1 && words[0].length > 1 && lines > 1;
+}).map((el) => `${el.textContent.trim()} (${el.tagName}.${el.className})`)"""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1280, 375])
+def test_transparency_page_fits_its_width_without_words_broken(browser, live_server, funding_data, width):
+    context = browser.new_context(base_url=live_server.url, locale="de-DE", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        assert page.goto("/finanzierung/").status == 200
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.evaluate(OVERFLOW) == []
+        assert page.evaluate(BROKEN_WORDS) == []  # no „Freigegeb / en“
+        if width >= 1280:  # on a desktop every table fits: nothing to scroll sideways
+            assert page.evaluate(SCROLLING_REGIONS) == []
+    finally:
+        context.close()

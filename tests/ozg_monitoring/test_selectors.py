@@ -116,6 +116,17 @@ def test_plan_progress_per_verwaltung_uses_the_target_stage_and_due_dates(client
     assert results[not_reported.pk] == (False, False, "nicht gemeldet")
     (statewide,) = plan_progress(today=today)
     assert (statewide["targets"], statewide["achieved"], statewide["overdue"]) == (4, 1, 1)
+    # Per Kreis under the Kreis's name (the dashboard's plan table shows names, not keys like "01054").
+    (named,) = plan_progress(today=today, kreis_names={amt.ars[:5]: "Nordfriesland"})
+    assert named["by_kreis"] == {amt.ars[:5]: {"targets": 4, "achieved": 1, "name": "Nordfriesland"}}
+    dashboard = client.get(reverse("ozg_monitoring:dashboard")).content.decode()
+    plan_table = dashboard.split('id="plan-', 1)[1].split("</table>", 1)[0]
+    kreis = amt.kreis if amt.kreis_id else None
+    if kreis is not None:  # the factory's Amt lies in a Kreis of the register: its name, not its key
+        assert f">{kreis.name}<" in plan_table.replace("<td>", "<")
+    else:  # no such Kreis in the register: said so, the key given only as a hint
+        assert f"Kreis nicht bekannt (Schlüssel {amt.ars[:5]})" in plan_table
+    assert f'<th scope="row">{amt.ars[:5]}<' not in plan_table
 
     html = client.get(reverse("ozg_monitoring:verwaltung_detail", kwargs={"ars": amt.ars})).content.decode()
     assert 'id="plaene"' in html and "1 von 4 Planzielen erreicht" in html and "überfällig" in html

@@ -55,7 +55,12 @@ def test_dashboard_draws_with_the_shared_chart_and_map_builders(client, territor
         assert str(context[name]).startswith("<svg") and 'class="portal-chart' in str(context[name])
     bars, first = str(context["themenfeld_chart"]), context["data"]["themenfelder"][0]
     assert '<rect class="chart-bar series-1"' in bars and f">{first['share']:.1f}\u00a0%<".replace(".", ",") in bars
-    assert 'data-series="Leistungen online"' in str(context["series_chart"])
+    # Entwicklung: one series (no two meanings on one axis) whose last point "heute" is the headline figure.
+    series_chart, online_now = str(context["series_chart"]), context["data"]["online_total"]
+    assert series_chart.count('class="chart-series"') == 1 and 'data-series="Onlinedienste"' in series_chart
+    assert 'chart-value--last" x="100%" y=' in series_chart
+    assert series_chart.split('chart-value--last"', 1)[1].split(">", 1)[1].startswith(f"{online_now}<")
+    assert ">heute</text>" in series_chart
 
 
 def test_dashboard_query_count_is_constant_and_cached(

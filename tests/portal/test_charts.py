@@ -26,6 +26,12 @@ def texts(root: ET.Element, css: str) -> list[str]:
     return [el.text for el in by_class(root, css, "text")]
 
 
+def percent(value: str) -> float:
+    """A fluid chart's horizontal length: "62%" -> 62.0."""
+    assert value.endswith("%"), value
+    return float(value[:-1])
+
+
 def assert_labelled(root: ET.Element, title: str, description: str) -> None:
     assert root.get("role") == "img"
     title_el, desc_el = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
@@ -70,16 +76,35 @@ def test_grouped_horizontal_bars_with_value_labels_and_legend():
     ]
     assert texts(root, "chart-legend-label") == ["online", "geplant"]
     # Bar lengths are proportional: 36 is the longest bar, 18 would be half of it, 0 has no length.
-    widths = [float(bar.get("width")) for bar in bars]
-    assert widths[0] == max(widths)
+    widths = [percent(bar.get("width")) for bar in bars]
+    assert widths[0] == max(widths) == charts.BAR_SHARE
     assert widths[3] == 0
     assert widths[1] == pytest.approx(widths[0] * 19 / 36, abs=0.1)
+    # Fluid: no viewBox, as wide as its container, so its 13 px text stays 13 px on a phone.
+    assert root.get("viewBox") is None and root.get("width") == "100%"
+    assert "portal-chart--fluid" in root.get("class")
+
+
+def test_long_bar_labels_wrap_onto_lines_and_are_never_cut():
+    long = "Forschung, Wissenschaft und Förderung der Unternehmensführung & -entwicklung"
+    root = parse(
+        charts.bar_chart(
+            title="T", description="D", categories=[long, "kurz"], series=[{"label": "x", "values": [3, 31544]}]
+        )
+    )
+    first, second = by_class(root, "chart-label", "text")
+    lines = [span.text for span in first.iter(f"{SVG}tspan")]
+    assert len(lines) == 2 and all(len(line) <= charts.LABEL_CHARS for line in lines)
+    assert " ".join(lines) == long  # all of it, nothing cut
+    assert second.text == "kurz"
+    # German thousands separator in the value labels.
+    assert texts(root, "chart-value") == ["3", "31.544"]
 
 
 def test_max_value_fixes_the_scale_and_caps_longer_bars():
     data = {"title": "Anteil", "description": "Anteil in Prozent.", "categories": ["a", "b", "c"], "unit": "%"}
     root = parse(charts.bar_chart(**data, series=[{"label": "x", "values": [50, 100, 150]}], max_value=100))
-    widths = [float(bar.get("width")) for bar in by_class(root, "chart-bar", "rect")]
+    widths = [percent(bar.get("width")) for bar in by_class(root, "chart-bar", "rect")]
     assert widths[0] == pytest.approx(widths[1] / 2, abs=0.1)
     assert widths[2] == widths[1]
     assert texts(root, "chart-value") == ["50\u00a0%", "100\u00a0%", "150\u00a0%"]
@@ -176,15 +201,36 @@ def test_line_chart_draws_one_line_per_series_with_gaps_for_missing_values():
         "chart-line series-2",
     ]  # the None splits the second series
     assert [len(line.get("points").split()) for line in lines] == [12, 3, 8]
-    # Markers differ in shape per series, not only in colour: circles, then squares.
-    markers = by_class(root, "chart-marker")
-    assert {m.tag for m in markers if "series-1" in m.get("class")} == {f"{SVG}circle"}
-    assert {m.tag for m in markers if "series-2" in m.get("class")} == {f"{SVG}rect"}
+    # Markers differ in shape per series, not only in colour: circles, then squares, each shape defined once.
+    shapes = {el.get("id"): el.tag for el in root.find(f"{SVG}defs")}
+    markers = by_class(root, "chart-marker", "use")
+    assert {shapes[m.get("href")[1:]] for m in markers if "series-1" in m.get("class")} == {f"{SVG}circle"}
+    assert {shapes[m.get("href")[1:]] for m in markers if "series-2" in m.get("class")} == {f"{SVG}rect"}
     assert len(markers) == 12 + 11 + 2  # points plus the two legend samples
+    # Points placed in percent of the width, the first and last inset so that their markers are not cut.
+    first_points = [m for m in markers if "series-1" in m.get("class")][1:]  # after the legend sample
+    assert percent(first_points[0].get("x")) == charts.LINE_INSET
+    assert percent(first_points[-1].get("x")) == 100 - charts.LINE_INSET
     # Axis from 0 to a readable maximum (21 -> 40), labelled in the unit.
     assert texts(root, "chart-axis-label") == ["0\u00a0%", "10\u00a0%", "20\u00a0%", "30\u00a0%", "40\u00a0%"]
     labels = texts(root, "chart-label")
-    assert labels[0] == "01/2025" and labels[-1] == "12/2025" and len(labels) <= 9
+    assert labels[0] == "01/2025" and labels[-1] == "12/2025" and len(labels) == charts.X_LABELS
+    # Two series: no single "last value" label (it could not say which line it belongs to).
+    assert by_class(root, "chart-value--last") == []
+
+
+def test_a_single_line_names_its_last_value_with_the_german_thousands_separator():
+    root = parse(
+        charts.line_chart(
+            title="Onlinedienste",
+            description="Je Monat.",
+            x_labels=["10/2026", "11/2026", "heute"],
+            series=[{"label": "Onlinedienste", "values": [9000, 9234, 10431]}],
+        )
+    )
+    assert texts(root, "chart-value--last") == ["10.431"]
+    assert texts(root, "chart-axis-label")[-1] == "20.000"
+    assert texts(root, "chart-label") == ["10/2026", "11/2026", "heute"]
 
 
 def test_chart_ids_are_stable_and_distinct():
