@@ -142,6 +142,15 @@ MAIN_PAGES = [
     "/finanzierung/",
 ]
 
+#: Pages whose wide tables are figures beside a chart (the dashboard) or a budget (Finanzierung): there a table
+#: may scroll inside its labelled region; on every other main page the answers are cards at 375 px.
+FIGURE_PAGES = {"/ozg/", "/finanzierung/"}
+
+# The table regions wider than their box (the reader would have to scroll sideways), by their label.
+SCROLLING_TABLES = """() => [...document.querySelectorAll('.portal-table-region, .kern-table-responsive')]
+  .filter((region) => region.getClientRects().length && region.scrollWidth > region.clientWidth + 1)
+  .map((region) => region.getAttribute('aria-label') || region.getAttribute('aria-labelledby') || region.className)"""
+
 # The smallest rendered size (CSS px) of any visible text in a map: font size times the SVG's scale on screen.
 MAP_TEXT = """() => {
   let smallest = null, count = 0;
@@ -167,6 +176,10 @@ def test_no_main_page_is_wider_than_375_px_and_map_text_is_readable(page, portal
         )
         if scroll_width > client_width:
             wider.append(f"{path}: {scroll_width} > {client_width}")
+        if path not in FIGURE_PAGES:  # answers: no table region that the reader has to scroll sideways
+            scrolling = page.evaluate(SCROLLING_TABLES)
+            if scrolling:
+                wider.append(f"{path}: Tabellen mit Querscrollen {scrolling}")
         if path == "/ozg/":
             text = page.evaluate(MAP_TEXT)
             assert text["count"] >= 7, text  # the legends' step bounds and "keine Angabe"
