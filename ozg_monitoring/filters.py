@@ -21,32 +21,26 @@ from .models import (
 )
 
 
-def _themenfelder():
-    return Themenfeld.objects.values_list("catalogue_id", "name")
-
-
-def _lebenslagen():
-    return Lebenslage.objects.values_list("catalogue_id", "name")
-
-
-def themenfeld_filter(field_name: str) -> NamedIntegerFilter:
-    """The Themenfeld by its catalogue id (`?themenfeld=6`), offered on the pages as a select of its names."""
+def _catalogue_filter(field_name: str, model, *, label, empty_label) -> NamedIntegerFilter:
+    """A Themenfeld or Lebenslage by its catalogue id (`?themenfeld=6`), offered on the pages as a select of names."""
     return NamedIntegerFilter(
         field_name=field_name,
         bounds=POSITIVE_SMALLINT,
-        label=_("Themenfeld"),
-        names=_themenfelder,
-        empty_label=_("Alle Themenfelder"),
+        label=label,
+        names=lambda: model.objects.values_list("catalogue_id", "name"),
+        empty_label=empty_label,
     )
 
 
+def themenfeld_filter(field_name: str) -> NamedIntegerFilter:
+    return _catalogue_filter(field_name, Themenfeld, label=_("Themenfeld"), empty_label=_("Alle Themenfelder"))
+
+
 def lebenslage_filter(field_name: str) -> NamedIntegerFilter:
-    """The Lebens- or Geschäftslage by its catalogue id (`?lebenslage=12`), offered as a select of its names."""
-    return NamedIntegerFilter(
-        field_name=field_name,
-        bounds=POSITIVE_SMALLINT,
+    return _catalogue_filter(
+        field_name,
+        Lebenslage,
         label=_("Lebens- oder Geschäftslage"),
-        names=_lebenslagen,
         empty_label=_("Alle Lebens- und Geschäftslagen"),
     )
 
