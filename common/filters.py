@@ -4,9 +4,16 @@
 are the strict ones below, and declared filters use `IntegerFilter`, `DateFilter` and `IsoDateTimeFilter` instead of
 django-filter's NumberFilter (a DecimalField: it takes `1e5`, `-1` and numbers beyond any column), DateFilter and
 IsoDateTimeFilter (which take year 1 and overflow in the time zone conversion).
+
+`NamedIntegerFilter` is an integer key (a catalogue id) that a page offers as a select of names: the URL keeps the
+number (`?themenfeld=6`), the person chooses "Familie & Kind".
 """
 
+import unicodedata
+from collections.abc import Callable, Iterable
+
 import django_filters
+from django import forms
 from django.db import models
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
@@ -20,6 +27,34 @@ class IntegerFilter(django_filters.Filter):
 
     def __init__(self, *args, bounds=params.POSITIVE_INTEGER, signed=None, **kwargs):
         kwargs.update(bounds=bounds, signed=signed)
+        super().__init__(*args, **kwargs)
+
+
+def _german_key(name: str) -> tuple[str, str]:
+    """A sort key that files "Ärzte" under A and "Öl" under O (DIN 5007, variant 1), then by the exact spelling."""
+    base = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return base.casefold().replace("ß", "ss"), name
+
+
+class _OptionalSelect(forms.Select):
+    """A select whose first option is "all": never `required`, and its choices are read once per rendering (the
+    default `use_required_attribute` reads them a second time)."""
+
+    def use_required_attribute(self, initial):
+        return False
+
+
+class NamedIntegerFilter(IntegerFilter):
+    """An integer key shown as a select of names, sorted as in a German dictionary, with a German "all" choice
+    first ("Alle Themenfelder"). It parses as `IntegerFilter` does, so an API client sends what it always sent and a
+    number that names nothing finds nothing; `names()` returns (key, name) pairs and is read at each rendering
+    (one query), never at import."""
+
+    def __init__(self, *args, names: Callable[[], Iterable[tuple[int, str]]], empty_label, **kwargs):
+        def choices():
+            return [("", empty_label), *sorted(names(), key=lambda pair: _german_key(pair[1]))]
+
+        kwargs.setdefault("widget", _OptionalSelect(choices=choices))
         super().__init__(*args, **kwargs)
 
 

@@ -311,6 +311,8 @@ REST_FRAMEWORK = {
         "anon": env("API_THROTTLE_ANON", default="120/min"),
         "user": env("API_THROTTLE_USER", default="1200/min"),
         "auth_failure": env("API_THROTTLE_AUTH_FAILURES", default="20/min"),
+        # Reports sent through "Barriere melden" per client address (itvsh_portal/feedback.py).
+        "barrier_report": "5/h",
     },
     # Trusted reverse proxies in front of the portal (X-Forwarded-For is read only then). 0: REMOTE_ADDR.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -391,6 +393,9 @@ SPECTACULAR_SETTINGS = {
 PORTAL_NAME = "Digitalisierungsportal Schleswig-Holstein"
 PORTAL_OPERATOR = "IT-Verbund Schleswig-Holstein (ITV.SH)"
 PORTAL_CONTACT_EMAIL = env("PORTAL_CONTACT_EMAIL", default="")
+# Where the form "Barriere melden" of the Erklärung zur Barrierefreiheit sends its reports (itvsh_portal/feedback.py);
+# empty: to PORTAL_CONTACT_EMAIL.
+PORTAL_ACCESSIBILITY_EMAIL = env("PORTAL_ACCESSIBILITY_EMAIL", default="")
 # The operator's facts on Impressum, Datenschutzerklärung and Erklärung zur Barrierefreiheit. Nothing is assumed:
 # until each is set, the pages show a marked placeholder, and `check --deploy` fails (itvsh_portal/checks.py).
 PORTAL_OPERATOR_ADDRESS = env("PORTAL_OPERATOR_ADDRESS", default="")  # e.g. "Straße 1, 24103 Kiel"

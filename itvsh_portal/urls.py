@@ -13,7 +13,7 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     path("impressum/", legal(template_name="legal/impressum.html"), name="impressum"),
     path("datenschutz/", legal(template_name="legal/datenschutz.html"), name="datenschutz"),
-    path("barrierefreiheit/", legal(template_name="legal/barrierefreiheit.html"), name="barrierefreiheit"),
+    path("barrierefreiheit/", views.AccessibilityStatementView.as_view(), name="barrierefreiheit"),
     path("leichte-sprache/", legal(template_name="legal/leichte_sprache.html"), name="leichte_sprache"),
     path("kommunen/", include("organisations.urls")),
     path("kooperationen/", include("cooperations.urls")),

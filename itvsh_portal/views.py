@@ -5,9 +5,10 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,8 +19,9 @@ from django.views.generic import TemplateView
 
 from common.messages import message
 
+from . import feedback
 from .context_processors import navigation_items
-from .security import wants_json
+from .security import client_ip, wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +101,45 @@ class LegalPageView(TemplateView):
         context["contact_email"] = getattr(settings, "PORTAL_CONTACT_EMAIL", "")
         context["operator"] = {key: getattr(settings, name, "") for key, name in OPERATOR_FACT_SETTINGS.items()}
         return context
+
+
+class AccessibilityStatementView(LegalPageView):
+    """The Erklärung zur Barrierefreiheit with the form "Barriere melden": POST sends the report through
+    `feedback.barrier_report_send` and redirects to the confirmation (PRG); field errors answer 400, too many
+    reports from one address 429, a portal without a contact address 503, each with the form and a German text."""
+
+    template_name = "legal/barrierefreiheit.html"
+    http_method_names = ["get", "post", "head", "options"]
+    SENT = "gemeldet"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("report_form", feedback.BarrierReportForm())
+        context["report_contact"] = feedback.contact_address()
+        context["report_sent"] = self.request.GET.get(self.SENT) == "1"
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = feedback.BarrierReportForm(request.POST)
+        try:
+            feedback.barrier_report_send(data=request.POST, client=client_ip(request) or "")
+        except ValidationError:
+            form.is_valid()  # the same field errors, for the page
+            return self._again(form, status=400)
+        except feedback.ReportThrottled as throttled:
+            problem = _(
+                "Von Ihrem Anschluss sind in der letzten Stunde schon mehrere Meldungen gekommen. Bitte versuchen Sie "
+                "es in %(minutes)s Minuten noch einmal oder schreiben Sie uns eine E-Mail."
+            ) % {"minutes": throttled.minutes}
+            return self._again(form, status=429, problem=problem)
+        except feedback.NoContactConfigured:
+            problem = _("Das Formular ist noch nicht eingerichtet: Es fehlt die Adresse, an die es sendet.")
+            return self._again(form, status=503, problem=problem)
+        return HttpResponseRedirect(f"{reverse('barrierefreiheit')}?{self.SENT}=1#barriere-gemeldet")
+
+    def _again(self, form, *, status, problem=""):
+        context = self.get_context_data(report_form=form, report_problem=problem)
+        return self.render_to_response(context, status=status)
 
 
 def _check_database() -> str:

@@ -326,7 +326,8 @@ class LeistungListView(TemplateView):
                 (_("OZG-Leistungen"), ""),
             ),
         )
-        return self.render_to_response(context)
+        # A malformed filter value: the page answers 400 with the error on its field (docs/ARCHITECTURE.md, § 8).
+        return self.render_to_response(context, status=200 if filterset.is_valid() else 400)
 
 
 class LeistungDetailView(TemplateView):
@@ -459,11 +460,14 @@ class StatusListView(TemplateView):
         page = page_of(request, statuses, 50)
         context = self.get_context_data(
             filterset=filterset,
-            fields=_kern_form(filterset.form, ["ars_prefix", "ozg_id", "themenfeld", "level", "stage", "min_level"]),
+            fields=_kern_form(
+                filterset.form, ["ars_prefix", "ozg_id", "themenfeld", "lebenslage", "level", "stage", "min_level"]
+            ),
             page=page,
             breadcrumbs=breadcrumbs(
                 (_("OZG-Dashboard"), reverse("ozg_monitoring:dashboard")),
                 (_("Umsetzungsstände"), ""),
             ),
         )
-        return self.render_to_response(context)
+        # A malformed filter value: the page answers 400 with the error on its field (docs/ARCHITECTURE.md, § 8).
+        return self.render_to_response(context, status=200 if filterset.is_valid() else 400)

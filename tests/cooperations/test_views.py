@@ -214,3 +214,50 @@ def test_newest_first_puts_agreements_without_a_date_last(client, db):
     newer = signed_agreement(signed_on=dt.date(2024, 3, 1))
     titles = [agreement.title for agreement in client.get("/kooperationen/").context["agreements"]]
     assert titles.index(newer.title) < titles.index(older.title) < titles.index("Ohne Datum")
+
+
+# --- "Partei oder Ort": a place's name finds the agreements of the Gemeinde, her Amt and her Kreis ------------
+
+
+HUETTENER_BERGE = "Verwaltungskooperation Land – Amt Hüttener Berge"
+FOEHR_AMRUM = "Verwaltungskooperation Land – Amt Föhr-Amrum"
+
+
+@pytest.mark.parametrize("typed", ["Ascheffel", "ascheffel", "Aschefel", "010585890008"])
+def test_a_gemeinde_by_name_typo_or_key_finds_the_agreements_of_her_amt(client, founding, typed):
+    response = client.get(LIST, {"party": typed})
+    assert response.status_code == 200
+    assert _titles(response) == [HUETTENER_BERGE]
+    html = response.content.decode()
+    assert "Ascheffel (Amt Hüttener Berge, Kreis Rendsburg-Eckernförde)" in html
+    assert "an denen die Gemeinde, ihr Amt oder ihr Kreis beteiligt ist" in html
+
+
+def test_a_postcode_and_an_amt_name_find_the_gemeinden_and_their_amt(client, founding):
+    assert _titles(client.get(LIST, {"party": "Wyk auf Föhr"})) == [FOEHR_AMRUM]
+    assert _titles(client.get(LIST, {"party": "25938"})) == [FOEHR_AMRUM]  # the PLZ of Föhr's Gemeinden
+    assert _titles(client.get(LIST, {"party": "Amt Föhr-Amrum"})) == [FOEHR_AMRUM]
+    assert _titles(client.get(LIST, {"party": "Kiel"})) == []  # no founding agreement names Kiel or its Kreis
+
+
+def test_the_party_filter_keeps_keys_and_says_when_nothing_is_found(client, founding):
+    assert _titles(client.get(LIST, {"party": "010540000000"})) == [FOEHR_AMRUM]  # Kreis key: all below
+    response = client.get(LIST, {"party": "Xqzwvtt"})
+    assert response.status_code == 200 and _titles(response) == []
+    assert "kein Ort in Schleswig-Holstein hat diesen Namen" in response.content.decode()
+
+
+def test_a_malformed_party_is_a_german_field_error_not_a_500(client, founding):
+    response = client.get(LIST, {"party": "123"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["party"] == [
+        "„123“ ist weder eine fünfstellige Postleitzahl noch ein Schlüssel aus Schleswig-Holstein (ARS oder AGS "
+        "beginnen mit 01)."
+    ]
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_the_api_filters_by_a_place_name_too(client, founding):
+    body = client.get("/api/v1/cooperations/agreements/", {"party": "Ascheffel"}).json()
+    assert [row["title"] for row in body["results"]] == [HUETTENER_BERGE]
+    assert client.get("/api/v1/cooperations/agreements/", {"party": "123"}).status_code == 400

@@ -11,6 +11,9 @@ a role without a row in the tables below fails the test, so a new door cannot be
 - Admin: each role signs in past the second factor. A view is allowed when it answers 200 (a change form also
   editable, not only readable), an action when the change list offers it, an inline operation when the change
   form shows it; everything else is refused (403, a redirect, or read-only).
+- Public pages: every class-based view outside /api/ and /admin/ that takes POST (a public form, e.g. "Barriere
+  melden") is posted an invalid body by each web role: an allowed role gets 400 with the form's field errors and
+  nothing is sent; a refused role 403. (Function views that take POST are not found; the portal has none.)
 """
 
 import datetime
@@ -21,6 +24,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
+from django.forms import Form
 from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -754,6 +758,60 @@ def _allowed_admin(client, world, key, model_admin, kind, detail) -> bool:
             url = reverse(f"admin:{detail}")
         return client.get(url).status_code == 200
     raise AssertionError(kind)
+
+
+# --- public pages -------------------------------------------------------------------------------------------------
+
+EVERYONE = frozenset(ADMIN_ROLES)
+
+
+def public_write_doors() -> set[str]:
+    """The route of every class-based view outside /api/ and /admin/ that accepts POST."""
+    found = set()
+    for route, callback in _api_patterns():
+        route = route.lstrip("^")
+        if route.startswith(("api/", "admin/")):
+            continue
+        cls = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+        if cls is not None and hasattr(cls, "post") and "post" in cls.http_method_names:
+            found.add(route)
+    return found
+
+
+#: How to post each public form with a body that fails validation, and who may.
+PUBLIC_REQUESTS = {"barrierefreiheit/": ("/barrierefreiheit/", {"description": ""})}
+PUBLIC_EXPECTED = {"barrierefreiheit/": EVERYONE}  # anyone may report a barrier, signed in or not
+
+
+def test_every_public_form_has_a_row_in_the_matrix():
+    doors = public_write_doors()
+    assert "barrierefreiheit/" in doors, "the enumeration of public forms is broken"
+    assert sorted(doors - set(PUBLIC_EXPECTED)) == [], "public forms without a row in PUBLIC_EXPECTED"
+    assert sorted(set(PUBLIC_EXPECTED) - doors) == [], "rows in PUBLIC_EXPECTED for forms that are gone"
+    assert set(PUBLIC_REQUESTS) == set(PUBLIC_EXPECTED)
+
+
+@pytest.mark.parametrize("door", sorted(PUBLIC_EXPECTED))
+def test_public_form_matrix(world, door, settings, plain_static_storage):
+    from django.core import mail
+
+    settings.PORTAL_ACCESSIBILITY_EMAIL = "barrierefreiheit@itvsh.example"
+    path, body = PUBLIC_REQUESTS[door]
+    unexpected = []
+    for role in ADMIN_ROLES:
+        response = _admin_client(world, role).post(path, body)
+        if role in PUBLIC_EXPECTED[door]:
+            context = response.context
+            form_errors = context is not None and any(
+                isinstance(context[key], Form) and context[key].errors
+                for key in context.keys()  # noqa: SIM118 - a ContextList iterates its contexts
+            )
+            if response.status_code != 400 or not form_errors:
+                unexpected.append(f"{role}: expected 400 with field errors, got {response.status_code}")
+        elif response.status_code != 403:
+            unexpected.append(f"{role}: expected 403 (refused), got {response.status_code}")
+    assert not unexpected, f"{door}:\n" + "\n".join(unexpected)
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("label", sorted({m._meta.label_lower for m in admin.site._registry}))
