@@ -9,7 +9,6 @@ IsoDateTimeFilter (which take year 1 and overflow in the time zone conversion).
 number (`?themenfeld=6`), the person chooses "Familie & Kind".
 """
 
-import unicodedata
 from collections.abc import Callable, Iterable
 
 import django_filters
@@ -18,6 +17,7 @@ from django.db import models
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
 from . import params
+from .sql import german_key
 
 
 class IntegerFilter(django_filters.Filter):
@@ -28,12 +28,6 @@ class IntegerFilter(django_filters.Filter):
     def __init__(self, *args, bounds=params.POSITIVE_INTEGER, signed=None, **kwargs):
         kwargs.update(bounds=bounds, signed=signed)
         super().__init__(*args, **kwargs)
-
-
-def _german_key(name: str) -> tuple[str, str]:
-    """A sort key that files "Ärzte" under A and "Öl" under O (DIN 5007, variant 1), then by the exact spelling."""
-    base = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
-    return base.casefold().replace("ß", "ss"), name
 
 
 class _OptionalSelect(forms.Select):
@@ -52,7 +46,7 @@ class NamedIntegerFilter(IntegerFilter):
 
     def __init__(self, *args, names: Callable[[], Iterable[tuple[int, str]]], empty_label, **kwargs):
         def choices():
-            return [("", empty_label), *sorted(names(), key=lambda pair: _german_key(pair[1]))]
+            return [("", empty_label), *sorted(names(), key=lambda pair: german_key(pair[1]))]
 
         kwargs.setdefault("widget", _OptionalSelect(choices=choices))
         super().__init__(*args, **kwargs)
