@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 
 from common.messages import lazy_message
 from common.models import ProvenanceFields
+from common.sql import german
 
 from .validators import validate_pdf
 
@@ -120,7 +121,7 @@ class Topic(models.Model):
     class Meta:
         verbose_name = _("Themenfeld")
         verbose_name_plural = _("Themenfelder")
-        ordering = ["name"]
+        ordering = [german("name")]
 
     def __str__(self):
         return self.name

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from common.messages import lazy_message
 from common.models import AppendOnlyModel, ProvenanceFields
+from common.sql import german
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -51,7 +52,7 @@ class FundingSource(models.Model):
     class Meta:
         verbose_name = _("Mittelgeber")
         verbose_name_plural = _("Mittelgeber")
-        ordering = ["name"]
+        ordering = [german("name")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="kommunen") | Q(body__isnull=True),
@@ -85,7 +86,7 @@ class Purpose(models.Model):
     class Meta:
         verbose_name = _("Zweck")
         verbose_name_plural = _("Zwecke")
-        ordering = ["position", "name"]
+        ordering = ["position", german("name")]
 
     def __str__(self):
         return f"{self.parent.name} – {self.name}" if self.parent_id else self.name
@@ -438,7 +439,7 @@ class InKindContribution(ProvenanceFields):
     class Meta:
         verbose_name = _("Sachleistung")
         verbose_name_plural = _("Sachleistungen")
-        ordering = ["title", "pk"]
+        ordering = [german("title"), "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="abordnung") | Q(people_count__gt=0), name="inkind_secondment_has_people"

@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.sql import german
+
 from . import keys
 from .text import search_name as make_search_name
 
@@ -179,7 +181,7 @@ class Organisation(models.Model):
     class Meta:
         verbose_name = _("Öffentliche Stelle")
         verbose_name_plural = _("Öffentliche Stellen")
-        ordering = ["name"]
+        ordering = [german("name")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(

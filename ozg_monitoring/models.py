@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from common.messages import message
 from common.models import AppendOnlyModel, ProvenanceFields
 from common.provenance import Channel, SourceKind
+from common.sql import german
 
 # Reifegrad models: version -> highest level. A Leistung counts as "online" from level 2 in both models.
 MATURITY_MODELS = {"1.1": 4, "2.0": 7}
@@ -27,7 +28,7 @@ class Themenfeld(models.Model):
     class Meta:
         verbose_name = _("Themenfeld")
         verbose_name_plural = _("Themenfelder")
-        ordering = ["name"]
+        ordering = [german("name")]
 
     def __str__(self):
         return self.name
@@ -46,7 +47,7 @@ class Lebenslage(models.Model):
     class Meta:
         verbose_name = _("Lebens- oder Geschäftslage")
         verbose_name_plural = _("Lebens- und Geschäftslagen")
-        ordering = ["name"]
+        ordering = [german("name")]
 
     def __str__(self):
         return self.name
@@ -232,7 +233,7 @@ class Basisdienst(ManagedEntry):
     class Meta:
         verbose_name = _("Landes-Basisdienst")
         verbose_name_plural = _("Landes-Basisdienste")
-        ordering = ["name"]
+        ordering = [german("name")]
 
     def __str__(self):
         return self.name
@@ -493,7 +494,7 @@ class RolloutPlan(ManagedEntry):
     class Meta:
         verbose_name = _("Roll-out-Plan")
         verbose_name_plural = _("Roll-out-Pläne")
-        ordering = ["-year", "name"]
+        ordering = ["-year", german("name")]
 
     def __str__(self):
         return self.name
