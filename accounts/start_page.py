@@ -1,7 +1,8 @@
 """The admin's start page: "Was jetzt zu tun ist", per role.
 
-The page is a list of panel functions (`PANELS`); another panel is one function more, decorated with `@panel`.
-A panel function takes the request and the admin site and returns a `Panel`, or None where the user may not see
+The page is a list of panel functions (`PANELS`); another panel is one function more, decorated with
+`@panel(order)`; the domain apps keep theirs in their own `admin_panels.py`. A panel function takes the request
+and the admin site and returns a `Panel`, or None where the user may not see
 the list it counts (the model admin's view permission decides, as on the app list).
 
 Every count is read through the model admin's own queryset (`get_queryset(request)`: a Kommune user's rows are
@@ -63,18 +64,24 @@ class Panel:
 
 
 PanelFunction = Callable[..., Panel | None]
-PANELS: list[PanelFunction] = []
+PANELS: list[tuple[int, PanelFunction]] = []
 
 
-def panel(function: PanelFunction) -> PanelFunction:
-    """Adds a panel function to the start page (in the order of definition)."""
-    PANELS.append(function)
-    return function
+def panel(order: int):
+    """Adds a panel function to the start page, at `order` (smaller first). The domain apps register theirs in
+    their own `admin_panels.py` (imported by their admin.py), so that accounts imports none of them."""
+
+    def register(function: PanelFunction) -> PanelFunction:
+        PANELS.append((order, function))
+        return function
+
+    return register
 
 
 def start_page_panels(request, site) -> list[Panel]:
     """The panels the request's user may see, in order."""
-    return [result for function in PANELS if (result := function(request, site)) is not None]
+    ordered = sorted(PANELS, key=lambda item: item[0])
+    return [result for _order, function in ordered if (result := function(request, site)) is not None]
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -123,61 +130,7 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
 # --- the panels ---------------------------------------------------------------------------------------
 
 
-@panel
-def drawdowns_awaiting_me(request, site) -> Panel | None:
-    from funding.admin_filters import APPROVAL, REVIEW, AwaitingMeFilter, may_take
-
-    model_admin = viewable_admin(request, site, "funding.Drawdown")
-    steps = [step for step in (REVIEW, APPROVAL) if may_take(request.user, step)]
-    if model_admin is None or not steps:
-        return None
-    labels = {REVIEW: _("warten auf Ihre Prüfung"), APPROVAL: _("warten auf Ihre Freigabe")}
-    return Panel(
-        key="mittelabrufe",
-        title=_("Mittelabrufe"),
-        entries=[filtered_entry(model_admin, request, AwaitingMeFilter, step, labels[step]) for step in steps],
-        note=_("Ohne Ihre eigenen Anträge: die prüft und gibt eine andere Person frei (Vier-Augen-Prinzip)."),
-    )
-
-
-@panel
-def obligations_due(request, site) -> Panel | None:
-    from cooperations.admin_filters import DUE_SOON, DUE_SOON_DAYS, OVERDUE, ObligationDueFilter
-
-    model_admin = viewable_admin(request, site, "cooperations.Obligation")
-    if model_admin is None:
-        return None
-    return Panel(
-        key="verpflichtungen",
-        title=_("Verpflichtungen"),
-        entries=[
-            filtered_entry(model_admin, request, ObligationDueFilter, OVERDUE, _("überfällig")),
-            filtered_entry(
-                model_admin,
-                request,
-                ObligationDueFilter,
-                DUE_SOON,
-                _("fällig in den nächsten %(days)d Tagen") % {"days": DUE_SOON_DAYS},
-            ),
-        ],
-    )
-
-
-@panel
-def agreements_ending(request, site) -> Panel | None:
-    from cooperations.admin import TermFilter
-
-    model_admin = viewable_admin(request, site, "cooperations.Agreement")
-    if model_admin is None:
-        return None
-    return Panel(
-        key="vereinbarungen",
-        title=_("Vereinbarungen"),
-        entries=[filtered_entry(model_admin, request, TermFilter, "ending90", _("enden in den nächsten 90 Tagen"))],
-    )
-
-
-@panel
+@panel(40)
 def imports_open(request, site) -> Panel | None:
     model_admin = viewable_admin(request, site, "ozg_monitoring.ImportJob")
     if model_admin is None:
@@ -204,7 +157,7 @@ def imports_open(request, site) -> Panel | None:
     )
 
 
-@panel
+@panel(50)
 def stale_statuses(request, site) -> Panel | None:
     """Verwaltungen with statuses none of which has changed for STALE_STATUS_MONTHS months."""
     model_admin = viewable_admin(request, site, "ozg_monitoring.RolloutStatus")
@@ -250,7 +203,7 @@ def stale_statuses(request, site) -> Panel | None:
     )
 
 
-@panel
+@panel(60)
 def broken_links(request, site) -> Panel | None:
     model_admin = viewable_admin(request, site, "ozg_monitoring.BrokenLink")
     if model_admin is None:
@@ -265,70 +218,4 @@ def broken_links(request, site) -> Panel | None:
                 changelist_url(model_admin),
             )
         ],
-    )
-
-
-#: How many upcoming reminders the reminder panel names (it looks as far ahead as the preview page).
-REMINDERS_LISTED = 10
-
-
-@panel
-def reminders_coming(request, site) -> Panel | None:
-    """The reminders of the next PREVIEW_DAYS days (what, to whom, when; cooperations/reminders.py decides) and
-    the reminders that found no recipient and have not been sent since."""
-    from cooperations import reminders
-    from cooperations.admin import PREVIEW_DAYS
-    from cooperations.admin_filters import UNREACHED, ReminderReachedFilter
-
-    model_admin = viewable_admin(request, site, "cooperations.ReminderLog")
-    if model_admin is None:
-        return None
-    upcoming = reminders.planned(timezone.localdate(), days=PREVIEW_DAYS)
-    unreached_count = through_filter(model_admin, request, ReminderReachedFilter, UNREACHED).count()
-    unreached = Entry(
-        ngettext(
-            "Erinnerung hat niemanden erreicht und ist seitdem nicht versandt",
-            "Erinnerungen haben niemanden erreicht und sind seitdem nicht versandt",
-            unreached_count,
-        ),
-        unreached_count,
-        changelist_url(model_admin, **{ReminderReachedFilter.parameter_name: UNREACHED}),
-    )
-    details = [
-        Entry(
-            _("am %(day)s: %(kind)s „%(title)s“ an %(to)s")
-            % {
-                "day": date_format(reminder.send_on),
-                "kind": reminder.kind_label,
-                "title": reminder.title,
-                "to": ", ".join(reminder.emails) if reminder.emails else _("niemanden (kein Empfänger gefunden)"),
-            },
-            0,
-            reminder.admin_path,
-        )
-        for reminder in upcoming[:REMINDERS_LISTED]
-    ]
-    preview = reverse("admin:cooperations_reminderlog_preview", current_app=site.name)
-    return Panel(
-        key="erinnerungen",
-        title=_("Erinnerungen"),
-        entries=[
-            Entry(
-                ngettext(
-                    "Erinnerung in den nächsten %(days)d Tagen",
-                    "Erinnerungen in den nächsten %(days)d Tagen",
-                    len(upcoming),
-                )
-                % {"days": PREVIEW_DAYS},
-                len(upcoming),
-                preview,
-            ),
-            unreached,
-        ],
-        details=details,
-        details_title=(
-            _("Die ersten %(listed)d; die Vorschau zeigt alle.") % {"listed": len(details)}
-            if len(upcoming) > len(details)
-            else ""
-        ),
     )

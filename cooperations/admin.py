@@ -23,7 +23,11 @@ from common.messages import message
 from organisations.admin import autocomplete_label
 from organisations.models import Organisation
 
-from . import reminders, services
+from . import (
+    admin_panels,  # noqa: F401 - its start page panels register on import
+    reminders,
+    services,
+)
 from .admin_filters import ObligationDueFilter, ReminderReachedFilter
 from .models import (
     Agreement,

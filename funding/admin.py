@@ -14,7 +14,11 @@ from common.csvfiles import SPREADSHEET, csv_file_response, csv_response
 from common.formatting import format_euro, format_euro_or_unknown
 from common.forms import GermanAmountsAdminMixin
 
-from . import selectors, services
+from . import (
+    admin_panels,  # noqa: F401 - its start page panel registers on import
+    selectors,
+    services,
+)
 from .admin_filters import AwaitingMeFilter
 from .models import (
     BudgetLine,

@@ -198,7 +198,7 @@ def test_administration_cannot_edit_group_permissions(client, administration):
         client.post(f"/admin/auth/group/{kommune.pk}/change/", {"name": "Kommune", "permissions": []}).status_code
         == 403
     )
-    assert kommune.permissions.count() == 2
+    assert kommune.permissions.count() == 6  # statuses (view, change) and the self-service (ozg_monitoring 0011)
 
 
 # --- rules on the right field -----------------------------------------------------------------------------------

@@ -127,6 +127,7 @@ PUBLIC_PAGES = {
     "datenschutz/": ({}, []),
     "barrierefreiheit/": ({}, []),
     "leichte-sprache/": ({}, []),
+    "benachrichtigungen/abbestellen/<str:token>/": ({"token": lambda: "kein-gueltiges-zeichen"}, []),
     "kommunen/": ({}, ["q", "art", "sortierung", "liste", "seite", "export"]),
     "kommunen/<str:key>/": ({"key": lambda: FOEHR_AMRUM}, []),
     "kooperationen/": (
@@ -381,13 +382,11 @@ def _known_bodies() -> dict:
     """Valid bodies of the write operations, built from existing records, by (method, schema path)."""
     from cooperations.models import Agreement
     from funding.models import BudgetLine
-    from organisations.models import Organisation
     from ozg_monitoring.models import RolloutStatus
 
     status = RolloutStatus.objects.filter(verwaltung__ars=FOEHR_AMRUM).order_by("pk")[0]
     line = BudgetLine.objects.filter(status="zugesagt").order_by("pk").first() or BudgetLine.objects.order_by("pk")[0]
     agreement = Agreement.objects.order_by("pk")[0]
-    body = Organisation.objects.get(ars=FOEHR_AMRUM)
     return {
         ("POST", "/api/v1/ozg/status/bulk/"): (
             {"items": [{"ozg_id": status.leistung.ozg_id, "ars": FOEHR_AMRUM, "stage": status.stage}]},
@@ -413,7 +412,8 @@ def _known_bodies() -> dict:
             None,
         ),
         ("POST", "/api/v1/cooperations/measures/"): (
-            {"agreement": agreement.slug, "title": "Fuzz", "lead": body.pk},
+            # the lead must be a party of the agreement (cooperations.services.measure_rule_errors)
+            {"agreement": agreement.slug, "title": "Fuzz", "lead": agreement.parties.order_by("pk")[0].organisation_id},
             None,
         ),
         ("POST", "/api/v1/cooperations/agreements/"): (
