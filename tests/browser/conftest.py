@@ -263,3 +263,141 @@ def portal_data(db):
     RolloutTarget.objects.create(plan=plan, leistung=wohngeld, verwaltung=foehr_amrum, due="2026-06-30")
     snapshot_create(date=datetime.date(2026, 1, 1), by=system_actor())
     return {"wohngeld": wohngeld, "nordfriesland": nordfriesland, "foehr_amrum": foehr_amrum}
+
+
+# --- Staff: the role groups, a verified login per user, and counted clicks ---------------------------------
+
+# The migrations that make the staff groups and give them rights, in the order they run. A transactional test
+# empties all tables when it ends, so a later browser test would find no groups; `staff_groups` puts them back
+# (each step is idempotent). test_admin_workflows.py checks that this gives every group the rights the migrations
+# gave it, so a new migration with group rights must be added here.
+STAFF_GROUP_MIGRATIONS = [
+    ("accounts.migrations.0002_staff_groups", "create_groups"),
+    ("accounts.migrations.0003_system_actor_and_group_rights", "forwards"),
+    ("accounts.migrations.0004_revision_group_and_audit_readers", "forwards"),
+    ("ozg_monitoring.migrations.0004_linkcheck_rights", "forwards"),
+    ("ozg_monitoring.migrations.0007_zustaendigkeit_rights", "forwards"),
+    ("ozg_monitoring.migrations.0011_kommune_imports_and_history", "forwards"),
+    ("federal.migrations.0002_monitoring_reads", "forwards"),
+    ("federal.migrations.0004_reconciliation_rights", "forwards"),
+]
+
+
+def recreate_staff_groups():
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in STAFF_GROUP_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def staff_groups(transactional_db):
+    """The staff groups (Redaktion, Finanzen, Monitoring, Kommune, ...) with their rights, as the migrations made
+    them, recreated where an earlier transactional test emptied the tables."""
+    from django.contrib.auth.models import Group
+
+    if not Group.objects.filter(name="Kommune").exists():
+        recreate_staff_groups()
+    return Group.objects.all()
+
+
+def _recording(page):
+    page.requested_urls, page.csp_violations = [], []
+    page.on("request", lambda request: page.requested_urls.append(request.url))
+    page.on("console", lambda m: page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
+    return page
+
+
+@pytest.fixture
+def staff_login(browser, live_server):
+    """`staff_login(user, locale="de-DE", viewport=None)`: a page of a new browser context in which `user` is
+    logged in past the second factor (a confirmed TOTP device, tests/accounts/helpers.py). Requests and CSP
+    refusals are recorded as on `page`. The contexts close when the test ends."""
+    from tests.accounts.helpers import verified_session_cookie
+
+    contexts = []
+
+    def login(user, locale="de-DE", viewport=None):
+        options = {"base_url": live_server.url, "locale": locale}
+        if viewport:
+            options["viewport"] = viewport
+        context = browser.new_context(**options)
+        contexts.append(context)
+        context.add_cookies([verified_session_cookie(live_server, user)])
+        return _recording(context.new_page())
+
+    yield login
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def staff_page(staff_login):
+    """A superuser "redaktion" in the admin, past the second factor."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("redaktion", "redaktion@itvsh.example", "lang-genug-geheim-1")
+    return staff_login(user)
+
+
+class Steps:
+    """Drives a page and counts what a person does: `clicks` (each pointer action: a button, a link, a checkbox,
+    opening a select and choosing its option, opening an autocomplete and choosing its entry), `inputs` (each
+    field typed into) and `steps` (each page load or form submission). A test asserts the totals against its
+    constants, so a figure cannot drift from what the test does."""
+
+    def __init__(self, page):
+        self.page = page
+        self.clicks = self.inputs = self.steps = 0
+
+    def open(self, url):
+        """The first page, opened from a bookmark or the address bar: one step, no click."""
+        response = self.page.goto(url)
+        self.steps += 1
+        return response
+
+    def click(self, locator):
+        locator.click()
+        self.clicks += 1
+
+    def follow(self, locator):
+        """A click that loads a page (a link or a submit button)."""
+        with self.page.expect_navigation():
+            locator.click()
+        self.clicks += 1
+        self.steps += 1
+
+    def fill(self, locator, text):
+        locator.fill(text)
+        self.inputs += 1
+
+    def select(self, locator, value):
+        """A native select: open it and choose (two clicks)."""
+        locator.select_option(value)
+        self.clicks += 2
+
+    def autocomplete(self, container, term, option_text):
+        """A select2 autocomplete in `container`: open it, type `term`, choose the entry containing
+        `option_text` (two clicks, one input). Returns the texts of all entries offered for `term`."""
+        container.locator(".select2-selection").click()
+        search = self.page.locator(".select2-container--open .select2-search__field")
+        with self.page.expect_response(lambda response: "term=" in response.url):
+            search.fill(term)
+        option = self.page.locator(".select2-results__option", has_text=option_text).first
+        option.wait_for()
+        offered = self.page.locator(".select2-results__option").all_inner_texts()
+        option.click()
+        self.clicks += 2
+        self.inputs += 1
+        return offered
+
+    def upload(self, locator, path):
+        """Choosing a file: a click on the field and one on the file in the dialog."""
+        locator.set_input_files(path)
+        self.clicks += 2
+
+    @property
+    def figures(self):
+        return {"clicks": self.clicks, "inputs": self.inputs, "steps": self.steps}

@@ -6,24 +6,10 @@ from django.contrib.auth import get_user_model
 
 from cooperations.models import Agreement
 from organisations.models import Organisation
-from tests.accounts.helpers import verified_session_cookie
 
 from .conftest import FOEHR_AMRUM
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def staff_page(browser, live_server, portal_data):
-    user = get_user_model().objects.create_superuser("redaktion", "redaktion@itvsh.example", "lang-genug-geheim-1")
-    context = browser.new_context(base_url=live_server.url, locale="de-DE")
-    context.add_cookies([verified_session_cookie(live_server, user)])
-    page = context.new_page()
-    page.requested_urls, page.csp_violations = [], []
-    page.on("request", lambda request: page.requested_urls.append(request.url))
-    page.on("console", lambda m: page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
-    yield page
-    context.close()
 
 
 def test_admin_login_page_is_accessible(page, assert_accessible):
@@ -63,7 +49,7 @@ def _admin_path(which):
 @pytest.mark.parametrize(
     "which", ["agreement-change", "organisation-change", "agreement-add", "agreement-list", "index"]
 )
-def test_admin_pages_are_accessible(staff_page, assert_accessible, which):
+def test_admin_pages_are_accessible(portal_data, staff_page, assert_accessible, which):
     response = staff_page.goto(_admin_path(which))
     assert response.status == 200, staff_page.url
     assert staff_page.url.endswith(_admin_path(which))  # not redirected to a login step

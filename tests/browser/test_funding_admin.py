@@ -4,31 +4,16 @@ grouped; the add form says what each line has left; the page passes axe-core (WC
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from funding.models import Drawdown
-from tests.accounts.helpers import verified_session_cookie
 from tests.funding.factories import BudgetLineFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def finance_page(browser, live_server):
-    user = get_user_model().objects.create_superuser("finanzen", "finanzen@itvsh.example", "lang-genug-geheim-3")
-    context = browser.new_context(base_url=live_server.url, locale="de-DE")
-    context.add_cookies([verified_session_cookie(live_server, user)])
-    page = context.new_page()
-    page.requested_urls, page.csp_violations = [], []
-    page.on("request", lambda request: page.requested_urls.append(request.url))
-    page.on("console", lambda m: page.csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
-    yield page
-    context.close()
-
-
-def test_drawdown_with_a_german_amount(finance_page, assert_accessible):
+def test_drawdown_with_a_german_amount(staff_page, assert_accessible):
     line = BudgetLineFactory(title="Geschäftsstelle", planned_amount=Decimal("250000.00"))
-    page = finance_page
+    page = staff_page
     assert page.goto("/admin/funding/drawdown/add/").status == 200
     assert_accessible(page)
     page.get_by_label("Haushaltsposition").select_option(str(line.pk))
