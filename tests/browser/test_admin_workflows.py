@@ -302,9 +302,14 @@ def test_kommune_updates_20_statuses_by_file(staff_groups, staff_login, territor
     settings.MEDIA_ROOT = tmp_path
     statuses = [RolloutStatusFactory(verwaltung=territory.foehr, stage="geplant") for _ in range(20)]
     foreign = RolloutStatusFactory(leistung=OzgLeistungFactory(), verwaltung=territory.husum, stage="geplant")
-    rows = [f"{status.leistung.ozg_id};{territory.foehr.ars};in_umsetzung" for status in statuses]
+    # A stage and a planned start of its own per row (what no bulk action of the list can set).
+    starts = [datetime.date(2027, 1, 1) + datetime.timedelta(days=7 * i) for i in range(20)]
+    rows = [
+        f"{status.leistung.ozg_id};{territory.foehr.ars};in_umsetzung;{start.isoformat()}"
+        for status, start in zip(statuses, starts, strict=True)
+    ]
     own_file = tmp_path / "status.csv"
-    own_file.write_text("ozg_id;ars;stage\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    own_file.write_text("ozg_id;ars;stage;planned_go_live\n" + "\n".join(rows) + "\n", encoding="utf-8")
 
     steps = Steps(staff_login(kommune_user(territory.foehr)))
     page = steps.page
@@ -329,17 +334,16 @@ def test_kommune_updates_20_statuses_by_file(staff_groups, staff_login, territor
     steps.upload(page.get_by_label("Datei"), own_file)
     steps.follow(page.locator("input[name=_save]"))
     assert "Fertig: 0 angelegt, 20 geändert, 0 unverändert." in page.locator("#content-main").inner_text()
-    assert set(RolloutStatus.objects.filter(verwaltung=territory.foehr).values_list("stage", flat=True)) == {
-        "in_umsetzung"
-    }
+    saved = RolloutStatus.objects.filter(verwaltung=territory.foehr).order_by("planned_go_live")
+    assert [(status.stage, status.planned_go_live) for status in saved] == [("in_umsetzung", day) for day in starts]
     print(f"Kommune, 20 statuses by file: {steps.figures}")
     assert steps.figures == STATUS_FILE
 
     # A row of another Verwaltung: refused with its line named, nothing changed.
     mixed = tmp_path / "gemischt.csv"
     mixed.write_text(
-        f"ozg_id;ars;stage\n{statuses[0].leistung.ozg_id};{territory.foehr.ars};online\n"
-        f"{foreign.leistung.ozg_id};{territory.husum.ars};online\n",
+        f"ozg_id;ars;stage;planned_go_live\n{statuses[0].leistung.ozg_id};{territory.foehr.ars};in_umsetzung;2027-06-01\n"
+        f"{foreign.leistung.ozg_id};{territory.husum.ars};in_umsetzung;2027-06-01\n",
         encoding="utf-8",
     )
     page.goto("/admin/ozg_monitoring/importjob/add/")
@@ -347,12 +351,13 @@ def test_kommune_updates_20_statuses_by_file(staff_groups, staff_login, territor
     page.locator("input[name=_save]").click()
     page.wait_for_load_state()
     errors = page.locator("table[aria-labelledby=fehler-titel] tbody tr")
-    assert errors.count() == 1
     cells = errors.first.locator("td").all_inner_texts()
+    assert errors.count() == 1, errors.all_inner_texts()
     assert cells[0] == "3" and cells[2] == territory.husum.ars, cells
     assert ImportJob.objects.order_by("pk").last().state == "failed"
     foreign.refresh_from_db()
-    assert foreign.stage == "geplant"
+    statuses[0].refresh_from_db()
+    assert foreign.stage == "geplant" and statuses[0].planned_go_live == starts[0]  # nothing changed
 
 
 # --- a Kommune's own API token --------------------------------------------------------------------------------
