@@ -212,3 +212,9 @@ def test_the_wal_positions_are_compared_on_postgresql(monkeypatch):
         assert not replica.replica_caught_up()
     assert "pg_current_wal_lsn" in queries.default[0]["sql"]
     assert "pg_last_wal_replay_lsn" in queries.replica[0]["sql"]
+
+
+def test_the_datenschutzerklaerung_names_the_cookie_only_with_a_replica(client, settings):
+    assert "portal_primary" in client.get("/datenschutz/").content.decode()
+    settings.READ_REPLICA_ENABLED = False
+    assert "portal_primary" not in client.get("/datenschutz/").content.decode()
