@@ -46,6 +46,7 @@ class RequestReads:
     """What the router knows about the request being handled."""
 
     replica: bool  # the middleware found an anonymous public read of a client without a recent write
+    primary: object = None  # the primary's connection of this request (asked whether an atomic block is open)
     wrote: bool = False  # a statement of this request wrote (seen by the write hook)
     primary_blocks: int = 0  # open on_primary() blocks
 
@@ -58,16 +59,26 @@ def enabled() -> bool:
     return bool(getattr(settings, "READ_REPLICA_ENABLED", False)) and REPLICA in settings.DATABASES
 
 
+def request_begin(*, replica: bool) -> tuple[RequestReads, contextvars.Token]:
+    """One request begins; `replica`: it may read from the replica (see the module docstring). The caller asks
+    `enabled()` first (the middleware, once) and ends it with `request_end(token)`."""
+    state = RequestReads(replica=replica)
+    return state, _request.set(state)
+
+
+def request_end(token: contextvars.Token) -> None:
+    _request.reset(token)
+
+
 @contextlib.contextmanager
 def request_reads(*, replica: bool):
-    """The block handles one request; `replica`: it may read from the replica (see the module docstring)."""
+    """`request_begin` … `request_end` as a block (tests, scripts)."""
     install()
-    state = RequestReads(replica=replica and enabled())
-    token = _request.set(state)
+    state, token = request_begin(replica=replica)
     try:
         yield state
     finally:
-        _request.reset(token)
+        request_end(token)
 
 
 def read_alias() -> str:
@@ -75,7 +86,9 @@ def read_alias() -> str:
     state = _request.get()
     if state is None or not state.replica or state.wrote or state.primary_blocks:
         return DEFAULT_DB_ALIAS
-    if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+    if state.primary is None:
+        state.primary = connections[DEFAULT_DB_ALIAS]
+    if state.primary.in_atomic_block:
         return DEFAULT_DB_ALIAS
     return REPLICA
 

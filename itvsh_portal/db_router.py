@@ -44,47 +44,50 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
-def wrote_recently(request) -> bool:
+def wrote_recently(request, *, cookie: str, seconds: int) -> bool:
     """Whether the request carries a valid sticky cookie (signed, younger than REPLICA_STICKY_SECONDS)."""
-    if settings.REPLICA_STICKY_COOKIE not in request.COOKIES:
+    if cookie not in request.COOKIES:
         return False
-    value = request.get_signed_cookie(
-        settings.REPLICA_STICKY_COOKIE, default=None, salt=_SALT, max_age=settings.REPLICA_STICKY_SECONDS
-    )
-    return value is not None
+    return request.get_signed_cookie(cookie, default=None, salt=_SALT, max_age=seconds) is not None
 
 
 def may_read_replica(request) -> bool:
     """An anonymous public read of a client that did not write in the last REPLICA_STICKY_SECONDS."""
-    return (
-        request.method in SAFE_METHODS
-        and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and "HTTP_AUTHORIZATION" not in request.META
-        and not request.path.startswith("/admin/")
-        and not wrote_recently(request)
-    )
+    return ReplicaMiddleware(None).may_read_replica(request)
 
 
 class ReplicaMiddleware:
     """Marks each request for the router and sets the sticky cookie on the answer to a request that wrote. Belongs
-    before every middleware that reads the database (sessions, authentication)."""
+    before every middleware that reads the database (sessions, authentication). Reads its settings once."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.enabled = replica.enabled()
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+        self.cookie, self.seconds = settings.REPLICA_STICKY_COOKIE, settings.REPLICA_STICKY_SECONDS
+        self.secure = settings.SESSION_COOKIE_SECURE
+        if self.enabled:
+            replica.install()
+
+    def may_read_replica(self, request) -> bool:
+        return (
+            request.method in SAFE_METHODS
+            and self.session_cookie not in request.COOKIES
+            and "HTTP_AUTHORIZATION" not in request.META
+            and not request.path.startswith("/admin/")
+            and not wrote_recently(request, cookie=self.cookie, seconds=self.seconds)
+        )
 
     def __call__(self, request):
-        if not replica.enabled():
+        if not self.enabled:
             return self.get_response(request)
-        with replica.request_reads(replica=may_read_replica(request)) as state:
+        state, token = replica.request_begin(replica=self.may_read_replica(request))
+        try:
             response = self.get_response(request)
-            if state.wrote:
-                response.set_signed_cookie(
-                    settings.REPLICA_STICKY_COOKIE,
-                    "1",
-                    salt=_SALT,
-                    max_age=settings.REPLICA_STICKY_SECONDS,
-                    httponly=True,
-                    samesite="Lax",
-                    secure=settings.SESSION_COOKIE_SECURE,
-                )
-            return response
+        finally:
+            replica.request_end(token)
+        if state.wrote:
+            response.set_signed_cookie(
+                self.cookie, "1", salt=_SALT, max_age=self.seconds, httponly=True, samesite="Lax", secure=self.secure
+            )
+        return response
