@@ -37,6 +37,7 @@ nothing else changes, since an entry carries its version and is valid exactly wh
 `Scope.replace()` then also updates the process's own copy, so a writer's own next read is fresh at once.
 """
 
+import contextlib
 import re
 import time
 import uuid
@@ -240,8 +241,23 @@ def cached(
 
 @contextmanager
 def verified_reads(scopes: Iterable[Scope], *, what: str):
-    """With the setting CACHED_READS_VERIFY: raises ImproperlyConfigured when the block reads a table that none of
-    `scopes` watches (nor lists as unshown). A no-op otherwise."""
+    """The block that computes a value to be stored (`cached()`, the page cache). Its reads come from a database
+    that has every write committed before the version was read (`fill_reads()`: the replica only if it has caught
+    up). With the setting CACHED_READS_VERIFY: raises ImproperlyConfigured when the block reads a table that none of
+    `scopes` watches (nor lists as unshown)."""
+    with fill_reads(), _verified_reads(scopes, what=what):
+        yield
+
+
+def fill_reads():
+    """The lag guard of a read replica (common/replica.py): a value is never computed on a replica that lags."""
+    from common import replica
+
+    return replica.fill_reads()
+
+
+@contextmanager
+def _verified_reads(scopes: Iterable[Scope], *, what: str):
     if not getattr(settings, "CACHED_READS_VERIFY", False):
         yield
         return
@@ -252,7 +268,9 @@ def verified_reads(scopes: Iterable[Scope], *, what: str):
             read.update(_READ_TABLES.findall(sql))
         return execute(sql, params, many, context)
 
-    with default_connection.execute_wrapper(record):
+    with contextlib.ExitStack() as stack:
+        for alias in connections:  # the primary and, where reads go there, the replica
+            stack.enter_context(connections[alias].execute_wrapper(record))
         yield
     allowed = set().union(*(scope.tables | scope.unshown_tables for scope in scopes))
     unwatched = sorted(read - allowed)

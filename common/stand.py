@@ -11,10 +11,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db import connection
+from django.db import connections
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+
+from common import replica
 
 LABEL = _("Stand der Daten")
 UNKNOWN = _("noch keine Daten erfasst")
@@ -69,6 +71,7 @@ def _as_datetime(value) -> datetime.datetime | None:
 
 def stand_of(*sources: Sources) -> Stand:
     """The Stand of data drawn from `sources`: the newest value of all their fields, in one query."""
+    connection = connections[replica.read_alias()]  # raw SQL passes no router: ask the one rule of where reads go
     quote = connection.ops.quote_name
     parts = [
         f"SELECT MAX({quote(column)}) AS m FROM {quote(table)}"  # noqa: S608 - names from the models

@@ -5,7 +5,7 @@ production each must be set, or the pages would show placeholders.
 """
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 # Setting → what it is (German, as the operator reads it). PORTAL_VAT_ID is optional: not every operator has one.
 OPERATOR_FACTS = {
@@ -35,3 +35,21 @@ def check_operator_facts(app_configs=None, **kwargs):
                 )
             )
     return errors
+
+
+@register(Tags.caches, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs):
+    """Web and Celery workers are stateless: cache versions, cached pages and throttle counters must be shared by
+    every process. The process's own memory (the embedded default) is not, so a change saved through one worker
+    would stay invisible on the pages of the others."""
+    backend = settings.CACHES["default"]["BACKEND"].lower()
+    if "locmem" not in backend and "dummy" not in backend:
+        return []
+    return [
+        Warning(
+            "Der Cache ist der Speicher des Prozesses: Mit mehr als einem Worker sehen die anderen eine Änderung "
+            "nicht, und jede Drosselung zählt je Prozess.",
+            hint="REDIS_URL oder CACHE_URL setzen (docs/BETRIEB.md, „Skalierung“).",
+            id="itvsh.W001",
+        )
+    ]

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "itvsh_portal.observability.RequestIdMiddleware",  # first: every log line of the request carries its id
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "itvsh_portal.db_router.ReplicaMiddleware",  # before any database read: replica or primary (db_router.py)
     "django.middleware.security.SecurityMiddleware",
     "itvsh_portal.security.SecurityHeadersMiddleware",
     "itvsh_portal.security.RequestSizeLimitMiddleware",
@@ -119,9 +120,22 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# An optional PostgreSQL read replica for anonymous public reads (itvsh_portal/db_router.py, common/replica.py).
+# Without DATABASE_REPLICA_URL the alias names the primary's own database and nothing is routed to it; in the tests
+# it is always a mirror of the primary (Django's TEST MIRROR), so that the router's tests run everywhere.
+_replica_url = env("DATABASE_REPLICA_URL", default="")
+DATABASES["replica"] = env.db_url_config(_replica_url) if _replica_url else dict(DATABASES["default"])
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+READ_REPLICA_ENABLED = bool(_replica_url)
+DATABASE_ROUTERS = ["itvsh_portal.db_router.ReplicaRouter"]
+# A client that wrote reads from the primary for this many seconds (a signed, HttpOnly cookie): longer than the
+# replica's usual lag, so nobody reads their own write stale.
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=5)
+REPLICA_STICKY_COOKIE = "portal_primary"
+for _database in DATABASES.values():
+    if _database["ENGINE"] == "django.db.backends.postgresql":
+        _database.setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+        _database["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
+from common import replica
 from common.messages import message
 
 from . import feedback
@@ -100,6 +101,9 @@ class LegalPageView(TemplateView):
         # sets one, the pages show a marked placeholder naming it.
         context["contact_email"] = getattr(settings, "PORTAL_CONTACT_EMAIL", "")
         context["operator"] = {key: getattr(settings, name, "") for key, name in OPERATOR_FACT_SETTINGS.items()}
+        # With a read replica, a client that wrote gets the sticky cookie (itvsh_portal/db_router.py): the
+        # Datenschutzerklärung names it then, and only then.
+        context["sticky_cookie_seconds"] = settings.REPLICA_STICKY_SECONDS if replica.enabled() else None
         return context
 
 

@@ -130,3 +130,16 @@ def verified_login(db):
 
 # The real register of Schleswig-Holstein, imported from data/gebiete (about 1.5 s): `def test_x(register): ...`
 from tests.organisations.fixtures import register  # noqa: E402, F401
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _reads_from_the_primary():
+    """The suite reads from the primary, also where DATABASE_REPLICA_URL is set (CI): the replica alias is a test
+    mirror of it (itvsh_portal/settings.py), and a test transaction's rows are not visible through another connection.
+    tests/portal/test_replica.py turns the routing on for its transactional tests."""
+    from django.conf import settings
+
+    previous = settings.READ_REPLICA_ENABLED
+    settings.READ_REPLICA_ENABLED = False
+    yield
+    settings.READ_REPLICA_ENABLED = previous

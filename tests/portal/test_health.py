@@ -189,6 +189,8 @@ def _check_deploy(tmp_path, **extra):
         "ALLOWED_HOSTS": "portal.itvsh.de",
         "HTTPS": "true",
         "VAR_DIR": str(tmp_path),
+        # a shared cache, as production has (check_shared_cache); check --deploy does not connect to it
+        "CACHE_URL": os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1",
         **extra,
     }
     for name in checks.OPERATOR_FACTS:
@@ -229,3 +231,9 @@ def test_operator_facts_check_names_every_missing_fact(settings):
     assert [error.id for error in errors] == ["itvsh.E001"] * (len(checks.OPERATOR_FACTS) - 1)
     assert not any("PORTAL_CONTACT_EMAIL" in error.msg for error in errors)
     assert "PORTAL_VAT_ID" not in checks.OPERATOR_FACTS  # optional: not every operator has one
+
+
+def test_check_deploy_warns_about_a_cache_of_the_process(tmp_path):
+    result = _check_deploy(tmp_path, **OPERATOR_FACTS, CACHE_URL="locmemcache://")
+    assert result.returncode == 1
+    assert "itvsh.W001" in result.stderr and "REDIS_URL oder CACHE_URL setzen" in result.stderr
