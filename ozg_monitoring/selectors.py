@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from common.cached_reads import Scope
 from common.provenance import SourceKind
-from common.sql import german, german_key
+from common.sql import german, german_key, grouped_ids
 from organisations import selectors as register
 from organisations.keys import kreis_key, verband_key
 from organisations.models import Organisation
@@ -466,12 +466,10 @@ def dashboard_data(*, year: int | None = None) -> dict:
     year = year or timezone.localdate().year
     terr = territory()
     leistungen = list(OzgLeistung.objects.values("pk", "ozg_id", "name", "level", "themenfeld_id"))
-    online = defaultdict(set)
     stage_counts = dict(RolloutStatus.objects.order_by().values_list("stage").annotate(n=Count("pk")))
-    for leistung_id, verwaltung_id in RolloutStatus.objects.filter(stage__in=ONLINE_STAGES).values_list(
-        "leistung_id", "verwaltung_id"
-    ):
-        online[leistung_id].add(verwaltung_id)
+    online = defaultdict(
+        set, grouped_ids(RolloutStatus.objects.filter(stage__in=ONLINE_STAGES), by="leistung_id", ids="verwaltung_id")
+    )
     statuses_total = sum(stage_counts.values())
     online_total = sum(stage_counts.get(stage, 0) for stage in ONLINE_STAGES)
     in_sh = [row for row in leistungen if row["level"] != ExecutingLevel.BUND]

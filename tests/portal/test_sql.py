@@ -4,7 +4,7 @@
 import pytest
 from django.db import connection, transaction
 
-from common.sql import existing_pairs, fast_insert, fast_update, insert_new, lock_pairs
+from common.sql import existing_pairs, fast_insert, fast_update, grouped_ids, insert_new, lock_pairs
 from ozg_monitoring.models import Lebenslage, RolloutStatus, Stage, Themenfeld
 from tests.organisations.factories import AmtFactory
 from tests.ozg_monitoring.factories import OzgLeistungFactory, RolloutStatusFactory
@@ -70,3 +70,20 @@ def test_the_helpers_pass_the_connections_execute_wrappers():
     with connection.execute_wrapper(wrapper):
         fast_insert(Lebenslage, ["catalogue_id", "name", "themenfeld"], [(500, "L", themenfeld.pk)])
     assert seen and seen[0] == "INSERT"
+
+
+def test_grouped_ids_groups_in_one_query(django_assert_num_queries):
+    first, second = OzgLeistungFactory(), OzgLeistungFactory()
+    amts = [AmtFactory() for _ in range(3)]
+    for amt in amts:
+        RolloutStatusFactory(leistung=first, verwaltung=amt)
+    RolloutStatusFactory(leistung=second, verwaltung=amts[1])
+    with django_assert_num_queries(1):
+        grouped = grouped_ids(RolloutStatus.objects.all(), by="leistung_id", ids="verwaltung_id")
+    assert grouped == {first.pk: {amt.pk for amt in amts}, second.pk: {amts[1].pk}}
+    assert (
+        grouped_ids(
+            RolloutStatus.objects.filter(leistung=second, verwaltung=amts[0]), by="leistung_id", ids="verwaltung_id"
+        )
+        == {}
+    )
