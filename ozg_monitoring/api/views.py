@@ -194,10 +194,10 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
     write_rules = {"partial_update": STATUS_WRITE, "bulk": STATUS_WRITE}
 
     def list(self, request, *args, **kwargs):
-        """Rows from `values()` (`StatusRows`), no model instances. Anonymous pages of up to 100 rows with canonical
-        parameters are cached in `selectors.READS` (replaced with every committed write to what it watches); a
-        logged-in or token client always reads the database, so a Kommune reading `version` before a PATCH never
-        sees an older one."""
+        # Rows from `values()` (`StatusRows`), no model instances. Anonymous pages of up to 100 rows with canonical
+        # parameters are cached in `selectors.READS` (replaced with every committed write to what it watches); a
+        # logged-in or token client always reads the database, so a Kommune reading `version` before a PATCH never
+        # sees an older one. (A comment, not a docstring: drf-spectacular would make it the operation's description.)
         key = None if request.user.is_authenticated else self._list_key(request)
         if key is None:
             return Response(self._list_data())

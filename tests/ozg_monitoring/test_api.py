@@ -383,3 +383,16 @@ def test_federal_import_stores_a_record_set_and_writes_no_status(territory, toke
     response = client.post("/api/v1/ozg/import/dashboard/", csv_body, content_type="text/csv")
     assert response.status_code == 201 and response.json()["kept"] == 1
     assert not RolloutStatus.objects.exists() and not StatusEvent.objects.exists()
+
+
+def test_status_list_schema_describes_the_rows(api, territory):
+    """The schema of the list is still StatusSerializer's (a page of `Status`), and its properties are exactly the
+    keys of the rows the lean list answers with."""
+    RolloutStatusFactory(verwaltung=territory.foehr)
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/ozg/status/"]["get"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Status"}
+    (row,) = api.get("/api/v1/ozg/status/").json()["results"]
+    assert list(schema["components"]["schemas"]["Status"]["properties"]) == list(row)
