@@ -185,6 +185,8 @@ class LookupView(TemplateView):
     """Step 1: find her Gemeinde by name, PLZ or key."""
 
     template_name = "ozg_monitoring/lookup.html"
+    #: The parameters the page understands, in canonical form (the page cache keys only these).
+    cache_params = {"ort": page_cache.Text(max_length=100), "q": page_cache.Text(max_length=MAX_SEARCH)}
 
     def get(self, request, *args, **kwargs):
         query = request.GET.get("ort", "").strip()

@@ -396,3 +396,16 @@ def test_status_list_schema_describes_the_rows(api, territory):
     assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Status"}
     (row,) = api.get("/api/v1/ozg/status/").json()["results"]
     assert list(schema["components"]["schemas"]["Status"]["properties"]) == list(row)
+
+
+def test_cached_status_list_answers_as_drf_renders_it(api, territory, token_for):
+    """A cached page is stored rendered: the same bytes and type as DRF's own answer (the token client's, never
+    cached), and the browsable API or an indented JSON stays DRF's."""
+    RolloutStatusFactory(verwaltung=territory.foehr, note="Straße")
+    first, cached = api.get("/api/v1/ozg/status/"), api.get("/api/v1/ozg/status/")
+    own = token_for(territory.foehr, scope="read").get("/api/v1/ozg/status/")
+    assert cached.content == first.content == own.content
+    assert cached["Content-Type"] == own["Content-Type"] == "application/json"
+    drf = api.get("/api/v1/ozg/status/", HTTP_ACCEPT="application/json; indent=4")
+    assert drf.json() == cached.json() and drf.content != cached.content
+    assert b"<html" in api.get("/api/v1/ozg/status/", HTTP_ACCEPT="text/html").content
