@@ -88,13 +88,19 @@ def _search(request):
             if SORTS[sort][1]:
                 results = results.order_by(*SORTS[sort][1])
             wants_list = request.GET.get("liste") or request.GET.get(PAGE) or request.GET.get(EXPORT)
-            if query and not wants_list:
+            if query and not wants_list and SORTS[sort][1]:
                 exact = list(results.filter(search_rank=0)[:2])
                 if len(exact) == 1:
                     return redirect(exact[0].get_absolute_url())
             if wants_csv(request):
                 return _csv_response(results)
             page = page_of(request, results, PAGE_SIZE)
+            if query and not wants_list and not SORTS[sort][1]:
+                # Best matches first: exact matches (rank 0) lead the first page, so it tells without a query of
+                # its own whether exactly one body matches exactly.
+                exact = [body for body in list(page)[:2] if body.search_rank == 0]
+                if len(exact) == 1:
+                    return redirect(exact[0].get_absolute_url())
         else:
             errors.update(
                 {"q" if name == "search" else name: " ".join(msgs) for name, msgs in filterset.errors.items()}
