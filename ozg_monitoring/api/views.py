@@ -235,7 +235,7 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
         if query is None or int(query.get("page_size", StatusPagination.page_size)) > CACHED_PAGE_SIZE:
             return None
         digest = hashlib.sha256(f"{request.get_host()}|{request.scheme}|{query.urlencode()}".encode()).hexdigest()
-        return f"status-list:{digest[:32]}"
+        return f"status-list-json:{digest[:32]}"  # rendered bytes (rename the key when the stored form changes)
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
