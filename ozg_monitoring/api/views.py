@@ -229,7 +229,8 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
         known["page_size"] = page_cache.Integer(digits=len(str(CACHED_PAGE_SIZE)))
         if not set(request.query_params) <= set(known):
             return None
-        if type(request.accepted_renderer) is not JSONRenderer or request.accepted_media_type != JSONRenderer.media_type:
+        plain_json = request.accepted_media_type == JSONRenderer.media_type
+        if type(request.accepted_renderer) is not JSONRenderer or not plain_json:
             return None  # the browsable API, or JSON with parameters (`; indent=4`): rendered every time
         query = page_cache.canonical_query(request.query_params, known)
         if query is None or int(query.get("page_size", StatusPagination.page_size)) > CACHED_PAGE_SIZE:
