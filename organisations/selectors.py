@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from common.cached_reads import Scope
 from common.messages import message
 from common.sql import german
 
@@ -24,6 +25,14 @@ from .text import fold, search_name
 Kind = Organisation.Kind
 
 MAX_QUERY_LENGTH = 100
+
+#: The register's public pages (the search "Meine Kommune finden"): every committed write to a body or a PLZ replaces
+#: the version. "Stand der Daten" also reads the bodies' history (common/stand.py), which changes with them.
+REGISTER_READS = Scope(
+    "register",
+    watches=["organisations.Organisation", "organisations.PostalCode"],
+    unshown=["organisations.HistoricalOrganisation"],
+)
 SLUG_PATTERN = re.compile(r"^[-a-z0-9_]+$")
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common import page_cache
 from common.csvfiles import SPREADSHEET, csv_download
 from common.pages import EXPORT, PAGE, breadcrumbs, page_of, wants_csv
 from common.sql import german
@@ -16,7 +17,7 @@ from . import maps
 from .filters import OrganisationFilter
 from .models import Organisation
 from .related import related_sections
-from .selectors import body_detail, members_of_amt, organisation_list
+from .selectors import MAX_QUERY_LENGTH, REGISTER_READS, body_detail, members_of_amt, organisation_list
 
 Kind = Organisation.Kind
 PAGE_SIZE = 25
@@ -53,6 +54,14 @@ CSV_COLUMNS = (
 
 
 def search(request):
+    """The search page, cached for anonymous visitors by its canonical parameters (`SEARCH_PARAMS`) in the scope
+    `REGISTER_READS`; the CSV download (`export`) is rendered every time, with its own headers."""
+    if request.GET.get(EXPORT):
+        return _search(request)
+    return _cached_search(request)
+
+
+def _search(request):
     """ "Meine Kommune finden": by name, PLZ or key (`q`), optionally by kind group (`art`), sorted (`sortierung`).
 
     A unique exact match (one body whose name or key equals the input) leads straight to its page, unless the
@@ -79,13 +88,19 @@ def search(request):
             if SORTS[sort][1]:
                 results = results.order_by(*SORTS[sort][1])
             wants_list = request.GET.get("liste") or request.GET.get(PAGE) or request.GET.get(EXPORT)
-            if query and not wants_list:
+            if query and not wants_list and SORTS[sort][1]:
                 exact = list(results.filter(search_rank=0)[:2])
                 if len(exact) == 1:
                     return redirect(exact[0].get_absolute_url())
             if wants_csv(request):
                 return _csv_response(results)
             page = page_of(request, results, PAGE_SIZE)
+            if query and not wants_list and not SORTS[sort][1]:
+                # Best matches first: exact matches (rank 0) lead the first page, so it tells without a query of
+                # its own whether exactly one body matches exactly.
+                exact = [body for body in list(page)[:2] if body.search_rank == 0]
+                if len(exact) == 1:
+                    return redirect(exact[0].get_absolute_url())
         else:
             errors.update(
                 {"q" if name == "search" else name: " ".join(msgs) for name, msgs in filterset.errors.items()}
@@ -104,6 +119,17 @@ def search(request):
         "breadcrumbs": breadcrumbs((_("Meine Kommune finden"), "")),
     }
     return render(request, "organisations/search.html", context, status=400 if errors else 200)
+
+
+#: The parameters of the search page in canonical form (the page cache keys only these; `export` is never cached).
+SEARCH_PARAMS = {
+    "q": page_cache.Text(max_length=MAX_QUERY_LENGTH),
+    "art": page_cache.Choice(KIND_GROUPS),
+    "sortierung": page_cache.Choice([value for value in SORTS if value]),
+    "liste": page_cache.Choice(["1"]),
+    PAGE: page_cache.Integer(digits=4),
+}
+_cached_search = page_cache.cached_page(REGISTER_READS, params=SEARCH_PARAMS)(_search)
 
 
 def _csv_response(results) -> HttpResponse:

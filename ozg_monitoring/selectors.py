@@ -41,6 +41,7 @@ READS = Scope(
     "ozg",
     watches=[
         "organisations.Organisation",
+        "organisations.PostalCode",  # the place search of the lookup finds Gemeinden by PLZ
         "ozg_monitoring.Themenfeld",
         "ozg_monitoring.Lebenslage",
         "ozg_monitoring.OzgLeistung",

@@ -10,7 +10,7 @@ cached = cached_page(READS)  # whole page for anonymous GETs, replaced with ever
 
 urlpatterns = [
     path("", cached(views.DashboardView.as_view()), name="dashboard"),
-    path("online-erledigen/", views.LookupView.as_view(), name="lookup"),
+    path("online-erledigen/", cached(views.LookupView.as_view()), name="lookup"),
     path("online-erledigen/<str:ars>/", cached(views.LookupGemeindeView.as_view()), name="lookup_gemeinde"),
     path("leistungen/", views.LeistungListView.as_view(), name="leistung_list"),
     path("leistungen/<int:ozg_id>/", cached(views.LeistungDetailView.as_view()), name="leistung_detail"),

@@ -4,6 +4,7 @@ Each page costs a fixed number of queries. The dashboard, a Gemeinde's lookup pa
 cached whole for anonymous visitors (`common.page_cache`, declared in urls.py, each view's parameters in
 `cache_params`) and replaced with every committed write to what they read (`selectors.READS`)."""
 
+import hashlib
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from common import charts, page_cache
+from common import cached_reads, charts, page_cache
 from common.csvfiles import SPREADSHEET, csv_response
 from common.formatting import format_number, format_percent
 from common.messages import message
@@ -181,10 +182,23 @@ class DashboardView(TemplateView):
 # --- citizen lookup ----------------------------------------------------------------------------------------
 
 
+#: Place searches whose answer (one Gemeinde or not) is remembered: at most this many new ones an hour.
+PLACES = cached_reads.Budget("place-searches", limit=1000, window=3600)
+
+
+def unique_place(query: str) -> cached_reads.Slot:
+    """The cached answer to "which single Gemeinde does this place search name?": the Gemeinde's ARS, "" for none
+    or several, in the register's scope (any committed write to the register replaces it)."""
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    return cached_reads.slot(f"place:{digest}", (register.REGISTER_READS,))
+
+
 class LookupView(TemplateView):
     """Step 1: find her Gemeinde by name, PLZ or key."""
 
     template_name = "ozg_monitoring/lookup.html"
+    #: The parameters the page understands, in canonical form (the page cache keys only these).
+    cache_params = {"ort": page_cache.Text(max_length=100), "q": page_cache.Text(max_length=MAX_SEARCH)}
 
     def get(self, request, *args, **kwargs):
         query = request.GET.get("ort", "").strip()
@@ -195,11 +209,18 @@ class LookupView(TemplateView):
             query=query, service=service, service_query=service_query, results=None, error=None
         )
         if query:
+            # A place that names one Gemeinde answers with a redirect, which the page cache does not keep: the
+            # Gemeinde it leads to is a cached read of its own (`unique_place`), so a repeated search asks no query.
+            known = unique_place(query)
+            if known.fresh and known.value:
+                return redirect(reverse("ozg_monitoring:lookup_gemeinde", args=[known.value]) + service_query)
             try:
-                results = list(search_gemeinden(query)[:51])
+                with cached_reads.verified_reads(known.scopes, what="unique_place"):
+                    results = list(search_gemeinden(query)[:51])
             except ValidationError as error:
                 context["error"] = error.messages[0]
             else:
+                known.store(results[0].ars if len(results) == 1 else "", timeout=3600, budget=PLACES)
                 if len(results) == 1:
                     target = reverse("ozg_monitoring:lookup_gemeinde", args=[results[0].ars])
                     return redirect(target + service_query)

@@ -6,19 +6,21 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, status
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common import page_cache
 from common.api import Pagination
 from common.cached_reads import Budget
 from common.messages import lazy_message, message
@@ -62,16 +64,55 @@ class VersionCachedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
+        # A page of `values()` rows is counted on the queryset it was made from (`count_source`): a COUNT(*) of the
+        # statuses alone, without the joins that its columns need.
+        source = getattr(self.object_list, "count_source", self.object_list)
         try:
-            sql = str(self.object_list.query)
+            sql = str(source.query)
         except EmptyResultSet:  # a filter no row can match (e.g. a value outside the column's range)
             return 0
         digest = hashlib.sha256(sql.encode()).hexdigest()[:32]
-        return selectors.READS.cached(f"count:{digest}", self.object_list.count, timeout=3600, budget=COUNTS)
+        return selectors.READS.cached(f"count:{digest}", source.count, timeout=3600, budget=COUNTS)
 
 
 class StatusPagination(Pagination):
     django_paginator_class = VersionCachedCountPaginator
+
+
+#: Anonymous pages of the status list, keyed by their canonical parameters: at most this many new ones an hour.
+LISTS = Budget("ozg-api-status-lists", limit=500, window=3600)
+#: Pages larger than this are not cached (an entry of 100 rows is about 50 KB).
+CACHED_PAGE_SIZE = 100
+
+
+class StatusRows:
+    """The status list without model instances: `values()` of the columns `StatusSerializer` shows, in its order
+    and with its representation (dates and times through the serializer's own fields, everything else as read).
+    The columns are derived from the serializer, so the list, the detail and the schema cannot drift apart."""
+
+    def __init__(self, serializer_class):
+        fields = serializer_class().fields
+        self.columns = [(name, field.source.replace(".", "__")) for name, field in fields.items()]
+        self.convert = {
+            name: field.to_representation
+            for name, field in fields.items()
+            if isinstance(field, serializers.DateTimeField | serializers.DateField)
+        }
+
+    def queryset(self, queryset):
+        rows = queryset.values(*(path for _name, path in self.columns))
+        rows.count_source = queryset  # what the paginator counts (VersionCachedCountPaginator)
+        return rows
+
+    def represent(self, rows) -> list[dict]:
+        convert, columns = self.convert, self.columns
+        return [
+            {
+                name: (convert[name](value) if name in convert and value is not None else value)
+                for name, value in ((name, row[path]) for name, path in columns)
+            }
+            for row in rows
+        ]
 
 
 # --- catalogue ---------------------------------------------------------------------------------------------
@@ -158,6 +199,45 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
     http_method_names = ["get", "patch", "post", "head", "options"]
     write_rules = {"partial_update": STATUS_WRITE, "bulk": STATUS_WRITE}
 
+    def list(self, request, *args, **kwargs):
+        # Rows from `values()` (`StatusRows`), no model instances. Anonymous pages of up to 100 rows with canonical
+        # parameters are cached in `selectors.READS` (replaced with every committed write to what it watches); a
+        # logged-in or token client always reads the database, so a Kommune reading `version` before a PATCH never
+        # sees an older one. (A comment, not a docstring: drf-spectacular would make it the operation's description.)
+        # A cached page is kept rendered (JSON as DRF renders it), so a hit costs no serialization at all.
+        key = None if request.user.is_authenticated else self._list_key(request)
+        if key is None:
+            return Response(self._list_data())
+        content = selectors.READS.cached(key, self._list_json, timeout=3600, budget=LISTS)
+        return HttpResponse(content, content_type=JSONRenderer.media_type)
+
+    def _list_json(self) -> bytes:
+        return JSONRenderer().render(self._list_data(), JSONRenderer.media_type, {"request": self.request})
+
+    def _list_data(self):
+        page = self.paginate_queryset(STATUS_ROWS.queryset(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(STATUS_ROWS.represent(page)).data
+
+    def _list_key(self, request) -> str | None:
+        """The cache key of an anonymous list page: from the canonical form of the parameters the list understands
+        (the page cache's `canonical_query`), the host (the answer's links are absolute) and nothing else. None (not
+        cached) for an unknown, repeated or non-canonical parameter, for pages larger than `CACHED_PAGE_SIZE` and
+        for any rendering but plain JSON, so junk input creates no entries; the keys that remain draw on the budget
+        `LISTS`."""
+        known = {name: page_cache.Text(max_length=100) for name in self.filterset_class.base_filters}
+        known |= {"ordering": page_cache.Text(max_length=100), "page": page_cache.Integer(digits=6)}
+        known["page_size"] = page_cache.Integer(digits=len(str(CACHED_PAGE_SIZE)))
+        if not set(request.query_params) <= set(known):
+            return None
+        plain_json = request.accepted_media_type == JSONRenderer.media_type
+        if type(request.accepted_renderer) is not JSONRenderer or not plain_json:
+            return None  # the browsable API, or JSON with parameters (`; indent=4`): rendered every time
+        query = page_cache.canonical_query(request.query_params, known)
+        if query is None or int(query.get("page_size", StatusPagination.page_size)) > CACHED_PAGE_SIZE:
+            return None
+        digest = hashlib.sha256(f"{request.get_host()}|{request.scheme}|{query.urlencode()}".encode()).hexdigest()
+        return f"status-list-json:{digest[:32]}"  # rendered bytes (rename the key when the stored form changes)
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         response = Response(self.get_serializer(instance).data)
@@ -237,6 +317,9 @@ class StatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PortalView
         instance = self.get_object()
         page = self.paginate_queryset(selectors.event_list().filter(status=instance))
         return self.get_paginated_response(EventSerializer(page, many=True).data)
+
+
+STATUS_ROWS = StatusRows(StatusSerializer)
 
 
 def _stale(current_version, code, etag):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from organisations.models import Organisation
 from organisations.related import RelatedSection, register_related_section, unregister_related_section
 from tests.organisations.factories import AmtFactory, AmtsangehoerigeGemeindeFactory
 
@@ -86,14 +87,44 @@ def test_start_page_lists_the_kreise(client, register):
 
 
 def test_search_query_count_is_constant(client, db, django_assert_num_queries, warm_notices):
+    from organisations.selectors import REGISTER_READS
+
     amt = AmtFactory()
     AmtsangehoerigeGemeindeFactory.create_batch(5, amt=amt)
-    # unique exact match?, anything as typed? (else the closest names), count, page, Stand der Daten
-    with django_assert_num_queries(5):
+    # anything as typed? (else the closest names), count, page (which tells a unique exact match), Stand der Daten
+    with django_assert_num_queries(4):
+        assert client.get(SEARCH, {"q": "Testdorf"}).status_code == 200
+    with django_assert_num_queries(0):  # the same search again: the cached page
         assert client.get(SEARCH, {"q": "Testdorf"}).status_code == 200
     AmtsangehoerigeGemeindeFactory.create_batch(40, amt=amt)
-    with django_assert_num_queries(5):
+    REGISTER_READS.replace()  # the factories' writes replace it on commit, which a test's transaction never reaches
+    with django_assert_num_queries(4):
         assert client.get(SEARCH, {"q": "Testdorf"}).status_code == 200
+    # another order than best matches first asks for the unique exact match on its own
+    with django_assert_num_queries(5):
+        assert client.get(SEARCH, {"q": "Testdorf", "sortierung": "name"}).status_code == 200
+
+
+def test_search_page_is_fresh_after_a_committed_write(client, db, django_capture_on_commit_callbacks):
+    amt = AmtFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        AmtsangehoerigeGemeindeFactory.create_batch(2, amt=amt, name="Testdorf")
+    assert client.get(SEARCH, {"q": "Testdorf"}).content.decode().count("/kommunen/0") >= 2
+    with django_capture_on_commit_callbacks(execute=True):
+        AmtsangehoerigeGemeindeFactory(amt=amt, name="Neuesdorf")
+    assert "Neuesdorf" in client.get(SEARCH, {"q": "dorf"}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        Organisation.objects.filter(name="Neuesdorf").update(name="Umbenannt")
+    html = client.get(SEARCH, {"q": "dorf"}).content.decode()
+    assert "Neuesdorf" not in html
+
+
+def test_search_csv_is_never_the_cached_page(client, db):
+    amt = AmtFactory()
+    AmtsangehoerigeGemeindeFactory.create_batch(2, amt=amt, name="Testdorf")
+    assert client.get(SEARCH, {"q": "Testdorf"})["Content-Type"].startswith("text/html")
+    response = client.get(SEARCH, {"q": "Testdorf", "export": "csv"})
+    assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
 
 
 def test_amt_page_lists_its_gemeinden_with_population(client, register):

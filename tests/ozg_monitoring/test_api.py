@@ -1,4 +1,5 @@
 import datetime
+import json
 
 import pytest
 from rest_framework.test import APIClient
@@ -71,21 +72,95 @@ def test_unknown_filter_values_are_400(api, params):
     assert api.get("/api/v1/ozg/status/", params).status_code == 400
 
 
-def test_status_list_costs_constant_queries(api, territory, django_assert_num_queries):
+def test_status_list_costs_constant_queries(api, territory, token_for, django_assert_num_queries):
     from ozg_monitoring.selectors import READS
+
+    client = token_for(territory.foehr, scope="read")
+    client.get("/api/v1/ozg/themenfelder/")  # the token's last use is stored once a minute: here, not below
 
     def count_queries():
         READS.replace()  # the factories' writes replace it on commit, which a test's transaction never reaches
         with django_assert_num_queries(2):  # count + one page with its joins
             count = api.get("/api/v1/ozg/status/", {"page_size": 100}).json()["count"]
-        with django_assert_num_queries(1):  # the count is cached until the next write
+        with django_assert_num_queries(0):  # the anonymous page is cached until the next write
             api.get("/api/v1/ozg/status/", {"page_size": 100})
+        with django_assert_num_queries(2):  # the token with its user + the page; the count is cached
+            assert client.get("/api/v1/ozg/status/", {"page_size": 100}).json()["count"] == count
         return count
 
     OnlineStatusFactory.create_batch(3, verwaltung=territory.foehr)
     assert count_queries() == 3
     OnlineStatusFactory.create_batch(30, verwaltung=territory.husum)
     assert count_queries() == 33
+
+
+def test_status_list_rows_are_the_serializers(api, territory):
+    """The list reads values(), not instances: every row is what StatusSerializer makes of the same status (dates,
+    times, the provider's ARS or null, the Leistung's and Verwaltung's names), in the same order of keys."""
+    from ozg_monitoring.api.serializers import StatusSerializer
+    from ozg_monitoring.selectors import status_list
+
+    OnlineStatusFactory(
+        verwaltung=territory.foehr,
+        provider=territory.kiel,
+        planned_go_live=datetime.date(2026, 3, 1),
+        actual_go_live=datetime.date(2026, 4, 2),
+        note="Über die OZG-Cloud",
+    )
+    RolloutStatusFactory(verwaltung=territory.husum)
+    rows = api.get("/api/v1/ozg/status/").json()["results"]
+    serialized = StatusSerializer(status_list(), many=True).data
+    assert rows == json.loads(json.dumps(serialized))
+    assert [list(row) for row in rows] == [list(row) for row in serialized]
+    assert {row["provider"] for row in rows} == {territory.kiel.ars, None}
+
+
+def test_status_list_cache_is_fresh_after_a_commit(api, territory, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        status = RolloutStatusFactory(verwaltung=territory.foehr)
+    assert api.get("/api/v1/ozg/status/").json()["count"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        RolloutStatusFactory(verwaltung=territory.husum)
+        RolloutStatus.objects.filter(pk=status.pk).update(version=7)
+    body = api.get("/api/v1/ozg/status/").json()
+    assert body["count"] == 2
+    assert {row["version"] for row in body["results"]} == {7, 1}
+
+
+def test_token_reads_the_database_never_the_cached_page(api, territory, token_for):
+    """A Kommune reads `version` before her PATCH: her list is never the cached anonymous page. Here a change
+    whose commit the test's transaction never reaches (so the cached page stays) shows to her at once."""
+    status = RolloutStatusFactory(verwaltung=territory.foehr)
+    client = token_for(territory.foehr, scope="read")
+    assert api.get("/api/v1/ozg/status/").json()["results"][0]["version"] == 1
+    RolloutStatus.objects.filter(pk=status.pk).update(version=5)
+    assert api.get("/api/v1/ozg/status/").json()["results"][0]["version"] == 1  # the cached anonymous page
+    assert client.get("/api/v1/ozg/status/").json()["results"][0]["version"] == 5
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"utm_source": "x"},  # unknown: not keyed, not cached
+        {"page_size": "1000"},  # larger than a cached page
+        {"page_size": "0100"},  # not in canonical form
+        {"stage": ["online", "geplant"]},  # repeated
+    ],
+)
+def test_status_list_junk_parameters_create_no_entry(api, territory, query):
+    from ozg_monitoring.api import views
+
+    RolloutStatusFactory(verwaltung=territory.foehr)
+    before = views.LISTS.take  # every stored page draws on the budget: count the draws
+    draws = []
+    views.LISTS.take = lambda: draws.append(1) or True
+    try:
+        assert api.get("/api/v1/ozg/status/", query).status_code == 200
+        assert draws == []
+        assert api.get("/api/v1/ozg/status/", {"page_size": "100"}).status_code == 200
+        assert draws == [1]
+    finally:
+        views.LISTS.take = before
 
 
 def test_writes_need_authentication(api, territory):
@@ -308,3 +383,29 @@ def test_federal_import_stores_a_record_set_and_writes_no_status(territory, toke
     response = client.post("/api/v1/ozg/import/dashboard/", csv_body, content_type="text/csv")
     assert response.status_code == 201 and response.json()["kept"] == 1
     assert not RolloutStatus.objects.exists() and not StatusEvent.objects.exists()
+
+
+def test_status_list_schema_describes_the_rows(api, territory):
+    """The schema of the list is still StatusSerializer's (a page of `Status`), and its properties are exactly the
+    keys of the rows the lean list answers with."""
+    RolloutStatusFactory(verwaltung=territory.foehr)
+    schema = api.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/ozg/status/"]["get"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert page["properties"]["results"]["items"] == {"$ref": "#/components/schemas/Status"}
+    (row,) = api.get("/api/v1/ozg/status/").json()["results"]
+    assert list(schema["components"]["schemas"]["Status"]["properties"]) == list(row)
+
+
+def test_cached_status_list_answers_as_drf_renders_it(api, territory, token_for):
+    """A cached page is stored rendered: the same bytes and type as DRF's own answer (the token client's, never
+    cached), and the browsable API or an indented JSON stays DRF's."""
+    RolloutStatusFactory(verwaltung=territory.foehr, note="Straße")
+    first, cached = api.get("/api/v1/ozg/status/"), api.get("/api/v1/ozg/status/")
+    own = token_for(territory.foehr, scope="read").get("/api/v1/ozg/status/")
+    assert cached.content == first.content == own.content
+    assert cached["Content-Type"] == own["Content-Type"] == "application/json"
+    drf = api.get("/api/v1/ozg/status/", HTTP_ACCEPT="application/json; indent=4")
+    assert drf.json() == cached.json() and drf.content != cached.content
+    assert b"<html" in api.get("/api/v1/ozg/status/", HTTP_ACCEPT="text/html").content

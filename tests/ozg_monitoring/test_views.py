@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 
 from common.authorization import system_actor
+from organisations.models import Organisation
 from ozg_monitoring.models import ExecutingLevel, Fokusleistung, RolloutPlan, RolloutTarget
 from ozg_monitoring.services import rollout_status_update, snapshot_create
+from tests.organisations.factories import AmtsangehoerigeGemeindeFactory
 
 from .factories import LeikaLeistungFactory, OnlineStatusFactory, OzgLeistungFactory, RolloutStatusFactory
 
@@ -100,6 +102,36 @@ def test_lookup_finds_gemeinde_and_redirects_on_single_match(client, territory):
     response = client.get(reverse("ozg_monitoring:lookup"), {"ort": "Alkersum"})
     assert response.status_code == 302
     assert response["Location"] == reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
+
+
+def test_place_search_is_cached_redirect_and_page(client, territory, django_assert_num_queries, warm_notices):
+    """The place search of the home page: a place naming one Gemeinde redirects, the second time without a query
+    (`unique_place`); a list of places (a PLZ of two Gemeinden) is a cached page."""
+    from organisations.selectors import REGISTER_READS
+
+    lookup = reverse("ozg_monitoring:lookup")
+    target = reverse("ozg_monitoring:lookup_gemeinde", args=[territory.alkersum.ars])
+    assert client.get(lookup, {"ort": "Alkersum"})["Location"] == target
+    with django_assert_num_queries(0):
+        assert client.get(lookup, {"ort": "Alkersum", "q": "Wohngeld"})["Location"] == target + "?q=Wohngeld"
+    Organisation.objects.filter(pk=territory.husum.pk).update(postal_code="25938")
+    REGISTER_READS.replace()  # as the commit of a register write would
+    from ozg_monitoring.selectors import READS
+
+    READS.replace()
+    first = client.get(lookup, {"ort": "25938"})
+    assert first.status_code == 200 and "Husum" in first.content.decode() and "Alkersum" in first.content.decode()
+    with django_assert_num_queries(0):
+        assert client.get(lookup, {"ort": "25938"}).content == first.content
+
+
+def test_place_search_follows_a_committed_register_write(client, territory, django_capture_on_commit_callbacks):
+    lookup = reverse("ozg_monitoring:lookup")
+    assert client.get(lookup, {"ort": "Alkersum"}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        AmtsangehoerigeGemeindeFactory(amt=territory.foehr, number="006", name="Alkersum")
+    response = client.get(lookup, {"ort": "Alkersum"})
+    assert response.status_code == 200 and response.content.decode().count("Alkersum") >= 2
 
 
 def test_lookup_page_lists_services_with_links(client, territory):
