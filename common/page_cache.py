@@ -46,6 +46,8 @@ import re
 import time
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse, QueryDict
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
@@ -124,13 +126,26 @@ def _reversed(view_name: str, args: tuple, kwargs: tuple) -> str | None:
         return None
 
 
+@functools.cache
 def _layout_scopes() -> tuple:
     """The scopes of what the layout adds to every page (its notices): the setting `CACHED_PAGE_LAYOUT_SCOPES` names
-    the function that lists them (the project's context processors), so that this module imports no app."""
+    the function that lists them (the project's context processors), so that this module imports no app. Asked once
+    per process (and again after a test changes a setting)."""
     from django.utils.module_loading import import_string
 
     path = getattr(settings, "CACHED_PAGE_LAYOUT_SCOPES", "")
     return tuple(import_string(path)()) if path else ()
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs):
+    _layout_scopes.cache_clear()
+
+
+def _signed_in(request) -> bool:
+    """Whether the visitor is signed in. Without a session cookie nobody is (the portal's pages know no other
+    login), and the session and user are not loaded for the answer."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated
 
 
 def cache_control() -> str:
@@ -155,12 +170,18 @@ def _validated(request, response, *, key: str, version: str):
     """`response` with the validators and caching headers of an anonymous cached page, or a 304 instead."""
     etag = 'W/"' + hashlib.blake2b(f"{version}#{key}".encode(), digest_size=16).hexdigest() + '"'
     last_modified = _last_modified(version)
-    response.headers["ETag"] = etag
+    headers = response.headers
+    headers["ETag"] = etag
     if last_modified is not None:
-        response.headers["Last-Modified"] = http_date(last_modified)
-    response.headers["Cache-Control"] = cache_control()
-    patch_vary_headers(response, VARY)
-    return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+        headers["Last-Modified"] = http_date(last_modified)
+    headers["Cache-Control"] = cache_control()
+    if "Vary" in headers:
+        patch_vary_headers(response, VARY)
+    else:
+        headers["Vary"] = ", ".join(VARY)
+    if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
+        return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
+    return response
 
 
 def _private(response):
@@ -178,7 +199,7 @@ def cached_page(scope: cached_reads.Scope, *, params: dict | None = None, timeou
 
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.user.is_authenticated:
+            if _signed_in(request):
                 return _private(view(request, *args, **kwargs))
             if request.method != "GET" or not _canonical_path(request):
                 return view(request, *args, **kwargs)
