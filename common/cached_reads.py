@@ -33,12 +33,13 @@ one is not watched by its scopes (a scope lists in `unshown` what it reads but n
 **The in-process layer.** Versions are read in `current_versions()` only and entries in `_load()` and stored in
 `_store()` only, and that is where a layer in front of the shared cache sits (`_Local`): each process remembers
 each scope's version for at most `CACHED_READS_LOCAL_SECONDS` (default 1.0; 0 turns the layer off) and keeps
-entries, pickled, in a least-recently-used store of at most `CACHED_READS_LOCAL_BYTES` (default 32 MB) per process.
+entries in a least-recently-used store of at most `CACHED_READS_LOCAL_BYTES` (default 32 MB) per process.
 Nothing else changes, since an entry carries its version and is valid exactly while that version is current: a
 write committed in another process is seen here after at most that interval, one committed in this process at once
 (`Scope.replace()` updates the process's own copy). `cache.clear()` of the portal's cache backends also empties the
 layer of the process that calls it (itvsh_portal/metrics.py). The layer is shared by the threads of a process and
-guarded by one lock; a hit is a dictionary lookup and an unpickling (callers get their own copy, as from Redis).
+guarded by one lock. A hit is a dictionary lookup: an entry made of immutable values (a page's bytes) is kept as it
+is, any other pickled, so that every caller gets its own copy, as from Redis.
 
 **Versions carry the time they were set**: `<random hex>.<milliseconds since the epoch>`; `version_time()` reads it
 (the page cache's Last-Modified). A version without it (written before this format) has no time.
@@ -53,7 +54,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -206,6 +207,38 @@ def _store(key: str, entry: tuple, timeout: int) -> None:
     _local.keep(key, entry)
 
 
+class _Held(NamedTuple):
+    """An entry in the in-process layer: its expiry, its size in bytes, its version, and the entry itself or its
+    pickle."""
+
+    expires: float
+    size: int
+    version: str
+    payload: Any
+    pickled: bool
+
+
+_SCALARS = (str, bytes, int, float, bool, type(None))
+
+
+def _immutable_size(value, depth: int = 0) -> int | None:
+    """About the bytes `value` takes when it is made of immutable values only (tuples of strings, bytes and
+    numbers), else None."""
+    if isinstance(value, str | bytes):
+        return len(value) + 50
+    if isinstance(value, _SCALARS):
+        return 30
+    if type(value) is tuple and depth < 4:
+        total = 60
+        for item in value:
+            size = _immutable_size(item, depth + 1)
+            if size is None:
+                return None
+            total += size
+        return total
+    return None
+
+
 class _Local:
     """The in-process layer (see the module docstring): versions remembered with the time they were read, and
     pickled entries in a least-recently-used store bounded in bytes. Thread-safe."""
@@ -213,7 +246,7 @@ class _Local:
     def __init__(self):
         self._lock = threading.Lock()
         self._versions: dict[str, tuple[str, float]] = {}
-        self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()  # key -> (expires_at, pickled entry)
+        self._entries: OrderedDict[str, _Held] = OrderedDict()
         self.size = 0  # bytes held in _entries
 
     @staticmethod
@@ -256,33 +289,41 @@ class _Local:
             return None
         with self._lock:
             held = self._entries.get(key)
-            if held is None:
+            if held is None or held.version != version:
                 return None
-            if held[0] <= time.time():
+            if held.expires <= time.time():
                 self._drop(key)
                 return None
             self._entries.move_to_end(key)
-        entry = pickle.loads(held[1])  # noqa: S301 - bytes this process pickled itself (keep)
-        return entry if entry[0] == version else None
+        if held.pickled:
+            return pickle.loads(held.payload)  # noqa: S301 - bytes this process pickled itself (keep)
+        return held.payload
 
     def keep(self, key: str, entry: tuple) -> None:
+        """Keeps `entry`: as it is when it is made of immutable values only (a page: strings and bytes), so that a
+        hit copies nothing; otherwise pickled, so that every caller gets its own copy."""
         if self.seconds() <= 0:
             return
-        data = pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
+        size = _immutable_size(entry)
+        if size is None:
+            payload = pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
+            held = _Held(entry[1], len(payload), entry[0], payload, True)
+        else:
+            held = _Held(entry[1], size, entry[0], entry, False)
         limit = self.limit()
         with self._lock:
             self._drop(key)
-            if len(data) > limit:
+            if held.size > limit:
                 return
-            self._entries[key] = (entry[1], data)
-            self.size += len(data)
+            self._entries[key] = held
+            self.size += held.size
             while self.size > limit:
                 self._drop(next(iter(self._entries)))
 
     def _drop(self, key: str) -> None:
         held = self._entries.pop(key, None)
         if held is not None:
-            self.size -= len(held[1])
+            self.size -= held.size
 
     def clear(self) -> None:
         with self._lock:

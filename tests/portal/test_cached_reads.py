@@ -285,8 +285,8 @@ def test_clearing_the_cache_empties_the_layer(register_scope, clock):
 
 def test_the_layer_holds_at_most_its_bytes_and_drops_the_least_recently_used(register_scope, clock, settings):
     value = "x" * 1000
-    entry_bytes = len(cached_reads.pickle.dumps(("v", 1.0, value), cached_reads.pickle.HIGHEST_PROTOCOL))
-    settings.CACHED_READS_LOCAL_BYTES = 5 * (entry_bytes + 100)
+    entry_bytes = cached_reads._immutable_size((cached_reads.combined_version((register_scope,)), 1.0, value))
+    settings.CACHED_READS_LOCAL_BYTES = 5 * entry_bytes + 100
     for number in range(5):
         register_scope.cached(f"k{number}", lambda: value, timeout=60)
     assert register_scope.cached("k0", lambda: "never", timeout=60) == value  # read: now the most recently used
@@ -332,7 +332,7 @@ def test_the_layer_is_consistent_under_threads(register_scope, clock, settings):
         thread.join()
     assert errors == []
     held = cached_reads._local._entries.values()
-    assert cached_reads._local.size == sum(len(data) for _, data in held) <= 20_000
+    assert cached_reads._local.size == sum(entry.size for entry in held) <= 20_000
 
 
 def test_an_expired_entry_is_not_served_from_the_layer(register_scope, clock, monkeypatch):
