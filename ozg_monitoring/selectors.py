@@ -358,8 +358,11 @@ def coverage_by_leistung(leistungen=None) -> dict[int, Coverage]:
     leistungen = list(leistungen if leistungen is not None else OzgLeistung.objects.all())
     terr = territory()
     online = defaultdict(set)
-    rows = RolloutStatus.objects.filter(stage__in=ONLINE_STAGES, leistung__in=leistungen).values_list(
-        "leistung_id", "verwaltung_id"
+    # No ordering: the model's (by OZG-ID and ARS) would join two tables and sort every row to fill sets.
+    rows = (
+        RolloutStatus.objects.filter(stage__in=ONLINE_STAGES, leistung__in=leistungen)
+        .order_by()
+        .values_list("leistung_id", "verwaltung_id")
     )
     for leistung_id, verwaltung_id in rows:
         online[leistung_id].add(verwaltung_id)
@@ -468,9 +471,10 @@ def dashboard_data(*, year: int | None = None) -> dict:
     leistungen = list(OzgLeistung.objects.values("pk", "ozg_id", "name", "level", "themenfeld_id"))
     online = defaultdict(set)
     stage_counts = dict(RolloutStatus.objects.order_by().values_list("stage").annotate(n=Count("pk")))
-    for leistung_id, verwaltung_id in RolloutStatus.objects.filter(stage__in=ONLINE_STAGES).values_list(
-        "leistung_id", "verwaltung_id"
-    ):
+    # No ordering: the model's (by OZG-ID and ARS) would join two tables and sort every online status (at SH scale
+    # 40,000 rows: about 5 times the time of the plain index scan).
+    pairs = RolloutStatus.objects.filter(stage__in=ONLINE_STAGES).order_by().values_list("leistung_id", "verwaltung_id")
+    for leistung_id, verwaltung_id in pairs:
         online[leistung_id].add(verwaltung_id)
     statuses_total = sum(stage_counts.values())
     online_total = sum(stage_counts.get(stage, 0) for stage in ONLINE_STAGES)
