@@ -281,15 +281,21 @@ def _versions_set_ago(seconds: float):
 
 
 @pytest.mark.parametrize("warm", [False, True], ids=["rendered", "from the cache"])
-def test_an_anonymous_cached_page_carries_validators_and_answers_304(client, pages, warm, django_assert_num_queries):
+def test_an_anonymous_cached_page_carries_validators_and_answers_304(
+    client, pages, warm, django_assert_num_queries, monkeypatch
+):
+    from common import cached_reads
+
+    set_at = cached_reads.version_time(READS.version())
+    monkeypatch.setattr(page_cache, "_now", lambda: set_at + 1.5)  # 1.5 s after the version was set
     if warm:
         _warm(client, pages.dashboard)
     first = client.get(pages.dashboard)
     assert first.status_code == 200 and first.content
     etag = first["ETag"]
     assert etag.startswith('W/"') and first["Cache-Control"] == "public, no-cache"
-    assert {"Accept-Language", "Cookie"} <= {part.strip() for part in first["Vary"].split(",")}
-    assert "Last-Modified" not in first  # the version is younger than 2 s + the process interval
+    assert {"Accept-Encoding", "Accept-Language", "Cookie"} <= {part.strip() for part in first["Vary"].split(",")}
+    assert "Last-Modified" not in first  # the version is younger than 2 s + the process interval (1 s)
     with django_assert_num_queries(0):
         again = client.get(pages.dashboard, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
@@ -342,3 +348,24 @@ def test_a_signed_in_visitor_gets_a_private_answer_without_validators(client, pa
 def test_a_page_not_from_the_cache_carries_no_validators(client, pages):
     response = client.get(pages.lookup, {"seite": "02"})  # not canonical: rendered uncached
     assert "ETag" not in response and "public" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["rendered", "from the cache"])
+def test_a_client_that_accepts_gzip_gets_the_page_compressed_once(client, pages, warm, monkeypatch):
+    import gzip
+
+    if warm:
+        _warm(client, pages.dashboard)
+    plain = client.get(pages.dashboard)
+    compressions = []
+    original = gzip.compress
+    monkeypatch.setattr(gzip, "compress", lambda *args, **kwargs: compressions.append(1) or original(*args, **kwargs))
+    packed = client.get(pages.dashboard, headers={"Accept-Encoding": "br, gzip;q=0.8"})
+    assert packed["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert gzip.decompress(packed.content) == plain.content and len(packed.content) < len(plain.content) / 3
+    assert packed["ETag"] == plain["ETag"][:-1] + '-gz"'
+    assert compressions == []  # compressed when it was stored, not per request
+    again = client.get(pages.dashboard, headers={"Accept-Encoding": "gzip", "If-None-Match": packed["ETag"]})
+    assert again.status_code == 304
+    other = client.get(pages.dashboard, headers={"Accept-Encoding": "gzip", "If-None-Match": plain["ETag"]})
+    assert other.status_code == 200 and other["Content-Encoding"] == "gzip"
