@@ -31,21 +31,32 @@ and `cached-reads:budget:<name>:<window>` (the counter of a budget).
 every computation of a cached value records the tables its SELECTs read and raises `ImproperlyConfigured` when
 one is not watched by its scopes (a scope lists in `unshown` what it reads but never shows, e.g. a join).
 
-**Where an in-process layer goes.** Versions are read in `current_versions()` only and entries in `_load()` and
-stored in `_store()` only. A layer in front of the shared cache that checks freshness at most once a second
-remembers each scope's version for up to a second in `current_versions()` and keeps entries in `_load`/`_store`;
-nothing else changes, since an entry carries its version and is valid exactly while that version is current.
-`Scope.replace()` then also updates the process's own copy, so a writer's own next read is fresh at once.
+**The in-process layer.** Versions are read in `current_versions()` only and entries in `_load()` and stored in
+`_store()` only, and that is where a layer in front of the shared cache sits (`_Local`): each process remembers
+each scope's version for at most `CACHED_READS_LOCAL_SECONDS` (default 1.0; 0 turns the layer off) and keeps
+entries in a least-recently-used store of at most `CACHED_READS_LOCAL_BYTES` (default 32 MB) per process.
+Nothing else changes, since an entry carries its version and is valid exactly while that version is current: a
+write committed in another process is seen here after at most that interval, one committed in this process at once
+(`Scope.replace()` updates the process's own copy). `cache.clear()` of the portal's cache backends also empties the
+layer of the process that calls it (itvsh_portal/metrics.py). The layer is shared by the threads of a process and
+guarded by one lock. A hit is a dictionary lookup: an entry made of immutable values (a page's bytes) is kept as it
+is, any other pickled, so that every caller gets its own copy, as from Redis.
+
+**Versions carry the time they were set**: `<random hex>.<milliseconds since the epoch>`; `version_time()` reads it
+(the page cache's Last-Modified). A version without it (written before this format) has no time.
 """
 
 import contextlib
+import pickle
 import re
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -67,6 +78,10 @@ _WRITE = re.compile(
 _OTHER_WRITE = re.compile(r"\s*(?:WITH|TRUNCATE)\b", re.IGNORECASE)  # CTEs that may write; TRUNCATE (flush)
 _NAMES = re.compile(r"[\"`](\w+)[\"`]|\b(\w+)\b")
 _READ_TABLES = re.compile(r"\b(?:FROM|JOIN)\s+\"(\w+)\"", re.IGNORECASE)
+
+#: The in-process layer's defaults (settings CACHED_READS_LOCAL_SECONDS and CACHED_READS_LOCAL_BYTES).
+LOCAL_SECONDS = 1.0
+LOCAL_BYTES = 32 * 1024 * 1024
 
 _scopes: dict[str, "Scope"] = {}
 _table_scopes: dict[str, tuple["Scope", ...]] = {}
@@ -115,9 +130,12 @@ class Scope:
         return current_versions((self,))[self.name]
 
     def replace(self) -> None:
-        """A new version now. Writers never call this (their commit does); tests and the benchmark do, to make
-        the next read a fresh computation."""
-        cache.set(self.version_key, uuid.uuid4().hex, None)
+        """A new version now, in the shared cache and in this process's layer (so this process's next read is
+        fresh at once). Writers never call this (their commit does); tests and the benchmark do, to make the next
+        read a fresh computation."""
+        version = new_version()
+        cache.set(self.version_key, version, None)
+        _local.remember({self.name: version})
 
     def cached(self, key: str, compute: Callable[[], Any], *, timeout: int, budget: "Budget | None" = None):
         """The value under `key` in this scope, computed (and stored) when missing or of an older version."""
@@ -134,18 +152,36 @@ def _tables(labels: Iterable[str]) -> set[str]:
     return tables
 
 
+def new_version() -> str:
+    """A new random version that carries the time it was set (see `version_time`)."""
+    return f"{uuid.uuid4().hex}.{int(time.time() * 1000)}"
+
+
+def version_time(version: str) -> float | None:
+    """When `version` was set (seconds since the epoch), or None for a version without a time."""
+    _, dot, millis = version.rpartition(".")
+    return int(millis) / 1000 if dot and millis.isdigit() else None
+
+
 def current_versions(scopes: Iterable[Scope]) -> dict[str, str]:
-    """The current version of each scope (one round trip to the cache; a missing version is created).
-    The one place where versions are read: an in-process layer remembers them here for up to a second."""
+    """The current version of each scope: from this process's layer when it checked the shared cache less than
+    CACHED_READS_LOCAL_SECONDS ago, otherwise one round trip to the shared cache (a missing version is created).
+    The one place where versions are read."""
     scopes = {scope.name: scope for scope in scopes}
-    found = cache.get_many([scope.version_key for scope in scopes.values()])
-    versions = {}
-    for name, scope in scopes.items():
-        version = found.get(scope.version_key)
-        if version is None:
-            cache.add(scope.version_key, uuid.uuid4().hex, None)
-            version = cache.get(scope.version_key) or uuid.uuid4().hex
-        versions[name] = version
+    versions = _local.versions(scopes)
+    missing = [scope for name, scope in scopes.items() if name not in versions]
+    if missing:
+        read_at = _clock()
+        found = cache.get_many([scope.version_key for scope in missing])
+        read = {}
+        for scope in missing:
+            version = found.get(scope.version_key)
+            if version is None:
+                cache.add(scope.version_key, new_version(), None)
+                version = cache.get(scope.version_key) or new_version()
+            read[scope.name] = version
+        _local.remember(read, read_at=read_at)
+        versions.update(read)
     return versions
 
 
@@ -157,13 +193,155 @@ def combined_version(scopes: Iterable[Scope]) -> str:
 # --- entries ------------------------------------------------------------------------------------------------------
 
 
-def _load(key: str):
-    """The stored entry `(version, expires_at, value)` under `key`, of any version, or None."""
-    return cache.get(key)
+def _load(key: str, version: str | None = None):
+    """The stored entry `(version, expires_at, value)` under `key`, of any version, or None: from this process's
+    layer when it holds the entry of `version` (the one wanted), otherwise from the shared cache."""
+    entry = _local.entry(key, version)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None and entry[0] == version:
+            _local.keep(key, entry)
+    return entry
 
 
 def _store(key: str, entry: tuple, timeout: int) -> None:
     cache.set(key, entry, timeout)
+    _local.keep(key, entry)
+
+
+class _Held(NamedTuple):
+    """An entry in the in-process layer: its expiry, its size in bytes, its version, and the entry itself or its
+    pickle."""
+
+    expires: float
+    size: int
+    version: str
+    payload: Any
+    pickled: bool
+
+
+_SCALARS = (str, bytes, int, float, bool, type(None))
+
+
+def _immutable_size(value, depth: int = 0) -> int | None:
+    """About the bytes `value` takes when it is made of immutable values only (tuples of strings, bytes and
+    numbers), else None."""
+    if isinstance(value, str | bytes):
+        return len(value) + 50
+    if isinstance(value, _SCALARS):
+        return 30
+    if type(value) is tuple and depth < 4:
+        total = 60
+        for item in value:
+            size = _immutable_size(item, depth + 1)
+            if size is None:
+                return None
+            total += size
+        return total
+    return None
+
+
+class _Local:
+    """The in-process layer (see the module docstring): versions remembered with the time they were read, and
+    pickled entries in a least-recently-used store bounded in bytes. Thread-safe."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._versions: dict[str, tuple[str, float]] = {}
+        self._entries: OrderedDict[str, _Held] = OrderedDict()
+        self.size = 0  # bytes held in _entries
+
+    @staticmethod
+    def seconds() -> float:
+        return float(getattr(settings, "CACHED_READS_LOCAL_SECONDS", LOCAL_SECONDS))
+
+    @staticmethod
+    def limit() -> int:
+        return int(getattr(settings, "CACHED_READS_LOCAL_BYTES", LOCAL_BYTES))
+
+    def versions(self, names: Iterable[str]) -> dict[str, str]:
+        """The versions of `names` this process read less than `seconds()` ago."""
+        seconds = self.seconds()
+        if seconds <= 0:
+            return {}
+        now, known = _clock(), {}
+        with self._lock:
+            for name in names:
+                remembered = self._versions.get(name)
+                if remembered is not None and now - remembered[1] < seconds:
+                    known[name] = remembered[0]
+        return known
+
+    def remember(self, versions: dict[str, str], *, read_at: float | None = None) -> None:
+        """Remembers `versions` from now on. Versions read from the shared cache at `read_at` do not overwrite one
+        this process set (a replace() in another thread) after that read began."""
+        if self.seconds() <= 0:
+            return
+        now = _clock()
+        with self._lock:
+            for name, version in versions.items():
+                known = self._versions.get(name)
+                if read_at is not None and known is not None and known[1] > read_at:
+                    continue
+                self._versions[name] = (version, now)
+
+    def entry(self, key: str, version: str | None):
+        """The entry under `key` when this process holds it in `version` and it has not expired, else None."""
+        if version is None or self.seconds() <= 0:
+            return None
+        with self._lock:
+            held = self._entries.get(key)
+            if held is None or held.version != version:
+                return None
+            if held.expires <= time.time():
+                self._drop(key)
+                return None
+            self._entries.move_to_end(key)
+        if held.pickled:
+            return pickle.loads(held.payload)  # noqa: S301 - bytes this process pickled itself (keep)
+        return held.payload
+
+    def keep(self, key: str, entry: tuple) -> None:
+        """Keeps `entry`: as it is when it is made of immutable values only (a page: strings and bytes), so that a
+        hit copies nothing; otherwise pickled, so that every caller gets its own copy."""
+        if self.seconds() <= 0:
+            return
+        size = _immutable_size(entry)
+        if size is None:
+            payload = pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
+            held = _Held(entry[1], len(payload), entry[0], payload, True)
+        else:
+            held = _Held(entry[1], size, entry[0], entry, False)
+        limit = self.limit()
+        with self._lock:
+            self._drop(key)
+            if held.size > limit:
+                return
+            self._entries[key] = held
+            self.size += held.size
+            while self.size > limit:
+                self._drop(next(iter(self._entries)))
+
+    def _drop(self, key: str) -> None:
+        held = self._entries.pop(key, None)
+        if held is not None:
+            self.size -= held.size
+
+    def clear(self) -> None:
+        with self._lock:
+            self._versions.clear()
+            self._entries.clear()
+            self.size = 0
+
+
+#: A clock for the version interval (monotonic; tests replace it).
+_clock = time.monotonic
+_local = _Local()
+
+
+def forget_local() -> None:
+    """Empties this process's layer (the portal's cache backends call it from `clear()`)."""
+    _local.clear()
 
 
 class Budget:
@@ -221,7 +399,8 @@ class Slot:
 def slot(key: str, scopes: Iterable[Scope]) -> Slot:
     """What is stored under `key` and the version (of all `scopes`) it must have: two round trips to the cache."""
     scopes, key = tuple(dict.fromkeys(scopes)), f"{KEY_PREFIX}:{key}"
-    return Slot(key=key, version=combined_version(scopes), entry=_load(key), scopes=scopes)
+    version = combined_version(scopes)
+    return Slot(key=key, version=version, entry=_load(key, version), scopes=scopes)
 
 
 def cached(

@@ -65,6 +65,14 @@ class _MeteredGet:
         django_cache_hits_total.labels(backend=self.metrics_label).inc()
         return value
 
+    def clear(self):
+        """Empties the cache and this process's in-process layer of the cached reads (common/cached_reads.py), so
+        that the next read after a clear is computed anew here too."""
+        from common.cached_reads import forget_local
+
+        super().clear()
+        forget_local()
+
 
 class MeteredRedisCache(_MeteredGet, RedisCache):
     metrics_label = "redis"

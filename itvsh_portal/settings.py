@@ -151,6 +151,11 @@ CACHES = {
 # Cached reads (common/cached_reads.py): when true, computing a cached value raises if it reads a table its scope does
 # not watch (its entries would go stale). On in the tests; costs a query wrapper per computation where it is on.
 CACHED_READS_VERIFY = env.bool("CACHED_READS_VERIFY", default=False)
+# The in-process layer of the cached reads: each process checks a scope's version in the shared cache at most once in
+# this many seconds (a write committed in another process shows here after at most that long; 0: always ask), and
+# keeps at most this many bytes of entries.
+CACHED_READS_LOCAL_SECONDS = env.float("CACHED_READS_LOCAL_SECONDS", default=1.0)
+CACHED_READS_LOCAL_BYTES = env.int("CACHED_READS_LOCAL_BYTES", default=32 * 1024 * 1024)
 
 # --- Celery -------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -359,8 +359,11 @@ def coverage_by_leistung(leistungen=None) -> dict[int, Coverage]:
     leistungen = list(leistungen if leistungen is not None else OzgLeistung.objects.all())
     terr = territory()
     online = defaultdict(set)
-    rows = RolloutStatus.objects.filter(stage__in=ONLINE_STAGES, leistung__in=leistungen).values_list(
-        "leistung_id", "verwaltung_id"
+    # No ordering: the model's (by OZG-ID and ARS) would join two tables and sort every row to fill sets.
+    rows = (
+        RolloutStatus.objects.filter(stage__in=ONLINE_STAGES, leistung__in=leistungen)
+        .order_by()
+        .values_list("leistung_id", "verwaltung_id")
     )
     for leistung_id, verwaltung_id in rows:
         online[leistung_id].add(verwaltung_id)
@@ -468,6 +471,8 @@ def dashboard_data(*, year: int | None = None) -> dict:
     terr = territory()
     leistungen = list(OzgLeistung.objects.values("pk", "ozg_id", "name", "level", "themenfeld_id"))
     stage_counts = dict(RolloutStatus.objects.order_by().values_list("stage").annotate(n=Count("pk")))
+    # grouped_ids drops the model's ordering (by OZG-ID and ARS), which would join two tables and sort every online
+    # status.
     online = defaultdict(
         set, grouped_ids(RolloutStatus.objects.filter(stage__in=ONLINE_STAGES), by="leistung_id", ids="verwaltung_id")
     )

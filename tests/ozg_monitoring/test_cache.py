@@ -261,3 +261,111 @@ def test_a_new_version_overwrites_the_entries_instead_of_adding_keys(client, pag
         READS.replace()
         _warm(client, pages.dashboard, pages.lookup)
     assert cache_entries() == before
+
+
+# --- HTTP validators and shared caches ---------------------------------------------------------------------------
+
+
+def _versions_set_ago(seconds: float):
+    """Every scope of the cached pages gets a version set `seconds` ago (in the shared cache and this process)."""
+    import time
+    import uuid
+
+    from django.core.cache import cache
+
+    from common import cached_reads
+
+    for scope in (READS, *page_cache._layout_scopes()):
+        cache.set(scope.version_key, f"{uuid.uuid4().hex}.{int((time.time() - seconds) * 1000)}", None)
+    cached_reads.forget_local()
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["rendered", "from the cache"])
+def test_an_anonymous_cached_page_carries_validators_and_answers_304(
+    client, pages, warm, django_assert_num_queries, monkeypatch
+):
+    from common import cached_reads
+
+    set_at = cached_reads.version_time(READS.version())
+    monkeypatch.setattr(page_cache, "_now", lambda: set_at + 1.5)  # 1.5 s after the version was set
+    if warm:
+        _warm(client, pages.dashboard)
+    first = client.get(pages.dashboard)
+    assert first.status_code == 200 and first.content
+    etag = first["ETag"]
+    assert etag.startswith('W/"') and first["Cache-Control"] == "public, no-cache"
+    assert {"Accept-Encoding", "Accept-Language", "Cookie"} <= {part.strip() for part in first["Vary"].split(",")}
+    assert "Last-Modified" not in first  # the version is younger than 2 s + the process interval (1 s)
+    with django_assert_num_queries(0):
+        again = client.get(pages.dashboard, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    assert again["Cache-Control"] == "public, no-cache"
+    # Another page of the same version has another ETag; a new version changes it.
+    assert client.get(pages.lookup)["ETag"] != etag
+    READS.replace()
+    changed = client.get(pages.dashboard, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag and changed.content
+
+
+def test_last_modified_is_when_the_newest_version_was_set(client, pages):
+    from django.utils.http import http_date, parse_http_date
+
+    _versions_set_ago(60)
+    first = client.get(pages.dashboard)
+    modified = parse_http_date(first["Last-Modified"])
+    import time
+
+    assert time.time() - 62 < modified <= time.time() - 59
+    assert client.get(pages.dashboard, headers={"If-Modified-Since": first["Last-Modified"]}).status_code == 304
+    earlier = http_date(modified - 1)
+    assert client.get(pages.dashboard, headers={"If-Modified-Since": earlier}).status_code == 200
+    # If-None-Match decides when both are sent (RFC 9110): an old ETag gets the page despite the date.
+    response = client.get(
+        pages.dashboard, headers={"If-None-Match": 'W/"old"', "If-Modified-Since": first["Last-Modified"]}
+    )
+    assert response.status_code == 200
+
+
+def test_a_proxy_may_keep_a_page_only_for_what_the_process_interval_leaves_of_one_second(client, pages, settings):
+    settings.CACHED_READS_LOCAL_SECONDS = 0
+    assert client.get(pages.dashboard)["Cache-Control"] == "public, max-age=0, s-maxage=1"
+    settings.CACHED_READS_LOCAL_SECONDS = 0.5
+    assert client.get(pages.dashboard)["Cache-Control"] == "public, no-cache"
+
+
+def test_a_signed_in_visitor_gets_a_private_answer_without_validators(client, pages, verified_login):
+    from tests.accounts.factories import StaffUserFactory
+
+    _warm(client, pages.dashboard)
+    verified_login(client, StaffUserFactory())
+    response = client.get(pages.dashboard)
+    assert response.status_code == 200 and response.wsgi_request.user.is_authenticated
+    assert {part.strip() for part in response["Cache-Control"].split(",")} >= {"private", "no-store"}
+    assert "ETag" not in response and "Last-Modified" not in response
+    assert "Cookie" in response["Vary"]
+
+
+def test_a_page_not_from_the_cache_carries_no_validators(client, pages):
+    response = client.get(pages.lookup, {"seite": "02"})  # not canonical: rendered uncached
+    assert "ETag" not in response and "public" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["rendered", "from the cache"])
+def test_a_client_that_accepts_gzip_gets_the_page_compressed_once(client, pages, warm, monkeypatch):
+    import gzip
+
+    if warm:
+        _warm(client, pages.dashboard)
+    plain = client.get(pages.dashboard)
+    compressions = []
+    original = gzip.compress
+    monkeypatch.setattr(gzip, "compress", lambda *args, **kwargs: compressions.append(1) or original(*args, **kwargs))
+    packed = client.get(pages.dashboard, headers={"Accept-Encoding": "br, gzip;q=0.8"})
+    assert packed["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert gzip.decompress(packed.content) == plain.content and len(packed.content) < len(plain.content) / 3
+    assert packed["ETag"] == plain["ETag"][:-1] + '-gz"'
+    assert compressions == []  # compressed when it was stored, not per request
+    again = client.get(pages.dashboard, headers={"Accept-Encoding": "gzip", "If-None-Match": packed["ETag"]})
+    assert again.status_code == 304
+    other = client.get(pages.dashboard, headers={"Accept-Encoding": "gzip", "If-None-Match": plain["ETag"]})
+    assert other.status_code == 200 and other["Content-Encoding"] == "gzip"

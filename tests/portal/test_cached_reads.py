@@ -195,3 +195,154 @@ def test_a_notice_provider_must_name_its_scopes(settings):
         notice_scopes()
     settings.PORTAL_NOTICE_PROVIDERS = ["ozg_monitoring.selectors.portal_notices"]
     assert [scope.name for scope in notice_scopes()] == ["ozg"]
+
+
+# --- the in-process layer ----------------------------------------------------------------------------------------
+
+
+class Clock:
+    """The layer's clock, moved by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch, settings):
+    settings.CACHED_READS_LOCAL_SECONDS = 1.0
+    fake = Clock()
+    monkeypatch.setattr(cached_reads, "_clock", fake)
+    cached_reads.forget_local()
+    yield fake
+    cached_reads.forget_local()
+
+
+def _set_elsewhere(scope, version):
+    """What another process's commit does: a new version in the shared cache only."""
+    from django.core.cache import cache
+
+    cache.set(scope.version_key, version, None)
+
+
+def test_a_version_replaced_in_another_process_is_seen_after_at_most_the_interval(register_scope, clock):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return len(computed)
+
+    first = register_scope.version()
+    assert register_scope.cached("x", compute, timeout=60) == 1
+    _set_elsewhere(register_scope, "elsewhere.1")
+    clock.now += 0.9
+    assert register_scope.version() == first  # remembered: no round trip to the shared cache
+    assert register_scope.cached("x", compute, timeout=60) == 1
+    clock.now += 0.1
+    assert register_scope.version() == "elsewhere.1"
+    assert register_scope.cached("x", compute, timeout=60) == 2
+
+
+def test_a_replace_in_this_process_is_seen_here_at_once(register_scope, clock):
+    before = register_scope.version()
+    assert register_scope.cached("x", lambda: "old", timeout=60) == "old"
+    register_scope.replace()
+    assert register_scope.version() != before
+    assert register_scope.cached("x", lambda: "new", timeout=60) == "new"
+
+
+def test_an_entry_stored_by_another_process_is_taken_from_the_shared_cache(register_scope, clock):
+    from django.core.cache import cache
+
+    register_scope.cached("x", lambda: "mine", timeout=60)
+    version = "elsewhere.2"
+    _set_elsewhere(register_scope, version)
+    cache.set("cached-reads:x", (f"{register_scope.name}={version}", 10**12, "theirs"), 60)
+    clock.now += 1
+    assert register_scope.cached("x", lambda: "computed", timeout=60) == "theirs"
+
+
+def test_an_interval_of_zero_turns_the_layer_off(register_scope, clock, settings):
+    settings.CACHED_READS_LOCAL_SECONDS = 0
+    register_scope.version()
+    _set_elsewhere(register_scope, "elsewhere.3")
+    assert register_scope.version() == "elsewhere.3"
+    register_scope.cached("x", lambda: "value", timeout=60)
+    assert cached_reads._local.size == 0
+
+
+def test_clearing_the_cache_empties_the_layer(register_scope, clock):
+    from django.core.cache import cache
+
+    register_scope.cached("x", lambda: "old", timeout=60)
+    assert cached_reads._local.size > 0
+    cache.clear()
+    assert cached_reads._local.size == 0
+    assert register_scope.cached("x", lambda: "new", timeout=60) == "new"
+
+
+def test_the_layer_holds_at_most_its_bytes_and_drops_the_least_recently_used(register_scope, clock, settings):
+    value = "x" * 1000
+    entry_bytes = cached_reads._immutable_size((cached_reads.combined_version((register_scope,)), 1.0, value))
+    settings.CACHED_READS_LOCAL_BYTES = 5 * entry_bytes + 100
+    for number in range(5):
+        register_scope.cached(f"k{number}", lambda: value, timeout=60)
+    assert register_scope.cached("k0", lambda: "never", timeout=60) == value  # read: now the most recently used
+    register_scope.cached("k5", lambda: value, timeout=60)
+    assert list(cached_reads._local._entries) == [f"cached-reads:k{number}" for number in (2, 3, 4, 0, 5)]
+    for number in range(6, 40):
+        register_scope.cached(f"k{number}", lambda: value, timeout=60)
+        assert cached_reads._local.size <= settings.CACHED_READS_LOCAL_BYTES
+    held = list(cached_reads._local._entries)
+    assert held == [f"cached-reads:k{number}" for number in range(35, 40)]
+    # An entry larger than the whole bound is never kept, and nothing else is dropped for it.
+    register_scope.cached("huge", lambda: "y" * settings.CACHED_READS_LOCAL_BYTES, timeout=60)
+    assert list(cached_reads._local._entries) == held
+
+
+def test_callers_get_their_own_copy(register_scope, clock):
+    first = register_scope.cached("x", lambda: {"rows": [1]}, timeout=60)
+    first["rows"].append(2)
+    assert register_scope.cached("x", lambda: {}, timeout=60) == {"rows": [1]}
+
+
+def test_the_layer_is_consistent_under_threads(register_scope, clock, settings):
+    import threading
+
+    settings.CACHED_READS_LOCAL_BYTES = 20_000
+    errors = []
+
+    def work(number):
+        try:
+            for round_ in range(200):
+                key = f"cached-reads:t{(number * 7 + round_) % 40}"
+                entry = (f"v{round_ % 3}", 10**12, "z" * (round_ % 500))
+                cached_reads._local.keep(key, entry)
+                found = cached_reads._local.entry(key, entry[0])
+                assert found is None or found[0] == entry[0]
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    held = cached_reads._local._entries.values()
+    assert cached_reads._local.size == sum(entry.size for entry in held) <= 20_000
+
+
+def test_an_expired_entry_is_not_served_from_the_layer(register_scope, clock, monkeypatch):
+    register_scope.cached("x", lambda: "old", timeout=60)
+    later = cached_reads.time.time() + 61
+    monkeypatch.setattr(cached_reads.time, "time", lambda: later)
+    assert cached_reads._local.entry("cached-reads:x", cached_reads.combined_version((register_scope,))) is None
+
+
+def test_versions_carry_the_time_they_were_set():
+    version = cached_reads.new_version()
+    assert abs(cached_reads.version_time(version) - __import__("time").time()) < 5
+    assert cached_reads.version_time("0123abcd" * 4) is None
