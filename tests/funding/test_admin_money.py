@@ -319,9 +319,9 @@ def test_reviewers_are_told_of_a_new_request_at_once(django_capture_on_commit_ca
         )
         assert mail.outbox == []  # not before the request is committed
     assert len(callbacks) == 1
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2  # one per reviewer, each with their own opt-out link
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in reviewers)  # not the requester
     sent = mail.outbox[0]
-    assert sorted(sent.to) == sorted(r.email for r in reviewers)  # never the requester, never the inactive
     assert sent.subject == f"Neuer Mittelabruf {drawdown.pk} über 100.000,00\u00a0€ wartet auf Prüfung"
     admin_url = f"https://portal.itvsh.example/admin/funding/drawdown/{drawdown.pk}/change/"
     assert admin_url in sent.body
@@ -362,3 +362,30 @@ def test_admin_shows_dates_german_and_times_local(client):
     assert "Beantragt am: 01.03.2025" in page
     assert "Geprüft am: 01.07.2025, 12:05 Uhr" in page
     assert "01.03.2025" in text_of(client.get(DRAWDOWNS))
+
+
+def test_request_notice_is_a_task_on_commit_with_an_opt_out_that_stops_the_next(
+    django_capture_on_commit_callbacks, settings, client, monkeypatch
+):
+    import re
+
+    from funding import tasks
+
+    settings.PORTAL_BASE_URL = "https://portal.itvsh.example"
+    queued = []
+    monkeypatch.setattr(tasks.notify_drawdown_request, "delay", lambda pk: queued.append(pk))
+    requester, reviewer = finance_user(username="antrag"), finance_user(username="pruefung", email="p@itvsh.example")
+    line = BudgetLineFactory(planned_amount=Decimal("250000.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.drawdown_request(line=line, amount="100.00", purpose_text="eins", by=requester)
+    assert queued == [first.pk] and mail.outbox == []  # queued, not sent inline in the request
+    monkeypatch.undo()
+    assert tasks.notify_drawdown_request.delay(first.pk).get() == 1
+    sent = mail.outbox[0]
+    links = re.findall(r"https://portal\.itvsh\.example/benachrichtigungen/abbestellen/[^/\s\"]+/", sent.body)
+    assert sent.to == [reviewer.email] and len(links) == 1
+    assert f'href="{links[0]}"' in sent.alternatives[0][0]
+    client.post(links[0].removeprefix("https://portal.itvsh.example"), {"wants": "nein"})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.drawdown_request(line=line, amount="200.00", purpose_text="zwei", by=requester)
+    assert len(mail.outbox) == 1  # declined: the next notice does not reach them
