@@ -42,6 +42,7 @@ from .models import (
     Topic,
     Wahlperiode,
 )
+from .related import agreement_admin_sections
 
 
 class TermFilter(admin.SimpleListFilter):
@@ -448,6 +449,8 @@ class AgreementAdmin(ChoicesMixin, ServiceErrorsAdminMixin, HistoryAdmin):
                     if form.add_prefix("file") in request.FILES and "file" in form.fields:
                         form.add_error("file", message("cooperations.file_reselect"))
         context["renew_allowed"] = obj is not None and services.AGREEMENT.add.allows(request.user)
+        # other apps' sections (cooperations.related), e.g. the agreement's money from funding
+        context["admin_sections"] = agreement_admin_sections(obj, request) if obj is not None else []
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _create_formsets(self, request, obj, change):

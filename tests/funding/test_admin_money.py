@@ -248,6 +248,33 @@ def test_agreement_sums_template_says_unknown():
     assert "keine Haushaltspositionen" in empty
 
 
+def test_agreement_change_page_shows_its_money_and_says_where_payments_are_not_recorded(client, staff):
+    line, unrecorded = lines_with_every_state()
+    deal = agreement()
+    BudgetLine.objects.filter(pk=line.pk).update(agreement=deal)
+    page = text_of(client.get(f"/admin/cooperations/agreement/{deal.pk}/change/"))
+    assert "Mittel Mittel aus dieser Vereinbarung Planbetrag 100.000,00 € beantragt (offen) 4.000,00 €" in page
+    assert "freigegeben 10.000,00 € ausgezahlt 20.000,50 € verfügbar 69.999,50 €" in page
+    assert "Die 1 Haushaltsposition dieser Vereinbarung" in page
+    BudgetLine.objects.filter(pk=unrecorded.pk).update(agreement=deal)
+    page = text_of(client.get(f"/admin/cooperations/agreement/{deal.pk}/change/"))
+    assert "verfügbar nicht bekannt" in page and "Für 1 Haushaltsposition werden keine Zahlungen erfasst" in page
+    public = text_of(client.get(deal.get_absolute_url()))
+    assert "Für 1 Haushaltsposition werden keine Zahlungen erfasst" in public
+
+
+def test_agreement_money_is_shown_only_to_who_may_see_budget_lines(client):
+    from tests.accounts.factories import role_user
+
+    deal = agreement()
+    BudgetLineFactory(agreement=deal, planned_amount=Decimal("500.00"))
+    verified_client_login(client, role_user("Redaktion"))
+    page = client.get(f"/admin/cooperations/agreement/{deal.pk}/change/")
+    assert page.status_code == 200 and not page.wsgi_request.user.has_perm("funding.view_budgetline")
+    assert "Mittel aus dieser Vereinbarung" not in page.content.decode()  # Redaktion holds no funding rights
+    assert "500,00" not in page.content.decode()
+
+
 # --- organisations by autocomplete ----------------------------------------------------------------------------
 
 
