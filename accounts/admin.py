@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from common.admin_support import ServiceErrorsAdminMixin
+from common.admin_support import ServiceErrorsAdminMixin, bulk_result
 from common.authorization import is_system_actor
 from organisations.admin_filters import kreis_filter
 
@@ -214,22 +214,15 @@ class PortalUserAdmin(ServiceErrorsAdminMixin, MembershipServiceMixin, UserAdmin
                 services.second_factor_reset(user=user, by=request.user)
                 users.append(user)
             except PermissionDenied as error:
-                refused.append(f"{user}: {error}")
-        for text in refused:
-            self.message_user(request, text, messages.ERROR)
-        if not users:
-            return
-        self.message_user(
+                refused.append((user, error))
+        bulk_result(
+            self,
             request,
-            ngettext(
-                "Zweiter Faktor von %(count)d Benutzer zurückgesetzt: er richtet ihn bei der nächsten Anmeldung "
-                "neu ein.",
-                "Zweiter Faktor von %(count)d Benutzern zurückgesetzt: sie richten ihn bei der nächsten Anmeldung "
-                "neu ein.",
-                len(users),
-            )
-            % {"count": len(users)},
-            messages.SUCCESS,
+            selected=len(users) + len(refused),
+            done=len(users),
+            items=_("Benutzern"),
+            what=_("den zweiten Faktor zurückgesetzt (neu einzurichten bei der nächsten Anmeldung)"),
+            refused=refused,
         )
 
 
@@ -447,13 +440,19 @@ class ApiTokenAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Widerrufen"), permissions=["revoke"])
     def revoke_tokens(self, request, queryset):
+        selected = queryset.count()
         revoked = sum(
             services.api_token_revoke(token=token, by=request.user) for token in queryset.filter(revoked_at=None)
         )
-        self.message_user(
+        already = selected - revoked
+        bulk_result(
+            self,
             request,
-            ngettext("%(count)d Token widerrufen.", "%(count)d Tokens widerrufen.", revoked) % {"count": revoked},
-            messages.SUCCESS,
+            selected=selected,
+            done=revoked,
+            items=_("Tokens"),
+            what=_("widerrufen"),
+            unchanged={_("schon vorher widerrufen"): already},
         )
 
     def get_changeform_initial_data(self, request):

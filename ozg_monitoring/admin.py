@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import VerwaltungScopedAdminMixin, visible_verwaltung_ids
 from accounts.selectors import writable_verwaltung_ids
-from common.admin_support import HistoryAdmin, ReadOnlyAdminMixin, ServiceErrorsAdminMixin
+from common.admin_support import HistoryAdmin, ReadOnlyAdminMixin, ServiceErrorsAdminMixin, bulk_result
 from common.authorization import ModelRules, Rule
 from common.csvfiles import SPREADSHEET, csv_download, csv_file_response
 from organisations import selectors as register
@@ -443,8 +443,11 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
             return
         messages.success(
             request,
-            _("Linkprüfung für %(n)d Verwaltungen angestoßen; die Ergebnisse stehen unter „Nicht erreichbare Links“.")
-            % {"n": queued},
+            _(
+                "Linkprüfung für %(n)d Verwaltungen angestoßen (alle Verwaltungen der %(selected)d ausgewählten "
+                "Umsetzungsstände); die Ergebnisse stehen unter „Nicht erreichbare Links“."
+            )
+            % {"n": queued, "selected": queryset.count()},
         )
 
     @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["view"])
@@ -533,9 +536,11 @@ class MonthlySnapshotAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Ausgewählte Monatsstände neu berechnen"), permissions=["change"])
     def recompute(self, request, queryset):
-        for snapshot in queryset:
+        done = 0
+        for snapshot in queryset.order_by("date"):
             snapshot_create(date=snapshot.date, by=request.user)
-        messages.success(request, _("%(n)d Monatsstände neu berechnet.") % {"n": queryset.count()})
+            done += 1
+        bulk_result(self, request, selected=done, done=done, items=_("Monatsständen"), what=_("neu berechnet"))
 
 
 IMPORT_MAX_BYTES_DEFAULT = 5 * 1024 * 1024  # settings.OZG_IMPORT_MAX_BYTES overrides it
