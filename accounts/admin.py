@@ -172,6 +172,16 @@ class GermanOtpAdminMixin:
         kwargs.setdefault("help_texts", help_texts)
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def get_list_filter(self, request):
+        filters = []
+        for name in super().get_list_filter(request):
+            if isinstance(name, str) and name in OTP_FIELDS:
+                base = admin.BooleanFieldListFilter if name == "confirmed" else admin.DateFieldListFilter
+                filters.append((name, _titled_filter(base, OTP_FIELDS[name][0])))
+            else:
+                filters.append(name)
+        return filters
+
     def get_list_display(self, request):
         columns = []
         for name in super().get_list_display(request):
@@ -180,6 +190,15 @@ class GermanOtpAdminMixin:
             else:
                 columns.append(name)
         return columns
+
+
+def _titled_filter(base, title):
+    class Titled(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
 
 
 def _otp_column(name):

@@ -163,6 +163,10 @@ def admin_pages(client):
         pages.append((reverse(f"{prefix}_change", args=[obj.pk]), opts.label))
         with contextlib.suppress(NoReverseMatch):  # a model without a history page
             pages.append((reverse(f"{prefix}_history", args=[obj.pk]), opts.label))
+        record = obj.history.order_by("pk").first() if hasattr(obj, "history") else None
+        with contextlib.suppress(NoReverseMatch):  # one past state on simple_history's page, where the admin has one
+            if record is not None:
+                pages.append((reverse(f"{prefix}_simple_history", args=[obj.pk, record.pk]), opts.label))
     return pages, without_row
 
 
