@@ -18,7 +18,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Min
+from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -183,17 +183,16 @@ def _reporting_members(verwaltung_ids) -> dict[int, list]:
     """Per Verwaltung: its reporting members who are active, have an address and want these reminders (one per
     address), in one query."""
     members = defaultdict(dict)
-    memberships = notifications.exclude_declined(
-        get_user_model().objects.filter(
-            verwaltung_memberships__in=VerwaltungMembership.objects.writing().filter(
-                organisation_id__in=verwaltung_ids
-            ),
-            is_active=True,
-        ),
-        notifications.STALE_STATUS_REMINDERS,
-    ).exclude(email="")
-    for user in memberships.annotate(_verwaltung=F("verwaltung_memberships__organisation_id")).order_by("email", "pk"):
-        members[user._verwaltung].setdefault(user.email, user)
+    wanting = notifications.exclude_declined(get_user_model().objects.all(), notifications.STALE_STATUS_REMINDERS)
+    memberships = (
+        VerwaltungMembership.objects.writing()
+        .filter(organisation_id__in=verwaltung_ids, user__is_active=True, user__in=wanting)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user__email", "user__pk")
+    )
+    for membership in memberships:
+        members[membership.organisation_id].setdefault(membership.user.email, membership.user)
     return {key: list(value.values()) for key, value in members.items()}
 
 
