@@ -17,6 +17,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,7 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from common.admin_support import ServiceErrorsAdminMixin
+from common.admin_support import ServiceErrorsAdminMixin, bulk_result
 from common.authorization import is_system_actor
 from organisations.admin_filters import kreis_filter
 
@@ -79,8 +80,35 @@ SUPERUSER_FIELDS = ("is_superuser", "user_permissions")
 PRIVILEGE_FIELDS = ("is_superuser", "is_staff", "is_active", "groups", "user_permissions")
 
 
+#: Django's default permissions in German (their stored names read "Can add …" whatever the language).
+PERMISSION_VERBS = {"add": _("anlegen"), "change": _("ändern"), "delete": _("löschen"), "view": _("ansehen")}
+
+
+def permission_label(permission) -> str:
+    """ "App | Modell | anlegen": the names the admin shows, a default permission's verb in German; a custom
+    permission keeps its own (German) name."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    verb, _sep, rest = permission.codename.partition("_")
+    if model is None:
+        return str(permission)
+    opts = model._meta
+    action = PERMISSION_VERBS[verb] if verb in PERMISSION_VERBS and rest == opts.model_name else permission.name
+    return f"{opts.app_config.verbose_name} | {opts.verbose_name} | {action}"
+
+
+class GermanPermissionsMixin:
+    """The permission pickers of groups and users list every permission in German (`permission_label`)."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions") and field is not None:
+            field.label_from_instance = permission_label
+        return field
+
+
 @admin.register(Group)
-class PortalGroupAdmin(ServiceErrorsAdminMixin, GroupAdmin):
+class PortalGroupAdmin(ServiceErrorsAdminMixin, GermanPermissionsMixin, GroupAdmin):
     """Groups are the roles; their permissions are changed by superusers only (services.GROUP)."""
 
     rules = services.GROUP
@@ -100,14 +128,104 @@ class PrivilegedDeviceGuardMixin:
         return not self._guarded(request, obj) and super().has_delete_permission(request, obj)
 
 
+#: django-otp's plain English texts on its admin pages, in German: fieldset titles, field labels and help texts.
+OTP_FIELDSETS = {
+    "Identity": _("Zuordnung"),
+    "Timestamps": _("Zeitpunkte"),
+    "Configuration": _("Einstellungen"),
+    "State": _("Zustand"),
+    "Throttling": _("Sperre nach Fehlversuchen"),
+}
+OTP_FIELDS = {
+    "user": (_("Benutzer"), _("Der Benutzer, dem dieses Gerät gehört.")),
+    "name": (_("Name"), _("Der lesbare Name dieses Geräts.")),
+    "confirmed": (_("bestätigt"), _("Ist das Gerät einsatzbereit?")),
+    "created_at": (_("angelegt am"), _("Wann das Gerät angelegt wurde.")),
+    "last_used_at": (_("zuletzt benutzt am"), _("Wann das Gerät zuletzt benutzt wurde.")),
+    "key": (_("Schlüssel"), _("Ein hexadezimal kodierter geheimer Schlüssel von bis zu 40 Bytes.")),
+    "step": (_("Zeitschritt"), _("Der Zeitschritt in Sekunden.")),
+    "t0": (_("Startzeit"), _("Die Unix-Zeit, ab der die Schritte gezählt werden.")),
+    "digits": (_("Stellen"), _("Wie viele Ziffern ein Code hat.")),
+    "tolerance": (_("Toleranz"), _("Wie viele Zeitschritte vor oder zurück erlaubt sind.")),
+    "drift": (_("Abweichung"), _("Um wie viele Zeitschritte die Uhr des Geräts abweicht.")),
+    "last_t": (
+        _("letzter Zeitschritt"),
+        _("Der Zeitschritt des letzten gültigen Codes; der nächste muss später sein."),
+    ),
+    "throttling_failure_timestamp": (_("letzter Fehlversuch"), _("Zeitpunkt des letzten Fehlversuchs.")),
+    "throttling_failure_count": (_("Fehlversuche"), _("Anzahl der Fehlversuche in Folge.")),
+    "token": (_("Code"), ""),
+}
+
+
+class GermanOtpAdminMixin:
+    """django-otp's device admins in German: their fieldsets, labels, help texts and list columns (the plugin's
+    texts are plain strings no catalog translates; its models keep them, so no migration follows)."""
+
+    def get_fieldsets(self, request, obj=None):
+        return [(OTP_FIELDSETS.get(title, title), options) for title, options in super().get_fieldsets(request, obj)]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        labels = {name: label for name, (label, _help) in OTP_FIELDS.items()}
+        help_texts = {name: text for name, (_label, text) in OTP_FIELDS.items()}
+        kwargs.setdefault("labels", labels)
+        kwargs.setdefault("help_texts", help_texts)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_list_filter(self, request):
+        filters = []
+        for name in super().get_list_filter(request):
+            if isinstance(name, str) and name in OTP_FIELDS:
+                base = admin.BooleanFieldListFilter if name == "confirmed" else admin.DateFieldListFilter
+                filters.append((name, _titled_filter(base, OTP_FIELDS[name][0])))
+            else:
+                filters.append(name)
+        return filters
+
+    def get_list_display(self, request):
+        columns = []
+        for name in super().get_list_display(request):
+            if isinstance(name, str) and name in OTP_FIELDS:
+                columns.append(_otp_column(name))
+            else:
+                columns.append(name)
+        return columns
+
+
+def _titled_filter(base, title):
+    class Titled(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.title = title
+
+    return Titled
+
+
+def _otp_column(name):
+    def column(obj):
+        value = getattr(obj, name)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), "d.m.Y, H:i")
+        return value if value is not None else "–"
+
+    column.short_description = OTP_FIELDS[name][0]
+    column.admin_order_field = name
+    column.__name__ = name
+    if name == "confirmed":
+        column.boolean = True
+    return column
+
+
 @admin.register(TOTPDevice)
-class PortalTOTPDeviceAdmin(PrivilegedDeviceGuardMixin, TOTPDeviceAdmin):
-    pass
+class PortalTOTPDeviceAdmin(PrivilegedDeviceGuardMixin, GermanOtpAdminMixin, TOTPDeviceAdmin):
+    search_help_text = _("Suche nach Benutzername oder E-Mail-Adresse")
 
 
 @admin.register(StaticDevice)
-class PortalStaticDeviceAdmin(PrivilegedDeviceGuardMixin, StaticDeviceAdmin):
-    pass
+class PortalStaticDeviceAdmin(PrivilegedDeviceGuardMixin, GermanOtpAdminMixin, StaticDeviceAdmin):
+    search_help_text = _("Suche nach Benutzername oder E-Mail-Adresse")
 
 
 # --- failed logins (django-axes), in German -----------------------------------------------------------
@@ -159,7 +277,7 @@ class PortalAccessAttemptAdmin(AccessAttemptAdmin):
 
 
 @admin.register(User)
-class PortalUserAdmin(ServiceErrorsAdminMixin, MembershipServiceMixin, UserAdmin):
+class PortalUserAdmin(ServiceErrorsAdminMixin, GermanPermissionsMixin, MembershipServiceMixin, UserAdmin):
     """Django's user admin, plus the Verwaltungen the user may act for, under the escalation rules of
     `services.user_change_errors` (shown on the fields): Administration manages accounts within the roles."""
 
@@ -214,22 +332,15 @@ class PortalUserAdmin(ServiceErrorsAdminMixin, MembershipServiceMixin, UserAdmin
                 services.second_factor_reset(user=user, by=request.user)
                 users.append(user)
             except PermissionDenied as error:
-                refused.append(f"{user}: {error}")
-        for text in refused:
-            self.message_user(request, text, messages.ERROR)
-        if not users:
-            return
-        self.message_user(
+                refused.append((user, error))
+        bulk_result(
+            self,
             request,
-            ngettext(
-                "Zweiter Faktor von %(count)d Benutzer zurückgesetzt: er richtet ihn bei der nächsten Anmeldung "
-                "neu ein.",
-                "Zweiter Faktor von %(count)d Benutzern zurückgesetzt: sie richten ihn bei der nächsten Anmeldung "
-                "neu ein.",
-                len(users),
-            )
-            % {"count": len(users)},
-            messages.SUCCESS,
+            selected=len(users) + len(refused),
+            done=len(users),
+            items=_("Benutzern"),
+            what=_("den zweiten Faktor zurückgesetzt (neu einzurichten bei der nächsten Anmeldung)"),
+            refused=refused,
         )
 
 
@@ -447,13 +558,19 @@ class ApiTokenAdmin(ServiceErrorsAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Widerrufen"), permissions=["revoke"])
     def revoke_tokens(self, request, queryset):
+        selected = queryset.count()
         revoked = sum(
             services.api_token_revoke(token=token, by=request.user) for token in queryset.filter(revoked_at=None)
         )
-        self.message_user(
+        already = selected - revoked
+        bulk_result(
+            self,
             request,
-            ngettext("%(count)d Token widerrufen.", "%(count)d Tokens widerrufen.", revoked) % {"count": revoked},
-            messages.SUCCESS,
+            selected=selected,
+            done=revoked,
+            items=_("Tokens"),
+            what=_("widerrufen"),
+            unchanged={_("schon vorher widerrufen"): already},
         )
 
     def get_changeform_initial_data(self, request):

@@ -8,9 +8,25 @@ from django_otp.plugins.otp_static.apps import DefaultConfig as StaticDefaultCon
 from django_otp.plugins.otp_totp.apps import DefaultConfig as TOTPDefaultConfig
 
 
+def _german_names(model, singular, plural):
+    """The model's names on the admin's pages (titles, breadcrumbs, messages). Only the runtime options change:
+    the migrations read the options the plugin declared, so no migration follows."""
+    model._meta.verbose_name, model._meta.verbose_name_plural = singular, plural
+
+
 class OtpStaticConfig(StaticDefaultConfig):
     verbose_name = _("Zweiter Faktor: Notfallcodes")
+
+    def ready(self):
+        super().ready()
+        _german_names(self.get_model("StaticDevice"), _("Notfallcode-Gerät"), _("Notfallcode-Geräte"))
 
 
 class OtpTotpConfig(TOTPDefaultConfig):
     verbose_name = _("Zweiter Faktor: Authenticator-Apps")
+
+    def ready(self):
+        super().ready()
+        _german_names(
+            self.get_model("TOTPDevice"), _("Authenticator-App (TOTP-Gerät)"), _("Authenticator-Apps (TOTP-Geräte)")
+        )

@@ -81,7 +81,7 @@ class AuditEntry(AppendOnlyModel):
 
     class Meta:
         verbose_name = _("Eintrag im Audit-Protokoll")
-        verbose_name_plural = _("Audit-Protokoll")
+        verbose_name_plural = _("Einträge im Audit-Protokoll")
         ordering = ["-when", "-id"]
         indexes = [
             models.Index(fields=["content_type", "object_id"], name="audit_entry_object"),

@@ -122,3 +122,39 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return _HistoryInWords(self.model, historical_record)
+
+
+# --- bulk actions: everything selected, or exactly how many and why not the rest --------------------------------
+
+BULK_EXAMPLES = 3
+
+
+def bulk_result(
+    model_admin, request, *, selected: int, done: int, what: str, items: str = "", refused=(), unchanged=None
+) -> None:
+    """The one message of a bulk action: how many of the `selected` rows it changed (`what`: what was done, e.g.
+    "geprüft"; `items`: the rows in the dative plural, e.g. "Mittelabrufen"), and for every other one why not:
+    `refused` is a list of (label of the row, reason), grouped by reason with up to three examples; `unchanged`
+    maps a reason to a count (rows that needed no change). Success when none was refused, a warning when some
+    were, an error when all were."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    parts = [
+        _("%(done)d von %(selected)d ausgewählten %(items)s %(what)s.")
+        % {"done": done, "selected": selected, "items": items or _("Einträgen"), "what": what}
+    ]
+    by_reason: dict[str, list[str]] = {}
+    for label, reason in refused:
+        by_reason.setdefault(str(reason), []).append(str(label))
+    for reason, labels in by_reason.items():
+        examples = ", ".join(labels[:BULK_EXAMPLES]) + (", …" if len(labels) > BULK_EXAMPLES else "")
+        reason = reason if reason.endswith((".", "!", "?")) else reason + "."
+        parts.append(
+            _("%(n)d nicht (%(examples)s): %(reason)s") % {"n": len(labels), "reason": reason, "examples": examples}
+        )
+    for reason, count in (unchanged or {}).items():
+        if count:
+            parts.append(_("%(n)d unverändert: %(reason)s.") % {"n": count, "reason": reason})
+    level = messages.SUCCESS if not refused else (messages.WARNING if done else messages.ERROR)
+    model_admin.message_user(request, " ".join(parts), level)

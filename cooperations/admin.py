@@ -42,6 +42,7 @@ from .models import (
     Topic,
     Wahlperiode,
 )
+from .related import agreement_admin_sections
 
 
 class TermFilter(admin.SimpleListFilter):
@@ -123,20 +124,64 @@ class ResponsibleSelect(_PortalAutocomplete, AutocompleteSelect):
     url_name = "cooperations_agreement_responsible"
 
 
+class _PartyLookupMixin:
+    """A choice field whose `queryset` (what it offers: the options it renders, what the page lists) is the
+    agreement's parties, but which reads any body of the register (`lookup_queryset`), so that a body that is no
+    party reaches the service rule (`services.obligation_rule_errors`, `measure_rule_errors`), the one place that
+    refuses it, with its message on the field; a party typed in the same submission is accepted by that rule."""
+
+    def __init__(self, *args, lookup_queryset, **kwargs):
+        self.lookup_queryset = lookup_queryset
+        super().__init__(*args, **kwargs)
+
+    def _reading_any_body(self, read, value):
+        offered = self._queryset
+        self._queryset = self.lookup_queryset
+        try:
+            return read(value)
+        finally:
+            self._queryset = offered
+
+
+class PartyChoiceField(_PartyLookupMixin, forms.ModelChoiceField):
+    def to_python(self, value):
+        return self._reading_any_body(super().to_python, value)
+
+
+class PartyMultipleChoiceField(_PartyLookupMixin, forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        return self._reading_any_body(super()._check_values, value)
+
+
 class ChoicesMixin:
-    """Bodies are chosen by an autocomplete labelled "Name (Art, ARS)"; obligor, lead and participants are
-    suggested from the parties of the agreement where it is known (`request._choices_agreement`, set by the
-    admin of the page); the services check the rule whatever was sent. The responsible person is chosen from the
-    active staff accounts."""
+    """Bodies are chosen by an autocomplete labelled "Name (Art, ARS)". Obligor, lead and participants of an
+    existing agreement (`request._choices_agreement`, set by the admin of the page) are limited to its parties in
+    the fields themselves (`PartyChoiceField`: the queryset is the parties) and in the suggestions; the services
+    check the rule whatever was sent and their message stands on the field. The responsible person is chosen from
+    the active staff accounts."""
+
+    def _agreement(self, db_field, request):
+        agreement = getattr(request, "_choices_agreement", None) if db_field.name in PARTY_FIELDS else None
+        return agreement if getattr(agreement, "pk", None) else None
 
     def _widget(self, db_field, request, multiple=False):
-        agreement = getattr(request, "_choices_agreement", None) if db_field.name in PARTY_FIELDS else None
+        agreement = self._agreement(db_field, request)
         widget = OrganisationSelectMultiple if multiple else OrganisationSelect
         return widget(db_field, self.admin_site, agreement_id=getattr(agreement, "pk", None))
+
+    def _limit_to_parties(self, db_field, request, kwargs, form_class):
+        agreement = self._agreement(db_field, request)
+        if agreement is not None:
+            kwargs["form_class"] = form_class
+            kwargs["queryset"] = Organisation.objects.filter(agreement_parties__agreement=agreement).order_by(
+                "name", "pk"
+            )
+            kwargs["lookup_queryset"] = Organisation.objects.all()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in ORGANISATION_FIELDS and db_field.related_model is Organisation:
             kwargs["widget"] = self._widget(db_field, request)
+            self._limit_to_parties(db_field, request, kwargs, PartyChoiceField)
             field = super().formfield_for_foreignkey(db_field, request, **kwargs)
             field.label_from_instance = autocomplete_label
             return field
@@ -155,6 +200,7 @@ class ChoicesMixin:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name in ORGANISATION_FIELDS and db_field.related_model is Organisation:
             kwargs["widget"] = self._widget(db_field, request, multiple=True)
+            self._limit_to_parties(db_field, request, kwargs, PartyMultipleChoiceField)
             field = super().formfield_for_manytomany(db_field, request, **kwargs)
             field.label_from_instance = autocomplete_label
             field.help_text = _("Name, Art oder ARS eingeben; nur Parteien der Vereinbarung.")
@@ -403,6 +449,8 @@ class AgreementAdmin(ChoicesMixin, ServiceErrorsAdminMixin, HistoryAdmin):
                     if form.add_prefix("file") in request.FILES and "file" in form.fields:
                         form.add_error("file", message("cooperations.file_reselect"))
         context["renew_allowed"] = obj is not None and services.AGREEMENT.add.allows(request.user)
+        # other apps' sections (cooperations.related), e.g. the agreement's money from funding
+        context["admin_sections"] = agreement_admin_sections(obj, request) if obj is not None else []
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _create_formsets(self, request, obj, change):

@@ -107,41 +107,38 @@ def _candidates(start: datetime.date, until: datetime.date) -> list[Reminder]:
     """Every reminder whose send day lies in [start, until]: an item enters its window `threshold` days before its
     target date and is sent on the first run from then on (not before `start`, the first run considered)."""
     found: list[Reminder] = []
-    agreements = Agreement.objects.filter(
-        status=Agreement.Status.IN_KRAFT,
-        term_end__gte=start,
-        term_end__lte=until + datetime.timedelta(days=AGREEMENT_REMINDER_DAYS),
-    ).select_related("responsible")
-    for agreement in agreements:
-        send_on = max(start, agreement.term_end - datetime.timedelta(days=AGREEMENT_REMINDER_DAYS))
-        found.append(
-            Reminder(
-                kind=ReminderLog.Kind.AGREEMENT_ENDING,
-                object_id=agreement.pk,
-                threshold=AGREEMENT_REMINDER_DAYS,
-                target=agreement.term_end,
-                send_on=send_on,
-                agreement=agreement,
+    for kind, threshold, items, date_of, agreement_of in (
+        (
+            ReminderLog.Kind.AGREEMENT_ENDING,
+            AGREEMENT_REMINDER_DAYS,
+            Agreement.objects.filter(status=Agreement.Status.IN_KRAFT).select_related("responsible"),
+            "term_end",
+            None,
+        ),
+        (
+            ReminderLog.Kind.OBLIGATION_DUE,
+            OBLIGATION_REMINDER_DAYS,
+            Obligation.objects.filter(status=Obligation.Status.OFFEN).select_related(
+                "agreement__responsible", "obligor"
+            ),
+            "due_on",
+            "agreement",
+        ),
+    ):
+        window = {f"{date_of}__gte": start, f"{date_of}__lte": until + datetime.timedelta(days=threshold)}
+        for item in items.filter(**window):
+            target = getattr(item, date_of)
+            found.append(
+                Reminder(
+                    kind=kind,
+                    object_id=item.pk,
+                    threshold=threshold,
+                    target=target,
+                    send_on=max(start, target - datetime.timedelta(days=threshold)),
+                    agreement=getattr(item, agreement_of) if agreement_of else item,
+                    obligation=item if agreement_of else None,
+                )
             )
-        )
-    obligations = Obligation.objects.filter(
-        status=Obligation.Status.OFFEN,
-        due_on__gte=start,
-        due_on__lte=until + datetime.timedelta(days=OBLIGATION_REMINDER_DAYS),
-    ).select_related("agreement__responsible", "obligor")
-    for obligation in obligations:
-        send_on = max(start, obligation.due_on - datetime.timedelta(days=OBLIGATION_REMINDER_DAYS))
-        found.append(
-            Reminder(
-                kind=ReminderLog.Kind.OBLIGATION_DUE,
-                object_id=obligation.pk,
-                threshold=OBLIGATION_REMINDER_DAYS,
-                target=obligation.due_on,
-                send_on=send_on,
-                agreement=obligation.agreement,
-                obligation=obligation,
-            )
-        )
     return found
 
 

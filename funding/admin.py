@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.admin_support import HistoryAdmin, ServiceErrorsAdminMixin
+from common.admin_support import HistoryAdmin, ServiceErrorsAdminMixin, bulk_result
 from common.csvfiles import SPREADSHEET, csv_file_response, csv_response
 from common.formatting import format_euro, format_euro_or_unknown
 from common.forms import GermanAmountsAdminMixin
@@ -304,6 +304,14 @@ ACTION_TITLES = {
     "reject": _("Ablehnen"),
     "withdraw": _("Zurückziehen"),
 }
+#: What the message says a workflow action did (common.admin_support.bulk_result).
+ACTION_DONE = {
+    "review": _("als geprüft markiert"),
+    "approve": _("freigegeben"),
+    "pay": _("als ausgezahlt erfasst"),
+    "reject": _("abgelehnt"),
+    "withdraw": _("zurückgezogen"),
+}
 ACTION_FIELDS = {
     "review": ["reason"],
     "approve": ["reason"],
@@ -419,20 +427,23 @@ class DrawdownAdmin(GermanAmountsAdminMixin, ServiceErrorsAdminMixin, HistoryAdm
             "review": {"reason": data["reason"]},
             "approve": {"reason": data["reason"]},
         }[name]
-        done = 0
+        done, refused, selected = 0, [], 0
         for drawdown in queryset.order_by("pk"):
+            selected += 1
             try:
                 services.TRANSITIONS[name](drawdown=drawdown, by=request.user, **kwargs)
                 done += 1
             except (ValidationError, PermissionDenied) as error:
-                text = " ".join(getattr(error, "messages", None) or [str(error)])
-                self.message_user(request, f"{drawdown}: {text}", level=messages.ERROR)
-        if done:
-            self.message_user(
-                request,
-                _("%(count)s Mittelabruf/-abrufe: %(action)s.") % {"count": done, "action": ACTION_TITLES[name]},
-                level=messages.SUCCESS,
-            )
+                refused.append((drawdown, " ".join(getattr(error, "messages", None) or [str(error)])))
+        bulk_result(
+            self,
+            request,
+            selected=selected,
+            done=done,
+            what=ACTION_DONE[name],
+            items=_("Mittelabrufen"),
+            refused=refused,
+        )
         return None
 
     # Each workflow action is offered to those whose Rule allows it (the service checks it again per drawdown).
@@ -547,5 +558,18 @@ class YearlyReportAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Bericht herunterladen"), permissions=["view"])
     def download(self, request, queryset):
-        report = queryset.order_by("-fiscal_year").first()
+        """One report is one file: with more than one selected nothing is downloaded, and the message says so."""
+        selected = queryset.count()
+        if selected != 1:
+            self.message_user(
+                request,
+                _(
+                    "Nichts heruntergeladen: %(n)d Berichte ausgewählt; bitte genau einen auswählen "
+                    "(ein Bericht ist eine Datei)."
+                )
+                % {"n": selected},
+                messages.WARNING,
+            )
+            return None
+        report = queryset.get()
         return csv_file_response(report.filename, report.content, dialect=SPREADSHEET)

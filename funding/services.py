@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts import notifications
 from audit.context import PROVENANCE_FIELDS, stamp_provenance
 from common import mail
 from common.authorization import Rule, model_rules
@@ -270,18 +271,23 @@ def drawdown_request(
     drawdown.full_clean()
     drawdown.save()
     DrawdownTransition.objects.create(drawdown=drawdown, from_status="", to_status=S.BEANTRAGT, actor=by)
-    # Reviewers hear of it at once, but only of a request that was really saved (and never twice on a retry).
-    transaction.on_commit(functools.partial(drawdown_request_notify, drawdown_pk=drawdown.pk), robust=True)
+    # Reviewers hear of it at once, but only of a request that was really saved, through a Celery task queued on
+    # commit (the request's answer does not wait for the mail server; eager in the tests).
+    from .tasks import notify_drawdown_request
+
+    transaction.on_commit(functools.partial(notify_drawdown_request.delay, drawdown.pk), robust=True)
     return drawdown
 
 
 def drawdown_request_notify(*, drawdown_pk: int) -> int:
     """Tells the finance reviewers (`finance_reviewers()`, never the requester) of a new drawdown request: German
     plain text plus HTML (templates/mail/drawdown_requested.*) with absolute links to the record in the admin and
-    to the line's public place. Returns the number of mails sent; a request nobody can review is logged."""
+    to the line's public place, one mail per reviewer with their opt-out link (`accounts.notifications`: they
+    receive it as members of the reviewing group). Returns the number of mails sent; a request nobody can review
+    is logged."""
     drawdown = Drawdown.objects.select_related("line", "requested_by").get(pk=drawdown_pk)
-    recipients = list(finance_reviewers().exclude(pk=drawdown.requested_by_id).values_list("email", flat=True))
-    if not recipients:
+    reviewers = finance_reviewers().exclude(pk=drawdown.requested_by_id)
+    if not reviewers.exists():
         logger.warning("funding drawdown %s requested: no reviewer to tell (nobody else may review)", drawdown.pk)
         return 0
     context = {
@@ -298,7 +304,9 @@ def drawdown_request_notify(*, drawdown_pk: int) -> int:
         "pk": drawdown.pk,
         "amount": context["amount"],
     }
-    return mail.send(to=recipients, subject=subject, template="drawdown_requested", context=context)
+    return notifications.send_to_members(
+        reviewers, notifications.DRAWDOWN_REQUESTS, subject=subject, template="drawdown_requested", context=context
+    )
 
 
 @transaction.atomic

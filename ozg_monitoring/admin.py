@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_scoping import VerwaltungScopedAdminMixin, visible_verwaltung_ids
 from accounts.selectors import writable_verwaltung_ids
-from common.admin_support import HistoryAdmin, ReadOnlyAdminMixin, ServiceErrorsAdminMixin
+from common.admin_support import HistoryAdmin, ReadOnlyAdminMixin, ServiceErrorsAdminMixin, bulk_result
 from common.authorization import ModelRules, Rule
 from common.csvfiles import SPREADSHEET, csv_download, csv_file_response
 from organisations import selectors as register
 from organisations.admin_filters import kreis_filter
 
+from . import admin_panels  # noqa: F401 - its start page panel registers on import
 from .history import describe_events
 from .models import (
     Basisdienst,
@@ -44,7 +45,7 @@ from .models import (
     Zustaendigkeit,
     ZustaendigkeitAusnahme,
 )
-from .selectors import latest_link_checks
+from .selectors import latest_link_checks, leistungen_without_status
 from .services import (
     BULK_LIMIT,
     STATUS_WRITE,
@@ -302,6 +303,66 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
     def has_delete_permission(self, request, obj=None):
         return False  # a status with history is never deleted; set it to "nicht geplant" instead
 
+    def get_urls(self):
+        return [
+            path(
+                "ohne-stand/",
+                self.admin_site.admin_view(self.missing_view),
+                name="ozg_monitoring_rolloutstatus_missing",
+            ),
+            *super().get_urls(),
+        ]
+
+    def missing_view(self, request):
+        """ "Leistungen ohne Stand": per Verwaltung of the user (or the one chosen with `verwaltung`, among those
+        the user sees), the Leistungen it is responsible for by the recorded Zuständigkeit without a status
+        (`selectors.leistungen_without_status`), with a link to enter each."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        visible = visible_verwaltung_ids(request)
+        chosen, error = request.GET.get("verwaltung", "").strip(), ""
+        ids = set(visible or ())
+        if chosen:
+            if not chosen.isdigit() or (visible is not None and int(chosen) not in visible):
+                error = _("Verwaltung: Diese Verwaltung gibt es nicht oder Sie sehen ihre Stände nicht.")
+                ids = set()
+            else:
+                ids = {int(chosen)}
+        missing = leistungen_without_status(ids)
+        leistungen = {
+            leistung.pk: leistung
+            for leistung in OzgLeistung.objects.filter(pk__in=set().union(*missing.values())).order_by("ozg_id")
+        }
+        add_url = reverse("admin:ozg_monitoring_rolloutstatus_add") if self.has_add_permission(request) else ""
+        import_admin = self.admin_site._registry.get(ImportJob)
+        import_url = (
+            reverse("admin:ozg_monitoring_importjob_add")
+            if import_admin is not None and import_admin.has_add_permission(request)
+            else ""
+        )
+        groups = [
+            {
+                "verwaltung": verwaltung,
+                "leistungen": sorted(
+                    (leistungen[pk] for pk in missing[verwaltung.pk] if pk in leistungen), key=lambda item: item.ozg_id
+                ),
+            }
+            for verwaltung in sorted(register.bodies_by_keys(ids=ids), key=lambda body: body.ars or "")
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Leistungen ohne Umsetzungsstand"),
+            "opts": self.opts,
+            "groups": groups,
+            "error": error,
+            "choose": visible is None and not chosen,
+            "add_url": add_url,
+            "import_url": import_url,
+        }
+        return TemplateResponse(
+            request, "ozg_monitoring/admin/missing_statuses.html", context, status=400 if error else 200
+        )
+
     def _bulk_stage(self, request, queryset, stage):
         """The intermediate page asks for a note; then every selected status is set (all of them, in chunks of the
         service's limit, all or nothing), and the message says how many changed and why not the others."""
@@ -382,8 +443,11 @@ class RolloutStatusAdmin(ServiceErrorsAdminMixin, VerwaltungScopedAdminMixin, ad
             return
         messages.success(
             request,
-            _("Linkprüfung für %(n)d Verwaltungen angestoßen; die Ergebnisse stehen unter „Nicht erreichbare Links“.")
-            % {"n": queued},
+            _(
+                "Linkprüfung für %(n)d Verwaltungen angestoßen (alle Verwaltungen der %(selected)d ausgewählten "
+                "Umsetzungsstände); die Ergebnisse stehen unter „Nicht erreichbare Links“."
+            )
+            % {"n": queued, "selected": queryset.count()},
         )
 
     @admin.action(description=_("Ausgewählte als CSV exportieren"), permissions=["view"])
@@ -472,9 +536,11 @@ class MonthlySnapshotAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Ausgewählte Monatsstände neu berechnen"), permissions=["change"])
     def recompute(self, request, queryset):
-        for snapshot in queryset:
+        done = 0
+        for snapshot in queryset.order_by("date"):
             snapshot_create(date=snapshot.date, by=request.user)
-        messages.success(request, _("%(n)d Monatsstände neu berechnet.") % {"n": queryset.count()})
+            done += 1
+        bulk_result(self, request, selected=done, done=done, items=_("Monatsständen"), what=_("neu berechnet"))
 
 
 IMPORT_MAX_BYTES_DEFAULT = 5 * 1024 * 1024  # settings.OZG_IMPORT_MAX_BYTES overrides it

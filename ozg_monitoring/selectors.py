@@ -458,6 +458,24 @@ def verwaltung_summary(verwaltung: Organisation, statuses) -> dict:
     }
 
 
+def leistungen_without_status(verwaltung_ids) -> dict[int, set[int]]:
+    """{Verwaltung id: ids of the Leistungen it is responsible for by the recorded Zuständigkeit (`_served`,
+    cached) that have no status of it}: what is missing. A Leistung whose Zuständigkeit is not recorded is not
+    counted (unknown, not missing). One query (the statuses' keys) besides the cached read."""
+    verwaltung_ids = set(verwaltung_ids)
+    missing = {pk: set() for pk in verwaltung_ids}
+    for leistung_pk, (by_verwaltung, _unassigned) in _served().items():
+        for verwaltung_pk in verwaltung_ids & set(by_verwaltung):
+            missing[verwaltung_pk].add(leistung_pk)
+    if verwaltung_ids:
+        keys = RolloutStatus.objects.filter(verwaltung_id__in=verwaltung_ids).values_list(
+            "verwaltung_id", "leistung_id"
+        )
+        for verwaltung_pk, leistung_pk in keys:
+            missing[verwaltung_pk].discard(leistung_pk)
+    return missing
+
+
 # --- dashboard ---------------------------------------------------------------------------------------------
 
 

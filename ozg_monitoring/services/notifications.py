@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from accounts import notifications
 from accounts.models import VerwaltungMembership
 from accounts.selectors import ACT_FOR_ALL_PERMISSION
 from common.authorization import Rule
@@ -56,10 +57,16 @@ def stale_before(now: datetime.datetime) -> datetime.datetime:
     return now.replace(year=year, month=month, day=min(now.day, calendar.monthrange(year, month)[1]))
 
 
-def digest_recipients() -> list[str]:
+def digest_members():
+    """The members of the digest's group (OZG_DIGEST_GROUP, default Monitoring), a queryset."""
     group = getattr(settings, "OZG_DIGEST_GROUP", DIGEST_GROUP_DEFAULT)
-    users = get_user_model().objects.filter(groups__name=group, is_active=True).exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
+    return get_user_model().objects.filter(groups__name=group)
+
+
+def digest_recipients() -> list[str]:
+    """The addresses the digest goes to: active members with an address who have not declined it."""
+    members = notifications.members_to_tell(digest_members(), notifications.KOMMUNE_DIGEST)
+    return [user.email for user in members]
 
 
 def _kommune_events(since, until):
@@ -139,7 +146,13 @@ def kommune_changes_digest_send(*, by, now: datetime.datetime | None = None) -> 
                 recipients=", ".join(recipients),
                 sent_at=now,
             )
-            send(to=recipients, subject=subject, template="ozg_kommune_digest", context=context)
+            notifications.send_to_members(
+                digest_members(),
+                notifications.KOMMUNE_DIGEST,
+                subject=subject,
+                template="ozg_kommune_digest",
+                context=context,
+            )
     except IntegrityError:  # a parallel run sent it
         return 0
     return len(events)
@@ -166,17 +179,21 @@ def stale_verwaltungen(*, now: datetime.datetime | None = None) -> list[dict]:
     )
 
 
-def _reporting_addresses(verwaltung_ids) -> dict[int, list[str]]:
-    addresses = defaultdict(set)
+def _reporting_members(verwaltung_ids) -> dict[int, list]:
+    """Per Verwaltung: its reporting members who are active, have an address and want these reminders (one per
+    address), in one query."""
+    members = defaultdict(dict)
+    wanting = notifications.exclude_declined(get_user_model().objects.all(), notifications.STALE_STATUS_REMINDERS)
     memberships = (
         VerwaltungMembership.objects.writing()
-        .filter(organisation_id__in=verwaltung_ids, user__is_active=True)
+        .filter(organisation_id__in=verwaltung_ids, user__is_active=True, user__in=wanting)
         .exclude(user__email="")
-        .values_list("organisation_id", "user__email")
+        .select_related("user")
+        .order_by("user__email", "user__pk")
     )
-    for organisation_id, email in memberships:
-        addresses[organisation_id].add(email)
-    return {key: sorted(value) for key, value in addresses.items()}
+    for membership in memberships:
+        members[membership.organisation_id].setdefault(membership.user.email, membership.user)
+    return {key: list(value.values()) for key, value in members.items()}
 
 
 def stale_status_reminders_send(*, by, now: datetime.datetime | None = None) -> dict:
@@ -193,13 +210,14 @@ def stale_status_reminders_send(*, by, now: datetime.datetime | None = None) -> 
         ).values_list("object_id", flat=True)
     )
     stale = [entry for entry in stale if entry["verwaltung"].pk not in recently]
-    addresses = _reporting_addresses([entry["verwaltung"].pk for entry in stale])
+    members = _reporting_members([entry["verwaltung"].pk for entry in stale])
     before = stale_before(now)
     changelist = reverse("admin:ozg_monitoring_rolloutstatus_changelist")
     sent = no_recipient = 0
     for entry in stale:
         verwaltung = entry["verwaltung"]
-        recipients = addresses.get(verwaltung.pk, [])
+        users = members.get(verwaltung.pk, [])
+        recipients = [user.email for user in users]
         if not recipients:
             no_recipient += 1
             logger.warning("ozg stale reminder: %s has no reporting member with an address", verwaltung.pk)
@@ -228,7 +246,14 @@ def stale_status_reminders_send(*, by, now: datetime.datetime | None = None) -> 
                     recipients=", ".join(recipients),
                     sent_at=now,
                 )
-                send(to=recipients, subject=subject, template="ozg_stale_reminder", context=context)
+                for user in users:
+                    send(
+                        to=[user.email],
+                        subject=subject,
+                        template="ozg_stale_reminder",
+                        context=context,
+                        optout_path=notifications.optout_path(user, notifications.STALE_STATUS_REMINDERS),
+                    )
         except IntegrityError:
             continue
         sent += 1

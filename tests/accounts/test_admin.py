@@ -119,7 +119,7 @@ def test_revoke_action(admin_client, admin_user):
     response = admin_client.post(
         TOKEN_LIST, {"action": "revoke_tokens", "_selected_action": [first.pk, second.pk]}, follow=True
     )
-    assert "2 Tokens widerrufen." in [str(m) for m in response.context["messages"]]
+    assert "2 von 2 ausgewählten Tokens widerrufen." in [str(m) for m in response.context["messages"]]
     assert ApiToken.objects.revoked().count() == 2
     first.refresh_from_db()
     assert first.revoked_by == admin_user and first.revoked_at is not None
@@ -127,7 +127,9 @@ def test_revoke_action(admin_client, admin_user):
     assert untouched.revoked_at is None
     # revoking again counts nothing and keeps the first revocation
     response = admin_client.post(TOKEN_LIST, {"action": "revoke_tokens", "_selected_action": [first.pk]}, follow=True)
-    assert "0 Tokens widerrufen." in [str(m) for m in response.context["messages"]]
+    assert "0 von 1 ausgewählten Tokens widerrufen. 1 unverändert: schon vorher widerrufen." in [
+        str(m) for m in response.context["messages"]
+    ]
     page = admin_client.get(TOKEN_LIST + "?status=widerrufen").content.decode()
     assert page.count("widerrufen</td>") == 2
 

@@ -214,9 +214,10 @@ def test_months_before():
 STAFF_QUERIES = 19
 # A Kommune user: session, user, device, its permissions (2), its writing memberships, its own imports (2), its
 # memberships (the scope, asked once per request), the stale Verwaltungen (2), the broken links of its own
-# statuses (1; Kommune users see those since the self-service of issue 17) and the recent actions: 13, for any
-# amount of data.
-KOMMUNE_QUERIES = 13
+# statuses (1; Kommune users see those since the self-service of issue 17), the keys of its own statuses for
+# "Fehlende Umsetzungsstände" (1; the responsibility is a cached read) and the recent actions: 14, for any amount
+# of data.
+KOMMUNE_QUERIES = 14
 
 
 @pytest.mark.parametrize("n", [1, 3])
@@ -261,3 +262,38 @@ def test_reminder_panel_names_what_to_whom_and_when_and_counts_the_unreached(cli
     label = "Erinnerung hat niemanden erreicht und ist seitdem nicht versandt"
     assert result_count(client, link_of(html, label)) == 1
     assert "niemanden (kein Empfänger gefunden)" in unescape(html)
+
+
+# --- what is missing for a Kommune's Verwaltungen ---------------------------------------------------------------
+
+
+def test_kommune_sees_the_leistungen_without_status_of_its_verwaltungen(kommune, territory):  # noqa: F811
+    from tests.ozg_monitoring.factories import OzgLeistungFactory
+
+    with_status, missing_one, missing_two = (OzgLeistungFactory(name=f"Leistung {n}") for n in "ABC")
+    RolloutStatusFactory(leistung=with_status, verwaltung=territory.foehr)
+    RolloutStatusFactory(leistung=missing_one, verwaltung=territory.husum)  # another Verwaltung's status
+    html = panel_html(kommune.get(INDEX), "fehlende-staende")
+    assert '<span class="start-count">2</span> Leistungen ohne Stand' in html
+    page = kommune.get(link_of(html, "Leistungen ohne Stand"))
+    text = unescape(page.content.decode())
+    assert page.status_code == 200 and "2 Leistungen ohne Stand" in text
+    assert "Leistung B" in text and "Leistung C" in text and "Leistung A" not in text
+    assert "Husum" not in text  # only its own Verwaltung
+    refused = kommune.get(reverse("admin:ozg_monitoring_rolloutstatus_missing"), {"verwaltung": territory.husum.pk})
+    assert refused.status_code == 400 and "Verwaltung: " in refused.content.decode()
+    RolloutStatusFactory(leistung=missing_two, verwaltung=territory.foehr)
+    assert '<span class="start-count">1</span>' in panel_html(kommune.get(INDEX), "fehlende-staende")
+
+
+def test_staff_acting_for_all_get_no_missing_panel_but_may_choose_a_verwaltung(client, territory):  # noqa: F811
+    from tests.ozg_monitoring.factories import OzgLeistungFactory
+
+    OzgLeistungFactory(name="Leistung X")
+    client = superuser_client(client)
+    assert not panel_html(client.get(INDEX), "fehlende-staende")
+    url = reverse("admin:ozg_monitoring_rolloutstatus_missing")
+    page = client.get(url, {"verwaltung": territory.foehr.pk})
+    assert page.status_code == 200 and "Leistung X" in unescape(page.content.decode())
+    assert "Stand für „Leistung X“ erfassen" in unescape(page.content.decode())
+    assert client.get(url, {"verwaltung": "abc"}).status_code == 400

@@ -223,3 +223,59 @@ def test_amendment_that_changes_the_term_updates_it():
         services.amendment_save(amendment=amendment, by=system_actor())
     assert "term_end_on" in refused.value.message_dict
     assert Obligation.objects.count() == 0
+
+
+def test_party_fields_of_an_existing_agreement_offer_only_its_parties(admin_client):
+    agreement = signed_agreement()
+    stranger = KreisFactory()
+    party = agreement.parties.first().organisation
+    services.obligation_create(agreement=agreement, obligor=party, title="Bericht", by=system_actor())
+    services.measure_create(agreement=agreement, title="Pilot", lead=party, participants=[party], by=system_actor())
+    parties = set(agreement.parties.values_list("organisation_id", flat=True))
+    page = admin_client.get(f"/admin/cooperations/agreement/{agreement.pk}/change/")
+    fields = [
+        ((name, inline.formset.prefix), set(form.fields[name].queryset.values_list("pk", flat=True)))
+        for inline in page.context["inline_admin_formsets"]
+        for form in [*inline.formset.forms, inline.formset.empty_form]
+        for name in ("obligor", "lead", "participants")
+        if name in form.fields
+    ]
+    assert {key for key, _offered in fields} == {
+        ("obligor", "obligations"),
+        ("lead", "measures"),
+        ("participants", "measures"),
+    }
+    assert all(offered == parties for _key, offered in fields) and stranger.pk not in parties
+    # the measure's and the obligation's own pages too
+    for url in (
+        f"/admin/cooperations/measure/{agreement.measures.get().pk}/change/",
+        f"/admin/cooperations/obligation/{agreement.obligations.get().pk}/change/",
+    ):
+        form = admin_client.get(url).context["adminform"].form
+        for name in {"lead", "participants", "obligor"} & set(form.fields):
+            assert set(form.fields[name].queryset.values_list("pk", flat=True)) == parties
+    # a new agreement's fields read the whole register (its parties are not known yet; the rule decides on save)
+    add = admin_client.get(ADD)
+    obligor = next(i for i in add.context["inline_admin_formsets"] if i.formset.prefix == "obligations")
+    assert stranger.pk in set(obligor.formset.empty_form.fields["obligor"].queryset.values_list("pk", flat=True))
+
+
+def test_a_non_party_obligor_is_refused_by_the_service_rule_on_the_field(admin_client):
+    agreement = signed_agreement()
+    stranger = KreisFactory()
+    obligation = services.obligation_create(
+        agreement=agreement, obligor=agreement.parties.first().organisation, title="Bericht", by=system_actor()
+    )
+    data = {
+        "agreement": str(agreement.pk),
+        "title": "Bericht",
+        "obligor": str(stranger.pk),
+        "status": obligation.status,
+        "description": "",
+    }
+    response = admin_client.post(f"/admin/cooperations/obligation/{obligation.pk}/change/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "keine Partei" in errors["obligor"][0]  # the service's message, not "Wählen Sie eine gültige Auswahl"
+    obligation.refresh_from_db()
+    assert obligation.obligor_id != stranger.pk

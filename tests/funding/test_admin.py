@@ -137,3 +137,31 @@ def test_planned_amount_below_committed_is_a_form_error(client):
     assert "800,00" in response.content.decode()
     line.refresh_from_db()
     assert line.planned_amount == Decimal("100000.00")
+
+
+def test_bulk_review_says_how_many_of_the_selected_changed_and_why_not_the_rest(client):
+    requester, colleague = finance_user(), finance_user()
+    line = BudgetLineFactory()
+    own = [DrawdownFactory(requested_by=colleague, line=line) for _ in range(4)]  # four eyes: not hers to review
+    others = [DrawdownFactory(requested_by=requester, line=line) for _ in range(2)]
+    logged_in(client, colleague)
+    response = run_action(client, "review", [*own, *others], apply="1", reason="geprüft")
+    (text,) = messages_of(response)  # one message, not one per row
+    assert text.startswith("2 von 6 ausgewählten Mittelabrufen als geprüft markiert. 4 nicht (Mittelabruf ")
+    assert ", …): Vier-Augen-Prinzip" in text  # three examples, then "…", then the reason
+    assert Drawdown.objects.filter(status=Drawdown.Status.GEPRUEFT).count() == 2
+
+
+def test_yearly_report_download_of_several_says_nothing_was_downloaded(client):
+    from funding.models import YearlyReport
+
+    logged_in(client, finance_user(is_superuser=True))
+    reports = [YearlyReport.objects.create(fiscal_year=year, row_count=0, content="a;b\r\n") for year in (2024, 2025)]
+    data = {"action": "download", "_selected_action": [r.pk for r in reports]}
+    response = client.post("/admin/funding/yearlyreport/", data)
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "Nichts heruntergeladen: 2 Berichte ausgewählt; bitte genau einen auswählen (ein Bericht ist eine Datei)."
+    ]
+    one = client.post("/admin/funding/yearlyreport/", {**data, "_selected_action": [reports[1].pk]})
+    assert one.status_code == 200 and "a;b" in one.content.decode("utf-8-sig")

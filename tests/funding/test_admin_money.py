@@ -248,6 +248,33 @@ def test_agreement_sums_template_says_unknown():
     assert "keine Haushaltspositionen" in empty
 
 
+def test_agreement_change_page_shows_its_money_and_says_where_payments_are_not_recorded(client, staff):
+    line, unrecorded = lines_with_every_state()
+    deal = agreement()
+    BudgetLine.objects.filter(pk=line.pk).update(agreement=deal)
+    page = text_of(client.get(f"/admin/cooperations/agreement/{deal.pk}/change/"))
+    assert "Mittel Mittel aus dieser Vereinbarung Planbetrag 100.000,00 € beantragt (offen) 4.000,00 €" in page
+    assert "freigegeben 10.000,00 € ausgezahlt 20.000,50 € verfügbar 69.999,50 €" in page
+    assert "Die 1 Haushaltsposition dieser Vereinbarung" in page
+    BudgetLine.objects.filter(pk=unrecorded.pk).update(agreement=deal)
+    page = text_of(client.get(f"/admin/cooperations/agreement/{deal.pk}/change/"))
+    assert "verfügbar nicht bekannt" in page and "Für 1 Haushaltsposition werden keine Zahlungen erfasst" in page
+    public = text_of(client.get(deal.get_absolute_url()))
+    assert "Für 1 Haushaltsposition werden keine Zahlungen erfasst" in public
+
+
+def test_agreement_money_is_shown_only_to_who_may_see_budget_lines(client):
+    from tests.accounts.factories import role_user
+
+    deal = agreement()
+    BudgetLineFactory(agreement=deal, planned_amount=Decimal("500.00"))
+    verified_client_login(client, role_user("Redaktion"))
+    page = client.get(f"/admin/cooperations/agreement/{deal.pk}/change/")
+    assert page.status_code == 200 and not page.wsgi_request.user.has_perm("funding.view_budgetline")
+    assert "Mittel aus dieser Vereinbarung" not in page.content.decode()  # Redaktion holds no funding rights
+    assert "500,00" not in page.content.decode()
+
+
 # --- organisations by autocomplete ----------------------------------------------------------------------------
 
 
@@ -319,9 +346,9 @@ def test_reviewers_are_told_of_a_new_request_at_once(django_capture_on_commit_ca
         )
         assert mail.outbox == []  # not before the request is committed
     assert len(callbacks) == 1
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2  # one per reviewer, each with their own opt-out link
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(r.email for r in reviewers)  # not the requester
     sent = mail.outbox[0]
-    assert sorted(sent.to) == sorted(r.email for r in reviewers)  # never the requester, never the inactive
     assert sent.subject == f"Neuer Mittelabruf {drawdown.pk} über 100.000,00\u00a0€ wartet auf Prüfung"
     admin_url = f"https://portal.itvsh.example/admin/funding/drawdown/{drawdown.pk}/change/"
     assert admin_url in sent.body
@@ -362,3 +389,30 @@ def test_admin_shows_dates_german_and_times_local(client):
     assert "Beantragt am: 01.03.2025" in page
     assert "Geprüft am: 01.07.2025, 12:05 Uhr" in page
     assert "01.03.2025" in text_of(client.get(DRAWDOWNS))
+
+
+def test_request_notice_is_a_task_on_commit_with_an_opt_out_that_stops_the_next(
+    django_capture_on_commit_callbacks, settings, client, monkeypatch
+):
+    import re
+
+    from funding import tasks
+
+    settings.PORTAL_BASE_URL = "https://portal.itvsh.example"
+    queued = []
+    monkeypatch.setattr(tasks.notify_drawdown_request, "delay", lambda pk: queued.append(pk))
+    requester, reviewer = finance_user(username="antrag"), finance_user(username="pruefung", email="p@itvsh.example")
+    line = BudgetLineFactory(planned_amount=Decimal("250000.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.drawdown_request(line=line, amount="100.00", purpose_text="eins", by=requester)
+    assert queued == [first.pk] and mail.outbox == []  # queued, not sent inline in the request
+    monkeypatch.undo()
+    assert tasks.notify_drawdown_request.delay(first.pk).get() == 1
+    sent = mail.outbox[0]
+    links = re.findall(r"https://portal\.itvsh\.example/benachrichtigungen/abbestellen/[^/\s\"]+/", sent.body)
+    assert sent.to == [reviewer.email] and len(links) == 1
+    assert f'href="{links[0]}"' in sent.alternatives[0][0]
+    client.post(links[0].removeprefix("https://portal.itvsh.example"), {"wants": "nein"})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.drawdown_request(line=line, amount="200.00", purpose_text="zwei", by=requester)
+    assert len(mail.outbox) == 1  # declined: the next notice does not reach them

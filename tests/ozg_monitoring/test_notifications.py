@@ -93,3 +93,45 @@ def test_stale_statuses_are_reminded_once_per_interval(territory, people, settin
 def test_beat_runs_both_tasks(settings):
     tasks_scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"ozg_monitoring.kommune_digest_daily", "ozg_monitoring.stale_status_reminders"} <= tasks_scheduled
+
+
+def _optout_link(message) -> str:
+    """The absolute opt-out link of a mail, the same in its plain text and its HTML."""
+    import re
+
+    links = re.findall(r"https://portal\.example/benachrichtigungen/abbestellen/[^/\s\"]+/", message.body)
+    assert len(links) == 1, message.body
+    assert f'href="{links[0]}"' in message.alternatives[0][0]
+    return links[0]
+
+
+def test_digest_carries_an_opt_out_link_per_member_that_stops_the_next_digest(territory, people, client):
+    kommune, monitoring = people
+    role_user("Monitoring", email="zweite@itvsh.example")
+    leistung = OzgLeistungFactory(name="Wohngeld")
+    rollout_status_update(leistung=leistung, verwaltung=territory.foehr, changes={"stage": "geplant"}, by=kommune)
+    assert kommune_changes_digest_send(by=system_actor()) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["monitoring@itvsh.example", "zweite@itvsh.example"]
+    links = {m.to[0]: _optout_link(m) for m in mail.outbox}
+    assert len(set(links.values())) == 2  # each member's own signed link
+    assert (
+        client.post(links["zweite@itvsh.example"].removeprefix("https://portal.example"), {"wants": "nein"}).status_code
+        == 200
+    )
+    rollout_status_update(leistung=leistung, verwaltung=territory.foehr, changes={"stage": "in_umsetzung"}, by=kommune)
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    assert kommune_changes_digest_send(by=system_actor(), now=tomorrow) == 1
+    assert [m.to for m in mail.outbox[2:]] == [["monitoring@itvsh.example"]]
+
+
+def test_stale_reminder_carries_an_opt_out_link_that_stops_the_next_reminder(territory, people, client, settings):
+    settings.STALE_STATUS_MONTHS, settings.OZG_STALE_REMINDER_DAYS = 6, 30
+    kommune, _monitoring = people
+    stale = RolloutStatusFactory(verwaltung=territory.foehr)
+    RolloutStatus.objects.filter(pk=stale.pk).update(updated_at=timezone.now() - datetime.timedelta(days=200))
+    assert stale_status_reminders_send(by=system_actor())["sent"] == 1
+    link = _optout_link(mail.outbox[0])
+    client.post(link.removeprefix("https://portal.example"), {"wants": "nein"})
+    later = timezone.now() + datetime.timedelta(days=31)
+    assert stale_status_reminders_send(by=system_actor(), now=later) == {"sent": 0, "no_recipient": 1}
+    assert len(mail.outbox) == 1

@@ -675,6 +675,7 @@ ADMIN_EXPECTED: dict[str, frozenset] = {
     "ozg_monitoring.rolloutstatus:add": MON,
     "ozg_monitoring.rolloutstatus:change": STATUS_WRITERS,
     "ozg_monitoring.rolloutstatus:delete": NOBODY,
+    "ozg_monitoring.rolloutstatus:url:missing": STATUS_READERS,  # "Leistungen ohne Stand" (read only)
     "ozg_monitoring.statusevent:action:delete_selected": NOBODY,
     "ozg_monitoring.statusevent:add": NOBODY,
     "ozg_monitoring.statusevent:change": NOBODY,
