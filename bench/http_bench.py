@@ -332,8 +332,8 @@ def run_wrk(wrk: str, port: int, paths: list[str], seconds: float, workdir: Path
         f"-t{THREADS}",
         f"-c{CONNECTIONS}",
         f"-d{max(1, round(seconds))}s",
-        "--timeout",
-        "30s",
+        "--timeout",  # a slow row's answers wait for the other connections' (CONNECTIONS / workers of them)
+        f"{max(30, round(seconds))}s",
         "-s",
         str(script),
         f"http://127.0.0.1:{port}",
