@@ -41,7 +41,12 @@ def parse_args():
     )
     parser.add_argument("--reduced", action="store_true", help="CI size: 60 Leistungen, 6 months of history")
     parser.add_argument("--keep", action="store_true", help="reuse the data of the last run (no rebuild)")
-    parser.add_argument("--seconds", type=float, default=None, help="measuring time per page (default 5, reduced 2)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="measuring time per page (default 5, reduced 2; --http 10, reduced 2)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--json", help="also write the results to this file")
     parser.add_argument("--http", action="store_true", help="over HTTP: gunicorn, Redis, wrk")
