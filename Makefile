@@ -69,7 +69,8 @@ test: install-dev lint
 	./scripts/ensure-chromium.sh
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The benchmark at Schleswig-Holstein scale on PostgreSQL (see bench/README.md); --reduced for a quick run.
+# The benchmark at Schleswig-Holstein scale on PostgreSQL (see bench/README.md); --reduced for a quick run,
+# --http over HTTP (gunicorn, Redis, wrk: installed with apt-get when missing).
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
 

@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                 # full: every Leistung for every Verwaltung, 24 months
     .venv/bin/python bench/run.py --reduced       # CI size
     .venv/bin/python bench/run.py --check         # exit 1 when a target is missed
+    .venv/bin/python bench/run.py --http          # over HTTP: gunicorn, Redis, wrk (bench/http_bench.py)
 
 Whatever the options, the run exits 2 when a list endpoint's query count grows with the data: every list in
 LIST_ENDPOINTS is counted cold after half of the data and again with all of it (CI runs --reduced for this;
@@ -40,9 +41,21 @@ def parse_args():
     )
     parser.add_argument("--reduced", action="store_true", help="CI size: 60 Leistungen, 6 months of history")
     parser.add_argument("--keep", action="store_true", help="reuse the data of the last run (no rebuild)")
-    parser.add_argument("--seconds", type=float, default=None, help="measuring time per page (default 5, reduced 2)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="measuring time per page (default 5, reduced 2; --http 10, reduced 2)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--http", action="store_true", help="over HTTP: gunicorn, Redis, wrk")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
+        help="--http: the cache of server and benchmark (default BENCH_REDIS_URL or Redis db 3)",
+    )
+    parser.add_argument("--cold-requests", type=int, help="--http: cold requests per page (default 30, reduced 10)")
     parser.add_argument("--scale", choices=["sh", "de"], default="sh", help="de: Germany (bench/germany.py)")
     parser.add_argument("--fraction", type=float, default=1.0, help="with --scale de: a smaller Germany, e.g. 0.02")
     args = parser.parse_args()
@@ -478,6 +491,9 @@ def main():
     os.environ.setdefault("STATIC_FROM_FINDERS", "true")
     if not args.database_url.startswith("postgres"):
         sys.exit("Der Benchmark läuft auf PostgreSQL (--database-url postgres://…).")
+    if args.http:  # server and benchmark share the cache: the cold figures replace its versions from here
+        os.environ.pop("CACHE_URL", None)
+        os.environ["REDIS_URL"] = args.redis_url
     if not args.keep:
         recreate_database(args.database_url)
     if args.scale == "de":
@@ -492,6 +508,10 @@ def main():
         data = germany.build(args.fraction, query_counts=query_counts)
     else:
         data = build(args.reduced) if not args.keep else {"reused": True}
+    if args.http:
+        from bench import http_bench
+
+        sys.exit(http_bench.run(args, data))
     seconds = args.seconds or (2.0 if args.reduced else 5.0)
     results = measure(seconds)
     report = {

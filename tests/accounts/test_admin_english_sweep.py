@@ -49,7 +49,7 @@ ENGLISH = [
     r"\bSave and\b",
     r"\bChoose all\b",
     r"\bRemove all\b",
-    r"\bFilter\b",
+    r"\bBy \w",  # the filter headings ("By Art"); "Filter" itself is German too
     r"\bSelect ",
     r"\bLocked Out\b",
     r"\bAttempt\b",

@@ -243,7 +243,7 @@ def _take_step(steps, label, action, fields=None, expect_error=None):
     if expect_error:
         assert expect_error in messages, messages
     else:
-        assert "1 Mittelabruf/-abrufe" in messages, messages
+        assert "1 von 1 ausgewählten Mittelabrufen" in messages, messages
 
 
 def test_drawdown_from_request_to_payment_with_four_eyes(staff_groups, staff_login):
@@ -393,7 +393,7 @@ def test_kommune_creates_sees_once_and_revokes_its_own_token(staff_groups, staff
     page.locator("select[name=action]").select_option("revoke_tokens")
     page.locator("button[name=index]").click()
     page.wait_for_load_state()
-    assert "1 Token widerrufen." in page.locator(".messagelist").inner_text()
+    assert "1 von 1 ausgewählten Tokens widerrufen." in page.locator(".messagelist").inner_text()
     token.refresh_from_db()
     assert token.revoked_at is not None
 
