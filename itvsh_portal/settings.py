@@ -21,6 +21,12 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+# A parallel test run (pytest-xdist sets PYTEST_XDIST_WORKER=gw0, gw1, … in each worker before the settings load):
+# every worker has a var/ of its own (secret, uploads, files) and, below, a Redis database of its own, so one
+# worker's cache.clear() never empties another's. Unset outside such a run: nothing changes.
+XDIST_WORKER = env("PYTEST_XDIST_WORKER", default="")
+if XDIST_WORKER:
+    VAR_DIR = VAR_DIR / f"xdist-{XDIST_WORKER}"
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -31,6 +37,18 @@ def _development_secret() -> str:
         path.write_text(secrets.token_urlsafe(64))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _xdist_redis_db(url: str, worker: str) -> str:
+    """redis://host:port/13 for worker gw1 -> redis://host:port/14: the base database plus the worker's number
+    (base 0 where the URL names none). Other cache URLs (e.g. locmem://) stay as they are."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("redis"):
+        return url
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + int(worker.removeprefix('gw'))}"))
 
 
 SECRET_KEY = env("SECRET_KEY", default=None) or _development_secret()
@@ -120,6 +138,10 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Tests on SQLite run in memory (Django's default, named here: under the metered engine below pytest-django
+    # would otherwise give each parallel worker a file "test_<path>_gw0" in a folder that does not exist).
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", ":memory:")
 # An optional PostgreSQL read replica for anonymous public reads (itvsh_portal/db_router.py, common/replica.py).
 # Without DATABASE_REPLICA_URL the alias names the primary's own database and nothing is routed to it; in the tests
 # it is always a mirror of the primary (Django's TEST MIRROR), so that the router's tests run everywhere.
@@ -140,6 +162,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------------------
 _cache_url = env("CACHE_URL", default=None) or env("REDIS_URL", default=None)
+if _cache_url and XDIST_WORKER:
+    _cache_url = _xdist_redis_db(_cache_url, XDIST_WORKER)
 CACHES = {
     "default": (
         env.cache_url_config(_cache_url)
