@@ -38,8 +38,10 @@ import shutil
 import time
 from dataclasses import dataclass, field
 
+from organisations.keys import DB_GERMANY_ARS_REGEX
+
 #: The widened key rule of the benchmark's database (16 Länder instead of Land 01).
-DE_ARS_REGEX = r"^(0[1-9]|1[0-6])[0-9]{10}$"
+DE_ARS_REGEX = DB_GERMANY_ARS_REGEX
 #: The amtliche Bezeichnung of every synthetic body: what a page shows beside its name.
 SYNTHETIC_TYPE = "Beispieldaten (synthetisch)"
 #: The months of history (at least 12) and the snapshots (one per month start, the current one included).

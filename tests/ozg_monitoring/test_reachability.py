@@ -85,7 +85,9 @@ def test_only_online_shows_what_she_can_do_online_where_she_lives(territory, cli
     assert 'name="nur_online" type="checkbox" value="1" checked' in response.content.decode()
 
 
-def test_one_form_for_place_and_service_goes_straight_to_the_answer(territory, client):
+def test_one_form_for_place_and_service_goes_straight_to_the_answer(
+    territory, client, django_capture_on_commit_callbacks
+):
     home = client.get("/").content.decode()
     assert 'action="/ozg/online-erledigen/"' in home and 'name="ort"' in home and 'name="q"' in home
     response = client.get(reverse("ozg_monitoring:lookup"), {"ort": "Alkersum", "q": "Auto ummelden"})
@@ -96,7 +98,8 @@ def test_one_form_for_place_and_service_goes_straight_to_the_answer(territory, c
     # an ambiguous place: a short choice whose links keep the service
     from tests.organisations.factories import AmtsangehoerigeGemeindeFactory
 
-    AmtsangehoerigeGemeindeFactory(amt=territory.foehr, number="099", name="Alkersumer Koog")
+    with django_capture_on_commit_callbacks(execute=True):  # committed: the cached answers are replaced
+        AmtsangehoerigeGemeindeFactory(amt=territory.foehr, number="099", name="Alkersumer Koog")
     choice = client.get(reverse("ozg_monitoring:lookup"), {"ort": "Alkersum", "q": "Wohngeld"})
     assert choice.status_code == 200 and len(choice.context["results"]) == 2
     assert f"/ozg/online-erledigen/{territory.alkersum.ars}/?q=Wohngeld" in choice.content.decode()
