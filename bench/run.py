@@ -391,7 +391,6 @@ def throughput(client, paths, seconds: float) -> dict:
 
 
 def measure(seconds: float) -> dict:
-    from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.test import Client
 
@@ -457,13 +456,11 @@ def measure(seconds: float) -> dict:
             timings.append(time.perf_counter() - began)
             transaction.set_rollback(True)
         assert result.updated == len(items)
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench", defaults={"is_superuser": True, "is_staff": True}
-    )
-    # As a Kommune's Fachverfahren calls it: with an API token (a session would need the second factor).
-    from accounts.services import api_token_create
+    # As a Kommune's Fachverfahren calls it: with an API token (a session would need the second factor); a token
+    # of its own on every run, so that --keep can measure again.
+    from bench.http_bench import bench_token
 
-    _token, key = api_token_create(user=user, name="Benchmark", by=system_actor())
+    key = bench_token()
     api = Client(HTTP_AUTHORIZATION=f"Token {key}")
     began = time.perf_counter()
     with transaction.atomic():
