@@ -44,7 +44,8 @@ DRAWDOWN = {"clicks": 22, "inputs": 4, "steps": 15}
 STATUS_FILE = {"clicks": 11, "inputs": 0, "steps": 6}
 
 
-def test_staff_groups_are_recreated_with_the_rights_the_migrations_gave(db):
+@pytest.mark.django_db(transaction=False)  # runs before any transactional test empties the migrated groups
+def test_staff_groups_are_recreated_with_the_rights_the_migrations_gave():
     """The groups as `staff_groups` recreates them (after a transactional test emptied the tables) hold exactly the
     rights the migrations gave them: STAFF_GROUP_MIGRATIONS misses no migration."""
     from .conftest import recreate_staff_groups
