@@ -65,15 +65,15 @@ lint: install-lint
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
-# The suite on PYTEST_WORKERS processes (pytest-xdist; 0 = one process, as plain `pytest`). --dist loadfile keeps a
-# file's tests in one worker (its module fixtures are built once); each worker has its own test database
-# (test_<name>_gw0, …), var/ and Redis database (itvsh_portal/settings.py). PYTEST_ARGS adds options.
-# Default 0 for now: on 2 workers 27 tests (6 files) miss rows that data migrations seed (staff groups, topics),
-# even as the first file of a worker; they pass in one process. Cause not found yet: `make test PYTEST_WORKERS=2`.
-PYTEST_WORKERS ?= 0
+# The suite on PYTEST_WORKERS processes (pytest-xdist; 0 = one process, as plain `pytest`); each worker has its own
+# test database (test_<name>_gw0, …), var/ and Redis database (itvsh_portal/settings.py). --dist load hands the
+# tests out one by one in pytest-django's order, which runs the transactional tests (they empty every table, the
+# rows of data migrations included) last in every worker; --dist loadfile would break that order. PYTEST_ARGS adds
+# options.
+PYTEST_WORKERS ?= 2
 test: install-dev lint
 	./scripts/ensure-chromium.sh
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # The benchmark at Schleswig-Holstein scale on PostgreSQL (see bench/README.md); --reduced for a quick run,
 # --http over HTTP (gunicorn, Redis, wrk: installed with apt-get when missing).
