@@ -471,20 +471,26 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    connection_created.connect(_on_connection_created, dispatch_uid="cached-reads-write-hook")
+    wrap_every_connection(_watch_writes, "cached-reads-write-hook")
+
+
+def wrap_every_connection(wrapper, uid: str) -> None:
+    """Installs the execute wrapper `wrapper` on every connection open now and on each one opened later (also used
+    by `common.replica`'s write mark). First in the list, so that it is the outermost wrapper and a
+    `with connection.execute_wrapper(...)` block that is open while the connection is created pops its own wrapper,
+    not this one."""
+
+    def add(conn) -> None:
+        if wrapper not in conn.execute_wrappers:
+            conn.execute_wrappers.insert(0, wrapper)
+
+    def on_connection_created(sender, connection, **kwargs):
+        add(connection)
+
+    # A strong reference: the signal keeps the receiver (weak=False), since `add` is a closure.
+    connection_created.connect(on_connection_created, weak=False, dispatch_uid=uid)
     for conn in connections.all(initialized_only=True):
-        _add_hook(conn)
-
-
-def _on_connection_created(sender, connection, **kwargs):
-    _add_hook(connection)
-
-
-def _add_hook(conn) -> None:
-    if _watch_writes not in conn.execute_wrappers:
-        # First, so that it is the outermost wrapper and a `with connection.execute_wrapper(...)` block that is open
-        # while the connection is created pops its own wrapper, not this one.
-        conn.execute_wrappers.insert(0, _watch_writes)
+        add(conn)
 
 
 def written_tables(sql) -> set[str]:

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
-from django.db.backends.signals import connection_created
 
 #: The database alias of the read replica (itvsh_portal/settings.py defines it).
 REPLICA = "replica"
@@ -153,18 +152,9 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    connection_created.connect(_on_connection_created, dispatch_uid="replica-write-hook")
-    for conn in connections.all(initialized_only=True):
-        _add_hook(conn)
+    from common.cached_reads import wrap_every_connection
 
-
-def _on_connection_created(sender, connection, **kwargs):
-    _add_hook(connection)
-
-
-def _add_hook(conn) -> None:
-    if _mark_writes not in conn.execute_wrappers:
-        conn.execute_wrappers.insert(0, _mark_writes)
+    wrap_every_connection(_mark_writes, "replica-write-hook")
 
 
 def _mark_writes(execute, sql, params, many, context):
