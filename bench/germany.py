@@ -129,26 +129,17 @@ def synthetic_bodies(fraction: float = 1.0) -> list[Body]:
             digit = str(bezirk + 1) if land.regierungsbezirke else "0"
             kreis_key = f"{land.key}{digit}{numbers[bezirk]:02d}"
             ars = kreis_key + "0" * 7
-            if index < kreisfreie:
-                body = Body(
-                    ars=ars,
-                    kind="kreisfreie_stadt",
-                    name=f"Beispielstadt {kreis_key}",
-                    ags=kreis_key + "000",
-                    parent=land_ars,
-                    kreis=ars,
-                    verwaltung=ars,
-                )
-            else:
-                body = Body(
-                    ars=ars,
-                    kind="kreis",
-                    name=f"Beispielkreis {kreis_key}",
-                    ags=kreis_key + "000",
-                    parent=land_ars,
-                    kreis=ars,
-                    verwaltung=ars,
-                )
+            kind, label = ("kreisfreie_stadt", "Beispielstadt") if index < kreisfreie else ("kreis", "Beispielkreis")
+            body = Body(
+                ars=ars,
+                kind=kind,
+                name=f"{label} {kreis_key}",
+                ags=kreis_key + "000",
+                parent=land_ars,
+                kreis=ars,
+                verwaltung=ars,
+            )
+            if kind == "kreis":
                 landkreise.append(body)
             levels[1].append(body)
         if not landkreise:
@@ -212,8 +203,9 @@ def synthetic_bodies(fraction: float = 1.0) -> list[Body]:
 
 # --- status rows ---------------------------------------------------------------------------------------------------
 
-STATUS_FIELDS = [
-    "id",
+#: The columns of a status row without its id (bench/run.py lets the database number them) and with it (here the
+#: ids are assigned before the rows are written, so that the history can name them).
+STATUS_COLUMNS = [
     "leistung",
     "verwaltung",
     "stage",
@@ -232,17 +224,7 @@ STATUS_FIELDS = [
     "created_at",
     "updated_at",
 ]
-EVENT_FIELDS = [
-    "status",
-    "leistung",
-    "verwaltung",
-    "action",
-    "old_values",
-    "new_values",
-    "changed_at",
-    "channel",
-    "source_kind",
-]
+STATUS_FIELDS = ["id", *STATUS_COLUMNS]
 
 
 def status_rows(holders, leistungen, *, first_id: int, now: datetime.datetime, seed: str, months: int = MONTHS):
@@ -559,6 +541,7 @@ def statuses_load(land_key: str, *, now) -> dict:
     from django.db.models import Max
 
     from organisations.models import Organisation
+    from ozg_monitoring.demo import EVENT_FIELDS
     from ozg_monitoring.models import OzgLeistung, RolloutStatus, StatusEvent
 
     holders = list(

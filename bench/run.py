@@ -84,8 +84,10 @@ def build(reduced: bool):
     from django.core.management import call_command
     from django.utils import timezone
 
+    from bench.germany import STATUS_COLUMNS
     from common.sql import fast_insert
     from organisations.models import LAND_ARS, Organisation
+    from ozg_monitoring.demo import EVENT_FIELDS
     from ozg_monitoring.models import ExecutingLevel, MonthlySnapshot, OzgLeistung, RolloutStatus, StatusEvent
     from ozg_monitoring.services import TRACKED_FIELDS, snapshot_aggregates
 
@@ -144,26 +146,7 @@ def build(reduced: bool):
                     )
                 )
                 new_timelines.append((leistung.pk, org.pk, times, path, level, url))
-        fields = [
-            "leistung",
-            "verwaltung",
-            "stage",
-            "maturity_model",
-            "maturity_level",
-            "url",
-            "provider_name",
-            "platform",
-            "planned_go_live",
-            "actual_go_live",
-            "note",
-            "version",
-            "is_demo",
-            "source_kind",
-            "source_at",
-            "created_at",
-            "updated_at",
-        ]
-        fast_insert(RolloutStatus, fields, status_rows)
+        fast_insert(RolloutStatus, STATUS_COLUMNS, status_rows)
         part_ids = {leistung.pk for leistung in part}
         ids = {
             (l_id, v_id): pk
@@ -195,17 +178,7 @@ def build(reduced: bool):
                     events.append((pk, leistung_id, verwaltung_id, "changed", old, new, when, "import", "import"))
         fast_insert(
             StatusEvent,
-            [
-                "status",
-                "leistung",
-                "verwaltung",
-                "action",
-                "old_values",
-                "new_values",
-                "changed_at",
-                "channel",
-                "source_kind",
-            ],
+            EVENT_FIELDS,
             events,
         )
         timelines.extend(new_timelines)

@@ -44,6 +44,19 @@ from .models import (
 from .responsibility import executing_verwaltungen
 from .services import TRACKED_FIELDS, snapshot_aggregates
 
+#: The columns of a history row as the demo loader and the benchmarks insert them (`common.sql.fast_insert`).
+EVENT_FIELDS = [
+    "status",
+    "leistung",
+    "verwaltung",
+    "action",
+    "old_values",
+    "new_values",
+    "changed_at",
+    "channel",
+    "source_kind",
+]
+
 DEFAULT_SEED = 2019  # the year ITV.SH started operating
 #: Demo content is loaded and removed by the command (the system actor) or a superuser: no group may delete statuses.
 DEMO_WRITE = Rule(
@@ -335,17 +348,7 @@ def demo_load(*, by, seed: int = DEFAULT_SEED, today: datetime.date | None = Non
     ]
     fast_insert(
         StatusEvent,
-        [
-            "status",
-            "leistung",
-            "verwaltung",
-            "action",
-            "old_values",
-            "new_values",
-            "changed_at",
-            "channel",
-            "source_kind",
-        ],
+        EVENT_FIELDS,
         event_rows,
     )
     result.statuses, result.events = len(statuses), len(event_rows)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bench import germany
 from organisations.models import Organisation
+from ozg_monitoring.demo import EVENT_FIELDS
 from ozg_monitoring.models import RolloutStatus, StatusEvent, status_rule_errors
 from tests.organisations.factories import AmtFactory, LandFactory
 from tests.ozg_monitoring.factories import OzgLeistungFactory
@@ -143,7 +144,7 @@ def test_rows_are_written_and_read_back():
         seed="db",
     )
     assert germany.write_rows(RolloutStatus, germany.STATUS_FIELDS, statuses) == 2
-    assert germany.write_rows(StatusEvent, germany.EVENT_FIELDS, events) == len(events)
+    assert germany.write_rows(StatusEvent, EVENT_FIELDS, events) == len(events)
     stored = RolloutStatus.objects.get(verwaltung=amt)
     assert stored.is_demo and stored.events.count() == stored.version
     assert (
