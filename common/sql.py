@@ -12,38 +12,41 @@ Also the German collation of names on both backends: `german("name")` for `order
 
 import json
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F
 from django.db.models.functions import Collate
 
 
-def _converter(field):
+def _converter(field, db=connection):
     """A function turning a Python value into what the DB-API takes for this field (None stays None)."""
     internal = field.get_internal_type()
     if internal == "JSONField":
-        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False)
+        encoder = field.encoder
+        return lambda value: None if value is None else json.dumps(value, ensure_ascii=False, cls=encoder)
     if internal == "DateTimeField":
-        return connection.ops.adapt_datetimefield_value
+        return db.ops.adapt_datetimefield_value
     if internal == "DateField":
-        return connection.ops.adapt_datefield_value
+        return db.ops.adapt_datefield_value
     return None
 
 
-def fast_insert(model, fields: list[str], rows, *, page_size: int = 5000) -> int:
-    """Inserts `rows` (tuples in the order of `fields`, model field names) into the model's table."""
+def fast_insert(model, fields: list[str], rows, *, page_size: int = 5000, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Inserts `rows` (tuples in the order of `fields`, model field names; a foreign key as its id) into the
+    model's table of the database `using`."""
+    db = connections[using]
     meta = model._meta
     model_fields = [meta.get_field(name) for name in fields]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in model_fields)
-    table = connection.ops.quote_name(meta.db_table)
-    converters = [_converter(field) for field in model_fields]
+    columns = ", ".join(db.ops.quote_name(field.column) for field in model_fields)
+    table = db.ops.quote_name(meta.db_table)
+    converters = [_converter(field, db) for field in model_fields]
     adapted = [
         tuple(value if convert is None else convert(value) for convert, value in zip(converters, row, strict=True))
         for row in rows
     ]
     if not adapted:
         return 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
             casts = ", ".join(
