@@ -8,13 +8,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.cached_reads import Budget
 from common.csvfiles import csv_file_response
 from common.messages import message
 from organisations import keys
 from organisations import selectors as register
+from ozg_monitoring.selectors import READS
 
 from .. import export
 from .serializers import PageArsDtoSerializer, PageDvDataDtoSerializer
@@ -46,6 +49,10 @@ FLAG_HELP = {
 }
 
 
+#: New pages of `/v1/data` kept per hour (older ones are answered from the database until a slot is free).
+DATA_PAGES = Budget("bund-data-pages", limit=500, window=3600)
+
+
 def _page_request(query, *, max_size: int = export.MAX_SIZE) -> export.PageRequest:
     return export.parse_page_request(query, max_size=max_size)
 
@@ -61,7 +68,19 @@ class FederalDataView(APIView):
         tags=["bund"],
     )
     def get(self, request):
-        return Response(export.data_page(_page_request(request.query_params)))
+        page = _page_request(request.query_params)  # a wrong parameter is a 400 before anything is looked up
+        plain_json = request.accepted_media_type == JSONRenderer.media_type
+        if type(request.accepted_renderer) is not JSONRenderer or not plain_json:
+            return Response(export.data_page(page))  # the browsable API: rendered every time
+        # The same for every client and without links: kept rendered, keyed by the parsed page request alone (so
+        # other parameters create no entries), until the next committed write to the OZG reads.
+        content = READS.cached(
+            f"bund-data-json:{page.page}:{page.size}:{page.order}",
+            lambda: JSONRenderer().render(export.data_page(page), JSONRenderer.media_type),
+            timeout=3600,
+            budget=DATA_PAGES,
+        )
+        return HttpResponse(content, content_type=JSONRenderer.media_type)
 
 
 class LenientNegotiation(DefaultContentNegotiation):

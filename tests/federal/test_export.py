@@ -254,14 +254,19 @@ def test_v1_data_fields_as_the_federal_dashboard_defines_them(api, planted):
     assert (t.kiel.ars, "99107001000000") not in by  # no address: no record
 
 
-def test_v1_data_costs_a_fixed_number_of_queries(api, planted, django_assert_num_queries):
+def test_v1_data_costs_a_fixed_number_of_queries_and_is_kept_until_the_next_write(
+    api, planted, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     with django_assert_num_queries(6):  # count, rows, territory, online statuses, link checks, federal facts
         assert len(api.get(f"{BASE}/data/", {"size": 100}).json()["content"]) == 10
-    leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
-    for n in range(5):
-        LeikaLeistungFactory(ozg_leistung=leistung, key=f"9950000000000{n}")
-    for verwaltung in (planted.t.foehr, planted.t.husum, planted.t.kiel):
-        OnlineStatusFactory(leistung=leistung, verwaltung=verwaltung)
+    with django_assert_num_queries(0):  # the same page again: kept rendered
+        assert len(api.get(f"{BASE}/data/", {"size": 100, "other": "x"}).json()["content"]) == 10
+    with django_capture_on_commit_callbacks(execute=True):  # a committed write replaces the OZG reads
+        leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE)
+        for n in range(5):
+            LeikaLeistungFactory(ozg_leistung=leistung, key=f"9950000000000{n}")
+        for verwaltung in (planted.t.foehr, planted.t.husum, planted.t.kiel):
+            OnlineStatusFactory(leistung=leistung, verwaltung=verwaltung)
     with django_assert_num_queries(6):
         assert len(api.get(f"{BASE}/data/", {"size": 100}).json()["content"]) == 25
 
