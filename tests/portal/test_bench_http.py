@@ -34,6 +34,7 @@ def test_lua_script_cycles_through_the_paths_and_prints_one_json_line():
     script = http_bench.lua_script(["/ozg/online-erledigen/010010000000/", '/a"b/'])
     assert 'local paths = {"/ozg/online-erledigen/010010000000/", "/a\\"b/"}' in script
     assert "paths[(counter - 1) % #paths + 1]" in script
+    assert 'local headers = {["Accept-Encoding"] = "gzip"}' in script and "#paths + 1], headers)" in script
     assert "latency:percentile(50)" in script and "latency:percentile(99)" in script
     assert "e.status" in script and "e.timeout" in script
     assert f"'{http_bench.MARKER}" in script
@@ -86,6 +87,8 @@ def results(**changes) -> dict:
     data = {
         "rows": rows,
         "cold": {"floor": {"median_ms": 2.0, "p90_ms": 3.0}, "dashboard": {"median_ms": 50.0, "p90_ms": 80.0}},
+        "cold_scopes": ["ozg"],
+        "cold_empty": {"dashboard": {"median_ms": 130.0, "p90_ms": 150.0, "errors": []}},
         "change_visible": {"delay_ms": {"dashboard": 200.0, "status_api": 1000.0}, "errors": []},
         "bulk": {"items": 1000, "seconds_best": 0.25, "seconds_all": [0.3, 0.25, 0.26], "errors": []},
         "concurrent_bulk": {
@@ -144,6 +147,8 @@ def test_write_errors_are_errors():
     data = results(concurrent_bulk={"errors": ["Bulk 500: b'...'"]})
     assert http_bench.errors_of(data) == ["Bulk 500: b'...'"]
     assert http_bench.errors_of(results()) == []
+    data = results(cold_empty={"dashboard": {"median_ms": 9.0, "p90_ms": 9.0, "errors": ["/ozg/: 500"]}})
+    assert http_bench.errors_of(data) == ["dashboard leer: ['/ozg/: 500']"]
 
 
 def test_table_in_german_with_ratios_cold_figures_and_targets():
@@ -158,7 +163,9 @@ def test_table_in_german_with_ratios_cold_figures_and_targets():
     lines = text.splitlines()
     assert lines[0].split()[:3] == ["Seite", "Anfragen/s", "p50"]
     dashboard = next(line for line in lines if line.startswith("Dashboard "))
-    assert dashboard.split()[1:2] == ["800.0"] and "0.80" in dashboard and "50.0" in dashboard
+    assert dashboard.split()[1:2] == ["800.0"] and "0.80" in dashboard
+    assert dashboard.split()[-3:] == ["80.0", "130.0", "-"]  # cold p90, every cache empty, no error
+    assert "kalt: nach einem Statusschreiben (ersetzt: ozg); leer: jeder Cache ersetzt" in text
     assert any(line.split()[:2] == ["Leistungsseite", "nie"] for line in lines)
     assert "nicht geprüft: zeigt keinen Status" in text
     assert "change_visible_ms" in text and "NICHT erreicht" in text
@@ -168,3 +175,16 @@ def test_slow_responses_get_a_longer_measuring_time_within_a_cap():
     assert http_bench.row_seconds(10, 0.01, 2) == 10
     assert http_bench.row_seconds(3, 2.0, 2) == 32.0
     assert http_bench.row_seconds(10, 30.0, 2) == 120.0
+
+
+@pytest.mark.django_db
+def test_cold_means_just_after_a_status_write_found_by_the_write_hook_and_nothing_is_written():
+    from ozg_monitoring.models import StatusEvent
+    from tests.ozg_monitoring.factories import RolloutStatusFactory
+
+    status = RolloutStatusFactory(note="vorher")
+    events = StatusEvent.objects.count()
+    names = {scope.name for scope in http_bench.status_write_scopes()}
+    assert "ozg" in names and "register" not in names and "ozg-catalogue" not in names
+    status.refresh_from_db()
+    assert status.note == "vorher" and StatusEvent.objects.count() == events
