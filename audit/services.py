@@ -16,6 +16,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from common.sql import fast_insert
+
 from .context import Actor, current_actor
 from .models import LABEL_LENGTH, Action, AuditEntry
 from .registry import json_value, rule_for
@@ -67,20 +69,27 @@ def instance_values(instance) -> dict:
     return rule.values(instance) if rule is not None else {}
 
 
-def _entry(*, model, action, object_id, label, changes, actor: Actor, when) -> AuditEntry:
-    return AuditEntry(
-        when=when,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        door=actor.door,
-        door_detail=actor.detail,
-        token_id=actor.token_id,
-        action=action,
-        content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
-        object_id="" if object_id is None else str(object_id)[:64],
-        object_label=(label or "")[:LABEL_LENGTH],
-        changes=changes or {},
-    )
+def _entry_values(*, model, action, object_id, label, changes, actor: Actor, when) -> dict:
+    """The fields of one entry ({field name: value}; the content type as its id)."""
+    return {
+        "when": when,
+        "actor": actor.user_id,
+        "actor_label": actor.label,
+        "door": actor.door,
+        "door_detail": actor.detail,
+        "token_id": actor.token_id,
+        "action": action,
+        "content_type": ContentType.objects.get_for_model(model, for_concrete_model=False).pk,
+        "object_id": "" if object_id is None else str(object_id)[:64],
+        "object_label": (label or "")[:LABEL_LENGTH],
+        "changes": changes or {},
+    }
+
+
+def _entry(**kwargs) -> AuditEntry:
+    values = _entry_values(**kwargs)
+    values["actor_id"], values["content_type_id"] = values.pop("actor"), values.pop("content_type")
+    return AuditEntry(**values)
 
 
 def audit_record(
@@ -113,8 +122,8 @@ def audit_record_many(*, model, records: Iterable[Record], by=None, when=None, u
         labels = [
             record.label or (_label(record.instance) if record.instance is not None else "") for record in records
         ]
-    entries = [
-        _entry(
+    rows = [
+        _entry_values(
             model=model,
             action=record.action,
             object_id=record.object_id if record.object_id is not None else getattr(record.instance, "pk", None),
@@ -125,19 +134,9 @@ def audit_record_many(*, model, records: Iterable[Record], by=None, when=None, u
         )
         for record, label in zip(records, labels, strict=True)
     ]
-    _insert(entries, using=using)
-    return len(entries)
-
-
-def _insert(entries: list[AuditEntry], *, using: str) -> None:
-    """One multi-row INSERT (`common.sql.fast_insert`: Django's bulk_create prepares each of the 11 values of each
-    row through the compiler, about 50 ms for the 1,000 entries of a status bulk upsert)."""
-    from common.sql import fast_insert
-
-    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    fast_insert(
-        AuditEntry,
-        [f.name for f in fields],
-        [tuple(getattr(entry, f.attname) for f in fields) for entry in entries],
-        using=using,
-    )
+    if rows:
+        # One multi-row INSERT without model instances (`common.sql.fast_insert`: Django's bulk_create prepared each
+        # of the 11 values of each row through the compiler, about 50 ms for the 1,000 entries of a status bulk).
+        names = list(rows[0])
+        fast_insert(AuditEntry, names, [tuple(row[name] for name in names) for row in rows], using=using)
+    return len(rows)

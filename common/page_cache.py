@@ -198,13 +198,12 @@ def _answer(request, value) -> HttpResponse:
 
 def _validated(request, response, *, key: str, version: str):
     """`response` with the validators and caching headers of an anonymous cached page, or a 304 instead."""
-    etag = 'W/"' + hashlib.blake2b(f"{version}#{key}".encode(), digest_size=16).hexdigest()
+    etag, last_modified, last_modified_header = _validators(version, key)
     etag += '-gz"' if response.headers.get("Content-Encoding") == "gzip" else '"'
-    last_modified = _last_modified(version)
     headers = response.headers
     headers["ETag"] = etag
     if last_modified is not None:
-        headers["Last-Modified"] = http_date(last_modified)
+        headers["Last-Modified"] = last_modified_header
     headers["Cache-Control"] = cache_control()
     if "Vary" in headers:
         patch_vary_headers(response, VARY)
@@ -213,6 +212,28 @@ def _validated(request, response, *, key: str, version: str):
     if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
         return get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
     return response
+
+
+_VALIDATORS: dict = {}  # (version, key) -> validators, once Last-Modified can be told (then they never change)
+_VALIDATORS_MAX = 4096
+
+
+def _validators(version: str, key: str) -> tuple[str, int | None, str]:
+    """The ETag (without its closing quote) and Last-Modified (seconds, header) of a page, remembered per process
+    so that a hit costs no hashing or date formatting."""
+    found = _VALIDATORS.get((version, key))
+    if found is None:
+        last_modified = _last_modified(version)
+        found = (
+            'W/"' + hashlib.blake2b(f"{version}#{key}".encode(), digest_size=16).hexdigest(),
+            last_modified,
+            "" if last_modified is None else http_date(last_modified),
+        )
+        if last_modified is not None:
+            if len(_VALIDATORS) >= _VALIDATORS_MAX:
+                _VALIDATORS.clear()
+            _VALIDATORS[(version, key)] = found
+    return found
 
 
 def _private(response):
