@@ -440,9 +440,28 @@ def pick_paths() -> dict:
     }
 
 
+def publish_month() -> dict:
+    """This month's open-data snapshot, published as the monthly task publishes it (`opendata.services.
+    snapshot_publish`: once; a later run finds it and keeps it), so that `latest.csv` leads to a file as in
+    production."""
+    from django.utils import timezone
+
+    from opendata import services
+
+    day = timezone.localdate().replace(day=1)
+    began = time.perf_counter()
+    result = services.snapshot_publish(date=day)
+    return {
+        "date": day.isoformat(),
+        "written": [path.name for path in result.written],
+        "kept": [path.name for path in result.refused],
+        "seconds": round(time.perf_counter() - began, 1),
+    }
+
+
 def resolve_redirects(port: int, paths: dict) -> dict:
-    """The open-data `latest.csv` answers 302 to the month's published file: measure the file itself. Without a
-    published month (the benchmark publishes none) it is the current status dataset, `/opendata/ozg-status.csv`."""
+    """The open-data `latest.csv` answers 302 to the month's published file (`publish_month`): measure the file
+    itself. Without a published month it is the current status dataset, `/opendata/ozg-status.csv`."""
     resolved = {}
     for name, urls in paths.items():
         if name == "opendata_csv":
@@ -664,6 +683,7 @@ def bulks(port: int, key: str, *, size: int = 1000, concurrent: int = 5) -> tupl
 def measure(*, env: dict, seconds: float, cold_count: int, workdir: Path) -> dict:
     wrk = ensure_wrk()
     workers = os.cpu_count() or 1
+    published = publish_month()
     server = Server(env, workers)
     previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
@@ -720,6 +740,7 @@ def measure(*, env: dict, seconds: float, cold_count: int, workdir: Path) -> dic
                 "seconds_per_url": seconds,
                 "accept_encoding": ACCEPT_ENCODING,
             },
+            "opendata_snapshot": published,
             "rows": rows,
             "cold": cold_rows,
             "cold_scopes": [scope.name for scope in write_scopes],
@@ -763,7 +784,7 @@ def run(args, data: dict) -> int:
     report = {
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "mode": "http",
-        "size": "reduced" if args.reduced else "full",
+        "size": f"de×{args.fraction}" if args.scale == "de" else "reduced" if args.reduced else "full",
         "data": data,
         "results": results,
         "targets": TARGETS,
