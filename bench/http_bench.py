@@ -411,11 +411,16 @@ def pick_paths() -> dict:
     """The URLs of every row, from the benchmark data."""
     import random
 
+    from organisations import keys
     from organisations.models import Organisation
     from ozg_monitoring.models import OzgLeistung, RolloutStatus
 
-    gemeinden = list(Organisation.objects.gemeinden().order_by("ars").values_list("ars", flat=True))
-    verwaltungen = list(Organisation.objects.verwaltungen().order_by("ars").values_list("ars", flat=True))
+    # Keys of Schleswig-Holstein: the portal's key rule admits no other Land (the Germany data hold 16).
+    ours = {"ars__startswith": keys.LAND_KEY}
+    gemeinden = list(Organisation.objects.gemeinden().filter(**ours).order_by("ars").values_list("ars", flat=True))
+    verwaltungen = list(
+        Organisation.objects.verwaltungen().filter(**ours).order_by("ars").values_list("ars", flat=True)
+    )
     ozg_ids = list(
         OzgLeistung.objects.filter(pk__in=RolloutStatus.objects.values("leistung_id"))
         .order_by("ozg_id")
@@ -500,13 +505,14 @@ def bench_token() -> str:
 
 def change_target() -> dict:
     """A status that is not online yet and a Gemeinde whose lookup shows it (the responsible Verwaltung's)."""
+    from organisations import keys
     from organisations.models import Organisation
     from ozg_monitoring.models import OzgLeistung, RolloutStatus
     from ozg_monitoring.selectors import lookup_rows
 
     leistungen = list(OzgLeistung.objects.filter(pk__in=RolloutStatus.objects.values("leistung_id")).order_by("pk"))
     found = None
-    for gemeinde in Organisation.objects.gemeinden().order_by("ars")[:50]:
+    for gemeinde in Organisation.objects.gemeinden().filter(ars__startswith=keys.LAND_KEY).order_by("ars")[:50]:
         for row in lookup_rows(gemeinde, leistungen):
             if row.status is not None and row.status.stage not in ("online", "ende_zu_ende"):
                 found = row.status.pk, gemeinde.ars
@@ -514,7 +520,13 @@ def change_target() -> dict:
         if found:
             break
     if found is None:  # no Zuständigkeit recorded: the lookup is left out of the change test
-        found = RolloutStatus.objects.exclude(stage__in=["online", "ende_zu_ende"]).order_by("pk")[0].pk, None
+        found = (
+            RolloutStatus.objects.exclude(stage__in=["online", "ende_zu_ende"])
+            .filter(verwaltung__ars__startswith=keys.LAND_KEY)
+            .order_by("pk")[0]
+            .pk,
+            None,
+        )
     status = (
         RolloutStatus.objects.filter(pk=found[0])
         .values("id", "leistung__ozg_id", "verwaltung__ars", "stage", "maturity_level", "url", "note", "version")
@@ -593,10 +605,11 @@ def bulk_items(count: int) -> list[tuple[list, list, list]]:
     """`count` statuses without a note in batches of 1,000: the items that change each (one stage forward where it
     is not planned or only planned, else the note), and the two that put it back (a step back needs a note; the
     second empties it again)."""
+    from organisations import keys
     from ozg_monitoring.models import RolloutStatus
 
     pairs = list(
-        RolloutStatus.objects.filter(note="")
+        RolloutStatus.objects.filter(note="", verwaltung__ars__startswith=keys.LAND_KEY)  # the key rule: SH only
         .order_by("leistung_id", "verwaltung_id")
         .values_list("leistung__ozg_id", "verwaltung__ars", "stage")[:count]
     )
