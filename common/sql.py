@@ -38,11 +38,16 @@ def fast_insert(model, fields: list[str], rows, *, page_size: int = 5000, using:
     model_fields = [meta.get_field(name) for name in fields]
     columns = ", ".join(db.ops.quote_name(field.column) for field in model_fields)
     table = db.ops.quote_name(meta.db_table)
-    converters = [_converter(field, db) for field in model_fields]
-    adapted = [
-        tuple(value if convert is None else convert(value) for convert, value in zip(converters, row, strict=True))
-        for row in rows
-    ]
+    converting = [(index, convert) for index, field in enumerate(model_fields) if (convert := _converter(field, db))]
+    width, adapted = len(model_fields), []
+    for row in rows:  # only the columns that need it are converted (a bulk of 1,000 writes 3,000 rows)
+        row = list(row)
+        if len(row) != width:
+            raise ValueError(f"a row of {len(row)} values for {width} fields")
+        for index, convert in converting:
+            if row[index] is not None:
+                row[index] = convert(row[index])
+        adapted.append(row)
     if not adapted:
         return 0
     with db.cursor() as cursor:
