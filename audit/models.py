@@ -34,6 +34,7 @@ class AuditEntryQuerySet(AppendOnlyQuerySet):
 
 class AuditEntry(AppendOnlyModel):
     when = models.DateTimeField(_("Zeitpunkt"), default=timezone.now)
+    # Neither foreign key has an index of its own: audit_entry_actor_when and audit_entry_object begin with them.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("Benutzer"),
@@ -41,6 +42,7 @@ class AuditEntry(AppendOnlyModel):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     actor_label = models.CharField(
         _("Benutzername"),
@@ -60,7 +62,7 @@ class AuditEntry(AppendOnlyModel):
     )
     action = models.CharField(_("Vorgang"), max_length=8, choices=Action.choices)
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("Objektart"), on_delete=models.PROTECT, related_name="+"
+        ContentType, verbose_name=_("Objektart"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     object_id = models.CharField(_("Objekt-ID"), max_length=64, blank=True)
     object_label = models.CharField(_("Objekt"), max_length=LABEL_LENGTH, blank=True)

@@ -272,8 +272,13 @@ class RolloutStatus(models.Model):
         OZG_CLOUD = "ozg_cloud", _("OZG-Cloud")
         EFA = "efa", _("EfA-Dienst eines anderen Landes")
 
+    # No index of its own: the unique pair (Leistung, Verwaltung) begins with it.
     leistung = models.ForeignKey(
-        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.PROTECT, related_name="statuses"
+        OzgLeistung,
+        verbose_name=_("OZG-Leistung"),
+        on_delete=models.PROTECT,
+        related_name="statuses",
+        db_index=False,
     )
     verwaltung = models.ForeignKey(
         "organisations.Organisation",
@@ -281,9 +286,8 @@ class RolloutStatus(models.Model):
         on_delete=models.PROTECT,
         related_name="ozg_statuses",
     )
-    stage = models.CharField(
-        _("Umsetzungsstand"), max_length=16, choices=Stage.choices, default=Stage.NICHT_GEPLANT, db_index=True
-    )
+    # Indexed in Meta (a plain index: `db_index` would add a second one for LIKE, which no query uses).
+    stage = models.CharField(_("Umsetzungsstand"), max_length=16, choices=Stage.choices, default=Stage.NICHT_GEPLANT)
     maturity_model = models.CharField(
         _("Reifegradmodell"), max_length=3, choices=MaturityModel.choices, default=MaturityModel.V2_0
     )
@@ -329,6 +333,7 @@ class RolloutStatus(models.Model):
             # The dashboard's online pairs per Leistung come from this index alone (an index-only scan,
             # bench/README.md); its count by stage from the smaller index on stage.
             models.Index(fields=["stage", "leistung", "verwaltung"], name="rolloutstatus_stage_pair"),
+            models.Index(fields=["stage"], name="rolloutstatus_stage"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["leistung", "verwaltung"], name="rolloutstatus_unique_pair"),
@@ -400,14 +405,23 @@ class StatusEvent(AppendOnlyModel):
         CREATED = "created", _("angelegt")
         CHANGED = "changed", _("geändert")
 
+    # No index of their own: the indexes (status / Verwaltung / Leistung, changed_at) below begin with them.
     status = models.ForeignKey(
-        RolloutStatus, verbose_name=_("Umsetzungsstand"), on_delete=models.CASCADE, related_name="events"
+        RolloutStatus,
+        verbose_name=_("Umsetzungsstand"),
+        on_delete=models.CASCADE,
+        related_name="events",
+        db_index=False,
     )
     leistung = models.ForeignKey(
-        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.PROTECT, related_name="+"
+        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     verwaltung = models.ForeignKey(
-        "organisations.Organisation", verbose_name=_("Verwaltung"), on_delete=models.PROTECT, related_name="+"
+        "organisations.Organisation",
+        verbose_name=_("Verwaltung"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     action = models.CharField(_("Vorgang"), max_length=8, choices=Action.choices, default=Action.CHANGED)
     old_values = models.JSONField(_("alte Werte"), default=dict, blank=True)
