@@ -328,6 +328,7 @@ def territory() -> Territory:
 
 
 def level_units(level: str, terr: Territory) -> set:
+    """The ids of the Verwaltungen that execute a Leistung of `level` (the territory's own sets: not to be changed)."""
     if level == ExecutingLevel.LAND:
         return {terr.land_id} if terr.land_id else set()
     if level == ExecutingLevel.KREIS:
@@ -500,7 +501,7 @@ def dashboard_data(*, year: int | None = None) -> dict:
     year = year or timezone.localdate().year
     terr = territory()
     leistungen = list(OzgLeistung.objects.values("pk", "ozg_id", "name", "level", "themenfeld_id"))
-    # COUNT(*), not COUNT(id): PostgreSQL then counts from the index `rolloutstatus_stage_pair` alone.
+    # COUNT(*), not COUNT(id): PostgreSQL then counts from the index on stage alone (`rolloutstatus_stage`).
     stage_counts = dict(RolloutStatus.objects.order_by().values_list("stage").annotate(n=Count("*")))
     # grouped_ids drops the model's ordering (by OZG-ID and ARS), which would join two tables and sort every online
     # status.
