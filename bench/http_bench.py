@@ -416,11 +416,9 @@ def pick_paths() -> dict:
     from ozg_monitoring.models import OzgLeistung, RolloutStatus
 
     # Keys of Schleswig-Holstein: the portal's key rule admits no other Land (the Germany data hold 16).
-    ours = {"ars__startswith": keys.LAND_KEY}
-    gemeinden = list(Organisation.objects.gemeinden().filter(**ours).order_by("ars").values_list("ars", flat=True))
-    verwaltungen = list(
-        Organisation.objects.verwaltungen().filter(**ours).order_by("ars").values_list("ars", flat=True)
-    )
+    ours = Organisation.objects.below(keys.LAND_KEY)
+    gemeinden = list(ours.gemeinden().order_by("ars").values_list("ars", flat=True))
+    verwaltungen = list(ours.verwaltungen().order_by("ars").values_list("ars", flat=True))
     ozg_ids = list(
         OzgLeistung.objects.filter(pk__in=RolloutStatus.objects.values("leistung_id"))
         .order_by("ozg_id")
@@ -512,7 +510,7 @@ def change_target() -> dict:
 
     leistungen = list(OzgLeistung.objects.filter(pk__in=RolloutStatus.objects.values("leistung_id")).order_by("pk"))
     found = None
-    for gemeinde in Organisation.objects.gemeinden().filter(ars__startswith=keys.LAND_KEY).order_by("ars")[:50]:
+    for gemeinde in Organisation.objects.below(keys.LAND_KEY).gemeinden().order_by("ars")[:50]:
         for row in lookup_rows(gemeinde, leistungen):
             if row.status is not None and row.status.stage not in ("online", "ende_zu_ende"):
                 found = row.status.pk, gemeinde.ars

@@ -67,9 +67,10 @@ def parse_args():
 
 def vacuum_if_no_autovacuum(connection) -> str:
     """Where autovacuum is off (this machine's PostgreSQL, tuned for the test suite: conf.d/90-ci.conf), the visibility
-    map of tables changed by the build or an earlier run stays stale, and counts that production answers from an
-    index alone (`rolloutstatus_stage_pair`, with autovacuum and migration 0015) read the table instead: VACUUM
-    (ANALYZE) the database before measuring, as autovacuum would have done. Returns what was done."""
+    map of tables changed by the build or an earlier run stays stale, and reads that production answers from an
+    index alone (the dashboard's count by stage and its online pairs, with autovacuum and migration 0015) read the
+    table instead: VACUUM (ANALYZE) the database before measuring, as autovacuum would have done. Returns what was
+    done."""
     with connection.cursor() as cursor:
         cursor.execute("SHOW autovacuum")
         if cursor.fetchone()[0] == "on":
@@ -102,9 +103,8 @@ def build(reduced: bool):
     from bench.germany import STATUS_COLUMNS
     from common.sql import fast_insert
     from organisations.models import LAND_ARS, Organisation
-    from ozg_monitoring.demo import EVENT_FIELDS
     from ozg_monitoring.models import ExecutingLevel, MonthlySnapshot, OzgLeistung, RolloutStatus, StatusEvent
-    from ozg_monitoring.services import TRACKED_FIELDS, snapshot_aggregates
+    from ozg_monitoring.services import EVENT_FIELDS, TRACKED_FIELDS, snapshot_aggregates
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
