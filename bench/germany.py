@@ -541,8 +541,8 @@ def statuses_load(land_key: str, *, now) -> dict:
     from django.db.models import Max
 
     from organisations.models import Organisation
-    from ozg_monitoring.demo import EVENT_FIELDS
     from ozg_monitoring.models import OzgLeistung, RolloutStatus, StatusEvent
+    from ozg_monitoring.services import EVENT_FIELDS
 
     holders = list(
         Organisation.objects.verwaltungen_and_land()

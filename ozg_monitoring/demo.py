@@ -42,20 +42,7 @@ from .models import (
     StatusEvent,
 )
 from .responsibility import executing_verwaltungen
-from .services import TRACKED_FIELDS, snapshot_aggregates
-
-#: The columns of a history row as the demo loader and the benchmarks insert them (`common.sql.fast_insert`).
-EVENT_FIELDS = [
-    "status",
-    "leistung",
-    "verwaltung",
-    "action",
-    "old_values",
-    "new_values",
-    "changed_at",
-    "channel",
-    "source_kind",
-]
+from .services import EVENT_FIELDS, TRACKED_FIELDS, snapshot_aggregates
 
 DEFAULT_SEED = 2019  # the year ITV.SH started operating
 #: Demo content is loaded and removed by the command (the system actor) or a superuser: no group may delete statuses.

@@ -15,6 +15,7 @@ from .imports import IMPORT_JOB_CREATE, import_job_create, import_job_run
 from .linkcheck import LINKCHECK_RUN, linkcheck_all, linkcheck_queue, linkcheck_statuses, linkcheck_verwaltung
 from .snapshots import SNAPSHOT_CREATE, snapshot_aggregates, snapshot_create
 from .status import (
+    EVENT_FIELDS,
     STATUS_WRITE,
     BulkResult,
     BulkUpsertError,
@@ -27,6 +28,7 @@ from .values import BULK_LIMIT, STATUS_KINDS, TRACKED_FIELDS, coerce_changes, st
 
 __all__ = [
     "BULK_LIMIT",
+    "EVENT_FIELDS",
     "IMPORT_JOB_CREATE",
     "LEISTUNG_LEVEL_SET",
     "LINKCHECK_RUN",

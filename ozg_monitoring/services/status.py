@@ -62,6 +62,19 @@ INSERT_FIELDS = [
     "created_at",
     "updated_at",
 ]
+#: The columns of a history row written in bulk (`common.sql.fast_insert`): by the demo loader and the benchmarks,
+#: and by the bulk upsert with `changed_by` after them.
+EVENT_FIELDS = [
+    "status",
+    "leistung",
+    "verwaltung",
+    "action",
+    "old_values",
+    "new_values",
+    "changed_at",
+    "channel",
+    "source_kind",
+]
 #: What a write stores besides the tracked fields: its version and its provenance.
 WRITE_FIELDS = ["version", "is_demo", "source_kind", "source_at", "updated_at"]
 #: How often a bulk upsert is repeated after a deadlock or serialization failure (SQLSTATE 40P01, 40001).
@@ -449,18 +462,7 @@ def _bulk_upsert(items: list[dict], *, by, allowed_verwaltung_ids) -> BulkResult
     changed_by = by.pk if getattr(by, "pk", None) else None
     fast_insert(
         StatusEvent,
-        [
-            "status",
-            "leistung",
-            "verwaltung",
-            "action",
-            "old_values",
-            "new_values",
-            "changed_by",
-            "changed_at",
-            "channel",
-            "source_kind",
-        ],
+        [*EVENT_FIELDS, "changed_by"],
         [
             (
                 status.pk,
@@ -469,10 +471,10 @@ def _bulk_upsert(items: list[dict], *, by, allowed_verwaltung_ids) -> BulkResult
                 StatusEvent.Action.CREATED if created else StatusEvent.Action.CHANGED,
                 old_values,
                 new_values,
-                changed_by,
                 now,
                 actor.channel,
                 source_kind,
+                changed_by,
             )
             for status, created, old_values, new_values in events
         ],

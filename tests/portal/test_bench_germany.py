@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from bench import germany
 from organisations.models import Organisation
-from ozg_monitoring.demo import EVENT_FIELDS
 from ozg_monitoring.models import RolloutStatus, StatusEvent, status_rule_errors
+from ozg_monitoring.services import EVENT_FIELDS
 from tests.organisations.factories import AmtFactory, LandFactory
 from tests.ozg_monitoring.factories import OzgLeistungFactory
 
