@@ -496,20 +496,26 @@ def _share(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
+def stage_counts(**filters) -> dict[str, int]:
+    """{stage: number of statuses} of the statuses matching `filters` (all of them without), counted in the database.
+    COUNT(*), not COUNT(id): PostgreSQL then counts from the index on stage alone (`rolloutstatus_stage`), or from the
+    one on (Leistung, Verwaltung) for one Leistung."""
+    return dict(RolloutStatus.objects.filter(**filters).order_by().values_list("stage").annotate(n=Count("*")))
+
+
 def dashboard_data(*, year: int | None = None) -> dict:
     """Everything the dashboard shows, as plain data (cacheable). A fixed number of queries (about 10)."""
     year = year or timezone.localdate().year
     terr = territory()
     leistungen = list(OzgLeistung.objects.values("pk", "ozg_id", "name", "level", "themenfeld_id"))
-    # COUNT(*), not COUNT(id): PostgreSQL then counts from the index on stage alone (`rolloutstatus_stage`).
-    stage_counts = dict(RolloutStatus.objects.order_by().values_list("stage").annotate(n=Count("*")))
+    counts = stage_counts()
     # grouped_ids drops the model's ordering (by OZG-ID and ARS), which would join two tables and sort every online
     # status.
     online = defaultdict(
         set, grouped_ids(RolloutStatus.objects.filter(stage__in=ONLINE_STAGES), by="leistung_id", ids="verwaltung_id")
     )
-    statuses_total = sum(stage_counts.values())
-    online_total = sum(stage_counts.get(stage, 0) for stage in ONLINE_STAGES)
+    statuses_total = sum(counts.values())
+    online_total = sum(counts.get(stage, 0) for stage in ONLINE_STAGES)
     in_sh = [row for row in leistungen if row["level"] != ExecutingLevel.BUND]
     coverage_counts = defaultdict(int)
     for row in in_sh:
@@ -604,7 +610,7 @@ def dashboard_data(*, year: int | None = None) -> dict:
         "statuses_total": statuses_total,
         "online_total": online_total,
         "online_share": _share(online_total, statuses_total),
-        "stage_counts": stage_counts,
+        "stage_counts": counts,
         "coverage_counts": dict(coverage_counts),
         "themenfelder": themenfeld_rows,
         "kreise": kreis_rows,

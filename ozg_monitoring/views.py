@@ -352,21 +352,33 @@ class LeistungListView(TemplateView):
 
 
 class LeistungDetailView(TemplateView):
+    """One Leistung: where she can use it, its coverage, the Verwaltungen offering it online (a page of
+    `ONLINE_PER_PAGE`, by key: all of Schleswig-Holstein's fit on one, Germany's run to thousands) and its statuses
+    by stage (counted in the database, not loaded)."""
+
     template_name = "ozg_monitoring/leistung_detail.html"
+    #: Verwaltungen with the Leistung online per page (Schleswig-Holstein has about 140 Verwaltungen in all).
+    ONLINE_PER_PAGE = 200
+    cache_params = {PAGE: page_cache.Integer(digits=5)}  # the page parameter of every public list (common.pages)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         leistung = get_object_or_404(
             OzgLeistung.objects.select_related("themenfeld", "lebenslage"), ozg_id=kwargs["ozg_id"]
         )
-        statuses = list(selectors.status_list().filter(leistung=leistung).order_by("verwaltung__ars"))
-        selectors.with_last_checks([status for status in statuses if status.stage in ONLINE_STAGES])
+        online = page_of(
+            self.request,
+            selectors.status_list().filter(leistung=leistung, stage__in=ONLINE_STAGES).order_by("verwaltung__ars"),
+            self.ONLINE_PER_PAGE,
+        )
+        online.object_list = selectors.with_last_checks(online.object_list)
+        counts = selectors.stage_counts(leistung=leistung)
         context.update(
             leistung=leistung,
             **selectors.zustaendigkeit_of_leistung(leistung),
             coverage=selectors.coverage_by_leistung([leistung])[leistung.pk],
-            online=[status for status in statuses if status.stage in ONLINE_STAGES],
-            stage_counts=[(label, sum(1 for s in statuses if s.stage == value)) for value, label in Stage.choices],
+            online=online,
+            stage_counts=[(label, counts.get(value, 0)) for value, label in Stage.choices],
             events=describe_events(selectors.event_list().filter(leistung=leistung)[:30]),
             leika=list(leistung.leika_leistungen.order_by("key")),
             breadcrumbs=breadcrumbs(

@@ -1,11 +1,13 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from common.authorization import system_actor
 from organisations.models import Organisation
-from ozg_monitoring.models import ExecutingLevel, Fokusleistung, RolloutPlan, RolloutTarget
+from ozg_monitoring.models import ExecutingLevel, Fokusleistung, RolloutPlan, RolloutStatus, RolloutTarget
 from ozg_monitoring.services import rollout_status_update, snapshot_create
 from tests.organisations.factories import AmtsangehoerigeGemeindeFactory
 
@@ -264,6 +266,48 @@ def test_leistung_and_verwaltung_pages(client, territory):
     assert response.context["comparison"]["peers"] == 1
     assert client.get(reverse("ozg_monitoring:verwaltung_detail", args=[territory.alkersum.ars])).status_code == 404
     assert client.get(reverse("ozg_monitoring:leistung_list"), {"export": "csv"}).status_code == 200
+
+
+def test_leistung_page_lists_the_verwaltungen_online_a_page_at_a_time(
+    client, territory, monkeypatch, django_assert_num_queries
+):
+    """Germany has thousands of Verwaltungen: the page lists those offering the Leistung online a page at a time (by
+    key), says how many there are in all, and counts the statuses by stage in the database."""
+    from ozg_monitoring.selectors import READS
+    from ozg_monitoring.views import LeistungDetailView
+
+    monkeypatch.setattr(LeistungDetailView, "ONLINE_PER_PAGE", 2)
+    leistung = OzgLeistungFactory(level=ExecutingLevel.AMT_GEMEINDE, name="Hundesteuer")
+    units = sorted([territory.foehr, territory.husum, territory.kiel], key=lambda unit: unit.ars)
+    for unit in units:
+        OnlineStatusFactory(leistung=leistung, verwaltung=unit)
+    RolloutStatusFactory(leistung=leistung, verwaltung=territory.nf, stage="geplant")
+    url = reverse("ozg_monitoring:leistung_detail", args=[leistung.ozg_id])
+    first = client.get(url)
+    assert [status.verwaltung for status in first.context["online"]] == units[:2]
+    html = first.content.decode()
+    assert "Online-Dienste in 3 Verwaltungen anzeigen" in html and "3 Verwaltungen, hier 1 bis 2" in html
+    assert 'href="?seite=2"' in html and '<details class="kern-accordion">' in html
+    assert dict(first.context["stage_counts"]) == {
+        "nicht geplant": 0,
+        "geplant": 1,
+        "in Umsetzung": 0,
+        "online verfügbar": 3,
+        "Ende-zu-Ende digital": 0,
+    }
+    second = client.get(url, {"seite": 2})
+    assert [status.verwaltung for status in second.context["online"]] == units[2:]
+    assert '<details class="kern-accordion" open>' in second.content.decode()  # she sees the page she asked for
+    # The queries do not grow with the Verwaltungen online (each render afresh: the cached page replaced first).
+    READS.replace()
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).context["online"].paginator.count == 3
+    for unit in (territory.nf, territory.land):
+        RolloutStatus.objects.filter(leistung=leistung, verwaltung=unit).delete()
+        OnlineStatusFactory(leistung=leistung, verwaltung=unit)
+    READS.replace()
+    with django_assert_num_queries(len(few)):
+        assert client.get(url).context["online"].paginator.count == 5
 
 
 def test_beispieldaten_notice_while_demo_data_are_present(client, territory, settings):
