@@ -128,9 +128,22 @@ def row_from_wrk(raw: dict) -> dict:
 
 
 def add_ratios(rows: dict) -> None:
+    """Each row's ratio: its req/s over the floor's of the runs right before and after it (`floor_per_second`,
+    `bracket`), else over the floor row's. A shared machine's speed drifts within a run by a third (seen here:
+    1,630 to 2,640 req/s for the floor on one day); a floor measured only once, minutes before the last row, would
+    put that drift into the ratios."""
     floor = rows["floor"]["per_second"]
     for row in rows.values():
-        row["ratio_to_floor"] = round(row["per_second"] / floor, 3) if floor else 0.0
+        reference = row.get("floor_per_second", floor)
+        row["ratio_to_floor"] = round(row["per_second"] / reference, 3) if reference else 0.0
+
+
+def bracket(rows: dict, floor_runs: list[float]) -> None:
+    """Gives the i-th row after the floor the mean of floor runs i and i + 1 (the one before and the one after it),
+    and the floor row all its runs."""
+    for index, row in enumerate(row for name, row in rows.items() if name != "floor"):
+        row["floor_per_second"] = round((floor_runs[index] + floor_runs[index + 1]) / 2, 1)
+    rows["floor"]["per_second_runs"] = floor_runs
 
 
 # --- targets and report ----------------------------------------------------------------------------------------
@@ -194,6 +207,12 @@ def table(results: dict, met: dict) -> str:
             f"{row['bytes_per_response']:>10}{row['ratio_to_floor']:>8.2f}"
             f"{c.get('median_ms', nan):>13.1f}{c.get('p90_ms', nan):>10.1f}{e.get('median_ms', nan):>13.1f}"
             f"  {'FEHLER' if row['failed'] else '-'}"
+        )
+    runs = rows.get("floor", {}).get("per_second_runs", [])
+    if runs:
+        lines.append(
+            f"Anteil: Anfragen/s der Seite durch das Mittel der Floor-Läufe direkt davor und danach "
+            f"({len(runs)} Läufe, {min(runs):.0f} bis {max(runs):.0f} Anfragen/s)"
         )
     lines.append(
         f"kalt: nach einem Statusschreiben (ersetzt: {', '.join(results.get('cold_scopes', [])) or '–'}); "
@@ -703,7 +722,7 @@ def measure(*, env: dict, seconds: float, cold_count: int, workdir: Path) -> dic
         for scope in all_scopes():
             scope.replace()  # whatever an earlier run left in Redis is not read
         paths = resolve_redirects(port, pick_paths())
-        rows = {}
+        rows, floor_runs = {}, []
         for name, urls in paths.items():
             for url in urls:  # warm-up: every page once (cached in Redis), then a second of load
                 get(port, url)
@@ -717,6 +736,12 @@ def measure(*, env: dict, seconds: float, cold_count: int, workdir: Path) -> dic
                 "seconds": duration,
                 **row_from_wrk(run_wrk(wrk, port, urls, duration, workdir)),
             }
+            # The floor again after every row (`bracket`): each ratio compares with the floor of its own minute.
+            floor_row = (
+                rows["floor"] if name == "floor" else row_from_wrk(run_wrk(wrk, port, paths["floor"], seconds, workdir))
+            )
+            floor_runs.append(floor_row["per_second"])
+        bracket(rows, floor_runs)
         add_ratios(rows)
         # Cold: a server of its own without the process layer (common/cached_reads.py), which would see a version
         # replaced in Redis only up to CACHED_READS_LOCAL_SECONDS later and answer from its memory meanwhile.

@@ -104,6 +104,22 @@ def results(**changes) -> dict:
     return data
 
 
+def test_each_ratio_is_taken_against_the_floor_runs_right_before_and_after_its_row():
+    """The machine slows down between the first and the last row: a page as fast as the floor of its own minute
+    keeps its ratio of 1.0 (against the first floor it would read 0.5); the table says how the floor varied."""
+    rows = {
+        name: http_bench.row_from_wrk(http_bench.parse_wrk(wrk_output(requests=requests)))
+        for name, requests in {"floor": 20_000, "dashboard": 15_000, "lookup": 10_000}.items()
+    }
+    http_bench.bracket(rows, [2000.0, 1000.0, 1000.0])
+    http_bench.add_ratios(rows)
+    assert rows["dashboard"]["floor_per_second"] == 1500.0 and rows["dashboard"]["ratio_to_floor"] == 1.0
+    assert rows["lookup"]["floor_per_second"] == 1000.0 and rows["lookup"]["ratio_to_floor"] == 1.0
+    assert rows["floor"]["ratio_to_floor"] == 1.0 and rows["floor"]["per_second_runs"] == [2000.0, 1000.0, 1000.0]
+    text = http_bench.table(results(rows=rows), {})
+    assert "Mittel der Floor-Läufe direkt davor und danach (3 Läufe, 1000 bis 2000 Anfragen/s)" in text
+
+
 def test_every_target_met_exactly_at_its_bound():
     met = http_bench.evaluate(results())
     assert set(met) == set(http_bench.TARGETS)
