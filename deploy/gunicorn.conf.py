@@ -9,12 +9,16 @@ threads = int(os.environ.get("WEB_THREADS", "1"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 25  # below Kubernetes' terminationGracePeriodSeconds (30)
 keepalive = 5
-# A worker is replaced after this many requests (a guard against slow leaks). Each replacement imports the portal
-# again (about a second of CPU) and starts with empty process caches: at 2,000 the benchmark's floor reached 1,744
-# req/s with a p99 of 748 ms (requests waiting for a new worker), at 20,000 it reached 2,736 req/s with a p99 of
-# 4.4 ms (bench/README.md, "Worker recycling").
+# A worker is replaced after this many requests (a guard against slow leaks).
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "20000"))
 max_requests_jitter = 2000
+# The master loads the portal once (Django set up, URL conf, translations and templates read: `when_ready`) and
+# forks its workers from it: a replaced worker answers at once and the workers share that memory. Without it each
+# replacement imported the portal again (about a second of CPU) while its connections waited: the benchmark's
+# dashboard had a p99 of 930-1,370 ms at 20,000 requests per worker, against 5-11 ms with no replacement
+# (bench/README.md, "Worker recycling"). WEB_PRELOAD=0 turns it off. The master opens no database or cache
+# connection (`when_ready` closes any, so that no worker inherits one).
+preload_app = os.environ.get("WEB_PRELOAD", "1") != "0"
 # The heartbeat files in memory, not on a (possibly read-only) disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - a private tmpfs per container
 # One JSON line per request comes from the portal itself (with the request id); gunicorn's own access log is off.
@@ -41,3 +45,13 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def when_ready(server):
+    """With `preload_app`: reads in the master what every worker would read on its first requests, so that a new
+    worker starts with it (copy-on-write)."""
+    if not server.cfg.preload_app:
+        return
+    from itvsh_portal.warmup import warm_up
+
+    warm_up()
