@@ -583,6 +583,11 @@ CELERY_BEAT_SCHEDULE["ozg-linkcheck-daily"] = {
     "task": "ozg_monitoring.linkcheck_daily",
     "schedule": crontab(minute=30, hour=2),
 }
+# The running count of statuses per stage gains a row per writing statement: folded every ten minutes.
+CELERY_BEAT_SCHEDULE["ozg-stage-tally"] = {
+    "task": "ozg_monitoring.stage_tally_compact",
+    "schedule": crontab(minute="*/10"),
+}
 
 # OZG notifications (ozg_monitoring/services/notifications.py). A status unchanged for STALE_STATUS_MONTHS months is
 # stale (the admin start page uses the same setting); its Verwaltung's reporting members are reminded on the

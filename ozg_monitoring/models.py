@@ -392,6 +392,25 @@ def status_rule_errors(status) -> dict[str, list[str]]:
     return errors
 
 
+class StageTally(models.Model):
+    """The number of statuses per stage, kept by PostgreSQL itself: triggers on the status table (migration 0017)
+    add each statement's change as a row (stage, +/- count), whichever door wrote it (model save, the bulk upsert's
+    SQL, COPY, TRUNCATE); `ozg_monitoring.tally.compact` folds the rows into one per stage and repairs any
+    difference from a true count. The dashboard sums these few rows (`selectors.stage_counts`) instead of counting
+    every status after each write (100,000 in Schleswig-Holstein, 2.6 million at Germany scale). SQLite has no
+    statement triggers: there the table stays empty and the dashboard counts."""
+
+    stage = models.CharField(_("Umsetzungsstand"), max_length=16, choices=Stage.choices)
+    n = models.BigIntegerField(_("Änderung der Anzahl"))
+
+    class Meta:
+        verbose_name = _("Zählung je Umsetzungsstand")
+        verbose_name_plural = _("Zählungen je Umsetzungsstand")
+
+    def __str__(self):
+        return f"{self.stage}: {self.n:+d}"
+
+
 class StatusEvent(AppendOnlyModel):
     """One immutable entry of the public history: what changed on a status, when, through which channel and from
     which source kind (both derived from the audit context when it is written: `common.provenance`).

@@ -17,6 +17,15 @@ def snapshot_monthly(date: str | None = None) -> int:
     return snapshot_create(date=day, by=system_actor()).pk
 
 
+@shared_task(name="ozg_monitoring.stage_tally_compact")
+def stage_tally_compact() -> dict:
+    """Folds the running count per stage into one row per stage and repairs it against a true count (beat: every ten
+    minutes; ozg_monitoring/tally.py). Safe at any time and twice at once."""
+    from . import tally
+
+    return tally.compact()
+
+
 @shared_task(name="ozg_monitoring.import_job_process")
 def import_job_process(job_id: int) -> str:
     job = ImportJob.objects.filter(pk=job_id).first()
