@@ -314,16 +314,6 @@ class Territory:
         """[(kreis5, (id, name))] by key."""
         return sorted(self.kreise.items())
 
-    @cached_property
-    def kreis_key_of(self) -> dict:
-        """{id of a Kreis or kreisfreie Stadt: its kreis5}."""
-        return {pk: key for key, (pk, _name) in self.kreise.items()}
-
-    @cached_property
-    def unit_kreis(self) -> dict:
-        """{id of an Amt, amtsfreie Gemeinde or kreisfreie Stadt: the kreis5 of its Kreis}."""
-        return {pk: key for key, units in self.gemeinde_units.items() for pk in units}
-
 
 def territory() -> Territory:
     land_id, kreise, units, names, arses, kinds = None, {}, defaultdict(set), {}, {}, {}
@@ -363,18 +353,8 @@ def coverage_of(level: str, online_ids: set, terr: Territory) -> Coverage:
         return coverage
     covered = []
     kreis_level = level in (ExecutingLevel.KREIS, ExecutingLevel.BUND, ExecutingLevel.UNCLASSIFIED)
-    # Only a Kreis with something online can be covered: the Kreis itself, or one of its units (the dashboard asks
-    # this for each of about 460 Leistungen, each online in a few of the 15 Kreise).
-    candidates = set()
-    if kreis_level:
-        candidates.update(terr.kreis_key_of[pk] for pk in online if pk in terr.kreis_key_of)
-    if level != ExecutingLevel.KREIS:
-        candidates.update(terr.unit_kreis[pk] for pk in online if pk in terr.unit_kreis)
     empty = set()
-    for key in sorted(candidates):
-        if key not in terr.kreise:
-            continue
-        kreis_id, name = terr.kreise[key]
+    for key, (kreis_id, name) in terr.kreise_in_order:
         if kreis_level and kreis_id in online:
             covered.append((key, name))
         elif level != ExecutingLevel.KREIS:
