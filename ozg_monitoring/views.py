@@ -357,7 +357,7 @@ class LeistungDetailView(TemplateView):
     by stage (counted in the database, not loaded)."""
 
     template_name = "ozg_monitoring/leistung_detail.html"
-    #: Verwaltungen with the Leistung online per page (Schleswig-Holstein has about 140 Verwaltungen in all).
+    #: Verwaltungen with the Leistung online per page (Schleswig-Holstein has about 184 in all: one page).
     ONLINE_PER_PAGE = 200
     cache_params = {PAGE: page_cache.Integer(digits=5)}  # the page parameter of every public list (common.pages)
 
