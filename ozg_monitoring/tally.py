@@ -14,7 +14,7 @@ the statuses and the tally in one statement, so in one snapshot, without any loc
 
 import logging
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from .models import RolloutStatus, StageTally
 
@@ -26,8 +26,6 @@ STATUS = RolloutStatus._meta.db_table
 
 def available(using: str | None = None) -> bool:
     """Whether the database keeps the tally (PostgreSQL)."""
-    from django.db import connections
-
     return connections[using or StageTally.objects.db].vendor == "postgresql"
 
 
