@@ -27,7 +27,7 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -35,7 +35,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from common.svg import document, element, ident
+from common.svg import attributes, document, element, ident
 
 LAYERS = {
     "kreise": ("sh_kreise_vg5000.geojson", "kreis_ags"),
@@ -89,11 +89,17 @@ class Bounds:
 
 
 @dataclass(frozen=True)
-class Region:
+class Region:  # frozen: its cached properties go into __dict__ (a frozen dataclass has one)
     key: str
     name: str
     d: str  # SVG path data, projected and simplified
     bbox: tuple[float, float, float, float]  # min x, min y, max x, max y in SVG units
+
+    @cached_property
+    def path_opening(self) -> str:
+        """`<path d="…">` of the region, its attribute escaped once per process (a choropleth writes every region
+        of its layer on each render)."""
+        return f"<path{attributes(d=self.d)}>"
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -334,7 +340,7 @@ def choropleth_map(
     for key, region in regions.items():
         value = values.get(key)
         label = element("title", f"{region.name}: {value_label(value)}")
-        by_step.setdefault(step_of(value, legend_steps), []).append(element("path", d=region.d, children=label))
+        by_step.setdefault(step_of(value, legend_steps), []).append(f"{region.path_opening}{label}</path>")
     parts = [region_group("map-regions")]
     for step in sorted(by_step, key=lambda step: -1 if step is None else step):
         css_class = "map-region map-no-data" if step is None else f"map-region map-step-{step}"

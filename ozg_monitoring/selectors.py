@@ -79,6 +79,23 @@ RESPONSIBILITY = Scope(
     ],
 )
 RESPONSIBILITY_SECONDS = 24 * 3600
+#: What the dashboard shows beside the statuses (`dashboard_frame`): the register, the catalogue, the Fokusleistungen,
+#: the plans' targets and the Monatsstände. A status write touches none of these tables, so after it the dashboard
+#: reads only its statuses anew (bench/README.md: the cold dashboard). Every table here is watched by READS too, so
+#: the dashboard's own entry is replaced with each of them.
+FRAME = Scope(
+    "ozg-frame",
+    watches=[
+        "organisations.Organisation",
+        "ozg_monitoring.Themenfeld",
+        "ozg_monitoring.OzgLeistung",
+        "ozg_monitoring.Fokusleistung",
+        "ozg_monitoring.MonthlySnapshot",
+        "ozg_monitoring.RolloutPlan",
+        "ozg_monitoring.RolloutTarget",
+    ],
+)
+FRAME_SECONDS = 24 * 3600
 #: The steps of the distribution of the residents' shares over the Leistungen (lower bounds, in per cent).
 RESIDENT_SHARE_STEPS = (0, 10, 25, 50, 75, 90)
 
@@ -306,6 +323,10 @@ class Territory:
         return set().union(*self.gemeinde_units.values()) if self.gemeinde_units else set()
 
     @cached_property
+    def all_ids(self) -> set:
+        return set(self.names)
+
+    @cached_property
     def kreis_ids(self) -> set:
         return {pk for pk, _name in self.kreise.values()}
 
@@ -338,7 +359,7 @@ def level_units(level: str, terr: Territory) -> set:
         return terr.kreis_ids
     if level == ExecutingLevel.AMT_GEMEINDE:
         return terr.all_gemeinde_units
-    return set(terr.names)
+    return terr.all_ids
 
 
 def coverage_of(level: str, online_ids: set, terr: Territory) -> Coverage:
@@ -510,14 +531,47 @@ def stage_counts(**filters) -> dict[str, int]:
     return dict(RolloutStatus.objects.filter(**filters).order_by().values_list("stage").annotate(n=Count("*")))
 
 
+def dashboard_frame(year: int) -> dict:
+    """What the dashboard shows of the register, the catalogue, the Fokusleistungen of `year`, the plans and the
+    Monatsstände, as plain data, cached in `FRAME`: none of it changes with a status (seven queries when computed)."""
+
+    def compute():
+        land = register.land()
+        return {
+            "territory": territory(),
+            "population": land.population if land is not None else None,
+            "leistungen": list(OzgLeistung.objects.values("pk", "ozg_id", "name", "level", "themenfeld_id")),
+            "themenfelder": list(Themenfeld.objects.order_by(german("name")).values("pk", "name", "catalogue_id")),
+            "fokus": [
+                {
+                    "leistung_id": fokus.leistung_id,
+                    "ozg_id": fokus.leistung.ozg_id,
+                    "name": fokus.leistung.name,
+                    "level": fokus.leistung.level,
+                    "is_demo": fokus.is_demo,
+                }
+                for fokus in Fokusleistung.objects.filter(year=year)
+                .select_related("leistung")
+                .order_by(german("leistung__name"))
+            ],
+            "series": list(
+                MonthlySnapshot.objects.order_by("date").values("date", "statuses", "online", "leistungen_online")
+            ),
+            "plans": plan_targets(),
+        }
+
+    return FRAME.cached(f"dashboard-frame:{year}", compute, timeout=FRAME_SECONDS)
+
+
 def dashboard_data(*, year: int | None = None) -> dict:
-    """Everything the dashboard shows, as plain data (cacheable). A fixed number of queries (about 10)."""
+    """Everything the dashboard shows, as plain data (cacheable). A fixed number of queries: its frame
+    (`dashboard_frame`, cached on its own) and four reads of the statuses and their history."""
     year = year or timezone.localdate().year
-    terr = territory()
-    leistungen = list(OzgLeistung.objects.values("pk", "ozg_id", "name", "level", "themenfeld_id"))
+    frame = dashboard_frame(year)
+    terr, leistungen = frame["territory"], frame["leistungen"]
     counts = stage_counts()
     # grouped_ids drops the model's ordering (by OZG-ID and ARS), which would join two tables and sort every online
-    # status.
+    # status; PostgreSQL reads the pairs from the partial index `rolloutstatus_online_pair` alone.
     online = defaultdict(
         set, grouped_ids(RolloutStatus.objects.filter(stage__in=ONLINE_STAGES), by="leistung_id", ids="verwaltung_id")
     )
@@ -529,7 +583,7 @@ def dashboard_data(*, year: int | None = None) -> dict:
         coverage_counts[coverage_of(row["level"], online[row["pk"]], terr).kind] += 1
 
     # Bars per Themenfeld: Leistungen with at least one online service.
-    themenfelder = list(Themenfeld.objects.order_by(german("name")).values("pk", "name", "catalogue_id"))
+    themenfelder = frame["themenfelder"]
     by_tf = defaultdict(lambda: [0, 0])
     for row in in_sh:
         by_tf[row["themenfeld_id"]][1] += 1
@@ -582,30 +636,28 @@ def dashboard_data(*, year: int | None = None) -> dict:
 
     # Fokusleistungen of the year: share of the Verwaltungen of their level offering them.
     fokus_rows = []
-    for fokus in Fokusleistung.objects.filter(year=year).select_related("leistung").order_by(german("leistung__name")):
-        units = level_units(fokus.leistung.level, terr)
-        count = len(online[fokus.leistung_id] & units)
+    for fokus in frame["fokus"]:
+        units = level_units(fokus["level"], terr)
+        count = len(online[fokus["leistung_id"]] & units)
         fokus_rows.append(
             {
-                "ozg_id": fokus.leistung.ozg_id,
-                "name": fokus.leistung.name,
+                "ozg_id": fokus["ozg_id"],
+                "name": fokus["name"],
                 "online": count,
                 "total": len(units),
                 "share": _share(count, len(units)),
-                "entry": {"is_demo": fokus.is_demo},  # marked "Beispiel" on the dashboard
+                "entry": {"is_demo": fokus["is_demo"]},  # marked "Beispiel" on the dashboard
             }
         )
 
     residents = resident_coverage(
         online,
         leistungen=leistungen,
-        fokus_ids={
-            fokus.leistung_id for fokus in Fokusleistung.objects.filter(year=year, is_demo=False).only("leistung_id")
-        },
+        fokus_ids={fokus["leistung_id"] for fokus in frame["fokus"] if not fokus["is_demo"]},
         themenfelder=themenfelder,
+        population=frame["population"],
     )
-    series = list(MonthlySnapshot.objects.order_by("date").values("date", "statuses", "online", "leistungen_online"))
-    plans = plan_progress(kreis_names={key: name for key, (_pk, name) in terr.kreise.items()})
+    plans = plan_progress(kreis_names={key: name for key, (_pk, name) in terr.kreise.items()}, plans=frame["plans"])
     last_change = StatusEvent.objects.order_by("-changed_at").values_list("changed_at", flat=True).first()
     return {
         "as_of": timezone.now(),
@@ -623,7 +675,7 @@ def dashboard_data(*, year: int | None = None) -> dict:
         "kreise": kreis_rows,
         "units": unit_rows,
         "fokus": fokus_rows,
-        "series": series,
+        "series": frame["series"],
         "plans": plans,
         "residents": residents,
     }
@@ -643,6 +695,9 @@ def _served() -> dict:
     return RESPONSIBILITY.cached("served", compute, timeout=RESPONSIBILITY_SECONDS)
 
 
+_UNREAD = object()
+
+
 def _median(values: list[float]) -> float | None:
     if not values:
         return None
@@ -651,17 +706,22 @@ def _median(values: list[float]) -> float | None:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def resident_coverage(online: dict, *, leistungen: list[dict], fokus_ids: set[int], themenfelder: list[dict]) -> dict:
+def resident_coverage(
+    online: dict, *, leistungen: list[dict], fokus_ids: set[int], themenfelder: list[dict], population=_UNREAD
+) -> dict:
     """The headline that answers a citizen (issue 16, point 5): for each Leistung a Land, Kreis or Amt body executes
     (where its Zuständigkeit is recorded), the share of SH's residents whose responsible Verwaltung offers it online
     (stage online or Ende-zu-Ende); residents with no one responsible office known count as not reached. The
     median over those Leistungen, their distribution, per Themenfeld and for the sourced Fokusleistungen.
-    `online`: {leistung pk: Verwaltung ids with it online}. One query (the population), plus the cached mapping."""
+    `online`: {leistung pk: Verwaltung ids with it online}; `population`: the Land's (None: not known), read here when
+    not given. One query (the population, unless given), plus the cached mapping."""
     served = _served()
-    land = register.land()
+    if population is _UNREAD:
+        land = register.land()
+        population = land.population if land is not None else None
     # The Land's population; without it (a test register), all residents any one Leistung is resolved for.
     any_row = next(iter(served.values()), ({}, 0))
-    population = (land.population if land is not None else None) or (any_row[1] + sum(any_row[0].values()))
+    population = population or (any_row[1] + sum(any_row[0].values()))
     shares = {}
     for pk, (by_verwaltung, _unassigned) in served.items():
         reached = sum(people for verwaltung_id, people in by_verwaltung.items() if verwaltung_id in online.get(pk, ()))
@@ -703,28 +763,41 @@ def _target_reached(stage: str | None, target_stage: str) -> bool:
     return stage is not None and STAGE_RANK[stage] >= STAGE_RANK[target_stage]
 
 
-def plan_progress(today: datetime.date | None = None, *, kreis_names: dict | None = None) -> list[dict]:
-    """Plan versus actual for every plan: totals, per Kreis (two queries). `by_kreis` is {Kreis key: targets,
-    achieved and the Kreis's name from `kreis_names` (None where it is not known)}, in German order of the names."""
+def plan_targets() -> dict:
+    """Every plan and its targets as plain data (two queries): `plans` [(pk, name, slug, year)] and `targets`
+    [(plan, Leistung, Verwaltung, Verwaltung's ARS, due, target stage)]."""
+    return {
+        "plans": list(RolloutPlan.objects.order_by("pk").values_list("pk", "name", "slug", "year")),
+        "targets": list(
+            RolloutTarget.objects.values_list(
+                "plan_id", "leistung_id", "verwaltung_id", "verwaltung__ars", "due", "target_stage"
+            )
+        ),
+    }
+
+
+def plan_progress(
+    today: datetime.date | None = None, *, kreis_names: dict | None = None, plans: dict | None = None
+) -> list[dict]:
+    """Plan versus actual for every plan: totals, per Kreis (two queries, one with `plans` from `plan_targets`).
+    `by_kreis` is {Kreis key: targets, achieved and the Kreis's name from `kreis_names` (None where it is not
+    known)}, in German order of the names."""
     today = today or timezone.localdate()
-    plans = {plan.pk: plan for plan in RolloutPlan.objects.all()}
-    targets = RolloutTarget.objects.values_list(
-        "plan_id", "leistung_id", "verwaltung_id", "verwaltung__ars", "verwaltung__name", "due", "target_stage"
-    )
+    plans = plans if plans is not None else plan_targets()
+    targets = plans["targets"]
     statuses = {}
     result = {
         pk: {
-            "name": plan.name,
-            "slug": plan.slug,
-            "year": plan.year,
+            "name": name,
+            "slug": slug,
+            "year": year,
             "targets": 0,
             "achieved": 0,
             "overdue": 0,
             "by_kreis": defaultdict(lambda: [0, 0]),
         }
-        for pk, plan in plans.items()
+        for pk, name, slug, year in plans["plans"]
     }
-    targets = list(targets)
     if targets:
         pairs_leistungen = {row[1] for row in targets}
         pairs_verwaltungen = {row[2] for row in targets}
@@ -734,7 +807,7 @@ def plan_progress(today: datetime.date | None = None, *, kreis_names: dict | Non
                 leistung_id__in=pairs_leistungen, verwaltung_id__in=pairs_verwaltungen
             ).values_list("leistung_id", "verwaltung_id", "stage")
         }
-    for plan_id, leistung_id, verwaltung_id, ars, _name, due, target_stage in targets:
+    for plan_id, leistung_id, verwaltung_id, ars, due, target_stage in targets:
         entry = result[plan_id]
         achieved = _target_reached(statuses.get((leistung_id, verwaltung_id)), target_stage)
         entry["targets"] += 1

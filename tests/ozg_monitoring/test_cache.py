@@ -17,7 +17,7 @@ from organisations.destatis import register_import
 from organisations.models import Organisation
 from organisations.services import organisation_save
 from ozg_monitoring.models import ExecutingLevel, Fokusleistung, OzgLeistung, RolloutStatus
-from ozg_monitoring.selectors import READS
+from ozg_monitoring.selectors import FRAME, READS
 from ozg_monitoring.services import (
     leistung_level_set,
     rollout_status_bulk_upsert,
@@ -153,6 +153,40 @@ def test_every_door_replaces_the_version_once_when_its_transaction_commits(
     for callback in callbacks:
         callback()
     assert replaced == [1]
+
+
+@pytest.mark.parametrize(
+    ("door", "replaces_frame"),
+    [
+        ("status update", False),
+        ("bulk upsert", False),
+        ("delete with cascade", False),
+        ("snapshot", True),
+        ("level set", True),
+        ("fokus", True),
+    ],
+)
+def test_a_status_write_leaves_the_dashboard_frame_every_other_door_replaces_it(
+    client, territory, door, replaces_frame, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    """After a status write the dashboard reads only its statuses anew (selectors.FRAME: the register, catalogue,
+    Fokusleistungen, plans and Monatsstände stay cached); a write to any of those is on the page at once."""
+    doors = _doors(territory)
+    OnlineStatusFactory(verwaltung=territory.foehr)
+    READS.replace()
+    client.get(reverse("ozg_monitoring:dashboard"))
+    frame = FRAME.version()
+    with django_capture_on_commit_callbacks(execute=True):
+        doors[door]()
+    assert (FRAME.version() != frame) is replaces_frame
+    with django_assert_max_num_queries(25) as render:
+        response = client.get(reverse("ozg_monitoring:dashboard"))
+    frame_reads = [query for query in render.captured_queries if "ozg_monitoring_monthlysnapshot" in query["sql"]]
+    assert len(frame_reads) == replaces_frame  # the frame is read again only where it was replaced
+    if door == "fokus":  # not this year's: the page shows this year's Fokusleistungen, as before
+        assert response.context["data"]["fokus"] == []
+    if door == "delete with cascade":
+        assert response.context["data"]["statuses_total"] == 0
 
 
 def test_a_rolled_back_write_keeps_the_version(territory, django_capture_on_commit_callbacks):
