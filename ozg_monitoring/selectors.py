@@ -335,6 +335,15 @@ class Territory:
         """[(kreis5, (id, name))] by key."""
         return sorted(self.kreise.items())
 
+    @cached_property
+    def kreis_parts(self) -> list:
+        """[(kreis5, name, id of the Kreis, ids of its Gemeinde-level Verwaltungen)] by key: what coverage_of walks
+        for each Leistung (several hundred times per dashboard)."""
+        empty = frozenset()
+        return [
+            (key, name, kreis_id, self.gemeinde_units.get(key, empty)) for key, (kreis_id, name) in self.kreise_in_order
+        ]
+
 
 def territory() -> Territory:
     land_id, kreise, units, names, arses, kinds = None, {}, defaultdict(set), {}, {}, {}
@@ -374,14 +383,12 @@ def coverage_of(level: str, online_ids: set, terr: Territory) -> Coverage:
         return coverage
     covered = []
     kreis_level = level in (ExecutingLevel.KREIS, ExecutingLevel.BUND, ExecutingLevel.UNCLASSIFIED)
-    empty = set()
-    for key, (kreis_id, name) in terr.kreise_in_order:
+    gemeinde_level = level != ExecutingLevel.KREIS
+    for key, name, kreis_id, gemeinde_units in terr.kreis_parts:
         if kreis_level and kreis_id in online:
             covered.append((key, name))
-        elif level != ExecutingLevel.KREIS:
-            gemeinde_units = terr.gemeinde_units.get(key, empty)
-            if gemeinde_units and gemeinde_units <= online:
-                covered.append((key, name))
+        elif gemeinde_level and gemeinde_units and gemeinde_units <= online:
+            covered.append((key, name))
     if (terr.land_id in online) or (terr.kreise and len(covered) == len(terr.kreise)):
         coverage.kind = LANDESWEIT
     elif covered:
