@@ -81,7 +81,18 @@ def _columns(rows, width: int) -> list[str]:
     value. Each literal travels as one quoted string parameter, cast by `_unnest` to the column's array type."""
     if not rows:
         return ["{}"] * width
-    return ["{" + ",".join(map(_element, column)) + "}" for column in zip(*rows, strict=True)]
+    return [_array_literal(column) for column in zip(*rows, strict=True)]
+
+
+def _array_literal(column) -> str:
+    """One column as an array literal. Whole numbers, and strings that need no escaping, are joined at once (a bulk
+    of 1,000 writes about 33,000 values, most of them such); any other column element by element."""
+    kinds = set(map(type, column))
+    if kinds == {int}:
+        return "{" + ",".join(map(str, column)) + "}"
+    if kinds == {str} and not any('"' in text or "\\" in text for text in column):
+        return '{"' + '","'.join(column) + '"}'
+    return "{" + ",".join(map(_element, column)) + "}"
 
 
 def fast_insert(model, fields: list[str], rows, *, page_size: int = 5000, using: str = DEFAULT_DB_ALIAS) -> int:

@@ -385,9 +385,7 @@ def coverage_of(level: str, online_ids: set, terr: Territory) -> Coverage:
     kreis_level = level in (ExecutingLevel.KREIS, ExecutingLevel.BUND, ExecutingLevel.UNCLASSIFIED)
     gemeinde_level = level != ExecutingLevel.KREIS
     for key, name, kreis_id, gemeinde_units in terr.kreis_parts:
-        if kreis_level and kreis_id in online:
-            covered.append((key, name))
-        elif gemeinde_level and gemeinde_units and gemeinde_units <= online:
+        if (kreis_level and kreis_id in online) or (gemeinde_level and gemeinde_units and gemeinde_units <= online):
             covered.append((key, name))
     if (terr.land_id in online) or (terr.kreise and len(covered) == len(terr.kreise)):
         coverage.kind = LANDESWEIT

@@ -1,11 +1,13 @@
 """gunicorn's master loads the portal and reads what every worker needs before it forks them
 (deploy/gunicorn.conf.py, itvsh_portal/warmup.py): a worker replaced after `max_requests` answers at once."""
 
+import gc
 import runpy
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
+from django.urls import get_resolver
 
 from itvsh_portal.warmup import TEMPLATE_SUFFIXES, warm_up
 
@@ -28,7 +30,16 @@ def test_warm_up_compiles_every_project_template_and_leaves_no_connection_open()
         path for path in (Path(settings.BASE_DIR) / "templates").rglob("*") if path.suffix in TEMPLATE_SUFFIXES
     ]
     assert warm_up() == {"templates": len(templates)} and len(templates) > 50
-    assert all(connection.connection is None for connection in connections.all())
+    # Django never closes SQLite's in-memory test database (it would be gone): open here after any database test.
+    assert all(
+        connection.connection is None or (connection.vendor == "sqlite" and connection.is_in_memory_db())
+        for connection in connections.all()
+    )
+    resolver = get_resolver()
+    namespaces = list(resolver.namespace_dict.values())
+    assert {"api", "ozg_monitoring"} <= set(resolver.namespace_dict) and len(namespaces) > 5
+    for code, _name in settings.LANGUAGES:  # every namespace's reverse lookups, in every language
+        assert all(code in namespace._reverse_dict for _prefix, namespace in namespaces), code
 
 
 def test_when_ready_warms_up_only_with_preload(monkeypatch):
@@ -43,5 +54,9 @@ def test_when_ready_warms_up_only_with_preload(monkeypatch):
     when_ready(Server)
     assert calls == []
     Server.cfg.preload_app = True
-    when_ready(Server)
-    assert calls == [1]
+    try:
+        when_ready(Server)
+        assert calls == [1]
+        assert gc.get_freeze_count() > 0  # what the master read is out of the workers' collections
+    finally:
+        gc.unfreeze()
