@@ -38,10 +38,16 @@ def warm_up() -> dict:
     return {"templates": compiled}
 
 
-def _populate(resolver) -> None:
-    """The reverse lookups of a resolver and of every namespace below it: Django fills a namespace's on the first
-    reverse of one of its names (in a worker's first bulk upsert some 1,300 patterns normalised, 70-100 ms under the
-    profiler, bench/README.md)."""
+def _populate(resolver, prefix: str = "", converters: dict | None = None) -> None:
+    """The reverse lookups of a resolver and of every namespace below it, as `reverse("ns:name")` reads them: through
+    the resolver Django builds for the namespace's prefix (`get_ns_resolver`), filled on the first reverse of one of
+    its names in each language (in a worker's first bulk upsert, `reverse("admin:index")` normalised some 1,300
+    patterns: 70-100 ms under the profiler, bench/README.md)."""
+    from django.urls.resolvers import get_ns_resolver
+
     resolver.reverse_dict  # noqa: B018 - populates this resolver's lookups for the active language
-    for _prefix, namespace in resolver.namespace_dict.values():
-        _populate(namespace)
+    for extra, namespace in resolver.namespace_dict.values():
+        pattern, below = prefix + extra, {**(converters or {}), **namespace.pattern.converters}
+        if pattern:
+            get_ns_resolver(pattern, namespace, tuple(below.items())).reverse_dict  # noqa: B018
+        _populate(namespace, pattern, below)
