@@ -23,9 +23,9 @@ Django's cursor instead (psycopg2's `execute_values` takes it). Under manual tra
 outside `atomic`, which the portal never uses) the version is replaced right after the statement.
 
 **Keys** (under Django's cache key prefix): `cached-reads:version:<scope>` (the version, no expiry),
-`cached-reads:<key>` (an entry: `page:<scope>:<language>:<digest>`, `dashboard:<language>`, `demo`, `count:<digest>`,
-`status-list-json:<digest>` for anonymous pages of the status API, `place:<digest>` for the place search's redirect)
-and `cached-reads:budget:<name>:<window>` (the counter of a budget).
+`cached-reads:<key>` (an entry: `page:<scope>:<language>:<digest>`, `dashboard:<language>`, `dashboard-frame:<year>`,
+`served`, `demo`, `count:<digest>`, `status-list-json:<digest>` for anonymous pages of the status API, `place:<digest>`
+for the place search's redirect) and `cached-reads:budget:<name>:<window>` (the counter of a budget).
 
 **A cached read cannot forget a dependency either**: with the setting `CACHED_READS_VERIFY` (on in the tests)
 every computation of a cached value records the tables its SELECTs read and raises `ImproperlyConfigured` when
