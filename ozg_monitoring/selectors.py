@@ -570,7 +570,7 @@ def dashboard_frame(year: int) -> dict:
 
 def dashboard_data(*, year: int | None = None) -> dict:
     """Everything the dashboard shows, as plain data (cacheable). A fixed number of queries: its frame
-    (`dashboard_frame`, cached on its own) and four reads of the statuses and their history."""
+    (`dashboard_frame`, cached on its own) and three reads of the statuses."""
     year = year or timezone.localdate().year
     frame = dashboard_frame(year)
     terr, leistungen = frame["territory"], frame["leistungen"]
@@ -663,10 +663,8 @@ def dashboard_data(*, year: int | None = None) -> dict:
         population=frame["population"],
     )
     plans = plan_progress(kreis_names={key: name for key, (_pk, name) in terr.kreise.items()}, plans=frame["plans"])
-    last_change = StatusEvent.objects.order_by("-changed_at").values_list("changed_at", flat=True).first()
     return {
         "as_of": timezone.now(),
-        "last_change": last_change,
         "year": year,
         "leistungen_total": len(leistungen),
         "leistungen_in_sh": len(in_sh),
