@@ -698,9 +698,6 @@ def _served() -> dict:
     return RESPONSIBILITY.cached("served", compute, timeout=RESPONSIBILITY_SECONDS)
 
 
-_UNREAD = object()
-
-
 def _median(values: list[float]) -> float | None:
     if not values:
         return None
@@ -710,18 +707,15 @@ def _median(values: list[float]) -> float | None:
 
 
 def resident_coverage(
-    online: dict, *, leistungen: list[dict], fokus_ids: set[int], themenfelder: list[dict], population=_UNREAD
+    online: dict, *, leistungen: list[dict], fokus_ids: set[int], themenfelder: list[dict], population: int | None
 ) -> dict:
     """The headline that answers a citizen (issue 16, point 5): for each Leistung a Land, Kreis or Amt body executes
     (where its Zuständigkeit is recorded), the share of SH's residents whose responsible Verwaltung offers it online
     (stage online or Ende-zu-Ende); residents with no one responsible office known count as not reached. The
     median over those Leistungen, their distribution, per Themenfeld and for the sourced Fokusleistungen.
-    `online`: {leistung pk: Verwaltung ids with it online}; `population`: the Land's (None: not known), read here when
-    not given. One query (the population, unless given), plus the cached mapping."""
+    `online`: {leistung pk: Verwaltung ids with it online}; `population`: the Land's (None: not known, from the
+    dashboard's frame). No query of its own but the cached mapping."""
     served = _served()
-    if population is _UNREAD:
-        land = register.land()
-        population = land.population if land is not None else None
     # The Land's population; without it (a test register), all residents any one Leistung is resolved for.
     any_row = next(iter(served.values()), ({}, 0))
     population = population or (any_row[1] + sum(any_row[0].values()))
