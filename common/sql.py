@@ -71,8 +71,7 @@ def _element(value) -> str:
         return str(value)
     if isinstance(value, bytes | bytearray | memoryview):
         raise TypeError("binary values cannot be written in bulk")
-    text = value if isinstance(value, str) else str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _quoted(value if isinstance(value, str) else str(value)) + '"'
 
 
 def _columns(rows, width: int) -> list[str]:
@@ -84,13 +83,20 @@ def _columns(rows, width: int) -> list[str]:
     return [_array_literal(column) for column in zip(*rows, strict=True)]
 
 
+def _quoted(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _array_literal(column) -> str:
-    """One column as an array literal. Whole numbers, and strings that need no escaping, are joined at once (a bulk
-    of 1,000 writes about 33,000 values, most of them such); any other column element by element."""
+    """One column as an array literal. Whole numbers and strings (the JSON of the history's old and new values
+    escaped in one pass over the column) are joined at once: a bulk of 1,000 writes about 33,000 values, nearly all
+    of them such, and a call of `_element` per value cost it 5 ms. Any other column element by element."""
     kinds = set(map(type, column))
     if kinds == {int}:
         return "{" + ",".join(map(str, column)) + "}"
-    if kinds == {str} and not any('"' in text or "\\" in text for text in column):
+    if kinds == {str}:
+        if any('"' in text or "\\" in text for text in column):
+            column = map(_quoted, column)
         return '{"' + '","'.join(column) + '"}'
     return "{" + ",".join(map(_element, column)) + "}"
 

@@ -293,6 +293,7 @@ class RolloutStatus(models.Model):
     )
     maturity_level = models.PositiveSmallIntegerField(_("Reifegrad"), default=0)
     url = models.URLField(_("Adresse des Onlinedienstes"), max_length=500, blank=True)
+    # Indexed in Meta, only where it is set (most statuses have none).
     provider = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("Anbieter"),
@@ -300,6 +301,7 @@ class RolloutStatus(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     provider_name = models.CharField(
         _("Anbieter (Freitext)"), max_length=200, blank=True, help_text=_("z. B. ein anderes Land beim EfA-Dienst.")
@@ -309,7 +311,8 @@ class RolloutStatus(models.Model):
     actual_go_live = models.DateField(_("tatsächlicher Start"), null=True, blank=True)
     note = models.TextField(_("Anmerkung"), blank=True)
     version = models.PositiveIntegerField(_("Version"), default=1, help_text=_("Für optimistische Nebenläufigkeit."))
-    is_demo = models.BooleanField(_("Beispieldaten"), default=False, db_index=True)
+    # Indexed in Meta, only the demo rows: the queries look for those ("are there any", "remove them").
+    is_demo = models.BooleanField(_("Beispieldaten"), default=False)
     source_kind = models.CharField(
         _("Herkunft"),
         max_length=20,
@@ -339,6 +342,11 @@ class RolloutStatus(models.Model):
                 name="rolloutstatus_online_pair",
             ),
             models.Index(fields=["stage"], name="rolloutstatus_stage"),
+            # Partial: every status is written with a new `updated_at` (indexed), so no update is a HOT update and
+            # each one adds an entry to every index whose condition the row meets. These two hold only the few rows
+            # their queries look for; a bulk upsert of 1,000 real statuses without a provider adds none to them.
+            models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="rolloutstatus_demo"),
+            models.Index(fields=["provider"], condition=Q(provider__isnull=False), name="rolloutstatus_provider"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["leistung", "verwaltung"], name="rolloutstatus_unique_pair"),
@@ -437,8 +445,16 @@ class StatusEvent(AppendOnlyModel):
         related_name="events",
         db_index=False,
     )
+    # Their pair is the status's, and PostgreSQL checks it as one key (migration 0019, `statusevent_status_pair`:
+    # the pair references the status's unique pair), not as two keys of their own: one check per entry instead of
+    # two at the commit of a bulk upsert, and an entry can never name another pair than a status has.
     leistung = models.ForeignKey(
-        OzgLeistung, verbose_name=_("OZG-Leistung"), on_delete=models.PROTECT, related_name="+", db_index=False
+        OzgLeistung,
+        verbose_name=_("OZG-Leistung"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     verwaltung = models.ForeignKey(
         "organisations.Organisation",
@@ -446,6 +462,7 @@ class StatusEvent(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     action = models.CharField(_("Vorgang"), max_length=8, choices=Action.choices, default=Action.CHANGED)
     old_values = models.JSONField(_("alte Werte"), default=dict, blank=True)

@@ -1,6 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from ozg_monitoring.models import RolloutStatus, Stage, StatusEvent
 
@@ -28,6 +28,25 @@ def test_clean_names_each_broken_rule():
     with pytest.raises(ValidationError) as error:
         status.clean()
     assert set(error.value.message_dict) == {"url", "maturity_level"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="Den Schlüssel des Paares prüft nur PostgreSQL")
+def test_a_history_entry_names_the_pair_of_a_status_or_the_database_refuses_it():
+    status, other = RolloutStatusFactory(), RolloutStatusFactory()
+    # The other status's Verwaltung with this status's Leistung: a pair no status has (migration 0019).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StatusEvent.objects.create(
+            status=status, leistung=status.leistung, verwaltung=other.verwaltung, channel="admin", new_values={}
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the key is checked at commit, here at once
+    assert not StatusEvent.objects.filter(status=status).exists()
+    StatusEvent.objects.create(
+        status=status, leistung=status.leistung, verwaltung=status.verwaltung, channel="admin", new_values={}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert StatusEvent.objects.filter(status=status).count() == 1
 
 
 def test_status_events_cannot_be_changed_or_deleted():
