@@ -90,7 +90,8 @@ def _quoted(text: str) -> str:
 def _array_literal(column) -> str:
     """One column as an array literal. Whole numbers and strings (the JSON of the history's old and new values
     escaped in one pass over the column) are joined at once: a bulk of 1,000 writes about 33,000 values, nearly all
-    of them such, and a call of `_element` per value cost it 5 ms. Any other column element by element."""
+    of them such; a call of `_element` per value took 1.3 ms per JSON column of 1,000 rows (now 0.24 ms), and a bulk
+    writes three. Any other column element by element."""
     kinds = set(map(type, column))
     if kinds == {int}:
         return "{" + ",".join(map(str, column)) + "}"

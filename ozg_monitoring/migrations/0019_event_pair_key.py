@@ -1,4 +1,4 @@
-"""Fewer checks and index entries per status write (bench/README.md, "Schreiben").
+"""Fewer checks and index entries per status write (bench/README.md, "fifth round").
 
 - A history entry's Leistung and Verwaltung are its status's pair: on PostgreSQL one foreign key (the pair
   references the status's unique pair `rolloutstatus_unique_pair`) replaces the two keys of their own, so the
