@@ -30,22 +30,24 @@ def test_clean_names_each_broken_rule():
     assert set(error.value.message_dict) == {"url", "maturity_level"}
 
 
+def _event_checked_now(status, verwaltung):
+    """A history entry of `status` naming `verwaltung`, its keys checked at once (PostgreSQL checks them at commit,
+    which the test's transaction never reaches)."""
+    StatusEvent.objects.create(
+        status=status, leistung=status.leistung, verwaltung=verwaltung, channel="admin", new_values={}
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="Den Schlüssel des Paares prüft nur PostgreSQL")
 def test_a_history_entry_names_the_pair_of_a_status_or_the_database_refuses_it():
     status, other = RolloutStatusFactory(), RolloutStatusFactory()
     # The other status's Verwaltung with this status's Leistung: a pair no status has (migration 0019).
     with pytest.raises(IntegrityError), transaction.atomic():
-        StatusEvent.objects.create(
-            status=status, leistung=status.leistung, verwaltung=other.verwaltung, channel="admin", new_values={}
-        )
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the key is checked at commit, here at once
+        _event_checked_now(status, other.verwaltung)
     assert not StatusEvent.objects.filter(status=status).exists()
-    StatusEvent.objects.create(
-        status=status, leistung=status.leistung, verwaltung=status.verwaltung, channel="admin", new_values={}
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    _event_checked_now(status, status.verwaltung)
     assert StatusEvent.objects.filter(status=status).count() == 1
 
 
